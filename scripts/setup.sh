@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything otsync needs on a Debian 12 machine: the toolchain and libraries from
+# Debian's packages, and the pinned npm packages used as test peers. Safe to run again: it only
+# installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config clang-format
+  librocksdb-dev libprotobuf-dev protobuf-compiler libssl-dev zlib1g-dev
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
+)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+  # node and npm may come from elsewhere (a newer Node.js): keep them if they work.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    filtered=()
+    for package in "${missing[@]}"; do
+      [[ $package == nodejs || $package == npm ]] || filtered+=("$package")
+    done
+    missing=("${filtered[@]}")
+  fi
+  if ((${#missing[@]})); then
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+  fi
+fi
+
+# The official Tablestore Node.js SDK is the foreign client of the end-to-end tests.
+if [[ ! -d tests/e2e/node_modules/tablestore ]]; then
+  echo "setup: installing the pinned npm packages of tests/e2e"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: ok"

@@ -1,0 +1,54 @@
+// PlainBuffer: the row encoding inside Tablestore protobuf messages (reference §3).
+//
+// Decoding verifies the header, every cell checksum and every row checksum, and tolerates the
+// trailing zero bytes the Node SDK appends after the last row (§3.11). Encoding emits exactly
+// what §3.9 and §3.10 allow: one header per buffer, a value and a timestamp on every attribute
+// cell of a read response, TAG_CELL_TYPE only where a row carries cell operations, the
+// sequence-info extension only for stream records.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "wire/row.h"
+
+namespace otsync::wire {
+
+// Decodes a buffer that holds exactly one row (a request's row, a PK-only key).
+// Errors are kInvalidArgument with the messages the service uses, e.g.
+// "Cell data broken, checksum is mismatch" or "Invalid PlainBuffer: ... at offset N".
+Result<Row> DecodeRow(std::string_view buffer);
+
+// Decodes a buffer of zero or more rows after one header (GetRange responses). An empty buffer
+// decodes to no rows.
+Result<std::vector<Row>> DecodeRows(std::string_view buffer);
+
+// Appends header + `row` to `*out`.
+void EncodeRow(const Row& row, std::string* out);
+std::string EncodeRow(const Row& row);
+
+// Appends a PK-only row (header + TAG_ROW_PK + cells + checksum) to `*out`.
+void EncodePrimaryKey(const PrimaryKey& primary_key, std::string* out);
+std::string EncodePrimaryKey(const PrimaryKey& primary_key);
+
+// Builds a multi-row buffer incrementally: one header, then rows back to back.
+// Usage: PlainBufferWriter writer(&out); writer.AppendRow(a); writer.AppendRow(b);
+// An instance that appended no row leaves `*out` untouched (an empty buffer means "no rows").
+class PlainBufferWriter {
+ public:
+  explicit PlainBufferWriter(std::string* out) : out_(out) {}
+  void AppendRow(const Row& row);
+  size_t rows() const { return rows_; }
+
+ private:
+  std::string* out_;
+  size_t rows_ = 0;
+};
+
+// The "SQLVariant" form of one value (§3.5): type byte + payload, no length prefix, no tag.
+void EncodeSqlVariant(const Value& value, std::string* out);
+Result<Value> DecodeSqlVariant(std::string_view bytes);
+
+}  // namespace otsync::wire

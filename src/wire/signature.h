@@ -1,0 +1,38 @@
+// Request and response signing (reference §1.3, §1.5): the V2 signature every SDK uses.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace otsync::wire {
+
+// Header names are compared lowercase; callers pass the headers as received or as to be sent.
+using HeaderMap = std::map<std::string, std::string>;
+
+// Base64 of HMAC-SHA1(secret, "/" + api + "\nPOST\n\n" + sorted "x-ots-*:value\n" lines), taking
+// every x-ots-* header except x-ots-signature, names lowercased, values trimmed.
+std::string SignRequest(std::string_view api, const HeaderMap& headers,
+                        std::string_view access_key_secret);
+
+// The value of the response's `authorization` header: "OTS <id>:<sig>", where sig signs the
+// sorted "x-ots-*:value\n" lines followed by "/" + api with no trailing newline.
+std::string SignResponse(std::string_view api, const HeaderMap& headers,
+                         std::string_view access_key_id, std::string_view access_key_secret);
+
+// Base64 of the 16-byte MD5 of `body` (the x-ots-contentmd5 value).
+std::string ContentMd5(std::string_view body);
+
+// Base64 encoding and decoding (standard alphabet, with padding).
+std::string Base64Encode(std::string_view bytes);
+bool Base64Decode(std::string_view text, std::string* out);
+
+// Constant-time comparison for signatures.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// "2024-01-02T03:04:05.678Z" with `fraction_digits` (3 for requests, 6 for responses).
+std::string FormatIsoTime(int64_t micros_since_epoch, int fraction_digits);
+// Lenient x-ots-date parse (§1.2): seconds, then an optional '.' with 1-9 digits, then 'Z'.
+bool ParseIsoTime(std::string_view text, int64_t* micros_since_epoch);
+
+}  // namespace otsync::wire
