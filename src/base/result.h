@@ -41,8 +41,8 @@ class [[nodiscard]] Result {
 #define OTSYNC_CONCAT(a, b) OTSYNC_CONCAT_INNER(a, b)
 
 // OTSYNC_ASSIGN_OR_RETURN(auto row, DecodeRow(bytes)); declares `row` or returns the error.
-#define OTSYNC_ASSIGN_OR_RETURN(declaration, expression)                          \
-  auto OTSYNC_CONCAT(otsync_result_, __LINE__) = (expression);                    \
-  if (!OTSYNC_CONCAT(otsync_result_, __LINE__).ok())                              \
-    return OTSYNC_CONCAT(otsync_result_, __LINE__).status();                      \
+#define OTSYNC_ASSIGN_OR_RETURN(declaration, expression)       \
+  auto OTSYNC_CONCAT(otsync_result_, __LINE__) = (expression); \
+  if (!OTSYNC_CONCAT(otsync_result_, __LINE__).ok())           \
+    return OTSYNC_CONCAT(otsync_result_, __LINE__).status();   \
   declaration = std::move(OTSYNC_CONCAT(otsync_result_, __LINE__)).value()

@@ -96,8 +96,8 @@ class [[nodiscard]] Status {
 }  // namespace otsync
 
 // Returns early from the enclosing function when `expression` yields a non-OK Status.
-#define OTSYNC_RETURN_IF_ERROR(expression)             \
-  do {                                                 \
-    ::otsync::Status otsync_status_ = (expression);    \
-    if (!otsync_status_.ok()) return otsync_status_;   \
+#define OTSYNC_RETURN_IF_ERROR(expression)           \
+  do {                                               \
+    ::otsync::Status otsync_status_ = (expression);  \
+    if (!otsync_status_.ok()) return otsync_status_; \
   } while (false)

@@ -7,15 +7,24 @@ namespace otsync::wire {
 
 std::string_view ValueTypeName(ValueType type) {
   switch (type) {
-    case ValueType::kInteger: return "INTEGER";
-    case ValueType::kDouble: return "DOUBLE";
-    case ValueType::kBoolean: return "BOOLEAN";
-    case ValueType::kString: return "STRING";
-    case ValueType::kNull: return "NULL";
-    case ValueType::kBinary: return "BINARY";
-    case ValueType::kInfMin: return "INF_MIN";
-    case ValueType::kInfMax: return "INF_MAX";
-    case ValueType::kAutoIncrement: return "AUTO_INCREMENT";
+    case ValueType::kInteger:
+      return "INTEGER";
+    case ValueType::kDouble:
+      return "DOUBLE";
+    case ValueType::kBoolean:
+      return "BOOLEAN";
+    case ValueType::kString:
+      return "STRING";
+    case ValueType::kNull:
+      return "NULL";
+    case ValueType::kBinary:
+      return "BINARY";
+    case ValueType::kInfMin:
+      return "INF_MIN";
+    case ValueType::kInfMax:
+      return "INF_MAX";
+    case ValueType::kAutoIncrement:
+      return "AUTO_INCREMENT";
   }
   return "UNKNOWN";
 }
@@ -23,11 +32,15 @@ std::string_view ValueTypeName(ValueType type) {
 size_t Value::DataSize() const {
   switch (type_) {
     case ValueType::kInteger:
-    case ValueType::kDouble: return 8;
-    case ValueType::kBoolean: return 1;
+    case ValueType::kDouble:
+      return 8;
+    case ValueType::kBoolean:
+      return 1;
     case ValueType::kString:
-    case ValueType::kBinary: return bytes_.size();
-    default: return 0;
+    case ValueType::kBinary:
+      return bytes_.size();
+    default:
+      return 0;
   }
 }
 
@@ -44,7 +57,8 @@ int Value::Compare(const Value& other) const {
         int order = bytes_.compare(other.bytes_);
         return order < 0 ? -1 : (order > 0 ? 1 : 0);
       }
-      default: return 0;
+      default:
+        return 0;
     }
   }
   if (type_ == ValueType::kInfMin || other.type_ == ValueType::kInfMax) return -1;
@@ -55,10 +69,18 @@ int Value::Compare(const Value& other) const {
 std::string Value::DebugString() const {
   std::ostringstream out;
   switch (type_) {
-    case ValueType::kInteger: out << integer_; break;
-    case ValueType::kDouble: out << double_; break;
-    case ValueType::kBoolean: out << (integer_ ? "true" : "false"); break;
-    case ValueType::kString: out << '"' << bytes_ << '"'; break;
+    case ValueType::kInteger:
+      out << integer_;
+      break;
+    case ValueType::kDouble:
+      out << double_;
+      break;
+    case ValueType::kBoolean:
+      out << (integer_ ? "true" : "false");
+      break;
+    case ValueType::kString:
+      out << '"' << bytes_ << '"';
+      break;
     case ValueType::kBinary: {
       out << "b\"";
       static const char kHex[] = "0123456789abcdef";
@@ -66,7 +88,9 @@ std::string Value::DebugString() const {
       out << '"';
       break;
     }
-    default: out << ValueTypeName(type_); break;
+    default:
+      out << ValueTypeName(type_);
+      break;
   }
   return out.str();
 }
@@ -75,13 +99,16 @@ bool Value::operator==(const Value& other) const {
   if (type_ != other.type_) return false;
   switch (type_) {
     case ValueType::kInteger:
-    case ValueType::kBoolean: return integer_ == other.integer_;
+    case ValueType::kBoolean:
+      return integer_ == other.integer_;
     case ValueType::kDouble:
       // Bitwise, so that NaN round-trips compare equal in tests.
       return std::memcmp(&double_, &other.double_, sizeof(double)) == 0;
     case ValueType::kString:
-    case ValueType::kBinary: return bytes_ == other.bytes_;
-    default: return true;
+    case ValueType::kBinary:
+      return bytes_ == other.bytes_;
+    default:
+      return true;
   }
 }
 

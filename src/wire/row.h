@@ -99,7 +99,7 @@ enum class CellOperation : uint8_t {
 
 struct Cell {
   std::string name;
-  std::optional<Value> value;      // Absent for the two delete operations.
+  std::optional<Value> value;        // Absent for the two delete operations.
   std::optional<int64_t> timestamp;  // Milliseconds; absent = assigned by the server.
   CellOperation operation = CellOperation::kPut;
   bool operator==(const Cell&) const = default;

@@ -8,7 +8,7 @@
 
 #include "wire/row.h"
 
-namespace otsync::store {
+namespace otsync::wire {
 
 enum class RowExistence : uint8_t { kIgnore = 0, kExpectExist = 1, kExpectNotExist = 2 };
 
@@ -31,7 +31,7 @@ struct Filter {
   // kSingleColumn.
   Comparator comparator = Comparator::kEqual;
   std::string column_name;
-  wire::Value value;
+  Value value;
   bool filter_if_missing = false;  // true: a row without the column does not pass.
   bool latest_version_only = true;
 
@@ -49,4 +49,4 @@ struct Condition {
   std::optional<Filter> column_condition;
 };
 
-}  // namespace otsync::store
+}  // namespace otsync::wire

@@ -3,12 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "wire/row.h"
 
-namespace otsync::store {
+namespace otsync::wire {
 
 enum class PrimaryKeyType : uint8_t { kInteger = 1, kString = 2, kBinary = 3 };
 
@@ -44,8 +45,8 @@ struct TableOptions {
 // The stream of a table (the Stream issue). `stream_id` is empty while disabled.
 struct StreamSettings {
   bool enabled = false;
-  int32_t expiration_hours = 0;     // 1..168 when enabled.
-  std::string stream_id;            // Opaque; new each time the stream is enabled.
+  int32_t expiration_hours = 0;  // 1..168 when enabled.
+  std::string stream_id;         // Opaque; new each time the stream is enabled.
   int64_t last_enable_time_micros = 0;
   bool operator==(const StreamSettings&) const = default;
 };
@@ -64,10 +65,10 @@ struct TableDescription {
 
 // A change to the table, as UpdateTable requests it. Absent parts are left unchanged.
 struct TableUpdate {
-  std::optional<TableOptions> options;  // Fields given in the request, merged by the server.
+  std::optional<TableOptions> options;   // Fields given in the request, merged by the server.
   std::optional<StreamSettings> stream;  // Only `enabled` and `expiration_hours` are read.
   std::optional<int32_t> reserved_read_capacity;
   std::optional<int32_t> reserved_write_capacity;
 };
 
-}  // namespace otsync::store
+}  // namespace otsync::wire
