@@ -26,4 +26,9 @@ StatusCode FromWireError(std::string_view code, int http_status);
 bool IsRetryableAlways(std::string_view code, std::string_view message);
 bool IsRetryableForIdempotent(std::string_view code, int http_status);
 
+// The read APIs a client may retry on the IsRetryableForIdempotent errors (the union of the
+// Go and Java lists of §1.8): ListTable, DescribeTable, GetRow, BatchGetRow, GetRange, the four
+// stream reads and ComputeSplitPointsBySize. `api` is the path without '/', e.g. "GetRow".
+bool IsIdempotentApi(std::string_view api);
+
 }  // namespace otsync::wire

@@ -21,11 +21,17 @@ namespace otsync::wire {
 // "Cell data broken, checksum is mismatch" or "Invalid PlainBuffer: ... at offset N".
 Result<Row> DecodeRow(std::string_view buffer);
 
+// DecodeRow into a caller-owned row, reusing its vectors and strings: the fast path for
+// decoding many records in a loop. On error `*row` holds unspecified partial contents.
+Status DecodeRowInto(std::string_view buffer, Row* row);
+
 // Decodes a buffer of zero or more rows after one header (GetRange responses). An empty buffer
 // decodes to no rows.
 Result<std::vector<Row>> DecodeRows(std::string_view buffer);
 
-// Appends header + `row` to `*out`.
+// Appends header + `row` to `*out`: TAG_CELL_TYPE only for cells whose operation is not kPut,
+// the delete marker when `row.delete_marker`, the extension when `row.sequence_info` is set.
+// REQUIRED: values are of the types §3.4 allows where they stand.
 void EncodeRow(const Row& row, std::string* out);
 std::string EncodeRow(const Row& row);
 
@@ -49,6 +55,7 @@ class PlainBufferWriter {
 
 // The "SQLVariant" form of one value (§3.5): type byte + payload, no length prefix, no tag.
 void EncodeSqlVariant(const Value& value, std::string* out);
+// Accepts every ValueType, including kNull; the bytes must hold exactly one value.
 Result<Value> DecodeSqlVariant(std::string_view bytes);
 
 }  // namespace otsync::wire

@@ -1,6 +1,7 @@
 // Request and response signing (reference §1.3, §1.5): the V2 signature every SDK uses.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>

@@ -1,0 +1,751 @@
+#include "wire/plain_buffer.h"
+
+#include <bit>
+#include <cstring>
+#include <utility>
+
+#include "wire/crc8.h"
+
+namespace otsync::wire {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "PlainBuffer integers are little-endian; loads and stores copy bytes as they are");
+
+constexpr uint32_t kHeader = 0x75;
+
+constexpr uint8_t kTagRowPrimaryKey = 0x01;
+constexpr uint8_t kTagRowData = 0x02;
+constexpr uint8_t kTagCell = 0x03;
+constexpr uint8_t kTagCellName = 0x04;
+constexpr uint8_t kTagCellValue = 0x05;
+constexpr uint8_t kTagCellType = 0x06;
+constexpr uint8_t kTagCellTimestamp = 0x07;
+constexpr uint8_t kTagDeleteRowMarker = 0x08;
+constexpr uint8_t kTagRowChecksum = 0x09;
+constexpr uint8_t kTagCellChecksum = 0x0A;
+constexpr uint8_t kTagExtension = 0x0B;
+constexpr uint8_t kTagSequenceInfo = 0x0C;
+constexpr uint8_t kTagSequenceInfoEpoch = 0x0D;
+constexpr uint8_t kTagSequenceInfoTimestamp = 0x0E;
+constexpr uint8_t kTagSequenceInfoRowIndex = 0x0F;
+
+// Byte counts of what follows each extension length field (§3.3).
+constexpr uint32_t kSequenceInfoLength = 5 + 9 + 5;
+constexpr uint32_t kExtensionLength = 1 + 4 + kSequenceInfoLength;
+
+const char* TagName(uint8_t tag) {
+  switch (tag) {
+    case kTagRowPrimaryKey:
+      return "TAG_ROW_PK";
+    case kTagRowData:
+      return "TAG_ROW_DATA";
+    case kTagCell:
+      return "TAG_CELL";
+    case kTagCellName:
+      return "TAG_CELL_NAME";
+    case kTagCellValue:
+      return "TAG_CELL_VALUE";
+    case kTagCellType:
+      return "TAG_CELL_TYPE";
+    case kTagCellTimestamp:
+      return "TAG_CELL_TIMESTAMP";
+    case kTagDeleteRowMarker:
+      return "TAG_DELETE_ROW_MARKER";
+    case kTagRowChecksum:
+      return "TAG_ROW_CHECKSUM";
+    case kTagCellChecksum:
+      return "TAG_CELL_CHECKSUM";
+    case kTagExtension:
+      return "TAG_EXTENSION";
+    case kTagSequenceInfo:
+      return "TAG_SEQ_INFO";
+    case kTagSequenceInfoEpoch:
+      return "TAG_SEQ_INFO_EPOCH";
+    case kTagSequenceInfoTimestamp:
+      return "TAG_SEQ_INFO_TS";
+    case kTagSequenceInfoRowIndex:
+      return "TAG_SEQ_INFO_ROW_INDEX";
+    default:
+      return "an unknown tag";
+  }
+}
+
+std::string HexByte(uint8_t byte) {
+  static const char kHex[] = "0123456789abcdef";
+  return std::string("0x") + kHex[byte >> 4] + kHex[byte & 15];
+}
+
+// A column name as it appears in an error message: quoted, non-printable bytes escaped, long
+// names cut, so that a corrupt buffer cannot flood a log line.
+std::string QuoteName(std::string_view name) {
+  constexpr size_t kMaxShown = 64;
+  static const char kHex[] = "0123456789abcdef";
+  std::string quoted = "\"";
+  for (size_t i = 0; i < name.size() && i < kMaxShown; ++i) {
+    unsigned char byte = static_cast<unsigned char>(name[i]);
+    if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\') {
+      quoted += static_cast<char>(byte);
+    } else {
+      quoted += "\\x";
+      quoted += kHex[byte >> 4];
+      quoted += kHex[byte & 15];
+    }
+  }
+  if (name.size() > kMaxShown) quoted += "...";
+  quoted += '"';
+  return quoted;
+}
+
+uint32_t LoadU32(const char* bytes) {
+  uint32_t value;
+  std::memcpy(&value, bytes, sizeof(value));
+  return value;
+}
+
+int64_t LoadI64(const char* bytes) {
+  int64_t value;
+  std::memcpy(&value, bytes, sizeof(value));
+  return value;
+}
+
+double LoadDouble(const char* bytes) {
+  double value;
+  std::memcpy(&value, bytes, sizeof(value));
+  return value;
+}
+
+void AppendU32(uint32_t value, std::string* out) {
+  char bytes[sizeof(value)];
+  std::memcpy(bytes, &value, sizeof(value));
+  out->append(bytes, sizeof(value));
+}
+
+void AppendI64(int64_t value, std::string* out) {
+  char bytes[sizeof(value)];
+  std::memcpy(bytes, &value, sizeof(value));
+  out->append(bytes, sizeof(value));
+}
+
+void AppendByte(uint8_t byte, std::string* out) { out->push_back(static_cast<char>(byte)); }
+
+bool IsKnownValueType(uint8_t type) {
+  switch (static_cast<ValueType>(type)) {
+    case ValueType::kInteger:
+    case ValueType::kDouble:
+    case ValueType::kBoolean:
+    case ValueType::kString:
+    case ValueType::kNull:
+    case ValueType::kBinary:
+    case ValueType::kInfMin:
+    case ValueType::kInfMax:
+    case ValueType::kAutoIncrement:
+      return true;
+  }
+  return false;
+}
+
+// Checks that `payload` is a well-formed payload of `type` (§3.4) and returns the value it
+// holds. Returns false on a malformed payload.
+bool ParsePayload(ValueType type, std::string_view payload, Value* value) {
+  switch (type) {
+    case ValueType::kInteger:
+      if (payload.size() != 8) return false;
+      *value = Value::Integer(LoadI64(payload.data()));
+      return true;
+    case ValueType::kDouble:
+      if (payload.size() != 8) return false;
+      *value = Value::Double(LoadDouble(payload.data()));
+      return true;
+    case ValueType::kBoolean:
+      if (payload.size() != 1) return false;
+      *value = Value::Boolean(payload[0] != 0);
+      return true;
+    case ValueType::kString:
+    case ValueType::kBinary: {
+      if (payload.size() < 4) return false;
+      uint32_t length = LoadU32(payload.data());
+      if (length != payload.size() - 4) return false;
+      std::string bytes(payload.substr(4));
+      *value = type == ValueType::kString ? Value::String(std::move(bytes))
+                                          : Value::Binary(std::move(bytes));
+      return true;
+    }
+    case ValueType::kNull:
+      if (!payload.empty()) return false;
+      *value = Value::Null();
+      return true;
+    case ValueType::kInfMin:
+      if (!payload.empty()) return false;
+      *value = Value::InfMin();
+      return true;
+    case ValueType::kInfMax:
+      if (!payload.empty()) return false;
+      *value = Value::InfMax();
+      return true;
+    case ValueType::kAutoIncrement:
+      if (!payload.empty()) return false;
+      *value = Value::AutoIncrement();
+      return true;
+  }
+  return false;
+}
+
+bool AllowedInPrimaryKey(ValueType type) {
+  switch (type) {
+    case ValueType::kInteger:
+    case ValueType::kString:
+    case ValueType::kBinary:
+    case ValueType::kInfMin:
+    case ValueType::kInfMax:
+    case ValueType::kAutoIncrement:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool AllowedInAttribute(ValueType type) {
+  switch (type) {
+    case ValueType::kInteger:
+    case ValueType::kDouble:
+    case ValueType::kBoolean:
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One cell as it sits in the buffer; the views point into the buffer being decoded.
+struct RawCell {
+  size_t offset = 0;
+  std::string_view name;
+  bool has_value = false;
+  ValueType value_type = ValueType::kNull;
+  std::string_view payload;
+  bool has_operation = false;
+  uint8_t operation = 0;
+  bool has_timestamp = false;
+  int64_t timestamp = 0;
+  uint8_t checksum = 0;
+};
+
+// Walks a buffer front to back. Every read is bounds-checked; the first problem becomes an
+// InvalidArgument naming the offset (and the column, when there is one).
+class Decoder {
+ public:
+  explicit Decoder(std::string_view buffer) : data_(buffer.data()), size_(buffer.size()) {}
+
+  Status ReadHeader() {
+    if (size_ < 4) {
+      return Invalid("buffer of " + std::to_string(size_) + " bytes is too short for the header");
+    }
+    uint32_t header = LoadU32(data_);
+    if (header != kHeader) {
+      return Invalid("header is " + std::to_string(header) + ", expected " +
+                     std::to_string(kHeader));
+    }
+    position_ = 4;
+    return Status::OK();
+  }
+
+  // True when nothing but zero bytes remains (the padding Node sends, §3.11).
+  bool OnlyZerosRemain() const {
+    for (size_t i = position_; i < size_; ++i) {
+      if (data_[i] != 0) return false;
+    }
+    return true;
+  }
+
+  bool AtEnd() const { return position_ >= size_; }
+  uint8_t Peek() const { return static_cast<uint8_t>(data_[position_]); }
+  size_t position() const { return position_; }
+
+  Status ReadRow(Row* row) {
+    const size_t row_offset = position_;
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagRowPrimaryKey, nullptr));
+    uint8_t row_checksum = 0;
+    RawCell raw;
+
+    size_t primary_key_count = 0;
+    while (!AtEnd() && Peek() == kTagCell) {
+      OTSYNC_RETURN_IF_ERROR(ReadCell(&raw));
+      if (!raw.has_value) return InvalidCell(raw, "primary key column has no value");
+      if (raw.has_operation || raw.has_timestamp) {
+        return InvalidCell(raw, "primary key column carries a timestamp or an operation");
+      }
+      if (!AllowedInPrimaryKey(raw.value_type)) {
+        return InvalidCell(raw, std::string("type ") + std::string(ValueTypeName(raw.value_type)) +
+                                    " is not allowed in a primary key");
+      }
+      PrimaryKeyColumn* column = NextSlot(&row->primary_key, primary_key_count++);
+      column->name.assign(raw.name);
+      ParsePayload(raw.value_type, raw.payload, &column->value);
+      row_checksum = Crc8Byte(row_checksum, raw.checksum);
+    }
+    row->primary_key.resize(primary_key_count);
+
+    size_t cell_count = 0;
+    if (!AtEnd() && Peek() == kTagRowData) {
+      ++position_;
+      while (!AtEnd() && Peek() == kTagCell) {
+        OTSYNC_RETURN_IF_ERROR(ReadCell(&raw));
+        Cell* cell = NextSlot(&row->cells, cell_count++);
+        OTSYNC_RETURN_IF_ERROR(FillCell(raw, cell));
+        row_checksum = Crc8Byte(row_checksum, raw.checksum);
+      }
+    }
+    row->cells.resize(cell_count);
+
+    row->delete_marker = false;
+    if (!AtEnd() && Peek() == kTagDeleteRowMarker) {
+      ++position_;
+      row->delete_marker = true;
+    }
+    row_checksum = Crc8Byte(row_checksum, row->delete_marker ? 1 : 0);
+
+    row->sequence_info.reset();
+    if (!AtEnd() && Peek() == kTagExtension) {
+      OTSYNC_RETURN_IF_ERROR(ReadExtension(&row->sequence_info.emplace()));
+    }
+
+    const size_t checksum_offset = position_;
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagRowChecksum, nullptr));
+    uint8_t stored;
+    OTSYNC_RETURN_IF_ERROR(ReadByte(&stored, "the row checksum", nullptr));
+    if (stored != row_checksum) {
+      return Status::InvalidArgument(
+          "Cell data broken, checksum is mismatch: row checksum at offset " +
+          std::to_string(checksum_offset) + " of the row at offset " + std::to_string(row_offset) +
+          " is " + HexByte(stored) + ", computed " + HexByte(row_checksum));
+    }
+    return Status::OK();
+  }
+
+  Status Invalid(const std::string& what) const {
+    return Status::InvalidArgument("Invalid PlainBuffer: " + what);
+  }
+
+ private:
+  // Returns the element at `index`, reusing one left from a previous decode into the same row so
+  // that its strings keep their capacity.
+  template <typename T>
+  static T* NextSlot(std::vector<T>* slots, size_t index) {
+    if (index < slots->size()) return &(*slots)[index];
+    return &slots->emplace_back();
+  }
+
+  Status InvalidCell(const RawCell& raw, const std::string& what) const {
+    return Invalid("column " + QuoteName(raw.name) + " at offset " + std::to_string(raw.offset) +
+                   ": " + what);
+  }
+
+  Status Truncated(std::string_view what, const RawCell* cell) const {
+    std::string message =
+        "truncated at offset " + std::to_string(position_) + " while reading " + std::string(what);
+    if (cell != nullptr) message += " of column " + QuoteName(cell->name);
+    return Invalid(message);
+  }
+
+  Status ExpectTag(uint8_t tag, const RawCell* cell) {
+    if (AtEnd()) return Truncated(std::string("the expected ") + TagName(tag), cell);
+    uint8_t found = Peek();
+    if (found != tag) {
+      std::string message = "expected " + std::string(TagName(tag)) + " at offset " +
+                            std::to_string(position_) + ", found " + HexByte(found);
+      if (cell != nullptr) message += " in column " + QuoteName(cell->name);
+      return Invalid(message);
+    }
+    ++position_;
+    return Status::OK();
+  }
+
+  Status ReadByte(uint8_t* byte, std::string_view what, const RawCell* cell) {
+    if (AtEnd()) return Truncated(what, cell);
+    *byte = Peek();
+    ++position_;
+    return Status::OK();
+  }
+
+  Status ReadBytes(size_t count, std::string_view* bytes, std::string_view what,
+                   const RawCell* cell) {
+    if (count > size_ - position_) return Truncated(what, cell);
+    *bytes = std::string_view(data_ + position_, count);
+    position_ += count;
+    return Status::OK();
+  }
+
+  Status ReadU32(uint32_t* value, std::string_view what, const RawCell* cell) {
+    std::string_view bytes;
+    OTSYNC_RETURN_IF_ERROR(ReadBytes(4, &bytes, what, cell));
+    *value = LoadU32(bytes.data());
+    return Status::OK();
+  }
+
+  Status ReadI64(int64_t* value, std::string_view what, const RawCell* cell) {
+    std::string_view bytes;
+    OTSYNC_RETURN_IF_ERROR(ReadBytes(8, &bytes, what, cell));
+    *value = LoadI64(bytes.data());
+    return Status::OK();
+  }
+
+  // Reads one cell and verifies its checksum (§3.7). The optional value, type and timestamp
+  // sections are accepted in any order, each at most once.
+  Status ReadCell(RawCell* raw) {
+    *raw = RawCell();
+    raw->offset = position_;
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagCell, nullptr));
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagCellName, nullptr));
+    uint32_t name_length;
+    OTSYNC_RETURN_IF_ERROR(ReadU32(&name_length, "a cell name length", nullptr));
+    OTSYNC_RETURN_IF_ERROR(ReadBytes(name_length, &raw->name, "a cell name", nullptr));
+    uint8_t checksum = Crc8(0, raw->name);
+
+    std::string_view value_bytes;
+    std::string_view timestamp_bytes;
+    while (!AtEnd()) {
+      uint8_t tag = Peek();
+      if (tag == kTagCellValue && !raw->has_value) {
+        ++position_;
+        uint32_t length;
+        OTSYNC_RETURN_IF_ERROR(ReadU32(&length, "the value length", raw));
+        const size_t value_offset = position_;
+        OTSYNC_RETURN_IF_ERROR(ReadBytes(length, &value_bytes, "the value", raw));
+        if (length == 0) return InvalidCell(*raw, "value of length 0");
+        uint8_t type = static_cast<uint8_t>(value_bytes[0]);
+        if (!IsKnownValueType(type)) {
+          return InvalidCell(*raw, "unknown value type " + HexByte(type) + " at offset " +
+                                       std::to_string(value_offset));
+        }
+        raw->has_value = true;
+        raw->value_type = static_cast<ValueType>(type);
+        raw->payload = value_bytes.substr(1);
+        Value probe;
+        if (raw->value_type == ValueType::kString || raw->value_type == ValueType::kBinary) {
+          if (raw->payload.size() < 4 || LoadU32(raw->payload.data()) != raw->payload.size() - 4) {
+            return InvalidCell(
+                *raw, "the length inside the " + std::string(ValueTypeName(raw->value_type)) +
+                          " value disagrees with the value length " + std::to_string(length));
+          }
+        } else if (!ParsePayload(raw->value_type, raw->payload, &probe)) {
+          return InvalidCell(*raw, "value length " + std::to_string(length) +
+                                       " is wrong for type " +
+                                       std::string(ValueTypeName(raw->value_type)));
+        }
+      } else if (tag == kTagCellType && !raw->has_operation) {
+        ++position_;
+        OTSYNC_RETURN_IF_ERROR(ReadByte(&raw->operation, "the cell type", raw));
+        raw->has_operation = true;
+      } else if (tag == kTagCellTimestamp && !raw->has_timestamp) {
+        ++position_;
+        OTSYNC_RETURN_IF_ERROR(ReadBytes(8, &timestamp_bytes, "the timestamp", raw));
+        raw->timestamp = LoadI64(timestamp_bytes.data());
+        raw->has_timestamp = true;
+      } else {
+        break;
+      }
+    }
+
+    // §3.7: value, then timestamp, then type, whatever their order on the wire.
+    if (raw->has_value) checksum = Crc8(checksum, value_bytes);
+    if (raw->has_timestamp) checksum = Crc8(checksum, timestamp_bytes);
+    if (raw->has_operation) checksum = Crc8Byte(checksum, raw->operation);
+
+    const size_t checksum_offset = position_;
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagCellChecksum, raw));
+    OTSYNC_RETURN_IF_ERROR(ReadByte(&raw->checksum, "the cell checksum", raw));
+    if (raw->checksum != checksum) {
+      return Status::InvalidArgument("Cell data broken, checksum is mismatch: column " +
+                                     QuoteName(raw->name) + ", cell checksum at offset " +
+                                     std::to_string(checksum_offset) + " is " +
+                                     HexByte(raw->checksum) + ", computed " + HexByte(checksum));
+    }
+    return Status::OK();
+  }
+
+  Status FillCell(const RawCell& raw, Cell* cell) const {
+    CellOperation operation = CellOperation::kPut;
+    if (raw.has_operation) {
+      switch (raw.operation) {
+        case static_cast<uint8_t>(CellOperation::kDeleteAllVersions):
+        case static_cast<uint8_t>(CellOperation::kDeleteOneVersion):
+        case static_cast<uint8_t>(CellOperation::kIncrement):
+          operation = static_cast<CellOperation>(raw.operation);
+          break;
+        default:
+          return InvalidCell(raw, "unknown cell type " + HexByte(raw.operation));
+      }
+    }
+    if (raw.has_value && !AllowedInAttribute(raw.value_type)) {
+      return InvalidCell(raw, std::string("type ") + std::string(ValueTypeName(raw.value_type)) +
+                                  " is not allowed in an attribute column");
+    }
+    if (operation == CellOperation::kPut && !raw.has_value) {
+      return InvalidCell(raw, "attribute column has neither a value nor a cell type");
+    }
+    cell->name.assign(raw.name);
+    if (raw.has_value) {
+      if (!cell->value.has_value()) cell->value.emplace();
+      ParsePayload(raw.value_type, raw.payload, &*cell->value);
+    } else {
+      cell->value.reset();
+    }
+    if (raw.has_timestamp) {
+      cell->timestamp = raw.timestamp;
+    } else {
+      cell->timestamp.reset();
+    }
+    cell->operation = operation;
+    return Status::OK();
+  }
+
+  // §3.3: TAG_EXTENSION u32 TAG_SEQ_INFO u32 (EPOCH u32) (TS i64) (ROW_INDEX u32). The lengths
+  // bound what is read; bytes of the extension past the sequence info are skipped.
+  Status ReadExtension(SequenceInfo* info) {
+    ++position_;
+    uint32_t extension_length;
+    OTSYNC_RETURN_IF_ERROR(ReadU32(&extension_length, "the extension length", nullptr));
+    if (extension_length > size_ - position_) {
+      return Truncated("the extension of " + std::to_string(extension_length) + " bytes", nullptr);
+    }
+    const size_t extension_end = position_ + extension_length;
+    const size_t saved_size = size_;
+    size_ = extension_end;
+    Status status = ReadSequenceInfo(info);
+    size_ = saved_size;
+    OTSYNC_RETURN_IF_ERROR(status);
+    position_ = extension_end;
+    return Status::OK();
+  }
+
+  Status ReadSequenceInfo(SequenceInfo* info) {
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagSequenceInfo, nullptr));
+    uint32_t ignored_length;
+    OTSYNC_RETURN_IF_ERROR(ReadU32(&ignored_length, "the sequence info length", nullptr));
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagSequenceInfoEpoch, nullptr));
+    OTSYNC_RETURN_IF_ERROR(ReadU32(&info->epoch, "the sequence epoch", nullptr));
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagSequenceInfoTimestamp, nullptr));
+    OTSYNC_RETURN_IF_ERROR(ReadI64(&info->timestamp, "the sequence timestamp", nullptr));
+    OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagSequenceInfoRowIndex, nullptr));
+    OTSYNC_RETURN_IF_ERROR(ReadU32(&info->row_index, "the sequence row index", nullptr));
+    return Status::OK();
+  }
+
+  const char* data_;
+  size_t size_;
+  size_t position_ = 0;
+};
+
+// Writes TAG_CELL_VALUE + L + type + payload and folds type + payload into `*checksum`.
+void AppendCellValue(const Value& value, std::string* out, uint8_t* checksum) {
+  AppendByte(kTagCellValue, out);
+  const size_t length_offset = out->size();
+  AppendU32(0, out);
+  const size_t value_offset = out->size();
+  EncodeSqlVariant(value, out);
+  uint32_t length = static_cast<uint32_t>(out->size() - value_offset);
+  std::memcpy(out->data() + length_offset, &length, sizeof(length));
+  *checksum = Crc8(*checksum, std::string_view(out->data() + value_offset, length));
+}
+
+uint8_t AppendPrimaryKeyCell(const PrimaryKeyColumn& column, std::string* out) {
+  AppendByte(kTagCell, out);
+  AppendByte(kTagCellName, out);
+  AppendU32(static_cast<uint32_t>(column.name.size()), out);
+  out->append(column.name);
+  uint8_t checksum = Crc8(0, column.name);
+  AppendCellValue(column.value, out, &checksum);
+  AppendByte(kTagCellChecksum, out);
+  AppendByte(checksum, out);
+  return checksum;
+}
+
+uint8_t AppendAttributeCell(const Cell& cell, std::string* out) {
+  AppendByte(kTagCell, out);
+  AppendByte(kTagCellName, out);
+  AppendU32(static_cast<uint32_t>(cell.name.size()), out);
+  out->append(cell.name);
+  uint8_t checksum = Crc8(0, cell.name);
+  if (cell.value.has_value()) AppendCellValue(*cell.value, out, &checksum);
+  if (cell.operation != CellOperation::kPut) {
+    AppendByte(kTagCellType, out);
+    AppendByte(static_cast<uint8_t>(cell.operation), out);
+  }
+  if (cell.timestamp.has_value()) {
+    AppendByte(kTagCellTimestamp, out);
+    AppendI64(*cell.timestamp, out);
+    checksum = Crc8U64(checksum, static_cast<uint64_t>(*cell.timestamp));
+  }
+  if (cell.operation != CellOperation::kPut) {
+    checksum = Crc8Byte(checksum, static_cast<uint8_t>(cell.operation));
+  }
+  AppendByte(kTagCellChecksum, out);
+  AppendByte(checksum, out);
+  return checksum;
+}
+
+size_t ValueWireSize(const Value& value) {
+  return 1 + 4 + 1 + 4 + value.bytes().size() + 8;  // An upper bound for every type.
+}
+
+size_t RowWireSizeBound(const Row& row) {
+  size_t size = 1 + 2 + 1 + 1 + 4 + kExtensionLength;
+  for (const PrimaryKeyColumn& column : row.primary_key) {
+    size += 6 + column.name.size() + ValueWireSize(column.value) + 2;
+  }
+  for (const Cell& cell : row.cells) {
+    size += 6 + cell.name.size() + 2 + 9 + 2;
+    if (cell.value.has_value()) size += ValueWireSize(*cell.value);
+  }
+  return size;
+}
+
+void AppendRowBody(const Row& row, std::string* out) {
+  AppendByte(kTagRowPrimaryKey, out);
+  uint8_t row_checksum = 0;
+  for (const PrimaryKeyColumn& column : row.primary_key) {
+    row_checksum = Crc8Byte(row_checksum, AppendPrimaryKeyCell(column, out));
+  }
+  if (!row.cells.empty()) {
+    AppendByte(kTagRowData, out);
+    for (const Cell& cell : row.cells) {
+      row_checksum = Crc8Byte(row_checksum, AppendAttributeCell(cell, out));
+    }
+  }
+  if (row.delete_marker) AppendByte(kTagDeleteRowMarker, out);
+  row_checksum = Crc8Byte(row_checksum, row.delete_marker ? 1 : 0);
+  if (row.sequence_info.has_value()) {
+    AppendByte(kTagExtension, out);
+    AppendU32(kExtensionLength, out);
+    AppendByte(kTagSequenceInfo, out);
+    AppendU32(kSequenceInfoLength, out);
+    AppendByte(kTagSequenceInfoEpoch, out);
+    AppendU32(row.sequence_info->epoch, out);
+    AppendByte(kTagSequenceInfoTimestamp, out);
+    AppendI64(row.sequence_info->timestamp, out);
+    AppendByte(kTagSequenceInfoRowIndex, out);
+    AppendU32(row.sequence_info->row_index, out);
+  }
+  AppendByte(kTagRowChecksum, out);
+  AppendByte(row_checksum, out);
+}
+
+}  // namespace
+
+Status DecodeRowInto(std::string_view buffer, Row* row) {
+  Decoder decoder(buffer);
+  OTSYNC_RETURN_IF_ERROR(decoder.ReadHeader());
+  OTSYNC_RETURN_IF_ERROR(decoder.ReadRow(row));
+  if (!decoder.OnlyZerosRemain()) {
+    return decoder.Invalid("unexpected data after the row at offset " +
+                           std::to_string(decoder.position()) + " (expected exactly one row)");
+  }
+  return Status::OK();
+}
+
+Result<Row> DecodeRow(std::string_view buffer) {
+  Row row;
+  OTSYNC_RETURN_IF_ERROR(DecodeRowInto(buffer, &row));
+  return row;
+}
+
+Result<std::vector<Row>> DecodeRows(std::string_view buffer) {
+  std::vector<Row> rows;
+  if (buffer.empty()) return rows;
+  Decoder decoder(buffer);
+  OTSYNC_RETURN_IF_ERROR(decoder.ReadHeader());
+  while (!decoder.AtEnd()) {
+    if (decoder.Peek() == 0) {
+      if (decoder.OnlyZerosRemain()) break;
+      return decoder.Invalid("unexpected byte 0x00 at offset " +
+                             std::to_string(decoder.position()) + " between rows");
+    }
+    OTSYNC_RETURN_IF_ERROR(decoder.ReadRow(&rows.emplace_back()));
+  }
+  return rows;
+}
+
+void EncodeRow(const Row& row, std::string* out) {
+  out->reserve(out->size() + 4 + RowWireSizeBound(row));
+  AppendU32(kHeader, out);
+  AppendRowBody(row, out);
+}
+
+std::string EncodeRow(const Row& row) {
+  std::string out;
+  EncodeRow(row, &out);
+  return out;
+}
+
+void EncodePrimaryKey(const PrimaryKey& primary_key, std::string* out) {
+  AppendU32(kHeader, out);
+  AppendByte(kTagRowPrimaryKey, out);
+  uint8_t row_checksum = 0;
+  for (const PrimaryKeyColumn& column : primary_key) {
+    row_checksum = Crc8Byte(row_checksum, AppendPrimaryKeyCell(column, out));
+  }
+  row_checksum = Crc8Byte(row_checksum, 0);
+  AppendByte(kTagRowChecksum, out);
+  AppendByte(row_checksum, out);
+}
+
+std::string EncodePrimaryKey(const PrimaryKey& primary_key) {
+  std::string out;
+  EncodePrimaryKey(primary_key, &out);
+  return out;
+}
+
+void PlainBufferWriter::AppendRow(const Row& row) {
+  if (rows_ == 0) AppendU32(kHeader, out_);
+  out_->reserve(out_->size() + RowWireSizeBound(row));
+  AppendRowBody(row, out_);
+  ++rows_;
+}
+
+void EncodeSqlVariant(const Value& value, std::string* out) {
+  AppendByte(static_cast<uint8_t>(value.type()), out);
+  switch (value.type()) {
+    case ValueType::kInteger:
+      AppendI64(value.integer(), out);
+      break;
+    case ValueType::kDouble: {
+      double number = value.double_value();
+      char bytes[sizeof(number)];
+      std::memcpy(bytes, &number, sizeof(number));
+      out->append(bytes, sizeof(number));
+      break;
+    }
+    case ValueType::kBoolean:
+      AppendByte(value.boolean() ? 1 : 0, out);
+      break;
+    case ValueType::kString:
+    case ValueType::kBinary:
+      AppendU32(static_cast<uint32_t>(value.bytes().size()), out);
+      out->append(value.bytes());
+      break;
+    case ValueType::kNull:
+    case ValueType::kInfMin:
+    case ValueType::kInfMax:
+    case ValueType::kAutoIncrement:
+      break;
+  }
+}
+
+Result<Value> DecodeSqlVariant(std::string_view bytes) {
+  if (bytes.empty()) return Status::InvalidArgument("Invalid SQLVariant: empty value");
+  uint8_t type = static_cast<uint8_t>(bytes[0]);
+  if (!IsKnownValueType(type)) {
+    return Status::InvalidArgument("Invalid SQLVariant: unknown value type " + HexByte(type));
+  }
+  Value value;
+  if (!ParsePayload(static_cast<ValueType>(type), bytes.substr(1), &value)) {
+    return Status::InvalidArgument(
+        "Invalid SQLVariant: " + std::to_string(bytes.size()) + " bytes do not hold one " +
+        std::string(ValueTypeName(static_cast<ValueType>(type))) + " value");
+  }
+  return value;
+}
+
+}  // namespace otsync::wire
