@@ -1,0 +1,21 @@
+#include "server/response_headers.h"
+
+#include <string>
+
+namespace otsync::server {
+
+wire::HeaderMap BuildResponseHeaders(std::string_view api, std::string_view body,
+                                     std::string_view request_id, int64_t now_micros,
+                                     const AccessKey* signer) {
+  wire::HeaderMap headers;
+  headers["x-ots-contentmd5"] = wire::ContentMd5(body);
+  headers["x-ots-contenttype"] = "protocol buffer";
+  headers["x-ots-date"] = wire::FormatIsoTime(now_micros, 6);
+  headers["x-ots-requestid"] = std::string(request_id);
+  if (signer != nullptr) {
+    headers["authorization"] = wire::SignResponse(api, headers, signer->id, signer->secret);
+  }
+  return headers;
+}
+
+}  // namespace otsync::server

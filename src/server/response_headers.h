@@ -1,0 +1,20 @@
+// The headers every otsd response carries (reference §1.5): x-ots-contentmd5,
+// x-ots-requestid, x-ots-date with microseconds, x-ots-contenttype, and the response signature
+// `authorization: OTS <id>:<sig>` when the caller's key is known.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "server/credentials.h"
+#include "wire/signature.h"
+
+namespace otsync::server {
+
+// `signer` is the authenticated caller's key, or nullptr to send no `authorization` (an
+// OTSAuthFailed answer, or a request rejected before authentication).
+wire::HeaderMap BuildResponseHeaders(std::string_view api, std::string_view body,
+                                     std::string_view request_id, int64_t now_micros,
+                                     const AccessKey* signer);
+
+}  // namespace otsync::server

@@ -1,0 +1,257 @@
+#include "server/row_handlers.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "proto/table_store.pb.h"
+#include "server/handler_util.h"
+#include "server/proto_conversion.h"
+#include "wire/plain_buffer.h"
+
+namespace otsync::server {
+namespace {
+
+std::string Indexed(std::string_view field, size_t index) {
+  return std::string(field) + "[" + std::to_string(index) + "]";
+}
+
+// The read options shared by GetRowRequest, TableInBatchGetRowRequest and GetRangeRequest.
+template <typename Request>
+Result<wire::ReadOptions> ReadOptionsOf(const Request& request, const std::string& message) {
+  wire::ReadOptions options;
+  options.columns_to_get.assign(request.columns_to_get().begin(), request.columns_to_get().end());
+  if (request.has_time_range()) options.time_range = FromTimeRange(request.time_range());
+  if (request.has_max_versions()) {
+    if (request.max_versions() <= 0) {
+      return Status::InvalidArgument(message + ".max_versions: must be greater than 0.");
+    }
+    options.max_versions = request.max_versions();
+  }
+  if (request.has_filter() && !request.filter().empty()) {
+    OTSYNC_ASSIGN_OR_RETURN(options.filter, DecodeFilter(request.filter(), message + ".filter"));
+  }
+  options.start_column = request.start_column();
+  options.end_column = request.end_column();
+  return options;
+}
+
+std::string EncodeOptionalRow(const std::optional<wire::Row>& row) {
+  std::string bytes;
+  if (row.has_value()) wire::EncodeRow(*row, &bytes);
+  return bytes;
+}
+
+Result<std::string> GetRow(const ApiContext& context, const proto::GetRowRequest& request) {
+  OTSYNC_ASSIGN_OR_RETURN(
+      wire::PrimaryKey primary_key,
+      DecodePrimaryKeyField(request.primary_key(), "GetRowRequest.primary_key"));
+  OTSYNC_ASSIGN_OR_RETURN(wire::ReadOptions options, ReadOptionsOf(request, "GetRowRequest"));
+  OTSYNC_ASSIGN_OR_RETURN(
+      wire::RowReadOutcome outcome,
+      context.store->GetRow(context.instance, request.table_name(), primary_key, options));
+  OTSYNC_RETURN_IF_ERROR(outcome.status);
+  proto::GetRowResponse response;
+  response.set_row(EncodeOptionalRow(outcome.row));
+  SetConsumed(CapacityUnitsFor(response.row().size()), 0, response.mutable_consumed());
+  return SerializeResponse(response);
+}
+
+// PutRow, UpdateRow and DeleteRow: one RowWrite, the same response shape.
+template <typename Request, typename Response>
+Result<std::string> WriteOneRow(const ApiContext& context, const Request& request,
+                                wire::WriteType type, const std::string& row_bytes,
+                                const std::string& message, const char* row_field) {
+  wire::RowWrite write;
+  write.type = type;
+  OTSYNC_ASSIGN_OR_RETURN(write.row, DecodeRowChange(row_bytes, type, message + "." + row_field));
+  OTSYNC_ASSIGN_OR_RETURN(write.condition,
+                          FromCondition(request.condition(), message + ".condition"));
+  if (request.has_return_content()) FromReturnContent(request.return_content(), &write);
+  OTSYNC_ASSIGN_OR_RETURN(wire::RowWriteOutcome outcome,
+                          context.store->WriteRow(context.instance, request.table_name(), write));
+  OTSYNC_RETURN_IF_ERROR(outcome.status);
+  Response response;
+  SetConsumed(0, CapacityUnitsFor(row_bytes.size()), response.mutable_consumed());
+  if (write.return_type != wire::ReturnType::kNone && outcome.returned_row.has_value()) {
+    wire::EncodeRow(*outcome.returned_row, response.mutable_row());
+  }
+  return SerializeResponse(response);
+}
+
+Result<std::string> PutRow(const ApiContext& context, const proto::PutRowRequest& request) {
+  return WriteOneRow<proto::PutRowRequest, proto::PutRowResponse>(
+      context, request, wire::WriteType::kPut, request.row(), "PutRowRequest", "row");
+}
+
+Result<std::string> UpdateRow(const ApiContext& context, const proto::UpdateRowRequest& request) {
+  return WriteOneRow<proto::UpdateRowRequest, proto::UpdateRowResponse>(
+      context, request, wire::WriteType::kUpdate, request.row_change(), "UpdateRowRequest",
+      "row_change");
+}
+
+Result<std::string> DeleteRow(const ApiContext& context, const proto::DeleteRowRequest& request) {
+  return WriteOneRow<proto::DeleteRowRequest, proto::DeleteRowResponse>(
+      context, request, wire::WriteType::kDelete, request.primary_key(), "DeleteRowRequest",
+      "primary_key");
+}
+
+Result<std::string> BatchGetRow(const ApiContext& context,
+                                const proto::BatchGetRowRequest& request) {
+  std::vector<wire::TableReads> tables;
+  for (int t = 0; t < request.tables_size(); ++t) {
+    const proto::TableInBatchGetRowRequest& table_request = request.tables(t);
+    const std::string field = Indexed("BatchGetRowRequest.tables", t);
+    wire::TableReads reads;
+    reads.table_name = table_request.table_name();
+    for (int r = 0; r < table_request.primary_key_size(); ++r) {
+      OTSYNC_ASSIGN_OR_RETURN(
+          wire::PrimaryKey primary_key,
+          DecodePrimaryKeyField(table_request.primary_key(r), Indexed(field + ".primary_key", r)));
+      reads.primary_keys.push_back(std::move(primary_key));
+    }
+    OTSYNC_ASSIGN_OR_RETURN(reads.options, ReadOptionsOf(table_request, field));
+    tables.push_back(std::move(reads));
+  }
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::vector<wire::RowReadOutcome>> outcomes,
+                          context.store->BatchGetRows(context.instance, tables));
+  if (outcomes.size() != tables.size()) {
+    return Status::Internal("BatchGetRow: the store answered for a different number of tables.");
+  }
+
+  proto::BatchGetRowResponse response;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (outcomes[t].size() != tables[t].primary_keys.size()) {
+      return Status::Internal("BatchGetRow: the store answered for a different number of rows.");
+    }
+    proto::TableInBatchGetRowResponse* table_response = response.add_tables();
+    table_response->set_table_name(tables[t].table_name);
+    for (const wire::RowReadOutcome& outcome : outcomes[t]) {
+      proto::RowInBatchGetRowResponse* row_response = table_response->add_rows();
+      row_response->set_is_ok(outcome.status.ok());
+      if (!outcome.status.ok()) {
+        ToError(outcome.status, row_response->mutable_error());
+        continue;
+      }
+      row_response->set_row(EncodeOptionalRow(outcome.row));
+      SetConsumed(CapacityUnitsFor(row_response->row().size()), 0,
+                  row_response->mutable_consumed());
+    }
+  }
+  return SerializeResponse(response);
+}
+
+// Node omits RowInBatchWriteRowRequest.condition when none was given (reference §2.4), so the
+// body is parsed without the required-field check and a missing condition becomes IGNORE.
+Result<std::string> HandleBatchWriteRow(const ApiContext& context, std::string_view body) {
+  proto::BatchWriteRowRequest request;
+  OTSYNC_RETURN_IF_ERROR(ParseRequest(body, &request, /*check_required=*/false));
+  for (proto::TableInBatchWriteRowRequest& table : *request.mutable_tables()) {
+    for (proto::RowInBatchWriteRowRequest& row : *table.mutable_rows()) {
+      if (!row.has_condition()) row.mutable_condition()->set_row_existence(proto::IGNORE);
+    }
+  }
+  OTSYNC_RETURN_IF_ERROR(CheckRequiredFields(request));
+
+  std::vector<wire::TableWrites> tables;
+  std::vector<std::vector<size_t>> row_sizes;
+  for (int t = 0; t < request.tables_size(); ++t) {
+    const proto::TableInBatchWriteRowRequest& table_request = request.tables(t);
+    const std::string field = Indexed("BatchWriteRowRequest.tables", t);
+    wire::TableWrites writes;
+    writes.table_name = table_request.table_name();
+    std::vector<size_t> sizes;
+    for (int r = 0; r < table_request.rows_size(); ++r) {
+      const proto::RowInBatchWriteRowRequest& row_request = table_request.rows(r);
+      const std::string row_field = Indexed(field + ".rows", r);
+      wire::RowWrite write;
+      write.type = static_cast<wire::WriteType>(row_request.type());
+      OTSYNC_ASSIGN_OR_RETURN(write.row, DecodeRowChange(row_request.row_change(), write.type,
+                                                         row_field + ".row_change"));
+      OTSYNC_ASSIGN_OR_RETURN(write.condition,
+                              FromCondition(row_request.condition(), row_field + ".condition"));
+      if (row_request.has_return_content()) {
+        FromReturnContent(row_request.return_content(), &write);
+      }
+      writes.rows.push_back(std::move(write));
+      sizes.push_back(row_request.row_change().size());
+    }
+    tables.push_back(std::move(writes));
+    row_sizes.push_back(std::move(sizes));
+  }
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::vector<wire::RowWriteOutcome>> outcomes,
+                          context.store->BatchWriteRows(context.instance, tables));
+  if (outcomes.size() != tables.size()) {
+    return Status::Internal("BatchWriteRow: the store answered for a different number of tables.");
+  }
+
+  proto::BatchWriteRowResponse response;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (outcomes[t].size() != tables[t].rows.size()) {
+      return Status::Internal("BatchWriteRow: the store answered for a different number of rows.");
+    }
+    proto::TableInBatchWriteRowResponse* table_response = response.add_tables();
+    table_response->set_table_name(tables[t].table_name);
+    for (size_t r = 0; r < outcomes[t].size(); ++r) {
+      const wire::RowWriteOutcome& outcome = outcomes[t][r];
+      proto::RowInBatchWriteRowResponse* row_response = table_response->add_rows();
+      row_response->set_is_ok(outcome.status.ok());
+      if (!outcome.status.ok()) {
+        ToError(outcome.status, row_response->mutable_error());
+        continue;
+      }
+      SetConsumed(0, CapacityUnitsFor(row_sizes[t][r]), row_response->mutable_consumed());
+      if (tables[t].rows[r].return_type != wire::ReturnType::kNone &&
+          outcome.returned_row.has_value()) {
+        wire::EncodeRow(*outcome.returned_row, row_response->mutable_row());
+      }
+    }
+  }
+  return SerializeResponse(response);
+}
+
+Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeRequest& request) {
+  wire::RangeRequest range;
+  range.direction = request.direction() == proto::BACKWARD ? wire::Direction::kBackward
+                                                           : wire::Direction::kForward;
+  OTSYNC_ASSIGN_OR_RETURN(range.inclusive_start,
+                          DecodePrimaryKeyField(request.inclusive_start_primary_key(),
+                                                "GetRangeRequest.inclusive_start_primary_key"));
+  OTSYNC_ASSIGN_OR_RETURN(range.exclusive_end,
+                          DecodePrimaryKeyField(request.exclusive_end_primary_key(),
+                                                "GetRangeRequest.exclusive_end_primary_key"));
+  if (request.has_limit()) {
+    if (request.limit() <= 0) {
+      return Status::InvalidArgument("GetRangeRequest.limit: The limit must be greater than 0.");
+    }
+    range.limit = request.limit();
+  }
+  OTSYNC_ASSIGN_OR_RETURN(range.read, ReadOptionsOf(request, "GetRangeRequest"));
+  OTSYNC_ASSIGN_OR_RETURN(wire::RangeResult result,
+                          context.store->GetRange(context.instance, request.table_name(), range));
+
+  proto::GetRangeResponse response;
+  std::string* rows = response.mutable_rows();
+  wire::PlainBufferWriter writer(rows);
+  for (const wire::Row& row : result.rows) writer.AppendRow(row);
+  if (result.next_start_primary_key.has_value()) {
+    wire::EncodePrimaryKey(*result.next_start_primary_key,
+                           response.mutable_next_start_primary_key());
+  }
+  SetConsumed(CapacityUnitsFor(rows->size()), 0, response.mutable_consumed());
+  return SerializeResponse(response);
+}
+
+}  // namespace
+
+void RegisterRowHandlers(RequestDispatcher* dispatcher) {
+  dispatcher->Register("GetRow", MakeHandler<proto::GetRowRequest>(&GetRow));
+  dispatcher->Register("PutRow", MakeHandler<proto::PutRowRequest>(&PutRow));
+  dispatcher->Register("UpdateRow", MakeHandler<proto::UpdateRowRequest>(&UpdateRow));
+  dispatcher->Register("DeleteRow", MakeHandler<proto::DeleteRowRequest>(&DeleteRow));
+  dispatcher->Register("BatchGetRow", MakeHandler<proto::BatchGetRowRequest>(&BatchGetRow));
+  dispatcher->Register("BatchWriteRow", &HandleBatchWriteRow);
+  dispatcher->Register("GetRange", MakeHandler<proto::GetRangeRequest>(&GetRange));
+}
+
+}  // namespace otsync::server

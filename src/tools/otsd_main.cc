@@ -1,0 +1,219 @@
+// otsd: the local Tablestore-compatible server. The command-line contract (shared with the
+// e2e tests and the demo) is in `otsd --help`; once ready it prints exactly one line,
+// "otsd: serving http://HOST:PORT", to stdout. Logs go to stderr. SIGINT/SIGTERM stop it (exit 0).
+#include <pthread.h>
+
+#include <CLI/CLI.hpp>
+#include <cctype>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "server/authenticator.h"
+#include "server/credentials.h"
+#include "server/http_server.h"
+#include "server/ots_service.h"
+#include "server/request_dispatcher.h"
+#include "store/store.h"
+
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;
+};
+
+std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  address.port = std::stoi(port);
+  if (address.port > 65535) return std::nullopt;
+  return address;
+}
+
+// "-10m", "30s", "2h", "1d", "500ms", "0": an optional sign, digits, a unit (ms, s, m, h, d).
+std::optional<int64_t> ParseDurationMicros(const std::string& text) {
+  size_t position = 0;
+  int64_t sign = 1;
+  if (position < text.size() && (text[position] == '-' || text[position] == '+')) {
+    sign = text[position] == '-' ? -1 : 1;
+    ++position;
+  }
+  const size_t digits_begin = position;
+  while (position < text.size() && std::isdigit(static_cast<unsigned char>(text[position]))) {
+    ++position;
+  }
+  const size_t digit_count = position - digits_begin;
+  if (digit_count == 0 || digit_count > 12) return std::nullopt;
+  const int64_t amount = std::stoll(text.substr(digits_begin, digit_count));
+  const std::string unit = text.substr(position);
+  int64_t micros_per_unit = 0;
+  if (unit == "ms") {
+    micros_per_unit = 1000;
+  } else if (unit == "s") {
+    micros_per_unit = 1000 * 1000;
+  } else if (unit == "m") {
+    micros_per_unit = int64_t{60} * 1000 * 1000;
+  } else if (unit == "h") {
+    micros_per_unit = int64_t{3600} * 1000 * 1000;
+  } else if (unit == "d") {
+    micros_per_unit = int64_t{86400} * 1000 * 1000;
+  } else if (unit.empty() && amount == 0) {
+    micros_per_unit = 1;
+  } else {
+    return std::nullopt;
+  }
+  return sign * amount * micros_per_unit;
+}
+
+struct Flags {
+  std::string listen = "127.0.0.1:8800";
+  std::string data_dir;
+  std::string credentials_file;
+  std::string clock_offset = "0";
+  std::string durability = "wal";
+  int threads = 16;
+  bool no_auth = false;
+};
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "otsd: %s\nRun 'otsd --help' for the flags.\n", message.c_str());
+  return kExitUsage;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "otsd: %s\n", message.c_str());
+  return kExitFailure;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace otsync;
+
+  Flags flags;
+  CLI::App app(
+      "otsd: a local Tablestore (OTS) compatible server. It speaks the service's HTTP + protobuf "
+      "protocol, so the official SDKs work against it unchanged, and keeps its data in RocksDB.\n"
+      "Once ready it prints one line to stdout: \"otsd: serving http://HOST:PORT\".\n"
+      "SIGINT or SIGTERM stops it cleanly. Exit status: 0 stopped, 1 failed, 2 bad flags.",
+      "otsd");
+  app.add_option("--listen", flags.listen,
+                 "host:port to listen on; port 0 picks a free port. Binds to loopback unless "
+                 "told otherwise.")
+      ->capture_default_str();
+  app.add_option("--data-dir", flags.data_dir,
+                 "Directory of the RocksDB database; created when missing.")
+      ->required();
+  app.add_option("--credentials", flags.credentials_file,
+                 "JSON file with instances, access keys and admin keys: "
+                 "{\"instances\": [\"local\"], \"access_keys\": [{\"id\": ..., \"secret\": ..., "
+                 "\"instances\": [\"local\"]}], \"admin_keys\": [{\"id\": ..., \"secret\": ...}]}. "
+                 "Without it otsd uses the built-in development credentials: instance \"local\", "
+                 "access key \"otsync-local-id\" / \"otsync-local-secret\", admin key "
+                 "\"admin-id\" / \"admin-secret\".");
+  app.add_option("--clock-offset", flags.clock_offset,
+                 "Shift the clock that stamps cell versions and stream records, e.g. -10m, 30s, "
+                 "2h, 1d, 500ms (request dates are still checked against the real clock).")
+      ->capture_default_str();
+  app.add_option("--durability", flags.durability,
+                 "wal: an acknowledged write survives a crash of otsd (kill -9); sync: also "
+                 "fsync every write, surviving a machine crash.")
+      ->capture_default_str();
+  app.add_option("--threads", flags.threads, "Worker threads serving requests (at least 1).")
+      ->capture_default_str();
+  app.add_flag("--no-auth", flags.no_auth,
+               "Skip signature, content-MD5, date and access-key checks. Requests still name a "
+               "known instance in x-ots-instancename.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::printf("%s", app.help().c_str());
+    return 0;
+  } catch (const CLI::ParseError& error) {
+    return UsageError(error.what());
+  }
+
+  const std::optional<ListenAddress> listen = ParseListenAddress(flags.listen);
+  if (!listen) return UsageError("--listen: expected host:port, got \"" + flags.listen + "\"");
+  const std::optional<int64_t> clock_offset = ParseDurationMicros(flags.clock_offset);
+  if (!clock_offset) {
+    return UsageError("--clock-offset: expected a duration such as -10m, got \"" +
+                      flags.clock_offset + "\"");
+  }
+  if (flags.durability != "wal" && flags.durability != "sync") {
+    return UsageError("--durability: expected wal or sync, got \"" + flags.durability + "\"");
+  }
+  if (flags.threads < 1 || flags.threads > 1024) {
+    return UsageError("--threads: expected 1 to 1024, got " + std::to_string(flags.threads));
+  }
+
+  server::Credentials credentials;
+  if (flags.credentials_file.empty()) {
+    credentials = server::DevelopmentCredentials();
+    std::fprintf(stderr,
+                 "otsd: no --credentials given; using the built-in development credentials "
+                 "(instance \"local\", access key id \"otsync-local-id\")\n");
+  } else {
+    Result<server::Credentials> loaded = server::LoadCredentialsFile(flags.credentials_file);
+    if (!loaded.ok()) return Fail(loaded.status().message());
+    credentials = std::move(loaded).value();
+  }
+
+  std::error_code error;
+  std::filesystem::create_directories(flags.data_dir, error);
+  if (error) return Fail("cannot create --data-dir " + flags.data_dir + ": " + error.message());
+
+  // Signals are taken by sigwait below; every thread started from here on inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  store::StoreOptions store_options;
+  store_options.path = flags.data_dir;
+  store_options.clock = std::make_shared<SystemClock>(*clock_offset);
+  store_options.sync_writes = flags.durability == "sync";
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(store_options);
+  if (!store.ok()) return Fail("cannot open the store: " + store.status().ToString());
+
+  server::AuthOptions auth_options;
+  auth_options.verify = !flags.no_auth;
+  const server::Authenticator authenticator(std::move(credentials), DefaultClock(), auth_options);
+  const server::OtsService service(store->get(), &authenticator, server::MakeDefaultDispatcher(),
+                                   DefaultClock());
+
+  server::HttpServerOptions http_options;
+  http_options.host = listen->host;
+  http_options.port = listen->port;
+  http_options.threads = flags.threads;
+  Result<std::unique_ptr<server::HttpServer>> http =
+      server::HttpServer::Start(http_options, &service);
+  if (!http.ok()) return Fail(http.status().message());
+
+  std::fprintf(stderr, "otsd: data directory %s, durability %s, authentication %s\n",
+               flags.data_dir.c_str(), flags.durability.c_str(), flags.no_auth ? "off" : "on");
+  std::printf("otsd: serving http://%s:%d\n", listen->host.c_str(), (*http)->port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::fprintf(stderr, "otsd: stopping on signal %d\n", signal_number);
+  (*http)->Stop();
+  return 0;
+}
