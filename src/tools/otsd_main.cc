@@ -117,15 +117,14 @@ int main(int argc, char** argv) {
                  "told otherwise.")
       ->capture_default_str();
   app.add_option("--data-dir", flags.data_dir,
-                 "Directory of the RocksDB database; created when missing.")
-      ->required();
+                 "Directory of the RocksDB database; created when missing. Required.");
   app.add_option("--credentials", flags.credentials_file,
                  "JSON file with instances, access keys and admin keys: "
                  "{\"instances\": [\"local\"], \"access_keys\": [{\"id\": ..., \"secret\": ..., "
                  "\"instances\": [\"local\"]}], \"admin_keys\": [{\"id\": ..., \"secret\": ...}]}. "
                  "Without it otsd uses the built-in development credentials: instance \"local\", "
-                 "access key \"otsync-local-id\" / \"otsync-local-secret\", admin key "
-                 "\"admin-id\" / \"admin-secret\".");
+                 "access key id \"otsync-local-id\" and admin key id \"admin-id\" with their "
+                 "documented development secrets, for local use only.");
   app.add_option("--clock-offset", flags.clock_offset,
                  "Shift the clock that stamps cell versions and stream records, e.g. -10m, 30s, "
                  "2h, 1d, 500ms (request dates are still checked against the real clock).")
@@ -148,6 +147,7 @@ int main(int argc, char** argv) {
     return UsageError(error.what());
   }
 
+  if (flags.data_dir.empty()) return UsageError("--data-dir is required");
   const std::optional<ListenAddress> listen = ParseListenAddress(flags.listen);
   if (!listen) return UsageError("--listen: expected host:port, got \"" + flags.listen + "\"");
   const std::optional<int64_t> clock_offset = ParseDurationMicros(flags.clock_offset);
