@@ -2,12 +2,15 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <exception>
 #include <thread>
 #include <utility>
+
+#include "server/worker_pool.h"
 
 namespace otsync::server {
 namespace {
@@ -27,6 +30,17 @@ void WriteReply(Reply reply, httplib::Response* response) {
   response->body = std::move(reply.body);
   response->set_header("Content-Type", kContentType);
 }
+
+class WorkerPoolTaskQueue final : public httplib::TaskQueue {
+ public:
+  WorkerPoolTaskQueue(size_t core_threads, size_t max_threads)
+      : pool_(core_threads, max_threads, std::chrono::seconds(30)) {}
+  void enqueue(std::function<void()> task) override { pool_.Submit(std::move(task)); }
+  void shutdown() override { pool_.Shutdown(); }
+
+ private:
+  WorkerPool pool_;
+};
 
 Status StatusForHttpError(int http_status) {
   switch (http_status) {
@@ -65,7 +79,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   auto impl = std::make_unique<Impl>();
   httplib::Server& server = impl->server;
   const size_t threads = static_cast<size_t>(options.threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const size_t max_threads = static_cast<size_t>(std::max(options.max_threads, options.threads));
+  server.new_task_queue = [threads, max_threads] {
+    return new WorkerPoolTaskQueue(threads, max_threads);
+  };
   server.set_keep_alive_max_count(options.keep_alive_max_requests);
   server.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
   server.set_payload_max_length(options.max_body_bytes);

@@ -14,7 +14,10 @@ namespace otsync::server {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8800;  // 0 picks a free port.
+  // Worker threads kept alive. A keep-alive connection holds a worker until it closes or idles
+  // out, so the pool grows up to max_threads while more connections are open (see WorkerPool).
   int threads = 16;
+  int max_threads = 512;
   size_t max_body_bytes = kMaxRequestBodyBytes;
   // Requests served on one connection before it is closed (cpp-httplib's default is 5).
   size_t keep_alive_max_requests = 100000;

@@ -133,7 +133,11 @@ int main(int argc, char** argv) {
                  "wal: an acknowledged write survives a crash of otsd (kill -9); sync: also "
                  "fsync every write, surviving a machine crash.")
       ->capture_default_str();
-  app.add_option("--threads", flags.threads, "Worker threads serving requests (at least 1).")
+  app.add_option(
+         "--threads", flags.threads,
+         "Worker threads kept ready to serve connections (at least 1). Each open keep-alive "
+         "connection holds one; the pool grows beyond this number (up to 512) while more "
+         "connections are open.")
       ->capture_default_str();
   app.add_flag("--no-auth", flags.no_auth,
                "Skip signature, content-MD5, date and access-key checks. Requests still name a "
