@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "proto/table_store.pb.h"
 #include "server/authenticator.h"
@@ -216,6 +219,141 @@ TEST_F(HttpServerTest, BatchWriteRowWithoutConditionMeansIgnore) {
     EXPECT_TRUE(row.consumed().capacity_unit().has_read());
     EXPECT_TRUE(row.consumed().capacity_unit().has_write());
   }
+}
+
+TEST_F(HttpServerTest, GetRangePagesWithAPrimaryKeyOnlyNextStart) {
+  CreateTable("t");
+  for (const char* key : {"a", "b", "c"}) {
+    proto::PutRowRequest put;
+    put.set_table_name("t");
+    put.set_row(wire::EncodeRow(RowOf(key, "v")));
+    put.mutable_condition()->set_row_existence(proto::IGNORE);
+    ASSERT_EQ(Call("PutRow", put).status, 200);
+  }
+  proto::GetRangeRequest range;
+  range.set_table_name("t");
+  range.set_direction(proto::FORWARD);
+  range.set_max_versions(1);
+  range.set_limit(2);
+  range.set_inclusive_start_primary_key(wire::EncodePrimaryKey({{"pk", wire::Value::InfMin()}}));
+  range.set_exclusive_end_primary_key(wire::EncodePrimaryKey({{"pk", wire::Value::InfMax()}}));
+  Answer first = Call("GetRange", range);
+  ASSERT_EQ(first.status, 200) << ErrorOf(first).message();
+  proto::GetRangeResponse first_page;
+  ASSERT_TRUE(first_page.ParseFromString(first.body));
+  Result<std::vector<wire::Row>> rows = wire::DecodeRows(first_page.rows());
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->size(), 2u);
+  Result<wire::Row> next = wire::DecodeRow(first_page.next_start_primary_key());
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_TRUE(next->cells.empty());
+  EXPECT_EQ(next->primary_key, RowOf("c", "").primary_key);
+
+  range.set_inclusive_start_primary_key(first_page.next_start_primary_key());
+  Answer second = Call("GetRange", range);
+  ASSERT_EQ(second.status, 200);
+  proto::GetRangeResponse second_page;
+  ASSERT_TRUE(second_page.ParseFromString(second.body));
+  EXPECT_TRUE(second_page.next_start_primary_key().empty());
+
+  range.set_limit(0);
+  Answer bad_limit = Call("GetRange", range);
+  EXPECT_EQ(bad_limit.status, 400);
+  EXPECT_NE(ErrorOf(bad_limit).message().find("limit"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, BatchGetRowReportsMissingRowsAsEmpty) {
+  CreateTable("t");
+  proto::PutRowRequest put;
+  put.set_table_name("t");
+  put.set_row(wire::EncodeRow(RowOf("a", "v")));
+  put.mutable_condition()->set_row_existence(proto::IGNORE);
+  ASSERT_EQ(Call("PutRow", put).status, 200);
+
+  proto::BatchGetRowRequest request;
+  auto* table = request.add_tables();
+  table->set_table_name("t");
+  table->set_max_versions(1);
+  table->add_primary_key(wire::EncodePrimaryKey(RowOf("a", "").primary_key));
+  table->add_primary_key(wire::EncodePrimaryKey(RowOf("zz", "").primary_key));
+  Answer answer = Call("BatchGetRow", request);
+  ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
+  proto::BatchGetRowResponse response;
+  ASSERT_TRUE(response.ParseFromString(answer.body));
+  ASSERT_EQ(response.tables(0).rows_size(), 2);
+  EXPECT_TRUE(response.tables(0).rows(0).is_ok());
+  EXPECT_FALSE(response.tables(0).rows(0).row().empty());
+  EXPECT_TRUE(response.tables(0).rows(1).is_ok());
+  EXPECT_TRUE(response.tables(0).rows(1).row().empty());
+}
+
+TEST_F(HttpServerTest, UpdateTableAcceptsEmptyOptionsAndSplitPointsCoverTheTable) {
+  CreateTable("t");
+  proto::UpdateTableRequest update;
+  update.set_table_name("t");
+  update.mutable_table_options();
+  Answer updated = Call("UpdateTable", update);
+  ASSERT_EQ(updated.status, 200) << ErrorOf(updated).message();
+  proto::UpdateTableResponse update_response;
+  ASSERT_TRUE(update_response.ParseFromString(updated.body));
+  EXPECT_TRUE(update_response.has_stream_details());
+  EXPECT_TRUE(update_response.table_options().has_deviation_cell_version_in_sec());
+
+  proto::ComputeSplitPointsBySizeRequest split;
+  split.set_table_name("t");
+  split.set_split_size(1);
+  Answer answer = Call("ComputeSplitPointsBySize", split);
+  ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
+  proto::ComputeSplitPointsBySizeResponse response;
+  ASSERT_TRUE(response.ParseFromString(answer.body));
+  ASSERT_EQ(response.schema_size(), 1);
+  EXPECT_EQ(response.schema(0).name(), "pk");
+  ASSERT_EQ(response.locations_size(), 1);
+  EXPECT_EQ(response.locations(0).repeat(), response.split_points_size() + 1);
+}
+
+TEST_F(HttpServerTest, WrongPrimaryKeyAndBadPlainBufferAre400) {
+  CreateTable("t");
+  proto::GetRowRequest get;
+  get.set_table_name("t");
+  get.set_max_versions(1);
+  get.set_primary_key(wire::EncodePrimaryKey({{"pk", wire::Value::Integer(1)}}));
+  Answer wrong_type = Call("GetRow", get);
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_EQ(ErrorOf(wrong_type).code(), "OTSInvalidPK");
+
+  std::string corrupted = wire::EncodePrimaryKey(RowOf("a", "").primary_key);
+  corrupted[corrupted.size() - 1] ^= 0x5a;
+  get.set_primary_key(corrupted);
+  Answer bad_checksum = Call("GetRow", get);
+  EXPECT_EQ(bad_checksum.status, 400);
+  proto::Error error = ErrorOf(bad_checksum);
+  EXPECT_EQ(error.code(), "OTSParameterInvalid");
+  EXPECT_NE(error.message().find("GetRowRequest.primary_key"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ServesConcurrentClients) {
+  CreateTable("t");
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client client("127.0.0.1", server_->port());
+      client.set_keep_alive(true);
+      for (int i = 0; i < 25; ++i) {
+        proto::PutRowRequest put;
+        put.set_table_name("t");
+        put.set_row(wire::EncodeRow(RowOf(std::to_string(t) + "-" + std::to_string(i), "v")));
+        put.mutable_condition()->set_row_existence(proto::IGNORE);
+        const std::string body = put.SerializeAsString();
+        auto result =
+            client.Post("/PutRow", SignedHeaders("PutRow", body), body, "application/octet-stream");
+        if (!result || result->status != 200) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(HttpServerTest, NonPostMethodIs405) {
