@@ -1,0 +1,587 @@
+#include "client/client.h"
+
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "client/http_transport.h"
+#include "client/request_headers.h"
+#include "client/retry_policy.h"
+#include "proto/table_store.pb.h"
+#include "proto/table_store_filter.pb.h"
+#include "wire/error_codes.h"
+#include "wire/plain_buffer.h"
+#include "wire/signature.h"
+
+namespace otsync::client {
+namespace {
+
+namespace pb = ::otsync::proto;
+
+// ---------------------------------------------------------------------------------------------
+// Model -> protobuf. The wire model enums carry the protobuf enum numbers (wire/*.h), so the
+// casts below are exact.
+
+void ToFilterMessage(const wire::Filter& filter, pb::Filter* out) {
+  switch (filter.kind) {
+    case wire::Filter::Kind::kSingleColumn: {
+      pb::SingleColumnValueFilter single;
+      single.set_comparator(static_cast<pb::ComparatorType>(filter.comparator));
+      single.set_column_name(filter.column_name);
+      wire::EncodeSqlVariant(filter.value, single.mutable_column_value());
+      single.set_filter_if_missing(filter.filter_if_missing);
+      single.set_latest_version_only(filter.latest_version_only);
+      out->set_type(pb::FT_SINGLE_COLUMN_VALUE);
+      single.SerializePartialToString(out->mutable_filter());
+      return;
+    }
+    case wire::Filter::Kind::kComposite: {
+      pb::CompositeColumnValueFilter composite;
+      composite.set_combinator(static_cast<pb::LogicalOperator>(filter.combinator));
+      for (const wire::Filter& child : filter.children) {
+        ToFilterMessage(child, composite.add_sub_filters());
+      }
+      out->set_type(pb::FT_COMPOSITE_COLUMN_VALUE);
+      composite.SerializePartialToString(out->mutable_filter());
+      return;
+    }
+    case wire::Filter::Kind::kColumnPagination: {
+      pb::ColumnPaginationFilter pagination;
+      pagination.set_offset(filter.offset);
+      pagination.set_limit(filter.limit);
+      out->set_type(pb::FT_COLUMN_PAGINATION);
+      pagination.SerializePartialToString(out->mutable_filter());
+      return;
+    }
+  }
+}
+
+std::string EncodeFilter(const wire::Filter& filter) {
+  pb::Filter message;
+  ToFilterMessage(filter, &message);
+  return message.SerializePartialAsString();
+}
+
+void ToCondition(const wire::Condition& condition, pb::Condition* out) {
+  out->set_row_existence(static_cast<pb::RowExistenceExpectation>(condition.row_existence));
+  if (condition.column_condition) {
+    out->set_column_condition(EncodeFilter(*condition.column_condition));
+  }
+}
+
+void ToReturnContent(const wire::RowWrite& write, pb::ReturnContent* out) {
+  out->set_return_type(static_cast<pb::ReturnType>(write.return_type));
+  for (const std::string& column : write.return_columns) out->add_return_column_names(column);
+}
+
+bool WantsReturnContent(const wire::RowWrite& write) {
+  return write.return_type != wire::ReturnType::kNone || !write.return_columns.empty();
+}
+
+void ToTimeRange(const wire::TimeRange& range, pb::TimeRange* out) {
+  if (range.start_millis) out->set_start_time(*range.start_millis);
+  if (range.end_millis) out->set_end_time(*range.end_millis);
+  if (range.specific_millis) out->set_specific_time(*range.specific_millis);
+}
+
+// GetRowRequest, TableInBatchGetRowRequest and GetRangeRequest share these field names.
+template <typename Request>
+void SetReadOptions(const wire::ReadOptions& read, Request* request) {
+  for (const std::string& column : read.columns_to_get) request->add_columns_to_get(column);
+  if (read.time_range) ToTimeRange(*read.time_range, request->mutable_time_range());
+  // The service wants max_versions or a time range; one version is what every SDK defaults to.
+  if (read.max_versions > 0) {
+    request->set_max_versions(read.max_versions);
+  } else if (!read.time_range) {
+    request->set_max_versions(1);
+  }
+  if (read.filter) request->set_filter(EncodeFilter(*read.filter));
+  if (!read.start_column.empty()) request->set_start_column(read.start_column);
+  if (!read.end_column.empty()) request->set_end_column(read.end_column);
+}
+
+// The PlainBuffer a write of `type` sends (reference §3.9): a DeleteRow carries the primary key
+// and the delete marker only.
+std::string EncodeRowChange(wire::WriteType type, const wire::Row& row) {
+  if (type == wire::WriteType::kDelete) {
+    wire::Row marker;
+    marker.primary_key = row.primary_key;
+    marker.delete_marker = true;
+    return wire::EncodeRow(marker);
+  }
+  return wire::EncodeRow(row);
+}
+
+void ToTableOptions(const wire::TableOptions& options, pb::TableOptions* out) {
+  out->set_time_to_live(options.time_to_live_seconds);
+  out->set_max_versions(options.max_versions);
+  out->set_deviation_cell_version_in_sec(options.deviation_cell_version_in_seconds);
+  out->set_allow_update(options.allow_update);
+}
+
+void ToTableMeta(const wire::TableDescription& table, pb::TableMeta* out) {
+  out->set_table_name(table.name);
+  for (const wire::PrimaryKeySchemaColumn& column : table.primary_key) {
+    pb::PrimaryKeySchema* schema = out->add_primary_key();
+    schema->set_name(column.name);
+    schema->set_type(static_cast<pb::PrimaryKeyType>(column.type));
+    if (column.auto_increment) schema->set_option(pb::AUTO_INCREMENT);
+  }
+  for (const wire::DefinedColumn& column : table.defined_columns) {
+    pb::DefinedColumnSchema* schema = out->add_defined_column();
+    schema->set_name(column.name);
+    schema->set_type(static_cast<pb::DefinedColumnType>(column.type));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Protobuf -> model.
+
+Status CorruptResponse(std::string_view what, const Status& cause) {
+  return Status(StatusCode::kCorruption, std::string(what) + ": " + cause.message());
+}
+
+Result<std::optional<wire::Row>> DecodeOptionalRow(const std::string& bytes,
+                                                   std::string_view what) {
+  if (bytes.empty()) return std::optional<wire::Row>();
+  Result<wire::Row> row = wire::DecodeRow(bytes);
+  if (!row.ok()) return CorruptResponse(what, row.status());
+  return std::optional<wire::Row>(std::move(row).value());
+}
+
+Result<wire::PrimaryKey> DecodePrimaryKey(const std::string& bytes, std::string_view what) {
+  Result<wire::Row> row = wire::DecodeRow(bytes);
+  if (!row.ok()) return CorruptResponse(what, row.status());
+  return std::move(row->primary_key);
+}
+
+CapacityUnits FromConsumed(const pb::ConsumedCapacity& consumed) {
+  return {consumed.capacity_unit().read(), consumed.capacity_unit().write()};
+}
+
+wire::TableOptions FromTableOptions(const pb::TableOptions& given) {
+  wire::TableOptions options;
+  if (given.has_time_to_live()) options.time_to_live_seconds = given.time_to_live();
+  if (given.has_max_versions()) options.max_versions = given.max_versions();
+  if (given.has_deviation_cell_version_in_sec()) {
+    options.deviation_cell_version_in_seconds = given.deviation_cell_version_in_sec();
+  }
+  if (given.has_allow_update()) options.allow_update = given.allow_update();
+  return options;
+}
+
+wire::StreamSettings FromStreamDetails(const pb::StreamDetails& details) {
+  wire::StreamSettings stream;
+  stream.enabled = details.enable_stream();
+  stream.stream_id = details.stream_id();
+  stream.expiration_hours = details.expiration_time();
+  stream.last_enable_time_micros = details.last_enable_time();
+  return stream;
+}
+
+wire::PrimaryKeySchemaColumn FromPrimaryKeySchema(const pb::PrimaryKeySchema& schema) {
+  wire::PrimaryKeySchemaColumn column;
+  column.name = schema.name();
+  column.type = static_cast<wire::PrimaryKeyType>(schema.type());
+  column.auto_increment = schema.has_option() && schema.option() == pb::AUTO_INCREMENT;
+  return column;
+}
+
+// "<OTS code>: <OTS message>" with the StatusCode the OTS code stands for.
+Status FromError(const pb::Error& error, int http_status) {
+  return Status(wire::FromWireError(error.code(), http_status),
+                error.code() + ": " + error.message());
+}
+
+// Outcomes of a batch must match the request shape one to one.
+Status CheckBatchShape(std::string_view api, size_t expected, size_t received,
+                       std::string_view what) {
+  if (expected == received) return Status::OK();
+  return Status(StatusCode::kCorruption, std::string(api) + " response has " +
+                                             std::to_string(received) + " " + std::string(what) +
+                                             ", the request had " + std::to_string(expected));
+}
+
+double UnitRandom() {
+  thread_local std::mt19937_64 generator(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
+  if (options.instance.empty()) return Status::InvalidArgument("instance name is empty");
+  if (options.credentials.access_key_id.empty()) {
+    return Status::InvalidArgument("access key id is empty");
+  }
+  if (options.max_retries < 0) return Status::InvalidArgument("max_retries is negative");
+  if (!options.clock) options.clock = DefaultClock();
+  OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<HttpTransport> transport, HttpTransport::Create(options));
+  return std::unique_ptr<Client>(new Client(std::move(options), std::move(transport)));
+}
+
+Client::Client(ClientOptions options, std::unique_ptr<HttpTransport> transport)
+    : options_(std::move(options)), transport_(std::move(transport)) {}
+
+Client::~Client() = default;
+
+Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
+                    google::protobuf::MessageLite* response) {
+  std::string body;
+  if (!request.SerializePartialToString(&body)) {
+    return Status::InvalidArgument(std::string(api) + ": cannot serialize the request");
+  }
+  for (int attempt = 0;; ++attempt) {
+    const wire::HeaderMap headers = SignedRequestHeaders(
+        api, body, options_.instance, options_.credentials, options_.clock->NowMicros());
+    Result<HttpReply> reply = transport_->Post(api, body, headers);
+
+    Status failure;
+    AttemptFailure details;
+    pb::Error error;
+    if (!reply.ok()) {
+      failure = reply.status();
+      details.network = true;
+    } else if (reply->status >= 200 && reply->status < 300) {
+      if (!reply->content_md5.empty() && reply->content_md5 != wire::ContentMd5(reply->body)) {
+        // A damaged body is a transport failure: reads may try again.
+        failure = Status(StatusCode::kCorruption, std::string(api) +
+                                                      " response does not match its "
+                                                      "x-ots-contentmd5");
+        details.network = true;
+      } else if (!response->ParsePartialFromString(reply->body)) {
+        return Status(StatusCode::kCorruption,
+                      std::string(api) + " response is not a valid protobuf message");
+      } else {
+        return Status::OK();
+      }
+    } else {
+      details.http_status = reply->status;
+      if (error.ParsePartialFromString(reply->body) && error.has_code()) {
+        failure = FromError(error, reply->status);
+        details.code = error.code();
+        details.message = error.message();
+      } else {
+        // As the Go SDK does: an undecodable 5xx stands for OTSServerUnavailable.
+        const bool server_side = reply->status >= 500;
+        failure =
+            Status(server_side ? StatusCode::kUnavailable : wire::FromWireError("", reply->status),
+                   std::string(server_side ? "OTSServerUnavailable" : "OTSClientUnknownError") +
+                       ": HTTP " + std::to_string(reply->status) + " from " + std::string(api) +
+                       " without a Tablestore error body");
+      }
+    }
+    if (attempt >= options_.max_retries || !IsRetriable(api, details)) return failure;
+    std::this_thread::sleep_for(
+        BackoffDelay(attempt, options_.retry_base_delay, options_.retry_max_delay, UnitRandom()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables.
+
+Status Client::CreateTable(const wire::TableDescription& table) {
+  pb::CreateTableRequest request;
+  ToTableMeta(table, request.mutable_table_meta());
+  pb::CapacityUnit* capacity = request.mutable_reserved_throughput()->mutable_capacity_unit();
+  capacity->set_read(table.reserved_read_capacity);
+  capacity->set_write(table.reserved_write_capacity);
+  ToTableOptions(table.options, request.mutable_table_options());
+  if (table.stream.enabled) {
+    request.mutable_stream_spec()->set_enable_stream(true);
+    request.mutable_stream_spec()->set_expiration_time(table.stream.expiration_hours);
+  }
+  pb::CreateTableResponse response;
+  return Call("CreateTable", request, &response);
+}
+
+Result<std::vector<std::string>> Client::ListTable() {
+  pb::ListTableRequest request;
+  pb::ListTableResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("ListTable", request, &response));
+  return std::vector<std::string>(response.table_names().begin(), response.table_names().end());
+}
+
+Result<wire::TableDescription> Client::DescribeTable(std::string_view table_name) {
+  pb::DescribeTableRequest request;
+  request.set_table_name(std::string(table_name));
+  pb::DescribeTableResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("DescribeTable", request, &response));
+
+  wire::TableDescription table;
+  const pb::TableMeta& meta = response.table_meta();
+  table.name = meta.table_name();
+  for (const pb::PrimaryKeySchema& schema : meta.primary_key()) {
+    table.primary_key.push_back(FromPrimaryKeySchema(schema));
+  }
+  for (const pb::DefinedColumnSchema& schema : meta.defined_column()) {
+    table.defined_columns.push_back(
+        {schema.name(), static_cast<wire::DefinedColumnType>(schema.type())});
+  }
+  table.options = FromTableOptions(response.table_options());
+  if (response.has_stream_details()) table.stream = FromStreamDetails(response.stream_details());
+  const pb::ReservedThroughputDetails& reserved = response.reserved_throughput_details();
+  table.reserved_read_capacity = reserved.capacity_unit().read();
+  table.reserved_write_capacity = reserved.capacity_unit().write();
+  // The service reports no creation time of its own; the first capacity setting (seconds) is
+  // when the table was created.
+  table.creation_time_micros = reserved.last_increase_time() * 1000000;
+  return table;
+}
+
+Result<UpdateTableResult> Client::UpdateTable(std::string_view table_name,
+                                              const wire::TableUpdate& update) {
+  pb::UpdateTableRequest request;
+  request.set_table_name(std::string(table_name));
+  if (update.options) ToTableOptions(*update.options, request.mutable_table_options());
+  if (update.stream) {
+    request.mutable_stream_spec()->set_enable_stream(update.stream->enabled);
+    if (update.stream->enabled) {
+      request.mutable_stream_spec()->set_expiration_time(update.stream->expiration_hours);
+    }
+  }
+  if (update.reserved_read_capacity || update.reserved_write_capacity) {
+    pb::CapacityUnit* capacity = request.mutable_reserved_throughput()->mutable_capacity_unit();
+    if (update.reserved_read_capacity) capacity->set_read(*update.reserved_read_capacity);
+    if (update.reserved_write_capacity) capacity->set_write(*update.reserved_write_capacity);
+  }
+  pb::UpdateTableResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("UpdateTable", request, &response));
+  UpdateTableResult result;
+  result.options = FromTableOptions(response.table_options());
+  if (response.has_stream_details()) result.stream = FromStreamDetails(response.stream_details());
+  result.reserved_read_capacity = response.reserved_throughput_details().capacity_unit().read();
+  result.reserved_write_capacity = response.reserved_throughput_details().capacity_unit().write();
+  return result;
+}
+
+Status Client::DeleteTable(std::string_view table_name) {
+  pb::DeleteTableRequest request;
+  request.set_table_name(std::string(table_name));
+  pb::DeleteTableResponse response;
+  return Call("DeleteTable", request, &response);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single rows.
+
+Result<WriteResult> Client::WriteSingleRow(std::string_view table_name, wire::WriteType type,
+                                           const wire::RowWrite& write) {
+  // The three requests and responses have the same shape; only the field names of the row
+  // differ.
+  auto fill = [&](auto* request) {
+    request->set_table_name(std::string(table_name));
+    ToCondition(write.condition, request->mutable_condition());
+    if (WantsReturnContent(write)) ToReturnContent(write, request->mutable_return_content());
+  };
+  auto finish = [](std::string_view api, const auto& response) -> Result<WriteResult> {
+    WriteResult result;
+    result.consumed = FromConsumed(response.consumed());
+    OTSYNC_ASSIGN_OR_RETURN(result.row,
+                            DecodeOptionalRow(response.row(), std::string(api) + " row"));
+    return result;
+  };
+  switch (type) {
+    case wire::WriteType::kPut: {
+      pb::PutRowRequest request;
+      fill(&request);
+      request.set_row(EncodeRowChange(type, write.row));
+      pb::PutRowResponse response;
+      OTSYNC_RETURN_IF_ERROR(Call("PutRow", request, &response));
+      return finish("PutRow", response);
+    }
+    case wire::WriteType::kUpdate: {
+      pb::UpdateRowRequest request;
+      fill(&request);
+      request.set_row_change(EncodeRowChange(type, write.row));
+      pb::UpdateRowResponse response;
+      OTSYNC_RETURN_IF_ERROR(Call("UpdateRow", request, &response));
+      return finish("UpdateRow", response);
+    }
+    case wire::WriteType::kDelete: {
+      pb::DeleteRowRequest request;
+      fill(&request);
+      request.set_primary_key(EncodeRowChange(type, write.row));
+      pb::DeleteRowResponse response;
+      OTSYNC_RETURN_IF_ERROR(Call("DeleteRow", request, &response));
+      return finish("DeleteRow", response);
+    }
+  }
+  return Status::InvalidArgument("unknown write type");
+}
+
+Result<WriteResult> Client::PutRow(std::string_view table_name, const wire::RowWrite& write) {
+  return WriteSingleRow(table_name, wire::WriteType::kPut, write);
+}
+
+Result<WriteResult> Client::UpdateRow(std::string_view table_name, const wire::RowWrite& write) {
+  return WriteSingleRow(table_name, wire::WriteType::kUpdate, write);
+}
+
+Result<WriteResult> Client::DeleteRow(std::string_view table_name, const wire::RowWrite& write) {
+  return WriteSingleRow(table_name, wire::WriteType::kDelete, write);
+}
+
+Result<std::optional<wire::Row>> Client::GetRow(std::string_view table_name,
+                                                const wire::PrimaryKey& primary_key,
+                                                const wire::ReadOptions& options) {
+  pb::GetRowRequest request;
+  request.set_table_name(std::string(table_name));
+  wire::EncodePrimaryKey(primary_key, request.mutable_primary_key());
+  SetReadOptions(options, &request);
+  pb::GetRowResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("GetRow", request, &response));
+  return DecodeOptionalRow(response.row(), "GetRow row");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batches.
+
+Result<std::vector<std::vector<wire::RowReadOutcome>>> Client::BatchGetRow(
+    const std::vector<wire::TableReads>& tables) {
+  pb::BatchGetRowRequest request;
+  for (const wire::TableReads& reads : tables) {
+    pb::TableInBatchGetRowRequest* table = request.add_tables();
+    table->set_table_name(reads.table_name);
+    for (const wire::PrimaryKey& key : reads.primary_keys) {
+      wire::EncodePrimaryKey(key, table->add_primary_key());
+    }
+    SetReadOptions(reads.options, table);
+  }
+  pb::BatchGetRowResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("BatchGetRow", request, &response));
+  OTSYNC_RETURN_IF_ERROR(
+      CheckBatchShape("BatchGetRow", tables.size(), response.tables_size(), "tables"));
+
+  std::vector<std::vector<wire::RowReadOutcome>> outcomes(tables.size());
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const pb::TableInBatchGetRowResponse& table = response.tables(static_cast<int>(t));
+    OTSYNC_RETURN_IF_ERROR(
+        CheckBatchShape("BatchGetRow", tables[t].primary_keys.size(), table.rows_size(), "rows"));
+    outcomes[t].reserve(table.rows_size());
+    for (const pb::RowInBatchGetRowResponse& row : table.rows()) {
+      wire::RowReadOutcome outcome;
+      if (row.is_ok()) {
+        OTSYNC_ASSIGN_OR_RETURN(outcome.row, DecodeOptionalRow(row.row(), "BatchGetRow row"));
+      } else {
+        outcome.status = FromError(row.error(), 0);
+      }
+      outcomes[t].push_back(std::move(outcome));
+    }
+  }
+  return outcomes;
+}
+
+Result<std::vector<std::vector<wire::RowWriteOutcome>>> Client::BatchWriteRow(
+    const std::vector<wire::TableWrites>& tables) {
+  pb::BatchWriteRowRequest request;
+  for (const wire::TableWrites& writes : tables) {
+    pb::TableInBatchWriteRowRequest* table = request.add_tables();
+    table->set_table_name(writes.table_name);
+    for (const wire::RowWrite& write : writes.rows) {
+      pb::RowInBatchWriteRowRequest* row = table->add_rows();
+      row->set_type(static_cast<pb::OperationType>(write.type));
+      row->set_row_change(EncodeRowChange(write.type, write.row));
+      ToCondition(write.condition, row->mutable_condition());
+      if (WantsReturnContent(write)) ToReturnContent(write, row->mutable_return_content());
+    }
+  }
+  pb::BatchWriteRowResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("BatchWriteRow", request, &response));
+  OTSYNC_RETURN_IF_ERROR(
+      CheckBatchShape("BatchWriteRow", tables.size(), response.tables_size(), "tables"));
+
+  std::vector<std::vector<wire::RowWriteOutcome>> outcomes(tables.size());
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const pb::TableInBatchWriteRowResponse& table = response.tables(static_cast<int>(t));
+    OTSYNC_RETURN_IF_ERROR(
+        CheckBatchShape("BatchWriteRow", tables[t].rows.size(), table.rows_size(), "rows"));
+    outcomes[t].reserve(table.rows_size());
+    for (const pb::RowInBatchWriteRowResponse& row : table.rows()) {
+      wire::RowWriteOutcome outcome;
+      if (row.is_ok()) {
+        OTSYNC_ASSIGN_OR_RETURN(outcome.returned_row,
+                                DecodeOptionalRow(row.row(), "BatchWriteRow row"));
+      } else {
+        outcome.status = FromError(row.error(), 0);
+      }
+      outcomes[t].push_back(std::move(outcome));
+    }
+  }
+  return outcomes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ranges.
+
+Result<wire::RangeResult> Client::GetRange(std::string_view table_name,
+                                           const wire::RangeRequest& range) {
+  pb::GetRangeRequest request;
+  request.set_table_name(std::string(table_name));
+  request.set_direction(static_cast<pb::Direction>(range.direction));
+  SetReadOptions(range.read, &request);
+  if (range.limit > 0) request.set_limit(range.limit);
+  wire::EncodePrimaryKey(range.inclusive_start, request.mutable_inclusive_start_primary_key());
+  wire::EncodePrimaryKey(range.exclusive_end, request.mutable_exclusive_end_primary_key());
+  pb::GetRangeResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("GetRange", request, &response));
+
+  wire::RangeResult result;
+  Result<std::vector<wire::Row>> rows = wire::DecodeRows(response.rows());
+  if (!rows.ok()) return CorruptResponse("GetRange rows", rows.status());
+  result.rows = std::move(rows).value();
+  if (!response.next_start_primary_key().empty()) {
+    OTSYNC_ASSIGN_OR_RETURN(
+        result.next_start_primary_key,
+        DecodePrimaryKey(response.next_start_primary_key(), "GetRange next_start_primary_key"));
+  }
+  return result;
+}
+
+Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& request,
+                         const std::function<Status(std::vector<wire::Row>& page)>& on_page) {
+  wire::RangeRequest page_request = request;
+  while (true) {
+    OTSYNC_ASSIGN_OR_RETURN(wire::RangeResult page, GetRange(table_name, page_request));
+    if (!page.rows.empty()) OTSYNC_RETURN_IF_ERROR(on_page(page.rows));
+    if (!page.next_start_primary_key) return Status::OK();
+    page_request.inclusive_start = std::move(*page.next_start_primary_key);
+  }
+}
+
+Result<std::vector<wire::Row>> Client::GetWholeRange(std::string_view table_name,
+                                                     const wire::RangeRequest& request) {
+  std::vector<wire::Row> rows;
+  OTSYNC_RETURN_IF_ERROR(ScanRange(table_name, request, [&rows](std::vector<wire::Row>& page) {
+    rows.insert(rows.end(), std::make_move_iterator(page.begin()),
+                std::make_move_iterator(page.end()));
+    return Status::OK();
+  }));
+  return rows;
+}
+
+Result<SplitPoints> Client::ComputeSplitPointsBySize(std::string_view table_name,
+                                                     int64_t split_size) {
+  pb::ComputeSplitPointsBySizeRequest request;
+  request.set_table_name(std::string(table_name));
+  request.set_split_size(split_size);
+  pb::ComputeSplitPointsBySizeResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("ComputeSplitPointsBySize", request, &response));
+  SplitPoints result;
+  for (const pb::PrimaryKeySchema& schema : response.schema()) {
+    result.schema.push_back(FromPrimaryKeySchema(schema));
+  }
+  for (const std::string& point : response.split_points()) {
+    OTSYNC_ASSIGN_OR_RETURN(wire::PrimaryKey key,
+                            DecodePrimaryKey(point, "ComputeSplitPointsBySize split point"));
+    result.split_points.push_back(std::move(key));
+  }
+  for (const auto& location : response.locations()) {
+    result.locations.push_back({location.location(), location.repeat()});
+  }
+  return result;
+}
+
+}  // namespace otsync::client

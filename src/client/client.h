@@ -1,0 +1,155 @@
+// Client: the Tablestore client of otsync. It speaks the service's wire protocol (reference §1,
+// §2) to otsd or to a real Tablestore endpoint, in terms of the shared wire model types.
+//
+// Contracts:
+//  - Every request is signed with the V2 signature (reference §1.3) and carries x-ots-date,
+//    x-ots-apiversion, x-ots-instancename, x-ots-accesskeyid and x-ots-contentmd5.
+//  - An error answered by the service becomes a Status whose code comes from
+//    wire::FromWireError and whose message is "<OTS code>: <OTS message>", e.g.
+//    "OTSObjectNotExist: Requested table does not exist.".
+//  - Retries (reference §1.8): codes that are always retriable are retried for every API;
+//    timeouts, internal and unavailable errors and network failures only for read APIs
+//    (wire::IsIdempotentApi). At most `max_retries` retries, exponential back-off with jitter.
+//  - The access key secret is used for signing only: it never reaches a log line, an error
+//    message or a string this class returns.
+//
+// Thread safety: every method may be called from many threads at once. Connections are kept
+// alive and pooled; concurrent calls use separate connections.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "wire/operations.h"
+#include "wire/row.h"
+#include "wire/table_schema.h"
+
+namespace google::protobuf {
+class MessageLite;
+}  // namespace google::protobuf
+
+namespace otsync::client {
+
+struct Credentials {
+  std::string access_key_id;
+  std::string access_key_secret;
+  std::string security_token;  // STS token sent as x-ots-ststoken; empty = none.
+};
+
+struct ClientOptions {
+  // "http://127.0.0.1:8800" or "https://<instance>.<region>.ots.aliyuncs.com". A path in the
+  // endpoint is ignored, as the official SDKs ignore it: requests go to "/<Api>".
+  std::string endpoint;
+  std::string instance;
+  Credentials credentials;
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds request_timeout{30000};  // Per attempt, reading or writing.
+  int max_retries = 3;
+  std::chrono::milliseconds retry_base_delay{100};  // Delay before the first retry.
+  std::chrono::milliseconds retry_max_delay{3000};  // Cap of the doubled delays.
+  size_t max_idle_connections = 16;                 // Kept-alive connections in the pool.
+  std::shared_ptr<Clock> clock;                     // Stamps x-ots-date; null = real clock.
+};
+
+struct CapacityUnits {
+  int32_t read = 0;
+  int32_t write = 0;
+};
+
+struct WriteResult {
+  std::optional<wire::Row> row;  // Per the write's ReturnType.
+  CapacityUnits consumed;
+};
+
+struct UpdateTableResult {
+  wire::TableOptions options;
+  wire::StreamSettings stream;
+  int32_t reserved_read_capacity = 0;
+  int32_t reserved_write_capacity = 0;
+};
+
+struct SplitLocation {
+  std::string location;
+  int64_t repeat = 0;
+};
+
+struct SplitPoints {
+  std::vector<wire::PrimaryKeySchemaColumn> schema;
+  std::vector<wire::PrimaryKey> split_points;  // Increasing; may be shorter than the schema.
+  std::vector<SplitLocation> locations;
+};
+
+class HttpTransport;
+
+class Client {
+ public:
+  // Fails with kInvalidArgument when the endpoint is not http(s)://host[:port] or the
+  // instance or access key id is empty.
+  static Result<std::unique_ptr<Client>> Create(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Tables. CreateTable sends `table.stream` only when it is enabled.
+  Status CreateTable(const wire::TableDescription& table);
+  Result<std::vector<std::string>> ListTable();
+  Result<wire::TableDescription> DescribeTable(std::string_view table_name);
+  Result<UpdateTableResult> UpdateTable(std::string_view table_name,
+                                        const wire::TableUpdate& update);
+  Status DeleteTable(std::string_view table_name);
+
+  // Single rows. The API decides the form of the row change (reference §3.9); `write.type` is
+  // ignored. DeleteRow sends only the primary key of `write.row`, with the delete marker.
+  Result<WriteResult> PutRow(std::string_view table_name, const wire::RowWrite& write);
+  Result<WriteResult> UpdateRow(std::string_view table_name, const wire::RowWrite& write);
+  Result<WriteResult> DeleteRow(std::string_view table_name, const wire::RowWrite& write);
+  // nullopt when the row does not exist (or was filtered out). With neither max_versions nor
+  // a time range in `options`, one version is read.
+  Result<std::optional<wire::Row>> GetRow(std::string_view table_name,
+                                          const wire::PrimaryKey& primary_key,
+                                          const wire::ReadOptions& options = {});
+
+  // Batches. Outcomes come back in request order, one vector per table; a row-level failure is
+  // in its outcome's status, a request-level failure fails the call.
+  Result<std::vector<std::vector<wire::RowReadOutcome>>> BatchGetRow(
+      const std::vector<wire::TableReads>& tables);
+  Result<std::vector<std::vector<wire::RowWriteOutcome>>> BatchWriteRow(
+      const std::vector<wire::TableWrites>& tables);
+
+  // One GetRange call: at most `request.limit` rows (when set) and one server page.
+  Result<wire::RangeResult> GetRange(std::string_view table_name,
+                                     const wire::RangeRequest& request);
+  // Pages through the whole range, calling `on_page` with each non-empty page in order;
+  // `request.limit` is the page size. Stops at the first error, including one `on_page` returns.
+  Status ScanRange(std::string_view table_name, const wire::RangeRequest& request,
+                   const std::function<Status(std::vector<wire::Row>& page)>& on_page);
+  // ScanRange collecting every row.
+  Result<std::vector<wire::Row>> GetWholeRange(std::string_view table_name,
+                                               const wire::RangeRequest& request);
+
+  // `split_size` is in units of 100 MB, as on the wire.
+  Result<SplitPoints> ComputeSplitPointsBySize(std::string_view table_name, int64_t split_size);
+
+ private:
+  explicit Client(ClientOptions options, std::unique_ptr<HttpTransport> transport);
+
+  // Sends `request` to "/<api>" with retries and parses a 2xx body into `*response`. Every API,
+  // including the stream calls, goes through here.
+  Status Call(std::string_view api, const google::protobuf::MessageLite& request,
+              google::protobuf::MessageLite* response);
+  Result<WriteResult> WriteSingleRow(std::string_view table_name, wire::WriteType type,
+                                     const wire::RowWrite& write);
+
+  ClientOptions options_;
+  std::unique_ptr<HttpTransport> transport_;
+};
+
+}  // namespace otsync::client

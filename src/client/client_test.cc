@@ -1,0 +1,542 @@
+#include "client/client.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/http_transport.h"
+#include "proto/table_store.pb.h"
+#include "wire/plain_buffer.h"
+#include "wire/signature.h"
+
+namespace otsync::client {
+namespace {
+
+namespace pb = ::otsync::proto;
+
+constexpr char kSecret[] = "test-secret-never-shown";
+
+struct RecordedRequest {
+  std::string api;
+  wire::HeaderMap ots_headers;  // Lowercased x-ots-* headers.
+  std::string body;
+};
+
+// An in-process HTTP server on 127.0.0.1:0 that records every request and answers it with the
+// handler the test installed.
+class FakeOts {
+ public:
+  using Handler = std::function<void(const RecordedRequest&, httplib::Response&)>;
+
+  FakeOts() {
+    server_.Post(R"(/(\w+))", [this](const httplib::Request& request, httplib::Response& reply) {
+      RecordedRequest recorded;
+      recorded.api = request.matches[1];
+      for (const auto& [name, value] : request.headers) {
+        std::string lower = name;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower.rfind("x-ots-", 0) == 0) recorded.ots_headers[lower] = value;
+      }
+      recorded.body = request.body;
+      Handler handler;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        requests_.push_back(recorded);
+        handler = handler_;
+      }
+      handler(recorded, reply);
+    });
+    server_.set_tcp_nodelay(true);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~FakeOts() {
+    server_.stop();
+    thread_.join();
+  }
+
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  void set_handler(Handler handler) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    handler_ = std::move(handler);
+  }
+  std::vector<RecordedRequest> requests() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  Handler handler_;
+  std::vector<RecordedRequest> requests_;
+};
+
+void ReplyMessage(const google::protobuf::Message& message, httplib::Response& reply) {
+  std::string body = message.SerializePartialAsString();
+  reply.status = 200;
+  reply.set_header("x-ots-contentmd5", wire::ContentMd5(body));
+  reply.set_content(body, "application/x.pb2");
+}
+
+void ReplyError(int status, const std::string& code, const std::string& message,
+                httplib::Response& reply) {
+  pb::Error error;
+  error.set_code(code);
+  error.set_message(message);
+  reply.status = status;
+  reply.set_content(error.SerializeAsString(), "application/x.pb2");
+}
+
+pb::GetRowResponse EmptyGetRowResponse() {
+  pb::GetRowResponse response;
+  response.mutable_consumed()->mutable_capacity_unit()->set_read(1);
+  response.set_row("");
+  return response;
+}
+
+pb::PutRowResponse PutRowOk() {
+  pb::PutRowResponse response;
+  response.mutable_consumed()->mutable_capacity_unit()->set_write(1);
+  return response;
+}
+
+wire::Row SampleRow(const std::string& key) {
+  wire::Row row;
+  row.primary_key.push_back({"pk", wire::Value::String(key)});
+  row.cells.push_back({"name", wire::Value::String("alice"), std::nullopt});
+  row.cells.push_back({"age", wire::Value::Integer(30), std::nullopt});
+  return row;
+}
+
+wire::RowWrite PutOf(const wire::Row& row) {
+  wire::RowWrite write;
+  write.type = wire::WriteType::kPut;
+  write.row = row;
+  return write;
+}
+
+class ClientTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Client> MakeClient(int max_retries = 3, std::shared_ptr<Clock> clock = nullptr) {
+    ClientOptions options;
+    options.endpoint = server_.endpoint();
+    options.instance = "testinst";
+    options.credentials.access_key_id = "testid";
+    options.credentials.access_key_secret = kSecret;
+    options.max_retries = max_retries;
+    options.retry_base_delay = std::chrono::milliseconds(1);
+    options.retry_max_delay = std::chrono::milliseconds(4);
+    options.request_timeout = std::chrono::milliseconds(5000);
+    options.clock = std::move(clock);
+    Result<std::unique_ptr<Client>> client = Client::Create(std::move(options));
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    return std::move(client).value();
+  }
+
+  size_t CountRequests(const std::string& api) {
+    size_t count = 0;
+    for (const RecordedRequest& request : server_.requests()) count += request.api == api;
+    return count;
+  }
+
+  FakeOts server_;
+};
+
+TEST_F(ClientTest, SignsRequestsAsTheReferenceVector) {
+  int64_t micros = 0;
+  ASSERT_TRUE(wire::ParseIsoTime("2024-01-02T03:04:05.678Z", &micros));
+  // Reference §1.3 test vector: the same inputs sign to the same value.
+  ClientOptions options;
+  options.endpoint = server_.endpoint();
+  options.instance = "testinst";
+  options.credentials = {"testid", "testsecret", ""};
+  options.clock = std::make_shared<ManualClock>(micros);
+  std::unique_ptr<Client> client = Client::Create(options).value();
+
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::ListTableResponse response;
+    response.add_table_names("a");
+    response.add_table_names("b");
+    ReplyMessage(response, reply);
+  });
+  Result<std::vector<std::string>> tables = client->ListTable();
+  ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+  EXPECT_EQ(*tables, (std::vector<std::string>{"a", "b"}));
+
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const wire::HeaderMap& headers = requests[0].ots_headers;
+  EXPECT_EQ(requests[0].api, "ListTable");
+  EXPECT_EQ(headers.at("x-ots-date"), "2024-01-02T03:04:05.678Z");
+  EXPECT_EQ(headers.at("x-ots-apiversion"), "2015-12-31");
+  EXPECT_EQ(headers.at("x-ots-instancename"), "testinst");
+  EXPECT_EQ(headers.at("x-ots-accesskeyid"), "testid");
+  EXPECT_EQ(headers.at("x-ots-contentmd5"), "1B2M2Y8AsgTpgAmY7PhCfg==");
+  EXPECT_EQ(headers.at("x-ots-signature"), "mXWCF5NK3ue0leWbipsRmLpH2qE=");
+  EXPECT_EQ(headers.size(), 6u);
+}
+
+TEST_F(ClientTest, SignatureAndMd5CoverTheBodyOfAWrite) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler(
+      [](const RecordedRequest&, httplib::Response& reply) { ReplyMessage(PutRowOk(), reply); });
+  wire::RowWrite write = PutOf(SampleRow("k1"));
+  write.condition.row_existence = wire::RowExistence::kExpectNotExist;
+  Result<WriteResult> result = client->PutRow("users", write);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->consumed.write, 1);
+  EXPECT_FALSE(result->row.has_value());
+
+  RecordedRequest request = server_.requests().at(0);
+  EXPECT_EQ(request.api, "PutRow");
+  EXPECT_EQ(request.ots_headers.at("x-ots-contentmd5"), wire::ContentMd5(request.body));
+  wire::HeaderMap signed_headers = request.ots_headers;
+  signed_headers.erase("x-ots-signature");
+  EXPECT_EQ(request.ots_headers.at("x-ots-signature"),
+            wire::SignRequest("PutRow", signed_headers, kSecret));
+
+  pb::PutRowRequest sent;
+  ASSERT_TRUE(sent.ParseFromString(request.body));
+  EXPECT_EQ(sent.table_name(), "users");
+  EXPECT_EQ(sent.condition().row_existence(), pb::EXPECT_NOT_EXIST);
+  EXPECT_FALSE(sent.has_return_content());
+  Result<wire::Row> row = wire::DecodeRow(sent.row());
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ(*row, SampleRow("k1"));
+}
+
+TEST_F(ClientTest, SendsTheStsTokenWhenConfigured) {
+  ClientOptions options;
+  options.endpoint = server_.endpoint() + "/ignored/path";
+  options.instance = "i";
+  options.credentials = {"id", kSecret, "sts-token"};
+  std::unique_ptr<Client> client = Client::Create(options).value();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyMessage(pb::ListTableResponse(), reply);
+  });
+  ASSERT_TRUE(client->ListTable().ok());
+  RecordedRequest request = server_.requests().at(0);
+  EXPECT_EQ(request.api, "ListTable");
+  EXPECT_EQ(request.ots_headers.at("x-ots-ststoken"), "sts-token");
+}
+
+TEST_F(ClientTest, DecodesTheServiceErrorIntoAStatus) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(404, "OTSObjectNotExist", "Requested table does not exist.", reply);
+  });
+  Result<wire::TableDescription> table = client->DescribeTable("missing");
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(table.status().message(), "OTSObjectNotExist: Requested table does not exist.");
+  EXPECT_EQ(CountRequests("DescribeTable"), 1u);
+}
+
+TEST_F(ClientTest, RetriesAReadOn503UpToMaxRetries) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(503, "OTSServerUnavailable", "Server is unavailable.", reply);
+  });
+  Result<std::optional<wire::Row>> row = client->GetRow("t", SampleRow("k").primary_key);
+  ASSERT_FALSE(row.ok());
+  EXPECT_EQ(row.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(row.status().message(), "OTSServerUnavailable: Server is unavailable.");
+  EXPECT_EQ(CountRequests("GetRow"), 4u);
+}
+
+TEST_F(ClientTest, ARetriedReadSucceedsOnceTheServerRecovers) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  std::atomic<int> calls{0};
+  wire::Row stored = SampleRow("k");
+  for (wire::Cell& cell : stored.cells) cell.timestamp = 1700000000000;
+  server_.set_handler([&](const RecordedRequest&, httplib::Response& reply) {
+    if (calls++ < 2) return ReplyError(503, "OTSServerBusy", "Server is busy.", reply);
+    pb::GetRowResponse response = EmptyGetRowResponse();
+    response.set_row(wire::EncodeRow(stored));
+    ReplyMessage(response, reply);
+  });
+  Result<std::optional<wire::Row>> row = client->GetRow("t", stored.primary_key);
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  ASSERT_TRUE(row->has_value());
+  EXPECT_EQ(**row, stored);
+  EXPECT_EQ(calls.load(), 3);
+}
+
+TEST_F(ClientTest, NeverRetriesAConditionFailure) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(403, "OTSConditionCheckFail", "Condition check failed.", reply);
+  });
+  Result<WriteResult> result = client->PutRow("t", PutOf(SampleRow("k")));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kConditionCheckFailed);
+  EXPECT_EQ(result.status().message(), "OTSConditionCheckFail: Condition check failed.");
+  EXPECT_EQ(CountRequests("PutRow"), 1u);
+}
+
+TEST_F(ClientTest, NeverRetriesAWriteOn500) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(500, "OTSInternalServerError", "Internal server error.", reply);
+  });
+  Result<WriteResult> result = client->UpdateRow("t", PutOf(SampleRow("k")));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(CountRequests("UpdateRow"), 1u);
+
+  // The same answer to a read is retried.
+  Result<std::optional<wire::Row>> row = client->GetRow("t", SampleRow("k").primary_key);
+  EXPECT_EQ(row.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(CountRequests("GetRow"), 4u);
+}
+
+TEST_F(ClientTest, RetriesARowConflictEvenOnAWrite) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/2);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(409, "OTSRowOperationConflict", "Data is being modified by the other request.",
+               reply);
+  });
+  Result<WriteResult> result = client->PutRow("t", PutOf(SampleRow("k")));
+  EXPECT_EQ(result.status().code(), StatusCode::kRowOperationConflict);
+  EXPECT_EQ(CountRequests("PutRow"), 3u);
+}
+
+TEST_F(ClientTest, AnUndecodable5xxIsServerUnavailable) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/1);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    reply.status = 502;
+    reply.set_content("<html>bad gateway</html>", "text/html");
+  });
+  Result<std::vector<std::string>> tables = client->ListTable();
+  ASSERT_FALSE(tables.ok());
+  EXPECT_EQ(tables.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(tables.status().message().find("OTSServerUnavailable: HTTP 502"), std::string::npos)
+      << tables.status().message();
+  EXPECT_EQ(CountRequests("ListTable"), 2u);
+}
+
+TEST_F(ClientTest, ADamagedResponseBodyIsRetriedOnlyForReads) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/2);
+  server_.set_handler([](const RecordedRequest& request, httplib::Response& reply) {
+    std::string body = request.api == "GetRow" ? EmptyGetRowResponse().SerializeAsString()
+                                               : PutRowOk().SerializeAsString();
+    reply.status = 200;
+    reply.set_header("x-ots-contentmd5", "AAAAAAAAAAAAAAAAAAAAAA==");
+    reply.set_content(body, "application/x.pb2");
+  });
+  EXPECT_EQ(client->PutRow("t", PutOf(SampleRow("k"))).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(CountRequests("PutRow"), 1u);
+  EXPECT_EQ(client->GetRow("t", SampleRow("k").primary_key).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(CountRequests("GetRow"), 3u);
+}
+
+TEST(ClientNetworkTest, ANetworkFailureIsUnavailableAndHidesTheSecret) {
+  // A port that was free a moment ago: connecting to it is refused.
+  int port = 0;
+  {
+    int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    socklen_t length = sizeof(address);
+    ASSERT_EQ(::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port = ntohs(address.sin_port);
+    ::close(socket_fd);
+  }
+  ClientOptions options;
+  options.endpoint = "http://127.0.0.1:" + std::to_string(port);
+  options.instance = "i";
+  options.credentials = {"id", kSecret, ""};
+  options.max_retries = 2;
+  options.retry_base_delay = std::chrono::milliseconds(1);
+  options.connect_timeout = std::chrono::milliseconds(500);
+  std::unique_ptr<Client> client = Client::Create(options).value();
+  Result<std::optional<wire::Row>> row = client->GetRow("t", SampleRow("k").primary_key);
+  ASSERT_FALSE(row.ok());
+  EXPECT_EQ(row.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(row.status().message().find("network error"), std::string::npos);
+  EXPECT_EQ(row.status().ToString().find(kSecret), std::string::npos);
+  Status write = client->DeleteTable("t");
+  EXPECT_EQ(write.code(), StatusCode::kUnavailable);
+}
+
+TEST(ClientCreateTest, RejectsBadEndpointsAndMissingIdentity) {
+  ClientOptions options;
+  options.instance = "i";
+  options.credentials = {"id", kSecret, ""};
+  for (const char* endpoint : {"", "127.0.0.1:80", "ftp://host", "http://", "http://:80"}) {
+    options.endpoint = endpoint;
+    Result<std::unique_ptr<Client>> client = Client::Create(options);
+    EXPECT_EQ(client.status().code(), StatusCode::kInvalidArgument) << endpoint;
+  }
+  options.endpoint = "http://127.0.0.1:1";
+  options.instance = "";
+  EXPECT_EQ(Client::Create(options).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(NormalizeEndpointTest, DropsThePath) {
+  EXPECT_EQ(NormalizeEndpoint("http://127.0.0.1:8800/some/path").value(), "http://127.0.0.1:8800");
+  EXPECT_EQ(NormalizeEndpoint("https://inst.cn-hangzhou.ots.aliyuncs.com").value(),
+            "https://inst.cn-hangzhou.ots.aliyuncs.com");
+}
+
+TEST_F(ClientTest, ScanRangePagesUntilTheRangeEnds) {
+  std::unique_ptr<Client> client = MakeClient();
+  // Three keys, served one per page.
+  const std::vector<std::string> keys = {"a", "b", "c"};
+  server_.set_handler([&](const RecordedRequest& request, httplib::Response& reply) {
+    pb::GetRangeRequest range;
+    ASSERT_TRUE(range.ParseFromString(request.body));
+    wire::Row start = wire::DecodeRow(range.inclusive_start_primary_key()).value();
+    size_t index = 0;
+    if (start.primary_key[0].value.type() == wire::ValueType::kString) {
+      while (keys[index] != start.primary_key[0].value.bytes()) ++index;
+    }
+    pb::GetRangeResponse response;
+    response.mutable_consumed()->mutable_capacity_unit()->set_read(1);
+    wire::Row row;
+    row.primary_key.push_back({"pk", wire::Value::String(keys[index])});
+    row.cells.push_back({"v", wire::Value::Integer(static_cast<int64_t>(index)), 1000});
+    response.set_rows(wire::EncodeRow(row));
+    if (index + 1 < keys.size()) {
+      response.set_next_start_primary_key(
+          wire::EncodePrimaryKey({{"pk", wire::Value::String(keys[index + 1])}}));
+    }
+    ReplyMessage(response, reply);
+  });
+  wire::RangeRequest range;
+  range.inclusive_start = {{"pk", wire::Value::InfMin()}};
+  range.exclusive_end = {{"pk", wire::Value::InfMax()}};
+  range.limit = 1;
+  Result<std::vector<wire::Row>> rows = client->GetWholeRange("t", range);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 3u);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ((*rows)[i].primary_key[0].value.bytes(), keys[i]);
+  }
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  pb::GetRangeRequest last;
+  ASSERT_TRUE(last.ParseFromString(requests[2].body));
+  EXPECT_EQ(last.limit(), 1);
+  EXPECT_EQ(last.max_versions(), 1);
+  EXPECT_EQ(last.direction(), pb::FORWARD);
+}
+
+TEST_F(ClientTest, BatchWriteRowReportsEachRowsOutcome) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest& request, httplib::Response& reply) {
+    pb::BatchWriteRowRequest batch;
+    ASSERT_TRUE(batch.ParseFromString(request.body));
+    pb::BatchWriteRowResponse response;
+    for (const pb::TableInBatchWriteRowRequest& table : batch.tables()) {
+      pb::TableInBatchWriteRowResponse* out = response.add_tables();
+      out->set_table_name(table.table_name());
+      for (const pb::RowInBatchWriteRowRequest& row : table.rows()) {
+        pb::RowInBatchWriteRowResponse* result = out->add_rows();
+        result->set_is_ok(row.type() != pb::DELETE);
+        if (row.type() == pb::DELETE) {
+          result->mutable_error()->set_code("OTSConditionCheckFail");
+          result->mutable_error()->set_message("Condition check failed.");
+        } else {
+          result->mutable_consumed()->mutable_capacity_unit()->set_write(1);
+        }
+      }
+    }
+    ReplyMessage(response, reply);
+  });
+  wire::TableWrites writes;
+  writes.table_name = "t";
+  writes.rows.push_back(PutOf(SampleRow("a")));
+  wire::RowWrite remove = PutOf(SampleRow("b"));
+  remove.type = wire::WriteType::kDelete;
+  remove.condition.row_existence = wire::RowExistence::kExpectExist;
+  writes.rows.push_back(remove);
+  auto outcomes = client->BatchWriteRow({writes});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  ASSERT_EQ(outcomes->size(), 1u);
+  ASSERT_EQ((*outcomes)[0].size(), 2u);
+  EXPECT_TRUE((*outcomes)[0][0].status.ok());
+  EXPECT_EQ((*outcomes)[0][1].status.code(), StatusCode::kConditionCheckFailed);
+  EXPECT_EQ((*outcomes)[0][1].status.message(), "OTSConditionCheckFail: Condition check failed.");
+
+  pb::BatchWriteRowRequest sent;
+  ASSERT_TRUE(sent.ParseFromString(server_.requests().at(0).body));
+  // A delete carries only the key and the marker (reference §3.9).
+  wire::Row deleted = wire::DecodeRow(sent.tables(0).rows(1).row_change()).value();
+  EXPECT_TRUE(deleted.delete_marker);
+  EXPECT_TRUE(deleted.cells.empty());
+  EXPECT_EQ(sent.tables(0).rows(1).condition().row_existence(), pb::EXPECT_EXIST);
+}
+
+TEST_F(ClientTest, DescribeTableReadsTheSchemaAndStream) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::DescribeTableResponse response;
+    response.mutable_table_meta()->set_table_name("t");
+    pb::PrimaryKeySchema* pk = response.mutable_table_meta()->add_primary_key();
+    pk->set_name("id");
+    pk->set_type(pb::INTEGER);
+    pk->set_option(pb::AUTO_INCREMENT);
+    response.mutable_reserved_throughput_details()->mutable_capacity_unit()->set_read(0);
+    response.mutable_reserved_throughput_details()->set_last_increase_time(1700000000);
+    response.mutable_table_options()->set_max_versions(3);
+    response.mutable_table_options()->set_time_to_live(-1);
+    response.set_table_status(pb::ACTIVE);
+    response.mutable_stream_details()->set_enable_stream(true);
+    response.mutable_stream_details()->set_stream_id("s1");
+    response.mutable_stream_details()->set_expiration_time(24);
+    ReplyMessage(response, reply);
+  });
+  Result<wire::TableDescription> table = client->DescribeTable("t");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ(table->name, "t");
+  ASSERT_EQ(table->primary_key.size(), 1u);
+  EXPECT_EQ(table->primary_key[0].type, wire::PrimaryKeyType::kInteger);
+  EXPECT_TRUE(table->primary_key[0].auto_increment);
+  EXPECT_EQ(table->options.max_versions, 3);
+  EXPECT_TRUE(table->stream.enabled);
+  EXPECT_EQ(table->stream.stream_id, "s1");
+  EXPECT_EQ(table->creation_time_micros, 1700000000000000);
+}
+
+TEST_F(ClientTest, ConcurrentCallsShareTheClient) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler(
+      [](const RecordedRequest&, httplib::Response& reply) { ReplyMessage(PutRowOk(), reply); });
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        if (!client->PutRow("t", PutOf(SampleRow(std::to_string(t * 100 + i)))).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(CountRequests("PutRow"), 80u);
+}
+
+}  // namespace
+}  // namespace otsync::client
