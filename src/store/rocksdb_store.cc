@@ -1,0 +1,731 @@
+// The Store on RocksDB.
+//
+// Column families and key layout:
+//   "default"    metadata
+//                  "n"                               -> next table id (u64 big-endian)
+//                  "t" instance '\0' table name      -> TableRecord (table_meta_codec.h)
+//                  "a" table id (u64 big-endian)     -> AUTO_INCREMENT reserved ceiling (u64 BE)
+//   "rows"       [table id u64 BE][encoded PK]       -> StoredRow (key_encoding.h, row_codec.h)
+//   The Stream issue adds the column families of StreamLog (stream_log.h); its records of a
+//   row change go into the same WriteBatch as the change, from StageChangeRecords().
+//
+// Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
+// take the striped locks of all rows, read only the rows whose write needs the current state
+// (updates, conditions, RT_AFTER_MODIFY), apply, and commit every successful row of the call in
+// one WriteBatch. A PutRow or DeleteRow with condition IGNORE never reads. TTL and a lowered
+// max_versions are applied lazily on read and on the next read-modify-write of a row.
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "store/byte_codec.h"
+#include "store/filter_evaluator.h"
+#include "store/key_encoding.h"
+#include "store/row_codec.h"
+#include "store/row_locks.h"
+#include "store/row_mutation.h"
+#include "store/row_reader.h"
+#include "store/store.h"
+#include "store/table_meta_codec.h"
+#include "store/validation.h"
+
+namespace otsync::store {
+namespace {
+
+constexpr char kNextTableIdKey[] = "n";
+constexpr char kTablePrefix = 't';
+constexpr char kAutoIncrementPrefix = 'a';
+constexpr char kRowsFamily[] = "rows";
+
+constexpr size_t kMaxBatchWriteRows = 200;
+constexpr size_t kMaxBatchGetRows = 100;
+constexpr size_t kMaxBatchWriteBytes = 4 * 1024 * 1024;
+constexpr int32_t kMaxRangeRows = 5000;
+constexpr size_t kMaxRangeBytes = 4 * 1024 * 1024;
+// AUTO_INCREMENT values are reserved on disk in blocks, so that values handed out before a crash
+// are never handed out again after it.
+constexpr int64_t kAutoIncrementReserveBlock = 1'000'000;
+
+const char kTableNotFound[] = "Requested table does not exist.";
+
+Status FromRocksDb(const rocksdb::Status& status) {
+  if (status.ok()) return Status::OK();
+  if (status.IsCorruption()) return Status::Corruption(status.ToString());
+  return Status::IOError(status.ToString());
+}
+
+std::string TableMetaKey(const std::string& instance, const std::string& table) {
+  std::string key(1, kTablePrefix);
+  key += instance;
+  key.push_back('\0');
+  key += table;
+  return key;
+}
+
+std::string AutoIncrementKey(uint64_t table_id) {
+  std::string key(1, kAutoIncrementPrefix);
+  PutFixed64BigEndian(table_id, &key);
+  return key;
+}
+
+size_t RowDataSize(const wire::Row& row) {
+  size_t bytes = 0;
+  for (const wire::PrimaryKeyColumn& column : row.primary_key) {
+    bytes += column.name.size() + column.value.DataSize();
+  }
+  for (const wire::Cell& cell : row.cells) {
+    bytes += cell.name.size() + (cell.value.has_value() ? cell.value->DataSize() : 0) + 8;
+  }
+  return bytes;
+}
+
+struct AutoIncrementState {
+  std::mutex mutex;
+  int64_t last = 0;
+  int64_t reserved_ceiling = 0;
+};
+
+// An immutable snapshot of one table; UpdateTable swaps in a new one.
+struct TableState {
+  TableRecord record;
+  std::string key_prefix;
+  std::shared_ptr<AutoIncrementState> auto_increment;
+  const wire::TableDescription& description() const { return record.description; }
+};
+
+using TablePtr = std::shared_ptr<const TableState>;
+
+// One row of a write call on its way through the write path.
+struct PendingRow {
+  TablePtr table;
+  const RowWrite* write = nullptr;
+  RowWriteOutcome* outcome = nullptr;
+  wire::PrimaryKey primary_key;  // Final: AUTO_INCREMENT resolved.
+  std::string key;
+  bool shares_key = false;  // Another row of the same call writes this key too.
+};
+
+class RocksDbStore final : public Store {
+ public:
+  RocksDbStore(const StoreOptions& options, rocksdb::DB* db,
+               std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : clock_(options.clock ? options.clock : DefaultClock()),
+        db_(db),
+        handles_(std::move(handles)),
+        meta_(handles_[0]),
+        rows_(handles_[1]) {
+    write_options_.sync = options.sync_writes;
+  }
+
+  ~RocksDbStore() override {
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    db_->Close().PermitUncheckedError();
+    delete db_;
+  }
+
+  Status LoadCatalog();
+
+  Status CreateTable(const std::string& instance, const TableDescription& table) override;
+  Result<std::vector<std::string>> ListTables(const std::string& instance) override;
+  Result<TableDescription> DescribeTable(const std::string& instance,
+                                         const std::string& table) override;
+  Result<TableDescription> UpdateTable(const std::string& instance, const std::string& table,
+                                       const TableUpdate& update) override;
+  Status DeleteTable(const std::string& instance, const std::string& table) override;
+
+  Result<RowReadOutcome> GetRow(const std::string& instance, const std::string& table,
+                                const wire::PrimaryKey& primary_key,
+                                const ReadOptions& options) override;
+  Result<RowWriteOutcome> WriteRow(const std::string& instance, const std::string& table,
+                                   const RowWrite& write) override;
+  Result<std::vector<std::vector<RowReadOutcome>>> BatchGetRows(
+      const std::string& instance, const std::vector<TableReads>& tables) override;
+  Result<std::vector<std::vector<RowWriteOutcome>>> BatchWriteRows(
+      const std::string& instance, const std::vector<TableWrites>& tables) override;
+  Result<RangeResult> GetRange(const std::string& instance, const std::string& table,
+                               const RangeRequest& request) override;
+  Result<std::vector<wire::PrimaryKey>> ComputeSplitPointsBySize(const std::string& instance,
+                                                                 const std::string& table,
+                                                                 int64_t split_size_bytes) override;
+
+ private:
+  Result<TablePtr> FindTable(const std::string& instance, const std::string& table) const;
+  Result<int64_t> NextAutoIncrement(const TableState& table);
+  Status PrepareRow(PendingRow* row, int64_t now_millis);
+  // Runs the write path over rows whose outcome status is OK; failures land in the outcomes.
+  Status ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis);
+  // Reads the stored row under `key`; nullopt when absent.
+  Result<std::optional<StoredRow>> ReadStoredRow(const std::string& key);
+  Result<std::optional<wire::Row>> ReadRow(const TableState& table,
+                                           const wire::PrimaryKey& primary_key,
+                                           const ReadOptions& options, int64_t now_millis);
+  // The hook of the Stream issue: appends the change records of a committed batch.
+  void StageChangeRecords(const TableState& table, const AppliedRowChange& change,
+                          rocksdb::WriteBatch* batch);
+
+  std::shared_ptr<Clock> clock_;
+  rocksdb::DB* db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* meta_;
+  rocksdb::ColumnFamilyHandle* rows_;
+  rocksdb::WriteOptions write_options_;
+
+  // Guards tables_ and next_table_id_; DDL holds it exclusively for its whole duration.
+  mutable std::shared_mutex catalog_mutex_;
+  std::map<std::string, TablePtr> tables_;  // By TableMetaKey().
+  uint64_t next_table_id_ = 1;
+
+  RowLockTable row_locks_;
+};
+
+Status RocksDbStore::LoadCatalog() {
+  std::string next_id;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_, kNextTableIdKey, &next_id);
+  if (status.ok()) {
+    if (next_id.size() != 8) return Status::Corruption("Malformed next table id.");
+    next_table_id_ = DecodeFixed64BigEndian(next_id.data());
+  } else if (!status.IsNotFound()) {
+    return FromRocksDb(status);
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  for (it->Seek(std::string(1, kTablePrefix));
+       it->Valid() && it->key().size() > 0 && it->key()[0] == kTablePrefix; it->Next()) {
+    OTSYNC_ASSIGN_OR_RETURN(TableRecord record, DecodeTableRecord(it->value().ToStringView()));
+    auto state = std::make_shared<TableState>();
+    state->key_prefix = TableKeyPrefix(record.table_id);
+    state->auto_increment = std::make_shared<AutoIncrementState>();
+    std::string ceiling;
+    status = db_->Get(rocksdb::ReadOptions(), meta_, AutoIncrementKey(record.table_id), &ceiling);
+    if (status.ok() && ceiling.size() == 8) {
+      state->auto_increment->reserved_ceiling =
+          static_cast<int64_t>(DecodeFixed64BigEndian(ceiling.data()));
+      state->auto_increment->last = state->auto_increment->reserved_ceiling;
+    } else if (!status.ok() && !status.IsNotFound()) {
+      return FromRocksDb(status);
+    }
+    state->record = std::move(record);
+    tables_[it->key().ToString()] = std::move(state);
+  }
+  return FromRocksDb(it->status());
+}
+
+Result<TablePtr> RocksDbStore::FindTable(const std::string& instance,
+                                         const std::string& table) const {
+  std::shared_lock lock(catalog_mutex_);
+  auto it = tables_.find(TableMetaKey(instance, table));
+  if (it == tables_.end()) return Status::NotFound(kTableNotFound);
+  return it->second;
+}
+
+Status RocksDbStore::CreateTable(const std::string& instance, const TableDescription& table) {
+  OTSYNC_RETURN_IF_ERROR(ValidateNewTable(table));
+  std::unique_lock lock(catalog_mutex_);
+  const std::string meta_key = TableMetaKey(instance, table.name);
+  if (tables_.count(meta_key) != 0) {
+    return Status::AlreadyExists("Requested table already exists.");
+  }
+  auto state = std::make_shared<TableState>();
+  state->record.table_id = next_table_id_;
+  state->record.instance = instance;
+  state->record.description = table;
+  wire::TableDescription& description = state->record.description;
+  const int64_t now_micros = clock_->NowMicros();
+  description.creation_time_micros = now_micros;
+  if (description.stream.enabled) {
+    description.stream.stream_id = table.name + "_" + std::to_string(now_micros);
+    description.stream.last_enable_time_micros = now_micros;
+  } else {
+    description.stream = wire::StreamSettings{};
+  }
+  state->key_prefix = TableKeyPrefix(state->record.table_id);
+  state->auto_increment = std::make_shared<AutoIncrementState>();
+
+  std::string encoded_record;
+  EncodeTableRecord(state->record, &encoded_record);
+  std::string next_id;
+  PutFixed64BigEndian(next_table_id_ + 1, &next_id);
+  rocksdb::WriteBatch batch;
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, meta_key, encoded_record)));
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, kNextTableIdKey, next_id)));
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  ++next_table_id_;
+  tables_[meta_key] = std::move(state);
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> RocksDbStore::ListTables(const std::string& instance) {
+  const std::string prefix = TableMetaKey(instance, "");
+  std::vector<std::string> names;
+  std::shared_lock lock(catalog_mutex_);
+  for (auto it = tables_.lower_bound(prefix);
+       it != tables_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    names.push_back(it->second->description().name);
+  }
+  return names;
+}
+
+Result<TableDescription> RocksDbStore::DescribeTable(const std::string& instance,
+                                                     const std::string& table) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  return state->description();
+}
+
+Result<TableDescription> RocksDbStore::UpdateTable(const std::string& instance,
+                                                   const std::string& table,
+                                                   const TableUpdate& update) {
+  std::unique_lock lock(catalog_mutex_);
+  const std::string meta_key = TableMetaKey(instance, table);
+  auto it = tables_.find(meta_key);
+  if (it == tables_.end()) return Status::NotFound(kTableNotFound);
+  auto state = std::make_shared<TableState>(*it->second);
+  wire::TableDescription& description = state->record.description;
+  if (update.options.has_value()) {
+    OTSYNC_RETURN_IF_ERROR(ValidateTableOptions(*update.options));
+    description.options = *update.options;
+  }
+  if (update.stream.has_value()) {
+    const wire::StreamSettings& wanted = *update.stream;
+    wire::StreamSettings& stream = description.stream;
+    if (wanted.enabled) {
+      OTSYNC_RETURN_IF_ERROR(ValidateStreamExpiration(wanted.expiration_hours));
+      if (stream.enabled && stream.expiration_hours != wanted.expiration_hours) {
+        return Status::InvalidArgument(
+            "The expiration time of an enabled stream cannot be changed; disable the stream "
+            "and enable it again.");
+      }
+      if (!stream.enabled) {
+        const int64_t now_micros = clock_->NowMicros();
+        stream.enabled = true;
+        stream.expiration_hours = wanted.expiration_hours;
+        stream.stream_id = description.name + "_" + std::to_string(now_micros);
+        stream.last_enable_time_micros = now_micros;
+      }
+    } else {
+      stream = wire::StreamSettings{};
+    }
+  }
+  if (update.reserved_read_capacity.has_value()) {
+    description.reserved_read_capacity = *update.reserved_read_capacity;
+  }
+  if (update.reserved_write_capacity.has_value()) {
+    description.reserved_write_capacity = *update.reserved_write_capacity;
+  }
+  std::string encoded_record;
+  EncodeTableRecord(state->record, &encoded_record);
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Put(write_options_, meta_, meta_key, encoded_record)));
+  it->second = state;
+  return description;
+}
+
+Status RocksDbStore::DeleteTable(const std::string& instance, const std::string& table) {
+  std::unique_lock lock(catalog_mutex_);
+  const std::string meta_key = TableMetaKey(instance, table);
+  auto it = tables_.find(meta_key);
+  if (it == tables_.end()) return Status::NotFound(kTableNotFound);
+  const uint64_t table_id = it->second->record.table_id;
+  const std::string begin = TableKeyPrefix(table_id);
+  const std::string end = TableKeyLimit(table_id);
+  rocksdb::WriteBatch batch;
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Delete(meta_, meta_key)));
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Delete(meta_, AutoIncrementKey(table_id))));
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(rows_, begin, end)));
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  tables_.erase(it);
+  return Status::OK();
+}
+
+Result<std::optional<StoredRow>> RocksDbStore::ReadStoredRow(const std::string& key) {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), rows_, key, &value);
+  if (status.IsNotFound()) return std::optional<StoredRow>();
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(status));
+  OTSYNC_ASSIGN_OR_RETURN(StoredRow row, DecodeStoredRow(value.ToStringView()));
+  return std::optional<StoredRow>(std::move(row));
+}
+
+Result<std::optional<wire::Row>> RocksDbStore::ReadRow(const TableState& table,
+                                                       const wire::PrimaryKey& primary_key,
+                                                       const ReadOptions& options,
+                                                       int64_t now_millis) {
+  const wire::TableDescription& description = table.description();
+  OTSYNC_RETURN_IF_ERROR(
+      ValidatePrimaryKey(primary_key, description.primary_key, PrimaryKeyUse::kExactRow));
+  OTSYNC_ASSIGN_OR_RETURN(std::optional<StoredRow> stored,
+                          ReadStoredRow(EncodeRowKey(table.record.table_id, primary_key)));
+  if (!stored.has_value()) return std::optional<wire::Row>();
+  StoredRow visible = VisibleRow(*stored, description.options, now_millis);
+  if (!RowExists(*stored, visible)) return std::optional<wire::Row>();
+  return ProjectRow(primary_key, visible, options, description.primary_key);
+}
+
+Result<RowReadOutcome> RocksDbStore::GetRow(const std::string& instance, const std::string& table,
+                                            const wire::PrimaryKey& primary_key,
+                                            const ReadOptions& options) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  OTSYNC_RETURN_IF_ERROR(ValidateReadOptions(options));
+  OTSYNC_ASSIGN_OR_RETURN(std::optional<wire::Row> row,
+                          ReadRow(*state, primary_key, options, clock_->NowMillis()));
+  return RowReadOutcome{Status::OK(), std::move(row)};
+}
+
+Result<std::vector<std::vector<RowReadOutcome>>> RocksDbStore::BatchGetRows(
+    const std::string& instance, const std::vector<TableReads>& tables) {
+  size_t total_rows = 0;
+  std::unordered_set<std::string> names;
+  for (const TableReads& reads : tables) {
+    total_rows += reads.primary_keys.size();
+    if (!names.insert(reads.table_name).second) {
+      return Status::InvalidArgument("Duplicated table name: " + reads.table_name + ".");
+    }
+  }
+  if (total_rows > kMaxBatchGetRows) {
+    return Status::InvalidArgument(
+        "Rows count exceeds the upper limit:" + std::to_string(kMaxBatchGetRows) + ".");
+  }
+  const int64_t now_millis = clock_->NowMillis();
+  std::vector<std::vector<RowReadOutcome>> outcomes(tables.size());
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const TableReads& reads = tables[t];
+    Result<TablePtr> state = FindTable(instance, reads.table_name);
+    Status table_status = state.ok() ? ValidateReadOptions(reads.options) : state.status();
+    for (const wire::PrimaryKey& primary_key : reads.primary_keys) {
+      RowReadOutcome& outcome = outcomes[t].emplace_back();
+      if (!table_status.ok()) {
+        outcome.status = table_status;
+        continue;
+      }
+      Result<std::optional<wire::Row>> row =
+          ReadRow(**state, primary_key, reads.options, now_millis);
+      if (row.ok()) {
+        outcome.row = std::move(row).value();
+      } else {
+        outcome.status = row.status();
+      }
+    }
+  }
+  return outcomes;
+}
+
+Result<int64_t> RocksDbStore::NextAutoIncrement(const TableState& table) {
+  AutoIncrementState& state = *table.auto_increment;
+  std::lock_guard lock(state.mutex);
+  const int64_t value = std::max(state.last + 1, clock_->NowMicros());
+  if (value > state.reserved_ceiling) {
+    const int64_t ceiling = value + kAutoIncrementReserveBlock;
+    std::string encoded;
+    PutFixed64BigEndian(static_cast<uint64_t>(ceiling), &encoded);
+    OTSYNC_RETURN_IF_ERROR(FromRocksDb(
+        db_->Put(write_options_, meta_, AutoIncrementKey(table.record.table_id), encoded)));
+    state.reserved_ceiling = ceiling;
+  }
+  state.last = value;
+  return value;
+}
+
+Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
+  const RowWrite& write = *row->write;
+  const wire::TableDescription& description = row->table->description();
+  const PrimaryKeyUse use =
+      write.type == wire::WriteType::kPut ? PrimaryKeyUse::kPutRow : PrimaryKeyUse::kExactRow;
+  OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(write.row.primary_key, description.primary_key, use));
+  OTSYNC_RETURN_IF_ERROR(ValidateRowChange(write, description.options, now_millis));
+  if (write.condition.column_condition.has_value()) {
+    OTSYNC_RETURN_IF_ERROR(
+        ValidateFilter(*write.condition.column_condition, /*pagination_allowed=*/false));
+  }
+  row->primary_key = write.row.primary_key;
+  for (wire::PrimaryKeyColumn& column : row->primary_key) {
+    if (column.value.type() != wire::ValueType::kAutoIncrement) continue;
+    if (write.condition.row_existence != wire::RowExistence::kIgnore) {
+      return Status::InvalidArgument(
+          "The row existence condition must be IGNORE when the primary key column '" + column.name +
+          "' is AUTO_INCREMENT.");
+    }
+    OTSYNC_ASSIGN_OR_RETURN(int64_t generated, NextAutoIncrement(*row->table));
+    column.value = wire::Value::Integer(generated);
+  }
+  row->key = EncodeRowKey(row->table->record.table_id, row->primary_key);
+  return Status::OK();
+}
+
+void RocksDbStore::StageChangeRecords(const TableState& table, const AppliedRowChange& change,
+                                      rocksdb::WriteBatch* batch) {
+  // The Stream issue encodes `change` under a stream_log key of the row's shard here, with a
+  // commit timestamp that increases strictly per shard. Tables without a stream write nothing.
+  if (!table.description().stream.enabled) return;
+}
+
+Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
+  std::vector<size_t> stripes;
+  stripes.reserve(rows->size());
+  std::unordered_map<std::string_view, int> key_counts;
+  for (const PendingRow& row : *rows) {
+    if (!row.outcome->status.ok()) continue;
+    stripes.push_back(RowLockTable::StripeOf(row.key));
+    ++key_counts[row.key];
+  }
+  for (PendingRow& row : *rows) {
+    if (row.outcome->status.ok()) row.shares_key = key_counts[row.key] > 1;
+  }
+  RowLockTable::Guard guard(&row_locks_, std::move(stripes));
+
+  // Rows written earlier in this call, for later rows of the call with the same key.
+  std::unordered_map<std::string, std::optional<StoredRow>> written;
+  rocksdb::WriteBatch batch;
+  std::vector<RowWriteOutcome*> committed;
+  std::string encoded;
+  for (PendingRow& row : *rows) {
+    if (!row.outcome->status.ok()) continue;
+    const RowWrite& write = *row.write;
+    const wire::TableOptions& options = row.table->description().options;
+    const bool needs_current = write.type == wire::WriteType::kUpdate ||
+                               write.condition.row_existence != wire::RowExistence::kIgnore ||
+                               write.condition.column_condition.has_value();
+    std::optional<StoredRow> current;
+    if (auto it = written.find(row.key); it != written.end()) {
+      current = it->second;
+    } else if (needs_current) {
+      Result<std::optional<StoredRow>> read = ReadStoredRow(row.key);
+      if (!read.ok()) {
+        row.outcome->status = read.status();
+        continue;
+      }
+      current = std::move(read).value();
+    }
+    StoredRow visible;
+    bool exists = false;
+    if (current.has_value()) {
+      visible = VisibleRow(*current, options, now_millis);
+      exists = RowExists(*current, visible);
+    }
+    const wire::RowExistence existence = write.condition.row_existence;
+    if ((existence == wire::RowExistence::kExpectExist && !exists) ||
+        (existence == wire::RowExistence::kExpectNotExist && exists) ||
+        (write.condition.column_condition.has_value() &&
+         !EvaluateFilter(*write.condition.column_condition, visible))) {
+      row.outcome->status = Status(StatusCode::kConditionCheckFailed, "Condition check failed.");
+      continue;
+    }
+    Result<RowMutation> mutation =
+        ApplyRowWrite(write, row.primary_key, visible, options, now_millis);
+    if (!mutation.ok()) {
+      row.outcome->status = mutation.status();
+      continue;
+    }
+    rocksdb::Status staged;
+    if (mutation->new_row.has_value()) {
+      encoded.clear();
+      EncodeStoredRow(*mutation->new_row, &encoded);
+      staged = batch.Put(rows_, row.key, encoded);
+    } else {
+      staged = batch.Delete(rows_, row.key);
+    }
+    if (!staged.ok()) {
+      row.outcome->status = FromRocksDb(staged);
+      continue;
+    }
+    StageChangeRecords(*row.table, mutation->change, &batch);
+    if (write.return_type == wire::ReturnType::kPrimaryKey) {
+      row.outcome->returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
+    } else if (write.return_type == wire::ReturnType::kAfterModify) {
+      wire::Row returned{row.primary_key, {}, false, std::nullopt};
+      if (mutation->new_row.has_value() && !write.return_columns.empty()) {
+        ReadOptions projection;
+        projection.columns_to_get = write.return_columns;
+        projection.max_versions = 1;
+        StoredRow after = VisibleRow(*mutation->new_row, options, now_millis);
+        if (std::optional<wire::Row> projected = ProjectRow(row.primary_key, after, projection,
+                                                            row.table->description().primary_key)) {
+          returned.cells = std::move(projected->cells);
+        }
+      }
+      row.outcome->returned_row = std::move(returned);
+    }
+    if (row.shares_key) written[row.key] = std::move(mutation->new_row);
+    committed.push_back(row.outcome);
+  }
+  if (committed.empty()) return Status::OK();
+  Status status = FromRocksDb(db_->Write(write_options_, &batch));
+  if (!status.ok()) {
+    for (RowWriteOutcome* outcome : committed) {
+      outcome->status = status;
+      outcome->returned_row.reset();
+    }
+  }
+  return Status::OK();
+}
+
+Result<RowWriteOutcome> RocksDbStore::WriteRow(const std::string& instance,
+                                               const std::string& table, const RowWrite& write) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  const int64_t now_millis = clock_->NowMillis();
+  RowWriteOutcome outcome;
+  std::vector<PendingRow> rows(1);
+  rows[0].table = std::move(state);
+  rows[0].write = &write;
+  rows[0].outcome = &outcome;
+  OTSYNC_RETURN_IF_ERROR(PrepareRow(&rows[0], now_millis));
+  OTSYNC_RETURN_IF_ERROR(ExecuteWrites(&rows, now_millis));
+  OTSYNC_RETURN_IF_ERROR(outcome.status);
+  return outcome;
+}
+
+Result<std::vector<std::vector<RowWriteOutcome>>> RocksDbStore::BatchWriteRows(
+    const std::string& instance, const std::vector<TableWrites>& tables) {
+  size_t total_rows = 0;
+  size_t total_bytes = 0;
+  std::unordered_set<std::string> names;
+  for (const TableWrites& writes : tables) {
+    if (!names.insert(writes.table_name).second) {
+      return Status::InvalidArgument("Duplicated table name: " + writes.table_name + ".");
+    }
+    total_rows += writes.rows.size();
+    for (const RowWrite& write : writes.rows) total_bytes += RowDataSize(write.row);
+  }
+  if (total_rows > kMaxBatchWriteRows) {
+    return Status::InvalidArgument(
+        "Rows count exceeds the upper limit:" + std::to_string(kMaxBatchWriteRows) + ".");
+  }
+  if (total_bytes > kMaxBatchWriteBytes) {
+    return Status::InvalidArgument("The total data size of the BatchWriteRow request exceeds " +
+                                   std::to_string(kMaxBatchWriteBytes) + " bytes.");
+  }
+  const int64_t now_millis = clock_->NowMillis();
+  std::vector<std::vector<RowWriteOutcome>> outcomes(tables.size());
+  std::vector<PendingRow> rows;
+  rows.reserve(total_rows);
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const TableWrites& writes = tables[t];
+    outcomes[t].resize(writes.rows.size());
+    Result<TablePtr> state = FindTable(instance, writes.table_name);
+    for (size_t r = 0; r < writes.rows.size(); ++r) {
+      RowWriteOutcome* outcome = &outcomes[t][r];
+      if (!state.ok()) {
+        outcome->status = state.status();
+        continue;
+      }
+      PendingRow& row = rows.emplace_back();
+      row.table = *state;
+      row.write = &writes.rows[r];
+      row.outcome = outcome;
+      outcome->status = PrepareRow(&row, now_millis);
+    }
+  }
+  OTSYNC_RETURN_IF_ERROR(ExecuteWrites(&rows, now_millis));
+  return outcomes;
+}
+
+Result<RangeResult> RocksDbStore::GetRange(const std::string& instance, const std::string& table,
+                                           const RangeRequest& request) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  const wire::TableDescription& description = state->description();
+  OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(request.inclusive_start, description.primary_key,
+                                            PrimaryKeyUse::kRangeBound));
+  OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(request.exclusive_end, description.primary_key,
+                                            PrimaryKeyUse::kRangeBound));
+  OTSYNC_RETURN_IF_ERROR(ValidateReadOptions(request.read));
+  if (request.limit < 0) return Status::InvalidArgument("The limit must be greater than 0.");
+  const bool forward = request.direction == Direction::kForward;
+  const int order = wire::ComparePrimaryKeys(request.inclusive_start, request.exclusive_end);
+  if (forward && order >= 0) {
+    return Status::InvalidArgument("Begin key must less than end key in FORWARD.");
+  }
+  if (!forward && order <= 0) {
+    return Status::InvalidArgument("Begin key must more than end key in BACKWARD.");
+  }
+  const uint64_t table_id = state->record.table_id;
+  const std::string start_key = EncodeRowKey(table_id, request.inclusive_start);
+  const std::string end_key = EncodeRowKey(table_id, request.exclusive_end);
+  // The smallest key above `end_key`: a BACKWARD scan stops before reaching `end_key` itself.
+  const std::string backward_lower = end_key + '\0';
+  rocksdb::Slice upper_bound(end_key);
+  rocksdb::Slice lower_bound(backward_lower);
+  rocksdb::ReadOptions read_options;
+  if (forward) {
+    read_options.iterate_upper_bound = &upper_bound;
+  } else {
+    read_options.iterate_lower_bound = &lower_bound;
+  }
+  const int32_t row_limit =
+      request.limit > 0 ? std::min(request.limit, kMaxRangeRows) : kMaxRangeRows;
+  const int64_t now_millis = clock_->NowMillis();
+
+  RangeResult result;
+  size_t result_bytes = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, rows_));
+  if (forward) {
+    it->Seek(start_key);
+  } else {
+    it->SeekForPrev(start_key);
+  }
+  for (; it->Valid(); forward ? it->Next() : it->Prev()) {
+    OTSYNC_ASSIGN_OR_RETURN(wire::PrimaryKey primary_key,
+                            DecodeRowKey(it->key().ToStringView(), description.primary_key));
+    if (static_cast<int32_t>(result.rows.size()) >= row_limit || result_bytes >= kMaxRangeBytes) {
+      result.next_start_primary_key = std::move(primary_key);
+      break;
+    }
+    OTSYNC_ASSIGN_OR_RETURN(StoredRow stored, DecodeStoredRow(it->value().ToStringView()));
+    StoredRow visible = VisibleRow(stored, description.options, now_millis);
+    if (!RowExists(stored, visible)) continue;
+    std::optional<wire::Row> row =
+        ProjectRow(primary_key, visible, request.read, description.primary_key);
+    if (!row.has_value()) continue;
+    result_bytes += RowDataSize(*row);
+    result.rows.push_back(std::move(*row));
+  }
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(it->status()));
+  return result;
+}
+
+Result<std::vector<wire::PrimaryKey>> RocksDbStore::ComputeSplitPointsBySize(
+    const std::string& instance, const std::string& table, int64_t split_size_bytes) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  if (split_size_bytes <= 0) {
+    return Status::InvalidArgument("The split size must be greater than 0.");
+  }
+  // One partition per table: a valid answer for any size (reference §2.7).
+  return std::vector<wire::PrimaryKey>();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.path.empty()) return Status::InvalidArgument("StoreOptions.path is empty.");
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+
+  rocksdb::ColumnFamilyOptions meta_options;
+  rocksdb::ColumnFamilyOptions rows_options;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rows_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, meta_options},
+      {kRowsFamily, rows_options},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  OTSYNC_RETURN_IF_ERROR(
+      FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &db)));
+  auto store = std::make_unique<RocksDbStore>(options, db, std::move(handles));
+  OTSYNC_RETURN_IF_ERROR(store->LoadCatalog());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace otsync::store

@@ -1,0 +1,145 @@
+#include "store/row_codec.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "store/byte_codec.h"
+
+namespace otsync::store {
+namespace {
+
+constexpr uint8_t kFormatVersion = 0x01;
+
+void AppendValue(const wire::Value& value, std::string* out) {
+  out->push_back(static_cast<char>(value.type()));
+  switch (value.type()) {
+    case wire::ValueType::kInteger:
+      PutVarint64(ZigZagEncode(value.integer()), out);
+      break;
+    case wire::ValueType::kDouble:
+      PutFixed64BigEndian(std::bit_cast<uint64_t>(value.double_value()), out);
+      break;
+    case wire::ValueType::kBoolean:
+      out->push_back(value.boolean() ? 1 : 0);
+      break;
+    case wire::ValueType::kString:
+    case wire::ValueType::kBinary:
+      PutLengthPrefixed(value.bytes(), out);
+      break;
+    default:
+      break;
+  }
+}
+
+bool ReadValue(ByteReader* reader, wire::Value* value) {
+  uint8_t type = 0;
+  if (!reader->GetByte(&type)) return false;
+  switch (static_cast<wire::ValueType>(type)) {
+    case wire::ValueType::kInteger: {
+      uint64_t bits = 0;
+      if (!reader->GetVarint64(&bits)) return false;
+      *value = wire::Value::Integer(ZigZagDecode(bits));
+      return true;
+    }
+    case wire::ValueType::kDouble: {
+      uint64_t bits = 0;
+      if (!reader->GetFixed64BigEndian(&bits)) return false;
+      *value = wire::Value::Double(std::bit_cast<double>(bits));
+      return true;
+    }
+    case wire::ValueType::kBoolean: {
+      uint8_t byte = 0;
+      if (!reader->GetByte(&byte)) return false;
+      *value = wire::Value::Boolean(byte != 0);
+      return true;
+    }
+    case wire::ValueType::kString:
+    case wire::ValueType::kBinary: {
+      std::string_view bytes;
+      if (!reader->GetLengthPrefixed(&bytes)) return false;
+      *value = static_cast<wire::ValueType>(type) == wire::ValueType::kString
+                   ? wire::Value::String(std::string(bytes))
+                   : wire::Value::Binary(std::string(bytes));
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+const StoredColumn* StoredRow::Find(std::string_view name) const {
+  auto it = std::lower_bound(
+      columns.begin(), columns.end(), name,
+      [](const StoredColumn& column, std::string_view wanted) { return column.name < wanted; });
+  return it != columns.end() && it->name == name ? &*it : nullptr;
+}
+
+StoredColumn* StoredRow::FindOrInsert(std::string_view name) {
+  auto it = std::lower_bound(
+      columns.begin(), columns.end(), name,
+      [](const StoredColumn& column, std::string_view wanted) { return column.name < wanted; });
+  if (it != columns.end() && it->name == name) return &*it;
+  return &*columns.insert(it, StoredColumn{std::string(name), {}});
+}
+
+void StoredRow::RemoveEmptyColumns() {
+  std::erase_if(columns, [](const StoredColumn& column) { return column.versions.empty(); });
+}
+
+void PutVersion(int64_t timestamp, wire::Value value, StoredColumn* column) {
+  auto it = std::lower_bound(
+      column->versions.begin(), column->versions.end(), timestamp,
+      [](const StoredVersion& version, int64_t wanted) { return version.timestamp > wanted; });
+  if (it != column->versions.end() && it->timestamp == timestamp) {
+    it->value = std::move(value);
+    return;
+  }
+  column->versions.insert(it, StoredVersion{timestamp, std::move(value)});
+}
+
+void EncodeStoredRow(const StoredRow& row, std::string* out) {
+  out->push_back(static_cast<char>(kFormatVersion));
+  PutVarint64(row.columns.size(), out);
+  for (const StoredColumn& column : row.columns) {
+    PutLengthPrefixed(column.name, out);
+    PutVarint64(column.versions.size(), out);
+    for (const StoredVersion& version : column.versions) {
+      PutVarint64(ZigZagEncode(version.timestamp), out);
+      AppendValue(version.value, out);
+    }
+  }
+}
+
+Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
+  const Status corrupt = Status::Corruption("Malformed stored row.");
+  ByteReader reader(bytes);
+  uint8_t format = 0;
+  uint64_t column_count = 0;
+  if (!reader.GetByte(&format) || format != kFormatVersion || !reader.GetVarint64(&column_count) ||
+      column_count > bytes.size()) {
+    return corrupt;
+  }
+  StoredRow row;
+  row.columns.resize(column_count);
+  for (StoredColumn& column : row.columns) {
+    std::string_view name;
+    uint64_t version_count = 0;
+    if (!reader.GetLengthPrefixed(&name) || !reader.GetVarint64(&version_count) ||
+        version_count > bytes.size()) {
+      return corrupt;
+    }
+    column.name = std::string(name);
+    column.versions.resize(version_count);
+    for (StoredVersion& version : column.versions) {
+      uint64_t timestamp = 0;
+      if (!reader.GetVarint64(&timestamp) || !ReadValue(&reader, &version.value)) return corrupt;
+      version.timestamp = ZigZagDecode(timestamp);
+    }
+  }
+  if (!reader.empty()) return corrupt;
+  return row;
+}
+
+}  // namespace otsync::store

@@ -1,0 +1,53 @@
+// The stored form of a row (the value under a row key): every column with all its retained
+// versions. Compact and private to the store; PlainBuffer is only spoken on the wire.
+//
+// Format: [format byte 0x01][varint column count] then per column
+//   [varint name length][name][varint version count] then per version
+//   [zig-zag varint timestamp ms][value type byte][payload]
+// payload: INTEGER zig-zag varint, DOUBLE 8 bytes big-endian, BOOLEAN 1 byte,
+//          STRING / BINARY varint length + bytes.
+// Invariants kept by every writer: columns sorted by name with unique names; versions of a column
+// newest first with unique timestamps; a column has at least one version.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "wire/row.h"
+
+namespace otsync::store {
+
+struct StoredVersion {
+  int64_t timestamp = 0;  // Milliseconds.
+  wire::Value value;
+  bool operator==(const StoredVersion&) const = default;
+};
+
+struct StoredColumn {
+  std::string name;
+  std::vector<StoredVersion> versions;
+  bool operator==(const StoredColumn&) const = default;
+};
+
+struct StoredRow {
+  std::vector<StoredColumn> columns;
+  bool operator==(const StoredRow&) const = default;
+
+  // The column named `name`, or nullptr.
+  const StoredColumn* Find(std::string_view name) const;
+  // The column named `name`, inserted (empty) in sorted position when missing.
+  StoredColumn* FindOrInsert(std::string_view name);
+  // Drops columns left without versions.
+  void RemoveEmptyColumns();
+};
+
+// Adds a version, replacing one with the same timestamp, keeping newest-first order.
+void PutVersion(int64_t timestamp, wire::Value value, StoredColumn* column);
+
+void EncodeStoredRow(const StoredRow& row, std::string* out);
+Result<StoredRow> DecodeStoredRow(std::string_view bytes);
+
+}  // namespace otsync::store

@@ -1,0 +1,148 @@
+#include "store/row_reader.h"
+
+#include <algorithm>
+
+#include "store/filter_evaluator.h"
+
+namespace otsync::store {
+namespace {
+
+bool InTimeRange(int64_t timestamp, const wire::TimeRange& range) {
+  if (range.specific_millis.has_value()) return timestamp == *range.specific_millis;
+  if (range.start_millis.has_value() && timestamp < *range.start_millis) return false;
+  if (range.end_millis.has_value() && timestamp >= *range.end_millis) return false;
+  return true;
+}
+
+StoredRow WindowedRow(const StoredRow& visible, const wire::ReadOptions& options) {
+  StoredRow windowed;
+  windowed.columns.reserve(visible.columns.size());
+  for (const StoredColumn& column : visible.columns) {
+    StoredColumn kept{column.name, {}};
+    for (const StoredVersion& version : column.versions) {
+      if (options.max_versions > 0 &&
+          kept.versions.size() >= static_cast<size_t>(options.max_versions)) {
+        break;
+      }
+      if (options.time_range.has_value() && !InTimeRange(version.timestamp, *options.time_range)) {
+        continue;
+      }
+      kept.versions.push_back(version);
+    }
+    if (!kept.versions.empty()) windowed.columns.push_back(std::move(kept));
+  }
+  return windowed;
+}
+
+bool NamesPrimaryKeyColumn(const std::vector<std::string>& columns_to_get,
+                           const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
+  for (const wire::PrimaryKeySchemaColumn& column : schema) {
+    if (std::find(columns_to_get.begin(), columns_to_get.end(), column.name) !=
+        columns_to_get.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+StoredRow VisibleRow(const StoredRow& stored, const wire::TableOptions& options,
+                     int64_t now_millis) {
+  const bool expires = options.time_to_live_seconds > 0;
+  const int64_t horizon = now_millis - int64_t{options.time_to_live_seconds} * 1000;
+  const size_t max_versions = options.max_versions > 0 ? options.max_versions : 1;
+  StoredRow visible;
+  visible.columns.reserve(stored.columns.size());
+  for (const StoredColumn& column : stored.columns) {
+    StoredColumn kept{column.name, {}};
+    for (const StoredVersion& version : column.versions) {
+      if (kept.versions.size() >= max_versions) break;
+      if (expires && version.timestamp <= horizon) break;
+      kept.versions.push_back(version);
+    }
+    if (!kept.versions.empty()) visible.columns.push_back(std::move(kept));
+  }
+  return visible;
+}
+
+bool RowExists(const StoredRow& stored, const StoredRow& visible) {
+  return stored.columns.empty() || !visible.columns.empty();
+}
+
+Status ValidateReadOptions(const wire::ReadOptions& options) {
+  if (options.max_versions < 0) {
+    return Status::InvalidArgument("max_versions must be greater than 0.");
+  }
+  if (options.max_versions == 0 && !options.time_range.has_value()) {
+    return Status::InvalidArgument("Neither max_versions nor time_range is set.");
+  }
+  if (options.time_range.has_value()) {
+    const wire::TimeRange& range = *options.time_range;
+    if (!range.specific_millis.has_value() &&
+        (!range.start_millis.has_value() || !range.end_millis.has_value())) {
+      return Status::InvalidArgument(
+          "time_range needs either specific_time or both start_time and end_time.");
+    }
+    if (range.start_millis.has_value() && range.end_millis.has_value() &&
+        *range.start_millis >= *range.end_millis) {
+      return Status::InvalidArgument("time_range: start_time must be less than end_time.");
+    }
+  }
+  if (!options.start_column.empty() && !options.end_column.empty() &&
+      options.start_column >= options.end_column) {
+    return Status::InvalidArgument("start_column must be less than end_column.");
+  }
+  if (options.filter.has_value()) {
+    OTSYNC_RETURN_IF_ERROR(ValidateFilter(*options.filter, /*pagination_allowed=*/true));
+  }
+  return Status::OK();
+}
+
+std::optional<wire::Row> ProjectRow(const wire::PrimaryKey& primary_key, const StoredRow& visible,
+                                    const wire::ReadOptions& options,
+                                    const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
+  StoredRow windowed = WindowedRow(visible, options);
+  const wire::Filter* pagination = nullptr;
+  if (options.filter.has_value()) {
+    if (options.filter->kind == wire::Filter::Kind::kColumnPagination) {
+      pagination = &*options.filter;
+    } else if (!EvaluateFilter(*options.filter, windowed)) {
+      return std::nullopt;
+    }
+  }
+
+  wire::Row row;
+  row.primary_key = primary_key;
+  int64_t skipped = 0;
+  int64_t taken = 0;
+  for (StoredColumn& column : windowed.columns) {
+    if (!options.columns_to_get.empty() &&
+        std::find(options.columns_to_get.begin(), options.columns_to_get.end(), column.name) ==
+            options.columns_to_get.end()) {
+      continue;
+    }
+    if (!options.start_column.empty() && column.name < options.start_column) continue;
+    if (!options.end_column.empty() && column.name >= options.end_column) continue;
+    if (pagination != nullptr) {
+      if (skipped < pagination->offset) {
+        ++skipped;
+        continue;
+      }
+      if (taken >= pagination->limit) break;
+      ++taken;
+    }
+    for (StoredVersion& version : column.versions) {
+      row.cells.push_back(wire::Cell{column.name, std::move(version.value), version.timestamp,
+                                     wire::CellOperation::kPut});
+    }
+  }
+  const bool primary_key_only_row = visible.columns.empty() && options.columns_to_get.empty();
+  if (row.cells.empty() && pagination == nullptr && !primary_key_only_row &&
+      !NamesPrimaryKeyColumn(options.columns_to_get, schema)) {
+    return std::nullopt;
+  }
+  return row;
+}
+
+}  // namespace otsync::store

@@ -1,0 +1,39 @@
+// Read semantics: which stored versions a reader sees and how ReadOptions shape the returned row.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "base/status.h"
+#include "store/row_codec.h"
+#include "wire/operations.h"
+#include "wire/table_schema.h"
+
+namespace otsync::store {
+
+// The versions still alive: newer than the TTL horizon (ts > now - ttl) and, per column, only
+// the table's `max_versions` newest. Stored rows may hold more (TTL and lowered max_versions are
+// applied lazily, here), so every reader and every read-modify-write goes through this.
+StoredRow VisibleRow(const StoredRow& stored, const wire::TableOptions& options,
+                     int64_t now_millis);
+
+// A stored row exists for readers and conditions when it still has a visible cell, or when it
+// was written with no attribute column at all (a PK-only row).
+bool RowExists(const StoredRow& stored, const StoredRow& visible);
+
+// max_versions or time_range must be given; time range bounds must be ordered; filters well
+// formed.
+Status ValidateReadOptions(const wire::ReadOptions& options);
+
+// The row a read returns, or nullopt when the filter rejects it or nothing requested is in it.
+// REQUIRED: RowExists(stored, visible).
+// Decision (documented service behaviour for GetRange, applied to every read): when no cell of
+// the row survives columns_to_get, start/end_column and time_range, the row is not returned.
+// Exceptions that return the PK alone: a PK-only row read without columns_to_get, a
+// columns_to_get naming a PK column, and a column pagination window past the last column.
+// Cells come sorted by column name, newest timestamp first.
+std::optional<wire::Row> ProjectRow(const wire::PrimaryKey& primary_key, const StoredRow& visible,
+                                    const wire::ReadOptions& options,
+                                    const std::vector<wire::PrimaryKeySchemaColumn>& schema);
+
+}  // namespace otsync::store
