@@ -1,0 +1,811 @@
+#include "store/stream_log.h"
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <utility>
+
+#include "store/stream_encoding.h"
+#include "store/stream_keys.h"
+#include "store/stream_partitioning.h"
+#include "wire/plain_buffer.h"
+
+namespace otsync::store {
+namespace {
+
+namespace keys = stream_keys;
+
+constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000 * 1000;
+
+Status FromRocks(const rocksdb::Status& status, std::string_view what) {
+  return Status::IOError("stream log: " + std::string(what) + ": " + status.ToString());
+}
+
+Status Trimmed() {
+  return Status(StatusCode::kTrimmedDataAccess, std::string(kTrimmedDataMessage));
+}
+
+Status StreamNotFound() { return Status::NotFound("Requested stream does not exist."); }
+
+Status NotEnabled(const TableRef& table) {
+  return Status::NotFound("The stream of table '" + table.table + "' is not enabled.");
+}
+
+std::string ShardIdFromSequence(uint32_t sequence) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof(buffer), "%08u", sequence);
+  return buffer;
+}
+
+StreamShardInfo ShardInfo(const ShardMeta& meta) {
+  return StreamShardInfo{meta.shard_id,        meta.parent_id,     meta.parent_sibling_id,
+                         meta.inclusive_start, meta.exclusive_end, meta.open};
+}
+
+// A stream record holds exactly the cell kinds of reference §3.10; anything else from the
+// store is a bug caught here rather than on a consumer's decoder.
+Status BuildRecordRow(StreamAction action, const wire::Row& change, wire::Row* record) {
+  if (change.primary_key.empty()) {
+    return Status::InvalidArgument("stream record: the primary key is empty");
+  }
+  for (const wire::PrimaryKeyColumn& column : change.primary_key) {
+    wire::ValueType type = column.value.type();
+    if (type != wire::ValueType::kInteger && type != wire::ValueType::kString &&
+        type != wire::ValueType::kBinary) {
+      return Status::InvalidArgument("stream record: primary key column '" + column.name +
+                                     "' holds " + column.value.DebugString());
+    }
+  }
+  record->primary_key = change.primary_key;
+  record->delete_marker = false;
+  if (action == StreamAction::kDeleteRow) return Status::OK();
+  record->cells.reserve(change.cells.size());
+  for (const wire::Cell& cell : change.cells) {
+    wire::Cell out;
+    out.name = cell.name;
+    out.operation = cell.operation;
+    switch (cell.operation) {
+      case wire::CellOperation::kPut:
+        if (!cell.value.has_value() || !cell.timestamp.has_value()) {
+          return Status::InvalidArgument("stream record: put cell '" + cell.name +
+                                         "' needs a value and a timestamp");
+        }
+        out.value = cell.value;
+        out.timestamp = cell.timestamp;
+        break;
+      case wire::CellOperation::kDeleteOneVersion:
+        if (action != StreamAction::kUpdateRow || !cell.timestamp.has_value()) {
+          return Status::InvalidArgument("stream record: delete-one-version cell '" + cell.name +
+                                         "' needs an update and a timestamp");
+        }
+        out.timestamp = cell.timestamp;
+        break;
+      case wire::CellOperation::kDeleteAllVersions:
+        if (action != StreamAction::kUpdateRow) {
+          return Status::InvalidArgument("stream record: delete-all-versions cell '" + cell.name +
+                                         "' outside an update");
+        }
+        break;
+      case wire::CellOperation::kIncrement:
+        return Status::InvalidArgument("stream record: increment cell '" + cell.name +
+                                       "' must be given as a put of its result");
+    }
+    record->cells.push_back(std::move(out));
+  }
+  return Status::OK();
+}
+
+bool ActionFromByte(uint8_t byte, StreamAction* action) {
+  if (byte < static_cast<uint8_t>(StreamAction::kPutRow) ||
+      byte > static_cast<uint8_t>(StreamAction::kDeleteRow)) {
+    return false;
+  }
+  *action = static_cast<StreamAction>(byte);
+  return true;
+}
+
+}  // namespace
+
+bool StreamWriteGuard::Covers(const TableRef& table) const {
+  return std::binary_search(tables_.begin(), tables_.end(), table);
+}
+
+std::vector<std::string> StreamLog::ColumnFamilyNames() {
+  return {keys::kMetaColumnFamily, keys::kRecordsColumnFamily};
+}
+
+StreamLog::StreamLog(const Options& options)
+    : db_(options.db),
+      meta_family_(options.meta_family),
+      records_family_(options.records_family),
+      clock_(options.clock),
+      sync_writes_(options.sync_writes) {}
+
+StreamLog::~StreamLog() = default;
+
+Result<std::unique_ptr<StreamLog>> StreamLog::Open(const Options& options) {
+  if (options.db == nullptr || options.meta_family == nullptr ||
+      options.records_family == nullptr || options.clock == nullptr) {
+    return Status::InvalidArgument("stream log: db, column families and clock are required");
+  }
+  std::unique_ptr<StreamLog> log(new StreamLog(options));
+  OTSYNC_RETURN_IF_ERROR(log->Load());
+  return log;
+}
+
+Status StreamLog::LoadIteratorKey() {
+  std::string key;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), meta_family_, std::string(keys::kIteratorKeyKey), &key);
+  if (status.IsNotFound()) {
+    OTSYNC_ASSIGN_OR_RETURN(key, ShardIteratorCodec::GenerateKey());
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    status = db_->Put(write_options, meta_family_, std::string(keys::kIteratorKeyKey), key);
+    if (!status.ok()) return FromRocks(status, "storing the iterator key");
+  } else if (!status.ok()) {
+    return FromRocks(status, "reading the iterator key");
+  }
+  if (key.size() != ShardIteratorCodec::kKeySize) {
+    return Status::Corruption("stream log metadata: damaged iterator key");
+  }
+  iterator_codec_.emplace(std::move(key));
+  return Status::OK();
+}
+
+Result<int64_t> StreamLog::LastRecordTimestamp(uint64_t shard_number) const {
+  std::string lower = keys::ShardPrefix(shard_number);
+  std::string upper = keys::ShardPrefix(shard_number + 1);
+  rocksdb::Slice lower_slice(lower);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_lower_bound = &lower_slice;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_family_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading a shard's last record");
+  if (!it->Valid()) return std::numeric_limits<int64_t>::min();
+  uint64_t number = 0;
+  StreamPosition position;
+  if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position) ||
+      number != shard_number) {
+    return Status::Corruption("stream log: damaged record key");
+  }
+  return position.timestamp;
+}
+
+Status StreamLog::Load() {
+  OTSYNC_RETURN_IF_ERROR(LoadIteratorKey());
+
+  std::string counters_bytes;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_family_,
+                                    std::string(keys::kCountersKey), &counters_bytes);
+  if (status.ok()) {
+    OTSYNC_ASSIGN_OR_RETURN(counters_, DecodeStreamCounters(counters_bytes));
+  } else if (!status.IsNotFound()) {
+    return FromRocks(status, "reading the counters");
+  }
+
+  auto scan = [&](std::string_view prefix, auto&& visit) -> Status {
+    std::string upper = keys::PrefixEnd(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, meta_family_));
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+      OTSYNC_RETURN_IF_ERROR(visit(it->key().ToStringView(), it->value().ToStringView()));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scanning metadata");
+    return Status::OK();
+  };
+
+  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  OTSYNC_RETURN_IF_ERROR(
+      scan(keys::kStreamPrefix, [&](std::string_view, std::string_view value) -> Status {
+        OTSYNC_ASSIGN_OR_RETURN(StreamMeta meta, DecodeStreamMeta(value));
+        auto state = std::make_unique<StreamState>();
+        state->meta = std::move(meta);
+        counters_.last_creation_micros =
+            std::max(counters_.last_creation_micros, state->meta.creation_micros);
+        streams_by_id_[state->meta.stream_id] = state.get();
+        TableRef table = state->meta.table;
+        streams_[std::move(table)] = std::move(state);
+        return Status::OK();
+      }));
+  OTSYNC_RETURN_IF_ERROR(
+      scan(keys::kShardPrefix, [&](std::string_view key, std::string_view value) -> Status {
+        stream_encoding::ByteReader reader(key.substr(keys::kShardPrefix.size()));
+        std::string stream_id;
+        if (!reader.ReadString16(&stream_id)) {
+          return Status::Corruption("stream log metadata: damaged shard key");
+        }
+        auto stream = streams_by_id_.find(stream_id);
+        if (stream == streams_by_id_.end()) {
+          return Status::Corruption("stream log metadata: shard of unknown stream " + stream_id);
+        }
+        OTSYNC_ASSIGN_OR_RETURN(ShardMeta meta, DecodeShardMeta(value));
+        OTSYNC_ASSIGN_OR_RETURN(int64_t last_record, LastRecordTimestamp(meta.number));
+        ShardState shard;
+        shard.last_timestamp =
+            std::max({meta.floor_timestamp, meta.trim_horizon.timestamp - 1, last_record});
+        counters_.next_shard_number = std::max(counters_.next_shard_number, meta.number + 1);
+        shard.meta = std::move(meta);
+        std::string shard_id = shard.meta.shard_id;
+        stream->second->shards.emplace(std::move(shard_id), std::move(shard));
+        return Status::OK();
+      }));
+  return Status::OK();
+}
+
+Status StreamLog::Commit(rocksdb::WriteBatch* batch) const {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = sync_writes_;
+  rocksdb::Status status = db_->Write(write_options, batch);
+  if (!status.ok()) return FromRocks(status, "write");
+  return Status::OK();
+}
+
+StreamLog::StreamState* StreamLog::FindStreamLocked(const TableRef& table) const {
+  auto it = streams_.find(table);
+  return it == streams_.end() ? nullptr : it->second.get();
+}
+
+const StreamLog::StreamState* StreamLog::FindStreamByIdLocked(const std::string& instance,
+                                                              const std::string& stream_id) const {
+  auto it = streams_by_id_.find(stream_id);
+  if (it == streams_by_id_.end() || it->second->meta.table.instance != instance) return nullptr;
+  return it->second;
+}
+
+StreamLog::ShardState* StreamLog::RouteLocked(StreamState* stream,
+                                              const wire::Value& first_key_value) const {
+  for (auto& [id, shard] : stream->shards) {
+    if (shard.meta.open && shard.meta.inclusive_start.Compare(first_key_value) <= 0 &&
+        first_key_value.Compare(shard.meta.exclusive_end) < 0) {
+      return &shard;
+    }
+  }
+  return nullptr;
+}
+
+ShardMeta StreamLog::NewShardLocked(StreamMeta* stream, StreamCounters* counters) const {
+  ShardMeta shard;
+  shard.shard_id = ShardIdFromSequence(stream->next_shard_sequence++);
+  shard.number = counters->next_shard_number++;
+  return shard;
+}
+
+// ---- Lifecycle ----
+
+Result<wire::StreamSettings> StreamLog::EnableStream(const TableRef& table,
+                                                     const StreamEnableOptions& options,
+                                                     rocksdb::WriteBatch* also_commit) {
+  if (options.expiration_hours < kMinStreamExpirationHours ||
+      options.expiration_hours > kMaxStreamExpirationHours) {
+    return Status::InvalidArgument("expiration_time must be between 1 and 168 hours");
+  }
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<wire::Value> points, InitialSplitPoints(options));
+
+  StreamWriteGuard guard = LockForWrites({table});
+  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    if (FindStreamLocked(table) != nullptr) {
+      return Status::InvalidArgument("The stream of table '" + table.table +
+                                     "' is already enabled.");
+    }
+  }
+  StreamCounters counters = counters_;
+  StreamMeta meta;
+  meta.table = table;
+  meta.expiration_hours = options.expiration_hours;
+  meta.first_key_type = options.first_key_type;
+  meta.creation_micros = std::max(clock_->NowMicros(), counters.last_creation_micros + 1);
+  meta.stream_id = table.table + "_" + std::to_string(meta.creation_micros);
+  counters.last_creation_micros = meta.creation_micros;
+
+  std::vector<ShardMeta> shards;
+  for (size_t i = 0; i <= points.size(); ++i) {
+    ShardMeta shard = NewShardLocked(&meta, &counters);
+    shard.inclusive_start = i == 0 ? wire::Value::InfMin() : points[i - 1];
+    shard.exclusive_end = i == points.size() ? wire::Value::InfMax() : points[i];
+    shards.push_back(std::move(shard));
+  }
+
+  rocksdb::WriteBatch own_batch;
+  rocksdb::WriteBatch* batch = also_commit != nullptr ? also_commit : &own_batch;
+  batch->Put(meta_family_, std::string(keys::kCountersKey), EncodeStreamCounters(counters));
+  batch->Put(meta_family_, keys::StreamKey(table), EncodeStreamMeta(meta));
+  for (const ShardMeta& shard : shards) {
+    batch->Put(meta_family_, keys::ShardKey(meta.stream_id, shard.shard_id),
+               EncodeShardMeta(shard));
+  }
+  OTSYNC_RETURN_IF_ERROR(Commit(batch));
+
+  counters_ = counters;
+  wire::StreamSettings settings{true, meta.expiration_hours, meta.stream_id, meta.creation_micros};
+  auto state = std::make_unique<StreamState>();
+  state->meta = std::move(meta);
+  for (ShardMeta& shard : shards) {
+    ShardState shard_state;
+    shard_state.last_timestamp = shard.floor_timestamp;
+    shard_state.meta = std::move(shard);
+    std::string shard_id = shard_state.meta.shard_id;
+    state->shards.emplace(std::move(shard_id), std::move(shard_state));
+  }
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  streams_by_id_[state->meta.stream_id] = state.get();
+  streams_[table] = std::move(state);
+  return settings;
+}
+
+Status StreamLog::DisableStream(const TableRef& table, rocksdb::WriteBatch* also_commit) {
+  StreamWriteGuard guard = LockForWrites({table});
+  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+  rocksdb::WriteBatch own_batch;
+  rocksdb::WriteBatch* batch = also_commit != nullptr ? also_commit : &own_batch;
+  std::vector<uint64_t> shard_numbers;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    StreamState* stream = FindStreamLocked(table);
+    if (stream == nullptr) {
+      if (batch->Count() == 0) return Status::OK();
+      return Commit(batch);
+    }
+    batch->Delete(meta_family_, keys::StreamKey(table));
+    for (const auto& [id, shard] : stream->shards) {
+      batch->Delete(meta_family_, keys::ShardKey(stream->meta.stream_id, id));
+      batch->DeleteRange(records_family_, keys::ShardPrefix(shard.meta.number),
+                         keys::ShardPrefix(shard.meta.number + 1));
+      shard_numbers.push_back(shard.meta.number);
+    }
+  }
+  OTSYNC_RETURN_IF_ERROR(Commit(batch));
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    auto it = streams_.find(table);
+    streams_by_id_.erase(it->second->meta.stream_id);
+    streams_.erase(it);
+  }
+  for (uint64_t number : shard_numbers) {
+    ReleaseFiles(keys::ShardPrefix(number), keys::ShardPrefix(number + 1));
+  }
+  return Status::OK();
+}
+
+wire::StreamSettings StreamLog::Settings(const TableRef& table) const {
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  const StreamState* stream = FindStreamLocked(table);
+  if (stream == nullptr) return wire::StreamSettings{};
+  return wire::StreamSettings{true, stream->meta.expiration_hours, stream->meta.stream_id,
+                              stream->meta.creation_micros};
+}
+
+std::vector<StreamSummary> StreamLog::ListStreams(const std::string& instance,
+                                                  const std::optional<std::string>& table) const {
+  std::vector<StreamSummary> streams;
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  for (auto it = streams_.lower_bound(TableRef{instance, table.value_or("")});
+       it != streams_.end() && it->first.instance == instance; ++it) {
+    if (table.has_value() && it->first.table != *table) break;
+    const StreamMeta& meta = it->second->meta;
+    streams.push_back(StreamSummary{meta.stream_id, meta.table.table, meta.creation_micros});
+  }
+  return streams;
+}
+
+Result<StreamDescription> StreamLog::DescribeStream(const std::string& instance,
+                                                    const std::string& stream_id,
+                                                    const std::string& inclusive_start_shard_id,
+                                                    std::optional<int32_t> shard_limit) const {
+  if (shard_limit.has_value() && *shard_limit < 1) {
+    return Status::InvalidArgument("shard_limit must be positive");
+  }
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  const StreamState* stream = FindStreamByIdLocked(instance, stream_id);
+  if (stream == nullptr) return StreamNotFound();
+  StreamDescription description;
+  description.stream_id = stream->meta.stream_id;
+  description.table_name = stream->meta.table.table;
+  description.expiration_hours = stream->meta.expiration_hours;
+  description.creation_time_micros = stream->meta.creation_micros;
+  description.status = StreamStatus::kActive;
+  for (auto it = stream->shards.lower_bound(inclusive_start_shard_id); it != stream->shards.end();
+       ++it) {
+    if (shard_limit.has_value() && description.shards.size() >= static_cast<size_t>(*shard_limit)) {
+      description.next_shard_id = it->first;
+      break;
+    }
+    description.shards.push_back(ShardInfo(it->second.meta));
+  }
+  return description;
+}
+
+// ---- Admin ----
+
+Result<std::vector<std::string>> StreamLog::SplitShard(const TableRef& table,
+                                                       const std::string& shard_id,
+                                                       const wire::Value& split_key) {
+  StreamWriteGuard guard = LockForWrites({table});
+  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+  StreamCounters counters = counters_;
+  StreamMeta stream_meta;
+  ShardMeta parent;
+  int64_t parent_last = 0;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    StreamState* stream = FindStreamLocked(table);
+    if (stream == nullptr) return NotEnabled(table);
+    auto shard = stream->shards.find(shard_id);
+    if (shard == stream->shards.end()) return Status::NotFound("Requested shard does not exist.");
+    if (!shard->second.meta.open)
+      return Status::InvalidArgument("shard " + shard_id + " is closed");
+    if (!IsPartitionValue(split_key, stream->meta.first_key_type)) {
+      return Status::InvalidArgument("split key " + split_key.DebugString() +
+                                     " is not of the first primary key column's type");
+    }
+    if (shard->second.meta.inclusive_start.Compare(split_key) >= 0 ||
+        split_key.Compare(shard->second.meta.exclusive_end) >= 0) {
+      return Status::InvalidArgument("split key " + split_key.DebugString() +
+                                     " is not strictly inside shard " + shard_id);
+    }
+    stream_meta = stream->meta;
+    parent = shard->second.meta;
+    parent_last = shard->second.last_timestamp;
+  }
+  parent.open = false;
+  parent.closed_micros = clock_->NowMicros();
+  ShardMeta lower = NewShardLocked(&stream_meta, &counters);
+  ShardMeta upper = NewShardLocked(&stream_meta, &counters);
+  for (ShardMeta* child : {&lower, &upper}) {
+    child->parent_id = parent.shard_id;
+    child->floor_timestamp = parent_last;
+  }
+  lower.inclusive_start = parent.inclusive_start;
+  lower.exclusive_end = split_key;
+  upper.inclusive_start = split_key;
+  upper.exclusive_end = parent.exclusive_end;
+
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_family_, std::string(keys::kCountersKey), EncodeStreamCounters(counters));
+  batch.Put(meta_family_, keys::StreamKey(table), EncodeStreamMeta(stream_meta));
+  for (const ShardMeta* shard : {&parent, &lower, &upper}) {
+    batch.Put(meta_family_, keys::ShardKey(stream_meta.stream_id, shard->shard_id),
+              EncodeShardMeta(*shard));
+  }
+  OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+
+  counters_ = counters;
+  std::vector<std::string> child_ids{lower.shard_id, upper.shard_id};
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  StreamState* stream = FindStreamLocked(table);
+  stream->meta = stream_meta;
+  stream->shards[parent.shard_id].meta = parent;
+  for (ShardMeta* child : {&lower, &upper}) {
+    ShardState state;
+    state.last_timestamp = child->floor_timestamp;
+    state.meta = std::move(*child);
+    stream->shards[state.meta.shard_id] = std::move(state);
+  }
+  return child_ids;
+}
+
+Result<std::string> StreamLog::MergeShards(const TableRef& table, const std::string& shard_a,
+                                           const std::string& shard_b) {
+  StreamWriteGuard guard = LockForWrites({table});
+  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+  StreamCounters counters = counters_;
+  StreamMeta stream_meta;
+  ShardMeta left;
+  ShardMeta right;
+  int64_t floor = 0;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    StreamState* stream = FindStreamLocked(table);
+    if (stream == nullptr) return NotEnabled(table);
+    auto a = stream->shards.find(shard_a);
+    auto b = stream->shards.find(shard_b);
+    if (a == stream->shards.end() || b == stream->shards.end()) {
+      return Status::NotFound("Requested shard does not exist.");
+    }
+    if (a == b) return Status::InvalidArgument("cannot merge a shard with itself");
+    if (!a->second.meta.open || !b->second.meta.open) {
+      return Status::InvalidArgument("only open shards can be merged");
+    }
+    if (b->second.meta.exclusive_end.Compare(a->second.meta.inclusive_start) == 0) std::swap(a, b);
+    if (a->second.meta.exclusive_end.Compare(b->second.meta.inclusive_start) != 0) {
+      return Status::InvalidArgument("shards " + shard_a + " and " + shard_b + " are not adjacent");
+    }
+    stream_meta = stream->meta;
+    left = a->second.meta;
+    right = b->second.meta;
+    floor = std::max(a->second.last_timestamp, b->second.last_timestamp);
+  }
+  const int64_t now = clock_->NowMicros();
+  for (ShardMeta* parent : {&left, &right}) {
+    parent->open = false;
+    parent->closed_micros = now;
+  }
+  ShardMeta child = NewShardLocked(&stream_meta, &counters);
+  child.parent_id = left.shard_id;
+  child.parent_sibling_id = right.shard_id;
+  child.inclusive_start = left.inclusive_start;
+  child.exclusive_end = right.exclusive_end;
+  child.floor_timestamp = floor;
+
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_family_, std::string(keys::kCountersKey), EncodeStreamCounters(counters));
+  batch.Put(meta_family_, keys::StreamKey(table), EncodeStreamMeta(stream_meta));
+  for (const ShardMeta* shard : {&left, &right, &child}) {
+    batch.Put(meta_family_, keys::ShardKey(stream_meta.stream_id, shard->shard_id),
+              EncodeShardMeta(*shard));
+  }
+  OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+
+  counters_ = counters;
+  std::string child_id = child.shard_id;
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  StreamState* stream = FindStreamLocked(table);
+  stream->meta = stream_meta;
+  stream->shards[left.shard_id].meta = left;
+  stream->shards[right.shard_id].meta = right;
+  ShardState state;
+  state.last_timestamp = child.floor_timestamp;
+  state.meta = std::move(child);
+  stream->shards[child_id] = std::move(state);
+  return child_id;
+}
+
+// ---- Write path ----
+
+StreamWriteGuard StreamLog::LockForWrites(std::vector<TableRef> tables) {
+  std::sort(tables.begin(), tables.end());
+  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
+  std::vector<std::mutex*> mutexes;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    for (const TableRef& table : tables) {
+      std::unique_ptr<std::mutex>& mutex = write_mutexes_[table];
+      if (mutex == nullptr) mutex = std::make_unique<std::mutex>();
+      mutexes.push_back(mutex.get());
+    }
+  }
+  StreamWriteGuard guard;
+  for (std::mutex* mutex : mutexes) guard.locks_.emplace_back(*mutex);
+  guard.tables_ = std::move(tables);
+  return guard;
+}
+
+Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table, StreamAction action,
+                         const wire::Row& change, uint32_t row_index, rocksdb::WriteBatch* batch,
+                         wire::SequenceInfo* assigned) {
+  if (!guard.Covers(table)) {
+    return Status::Internal("stream append without the write guard of table " + table.table);
+  }
+  wire::Row record;
+  OTSYNC_RETURN_IF_ERROR(BuildRecordRow(action, change, &record));
+  uint64_t shard_number = 0;
+  wire::SequenceInfo sequence;
+  sequence.row_index = row_index;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    StreamState* stream = FindStreamLocked(table);
+    if (stream == nullptr) return Status::OK();
+    const wire::Value& first = change.primary_key.front().value;
+    if (!IsPartitionValue(first, stream->meta.first_key_type)) {
+      return Status::InvalidArgument("stream record: the first primary key column holds " +
+                                     first.DebugString() +
+                                     ", not the type the stream partitions by");
+    }
+    ShardState* shard = RouteLocked(stream, first);
+    if (shard == nullptr) return Status::Internal("stream log: no open shard owns the key");
+    // Advancing here even if the batch later fails is harmless: it only leaves a gap.
+    sequence.timestamp = std::max(clock_->NowMicros(), shard->last_timestamp + 1);
+    shard->last_timestamp = sequence.timestamp;
+    shard_number = shard->meta.number;
+  }
+  record.sequence_info = sequence;
+  std::string value(1, static_cast<char>(action));
+  wire::EncodeRow(record, &value);
+  batch->Put(records_family_,
+             keys::RecordKey(shard_number, StreamPosition{sequence.timestamp, row_index}), value);
+  if (assigned != nullptr) *assigned = sequence;
+  return Status::OK();
+}
+
+// ---- Read path ----
+
+Result<std::string> StreamLog::GetShardIterator(const std::string& instance,
+                                                const std::string& stream_id,
+                                                const std::string& shard_id,
+                                                std::optional<int64_t> timestamp_micros) const {
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  const StreamState* stream = FindStreamByIdLocked(instance, stream_id);
+  if (stream == nullptr) return StreamNotFound();
+  auto shard = stream->shards.find(shard_id);
+  if (shard == stream->shards.end()) return Trimmed();
+  StreamPosition position = shard->second.meta.trim_horizon;
+  if (timestamp_micros.has_value()) {
+    position = std::max(position, StreamPosition{*timestamp_micros, 0});
+  }
+  return iterator_codec_->Encode(instance, ShardIteratorFields{stream_id, shard_id, position});
+}
+
+Result<StreamRecordBatch> StreamLog::GetStreamRecords(const std::string& instance,
+                                                      const std::string& iterator,
+                                                      std::optional<int32_t> limit) const {
+  int32_t max_records = limit.value_or(kDefaultStreamRecordLimit);
+  if (max_records < 1) return Status::InvalidArgument("limit must be positive");
+  max_records = std::min(max_records, kMaxStreamRecordLimit);
+  OTSYNC_ASSIGN_OR_RETURN(ShardIteratorFields fields, iterator_codec_->Decode(instance, iterator));
+
+  // Whether the shard is closed is read before the RocksDB iterator is created: a shard
+  // closes only when no append is in flight, so a closed shard's snapshot holds all of it.
+  bool open = false;
+  uint64_t shard_number = 0;
+  auto find_shard = [&]() -> const ShardState* {
+    const StreamState* stream = FindStreamByIdLocked(instance, fields.stream_id);
+    if (stream == nullptr) return nullptr;
+    auto shard = stream->shards.find(fields.shard_id);
+    return shard == stream->shards.end() ? nullptr : &shard->second;
+  };
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    const ShardState* shard = find_shard();
+    if (shard == nullptr) return Trimmed();
+    open = shard->meta.open;
+    shard_number = shard->meta.number;
+  }
+  std::string start_key = keys::RecordKey(shard_number, fields.position);
+  std::string upper = keys::ShardPrefix(shard_number + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_family_));
+  // The trim horizon is checked after the snapshot: Trim advances it before deleting, so
+  // either this snapshot still holds the records or the check fails.
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    const ShardState* shard = find_shard();
+    if (shard == nullptr || fields.position < shard->meta.trim_horizon) return Trimmed();
+  }
+
+  StreamRecordBatch result;
+  size_t bytes = 0;
+  for (it->Seek(start_key); it->Valid(); it->Next()) {
+    if (result.records.size() >= static_cast<size_t>(max_records) ||
+        bytes >= kMaxStreamRecordBytes) {
+      break;
+    }
+    uint64_t number = 0;
+    StreamPosition position;
+    rocksdb::Slice value = it->value();
+    StreamRecord record;
+    if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position) ||
+        number != shard_number || value.empty() ||
+        !ActionFromByte(static_cast<uint8_t>(value[0]), &record.action)) {
+      return Status::Corruption("stream log: damaged record");
+    }
+    record.sequence = wire::SequenceInfo{0, position.timestamp, position.row_index};
+    record.record.assign(value.data() + 1, value.size() - 1);
+    bytes += record.record.size();
+    result.records.push_back(std::move(record));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading records");
+  const bool more = it->Valid();
+
+  if (!open && !more) {
+    result.may_more_record = false;
+    return result;
+  }
+  result.may_more_record = more || result.records.size() == static_cast<size_t>(max_records);
+  if (result.records.empty()) {
+    result.next_shard_iterator = iterator;
+  } else {
+    const wire::SequenceInfo& last = result.records.back().sequence;
+    result.next_shard_iterator = iterator_codec_->Encode(
+        instance, ShardIteratorFields{fields.stream_id, fields.shard_id,
+                                      StreamPosition{last.timestamp + 1, 0}});
+  }
+  return result;
+}
+
+// ---- Retention ----
+
+Result<TrimStats> StreamLog::Trim(int64_t now_micros) {
+  std::vector<TrimTarget> targets;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    for (const auto& [id, stream] : streams_by_id_) {
+      for (const auto& [shard_id, shard] : stream->shards) targets.push_back({id, shard_id});
+    }
+  }
+  TrimStats stats;
+  for (const TrimTarget& target : targets) {
+    OTSYNC_RETURN_IF_ERROR(TrimShard(target, now_micros, &stats));
+  }
+  return stats;
+}
+
+Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimStats* stats) {
+  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+  ShardMeta meta;
+  int64_t cutoff = 0;
+  bool remove = false;
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    auto stream = streams_by_id_.find(target.stream_id);
+    if (stream == streams_by_id_.end()) return Status::OK();
+    auto shard = stream->second->shards.find(target.shard_id);
+    if (shard == stream->second->shards.end()) return Status::OK();
+    cutoff = now_micros - stream->second->meta.expiration_hours * kMicrosPerHour;
+    meta = shard->second.meta;
+    remove = !meta.open && std::max(shard->second.last_timestamp, meta.closed_micros) < cutoff;
+    // Readers see the shard gone (or its new horizon) before the records go: see
+    // GetStreamRecords.
+    if (remove) stream->second->shards.erase(shard);
+  }
+  const std::string shard_begin = keys::ShardPrefix(meta.number);
+  if (remove) {
+    const std::string shard_end = keys::ShardPrefix(meta.number + 1);
+    rocksdb::WriteBatch batch;
+    batch.Delete(meta_family_, keys::ShardKey(target.stream_id, target.shard_id));
+    batch.DeleteRange(records_family_, shard_begin, shard_end);
+    OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+    ReleaseFiles(shard_begin, shard_end);
+    ++stats->shards_removed;
+    return Status::OK();
+  }
+
+  const std::string expired_end = keys::RecordKey(meta.number, StreamPosition{cutoff, 0});
+  rocksdb::Slice lower_slice(shard_begin);
+  rocksdb::Slice upper_slice(expired_end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_lower_bound = &lower_slice;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_family_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "finding expired records");
+  if (!it->Valid()) return Status::OK();
+  uint64_t number = 0;
+  StreamPosition last_expired;
+  if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &last_expired)) {
+    return Status::Corruption("stream log: damaged record key");
+  }
+  it.reset();
+  const StreamPosition horizon{last_expired.timestamp + 1, 0};
+  if (horizon <= meta.trim_horizon) return Status::OK();
+  {
+    std::lock_guard<std::mutex> state_lock(state_mu_);
+    auto stream = streams_by_id_.find(target.stream_id);
+    if (stream == streams_by_id_.end()) return Status::OK();
+    auto shard = stream->second->shards.find(target.shard_id);
+    if (shard == stream->second->shards.end()) return Status::OK();
+    shard->second.meta.trim_horizon = horizon;
+    meta = shard->second.meta;
+  }
+  const std::string horizon_key = keys::RecordKey(meta.number, horizon);
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_family_, keys::ShardKey(target.stream_id, target.shard_id), EncodeShardMeta(meta));
+  batch.DeleteRange(records_family_, shard_begin, horizon_key);
+  OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+  ReleaseFiles(shard_begin, horizon_key);
+  ++stats->shards_trimmed;
+  return Status::OK();
+}
+
+// Drops SST files lying wholly inside a deleted range now rather than at some later
+// compaction. Best effort: the range is already deleted logically.
+void StreamLog::ReleaseFiles(const std::string& begin, const std::string& end) const {
+  rocksdb::Slice begin_slice(begin);
+  rocksdb::Slice end_slice(end);
+  rocksdb::RangePtr range(&begin_slice, &end_slice);
+  (void)rocksdb::DeleteFilesInRanges(db_, records_family_, &range, 1, /*include_end=*/false);
+}
+
+}  // namespace otsync::store

@@ -1,0 +1,104 @@
+// The Stream feature as the store serves it: plain data for ListStream, DescribeStream,
+// GetShardIterator and GetStreamRecord (reference §2.6, §4). No RocksDB here, so the store's
+// public API and the server may include this header.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wire/row.h"
+#include "wire/table_schema.h"
+
+namespace otsync::store {
+
+// The numeric values are Tablestore's ActionType.
+enum class StreamAction : uint8_t { kPutRow = 1, kUpdateRow = 2, kDeleteRow = 3 };
+
+// The numeric values are Tablestore's StreamStatus.
+enum class StreamStatus : uint8_t { kEnabling = 1, kActive = 2 };
+
+// A table as the store names it: instance + table name.
+struct TableRef {
+  std::string instance;
+  std::string table;
+  auto operator<=>(const TableRef&) const = default;
+};
+
+// A place in a shard's log: the first record at or after (timestamp, row_index). Commit
+// timestamps are unique within a shard, so the timestamp alone orders its records.
+struct StreamPosition {
+  int64_t timestamp = 0;  // Microseconds.
+  uint32_t row_index = 0;
+  auto operator<=>(const StreamPosition&) const = default;
+};
+
+inline constexpr int32_t kMinStreamExpirationHours = 1;
+inline constexpr int32_t kMaxStreamExpirationHours = 168;
+inline constexpr int32_t kMaxStreamPartitions = 64;
+// GetStreamRecord: `limit` defaults to 100 and is capped at 1000 (the service documents
+// neither, reference §4); a response also stops after ~4 MB of records.
+inline constexpr int32_t kDefaultStreamRecordLimit = 100;
+inline constexpr int32_t kMaxStreamRecordLimit = 1000;
+inline constexpr size_t kMaxStreamRecordBytes = 4 << 20;
+// The service's message for OTSTrimmedDataAccess (StatusCode::kTrimmedDataAccess).
+inline constexpr std::string_view kTrimmedDataMessage =
+    "Requested stream data is already trimmed or does not exist.";
+
+struct StreamEnableOptions {
+  int32_t expiration_hours = 24;  // 1..168.
+  // The key space is cut by the first primary-key column into this many partitions, one shard
+  // each: integers evenly over the int64 range, strings and binaries evenly over their first
+  // byte. Ignored when `split_points` is given.
+  int32_t partition_count = 1;
+  wire::PrimaryKeyType first_key_type = wire::PrimaryKeyType::kString;
+  // Explicit partition boundaries, strictly increasing, of the first PK column's type:
+  // N points make N+1 shards.
+  std::vector<wire::Value> split_points;
+};
+
+struct StreamSummary {
+  std::string stream_id;
+  std::string table_name;
+  int64_t creation_time_micros = 0;
+};
+
+struct StreamShardInfo {
+  std::string shard_id;
+  std::string parent_id;          // Empty = none.
+  std::string parent_sibling_id;  // Empty = none; set on the child of a merge.
+  // The first-PK-column range the shard owns: [inclusive_start, exclusive_end), INF_MIN/INF_MAX
+  // at the ends of the key space.
+  wire::Value inclusive_start;
+  wire::Value exclusive_end;
+  bool open = true;  // A closed shard takes no more records.
+};
+
+struct StreamDescription {
+  std::string stream_id;
+  std::string table_name;
+  int32_t expiration_hours = 0;
+  int64_t creation_time_micros = 0;
+  StreamStatus status = StreamStatus::kActive;
+  std::vector<StreamShardInfo> shards;  // In creation order (shard id order).
+  std::string next_shard_id;            // Empty = no more shards past the limit.
+};
+
+struct StreamRecord {
+  StreamAction action = StreamAction::kPutRow;
+  wire::SequenceInfo sequence;
+  std::string record;  // PlainBuffer: one row + the sequence-info extension (reference §3.10).
+};
+
+struct StreamRecordBatch {
+  std::vector<StreamRecord> records;  // Commit order.
+  // Absent = the shard is closed and every record was read. The iterator passed in, unchanged,
+  // when no record was returned from an open shard.
+  std::optional<std::string> next_shard_iterator;
+  bool may_more_record = false;
+};
+
+}  // namespace otsync::store
