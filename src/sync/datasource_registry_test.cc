@@ -1,0 +1,180 @@
+#include "sync/datasource_registry.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace otsync::sync {
+namespace {
+
+class DataSourceRegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/otsync_registry_test_XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    root_ = pattern;
+    data_dir_ = root_ + "/data";
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::string FileText() const {
+    std::ifstream file(data_dir_ + "/datasources.json");
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+  }
+
+  std::string root_;
+  std::string data_dir_;
+};
+
+DataSource OtsSource(std::string name, std::string secret = "AbCdEfGhIjKlMnOp") {
+  return DataSource{std::move(name), "orders",
+                    OtsDataSourceConfig{"https://inst.cn-hangzhou.ots.aliyuncs.com", "inst",
+                                        "LTAI5tExampleId", std::move(secret)}};
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+  return info.st_mode & 0777;
+}
+
+TEST_F(DataSourceRegistryTest, FreshDataDirHoldsTheSeedDefaults) {
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  Result<std::vector<DataSource>> sources = registry->List();
+  ASSERT_TRUE(sources.ok()) << sources.status().ToString();
+  ASSERT_EQ(sources->size(), 2u);
+  EXPECT_EQ(sources->at(0).name, "odps_first");
+  EXPECT_EQ(sources->at(1).name, "otsstream");
+
+  Result<DataSource> ots = registry->Get("otsstream");
+  ASSERT_TRUE(ots.ok());
+  const auto& config = std::get<OtsDataSourceConfig>(ots->config);
+  EXPECT_EQ(config.endpoint, "http://127.0.0.1:8800");
+  EXPECT_EQ(config.instance, "local");
+  EXPECT_EQ(config.access_id, "otsync-local-id");
+  EXPECT_EQ(config.access_key, "otsync-local-secret");
+
+  Result<DataSource> odps = registry->Get("odps_first");
+  ASSERT_TRUE(odps.ok());
+  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).warehouse_path,
+            data_dir_ + "/warehouse.duckdb");
+  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).project, "odps_first");
+
+  EXPECT_EQ(ModeOf(data_dir_ + "/datasources.json"), 0600u);
+  EXPECT_EQ(ModeOf(data_dir_), 0700u);
+}
+
+TEST_F(DataSourceRegistryTest, AddGetRemoveRoundTripAcrossOpens) {
+  {
+    Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+    ASSERT_TRUE(registry.ok());
+    ASSERT_TRUE(registry->Add(OtsSource("orders_ots")).ok());
+    DataSource warehouse{"wh2", "", OdpsDataSourceConfig{"/tmp/wh2.duckdb", "proj_2"}};
+    ASSERT_TRUE(registry->Add(warehouse).ok());
+    EXPECT_EQ(registry->Add(OtsSource("orders_ots")).code(), StatusCode::kAlreadyExists);
+    ASSERT_TRUE(registry->Add(OtsSource("orders_ots", "ReplacedSecret99"), true).ok());
+  }
+  ::umask(0);  // The file stays private whatever the umask.
+  Result<DataSourceRegistry> reopened = DataSourceRegistry::Open(data_dir_ + "/");
+  ::umask(022);
+  ASSERT_TRUE(reopened.ok());
+  Result<DataSource> ots = reopened->Get("orders_ots");
+  ASSERT_TRUE(ots.ok());
+  EXPECT_EQ(std::get<OtsDataSourceConfig>(ots->config).access_key, "ReplacedSecret99");
+  EXPECT_EQ(ots->description, "orders");
+  Result<DataSource> odps = reopened->Get("wh2");
+  ASSERT_TRUE(odps.ok());
+  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).project, "proj_2");
+  ASSERT_TRUE(reopened->Add(OtsSource("another")).ok());
+  EXPECT_EQ(ModeOf(data_dir_ + "/datasources.json"), 0600u);
+
+  ASSERT_TRUE(reopened->Remove("otsstream").ok());
+  Status missing = reopened->Remove("otsstream");
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_EQ(reopened->Get("otsstream").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(reopened->List()->size(), 4u);  // Removed defaults stay removed.
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos);
+  }
+}
+
+TEST_F(DataSourceRegistryTest, NamesFollowTheSeedsRule) {
+  EXPECT_TRUE(ValidateDataSourceName("a").ok());
+  EXPECT_TRUE(ValidateDataSourceName("odps_first").ok());
+  EXPECT_TRUE(ValidateDataSourceName(std::string(60, 'a')).ok());
+  for (std::string bad :
+       {std::string(""), std::string("1abc"), std::string("_abc"), std::string("has-dash"),
+        std::string("has space"), std::string(61, 'a'), std::string("名字")}) {
+    Status status = ValidateDataSourceName(bad);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(ValidateDataSourceName("1abc").message(),
+            "invalid data source name \"1abc\": it can contain letters, digits and underscores "
+            "(_), must begin with a letter and cannot exceed 60 characters");
+
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+  ASSERT_TRUE(registry.ok());
+  EXPECT_EQ(registry->Add(OtsSource("bad-name")).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(DataSourceRegistryTest, FieldErrorsNeverQuoteTheSecret) {
+  DataSource source = OtsSource("s1", "VerySecretKey123");
+  std::get<OtsDataSourceConfig>(source.config).endpoint = "ftp://x";
+  Status status = ValidateDataSource(source);
+  EXPECT_EQ(status.message(),
+            "data source s1: endpoint: expected an address such as http://example.com");
+  std::get<OtsDataSourceConfig>(source.config).endpoint = "http://x";
+  std::get<OtsDataSourceConfig>(source.config).access_key = "  ";
+  EXPECT_EQ(ValidateDataSource(source).message(),
+            "data source s1: accessKey: expected a non-empty AccessKey secret");
+  DataSource odps{"w", "", OdpsDataSourceConfig{"", "p"}};
+  EXPECT_EQ(ValidateDataSource(odps).message(),
+            "data source w: warehouse: expected the path of the local warehouse file");
+}
+
+TEST_F(DataSourceRegistryTest, DescriptionsMaskSecrets) {
+  EXPECT_EQ(MaskSecret("LTAI5tExampleSecretValue"), "LTAI****");
+  EXPECT_EQ(MaskSecret("short"), "****");
+  EXPECT_EQ(MaskSecret(""), "****");
+
+  DataSource source = OtsSource("orders_ots", "AbCdEfGhIjKlMnOp");
+  std::vector<std::pair<std::string, std::string>> fields = DescribeDataSource(source);
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"name", "orders_ots"},
+      {"type", "ots"},
+      {"endpoint", "https://inst.cn-hangzhou.ots.aliyuncs.com"},
+      {"instance", "inst"},
+      {"accessId", "LTAI5tExampleId"},
+      {"accessKey", "AbCd****"},
+      {"description", "orders"}};
+  EXPECT_EQ(fields, expected);
+  for (const auto& [field, value] : fields) {
+    EXPECT_EQ(value.find("AbCdEfGhIjKlMnOp"), std::string::npos) << field;
+  }
+}
+
+TEST_F(DataSourceRegistryTest, CorruptFileIsReportedNotOverwritten) {
+  ASSERT_TRUE(DataSourceRegistry::Open(data_dir_).ok());
+  {
+    std::ofstream file(data_dir_ + "/datasources.json", std::ios::trunc);
+    file << "{not json";
+  }
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+  ASSERT_TRUE(registry.ok());
+  Result<std::vector<DataSource>> sources = registry->List();
+  ASSERT_FALSE(sources.ok());
+  EXPECT_EQ(sources.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(registry->Add(OtsSource("x1")).code(), StatusCode::kCorruption);
+  EXPECT_EQ(FileText(), "{not json");
+}
+
+}  // namespace
+}  // namespace otsync::sync
