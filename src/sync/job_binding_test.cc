@@ -1,0 +1,80 @@
+#include "sync/job_binding.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "sync/job_script.h"
+
+namespace otsync::sync {
+namespace {
+
+class JobBindingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/otsync_binding_test_XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    data_dir_ = pattern;
+    Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+    ASSERT_TRUE(registry.ok());
+    registry_.emplace(std::move(*registry));
+  }
+  void TearDown() override { std::filesystem::remove_all(data_dir_); }
+
+  JobSpec Parse(const std::string& reader_source, const std::string& writer_key,
+                const std::string& writer_value) {
+    std::string script = R"({"configuration": {"reader": {"plugin": "otsstream", "parameter": {
+        "datasource": ")" +
+                         reader_source +
+                         R"(", "dataTable": "t", "statusTable": "s", "date": "20171019"}},
+        "writer": {"plugin": "odps", "parameter": {")" +
+                         writer_key + R"(": ")" + writer_value +
+                         R"(", "table": "t", "truncate": true, "column": ["*"]}}}})";
+    Result<JobSpec> job = ParseJobScript(script, JobScriptOptions{});
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    return job.ok() ? *job : JobSpec{};
+  }
+
+  std::string data_dir_;
+  std::optional<DataSourceRegistry> registry_;
+};
+
+TEST_F(JobBindingTest, ResolvesTheSeedDefaults) {
+  Result<JobConnections> connections =
+      ResolveConnections(Parse("otsstream", "datasource", "odps_first"), *registry_);
+  ASSERT_TRUE(connections.ok()) << connections.status().ToString();
+  EXPECT_EQ(connections->reader, (OtsConnectionSpec{"http://127.0.0.1:8800", "otsync-local-id",
+                                                    "otsync-local-secret", "local"}));
+  ASSERT_TRUE(connections->warehouse.has_value());
+  EXPECT_EQ(connections->warehouse->warehouse_path, data_dir_ + "/warehouse.duckdb");
+
+  connections = ResolveConnections(Parse("otsstream", "project", "odps_first"), *registry_);
+  ASSERT_TRUE(connections.ok()) << connections.status().ToString();
+  EXPECT_EQ(connections->warehouse->project, "odps_first");
+}
+
+TEST_F(JobBindingTest, UnknownOrMistypedSourcesAreConfigurationErrors) {
+  Result<JobConnections> missing =
+      ResolveConnections(Parse("nope", "datasource", "odps_first"), *registry_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(missing.status().message(),
+            "configuration.reader.parameter.datasource: no data source named \"nope\", expected "
+            "one of ots data sources: otsstream");
+  Result<JobConnections> mistyped =
+      ResolveConnections(Parse("otsstream", "datasource", "otsstream"), *registry_);
+  ASSERT_FALSE(mistyped.ok());
+  EXPECT_EQ(mistyped.status().message(),
+            "configuration.writer.parameter.datasource: data source \"otsstream\" is of type ots, "
+            "expected odps");
+  Result<JobConnections> no_project =
+      ResolveConnections(Parse("otsstream", "project", "other"), *registry_);
+  ASSERT_FALSE(no_project.ok());
+  EXPECT_EQ(no_project.status().message(),
+            "configuration.writer.parameter.project: expected exactly one odps data source with "
+            "project \"other\", found 0; name one with datasource instead");
+}
+
+}  // namespace
+}  // namespace otsync::sync
