@@ -59,11 +59,6 @@ class StreamWriteGuard {
   std::vector<std::unique_lock<std::mutex>> locks_;
 };
 
-struct TrimStats {
-  uint64_t shards_trimmed = 0;  // Shards whose trim horizon advanced.
-  uint64_t shards_removed = 0;  // Closed shards gone entirely.
-};
-
 class StreamLog {
  public:
   struct Options {

@@ -101,4 +101,10 @@ struct StreamRecordBatch {
   bool may_more_record = false;
 };
 
+// What one retention pass did.
+struct TrimStats {
+  uint64_t shards_trimmed = 0;  // Shards whose trim horizon advanced.
+  uint64_t shards_removed = 0;  // Closed shards gone entirely.
+};
+
 }  // namespace otsync::store
