@@ -32,11 +32,13 @@
 #include "store/filter_evaluator.h"
 #include "store/key_encoding.h"
 #include "store/row_codec.h"
+#include "store/row_compaction_filter.h"
 #include "store/row_locks.h"
 #include "store/row_mutation.h"
 #include "store/row_reader.h"
 #include "store/store.h"
 #include "store/table_meta_codec.h"
+#include "store/table_options_registry.h"
 #include "store/validation.h"
 
 namespace otsync::store {
@@ -112,14 +114,17 @@ struct PendingRow {
   RowWriteOutcome* outcome = nullptr;
   wire::PrimaryKey primary_key;  // Final: AUTO_INCREMENT resolved.
   std::string key;
+  uint32_t row_index = 0;   // Position in the request, for the row's stream record.
   bool shares_key = false;  // Another row of the same call writes this key too.
 };
 
 class RocksDbStore final : public Store {
  public:
-  RocksDbStore(const StoreOptions& options, rocksdb::DB* db,
-               std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : clock_(options.clock ? options.clock : DefaultClock()),
+  RocksDbStore(const StoreOptions& options, std::shared_ptr<Clock> clock, rocksdb::DB* db,
+               std::vector<rocksdb::ColumnFamilyHandle*> handles,
+               std::shared_ptr<TableOptionsRegistry> registry)
+      : clock_(std::move(clock)),
+        registry_(std::move(registry)),
         db_(db),
         handles_(std::move(handles)),
         meta_(handles_[0]),
@@ -171,11 +176,14 @@ class RocksDbStore final : public Store {
   Result<std::optional<wire::Row>> ReadRow(const TableState& table,
                                            const wire::PrimaryKey& primary_key,
                                            const ReadOptions& options, int64_t now_millis);
-  // The hook of the Stream issue: appends the change records of a committed batch.
-  void StageChangeRecords(const TableState& table, const AppliedRowChange& change,
-                          rocksdb::WriteBatch* batch);
+  // The hook of the Stream issue: puts the stream record of `change` into `batch`, the batch
+  // that commits the change itself.
+  Status StageChangeRecord(const TableState& table, const AppliedRowChange& change,
+                           uint32_t row_index, rocksdb::WriteBatch* batch);
 
   std::shared_ptr<Clock> clock_;
+  // The live tables' options, as the compaction filter of "rows" sees them.
+  std::shared_ptr<TableOptionsRegistry> registry_;
   rocksdb::DB* db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* meta_;
@@ -215,10 +223,13 @@ Status RocksDbStore::LoadCatalog() {
     } else if (!status.ok() && !status.IsNotFound()) {
       return FromRocksDb(status);
     }
+    registry_->Set(record.table_id, record.description.options);
     state->record = std::move(record);
     tables_[it->key().ToString()] = std::move(state);
   }
-  return FromRocksDb(it->status());
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(it->status()));
+  registry_->MarkLoaded();
+  return Status::OK();
 }
 
 Result<TablePtr> RocksDbStore::FindTable(const std::string& instance,
@@ -261,6 +272,7 @@ Status RocksDbStore::CreateTable(const std::string& instance, const TableDescrip
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, kNextTableIdKey, next_id)));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
   ++next_table_id_;
+  registry_->Set(state->record.table_id, description.options);
   tables_[meta_key] = std::move(state);
   return Status::OK();
 }
@@ -325,6 +337,7 @@ Result<TableDescription> RocksDbStore::UpdateTable(const std::string& instance,
   std::string encoded_record;
   EncodeTableRecord(state->record, &encoded_record);
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Put(write_options_, meta_, meta_key, encoded_record)));
+  registry_->Set(state->record.table_id, description.options);
   it->second = state;
   return description;
 }
@@ -342,6 +355,7 @@ Status RocksDbStore::DeleteTable(const std::string& instance, const std::string&
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Delete(meta_, AutoIncrementKey(table_id))));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(rows_, begin, end)));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  registry_->Remove(table_id);
   tables_.erase(it);
   return Status::OK();
 }
@@ -460,11 +474,13 @@ Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
   return Status::OK();
 }
 
-void RocksDbStore::StageChangeRecords(const TableState& table, const AppliedRowChange& change,
-                                      rocksdb::WriteBatch* batch) {
-  // The Stream issue encodes `change` under a stream_log key of the row's shard here, with a
-  // commit timestamp that increases strictly per shard. Tables without a stream write nothing.
-  if (!table.description().stream.enabled) return;
+Status RocksDbStore::StageChangeRecord(const TableState& table, const AppliedRowChange& change,
+                                       uint32_t row_index, rocksdb::WriteBatch* batch) {
+  // The Stream issue appends `change` here with StreamLog::Append (stream_log.h), under a
+  // StreamWriteGuard taken in ExecuteWrites next to the row locks and held until the batch is
+  // committed. Tables without a stream write nothing.
+  if (!table.description().stream.enabled) return Status::OK();
+  return Status::OK();
 }
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
@@ -524,6 +540,7 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
       row.outcome->status = mutation.status();
       continue;
     }
+    batch.SetSavePoint();
     rocksdb::Status staged;
     if (mutation->new_row.has_value()) {
       encoded.clear();
@@ -532,11 +549,17 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
     } else {
       staged = batch.Delete(rows_, row.key);
     }
-    if (!staged.ok()) {
-      row.outcome->status = FromRocksDb(staged);
+    Status row_status = FromRocksDb(staged);
+    if (row_status.ok()) {
+      row_status = StageChangeRecord(*row.table, mutation->change, row.row_index, &batch);
+    }
+    if (!row_status.ok()) {
+      // Never a row change without its record: the row leaves the batch, the others stay.
+      OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.RollbackToSavePoint()));
+      row.outcome->status = row_status;
       continue;
     }
-    StageChangeRecords(*row.table, mutation->change, &batch);
+    OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.PopSavePoint()));
     if (write.return_type == wire::ReturnType::kPrimaryKey) {
       row.outcome->returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
     } else if (write.return_type == wire::ReturnType::kAfterModify) {
@@ -619,6 +642,7 @@ Result<std::vector<std::vector<RowWriteOutcome>>> RocksDbStore::BatchWriteRows(
       PendingRow& row = rows.emplace_back();
       row.table = *state;
       row.write = &writes.rows[r];
+      row.row_index = static_cast<uint32_t>(r);
       row.outcome = outcome;
       outcome->status = PrepareRow(&row, now_millis);
     }
@@ -709,8 +733,11 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
 
+  std::shared_ptr<Clock> clock = options.clock ? options.clock : DefaultClock();
+  auto registry = std::make_shared<TableOptionsRegistry>();
   rocksdb::ColumnFamilyOptions meta_options;
   rocksdb::ColumnFamilyOptions rows_options;
+  rows_options.compaction_filter_factory = MakeRowCompactionFilterFactory(registry, clock);
   rocksdb::BlockBasedTableOptions table_options;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rows_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
@@ -723,7 +750,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   rocksdb::DB* db = nullptr;
   OTSYNC_RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &db)));
-  auto store = std::make_unique<RocksDbStore>(options, db, std::move(handles));
+  auto store = std::make_unique<RocksDbStore>(options, std::move(clock), db, std::move(handles),
+                                              std::move(registry));
   OTSYNC_RETURN_IF_ERROR(store->LoadCatalog());
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -37,24 +37,24 @@ Result<RowMutation> ApplyRowWrite(const wire::RowWrite& write, wire::PrimaryKey 
                                   int64_t now_millis) {
   RowMutation mutation;
   mutation.change.action = write.type;
-  mutation.change.primary_key = std::move(primary_key);
+  mutation.change.row.primary_key = std::move(primary_key);
   if (write.type == wire::WriteType::kDelete) return mutation;
 
   StoredRow row;
   if (write.type == wire::WriteType::kUpdate) row = visible;
-  mutation.change.cells.reserve(write.row.cells.size());
+  mutation.change.row.cells.reserve(write.row.cells.size());
   for (const wire::Cell& cell : write.row.cells) {
     const int64_t timestamp = cell.timestamp.value_or(now_millis);
     switch (cell.operation) {
       case wire::CellOperation::kPut:
         PutVersion(timestamp, *cell.value, row.FindOrInsert(cell.name));
-        mutation.change.cells.push_back(
+        mutation.change.row.cells.push_back(
             {cell.name, *cell.value, timestamp, wire::CellOperation::kPut});
         break;
       case wire::CellOperation::kIncrement: {
         OTSYNC_ASSIGN_OR_RETURN(wire::Value sum, Incremented(row.Find(cell.name), cell));
         PutVersion(timestamp, sum, row.FindOrInsert(cell.name));
-        mutation.change.cells.push_back(
+        mutation.change.row.cells.push_back(
             {cell.name, std::move(sum), timestamp, wire::CellOperation::kPut});
         break;
       }
@@ -64,13 +64,13 @@ Result<RowMutation> ApplyRowWrite(const wire::RowWrite& write, wire::PrimaryKey 
             return version.timestamp == *cell.timestamp;
           });
         }
-        mutation.change.cells.push_back(
+        mutation.change.row.cells.push_back(
             {cell.name, std::nullopt, *cell.timestamp, wire::CellOperation::kDeleteOneVersion});
         break;
       }
       case wire::CellOperation::kDeleteAllVersions:
         row.FindOrInsert(cell.name)->versions.clear();
-        mutation.change.cells.push_back(
+        mutation.change.row.cells.push_back(
             {cell.name, std::nullopt, std::nullopt, wire::CellOperation::kDeleteAllVersions});
         break;
     }

@@ -19,10 +19,10 @@ namespace otsync::store {
 // timestamp. Put cells carry value + timestamp (an INCREMENT is recorded as a put of the
 // resulting value); delete-one-version cells carry the timestamp; delete-all cells neither.
 // DELETE changes carry no cells.
+// `row` is exactly the `change` argument of StreamLog::Append (stream_log.h).
 struct AppliedRowChange {
   wire::WriteType action = wire::WriteType::kPut;
-  wire::PrimaryKey primary_key;
-  std::vector<wire::Cell> cells;
+  wire::Row row;  // primary_key + cells; never a delete marker or sequence info.
 };
 
 struct RowMutation {
