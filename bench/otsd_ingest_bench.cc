@@ -1,0 +1,395 @@
+// otsd_ingest_bench: otsd's ingest and scan rates through the C++ client over loopback, each
+// beside the raw RocksDB rate of the same rows measured in the same run, and otsd's peak RSS.
+//
+//   ingest:  BatchWriteRow of --batch rows (one STRING PK, five attribute columns) from
+//            --threads client threads into a fresh table per repetition;
+//            baseline: RocksDB WriteBatches of the same rows (key = table prefix + PK, value =
+//            the PlainBuffer row) from as many threads, WAL on, no fsync (otsd's default).
+//   scan:    GetRange paging over a whole table of --rows rows, decoded into rows;
+//            baseline: a RocksDB iterator over the same keys and values.
+//
+// Timing is this program's own (std::chrono::steady_clock); every figure is the median of
+// --repetitions runs. Output is a markdown report on stdout.
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/client.h"
+#include "wire/plain_buffer.h"
+
+namespace {
+
+using otsync::Result;
+using otsync::Status;
+namespace client = otsync::client;
+namespace wire = otsync::wire;
+using Clock = std::chrono::steady_clock;
+
+struct Flags {
+  std::string endpoint;
+  std::string instance = "local";
+  std::string access_key_id = "otsync-local-id";
+  int otsd_pid = 0;
+  int rows = 100000;
+  int batch = 200;
+  int threads = 4;
+  int repetitions = 5;
+  std::string rocksdb_dir;
+  bool stream = false;
+};
+
+// A fixed bijective mix so that keys arrive in no particular order, as real ids do.
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+std::string Filler(uint64_t seed, size_t length) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string text(length, ' ');
+  for (size_t i = 0; i < length; ++i) {
+    seed = Mix(seed + i);
+    text[i] = kAlphabet[seed % (sizeof(kAlphabet) - 1)];
+  }
+  return text;
+}
+
+// One STRING PK and five attributes: about 150 bytes of names and values per row.
+std::vector<wire::Row> MakeRows(int count) {
+  std::vector<wire::Row> rows(count);
+  for (int i = 0; i < count; ++i) {
+    char key[24];
+    std::snprintf(key, sizeof(key), "%016llx", static_cast<unsigned long long>(Mix(i)));
+    wire::Row& row = rows[i];
+    row.primary_key = {{"pk", wire::Value::String(key)}};
+    row.cells = {
+        {"name", wire::Value::String(Filler(i, 20)), std::nullopt},
+        {"email", wire::Value::String(Filler(i + 7, 52) + "@example.org"), std::nullopt},
+        {"age", wire::Value::Integer(18 + i % 70), std::nullopt},
+        {"balance", wire::Value::Double(i * 0.25), std::nullopt},
+        {"active", wire::Value::Boolean(i % 3 != 0), std::nullopt},
+    };
+  }
+  return rows;
+}
+
+size_t LogicalSize(const wire::Row& row) {
+  size_t size = 0;
+  for (const auto& column : row.primary_key) size += column.name.size() + column.value.DataSize();
+  for (const auto& cell : row.cells) size += cell.name.size() + cell.value->DataSize();
+  return size;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
+
+// Runs `work(batch_index)` for every batch on `threads` threads; returns the wall time, or the
+// first error.
+Result<double> RunBatches(int batches, int threads,
+                          const std::function<Status(int batch_index)>& work) {
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<Status> errors(threads);
+  const Clock::time_point start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int b = next++; b < batches && !failed; b = next++) {
+        Status status = work(b);
+        if (!status.ok()) {
+          errors[t] = status;
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  const double elapsed = Seconds(Clock::now() - start);
+  for (const Status& error : errors) {
+    if (!error.ok()) return error;
+  }
+  return elapsed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// otsd through the client.
+
+Status CreateBenchTable(client::Client& ots, const std::string& name, bool stream) {
+  wire::TableDescription table;
+  table.name = name;
+  table.primary_key = {{"pk", wire::PrimaryKeyType::kString, false}};
+  if (stream) {
+    table.stream.enabled = true;
+    table.stream.expiration_hours = 24;
+  }
+  return ots.CreateTable(table);
+}
+
+Result<double> OtsdIngest(client::Client& ots, const std::string& table,
+                          const std::vector<wire::Row>& rows, const Flags& flags) {
+  const int batches = (static_cast<int>(rows.size()) + flags.batch - 1) / flags.batch;
+  return RunBatches(batches, flags.threads, [&](int b) -> Status {
+    wire::TableWrites writes;
+    writes.table_name = table;
+    const size_t begin = static_cast<size_t>(b) * flags.batch;
+    const size_t end = std::min(rows.size(), begin + flags.batch);
+    writes.rows.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      wire::RowWrite write;
+      write.type = wire::WriteType::kPut;
+      write.row = rows[i];
+      writes.rows.push_back(std::move(write));
+    }
+    OTSYNC_ASSIGN_OR_RETURN(auto outcomes, ots.BatchWriteRow({writes}));
+    for (const wire::RowWriteOutcome& outcome : outcomes[0]) {
+      if (!outcome.status.ok()) return outcome.status.WithContext("BatchWriteRow row");
+    }
+    return Status::OK();
+  });
+}
+
+Result<double> OtsdScan(client::Client& ots, const std::string& table, size_t expected_rows) {
+  wire::RangeRequest range;
+  range.inclusive_start = {{"pk", wire::Value::InfMin()}};
+  range.exclusive_end = {{"pk", wire::Value::InfMax()}};
+  size_t seen = 0;
+  const Clock::time_point start = Clock::now();
+  OTSYNC_RETURN_IF_ERROR(ots.ScanRange(table, range, [&seen](std::vector<wire::Row>& page) {
+    seen += page.size();
+    return Status::OK();
+  }));
+  const double elapsed = Seconds(Clock::now() - start);
+  if (seen != expected_rows) {
+    return Status::Internal("GetRange returned " + std::to_string(seen) + " rows, expected " +
+                            std::to_string(expected_rows));
+  }
+  return elapsed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw RocksDB baseline.
+
+Status FromRocks(const rocksdb::Status& status) {
+  return status.ok() ? Status::OK() : Status::IOError(status.ToString());
+}
+
+std::string RawPrefix(int table_id) {
+  std::string prefix = "r";
+  for (int shift = 24; shift >= 0; shift -= 8)
+    prefix.push_back(static_cast<char>(table_id >> shift));
+  return prefix;
+}
+
+Result<double> RawIngest(rocksdb::DB* db, int table_id, const std::vector<std::string>& keys,
+                         const std::vector<std::string>& values, const Flags& flags) {
+  const std::string prefix = RawPrefix(table_id);
+  const int batches = (static_cast<int>(keys.size()) + flags.batch - 1) / flags.batch;
+  rocksdb::WriteOptions write_options;
+  return RunBatches(batches, flags.threads, [&](int b) -> Status {
+    rocksdb::WriteBatch batch;
+    const size_t begin = static_cast<size_t>(b) * flags.batch;
+    const size_t end = std::min(keys.size(), begin + flags.batch);
+    std::string key;
+    for (size_t i = begin; i < end; ++i) {
+      key.assign(prefix).append(keys[i]);
+      batch.Put(key, values[i]);
+    }
+    return FromRocks(db->Write(write_options, &batch));
+  });
+}
+
+Result<double> RawScan(rocksdb::DB* db, int table_id, size_t expected_rows) {
+  const std::string prefix = RawPrefix(table_id);
+  std::string upper = RawPrefix(table_id + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  size_t seen = 0;
+  size_t bytes = 0;
+  const Clock::time_point start = Clock::now();
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    bytes += it->key().size() + it->value().size();
+    ++seen;
+  }
+  const double elapsed = Seconds(Clock::now() - start);
+  OTSYNC_RETURN_IF_ERROR(FromRocks(it->status()));
+  if (seen != expected_rows || bytes == 0) {
+    return Status::Internal("raw scan saw " + std::to_string(seen) + " rows");
+  }
+  return elapsed;
+}
+
+std::string PeakRss(int pid) {
+  if (pid <= 0) return "n/a";
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      const long kib = std::strtol(line.c_str() + 6, nullptr, 10);
+      char text[32];
+      std::snprintf(text, sizeof(text), "%.1f MiB", kib / 1024.0);
+      return text;
+    }
+  }
+  return "n/a";
+}
+
+std::string Rate(double rows_per_second) {
+  std::string digits = std::to_string(static_cast<long long>(rows_per_second + 0.5));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+struct Figures {
+  std::vector<double> otsd_ingest, raw_ingest, otsd_scan, raw_scan;  // rows/s per repetition
+};
+
+int Fail(const std::string& what, const Status& status) {
+  std::cerr << "otsd_ingest_bench: " << what << ": " << status.ToString() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"otsd ingest and scan rates beside raw RocksDB (markdown report on stdout)"};
+  Flags flags;
+  app.add_option("--endpoint", flags.endpoint, "otsd URL")->required();
+  app.add_option("--instance", flags.instance)->capture_default_str();
+  app.add_option("--access-key-id", flags.access_key_id)->capture_default_str();
+  app.add_option("--otsd-pid", flags.otsd_pid, "pid of otsd, for its peak RSS");
+  app.add_option("--rows", flags.rows, "rows per repetition")->capture_default_str();
+  app.add_option("--batch", flags.batch, "rows per BatchWriteRow")->capture_default_str();
+  app.add_option("--threads", flags.threads, "client threads")->capture_default_str();
+  app.add_option("--repetitions", flags.repetitions)->capture_default_str();
+  app.add_option("--rocksdb-dir", flags.rocksdb_dir, "directory for the raw RocksDB baseline")
+      ->required();
+  app.add_flag("--stream", flags.stream, "create the otsd tables with the stream enabled");
+  CLI11_PARSE(app, argc, argv);
+  if (flags.rows < 1 || flags.batch < 1 || flags.threads < 1 || flags.repetitions < 1) {
+    std::cerr << "otsd_ingest_bench: --rows, --batch, --threads, --repetitions must be >= 1\n";
+    return 2;
+  }
+
+  client::ClientOptions options;
+  options.endpoint = flags.endpoint;
+  options.instance = flags.instance;
+  options.credentials.access_key_id = flags.access_key_id;
+  const char* secret = std::getenv("OTSYNC_ACCESS_KEY_SECRET");
+  options.credentials.access_key_secret = secret != nullptr ? secret : "otsync-local-secret";
+  options.max_idle_connections = static_cast<size_t>(flags.threads) + 2;
+  Result<std::unique_ptr<client::Client>> created = client::Client::Create(options);
+  if (!created.ok()) return Fail("client", created.status());
+  client::Client& ots = **created;
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.max_background_jobs = 2;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  rocksdb::DB* raw_db = nullptr;
+  if (Status status = FromRocks(rocksdb::DB::Open(db_options, flags.rocksdb_dir, &raw_db));
+      !status.ok()) {
+    return Fail("open raw RocksDB", status);
+  }
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+
+  const std::vector<wire::Row> rows = MakeRows(flags.rows);
+  std::vector<std::string> raw_keys;
+  std::vector<std::string> raw_values;
+  size_t logical_bytes = 0;
+  size_t encoded_bytes = 0;
+  for (const wire::Row& row : rows) {
+    raw_keys.push_back(row.primary_key[0].value.bytes());
+    raw_values.push_back(wire::EncodeRow(row));
+    logical_bytes += LogicalSize(row);
+    encoded_bytes += raw_values.back().size();
+  }
+
+  // Opens the keep-alive connections before anything is timed.
+  if (Status status = CreateBenchTable(ots, "bench_warmup", flags.stream); !status.ok()) {
+    return Fail("CreateTable", status);
+  }
+  std::vector<wire::Row> warmup_rows(rows.begin(),
+                                     rows.begin() + std::min<size_t>(rows.size(), 2000));
+  if (auto warm = OtsdIngest(ots, "bench_warmup", warmup_rows, flags); !warm.ok()) {
+    return Fail("warm-up", warm.status());
+  }
+
+  Figures figures;
+  const double count = static_cast<double>(rows.size());
+  for (int rep = 0; rep < flags.repetitions; ++rep) {
+    const std::string table = "bench_ingest_" + std::to_string(rep);
+    if (Status status = CreateBenchTable(ots, table, flags.stream); !status.ok()) {
+      return Fail("CreateTable " + table, status);
+    }
+    Result<double> otsd_ingest = OtsdIngest(ots, table, rows, flags);
+    if (!otsd_ingest.ok()) return Fail("otsd ingest", otsd_ingest.status());
+    Result<double> raw_ingest = RawIngest(db.get(), rep, raw_keys, raw_values, flags);
+    if (!raw_ingest.ok()) return Fail("raw ingest", raw_ingest.status());
+    Result<double> otsd_scan = OtsdScan(ots, table, rows.size());
+    if (!otsd_scan.ok()) return Fail("otsd scan", otsd_scan.status());
+    Result<double> raw_scan = RawScan(db.get(), rep, rows.size());
+    if (!raw_scan.ok()) return Fail("raw scan", raw_scan.status());
+    figures.otsd_ingest.push_back(count / *otsd_ingest);
+    figures.raw_ingest.push_back(count / *raw_ingest);
+    figures.otsd_scan.push_back(count / *otsd_scan);
+    figures.raw_scan.push_back(count / *raw_scan);
+    std::cerr << "repetition " << rep + 1 << "/" << flags.repetitions << ": otsd ingest "
+              << Rate(figures.otsd_ingest.back()) << " rows/s, raw ingest "
+              << Rate(figures.raw_ingest.back()) << ", otsd scan " << Rate(figures.otsd_scan.back())
+              << ", raw scan " << Rate(figures.raw_scan.back()) << "\n";
+  }
+
+  const double otsd_ingest = Median(figures.otsd_ingest);
+  const double raw_ingest = Median(figures.raw_ingest);
+  const double otsd_scan = Median(figures.otsd_scan);
+  const double raw_scan = Median(figures.raw_scan);
+  char ratio_ingest[16];
+  char ratio_scan[16];
+  std::snprintf(ratio_ingest, sizeof(ratio_ingest), "%.2f", otsd_ingest / raw_ingest);
+  std::snprintf(ratio_scan, sizeof(ratio_scan), "%.2f", otsd_scan / raw_scan);
+
+  std::cout << "Rows: " << rows.size() << " per repetition, " << flags.repetitions
+            << " repetitions (medians below); " << logical_bytes / rows.size()
+            << " B of names and values per row (" << encoded_bytes / rows.size()
+            << " B as PlainBuffer); BatchWriteRow of " << flags.batch << " rows from "
+            << flags.threads << " client threads; stream " << (flags.stream ? "on" : "off")
+            << ".\n\n";
+  std::cout << "| measure | otsd (C++ client, loopback) | raw RocksDB, same rows | otsd / raw |\n";
+  std::cout << "|---|---:|---:|---:|\n";
+  std::cout << "| ingest, rows/s | " << Rate(otsd_ingest) << " | " << Rate(raw_ingest) << " | "
+            << ratio_ingest << " |\n";
+  std::cout << "| scan (GetRange, whole table), rows/s | " << Rate(otsd_scan) << " | "
+            << Rate(raw_scan) << " | " << ratio_scan << " |\n";
+  std::cout << "| otsd peak RSS (VmHWM) | " << PeakRss(flags.otsd_pid) << " | | |\n";
+  std::cout << "\nBar: ingest >= 100,000 rows/s: " << (otsd_ingest >= 100000 ? "met" : "NOT met")
+            << ".\n";
+  return 0;
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs otsync's benchmarks against a fresh otsd and prints a markdown report.
+#
+# Usage: bench/run.sh BUILD_DIR [otsd_ingest_bench flags...]
+#   e.g. bench/run.sh build/release --rows=200000 --repetitions=5
+# BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
+# For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
+# bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
+# the server. Nothing is left running; the temporary directories are removed.
+set -euo pipefail
+
+build_dir="${1:?usage: bench/run.sh BUILD_DIR [bench flags...]}"
+shift
+otsd="$build_dir/src/tools/otsd"
+bench="$build_dir/bench/otsd_ingest_bench"
+for binary in "$otsd" "$bench"; do
+  if [[ ! -x "$binary" ]]; then
+    echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
+    exit 1
+  fi
+done
+
+work_dir="$(mktemp -d "${TMPDIR:-/tmp}/otsync-bench.XXXXXX")"
+server_pid=""
+
+stop_server() {
+  [[ -n "$server_pid" ]] || return 0
+  if kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 200); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench: otsd did not stop on SIGTERM within 10 s; killing it" >&2
+      kill -KILL "$server_pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+cleanup() {
+  stop_server
+  rm -rf "$work_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Starts otsd on $1 (data dir) and sets $endpoint.
+start_server() {
+  local data_dir="$1"
+  mkdir -p "$data_dir"
+  "$otsd" --listen=127.0.0.1:0 --data-dir="$data_dir" >"$data_dir.out" 2>"$data_dir.err" &
+  server_pid=$!
+  endpoint=""
+  for _ in $(seq 1 200); do
+    if line="$(grep -m1 '^otsd: serving ' "$data_dir.out" 2>/dev/null)"; then
+      endpoint="${line#otsd: serving }"
+      return 0
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "bench: otsd exited before serving:" >&2
+      cat "$data_dir.err" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+  echo "bench: otsd printed no serving line within 10 s" >&2
+  return 1
+}
+
+cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "# otsync benchmarks"
+echo
+echo "- machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
+echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"
+echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "- command: bench/run.sh $build_dir${*:+ $*}"
+
+status=0
+for mode in off on; do
+  echo
+  echo "## otsd ingest and scan, stream $mode"
+  echo
+  start_server "$work_dir/otsd-stream-$mode"
+  stream_flag=()
+  [[ "$mode" == on ]] && stream_flag=(--stream)
+  if ! "$bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
+      --rocksdb-dir="$work_dir/raw-stream-$mode" "${stream_flag[@]}" "$@" \
+      2>"$work_dir/bench-$mode.err"; then
+    echo "(failed: $(tail -n1 "$work_dir/bench-$mode.err"))"
+    status=1
+  fi
+  stop_server
+done
+exit "$status"
