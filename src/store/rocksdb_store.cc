@@ -6,14 +6,17 @@
 //                  "t" instance '\0' table name      -> TableRecord (table_meta_codec.h)
 //                  "a" table id (u64 big-endian)     -> AUTO_INCREMENT reserved ceiling (u64 BE)
 //   "rows"       [table id u64 BE][encoded PK]       -> StoredRow (key_encoding.h, row_codec.h)
-//   The Stream issue adds the column families of StreamLog (stream_log.h); its records of a
-//   row change go into the same WriteBatch as the change, from StageChangeRecords().
+//                Table ids are global and never reused, so they stand for instance + table.
+//                A compaction filter (row_compaction_filter.h) drops invisible versions.
+//   The Stream issue adds the column families of StreamLog (stream_log.h); the record of a row
+//   change goes into the same WriteBatch as the change, from StageChangeRecord().
 //
 // Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
 // take the striped locks of all rows, read only the rows whose write needs the current state
-// (updates, conditions, RT_AFTER_MODIFY), apply, and commit every successful row of the call in
-// one WriteBatch. A PutRow or DeleteRow with condition IGNORE never reads. TTL and a lowered
-// max_versions are applied lazily on read and on the next read-modify-write of a row.
+// (updates, row-existence or column conditions), apply, and commit every successful row of the
+// call in one WriteBatch. A PutRow or DeleteRow with condition IGNORE never reads. TTL and a
+// lowered max_versions are applied on read, on the next read-modify-write of a row, and by
+// compaction.
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>

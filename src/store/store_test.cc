@@ -91,6 +91,7 @@ class StoreTest : public ::testing::Test {
     StoreOptions options;
     options.path = path_.string();
     options.clock = clock_;
+    options.sync_writes = sync_writes_;
     Result<std::unique_ptr<Store>> opened = Store::Open(options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
@@ -122,6 +123,7 @@ class StoreTest : public ::testing::Test {
   }
 
   std::filesystem::path path_;
+  bool sync_writes_ = false;
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Store> store_;
 };
@@ -842,6 +844,24 @@ TEST_F(StoreTest, ReopenKeepsTablesAndRows) {
   CreateIntTable("t2");
   ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, Key(1), {Put("c", Value::Integer(1))}), "t2").ok());
   EXPECT_EQ(Get(Key(1), AllVersions()), before) << "a new table gets a fresh id after reopen";
+}
+
+TEST_F(StoreTest, SyncedWritesSurviveReopen) {
+  sync_writes_ = true;
+  Reopen();
+  CreateIntTable("t");
+  std::vector<TableWrites> batch(1);
+  batch[0].table_name = "t";
+  for (int64_t id = 0; id < 10; ++id) {
+    batch[0].rows.push_back(MakeWrite(WriteType::kPut, Key(id), {Put("a", Value::Integer(id))}));
+  }
+  ASSERT_TRUE(store_->BatchWriteRows(kInstance, batch).ok());
+  Reopen();
+  for (int64_t id = 0; id < 10; ++id) {
+    std::optional<wire::Row> row = Get(Key(id));
+    ASSERT_TRUE(row.has_value()) << id;
+    EXPECT_EQ(row->cells[0].value, Value::Integer(id));
+  }
 }
 
 TEST_F(StoreTest, ConcurrentIncrementsAddUp) {
