@@ -313,7 +313,7 @@ class Decoder {
 
     const size_t checksum_offset = position_;
     OTSYNC_RETURN_IF_ERROR(ExpectTag(kTagRowChecksum, nullptr));
-    uint8_t stored;
+    uint8_t stored = 0;
     OTSYNC_RETURN_IF_ERROR(ReadByte(&stored, "the row checksum", nullptr));
     if (stored != row_checksum) {
       return Status::InvalidArgument(

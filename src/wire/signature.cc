@@ -255,7 +255,7 @@ std::string FormatIsoTime(int64_t micros_since_epoch, int fraction_digits) {
 
 bool ParseIsoTime(std::string_view text, int64_t* micros_since_epoch) {
   size_t position = 0;
-  int year, month, day, hour, minute, second;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!ReadDigits(text, &position, 4, &year) || !ReadChar(text, &position, '-') ||
       !ReadDigits(text, &position, 2, &month) || !ReadChar(text, &position, '-') ||
       !ReadDigits(text, &position, 2, &day) || !ReadChar(text, &position, 'T') ||
