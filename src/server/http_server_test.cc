@@ -221,6 +221,24 @@ TEST_F(HttpServerTest, BatchWriteRowWithoutConditionMeansIgnore) {
   }
 }
 
+TEST_F(HttpServerTest, BatchWriteRowRejectsTheSameRowTwice) {
+  CreateTable("t");
+  proto::BatchWriteRowRequest request;
+  auto* table = request.add_tables();
+  table->set_table_name("t");
+  for (const char* key : {"a", "b", "a"}) {
+    auto* row = table->add_rows();
+    row->set_type(proto::PUT);
+    row->set_row_change(wire::EncodeRow(RowOf(key, "v")));
+    row->mutable_condition()->set_row_existence(proto::IGNORE);
+  }
+  Answer answer = Call("BatchWriteRow", request);
+  EXPECT_EQ(answer.status, 400);
+  proto::Error error = ErrorOf(answer);
+  EXPECT_EQ(error.code(), "OTSParameterInvalid");
+  EXPECT_NE(error.message().find("BatchWriteRowRequest.tables[0].rows[2]"), std::string::npos);
+}
+
 TEST_F(HttpServerTest, GetRangePagesWithAPrimaryKeyOnlyNextStart) {
   CreateTable("t");
   for (const char* key : {"a", "b", "c"}) {

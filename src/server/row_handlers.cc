@@ -1,5 +1,6 @@
 #include "server/row_handlers.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,38 @@ Result<wire::ReadOptions> ReadOptionsOf(const Request& request, const std::strin
   options.start_column = request.start_column();
   options.end_column = request.end_column();
   return options;
+}
+
+bool HasAutoIncrementPlaceholder(const wire::PrimaryKey& primary_key) {
+  for (const wire::PrimaryKeyColumn& column : primary_key) {
+    if (column.value.type() == wire::ValueType::kAutoIncrement) return true;
+  }
+  return false;
+}
+
+// The service rejects a batch that writes one row twice: the outcome would depend on order.
+// Rows with an AUTO_INCREMENT placeholder are distinct rows whatever their other columns.
+Status CheckNoDuplicateRows(const wire::TableWrites& writes, const std::string& field) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < writes.rows.size(); ++i) {
+    if (!HasAutoIncrementPlaceholder(writes.rows[i].row.primary_key)) order.push_back(i);
+  }
+  auto key = [&writes](size_t i) -> const wire::PrimaryKey& {
+    return writes.rows[i].row.primary_key;
+  };
+  std::sort(order.begin(), order.end(), [&key](size_t a, size_t b) {
+    const int compared = wire::ComparePrimaryKeys(key(a), key(b));
+    return compared != 0 ? compared < 0 : a < b;
+  });
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (wire::ComparePrimaryKeys(key(order[i - 1]), key(order[i])) == 0) {
+      return Status::InvalidArgument(Indexed(field + ".rows", order[i]) +
+                                     ": the same row is written twice in one request (rows[" +
+                                     std::to_string(order[i - 1]) + "] and rows[" +
+                                     std::to_string(order[i]) + "]).");
+    }
+  }
+  return Status::OK();
 }
 
 std::string EncodeOptionalRow(const std::optional<wire::Row>& row) {
@@ -158,6 +191,9 @@ Result<std::string> HandleBatchWriteRow(const ApiContext& context, std::string_v
   for (int t = 0; t < request.tables_size(); ++t) {
     const proto::TableInBatchWriteRowRequest& table_request = request.tables(t);
     const std::string field = Indexed("BatchWriteRowRequest.tables", t);
+    if (table_request.rows_size() == 0) {
+      return Status::InvalidArgument(field + ": a table in BatchWriteRow needs at least one row.");
+    }
     wire::TableWrites writes;
     writes.table_name = table_request.table_name();
     std::vector<size_t> sizes;
@@ -176,6 +212,7 @@ Result<std::string> HandleBatchWriteRow(const ApiContext& context, std::string_v
       writes.rows.push_back(std::move(write));
       sizes.push_back(row_request.row_change().size());
     }
+    OTSYNC_RETURN_IF_ERROR(CheckNoDuplicateRows(writes, field));
     tables.push_back(std::move(writes));
     row_sizes.push_back(std::move(sizes));
   }
