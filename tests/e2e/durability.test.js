@@ -132,6 +132,42 @@ function startWriters(client, table, { writers, batchEvery }) {
   };
 }
 
+describe('AUTO_INCREMENT across kill -9', () => {
+  let otsd;
+  before(async () => {
+    otsd = await h.startOtsd();
+  });
+  after(async () => {
+    if (otsd) await otsd.dispose();
+  });
+
+  it('keys generated after a crash are greater than every key handed out before it', { timeout: 60000 }, async () => {
+    let c = otsd.client();
+    await h.createTable(c, 'ai', [{ name: 'p', type: 'STRING' }, { name: 'seq', type: 'INTEGER', option: 'AUTO_INCREMENT' }]);
+    const putOne = async (client, v) => {
+      const r = await client.putRow({
+        tableName: 'ai', condition: h.IGNORE(), primaryKey: [{ p: 'x' }, { seq: TableStore.PK_AUTO_INCR }],
+        attributeColumns: [{ v }], returnContent: { returnType: TableStore.ReturnType.Primarykey },
+      });
+      return BigInt(r.row.primaryKey[1].value.toString());
+    };
+    const before = [];
+    for (let i = 0; i < 5; i++) before.push(await putOne(c, `before-${i}`));
+    await otsd.kill9();
+    await otsd.start();
+    c = otsd.client();
+    const afterKey = await putOne(c, 'after');
+    const maxBefore = before.reduce((a, b) => (a > b ? a : b));
+    assert.ok(afterKey > maxBefore, `key after the crash ${afterKey} > ${maxBefore}`);
+    const { rows } = await h.scanAll(c, {
+      tableName: 'ai', direction: TableStore.Direction.FORWARD,
+      inclusiveStartPrimaryKey: [{ p: TableStore.INF_MIN }, { seq: TableStore.INF_MIN }],
+      exclusiveEndPrimaryKey: [{ p: TableStore.INF_MAX }, { seq: TableStore.INF_MAX }],
+    });
+    assert.deepEqual(rows.map((r) => h.attrsOf(r).v), ['before-0', 'before-1', 'before-2', 'before-3', 'before-4', 'after']);
+  });
+});
+
 describe('kill -9 during a write load', () => {
   for (const durability of ['wal', 'sync']) {
     let otsd;

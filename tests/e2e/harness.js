@@ -413,6 +413,35 @@ function decodeError(body) {
   return protos.Error.decode(body);
 }
 
+// --- stream APIs through makeRequest (reference §5.6) -------------------------------------------
+// The SDK has no stream calls, but ships their protobuf classes. Wrapping the SDK's encode/decode
+// lets client.makeRequest('listStream', params) post a signed /ListStream like any other call.
+const STREAM_OPERATIONS = {
+  listStream: 'ListStream',
+  describeStream: 'DescribeStream',
+  getShardIterator: 'GetShardIterator',
+  getStreamRecord: 'GetStreamRecord',
+  computeSplitPointsBySize: 'ComputeSplitPointsBySize',
+};
+let streamApisEnabled = false;
+function enableStreamApis() {
+  if (streamApisEnabled) return;
+  streamApisEnabled = true;
+  const protos = require('tablestore/lib/protocol/tablestore_compiled_proto.js').main.proto;
+  const encode = TableStore.encoder.encode;
+  const decode = TableStore.decoder.decode;
+  TableStore.encoder.encode = function (operation, params) {
+    const name = STREAM_OPERATIONS[operation];
+    if (name) return protos[`${name}Request`].create(params || {});
+    return encode.call(this, operation, params);
+  };
+  TableStore.decoder.decode = function (operation, body) {
+    const name = STREAM_OPERATIONS[operation];
+    if (name) return protos[`${name}Response`].decode(body);
+    return decode.call(this, operation, body);
+  };
+}
+
 // A minimal protobuf writer, for messages the SDK's generated encoders refuse to build (they
 // encode required message fields unconditionally and throw when one is missing).
 const pb = {
@@ -473,5 +502,6 @@ module.exports = {
   signedPost,
   decodeError,
   pb,
+  enableStreamApis,
   sleep,
 };

@@ -220,6 +220,11 @@ describe('raw HTTP', () => {
     assertError(await h.signedPost(otsd.endpoint, 'DescribeTable', body, {
       date: new Date(Date.now() - 3600 * 1000).toISOString(),
     }), 403, 'OTSAuthFailed');
+    // Five minutes off is within the skew window (the service and the Python SDK allow 15).
+    const skewed = await h.signedPost(otsd.endpoint, 'DescribeTable', body, {
+      date: new Date(Date.now() - 5 * 60 * 1000).toISOString(),
+    });
+    assert.equal(skewed.status, 200, skewed.body.toString('latin1'));
     // A date that does not parse: 400.
     assertError(await h.signedPost(otsd.endpoint, 'DescribeTable', body, { date: 'yesterday' }), 400, 'OTSParameterInvalid');
     // Lenient date forms are accepted: no fraction? Go's odd fraction digits.

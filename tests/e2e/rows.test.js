@@ -445,6 +445,112 @@ describe('row APIs', () => {
     });
   });
 
+  describe('TTL, table options and read filters', () => {
+    it('cells older than time_to_live are not returned', T, async () => {
+      await h.createTable(client, 'ttl', [{ name: 'id', type: 'STRING' }],
+        { timeToLive: 86400, maxVersions: 3, maxTimeDeviation: 86400 * 3 });
+      const now = Date.now();
+      await client.updateRow({
+        tableName: 'ttl', condition: h.IGNORE(), primaryKey: [{ id: 'r' }],
+        updateOfAttributeColumns: [{ PUT: [{ old: 'expired', timestamp: now - 2 * 86400 * 1000 }] }],
+      });
+      await client.updateRow({
+        tableName: 'ttl', condition: h.IGNORE(), primaryKey: [{ id: 'r' }],
+        updateOfAttributeColumns: [{ PUT: [{ fresh: 'alive', timestamp: now - 1000 }] }],
+      });
+      await client.updateRow({
+        tableName: 'ttl', condition: h.IGNORE(), primaryKey: [{ id: 'only-old' }],
+        updateOfAttributeColumns: [{ PUT: [{ old: 'expired', timestamp: now - 2 * 86400 * 1000 }] }],
+      });
+      const g = await get('ttl', [{ id: 'r' }], { maxVersions: 3 });
+      assert.deepEqual(h.attrsOf(g.row), { fresh: 'alive' });
+      assert.deepEqual((await get('ttl', [{ id: 'only-old' }])).row, {}, 'a row with only expired cells is absent');
+      const range = await h.scanAll(client, {
+        tableName: 'ttl', direction: TableStore.Direction.FORWARD,
+        inclusiveStartPrimaryKey: [{ id: TableStore.INF_MIN }], exclusiveEndPrimaryKey: [{ id: TableStore.INF_MAX }],
+      });
+      assert.deepEqual(range.rows.map((r) => h.pkOf(r).id), ['r']);
+    });
+
+    it('lowering max_versions with updateTable limits what reads return', T, async () => {
+      await h.createTable(client, 'shrink', [{ name: 'id', type: 'STRING' }], { maxVersions: 5 });
+      const base = Date.now() - 20000;
+      for (let i = 0; i < 4; i++) {
+        await client.updateRow({
+          tableName: 'shrink', condition: h.IGNORE(), primaryKey: [{ id: 'r' }],
+          updateOfAttributeColumns: [{ PUT: [{ v: `v${i}`, timestamp: base + i * 1000 }] }],
+        });
+      }
+      assert.equal(h.versionsOf((await get('shrink', [{ id: 'r' }], { maxVersions: 10 })).row, 'v').length, 4);
+      await client.updateTable({ tableName: 'shrink', tableOptions: { maxVersions: 2 } });
+      const versions = h.versionsOf((await get('shrink', [{ id: 'r' }], { maxVersions: 10 })).row, 'v');
+      assert.deepEqual(versions.map((x) => x.value), ['v3', 'v2']);
+    });
+
+    it('a column filter on GetRow and GetRange selects rows', T, async () => {
+      await h.createTable(client, 'filtered', [{ name: 'id', type: 'STRING' }]);
+      for (let i = 0; i < 6; i++) {
+        await put('filtered', [{ id: `r${i}` }], [{ n: long(i) }, { parity: i % 2 === 0 ? 'even' : 'odd' }]);
+      }
+      const even = new TableStore.SingleColumnCondition('parity', 'even', CMP.EQUAL, false);
+      const g = await get('filtered', [{ id: 'r1' }], { columnFilter: even });
+      assert.deepEqual(g.row, {}, 'r1 is odd: filtered out');
+      const g2 = await get('filtered', [{ id: 'r2' }], { columnFilter: even });
+      assert.deepEqual(h.attrsOf(g2.row), { n: { int: 2 }, parity: 'even' });
+      const big = new TableStore.CompositeCondition(TableStore.LogicalOperator.AND);
+      big.addSubCondition(new TableStore.SingleColumnCondition('n', long(1), CMP.GREATER_THAN, false));
+      big.addSubCondition(even);
+      const { rows } = await h.scanAll(client, {
+        tableName: 'filtered', direction: TableStore.Direction.FORWARD, columnFilter: big, limit: 2,
+        inclusiveStartPrimaryKey: [{ id: TableStore.INF_MIN }], exclusiveEndPrimaryKey: [{ id: TableStore.INF_MAX }],
+      });
+      assert.deepEqual(rows.map((r) => h.pkOf(r).id), ['r2', 'r4']);
+    });
+
+    it('DeleteRow with returnContent Primarykey returns the key', T, async () => {
+      await put('rows', [{ id: 'del-rc' }], [{ a: 'x' }]);
+      const r = await client.deleteRow({
+        tableName: 'rows', condition: h.IGNORE(), primaryKey: [{ id: 'del-rc' }],
+        returnContent: { returnType: TableStore.ReturnType.Primarykey },
+      });
+      assert.deepEqual(h.pkOf(r.row), { id: 'del-rc' });
+    });
+  });
+
+  describe('concurrent writers on one row', () => {
+    it('parallel INCREMENTs are atomic', T, async () => {
+      await put('rows', [{ id: 'hot' }], [{ n: long(0) }]);
+      const clients = Array.from({ length: 4 }, () => otsd.client());
+      const ops = [];
+      for (let i = 0; i < 40; i++) {
+        ops.push(clients[i % clients.length].updateRow({
+          tableName: 'rows', condition: h.IGNORE(), primaryKey: [{ id: 'hot' }],
+          updateOfAttributeColumns: [{ INCREMENT: [{ n: long(1) }] }],
+        }));
+      }
+      const results = await Promise.allSettled(ops);
+      const failed = results.filter((r) => r.status === 'rejected');
+      // The service may answer a conflict with OTSRowOperationConflict; count only successes.
+      for (const f of failed) assert.match(String(f.reason.message), /OTSRowOperationConflict/);
+      const g = await get('rows', [{ id: 'hot' }]);
+      assert.deepEqual(h.attrsOf(g.row), { n: { int: 40 - failed.length } });
+    });
+
+    it('of parallel EXPECT_NOT_EXIST puts exactly one wins', T, async () => {
+      const ops = Array.from({ length: 12 }, (_, i) => client.putRow({
+        tableName: 'rows', condition: h.EXPECT_NOT_EXIST(), primaryKey: [{ id: 'race' }], attributeColumns: [{ winner: long(i) }],
+      }));
+      const results = await Promise.allSettled(ops);
+      const won = results.map((r, i) => (r.status === 'fulfilled' ? i : -1)).filter((i) => i >= 0);
+      assert.equal(won.length, 1, `exactly one winner, got ${won}`);
+      for (const r of results.filter((x) => x.status === 'rejected')) {
+        assert.equal(r.reason.code, 403);
+        assert.match(String(r.reason.message), /OTSConditionCheckFail/);
+      }
+      assert.deepEqual(h.attrsOf((await get('rows', [{ id: 'race' }])).row), { winner: { int: won[0] } });
+    });
+  });
+
   describe('error codes', () => {
     it('a missing table is 404 OTSObjectNotExist for every row API', T, async () => {
       await h.expectOtsError(get('nope', [{ id: 'a' }]), 404, 'OTSObjectNotExist');
