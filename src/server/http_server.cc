@@ -1,6 +1,9 @@
 #include "server/http_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -86,6 +89,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   server.set_keep_alive_max_count(options.keep_alive_max_requests);
   server.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
   server.set_payload_max_length(options.max_body_bytes);
+  // cpp-httplib writes a response's headers and body separately; without TCP_NODELAY, Nagle
+  // holds the body back until the client's delayed ACK (~40 ms per keep-alive request).
+  // Linux hands the listening socket's TCP_NODELAY down to every accepted connection.
+  server.set_socket_options([](socket_t socket) {
+    httplib::default_socket_options(socket);
+    const int enabled = 1;
+    setsockopt(socket, IPPROTO_TCP, TCP_NODELAY, &enabled, sizeof(enabled));
+  });
 
   auto handle = [service](const httplib::Request& request, httplib::Response& response) {
     IncomingRequest incoming;
