@@ -60,6 +60,7 @@ describe('batch and range APIs', () => {
 
     it('applies PUT / UPDATE / DELETE across two tables with per-row partial failures', T, async () => {
       await client.putRow({ tableName: 'b1', condition: h.IGNORE(), primaryKey: [{ id: 'exists' }], attributeColumns: [{ v: 'old' }] });
+      await client.putRow({ tableName: 'b1', condition: h.IGNORE(), primaryKey: [{ id: 'exists2' }], attributeColumns: [{ v: 'old2' }] });
       await client.putRow({ tableName: 'b1', condition: h.IGNORE(), primaryKey: [{ id: 'to-delete' }], attributeColumns: [{ v: 'x' }] });
       await client.putRow({ tableName: 'b2', condition: h.IGNORE(), primaryKey: [{ id: long(1) }], attributeColumns: [{ c: long(1) }] });
       const r = await client.batchWriteRow({
@@ -69,7 +70,8 @@ describe('batch and range APIs', () => {
             rows: [
               { type: 'PUT', condition: h.EXPECT_NOT_EXIST(), primaryKey: [{ id: 'new' }], attributeColumns: [{ v: 'n' }] },
               { type: 'PUT', condition: h.EXPECT_NOT_EXIST(), primaryKey: [{ id: 'exists' }], attributeColumns: [{ v: 'overwritten' }] },
-              { type: 'UPDATE', condition: h.EXPECT_EXIST(), primaryKey: [{ id: 'exists' }], attributeColumns: [{ PUT: [{ w: 'added' }] }] },
+              // (one row appears at most once per request: the service rejects duplicates)
+              { type: 'UPDATE', condition: h.EXPECT_EXIST(), primaryKey: [{ id: 'exists2' }], attributeColumns: [{ PUT: [{ w: 'added' }] }] },
               { type: 'UPDATE', condition: h.EXPECT_EXIST(), primaryKey: [{ id: 'ghost' }], attributeColumns: [{ PUT: [{ w: 'no' }] }] },
               { type: 'DELETE', condition: h.IGNORE(), primaryKey: [{ id: 'to-delete' }] },
               { type: 'DELETE', condition: h.EXPECT_EXIST(), primaryKey: [{ id: 'ghost2' }] },
@@ -100,13 +102,13 @@ describe('batch and range APIs', () => {
       }
       const g = await client.batchGetRow({
         tables: [
-          { tableName: 'b1', primaryKey: [[{ id: 'new' }], [{ id: 'exists' }], [{ id: 'ghost' }], [{ id: 'to-delete' }], [{ id: 'ghost2' }]] },
+          { tableName: 'b1', primaryKey: [[{ id: 'new' }], [{ id: 'exists' }], [{ id: 'exists2' }], [{ id: 'ghost' }], [{ id: 'to-delete' }], [{ id: 'ghost2' }]] },
           { tableName: 'b2', primaryKey: [[{ id: long(1) }], [{ id: long(2) }]] },
         ],
       });
       assert.equal(g.tables.length, 2);
       const b1 = g.tables[0].map((x) => (x.attributes ? h.attrsOf({ attributes: x.attributes }) : null));
-      assert.deepEqual(b1, [{ v: 'n' }, { v: 'old', w: 'added' }, null, null, null]);
+      assert.deepEqual(b1, [{ v: 'n' }, { v: 'old' }, { v: 'old2', w: 'added' }, null, null, null]);
       const b2 = g.tables[1].map((x) => (x.attributes ? h.attrsOf({ attributes: x.attributes }) : null));
       assert.deepEqual(b2, [{ c: { int: 42 } }, { c: { int: 2 } }]);
     });
