@@ -75,7 +75,7 @@ echo "# otsync benchmarks"
 echo
 echo "- machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"
-echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- command: bench/run.sh $build_dir${*:+ $*}"
 
 status=0
