@@ -8,8 +8,10 @@
 //   "rows"       [table id u64 BE][encoded PK]       -> StoredRow (key_encoding.h, row_codec.h)
 //                Table ids are global and never reused, so they stand for instance + table.
 //                A compaction filter (row_compaction_filter.h) drops invisible versions.
-//   The Stream issue adds the column families of StreamLog (stream_log.h); the record of a row
-//   change goes into the same WriteBatch as the change, from StageChangeRecord().
+//   StreamLog's two column families (stream_log.h) hold streams, shards and records. The record
+//   of a row change goes into the same WriteBatch as the change (StageChangeRecord()), under a
+//   StreamWriteGuard taken after the row locks and held until the batch is written. The table
+//   record keeps no stream settings: the stream log is their only source.
 //
 // Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
 // take the striped locks of all rows, read only the rows whose write needs the current state
@@ -25,9 +27,13 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -40,6 +46,7 @@
 #include "store/row_mutation.h"
 #include "store/row_reader.h"
 #include "store/store.h"
+#include "store/stream_log.h"
 #include "store/table_meta_codec.h"
 #include "store/table_options_registry.h"
 #include "store/validation.h"
@@ -106,6 +113,7 @@ struct TableState {
   std::string key_prefix;
   std::shared_ptr<AutoIncrementState> auto_increment;
   const wire::TableDescription& description() const { return record.description; }
+  TableRef ref() const { return TableRef{record.instance, record.description.name}; }
 };
 
 using TablePtr = std::shared_ptr<const TableState>;
@@ -136,6 +144,13 @@ class RocksDbStore final : public Store {
   }
 
   ~RocksDbStore() override {
+    {
+      std::lock_guard lock(trim_mutex_);
+      stopping_ = true;
+    }
+    trim_wakeup_.notify_all();
+    if (trim_thread_.joinable()) trim_thread_.join();
+    stream_log_.reset();
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     }
@@ -144,6 +159,9 @@ class RocksDbStore final : public Store {
   }
 
   Status LoadCatalog();
+  // REQUIRED: called once, before any other method.
+  Status OpenStreamLog(bool sync_writes);
+  void StartTrimThread(std::chrono::milliseconds interval);
 
   Status CreateTable(const std::string& instance, const TableDescription& table) override;
   Result<std::vector<std::string>> ListTables(const std::string& instance) override;
@@ -168,6 +186,27 @@ class RocksDbStore final : public Store {
                                                                  const std::string& table,
                                                                  int64_t split_size_bytes) override;
 
+  Result<std::vector<StreamSummary>> ListStream(const std::string& instance,
+                                                const std::optional<std::string>& table) override;
+  Result<StreamDescription> DescribeStream(const std::string& instance,
+                                           const std::string& stream_id,
+                                           const std::string& inclusive_start_shard_id,
+                                           std::optional<int32_t> shard_limit) override;
+  Result<std::string> GetShardIterator(const std::string& instance, const std::string& stream_id,
+                                       const std::string& shard_id,
+                                       std::optional<int64_t> timestamp_micros) override;
+  Result<StreamRecordBatch> GetStreamRecord(const std::string& instance,
+                                            const std::string& iterator,
+                                            std::optional<int32_t> limit) override;
+  Result<std::vector<std::string>> SplitStreamShard(const std::string& instance,
+                                                    const std::string& table,
+                                                    const std::string& shard_id,
+                                                    const wire::Value& split_key) override;
+  Result<std::string> MergeStreamShards(const std::string& instance, const std::string& table,
+                                        const std::string& shard_a,
+                                        const std::string& shard_b) override;
+  Result<TrimStats> TrimStreams() override;
+
  private:
   Result<TablePtr> FindTable(const std::string& instance, const std::string& table) const;
   Result<int64_t> NextAutoIncrement(const TableState& table);
@@ -181,8 +220,11 @@ class RocksDbStore final : public Store {
                                            const ReadOptions& options, int64_t now_millis);
   // The hook of the Stream issue: puts the stream record of `change` into `batch`, the batch
   // that commits the change itself.
-  Status StageChangeRecord(const TableState& table, const AppliedRowChange& change,
-                           uint32_t row_index, rocksdb::WriteBatch* batch);
+  // REQUIRED: `stream_guard` covers the table and is held until `batch` is written or dropped.
+  Status StageChangeRecord(const StreamWriteGuard& stream_guard, const TableState& table,
+                           const AppliedRowChange& change, uint32_t row_index,
+                           rocksdb::WriteBatch* batch);
+  void TrimLoop(std::chrono::milliseconds interval);
 
   std::shared_ptr<Clock> clock_;
   // The live tables' options, as the compaction filter of "rows" sees them.
@@ -199,7 +241,45 @@ class RocksDbStore final : public Store {
   uint64_t next_table_id_ = 1;
 
   RowLockTable row_locks_;
+
+  // Destroyed before the column family handles and the DB (see the destructor).
+  std::unique_ptr<StreamLog> stream_log_;
+
+  std::mutex trim_mutex_;
+  std::condition_variable trim_wakeup_;
+  bool stopping_ = false;  // Guarded by trim_mutex_.
+  std::thread trim_thread_;
 };
+
+Status RocksDbStore::OpenStreamLog(bool sync_writes) {
+  StreamLog::Options options;
+  options.db = db_;
+  options.meta_family = handles_[2];
+  options.records_family = handles_[3];
+  options.clock = clock_;
+  options.sync_writes = sync_writes;
+  OTSYNC_ASSIGN_OR_RETURN(stream_log_, StreamLog::Open(options));
+  return Status::OK();
+}
+
+void RocksDbStore::StartTrimThread(std::chrono::milliseconds interval) {
+  if (interval.count() <= 0) return;
+  trim_thread_ = std::thread([this, interval] { TrimLoop(interval); });
+}
+
+void RocksDbStore::TrimLoop(std::chrono::milliseconds interval) {
+  std::unique_lock lock(trim_mutex_);
+  while (!trim_wakeup_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    Result<TrimStats> trimmed = TrimStreams();
+    if (!trimmed.ok()) {
+      // No caller to return it to; the next pass retries.
+      std::fprintf(stderr, "otsd: stream retention pass failed: %s\n",
+                   trimmed.status().ToString().c_str());
+    }
+    lock.lock();
+  }
+}
 
 Status RocksDbStore::LoadCatalog() {
   std::string next_id;
@@ -255,14 +335,9 @@ Status RocksDbStore::CreateTable(const std::string& instance, const TableDescrip
   state->record.instance = instance;
   state->record.description = table;
   wire::TableDescription& description = state->record.description;
-  const int64_t now_micros = clock_->NowMicros();
-  description.creation_time_micros = now_micros;
-  if (description.stream.enabled) {
-    description.stream.stream_id = table.name + "_" + std::to_string(now_micros);
-    description.stream.last_enable_time_micros = now_micros;
-  } else {
-    description.stream = wire::StreamSettings{};
-  }
+  description.creation_time_micros = clock_->NowMicros();
+  const wire::StreamSettings wanted_stream = description.stream;
+  description.stream = wire::StreamSettings{};
   state->key_prefix = TableKeyPrefix(state->record.table_id);
   state->auto_increment = std::make_shared<AutoIncrementState>();
 
@@ -273,7 +348,15 @@ Status RocksDbStore::CreateTable(const std::string& instance, const TableDescrip
   rocksdb::WriteBatch batch;
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, meta_key, encoded_record)));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, kNextTableIdKey, next_id)));
-  OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  if (wanted_stream.enabled) {
+    StreamEnableOptions stream_options;
+    stream_options.expiration_hours = wanted_stream.expiration_hours;
+    stream_options.first_key_type = table.primary_key.front().type;
+    OTSYNC_RETURN_IF_ERROR(
+        stream_log_->EnableStream(state->ref(), stream_options, &batch).status());
+  } else {
+    OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  }
   ++next_table_id_;
   registry_->Set(state->record.table_id, description.options);
   tables_[meta_key] = std::move(state);
@@ -294,7 +377,9 @@ Result<std::vector<std::string>> RocksDbStore::ListTables(const std::string& ins
 Result<TableDescription> RocksDbStore::DescribeTable(const std::string& instance,
                                                      const std::string& table) {
   OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
-  return state->description();
+  TableDescription description = state->description();
+  description.stream = stream_log_->Settings(state->ref());
+  return description;
 }
 
 Result<TableDescription> RocksDbStore::UpdateTable(const std::string& instance,
@@ -310,27 +395,25 @@ Result<TableDescription> RocksDbStore::UpdateTable(const std::string& instance,
     OTSYNC_RETURN_IF_ERROR(ValidateTableOptions(*update.options));
     description.options = *update.options;
   }
+  const TableRef ref = state->ref();
+  bool enable_stream = false;
+  bool disable_stream = false;
   if (update.stream.has_value()) {
     const wire::StreamSettings& wanted = *update.stream;
-    wire::StreamSettings& stream = description.stream;
+    const wire::StreamSettings current = stream_log_->Settings(ref);
     if (wanted.enabled) {
       OTSYNC_RETURN_IF_ERROR(ValidateStreamExpiration(wanted.expiration_hours));
-      if (stream.enabled && stream.expiration_hours != wanted.expiration_hours) {
+      if (current.enabled && current.expiration_hours != wanted.expiration_hours) {
         return Status::InvalidArgument(
             "The expiration time of an enabled stream cannot be changed; disable the stream "
             "and enable it again.");
       }
-      if (!stream.enabled) {
-        const int64_t now_micros = clock_->NowMicros();
-        stream.enabled = true;
-        stream.expiration_hours = wanted.expiration_hours;
-        stream.stream_id = description.name + "_" + std::to_string(now_micros);
-        stream.last_enable_time_micros = now_micros;
-      }
+      enable_stream = !current.enabled;
     } else {
-      stream = wire::StreamSettings{};
+      disable_stream = current.enabled;
     }
   }
+  description.stream = wire::StreamSettings{};
   if (update.reserved_read_capacity.has_value()) {
     description.reserved_read_capacity = *update.reserved_read_capacity;
   }
@@ -339,10 +422,23 @@ Result<TableDescription> RocksDbStore::UpdateTable(const std::string& instance,
   }
   std::string encoded_record;
   EncodeTableRecord(state->record, &encoded_record);
-  OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Put(write_options_, meta_, meta_key, encoded_record)));
+  rocksdb::WriteBatch batch;
+  OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, meta_key, encoded_record)));
+  if (enable_stream) {
+    StreamEnableOptions stream_options;
+    stream_options.expiration_hours = update.stream->expiration_hours;
+    stream_options.first_key_type = description.primary_key.front().type;
+    OTSYNC_RETURN_IF_ERROR(stream_log_->EnableStream(ref, stream_options, &batch).status());
+  } else if (disable_stream) {
+    OTSYNC_RETURN_IF_ERROR(stream_log_->DisableStream(ref, &batch));
+  } else {
+    OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  }
   registry_->Set(state->record.table_id, description.options);
   it->second = state;
-  return description;
+  TableDescription result = description;
+  result.stream = stream_log_->Settings(ref);
+  return result;
 }
 
 Status RocksDbStore::DeleteTable(const std::string& instance, const std::string& table) {
@@ -357,7 +453,8 @@ Status RocksDbStore::DeleteTable(const std::string& instance, const std::string&
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Delete(meta_, meta_key)));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Delete(meta_, AutoIncrementKey(table_id))));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(rows_, begin, end)));
-  OTSYNC_RETURN_IF_ERROR(FromRocksDb(db_->Write(write_options_, &batch)));
+  // Commits `batch` with the stream's removal, or alone when the table has no stream.
+  OTSYNC_RETURN_IF_ERROR(stream_log_->DisableStream(it->second->ref(), &batch));
   registry_->Remove(table_id);
   tables_.erase(it);
   return Status::OK();
@@ -477,13 +574,12 @@ Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
   return Status::OK();
 }
 
-Status RocksDbStore::StageChangeRecord(const TableState& table, const AppliedRowChange& change,
+Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard,
+                                       const TableState& table, const AppliedRowChange& change,
                                        uint32_t row_index, rocksdb::WriteBatch* batch) {
-  // The Stream issue appends `change` here with StreamLog::Append (stream_log.h), under a
-  // StreamWriteGuard taken in ExecuteWrites next to the row locks and held until the batch is
-  // committed. Tables without a stream write nothing.
-  if (!table.description().stream.enabled) return Status::OK();
-  return Status::OK();
+  // Tables without a stream get nothing from Append.
+  return stream_log_->Append(stream_guard, table.ref(), static_cast<StreamAction>(change.action),
+                             change.row, row_index, batch);
 }
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
@@ -499,6 +595,13 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
     if (row.outcome->status.ok()) row.shares_key = key_counts[row.key] > 1;
   }
   RowLockTable::Guard guard(&row_locks_, std::move(stripes));
+  // Lock order: row stripes, then the stream guard. Held until the batch is written, so that
+  // records reach each shard in commit order.
+  std::vector<TableRef> stream_tables;
+  for (const PendingRow& row : *rows) {
+    if (row.outcome->status.ok()) stream_tables.push_back(row.table->ref());
+  }
+  const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
 
   // Rows written earlier in this call, for later rows of the call with the same key.
   std::unordered_map<std::string, std::optional<StoredRow>> written;
@@ -554,7 +657,8 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
     }
     Status row_status = FromRocksDb(staged);
     if (row_status.ok()) {
-      row_status = StageChangeRecord(*row.table, mutation->change, row.row_index, &batch);
+      row_status =
+          StageChangeRecord(stream_guard, *row.table, mutation->change, row.row_index, &batch);
     }
     if (!row_status.ok()) {
       // Never a row change without its record: the row leaves the batch, the others stay.
@@ -727,6 +831,50 @@ Result<std::vector<wire::PrimaryKey>> RocksDbStore::ComputeSplitPointsBySize(
   return std::vector<wire::PrimaryKey>();
 }
 
+Result<std::vector<StreamSummary>> RocksDbStore::ListStream(
+    const std::string& instance, const std::optional<std::string>& table) {
+  if (table.has_value()) OTSYNC_RETURN_IF_ERROR(FindTable(instance, *table).status());
+  return stream_log_->ListStreams(instance, table);
+}
+
+Result<StreamDescription> RocksDbStore::DescribeStream(const std::string& instance,
+                                                       const std::string& stream_id,
+                                                       const std::string& inclusive_start_shard_id,
+                                                       std::optional<int32_t> shard_limit) {
+  return stream_log_->DescribeStream(instance, stream_id, inclusive_start_shard_id, shard_limit);
+}
+
+Result<std::string> RocksDbStore::GetShardIterator(const std::string& instance,
+                                                   const std::string& stream_id,
+                                                   const std::string& shard_id,
+                                                   std::optional<int64_t> timestamp_micros) {
+  return stream_log_->GetShardIterator(instance, stream_id, shard_id, timestamp_micros);
+}
+
+Result<StreamRecordBatch> RocksDbStore::GetStreamRecord(const std::string& instance,
+                                                        const std::string& iterator,
+                                                        std::optional<int32_t> limit) {
+  return stream_log_->GetStreamRecords(instance, iterator, limit);
+}
+
+Result<std::vector<std::string>> RocksDbStore::SplitStreamShard(const std::string& instance,
+                                                                const std::string& table,
+                                                                const std::string& shard_id,
+                                                                const wire::Value& split_key) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  return stream_log_->SplitShard(state->ref(), shard_id, split_key);
+}
+
+Result<std::string> RocksDbStore::MergeStreamShards(const std::string& instance,
+                                                    const std::string& table,
+                                                    const std::string& shard_a,
+                                                    const std::string& shard_b) {
+  OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
+  return stream_log_->MergeShards(state->ref(), shard_a, shard_b);
+}
+
+Result<TrimStats> RocksDbStore::TrimStreams() { return stream_log_->Trim(clock_->NowMicros()); }
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
@@ -749,13 +897,18 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       {rocksdb::kDefaultColumnFamilyName, meta_options},
       {kRowsFamily, rows_options},
   };
+  for (const std::string& name : StreamLog::ColumnFamilyNames()) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   OTSYNC_RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &db)));
   auto store = std::make_unique<RocksDbStore>(options, std::move(clock), db, std::move(handles),
                                               std::move(registry));
+  OTSYNC_RETURN_IF_ERROR(store->OpenStreamLog(options.sync_writes));
   OTSYNC_RETURN_IF_ERROR(store->LoadCatalog());
+  store->StartTrimThread(options.trim_interval);
   return std::unique_ptr<Store>(std::move(store));
 }
 

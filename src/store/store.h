@@ -12,6 +12,7 @@
 // Thread safety: every method may be called from many threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "store/stream_types.h"
 #include "wire/operations.h"
 #include "wire/row.h"
 #include "wire/table_schema.h"
@@ -42,6 +44,9 @@ struct StoreOptions {
   std::string path;              // RocksDB directory; created when missing.
   std::shared_ptr<Clock> clock;  // Stamps cell versions and stream records.
   bool sync_writes = false;      // fsync the WAL on every write (machine-crash safety).
+  // How often a background thread trims expired stream records (real time, whatever the
+  // clock); zero disables the thread (TrimStreams() still works).
+  std::chrono::milliseconds trim_interval{60'000};
 };
 
 class Store {
@@ -74,6 +79,49 @@ class Store {
   // Split points of roughly `split_size_bytes` each, as PK-only keys in increasing order.
   virtual Result<std::vector<wire::PrimaryKey>> ComputeSplitPointsBySize(
       const std::string& instance, const std::string& table, int64_t split_size_bytes) = 0;
+
+  // ---- Streams (reference §2.6, §4) ----
+  //
+  // Stream ids come only from the stream log: DescribeTable and UpdateTable report its
+  // settings. A PutRow, UpdateRow, DeleteRow or BatchWriteRow row appends its stream record in
+  // the same WriteBatch as the row change.
+
+  // Streams of `instance` by table name; only `table`'s when given (NotFound for an unknown
+  // table, empty when it has no stream).
+  virtual Result<std::vector<StreamSummary>> ListStream(
+      const std::string& instance, const std::optional<std::string>& table) = 0;
+  // NotFound "Requested stream does not exist."; InvalidArgument for shard_limit < 1.
+  virtual Result<StreamDescription> DescribeStream(const std::string& instance,
+                                                   const std::string& stream_id,
+                                                   const std::string& inclusive_start_shard_id,
+                                                   std::optional<int32_t> shard_limit) = 0;
+  // Without `timestamp_micros`, at the shard's oldest retained record. NotFound for an unknown
+  // stream, TrimmedDataAccess for a shard no longer in the stream.
+  virtual Result<std::string> GetShardIterator(const std::string& instance,
+                                               const std::string& stream_id,
+                                               const std::string& shard_id,
+                                               std::optional<int64_t> timestamp_micros) = 0;
+  // InvalidArgument for a malformed or forged iterator or a limit < 1; TrimmedDataAccess
+  // (kTrimmedDataMessage) for a trimmed position or a dropped stream.
+  virtual Result<StreamRecordBatch> GetStreamRecord(const std::string& instance,
+                                                    const std::string& iterator,
+                                                    std::optional<int32_t> limit) = 0;
+
+  // ---- Stream admin (not public APIs: the server serves them to admin keys only) ----
+
+  // Splits open `shard_id` at `split_key` (a value of the first PK column's type strictly inside
+  // the shard); returns the two children, lower range first.
+  virtual Result<std::vector<std::string>> SplitStreamShard(const std::string& instance,
+                                                            const std::string& table,
+                                                            const std::string& shard_id,
+                                                            const wire::Value& split_key) = 0;
+  // Merges two open adjacent shards; returns the child.
+  virtual Result<std::string> MergeStreamShards(const std::string& instance,
+                                                const std::string& table,
+                                                const std::string& shard_a,
+                                                const std::string& shard_b) = 0;
+  // One retention pass now, at the clock's now.
+  virtual Result<TrimStats> TrimStreams() = 0;
 };
 
 }  // namespace otsync::store

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "store/stream_types.h"
 #include "wire/operations.h"
 #include "wire/row.h"
 #include "wire/table_schema.h"
@@ -20,7 +21,6 @@ inline constexpr size_t kMaxCellValueBytes = 2 * 1024 * 1024;
 inline constexpr size_t kMaxColumnsPerRow = 1024;
 inline constexpr size_t kMaxRowBytes = 4 * 1024 * 1024;
 inline constexpr int32_t kMinTimeToLiveSeconds = 86400;
-inline constexpr int32_t kMaxStreamExpirationHours = 168;
 
 // `[A-Za-z_][A-Za-z0-9_]*`, 1 to 255 characters: table and column names alike.
 bool IsValidName(std::string_view name);

@@ -1,0 +1,535 @@
+// The Stream feature through the Store API: one record per applied row change, in the row's
+// write batch; lifecycle through CreateTable/UpdateTable/DeleteTable; reopen; admin split;
+// retention; and a crash in the middle of a write loop.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "wire/plain_buffer.h"
+
+extern char** environ;
+
+namespace otsync::store {
+namespace {
+
+using wire::Cell;
+using wire::CellOperation;
+using wire::PrimaryKey;
+using wire::PrimaryKeyType;
+using wire::RowExistence;
+using wire::Value;
+using wire::WriteType;
+
+constexpr int64_t kStartMicros = 1'700'000'000'000'000;
+constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
+const std::string kInstance = "inst";
+constexpr char kCrashChildDirEnv[] = "OTSYNC_STREAM_CRASH_CHILD_DIR";
+constexpr int kAckFd = 3;
+
+PrimaryKey Key(int64_t id) { return {{"id", Value::Integer(id)}}; }
+
+RowWrite MakeWrite(WriteType type, int64_t id, std::vector<Cell> cells = {},
+                   RowExistence existence = RowExistence::kIgnore) {
+  RowWrite write;
+  write.type = type;
+  write.row.primary_key = Key(id);
+  write.row.cells = std::move(cells);
+  write.row.delete_marker = type == WriteType::kDelete;
+  write.condition.row_existence = existence;
+  return write;
+}
+
+Cell Put(std::string name, int64_t value, std::optional<int64_t> timestamp = std::nullopt) {
+  return Cell{std::move(name), Value::Integer(value), timestamp, CellOperation::kPut};
+}
+
+TableDescription IntTable(const std::string& name, bool stream) {
+  TableDescription table;
+  table.name = name;
+  table.primary_key = {{"id", PrimaryKeyType::kInteger, false}};
+  table.options.max_versions = 3;
+  table.options.time_to_live_seconds = -1;
+  if (stream) table.stream = wire::StreamSettings{true, 24, "", 0};
+  return table;
+}
+
+struct DecodedRecord {
+  StreamAction action;
+  wire::Row row;
+};
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& path, std::shared_ptr<Clock> clock) {
+  StoreOptions options;
+  options.path = path;
+  options.clock = std::move(clock);
+  options.trim_interval = std::chrono::milliseconds(0);
+  return Store::Open(options);
+}
+
+// Every record of `iterator`'s shard from there on; `closed` tells whether the shard ended.
+std::vector<DecodedRecord> ReadShard(Store* store, std::string iterator, bool* closed = nullptr) {
+  std::vector<DecodedRecord> records;
+  for (;;) {
+    Result<StreamRecordBatch> batch = store->GetStreamRecord(kInstance, iterator, 7);
+    EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+    if (!batch.ok()) break;
+    for (const StreamRecord& record : batch->records) {
+      Result<wire::Row> row = wire::DecodeRow(record.record);
+      EXPECT_TRUE(row.ok()) << row.status().ToString();
+      if (!row.ok()) continue;
+      EXPECT_TRUE(row->sequence_info.has_value());
+      EXPECT_EQ(row->sequence_info, record.sequence);
+      records.push_back({record.action, std::move(row).value()});
+    }
+    if (!batch->next_shard_iterator.has_value()) {
+      if (closed != nullptr) *closed = true;
+      break;
+    }
+    if (batch->records.empty()) {
+      EXPECT_EQ(*batch->next_shard_iterator, iterator) << "caught up: the same iterator back";
+      if (closed != nullptr) *closed = false;
+      break;
+    }
+    iterator = *batch->next_shard_iterator;
+  }
+  return records;
+}
+
+// Every record of the table's stream, shards in id order (parents before children).
+std::vector<DecodedRecord> ReadStream(Store* store, const std::string& table) {
+  Result<std::vector<StreamSummary>> streams = store->ListStream(kInstance, table);
+  EXPECT_TRUE(streams.ok()) << streams.status().ToString();
+  if (!streams.ok() || streams->size() != 1) return {};
+  Result<StreamDescription> description =
+      store->DescribeStream(kInstance, streams->front().stream_id, "", std::nullopt);
+  EXPECT_TRUE(description.ok()) << description.status().ToString();
+  if (!description.ok()) return {};
+  std::vector<DecodedRecord> records;
+  for (const StreamShardInfo& shard : description->shards) {
+    Result<std::string> iterator =
+        store->GetShardIterator(kInstance, description->stream_id, shard.shard_id, std::nullopt);
+    EXPECT_TRUE(iterator.ok()) << iterator.status().ToString();
+    if (!iterator.ok()) continue;
+    for (DecodedRecord& record : ReadShard(store, *iterator)) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+class StoreStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("otsync_store_stream_test_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(path_);
+    clock_ = std::make_shared<ManualClock>(kStartMicros);
+    Reopen();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(path_);
+  }
+
+  void Reopen() {
+    store_.reset();
+    Result<std::unique_ptr<Store>> opened = OpenStore(path_.string(), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  Status Write(const RowWrite& write, const std::string& table = "t") {
+    return store_->WriteRow(kInstance, table, write).status();
+  }
+
+  std::string StreamId(const std::string& table = "t") {
+    Result<TableDescription> description = store_->DescribeTable(kInstance, table);
+    EXPECT_TRUE(description.ok());
+    return description.ok() ? description->stream.stream_id : "";
+  }
+
+  std::filesystem::path path_;
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreStreamTest, EachWriteAppendsExactlyOneRecord) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  const int64_t ms = kStartMicros / 1000;
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 10, ms - 5)})).ok());
+  clock_->AdvanceMicros(1000);
+  RowWrite update = MakeWrite(
+      WriteType::kUpdate, 1,
+      {Put("b", 20, ms - 4), Cell{"a", std::nullopt, ms - 5, CellOperation::kDeleteOneVersion},
+       Cell{"c", std::nullopt, std::nullopt, CellOperation::kDeleteAllVersions},
+       Cell{"n", Value::Integer(3), std::nullopt, CellOperation::kIncrement}});
+  ASSERT_TRUE(Write(update).ok());
+  clock_->AdvanceMicros(1000);
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kDelete, 1)).ok());
+  clock_->AdvanceMicros(1000);
+  TableWrites batch{
+      "t",
+      {MakeWrite(WriteType::kPut, 7, {Put("a", 1, ms)}),
+       MakeWrite(WriteType::kPut, 8, {Put("a", 2, ms)}), MakeWrite(WriteType::kDelete, 9)}};
+  Result<std::vector<std::vector<RowWriteOutcome>>> outcomes =
+      store_->BatchWriteRows(kInstance, {batch});
+  ASSERT_TRUE(outcomes.ok());
+  for (const RowWriteOutcome& outcome : (*outcomes)[0]) EXPECT_TRUE(outcome.status.ok());
+
+  std::vector<DecodedRecord> records = ReadStream(store_.get(), "t");
+  ASSERT_EQ(records.size(), 6u);
+  EXPECT_EQ(records[0].action, StreamAction::kPutRow);
+  EXPECT_EQ(records[0].row.primary_key, Key(1));
+  EXPECT_EQ(records[0].row.cells, (std::vector<Cell>{Put("a", 10, ms - 5)}));
+  EXPECT_EQ(records[0].row.sequence_info->timestamp, kStartMicros);
+
+  EXPECT_EQ(records[1].action, StreamAction::kUpdateRow);
+  ASSERT_EQ(records[1].row.cells.size(), 4u);
+  EXPECT_EQ(records[1].row.cells[0], Put("b", 20, ms - 4));
+  EXPECT_EQ(records[1].row.cells[1],
+            (Cell{"a", std::nullopt, ms - 5, CellOperation::kDeleteOneVersion}));
+  EXPECT_EQ(records[1].row.cells[2].operation, CellOperation::kDeleteAllVersions);
+  // An increment is recorded as a put of its result, stamped by the server.
+  EXPECT_EQ(records[1].row.cells[3].name, "n");
+  EXPECT_EQ(records[1].row.cells[3].value, Value::Integer(3));
+  EXPECT_EQ(records[1].row.cells[3].operation, CellOperation::kPut);
+  EXPECT_EQ(records[1].row.cells[3].timestamp, ms + 1);
+
+  EXPECT_EQ(records[2].action, StreamAction::kDeleteRow);
+  EXPECT_TRUE(records[2].row.cells.empty());
+
+  EXPECT_EQ(records[3].action, StreamAction::kPutRow);
+  EXPECT_EQ(records[3].row.primary_key, Key(7));
+  EXPECT_EQ(records[4].row.primary_key, Key(8));
+  EXPECT_EQ(records[5].action, StreamAction::kDeleteRow);
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(records[3 + i].row.sequence_info->row_index, i);
+  // Strictly increasing commit timestamps, even within one batch at one clock reading.
+  for (size_t i = 1; i < records.size(); ++i) {
+    EXPECT_GT(records[i].row.sequence_info->timestamp, records[i - 1].row.sequence_info->timestamp);
+  }
+}
+
+TEST_F(StoreStreamTest, FailedWritesAppendNothing) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  EXPECT_EQ(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)}, RowExistence::kExpectExist)).code(),
+            StatusCode::kConditionCheckFailed);
+  EXPECT_EQ(
+      Write(MakeWrite(WriteType::kUpdate, 1, {Put("a", 1)}, RowExistence::kExpectExist)).code(),
+      StatusCode::kConditionCheckFailed);
+  TableWrites batch{"t",
+                    {MakeWrite(WriteType::kPut, 2, {Put("a", 1)}, RowExistence::kExpectExist),
+                     MakeWrite(WriteType::kPut, 3, {Put("a", 1)})}};
+  Result<std::vector<std::vector<RowWriteOutcome>>> outcomes =
+      store_->BatchWriteRows(kInstance, {batch});
+  ASSERT_TRUE(outcomes.ok());
+  EXPECT_FALSE((*outcomes)[0][0].status.ok());
+  EXPECT_TRUE((*outcomes)[0][1].status.ok());
+  std::vector<DecodedRecord> records = ReadStream(store_.get(), "t");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].row.primary_key, Key(3));
+  EXPECT_EQ(records[0].row.sequence_info->row_index, 1u);
+}
+
+TEST_F(StoreStreamTest, TablesWithoutStreamHaveNoLog) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("plain", false)).ok());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)}), "plain").ok());
+  EXPECT_TRUE(store_->ListStream(kInstance, "plain")->empty());
+  EXPECT_TRUE(store_->ListStream(kInstance, std::nullopt)->empty());
+  EXPECT_FALSE(store_->DescribeTable(kInstance, "plain")->stream.enabled);
+  EXPECT_EQ(store_->ListStream(kInstance, "nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->DescribeStream(kInstance, "plain_1", "", std::nullopt).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(StoreStreamTest, DisablingDropsTheLogAndEnablingStartsANewStream) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", false)).ok());
+  TableUpdate enable;
+  enable.stream = wire::StreamSettings{true, 12, "", 0};
+  Result<TableDescription> enabled = store_->UpdateTable(kInstance, "t", enable);
+  ASSERT_TRUE(enabled.ok()) << enabled.status().ToString();
+  EXPECT_TRUE(enabled->stream.enabled);
+  EXPECT_EQ(enabled->stream.expiration_hours, 12);
+  EXPECT_EQ(enabled->stream.last_enable_time_micros, kStartMicros);
+  const std::string first_id = enabled->stream.stream_id;
+  EXPECT_EQ(StreamId(), first_id);
+  EXPECT_EQ(store_->ListStream(kInstance, std::nullopt)->at(0).stream_id, first_id);
+
+  // Enabling an enabled stream again changes nothing; another expiration is refused.
+  EXPECT_EQ(store_->UpdateTable(kInstance, "t", enable)->stream.stream_id, first_id);
+  TableUpdate other_expiration;
+  other_expiration.stream = wire::StreamSettings{true, 48, "", 0};
+  EXPECT_EQ(store_->UpdateTable(kInstance, "t", other_expiration).status().code(),
+            StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)})).ok());
+  Result<StreamDescription> described =
+      store_->DescribeStream(kInstance, first_id, "", std::nullopt);
+  ASSERT_TRUE(described.ok());
+  Result<std::string> old_iterator =
+      store_->GetShardIterator(kInstance, first_id, described->shards.at(0).shard_id, std::nullopt);
+  ASSERT_TRUE(old_iterator.ok());
+
+  TableUpdate disable;
+  disable.stream = wire::StreamSettings{};
+  Result<TableDescription> disabled = store_->UpdateTable(kInstance, "t", disable);
+  ASSERT_TRUE(disabled.ok());
+  EXPECT_EQ(disabled->stream, wire::StreamSettings{});
+  EXPECT_TRUE(store_->ListStream(kInstance, "t")->empty());
+  EXPECT_EQ(store_->DescribeStream(kInstance, first_id, "", std::nullopt).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetStreamRecord(kInstance, *old_iterator, std::nullopt).status().code(),
+            StatusCode::kTrimmedDataAccess);
+  // Writes while disabled leave no trace in the next stream.
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 2, {Put("a", 1)})).ok());
+
+  clock_->AdvanceMicros(1000);
+  Result<TableDescription> again = store_->UpdateTable(kInstance, "t", enable);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->stream.stream_id, first_id);
+  EXPECT_EQ(again->stream.last_enable_time_micros, kStartMicros + 1000);
+  EXPECT_TRUE(ReadStream(store_.get(), "t").empty());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 3, {Put("a", 1)})).ok());
+  std::vector<DecodedRecord> records = ReadStream(store_.get(), "t");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].row.primary_key, Key(3));
+
+  // DeleteTable drops the stream with the table.
+  ASSERT_TRUE(store_->DeleteTable(kInstance, "t").ok());
+  EXPECT_TRUE(store_->ListStream(kInstance, std::nullopt)->empty());
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  EXPECT_TRUE(ReadStream(store_.get(), "t").empty());
+}
+
+TEST_F(StoreStreamTest, ReopenKeepsStreamsRecordsAndIterators) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  for (int64_t id = 0; id < 5; ++id) {
+    ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, id, {Put("a", id)})).ok());
+  }
+  const std::string stream_id = StreamId();
+  const std::string shard_id =
+      store_->DescribeStream(kInstance, stream_id, "", std::nullopt)->shards.at(0).shard_id;
+  Result<std::string> iterator =
+      store_->GetShardIterator(kInstance, stream_id, shard_id, std::nullopt);
+  ASSERT_TRUE(iterator.ok());
+  std::vector<DecodedRecord> before = ReadShard(store_.get(), *iterator);
+  ASSERT_EQ(before.size(), 5u);
+
+  // The clock going back across the reopen must not reorder the shard.
+  clock_->SetMicros(kStartMicros - kHourMicros);
+  Reopen();
+  EXPECT_EQ(StreamId(), stream_id);
+  std::vector<DecodedRecord> after = ReadShard(store_.get(), *iterator);
+  ASSERT_EQ(after.size(), 5u);
+  for (size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].row, before[i].row);
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 9, {Put("a", 9)})).ok());
+  std::vector<DecodedRecord> all = ReadStream(store_.get(), "t");
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_GT(all[5].row.sequence_info->timestamp, all[4].row.sequence_info->timestamp);
+}
+
+TEST_F(StoreStreamTest, SplitClosesTheParentAndRoutesWritesToChildren) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)})).ok());
+  const std::string stream_id = StreamId();
+  const std::string parent =
+      store_->DescribeStream(kInstance, stream_id, "", std::nullopt)->shards.at(0).shard_id;
+  EXPECT_EQ(
+      store_->SplitStreamShard(kInstance, "nope", parent, Value::Integer(100)).status().code(),
+      StatusCode::kNotFound);
+  EXPECT_FALSE(store_->SplitStreamShard(kInstance, "t", parent, Value::String("x")).ok());
+  Result<std::vector<std::string>> children =
+      store_->SplitStreamShard(kInstance, "t", parent, Value::Integer(100));
+  ASSERT_TRUE(children.ok()) << children.status().ToString();
+  ASSERT_EQ(children->size(), 2u);
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 5, {Put("a", 1)})).ok());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 500, {Put("a", 1)})).ok());
+
+  Result<StreamDescription> described =
+      store_->DescribeStream(kInstance, stream_id, "", std::nullopt);
+  ASSERT_TRUE(described.ok());
+  ASSERT_EQ(described->shards.size(), 3u);
+  EXPECT_EQ(described->shards[1].parent_id, parent);
+  EXPECT_EQ(described->shards[2].parent_id, parent);
+  // Paging: one shard at a time.
+  Result<StreamDescription> page = store_->DescribeStream(kInstance, stream_id, "", 1);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->shards.size(), 1u);
+  EXPECT_EQ(page->next_shard_id, described->shards[1].shard_id);
+
+  bool closed = false;
+  std::vector<DecodedRecord> parent_records = ReadShard(
+      store_.get(), *store_->GetShardIterator(kInstance, stream_id, parent, std::nullopt), &closed);
+  EXPECT_TRUE(closed);
+  ASSERT_EQ(parent_records.size(), 1u);
+  std::vector<DecodedRecord> low = ReadShard(
+      store_.get(), *store_->GetShardIterator(kInstance, stream_id, (*children)[0], std::nullopt),
+      &closed);
+  EXPECT_FALSE(closed);
+  ASSERT_EQ(low.size(), 1u);
+  EXPECT_EQ(low[0].row.primary_key, Key(5));
+  std::vector<DecodedRecord> high = ReadShard(
+      store_.get(), *store_->GetShardIterator(kInstance, stream_id, (*children)[1], std::nullopt));
+  ASSERT_EQ(high.size(), 1u);
+  EXPECT_EQ(high[0].row.primary_key, Key(500));
+  EXPECT_GT(low[0].row.sequence_info->timestamp, parent_records[0].row.sequence_info->timestamp);
+
+  Result<std::string> merged =
+      store_->MergeStreamShards(kInstance, "t", (*children)[0], (*children)[1]);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  Reopen();
+  described = store_->DescribeStream(kInstance, stream_id, "", std::nullopt);
+  ASSERT_EQ(described->shards.size(), 4u);
+  EXPECT_EQ(described->shards[3].shard_id, *merged);
+  EXPECT_EQ(described->shards[3].parent_id, (*children)[0]);
+  EXPECT_EQ(described->shards[3].parent_sibling_id, (*children)[1]);
+}
+
+TEST_F(StoreStreamTest, TrimmingExpiresRecordsByTheStoreClock) {
+  TableDescription table = IntTable("t", true);
+  table.stream.expiration_hours = 1;
+  ASSERT_TRUE(store_->CreateTable(kInstance, table).ok());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)})).ok());
+  const std::string stream_id = StreamId();
+  const std::string shard_id =
+      store_->DescribeStream(kInstance, stream_id, "", std::nullopt)->shards.at(0).shard_id;
+  const std::string iterator =
+      *store_->GetShardIterator(kInstance, stream_id, shard_id, std::nullopt);
+  Result<TrimStats> nothing = store_->TrimStreams();
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_EQ(store_->GetStreamRecord(kInstance, iterator, std::nullopt)->records.size(), 1u);
+
+  clock_->AdvanceMicros(kHourMicros + 1000);
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 2, {Put("a", 2)})).ok());
+  Result<TrimStats> trimmed = store_->TrimStreams();
+  ASSERT_TRUE(trimmed.ok());
+  EXPECT_EQ(trimmed->shards_trimmed, 1u);
+  Result<StreamRecordBatch> stale = store_->GetStreamRecord(kInstance, iterator, std::nullopt);
+  EXPECT_EQ(stale.status().code(), StatusCode::kTrimmedDataAccess);
+  EXPECT_EQ(stale.status().message(), kTrimmedDataMessage);
+  std::vector<DecodedRecord> left = ReadStream(store_.get(), "t");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].row.primary_key, Key(2));
+}
+
+// The child of CrashKeepsRowsAndRecordsTogether (re-executed test binary): writes rows with
+// distinct keys until killed, acknowledging each committed key on fd kAckFd.
+TEST(StoreStreamCrashChild, WriteLoop) {
+  const char* dir = std::getenv(kCrashChildDirEnv);
+  if (dir == nullptr) GTEST_SKIP() << "runs only as the child of the crash test";
+  Result<std::unique_ptr<Store>> store = OpenStore(dir, DefaultClock());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  int64_t next_id = 0;
+  for (int round = 0; round < 100000; ++round) {
+    std::vector<int64_t> ids;
+    if (round % 2 == 0) {
+      ids.push_back(next_id++);
+      ASSERT_TRUE(
+          (*store)
+              ->WriteRow(kInstance, "t", MakeWrite(WriteType::kPut, ids[0], {Put("v", ids[0])}))
+              .ok());
+    } else {
+      TableWrites writes{"t", {}};
+      for (int i = 0; i < 10; ++i) {
+        ids.push_back(next_id++);
+        writes.rows.push_back(MakeWrite(WriteType::kPut, ids.back(), {Put("v", ids.back())}));
+      }
+      Result<std::vector<std::vector<RowWriteOutcome>>> outcomes =
+          (*store)->BatchWriteRows(kInstance, {writes});
+      ASSERT_TRUE(outcomes.ok());
+      for (const RowWriteOutcome& outcome : (*outcomes)[0]) ASSERT_TRUE(outcome.status.ok());
+    }
+    std::string acks;
+    for (int64_t id : ids) acks += std::to_string(id) + "\n";
+    ASSERT_EQ(::write(kAckFd, acks.data(), acks.size()), static_cast<ssize_t>(acks.size()));
+  }
+}
+
+TEST_F(StoreStreamTest, CrashKeepsRowsAndRecordsTogether) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  store_.reset();
+
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  // The read end may hold kAckFd itself: close it before the write end takes that number.
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], kAckFd);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  std::string filter = "--gtest_filter=StoreStreamCrashChild.WriteLoop";
+  std::string exe = "/proc/self/exe";
+  char* argv[] = {exe.data(), filter.data(), nullptr};
+  std::vector<std::string> env_strings = {std::string(kCrashChildDirEnv) + "=" + path_.string()};
+  for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
+  std::vector<char*> env;
+  for (std::string& entry : env_strings) env.push_back(entry.data());
+  env.push_back(nullptr);
+  pid_t child = 0;
+  ASSERT_EQ(posix_spawn(&child, exe.c_str(), &actions, nullptr, argv, env.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+
+  // Kill the child in the middle of its write loop, then collect every acknowledgement it sent.
+  std::set<int64_t> acked;
+  std::string pending;
+  bool killed = false;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(pipe_fds[0], buffer, sizeof(buffer));
+    if (n <= 0) break;
+    pending.append(buffer, static_cast<size_t>(n));
+    size_t newline;
+    while ((newline = pending.find('\n')) != std::string::npos) {
+      acked.insert(std::stoll(pending.substr(0, newline)));
+      pending.erase(0, newline + 1);
+    }
+    if (!killed && acked.size() >= 400) {
+      ::kill(child, SIGKILL);
+      killed = true;
+    }
+  }
+  ::close(pipe_fds[0]);
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(killed) << "the child stopped before it was killed";
+  ASSERT_TRUE(WIFSIGNALED(wait_status));
+
+  Reopen();
+  RangeRequest range;
+  range.inclusive_start = {{"id", Value::InfMin()}};
+  range.exclusive_end = {{"id", Value::InfMax()}};
+  range.read.max_versions = 1;
+  std::set<int64_t> rows;
+  for (;;) {
+    Result<RangeResult> page = store_->GetRange(kInstance, "t", range);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (const wire::Row& row : page->rows) rows.insert(row.primary_key[0].value.integer());
+    if (!page->next_start_primary_key.has_value()) break;
+    range.inclusive_start = *page->next_start_primary_key;
+  }
+  std::map<int64_t, int> record_counts;
+  for (const DecodedRecord& record : ReadStream(store_.get(), "t")) {
+    EXPECT_EQ(record.action, StreamAction::kPutRow);
+    ++record_counts[record.row.primary_key[0].value.integer()];
+  }
+  for (int64_t id : acked) EXPECT_TRUE(rows.count(id)) << "acknowledged row " << id << " lost";
+  for (int64_t id : rows) EXPECT_EQ(record_counts[id], 1) << "row " << id;
+  for (const auto& [id, count] : record_counts) {
+    EXPECT_TRUE(rows.count(id)) << "record without its row: " << id;
+  }
+  EXPECT_GE(rows.size(), acked.size());
+}
+
+}  // namespace
+}  // namespace otsync::store
