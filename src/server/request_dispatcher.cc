@@ -3,7 +3,9 @@
 #include <cassert>
 #include <utility>
 
+#include "server/admin_handlers.h"
 #include "server/row_handlers.h"
+#include "server/stream_handlers.h"
 #include "server/table_handlers.h"
 
 namespace otsync::server {
@@ -31,6 +33,8 @@ RequestDispatcher MakeDefaultDispatcher() {
   RequestDispatcher dispatcher;
   RegisterTableHandlers(&dispatcher);
   RegisterRowHandlers(&dispatcher);
+  RegisterStreamHandlers(&dispatcher);
+  RegisterAdminHandlers(&dispatcher);
   return dispatcher;
 }
 

@@ -1,0 +1,435 @@
+// The stream APIs and the admin endpoints over real HTTP, against a real store whose clock is a
+// ManualClock (request dates are still checked against the real clock).
+#include "server/stream_handlers.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "proto/table_store.pb.h"
+#include "server/admin_handlers.h"
+#include "server/authenticator.h"
+#include "server/credentials.h"
+#include "server/http_server.h"
+#include "server/ots_service.h"
+#include "server/request_dispatcher.h"
+#include "store/store.h"
+#include "wire/plain_buffer.h"
+#include "wire/signature.h"
+
+namespace otsync::server {
+namespace {
+
+constexpr char kInstance[] = "local";
+constexpr char kKeyId[] = "otsync-local-id";
+constexpr char kSecret[] = "otsync-local-secret";
+constexpr char kAdminId[] = "admin-id";
+constexpr char kAdminSecret[] = "admin-secret";
+constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+class StreamHandlersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device random;
+    data_dir_ = std::filesystem::temp_directory_path() /
+                ("otsd_stream_test_" + std::to_string(random()) + std::to_string(random()));
+    clock_ = std::make_shared<ManualClock>(DefaultClock()->NowMicros());
+    store::StoreOptions store_options;
+    store_options.path = data_dir_.string();
+    store_options.clock = clock_;
+    store_options.trim_interval = std::chrono::milliseconds(0);
+    auto store = store::Store::Open(store_options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    authenticator_ =
+        std::make_unique<Authenticator>(DevelopmentCredentials(), DefaultClock(), AuthOptions{});
+    service_ = std::make_unique<OtsService>(store_.get(), authenticator_.get(),
+                                            MakeDefaultDispatcher(), DefaultClock());
+    HttpServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.threads = 2;
+    auto server = HttpServer::Start(options, service_.get());
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+
+  void TearDown() override {
+    client_.reset();
+    if (server_) server_->Stop();
+    server_.reset();
+    service_.reset();
+    store_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(data_dir_, ignored);
+  }
+
+  Answer Post(const std::string& api, const std::string& body, const std::string& key_id = kKeyId,
+              const std::string& secret = kSecret) {
+    wire::HeaderMap headers = {
+        {"x-ots-date", wire::FormatIsoTime(DefaultClock()->NowMicros(), 3)},
+        {"x-ots-apiversion", "2015-12-31"},
+        {"x-ots-accesskeyid", key_id},
+        {"x-ots-instancename", kInstance},
+        {"x-ots-contentmd5", wire::ContentMd5(body)},
+    };
+    headers["x-ots-signature"] = wire::SignRequest(api, headers, secret);
+    auto result =
+        client_->Post(("/" + api).c_str(), httplib::Headers(headers.begin(), headers.end()), body,
+                      "application/octet-stream");
+    if (!result) return Answer{-1, httplib::to_string(result.error())};
+    return Answer{result->status, result->body};
+  }
+
+  template <typename Response>
+  Response Call(const std::string& api, const google::protobuf::Message& request) {
+    Answer answer = Post(api, request.SerializeAsString());
+    EXPECT_EQ(answer.status, 200) << api << ": " << ErrorOf(answer).code() << " "
+                                  << ErrorOf(answer).message();
+    Response response;
+    EXPECT_TRUE(response.ParseFromString(answer.body)) << api;
+    return response;
+  }
+
+  Answer Admin(std::string_view api, const nlohmann::json& body,
+               const std::string& key_id = kAdminId, const std::string& secret = kAdminSecret) {
+    return Post(std::string(api), body.dump(), key_id, secret);
+  }
+
+  static proto::Error ErrorOf(const Answer& answer) {
+    proto::Error error;
+    error.ParseFromString(answer.body);
+    return error;
+  }
+
+  // A table with a STRING first key and, when `expiration_hours` > 0, a stream.
+  Answer CreateTable(const std::string& name, int32_t expiration_hours) {
+    proto::CreateTableRequest request;
+    request.mutable_table_meta()->set_table_name(name);
+    auto* pk = request.mutable_table_meta()->add_primary_key();
+    pk->set_name("pk");
+    pk->set_type(proto::STRING);
+    request.mutable_reserved_throughput()->mutable_capacity_unit()->set_read(0);
+    request.mutable_reserved_throughput()->mutable_capacity_unit()->set_write(0);
+    request.mutable_table_options()->set_time_to_live(-1);
+    request.mutable_table_options()->set_max_versions(1);
+    if (expiration_hours != 0) {
+      request.mutable_stream_spec()->set_enable_stream(true);
+      request.mutable_stream_spec()->set_expiration_time(expiration_hours);
+    }
+    return Post("CreateTable", request.SerializeAsString());
+  }
+
+  void PutRow(const std::string& table, const std::string& key, const std::string& value) {
+    wire::Row row;
+    row.primary_key = {{"pk", wire::Value::String(key)}};
+    row.cells = {{"c", wire::Value::String(value), std::nullopt, {}}};
+    proto::PutRowRequest put;
+    put.set_table_name(table);
+    put.set_row(wire::EncodeRow(row));
+    put.mutable_condition()->set_row_existence(proto::IGNORE);
+    Call<proto::PutRowResponse>("PutRow", put);
+  }
+
+  std::string StreamIdOf(const std::string& table) {
+    proto::ListStreamRequest request;
+    request.set_table_name(table);
+    auto response = Call<proto::ListStreamResponse>("ListStream", request);
+    EXPECT_EQ(response.streams_size(), 1);
+    return response.streams_size() == 1 ? response.streams(0).stream_id() : "";
+  }
+
+  proto::DescribeStreamResponse DescribeStream(const std::string& stream_id) {
+    proto::DescribeStreamRequest request;
+    request.set_stream_id(stream_id);
+    return Call<proto::DescribeStreamResponse>("DescribeStream", request);
+  }
+
+  std::string Iterator(const std::string& stream_id, const std::string& shard_id,
+                       std::optional<int64_t> timestamp = std::nullopt) {
+    proto::GetShardIteratorRequest request;
+    request.set_stream_id(stream_id);
+    request.set_shard_id(shard_id);
+    if (timestamp.has_value()) request.set_timestamp(*timestamp);
+    return Call<proto::GetShardIteratorResponse>("GetShardIterator", request).shard_iterator();
+  }
+
+  Answer GetRecords(const std::string& iterator, std::optional<int32_t> limit = std::nullopt) {
+    proto::GetStreamRecordRequest request;
+    request.set_shard_iterator(iterator);
+    if (limit.has_value()) request.set_limit(*limit);
+    return Post("GetStreamRecord", request.SerializeAsString());
+  }
+
+  // The keys of every record from `iterator` to the end of what is there; `closed` tells
+  // whether the shard ended (no next iterator) rather than caught up.
+  std::vector<std::string> ReadKeys(std::string iterator, bool* closed) {
+    std::vector<std::string> keys;
+    for (;;) {
+      Answer answer = GetRecords(iterator, 2);
+      EXPECT_EQ(answer.status, 200) << ErrorOf(answer).message();
+      proto::GetStreamRecordResponse response;
+      if (answer.status != 200 || !response.ParseFromString(answer.body)) break;
+      for (const auto& record : response.stream_records()) {
+        Result<wire::Row> row = wire::DecodeRow(record.record());
+        EXPECT_TRUE(row.ok()) << row.status().ToString();
+        if (row.ok()) keys.push_back(row->primary_key.at(0).value.bytes());
+      }
+      if (!response.has_next_shard_iterator()) {
+        *closed = true;
+        return keys;
+      }
+      if (response.stream_records_size() == 0) {
+        EXPECT_EQ(response.next_shard_iterator(), iterator);
+        *closed = false;
+        return keys;
+      }
+      iterator = response.next_shard_iterator();
+    }
+    return keys;
+  }
+
+  std::filesystem::path data_dir_;
+  std::shared_ptr<ManualClock> clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<OtsService> service_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
+  const int64_t created = clock_->NowMicros();
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  proto::DescribeTableRequest describe_table;
+  describe_table.set_table_name("t");
+  auto table = Call<proto::DescribeTableResponse>("DescribeTable", describe_table);
+  ASSERT_TRUE(table.stream_details().enable_stream());
+  EXPECT_EQ(table.stream_details().expiration_time(), 24);
+  EXPECT_EQ(table.stream_details().last_enable_time(), created);
+  const std::string stream_id = table.stream_details().stream_id();
+  EXPECT_EQ(StreamIdOf("t"), stream_id);
+  auto all = Call<proto::ListStreamResponse>("ListStream", proto::ListStreamRequest());
+  ASSERT_EQ(all.streams_size(), 1);
+  EXPECT_EQ(all.streams(0).table_name(), "t");
+  EXPECT_EQ(all.streams(0).creation_time(), created);
+
+  auto described = DescribeStream(stream_id);
+  EXPECT_EQ(described.stream_status(), proto::STREAM_ACTIVE);
+  EXPECT_EQ(described.expiration_time(), 24);
+  EXPECT_EQ(described.table_name(), "t");
+  EXPECT_EQ(described.creation_time(), created);
+  ASSERT_EQ(described.shards_size(), 1);
+  EXPECT_FALSE(described.shards(0).has_parent_id());
+  EXPECT_FALSE(described.has_next_shard_id());
+
+  PutRow("t", "a", "1");
+  clock_->AdvanceMicros(1000);
+  const int64_t second_write = clock_->NowMicros();
+  PutRow("t", "b", "2");
+  proto::DeleteRowRequest del;
+  del.set_table_name("t");
+  wire::Row key;
+  key.primary_key = {{"pk", wire::Value::String("a")}};
+  key.delete_marker = true;
+  del.set_primary_key(wire::EncodeRow(key));
+  del.mutable_condition()->set_row_existence(proto::IGNORE);
+  Call<proto::DeleteRowResponse>("DeleteRow", del);
+
+  const std::string iterator = Iterator(stream_id, described.shards(0).shard_id());
+  Answer first = GetRecords(iterator, 2);
+  ASSERT_EQ(first.status, 200) << ErrorOf(first).message();
+  proto::GetStreamRecordResponse page;
+  ASSERT_TRUE(page.ParseFromString(first.body));
+  ASSERT_EQ(page.stream_records_size(), 2);
+  EXPECT_TRUE(page.may_more_record());
+  EXPECT_TRUE(page.consumed().capacity_unit().has_read());
+  EXPECT_TRUE(page.consumed().capacity_unit().has_write());
+  EXPECT_EQ(page.stream_records(0).action_type(), proto::PUT_ROW);
+  Result<wire::Row> row = wire::DecodeRow(page.stream_records(0).record());
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ(row->primary_key.at(0).value, wire::Value::String("a"));
+  ASSERT_EQ(row->cells.size(), 1u);
+  EXPECT_EQ(row->cells[0].value, wire::Value::String("1"));
+  EXPECT_TRUE(row->cells[0].timestamp.has_value());
+  ASSERT_TRUE(row->sequence_info.has_value());
+  EXPECT_EQ(row->sequence_info->timestamp, created);
+
+  ASSERT_TRUE(page.has_next_shard_iterator());
+  Answer second = GetRecords(page.next_shard_iterator());
+  proto::GetStreamRecordResponse rest;
+  ASSERT_TRUE(rest.ParseFromString(second.body));
+  ASSERT_EQ(rest.stream_records_size(), 1);
+  EXPECT_EQ(rest.stream_records(0).action_type(), proto::DELETE_ROW);
+  Result<wire::Row> deleted = wire::DecodeRow(rest.stream_records(0).record());
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_TRUE(deleted->cells.empty());
+  EXPECT_FALSE(rest.may_more_record());
+
+  // Caught up on an open shard: no records and the very same iterator back.
+  Answer caught_up = GetRecords(rest.next_shard_iterator());
+  proto::GetStreamRecordResponse empty;
+  ASSERT_TRUE(empty.ParseFromString(caught_up.body));
+  EXPECT_EQ(empty.stream_records_size(), 0);
+  EXPECT_EQ(empty.next_shard_iterator(), rest.next_shard_iterator());
+  EXPECT_FALSE(empty.may_more_record());
+
+  // An iterator from a timestamp (µs) skips what came before.
+  bool closed = true;
+  EXPECT_EQ(ReadKeys(Iterator(stream_id, described.shards(0).shard_id(), second_write), &closed),
+            (std::vector<std::string>{"b", "a"}));
+  EXPECT_FALSE(closed);
+}
+
+TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) {
+  Answer too_long = CreateTable("bad", 169);
+  EXPECT_EQ(too_long.status, 400);
+  EXPECT_EQ(ErrorOf(too_long).code(), "OTSParameterInvalid");
+  EXPECT_EQ(CreateTable("bad", -1).status, 400);
+
+  ASSERT_EQ(CreateTable("t", 0).status, 200);
+  auto none = Call<proto::ListStreamResponse>("ListStream", proto::ListStreamRequest());
+  EXPECT_EQ(none.streams_size(), 0);
+  proto::ListStreamRequest unknown;
+  unknown.set_table_name("nope");
+  EXPECT_EQ(Post("ListStream", unknown.SerializeAsString()).status, 404);
+
+  proto::UpdateTableRequest update;
+  update.set_table_name("t");
+  update.mutable_stream_spec()->set_enable_stream(true);
+  update.mutable_stream_spec()->set_expiration_time(0);
+  Answer zero = Post("UpdateTable", update.SerializeAsString());
+  EXPECT_EQ(zero.status, 400);
+  EXPECT_EQ(ErrorOf(zero).code(), "OTSParameterInvalid");
+  update.mutable_stream_spec()->set_expiration_time(168);
+  auto updated = Call<proto::UpdateTableResponse>("UpdateTable", update);
+  ASSERT_TRUE(updated.stream_details().enable_stream());
+  EXPECT_EQ(updated.stream_details().expiration_time(), 168);
+  EXPECT_EQ(updated.stream_details().stream_id(), StreamIdOf("t"));
+  EXPECT_GT(updated.stream_details().last_enable_time(), 0);
+
+  update.mutable_stream_spec()->set_enable_stream(false);
+  update.mutable_stream_spec()->clear_expiration_time();
+  auto disabled = Call<proto::UpdateTableResponse>("UpdateTable", update);
+  EXPECT_FALSE(disabled.stream_details().enable_stream());
+  EXPECT_FALSE(disabled.stream_details().has_stream_id());
+  proto::DescribeStreamRequest gone;
+  gone.set_stream_id(updated.stream_details().stream_id());
+  Answer gone_answer = Post("DescribeStream", gone.SerializeAsString());
+  EXPECT_EQ(gone_answer.status, 404);
+  EXPECT_EQ(ErrorOf(gone_answer).code(), "OTSObjectNotExist");
+}
+
+TEST_F(StreamHandlersTest, AdminSplitAndMergeOverHttp) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string parent = DescribeStream(stream_id).shards(0).shard_id();
+  PutRow("t", "a", "1");
+
+  Answer split = Admin(kAdminSplitShardApi, {{"table", "t"}, {"shard_id", parent}, {"key", "m"}});
+  ASSERT_EQ(split.status, 200) << ErrorOf(split).message();
+  const nlohmann::json children = nlohmann::json::parse(split.body)["children"];
+  ASSERT_EQ(children.size(), 2u);
+  PutRow("t", "b", "2");
+  PutRow("t", "x", "3");
+
+  auto described = DescribeStream(stream_id);
+  ASSERT_EQ(described.shards_size(), 3);
+  EXPECT_EQ(described.shards(1).parent_id(), parent);
+  EXPECT_EQ(described.shards(2).parent_id(), parent);
+  EXPECT_FALSE(described.shards(1).has_parent_sibling_id());
+  proto::DescribeStreamRequest paged;
+  paged.set_stream_id(stream_id);
+  paged.set_shard_limit(2);
+  auto first_page = Call<proto::DescribeStreamResponse>("DescribeStream", paged);
+  ASSERT_EQ(first_page.shards_size(), 2);
+  ASSERT_TRUE(first_page.has_next_shard_id());
+  paged.set_inclusive_start_shard_id(first_page.next_shard_id());
+  auto second_page = Call<proto::DescribeStreamResponse>("DescribeStream", paged);
+  ASSERT_EQ(second_page.shards_size(), 1);
+  EXPECT_EQ(second_page.shards(0).shard_id(), described.shards(2).shard_id());
+  EXPECT_FALSE(second_page.has_next_shard_id());
+
+  bool closed = false;
+  EXPECT_EQ(ReadKeys(Iterator(stream_id, parent), &closed), std::vector<std::string>{"a"});
+  EXPECT_TRUE(closed) << "a closed, fully read parent has no next iterator";
+  EXPECT_EQ(ReadKeys(Iterator(stream_id, children[0]), &closed), std::vector<std::string>{"b"});
+  EXPECT_FALSE(closed);
+  EXPECT_EQ(ReadKeys(Iterator(stream_id, children[1]), &closed), std::vector<std::string>{"x"});
+
+  Answer merge = Admin(kAdminMergeShardsApi,
+                       {{"table", "t"}, {"shard_a", children[1]}, {"shard_b", children[0]}});
+  ASSERT_EQ(merge.status, 200) << ErrorOf(merge).message();
+  const std::string child = nlohmann::json::parse(merge.body)["child"];
+  described = DescribeStream(stream_id);
+  ASSERT_EQ(described.shards_size(), 4);
+  EXPECT_EQ(described.shards(3).shard_id(), child);
+  EXPECT_EQ(described.shards(3).parent_id(), children[0]);
+  EXPECT_EQ(described.shards(3).parent_sibling_id(), children[1]);
+
+  Answer bad_key = Admin(kAdminSplitShardApi, {{"table", "t"}, {"shard_id", child}, {"key", 5}});
+  EXPECT_EQ(bad_key.status, 400);
+  EXPECT_EQ(ErrorOf(bad_key).code(), "OTSParameterInvalid");
+  EXPECT_EQ(Post(std::string(kAdminSplitShardApi), "not json", kAdminId, kAdminSecret).status, 400);
+}
+
+TEST_F(StreamHandlersTest, AdminEndpointsNeedAnAdminSignature) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string parent = DescribeStream(StreamIdOf("t")).shards(0).shard_id();
+  const nlohmann::json body = {{"table", "t"}, {"shard_id", parent}, {"key", "m"}};
+  Answer user = Admin(kAdminSplitShardApi, body, kKeyId, kSecret);
+  EXPECT_EQ(user.status, 403);
+  EXPECT_EQ(ErrorOf(user).code(), "OTSAuthFailed");
+  Answer forged = Admin(kAdminSplitShardApi, body, kAdminId, kSecret);
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_EQ(ErrorOf(forged).message().find("secret"), std::string::npos);
+  EXPECT_EQ(Admin(kAdminTrimApi, nlohmann::json::object(), kKeyId, kSecret).status, 403);
+  EXPECT_EQ(DescribeStream(StreamIdOf("t")).shards_size(), 1);
+  // Not a public API name: nothing answers at the bare operation name.
+  EXPECT_EQ(Post("SplitShard", body.dump(), kAdminId, kAdminSecret).status, 400);
+}
+
+TEST_F(StreamHandlersTest, ForgedAndTrimmedIterators) {
+  ASSERT_EQ(CreateTable("t", 1).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  PutRow("t", "a", "1");
+  const std::string iterator = Iterator(stream_id, shard);
+
+  Answer garbage = GetRecords("not-an-iterator");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_EQ(ErrorOf(garbage).code(), "OTSParameterInvalid");
+  std::string tampered = iterator;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  Answer forged = GetRecords(tampered);
+  EXPECT_EQ(forged.status, 400);
+  EXPECT_EQ(ErrorOf(forged).code(), "OTSParameterInvalid");
+  EXPECT_EQ(GetRecords(iterator, 0).status, 400);
+
+  clock_->AdvanceMicros(kHourMicros + 1000);
+  PutRow("t", "b", "2");
+  Answer trim = Admin(kAdminTrimApi, nlohmann::json::object());
+  ASSERT_EQ(trim.status, 200) << ErrorOf(trim).message();
+  EXPECT_EQ(nlohmann::json::parse(trim.body)["shards_trimmed"], 1);
+  Answer trimmed = GetRecords(iterator);
+  EXPECT_EQ(trimmed.status, 400);
+  EXPECT_EQ(ErrorOf(trimmed).code(), "OTSTrimmedDataAccess");
+  EXPECT_EQ(ErrorOf(trimmed).message(), store::kTrimmedDataMessage);
+  bool closed = true;
+  EXPECT_EQ(ReadKeys(Iterator(stream_id, shard), &closed), std::vector<std::string>{"b"});
+}
+
+}  // namespace
+}  // namespace otsync::server
