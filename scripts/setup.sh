@@ -42,4 +42,5 @@ if [[ ! -d tests/e2e/node_modules/tablestore ]]; then
   echo "setup: installing the pinned npm packages of tests/e2e"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
+bash scripts/fetch_duckdb.sh
 echo "setup: ok"

@@ -1,0 +1,242 @@
+#include "writers/odps/warehouse.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace otsync::odps {
+namespace {
+
+class WarehouseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/otsync_warehouse_test_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    Reopen();
+  }
+  void TearDown() override {
+    warehouse_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    warehouse_.reset();
+    Result<std::unique_ptr<Warehouse>> opened = Warehouse::Open(dir_ + "/warehouse.duckdb");
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    warehouse_ = std::move(opened).value();
+  }
+  std::vector<std::vector<std::optional<std::string>>> Rows(const std::string& sql) {
+    Result<QueryResult> result = warehouse_->Query(sql);
+    EXPECT_TRUE(result.ok()) << sql << ": " << result.status().ToString();
+    return result.ok() ? result->rows : std::vector<std::vector<std::optional<std::string>>>{};
+  }
+
+  std::string dir_;
+  std::unique_ptr<Warehouse> warehouse_;
+};
+
+constexpr char kAllTypes[] =
+    "typed(s STRING, b BIGINT, i INT, d DOUBLE, f FLOAT, ok BOOLEAN, dt DATETIME, day DATE, "
+    "amount DECIMAL(10,2), raw BINARY) PARTITIONED BY (pt STRING, region STRING)";
+
+CellValue Number(CellValue::Kind kind, int64_t integer, double number = 0) {
+  CellValue cell;
+  cell.kind = kind;
+  cell.integer = integer;
+  cell.number = number;
+  return cell;
+}
+
+std::vector<CellValue> TypedRow(int n) {
+  std::vector<CellValue> row(10);
+  using Kind = CellValue::Kind;
+  row[0].kind = Kind::kText;
+  row[0].owned = "text " + std::to_string(n) + (n % 2 ? " \"quoted\", comma" : "");
+  row[0].text = row[0].owned;
+  row[1] = Number(Kind::kInteger, 1'000'000'000'000LL * n);
+  row[2] = Number(Kind::kInteger, -n);
+  row[3] = Number(Kind::kDouble, 0, n + 0.25);
+  row[4] = Number(Kind::kDouble, 0, n * 0.5);
+  row[5] = Number(Kind::kBoolean, n % 2);
+  row[6] = Number(Kind::kTimestampMicros, 1508400000123000LL + n * 1000000LL);
+  row[7] = Number(Kind::kDateDays, 17458 + n);
+  row[8].kind = Kind::kText;
+  row[8].owned = std::to_string(n) + ".5";
+  row[8].text = row[8].owned;
+  row[9].kind = Kind::kBlob;
+  row[9].owned = std::string("\x00\xff", 2) + std::to_string(n);
+  row[9].text = row[9].owned;
+  if (n % 5 == 0) row[3] = CellValue{};  // some NULLs
+  return row;
+}
+
+void LoadTyped(Warehouse& warehouse, const TableSchema& schema, const std::string& partition,
+               int first, int count) {
+  PartitionValues levels = ResolvePartition(schema, partition, true).value();
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse.BeginLoad(schema, levels, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  for (int n = first; n < first + count; ++n) {
+    std::vector<CellValue> row = TypedRow(n);
+    ASSERT_TRUE((*load)->AppendRow(row).ok());
+  }
+  sync::CommittedWindow window;
+  window.key = {"src", "stream", first, first + count};
+  ASSERT_TRUE((*load)->Commit(window).ok());
+}
+
+TEST_F(WarehouseTest, CreatesDescribesAndListsTablesAcrossReopen) {
+  TableSchema schema = ParseTableSpec(kAllTypes).value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  Status again = warehouse_->CreateTable(schema);
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  Reopen();
+  Result<TableSchema> described = warehouse_->DescribeTable("TYPED");
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  EXPECT_EQ(*described, schema);
+  EXPECT_EQ(warehouse_->ListTables().value(), std::vector<std::string>{"typed"});
+  Result<TableSchema> missing = warehouse_->DescribeTable("nope");
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("table nope does not exist"), std::string::npos);
+  EXPECT_EQ(Rows("SELECT column_name, data_type FROM information_schema.columns WHERE "
+                 "table_name = 'typed' AND column_name IN ('dt', 'amount', 'raw') ORDER BY 1"),
+            (std::vector<std::vector<std::optional<std::string>>>{
+                {"amount", "DECIMAL(10,2)"}, {"dt", "TIMESTAMP"}, {"raw", "BLOB"}}));
+}
+
+TEST_F(WarehouseTest, RejectsPartitionColumnsOfOtherTypes) {
+  Status status =
+      warehouse_->CreateTable(ParseTableSpec("t(a STRING) PARTITIONED BY (d DOUBLE)").value());
+  EXPECT_NE(status.message().find("partition columns are STRING or an integer type"),
+            std::string::npos);
+}
+
+TEST_F(WarehouseTest, ListsPartitionsOnceLoaded) {
+  TableSchema schema = ParseTableSpec(kAllTypes).value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  LoadTyped(*warehouse_, schema, "pt=20171020,region=hz", 0, 3);
+  LoadTyped(*warehouse_, schema, "region=bj,pt=20171019", 3, 2);
+  LoadTyped(*warehouse_, schema, "pt=20171020,region=hz", 5, 4);
+  EXPECT_EQ(warehouse_->ListPartitions("typed").value(),
+            (std::vector<std::string>{"pt=20171019,region=bj", "pt=20171020,region=hz"}));
+  EXPECT_EQ(Rows("SELECT pt, region, count(*) FROM typed GROUP BY ALL ORDER BY ALL"),
+            (std::vector<std::vector<std::optional<std::string>>>{{"20171019", "bj", "2"},
+                                                                  {"20171020", "hz", "4"}}));
+}
+
+TEST_F(WarehouseTest, QueryReportsTypesAndErrors) {
+  Result<QueryResult> result =
+      warehouse_->Query("SELECT 1::BIGINT AS n, 2.50::DECIMAL(5,2) AS d, NULL::VARCHAR AS s");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->column_names, (std::vector<std::string>{"n", "d", "s"}));
+  EXPECT_EQ(result->column_types, (std::vector<std::string>{"BIGINT", "DECIMAL(5,2)", "VARCHAR"}));
+  EXPECT_EQ(result->rows[0][1], "2.50");
+  EXPECT_FALSE(result->rows[0][2].has_value());
+  Result<QueryResult> bad = warehouse_->Query("SELEC 1");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("syntax error"), std::string::npos);
+}
+
+TEST_F(WarehouseTest, ParquetExportReadsBackEqualToTheTable) {
+  TableSchema schema = ParseTableSpec(kAllTypes).value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  LoadTyped(*warehouse_, schema, "pt=20171019,region=bj", 0, 40);
+  LoadTyped(*warehouse_, schema, "pt=20171020,region=hz", 40, 60);
+
+  Result<std::vector<ExportedFile>> files =
+      warehouse_->ExportParquet("typed", "", dir_ + "/export", ParquetCompression::kZstd);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].path, dir_ + "/export/typed/pt=20171019/region=bj/part-00000.parquet");
+  EXPECT_EQ((*files)[0].rows, 40);
+  EXPECT_EQ((*files)[1].rows, 60);
+
+  // The whole Hive-style tree, partition columns recovered from the paths.
+  const std::string columns = "s, b, i, d, f, ok, dt, day, amount, raw, pt, region";
+  EXPECT_EQ(Rows("SELECT " + columns + " FROM read_parquet('" + dir_ +
+                 "/export/typed/*/*/*.parquet', hive_partitioning = true) ORDER BY ALL"),
+            Rows("SELECT " + columns + " FROM typed ORDER BY ALL"));
+  EXPECT_EQ(Rows("SELECT DISTINCT compression FROM parquet_metadata('" + (*files)[1].path + "')"),
+            (std::vector<std::vector<std::optional<std::string>>>{{"ZSTD"}}));
+  // The same types come back, not text.
+  EXPECT_EQ(Rows("SELECT typeof(dt), typeof(amount), typeof(raw) FROM read_parquet('" +
+                 (*files)[0].path + "') LIMIT 1"),
+            (std::vector<std::vector<std::optional<std::string>>>{
+                {"TIMESTAMP", "DECIMAL(10,2)", "BLOB"}}));
+
+  Result<std::vector<ExportedFile>> one = warehouse_->ExportParquet(
+      "typed", "region=hz,pt=20171020", dir_ + "/one", ParquetCompression::kSnappy);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].partition, "pt=20171020,region=hz");
+  EXPECT_EQ(Rows("SELECT count(*) FROM read_parquet('" + (*one)[0].path + "')"),
+            (std::vector<std::vector<std::optional<std::string>>>{{"60"}}));
+  EXPECT_FALSE(
+      warehouse_->ExportParquet("typed", "pt=1", dir_ + "/bad", ParquetCompression::kZstd).ok());
+}
+
+TEST_F(WarehouseTest, NonPartitionedTableExportsOneFile) {
+  ASSERT_TRUE(warehouse_->CreateTable(ParseTableSpec("flat(a STRING, n BIGINT)").value()).ok());
+  ASSERT_TRUE(warehouse_->Query("INSERT INTO flat VALUES ('x', 1), ('y', NULL)").ok());
+  Result<std::vector<ExportedFile>> files =
+      warehouse_->ExportParquet("flat", "", dir_ + "/out", ParquetCompression::kGzip);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].path, dir_ + "/out/flat/part-00000.parquet");
+  EXPECT_EQ(Rows("SELECT * FROM read_parquet('" + (*files)[0].path + "') ORDER BY ALL"),
+            Rows("SELECT * FROM flat ORDER BY ALL"));
+  EXPECT_EQ(ParseParquetCompression("ZSTD").value(), ParquetCompression::kZstd);
+  EXPECT_FALSE(ParseParquetCompression("rar").ok());
+}
+
+std::string JsonString(const std::optional<std::string>& value) {
+  if (!value) return "null";
+  std::string out = "\"";
+  for (char c : *value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// A second, independent Parquet reader: the DuckDB inside the Node package @duckdb/node-api
+// (tests/warehouse-reader), driven by a small script.
+TEST_F(WarehouseTest, ParquetExportReadsBackWithNodeApi) {
+  const std::string reader_dir = OTSYNC_WAREHOUSE_READER_DIR;
+  if (!std::filesystem::exists(reader_dir + "/node_modules/@duckdb/node-api") ||
+      std::system("node --version > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "node or tests/warehouse-reader/node_modules missing (run scripts/setup.sh)";
+  }
+  TableSchema schema = ParseTableSpec(kAllTypes).value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  LoadTyped(*warehouse_, schema, "pt=20171019,region=bj", 0, 25);
+  Result<std::vector<ExportedFile>> files =
+      warehouse_->ExportParquet("typed", "", dir_ + "/export", ParquetCompression::kZstd);
+  ASSERT_TRUE(files.ok());
+  const std::string output = dir_ + "/node.json";
+  std::string command =
+      "node " + reader_dir + "/read_parquet.mjs '" + (*files)[0].path + "' > " + output;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::ifstream in(output);
+  std::string actual((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+  std::string expected = "[";
+  auto rows = Rows(
+      "SELECT COLUMNS(*)::VARCHAR FROM (SELECT s, b, i, d, f, ok, dt, day, amount, raw FROM "
+      "typed) ORDER BY ALL");
+  ASSERT_EQ(rows.size(), 25u);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    expected += r == 0 ? "[" : ",[";
+    for (size_t c = 0; c < rows[r].size(); ++c) {
+      expected += (c == 0 ? "" : ",") + JsonString(rows[r][c]);
+    }
+    expected += "]";
+  }
+  expected += "]\n";
+  EXPECT_EQ(actual, expected);
+}
+
+}  // namespace
+}  // namespace otsync::odps
