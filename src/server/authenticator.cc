@@ -41,10 +41,8 @@ Result<Caller> Authenticator::AuthenticateUnverified(const wire::HeaderMap& head
   caller.instance = *instance;
   if (const std::string* id = FindHeader(headers, kAccessKeyIdHeader)) {
     caller.key = credentials_.FindAccessKey(*id);
-    if (caller.key == nullptr) {
-      caller.key = credentials_.FindAdminKey(*id);
-      caller.is_admin = caller.key != nullptr;
-    }
+    // An admin key id alone proves nothing: admin rights need a verified signature.
+    if (caller.key == nullptr) caller.key = credentials_.FindAdminKey(*id);
   }
   return caller;
 }

@@ -27,7 +27,8 @@ struct Caller {
   // The key the request was signed with, or nullptr when verification is off and the request
   // named no known key. Points into the Authenticator's credentials; valid while it lives.
   const AccessKey* key = nullptr;
-  bool is_admin = false;  // Signed with one of Credentials::admin_keys.
+  // Signed with one of Credentials::admin_keys; never true when verification is off.
+  bool is_admin = false;
 };
 
 class Authenticator {

@@ -401,6 +401,27 @@ TEST_F(StreamHandlersTest, AdminEndpointsNeedAnAdminSignature) {
   EXPECT_EQ(Post("SplitShard", body.dump(), kAdminId, kAdminSecret).status, 400);
 }
 
+// With --no-auth nothing is signed, so naming an admin key id grants nothing.
+TEST_F(StreamHandlersTest, NoAuthModeHasNoAdmin) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  AuthOptions no_auth;
+  no_auth.verify = false;
+  const Authenticator unverified(DevelopmentCredentials(), DefaultClock(), no_auth);
+  const OtsService service(store_.get(), &unverified, MakeDefaultDispatcher(), DefaultClock());
+  const std::string body = nlohmann::json{{"table", "t"}}.dump();
+  IncomingRequest request;
+  request.method = "POST";
+  const std::string path = "/" + std::string(kAdminTrimApi);
+  request.path = path;
+  request.headers = {{"x-ots-instancename", kInstance}, {"x-ots-accesskeyid", kAdminId}};
+  request.body = body;
+  Reply reply = service.Handle(request);
+  EXPECT_EQ(reply.http_status, 403);
+  proto::Error error;
+  ASSERT_TRUE(error.ParseFromString(reply.body));
+  EXPECT_EQ(error.code(), "OTSAuthFailed");
+}
+
 TEST_F(StreamHandlersTest, ForgedAndTrimmedIterators) {
   ASSERT_EQ(CreateTable("t", 1).status, 200);
   const std::string stream_id = StreamIdOf("t");
