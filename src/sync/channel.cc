@@ -1,0 +1,75 @@
+#include "sync/channel.h"
+
+#include <algorithm>
+
+namespace otsync::sync {
+
+bool RecordChannel::FitsLocked(const RecordBatch& batch) const {
+  if (batches_.empty()) return true;
+  return records_ + batch.records.size() <= capacity_.records &&
+         bytes_ + batch.bytes <= capacity_.bytes;
+}
+
+Status RecordChannel::Push(RecordBatch batch, std::stop_token stop) {
+  std::unique_lock lock(mutex_);
+  not_full_.wait(lock, stop, [&] { return cancelled_ || FitsLocked(batch); });
+  if (cancelled_ || stop.stop_requested()) return Status(StatusCode::kAborted, "job stopping");
+  records_ += batch.records.size();
+  bytes_ += batch.bytes;
+  peak_records_ = std::max(peak_records_, records_);
+  peak_bytes_ = std::max(peak_bytes_, bytes_);
+  batches_.push_back(std::move(batch));
+  lock.unlock();
+  not_empty_.notify_one();
+  return Status::OK();
+}
+
+std::optional<RecordBatch> RecordChannel::Pop(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  not_empty_.wait_for(lock, timeout, [&] { return !batches_.empty() || closed_ || cancelled_; });
+  if (batches_.empty() || cancelled_) return std::nullopt;
+  RecordBatch batch = std::move(batches_.front());
+  batches_.pop_front();
+  records_ -= batch.records.size();
+  bytes_ -= batch.bytes;
+  lock.unlock();
+  not_full_.notify_all();
+  return batch;
+}
+
+void RecordChannel::Close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  not_empty_.notify_all();
+}
+
+void RecordChannel::Cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    batches_.clear();
+    records_ = 0;
+    bytes_ = 0;
+  }
+  not_full_.notify_all();
+  not_empty_.notify_all();
+}
+
+bool RecordChannel::drained() const {
+  std::lock_guard lock(mutex_);
+  return (closed_ || cancelled_) && batches_.empty();
+}
+
+size_t RecordChannel::peak_records() const {
+  std::lock_guard lock(mutex_);
+  return peak_records_;
+}
+
+size_t RecordChannel::peak_bytes() const {
+  std::lock_guard lock(mutex_);
+  return peak_bytes_;
+}
+
+}  // namespace otsync::sync

@@ -1,0 +1,71 @@
+// RecordChannel: the bounded queue between the reader tasks and the writer thread. Batches of
+// records go in from many threads and come out in one; a full channel blocks the producers, so
+// memory stays flat however big the window (invariant 5).
+//
+// Capacity counts records and bytes (Record::ByteSize). A batch is admitted while both stay
+// within capacity, or when the channel is empty (so a batch larger than the capacity cannot
+// wedge the job). Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include "base/status.h"
+#include "sync/record.h"
+
+namespace otsync::sync {
+
+struct RecordBatch {
+  std::vector<Record> records;
+  size_t bytes = 0;  // Sum of the records' ByteSize.
+};
+
+struct ChannelCapacity {
+  size_t records = 8192;
+  size_t bytes = 16 << 20;
+};
+
+class RecordChannel {
+ public:
+  explicit RecordChannel(ChannelCapacity capacity) : capacity_(capacity) {}
+
+  // Blocks until the batch fits. kAborted once the channel is cancelled or `stop` requested.
+  Status Push(RecordBatch batch, std::stop_token stop);
+
+  // The oldest batch; nullopt when `timeout` passed with nothing queued, or when the channel is
+  // closed (or cancelled) and empty.
+  std::optional<RecordBatch> Pop(std::chrono::milliseconds timeout);
+
+  // No more pushes will come; Pop drains what is queued, then returns nullopt at once.
+  void Close();
+  // Producers blocked in Push return kAborted; queued batches are dropped.
+  void Cancel();
+
+  bool drained() const;  // Closed (or cancelled) and empty.
+  size_t peak_records() const;
+  size_t peak_bytes() const;
+
+ private:
+  bool FitsLocked(const RecordBatch& batch) const;
+
+  const ChannelCapacity capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable_any not_full_;
+  std::condition_variable not_empty_;
+  std::deque<RecordBatch> batches_;
+  size_t records_ = 0;
+  size_t bytes_ = 0;
+  size_t peak_records_ = 0;
+  size_t peak_bytes_ = 0;
+  bool closed_ = false;
+  bool cancelled_ = false;
+};
+
+}  // namespace otsync::sync

@@ -1,0 +1,70 @@
+#include "sync/channel.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace otsync::sync {
+namespace {
+
+RecordBatch Batch(int records) {
+  RecordBatch batch;
+  for (int i = 0; i < records; ++i) {
+    batch.records.push_back(Record{{Field::Integer(i)}});
+    batch.bytes += 8;
+  }
+  return batch;
+}
+
+TEST(RecordChannelTest, ProducersBlockAtCapacityAndResumeWhenDrained) {
+  RecordChannel channel({10, 1 << 20});
+  std::stop_source stop;
+  ASSERT_TRUE(channel.Push(Batch(6), stop.get_token()).ok());
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    EXPECT_TRUE(channel.Push(Batch(6), stop.get_token()).ok());
+    pushed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pushed);  // 12 > 10.
+  ASSERT_TRUE(channel.Pop(std::chrono::milliseconds(1000)).has_value());
+  producer.join();
+  EXPECT_TRUE(pushed);
+  EXPECT_LE(channel.peak_records(), 10u);
+  channel.Close();
+  EXPECT_TRUE(channel.Pop(std::chrono::milliseconds(1000)).has_value());
+  EXPECT_FALSE(channel.Pop(std::chrono::milliseconds(1000)).has_value());
+  EXPECT_TRUE(channel.drained());
+}
+
+TEST(RecordChannelTest, AnOversizedBatchIsAdmittedIntoAnEmptyChannel) {
+  RecordChannel channel({4, 16});
+  std::stop_source stop;
+  EXPECT_TRUE(channel.Push(Batch(100), stop.get_token()).ok());
+}
+
+TEST(RecordChannelTest, CancelReleasesBlockedProducers) {
+  RecordChannel channel({1, 1 << 20});
+  std::stop_source stop;
+  ASSERT_TRUE(channel.Push(Batch(1), stop.get_token()).ok());
+  std::thread producer(
+      [&] { EXPECT_EQ(channel.Push(Batch(1), stop.get_token()).code(), StatusCode::kAborted); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  channel.Cancel();
+  producer.join();
+  EXPECT_TRUE(channel.drained());
+}
+
+TEST(RecordChannelTest, StopReleasesBlockedProducers) {
+  RecordChannel channel({1, 1 << 20});
+  std::stop_source stop;
+  ASSERT_TRUE(channel.Push(Batch(1), stop.get_token()).ok());
+  std::thread producer(
+      [&] { EXPECT_EQ(channel.Push(Batch(1), stop.get_token()).code(), StatusCode::kAborted); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  stop.request_stop();
+  producer.join();
+}
+
+}  // namespace
+}  // namespace otsync::sync

@@ -1,0 +1,241 @@
+#include "sync/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <optional>
+#include <variant>
+
+#include "sync/datasource_registry.h"
+#include "sync/engine.h"
+#include "sync/job_binding.h"
+#include "sync/job_script.h"
+#include "sync/variables.h"
+
+namespace otsync::sync {
+namespace {
+
+struct RunArgs {
+  std::string job_path;
+  std::vector<std::string> assignments;
+};
+
+struct DataSourceArgs {
+  std::string name;
+  std::string type;
+  std::string description;
+  std::string endpoint;
+  std::string instance;
+  std::string access_id;
+  std::string access_key;
+  std::string warehouse;
+  std::string project;
+  bool replace = false;
+};
+
+int ExitFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+      return kExitBadConfiguration;
+    default:
+      return kExitJobFailed;
+  }
+}
+
+int Report(const CliEnvironment& env, const Status& status, int exit_status) {
+  env.err << "otsync: " << status.message() << "\n";
+  return exit_status;
+}
+
+int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnvironment& env) {
+  JobScriptOptions options;
+  options.clock = env.clock;
+  for (const std::string& assignment : args.assignments) {
+    if (Status added = AddVariableAssignment(assignment, options.variables); !added.ok()) {
+      return Report(env, added, kExitBadConfiguration);
+    }
+  }
+  Result<JobSpec> job = LoadJobScript(args.job_path, options);
+  if (!job.ok()) return Report(env, job.status(), kExitBadConfiguration);
+  for (const std::string& warning : job->warnings) env.err << "warning: " << warning << "\n";
+
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir);
+  if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
+  Result<JobConnections> connections = ResolveConnections(*job, *registry);
+  if (!connections.ok()) return Report(env, connections.status(), ExitFor(connections.status()));
+
+  std::shared_ptr<const Clock> clock = env.clock ? env.clock : DefaultClock();
+  PluginContext context{*job, *connections, data_dir, clock, env.out};
+  EngineOptions engine;
+  engine.clock = clock;
+  engine.log = &env.err;
+  engine.live_progress = env.err_is_terminal;
+  JobResult result = RunJob(*job, context, env.plugins, engine);
+  if (result.status.ok()) return kExitOk;
+  env.err << "otsync: job failed: " << result.status.message() << "\n";
+  return result.configuration_error ? kExitBadConfiguration : kExitJobFailed;
+}
+
+Result<DataSource> DataSourceFromArgs(const DataSourceArgs& args, const CliEnvironment& env) {
+  DataSource source;
+  source.name = args.name;
+  source.description = args.description;
+  if (args.type == "ots") {
+    std::string access_key = args.access_key;
+    if (access_key.empty()) {
+      auto it = env.variables.find("OTSYNC_ACCESS_KEY");
+      if (it != env.variables.end()) access_key = it->second;
+    }
+    source.config = OtsDataSourceConfig{args.endpoint, args.instance, args.access_id, access_key};
+  } else if (args.type == "odps") {
+    source.config = OdpsDataSourceConfig{args.warehouse, args.project};
+  } else {
+    return Status::InvalidArgument("--type: expected ots or odps, got '" + args.type + "'");
+  }
+  OTSYNC_RETURN_IF_ERROR(ValidateDataSource(source));
+  return source;
+}
+
+void PrintFields(const DataSource& source, const CliEnvironment& env) {
+  for (const auto& [field, value] : DescribeDataSource(source)) {
+    env.out << field << ":" << std::string(std::max<size_t>(1, 13 - field.size()), ' ') << value
+            << "\n";
+  }
+}
+
+int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
+                      const std::string& data_dir, const CliEnvironment& env) {
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir);
+  if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
+  if (command == "add") {
+    Result<DataSource> source = DataSourceFromArgs(args, env);
+    if (!source.ok()) return Report(env, source.status(), kExitBadConfiguration);
+    if (Status added = registry->Add(*source, args.replace); !added.ok()) {
+      return Report(env, added, ExitFor(added));
+    }
+    env.out << "Added data source '" << source->name << "' (" << source->type_name() << ").\n";
+    return kExitOk;
+  }
+  if (command == "list") {
+    Result<std::vector<DataSource>> sources = registry->List();
+    if (!sources.ok()) return Report(env, sources.status(), kExitJobFailed);
+    for (const DataSource& source : *sources) {
+      std::string line;
+      for (const auto& [field, value] : DescribeDataSource(source)) {
+        if (field == "name" || field == "type") {
+          line += value + std::string(std::max<size_t>(1, 22 - value.size()), ' ');
+        } else if (!value.empty()) {
+          line += field + "=" + value + " ";
+        }
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      env.out << line << "\n";
+    }
+    return kExitOk;
+  }
+  if (command == "remove") {
+    if (Status removed = registry->Remove(args.name); !removed.ok()) {
+      return Report(env, removed, ExitFor(removed));
+    }
+    env.out << "Removed data source '" << args.name << "'.\n";
+    return kExitOk;
+  }
+  Result<DataSource> source = registry->Get(args.name);
+  if (!source.ok()) return Report(env, source.status(), ExitFor(source.status()));
+  if (command == "show") {
+    PrintFields(*source, env);
+    return kExitOk;
+  }
+  // test
+  const DataSourceTester* tester = env.plugins.FindDataSourceTester(source->type_name());
+  if (tester == nullptr) {
+    return Report(
+        env,
+        Status::Unsupported("testing data sources of type " + std::string(source->type_name()) +
+                            " is not available in this build of otsync"),
+        kExitJobFailed);
+  }
+  Result<std::string> tested = (*tester)(*source);
+  if (!tested.ok()) {
+    env.err << "Data source '" << source->name << "': test failed: " << tested.status().message()
+            << "\n";
+    return kExitJobFailed;
+  }
+  env.out << "Data source '" << source->name << "': test passed: " << *tested << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string DefaultDataDir(const std::map<std::string, std::string>& variables) {
+  auto dir = variables.find("OTSYNC_DATA_DIR");
+  if (dir != variables.end() && !dir->second.empty()) return dir->second;
+  auto home = variables.find("HOME");
+  if (home != variables.end() && !home->second.empty()) return home->second + "/.otsync";
+  return ".otsync";
+}
+
+int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
+  CLI::App app(
+      "otsync: runs DataWorks and DataX sync jobs (the otsstream reader, the odps, "
+      "stream and txtfile writers) and manages data sources.",
+      "otsync");
+  app.require_subcommand(1);
+  std::string data_dir = DefaultDataDir(env.variables);
+  app.add_option("--data-dir", data_dir,
+                 "Where data sources and local state live (default: $OTSYNC_DATA_DIR or "
+                 "~/.otsync)");
+
+  RunArgs run;
+  CLI::App* run_command = app.add_subcommand("run", "Run a job script (script mode or DataX job)");
+  run_command->add_option("job", run.job_path, "The job script")->required();
+  run_command->add_option("-p,--param", run.assignments,
+                          "Set a ${variable}: name=value (repeatable; DataX's \"-Dname=value\" "
+                          "too)");
+  run_command->add_option("--data-dir", data_dir, "As the global --data-dir");
+
+  DataSourceArgs source;
+  CLI::App* datasource = app.add_subcommand("datasource", "Manage named data sources");
+  datasource->require_subcommand(1);
+  datasource->add_option("--data-dir", data_dir, "As the global --data-dir");
+  CLI::App* add = datasource->add_subcommand("add", "Add (or with --replace, replace) a source");
+  add->add_option("name", source.name,
+                  "Letters, digits, underscores; begins with a letter; at most 60")
+      ->required();
+  add->add_option("--type", source.type, "ots or odps")->required();
+  add->add_option("--description", source.description, "Free text");
+  add->add_option("--endpoint", source.endpoint, "ots: http(s)://host[:port]");
+  add->add_option("--instance", source.instance, "ots: the instance name");
+  add->add_option("--access-id", source.access_id, "ots: the AccessKey ID");
+  add->add_option("--access-key", source.access_key,
+                  "ots: the AccessKey secret (or set OTSYNC_ACCESS_KEY, which keeps it out of "
+                  "the process list)");
+  add->add_option("--warehouse", source.warehouse, "odps: the warehouse file");
+  add->add_option("--project", source.project, "odps: the project name");
+  add->add_flag("--replace", source.replace, "Replace a source of the same name");
+  datasource->add_subcommand("list", "List data sources (secrets masked)");
+  CLI::App* show = datasource->add_subcommand("show", "Show one data source (secrets masked)");
+  show->add_option("name", source.name, "The data source")->required();
+  CLI::App* test = datasource->add_subcommand("test", "Make a real request to the data source");
+  test->add_option("name", source.name, "The data source")->required();
+  CLI::App* remove = datasource->add_subcommand("remove", "Remove a data source");
+  remove->add_option("name", source.name, "The data source")->required();
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error, env.out, env.err);
+    return code == 0 ? kExitOk : kExitBadConfiguration;
+  }
+  if (run_command->parsed()) return RunCommand(run, data_dir, env);
+  for (CLI::App* command : datasource->get_subcommands()) {
+    return DataSourceCommand(command->get_name(), source, data_dir, env);
+  }
+  return kExitBadConfiguration;
+}
+
+}  // namespace otsync::sync

@@ -1,0 +1,41 @@
+// The `otsync` command line, as a function so that tests run it in-process:
+//
+//   otsync run JOB [-p name=value]... [--data-dir DIR]
+//   otsync datasource add NAME --type ots|odps ... | list | show NAME | test NAME | remove NAME
+//
+// Exit status: 0 success; 1 the job (or command) failed; 2 bad configuration — a job script
+// that does not parse or validate, an unknown data source, a bad plugin parameter or window,
+// bad command-line arguments. Every message goes to `err` (rows of the stream writer to `out`),
+// and none contains a secret.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "sync/plugin_registry.h"
+
+namespace otsync::sync {
+
+enum ExitStatus : int { kExitOk = 0, kExitJobFailed = 1, kExitBadConfiguration = 2 };
+
+struct CliEnvironment {
+  std::ostream& out;
+  std::ostream& err;
+  const PluginRegistry& plugins;
+  std::shared_ptr<const Clock> clock;  // Null: the real clock.
+  bool err_is_terminal = false;        // A live progress line instead of plain lines.
+  // Environment variables the CLI reads: OTSYNC_DATA_DIR, HOME, OTSYNC_ACCESS_KEY.
+  std::map<std::string, std::string> variables;
+};
+
+// `args` excludes the program name.
+int RunCli(const std::vector<std::string>& args, const CliEnvironment& env);
+
+// $OTSYNC_DATA_DIR, else $HOME/.otsync, else ./.otsync.
+std::string DefaultDataDir(const std::map<std::string, std::string>& variables);
+
+}  // namespace otsync::sync

@@ -1,0 +1,169 @@
+#include "sync/cli.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "writers/stream/stream_writer.h"
+
+namespace otsync::sync {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OneRecordReader final : public Reader {
+ public:
+  Result<WindowKey> Prepare() override { return WindowKey{"person", "s", 1, 2}; }
+  Result<std::vector<ReaderTask>> Split(int advice) override {
+    return std::vector<ReaderTask>{{"shard-0", {}}};
+  }
+  Status RunTask(const ReaderTask& task, RecordSink& sink, std::stop_token stop) override {
+    return sink.Emit(Record{{Field::String("id-1"), Field::String("name")}});
+  }
+  Result<std::string> EndCheckpoints() override { return std::string("cp"); }
+  Status PublishCheckpoints(const std::string& end_checkpoints) override { return Status::OK(); }
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    plugins_.RegisterWriter("stream", writers::MakeStreamWriter);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  int Run(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    CliEnvironment env{out_,    err_,  plugins_,
+                       nullptr, false, {{"OTSYNC_DATA_DIR", (dir_ / "data").string()}}};
+    return RunCli(args, env);
+  }
+
+  std::string WriteJob(const std::string& text) {
+    std::string path = (dir_ / ("job" + std::to_string(jobs_++) + ".json")).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  fs::path dir_;
+  PluginRegistry plugins_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+  int jobs_ = 0;
+};
+
+constexpr const char* kStreamJob = R"({"type": "job", "version": "1.0", "configuration": {
+  "reader": {"plugin": "otsstream", "parameter": {"datasource": "otsstream",
+    "dataTable": "person", "statusTable": "status",
+    "startTimeString": "${startTime}", "endTimeString": "20171019162600"}},
+  "writer": {"plugin": "stream", "parameter": {"print": true}},
+  "setting": {"speed": {"mbps": 7, "concurrent": 7}}}})";
+
+TEST_F(CliTest, BrokenScriptsExitWithTwoAndTheirMessage) {
+  struct Case {
+    std::string script;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"{", "job"},
+      {R"({"type": "task", "configuration": {}})", "type: expected \"job\""},
+      {R"({"configuration": {"writer": {}}})", "configuration.reader: missing the key"},
+      {R"({"configuration": {"reader": {"plugin": "mysql", "parameter": {}}}})",
+       "unsupported reader plugin \"mysql\""},
+      {R"({"type": "job", "configuration": {"reader": {"plugin": "otsstream", "parameter": {
+         "datasource": "otsstream", "statusTable": "s"}}, "writer": {"plugin": "stream",
+         "parameter": {}}}})",
+       ".dataTable: missing the key"},
+      {R"({"type": "job", "configuration": {"reader": {"plugin": "otsstream", "parameter": {
+         "datasource": "nosuchsource", "dataTable": "t", "statusTable": "s",
+         "startTimeString": "20171019161000", "endTimeString": "20171019162600"}},
+         "writer": {"plugin": "stream", "parameter": {}}}})",
+       "nosuchsource"},
+  };
+  for (const Case& test : cases) {
+    EXPECT_EQ(Run({"run", WriteJob(test.script), "-p", "startTime=20171019161000"}),
+              kExitBadConfiguration)
+        << test.script;
+    EXPECT_NE(err_.str().find(test.message), std::string::npos) << err_.str();
+  }
+  // An unresolved variable names itself.
+  EXPECT_EQ(Run({"run", WriteJob(kStreamJob)}), kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("${startTime}"), std::string::npos) << err_.str();
+  // A missing file, a malformed -p, bad arguments.
+  EXPECT_EQ(Run({"run", (dir_ / "missing.json").string()}), kExitBadConfiguration);
+  EXPECT_EQ(Run({"run", WriteJob(kStreamJob), "-p", "novalue"}), kExitBadConfiguration);
+  EXPECT_EQ(Run({"run"}), kExitBadConfiguration);
+  EXPECT_EQ(Run({"frobnicate"}), kExitBadConfiguration);
+}
+
+TEST_F(CliTest, RunWithoutTheReaderPluginFailsClearly) {
+  EXPECT_EQ(Run({"run", WriteJob(kStreamJob), "-p", "startTime=20171019161000"}), kExitJobFailed);
+  EXPECT_NE(err_.str().find("reader plugin 'otsstream' is not available"), std::string::npos)
+      << err_.str();
+}
+
+TEST_F(CliTest, RunWithARegisteredReaderSucceeds) {
+  plugins_.RegisterReader("otsstream", [](const PluginContext&) {
+    return Result<std::unique_ptr<Reader>>(std::make_unique<OneRecordReader>());
+  });
+  EXPECT_EQ(Run({"run", WriteJob(kStreamJob), "-p", "startTime=20171019161000"}), kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "id-1\tname\n");
+  EXPECT_NE(err_.str().find("Records read              :                   1"), std::string::npos)
+      << err_.str();
+  EXPECT_NE(err_.str().find("1 rows printed to standard output"), std::string::npos);
+}
+
+TEST_F(CliTest, DataSourcesAreManagedAndSecretsMasked) {
+  const std::string secret = "SuperSecretAccessKey123";
+  EXPECT_EQ(
+      Run({"datasource", "add", "prod_ots", "--type", "ots", "--endpoint", "http://127.0.0.1:1",
+           "--instance", "prod", "--access-id", "LTAIabcdef", "--access-key", secret}),
+      kExitOk)
+      << err_.str();
+  EXPECT_EQ(Run({"datasource", "list"}), kExitOk);
+  EXPECT_NE(out_.str().find("prod_ots"), std::string::npos);
+  EXPECT_NE(out_.str().find("odps_first"), std::string::npos);
+  EXPECT_EQ(out_.str().find(secret), std::string::npos);
+  EXPECT_EQ(Run({"datasource", "show", "prod_ots"}), kExitOk);
+  EXPECT_NE(out_.str().find("endpoint:"), std::string::npos);
+  EXPECT_EQ(out_.str().find(secret), std::string::npos);
+
+  EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);  // No tester registered.
+  plugins_.RegisterDataSourceTester("ots", [](const DataSource&) -> Result<std::string> {
+    return Status::Unavailable("connection refused");
+  });
+  EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);
+  EXPECT_NE(err_.str().find("test failed: connection refused"), std::string::npos);
+  EXPECT_EQ(err_.str().find(secret), std::string::npos);
+
+  EXPECT_EQ(Run({"datasource", "add", "1bad", "--type", "ots"}), kExitBadConfiguration);
+  EXPECT_EQ(Run({"datasource", "add", "prod_ots", "--type", "ots", "--endpoint", "http://h",
+                 "--instance", "i", "--access-id", "a", "--access-key", "k"}),
+            kExitBadConfiguration);  // Exists already.
+  EXPECT_EQ(Run({"datasource", "remove", "prod_ots"}), kExitOk);
+  EXPECT_EQ(Run({"datasource", "show", "prod_ots"}), kExitBadConfiguration);
+}
+
+TEST_F(CliTest, HelpOnEveryCommand) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"run", "--help"},
+                                             {"datasource", "--help"},
+                                             {"datasource", "add", "--help"},
+                                             {"datasource", "test", "--help"}}) {
+    EXPECT_EQ(Run(args), kExitOk) << args.back();
+    EXPECT_NE(out_.str().find("Usage"), std::string::npos) << out_.str();
+  }
+}
+
+}  // namespace
+}  // namespace otsync::sync

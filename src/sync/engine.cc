@@ -1,0 +1,584 @@
+#include "sync/engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "sync/error_limit.h"
+#include "sync/field_text.h"
+#include "sync/job_summary.h"
+#include "sync/rate_limiter.h"
+
+namespace otsync::sync {
+namespace {
+
+// The tasks of a window as a dependency graph, handed out to workers as they become ready.
+class TaskScheduler {
+ public:
+  // kInternal when an id repeats, a dependency is unknown or the dependencies form a cycle.
+  static Result<TaskScheduler> Create(std::vector<ReaderTask> tasks) {
+    TaskScheduler scheduler;
+    std::map<std::string, size_t, std::less<>> index;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      if (!index.emplace(tasks[i].id, i).second) {
+        return Status::Internal("the reader split two tasks with the id '" + tasks[i].id + "'");
+      }
+    }
+    scheduler.children_.resize(tasks.size());
+    scheduler.pending_parents_.assign(tasks.size(), 0);
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      for (const std::string& parent : tasks[i].depends_on) {
+        auto it = index.find(parent);
+        if (it == index.end()) {
+          return Status::Internal("task '" + tasks[i].id + "' depends on '" + parent +
+                                  "', which the reader did not split");
+        }
+        scheduler.children_[it->second].push_back(i);
+        ++scheduler.pending_parents_[i];
+      }
+    }
+    std::vector<size_t> pending = scheduler.pending_parents_;
+    std::deque<size_t> ready;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      if (pending[i] == 0) ready.push_back(i);
+    }
+    size_t reachable = 0;
+    while (!ready.empty()) {
+      size_t task = ready.front();
+      ready.pop_front();
+      ++reachable;
+      for (size_t child : scheduler.children_[task]) {
+        if (--pending[child] == 0) ready.push_back(child);
+      }
+    }
+    if (reachable != tasks.size()) {
+      return Status::Internal("the dependencies of the reader's tasks form a cycle");
+    }
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      if (scheduler.pending_parents_[i] == 0) scheduler.ready_.push_back(i);
+    }
+    scheduler.tasks_ = std::move(tasks);
+    return scheduler;
+  }
+
+  TaskScheduler(TaskScheduler&& other) noexcept
+      : tasks_(std::move(other.tasks_)),
+        children_(std::move(other.children_)),
+        pending_parents_(std::move(other.pending_parents_)),
+        ready_(std::move(other.ready_)) {}
+
+  size_t size() const { return tasks_.size(); }
+  const ReaderTask& task(size_t i) const { return tasks_[i]; }
+
+  // The next ready task; nullopt once every task finished or the job stops.
+  std::optional<size_t> Next(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, stop, [&] { return !ready_.empty() || finished_ == tasks_.size(); });
+    if (stop.stop_requested() || ready_.empty()) return std::nullopt;
+    size_t task = ready_.front();
+    ready_.pop_front();
+    return task;
+  }
+
+  void Finished(size_t task) {
+    {
+      std::lock_guard lock(mutex_);
+      ++finished_;
+      for (size_t child : children_[task]) {
+        if (--pending_parents_[child] == 0) ready_.push_back(child);
+      }
+    }
+    changed_.notify_all();
+  }
+
+  int64_t finished() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<int64_t>(finished_);
+  }
+
+ private:
+  TaskScheduler() = default;
+
+  std::vector<ReaderTask> tasks_;
+  std::vector<std::vector<size_t>> children_;
+  std::vector<size_t> pending_parents_;
+  mutable std::mutex mutex_;
+  std::condition_variable_any changed_;
+  std::deque<size_t> ready_;
+  size_t finished_ = 0;
+};
+
+std::string WindowText(const WindowKey& key, const TimeZone& zone) {
+  return "table '" + key.source_table + "', window [" +
+         FormatCompactDateTime(key.start_millis, zone) + ", " +
+         FormatCompactDateTime(key.end_millis, zone) + ")" +
+         (key.stream_id.empty() ? "" : " of stream " + key.stream_id);
+}
+
+std::string DirtyRecordJson(const DirtyRecord& dirty, bool from_reader) {
+  nlohmann::ordered_json record = nlohmann::ordered_json::array();
+  for (const Field& field : dirty.record.fields) {
+    if (field.type() == wire::ValueType::kNull) {
+      record.push_back(nullptr);
+    } else {
+      record.push_back(FieldToText(field, ""));
+    }
+  }
+  nlohmann::ordered_json json = {{"type", from_reader ? "READER" : "WRITER"},
+                                 {"message", dirty.reason},
+                                 {"record", std::move(record)}};
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+class WindowRun {
+ public:
+  WindowRun(Reader& reader, Writer& writer, const SpeedSpec& speed,
+            const ErrorLimitSpec& error_limit, const EngineOptions& options)
+      : reader_(reader),
+        writer_(writer),
+        speed_(speed),
+        options_(options),
+        clock_(options.clock ? options.clock : DefaultClock()),
+        sleeper_(options.sleeper ? options.sleeper : MakeRealSleeper(clock_)),
+        limiter_(RateLimits{speed.bytes_per_second, speed.records_per_second}, clock_, sleeper_),
+        error_limit_(error_limit),
+        channel_(options.channel_capacity) {}
+
+  JobResult Run();
+
+ private:
+  class TaskSink;
+
+  void Log(const std::string& line) {
+    if (options_.log == nullptr) return;
+    std::lock_guard lock(log_mutex_);
+    if (live_line_open_) {
+      *options_.log << "\n";
+      live_line_open_ = false;
+    }
+    *options_.log << line << "\n";
+    options_.log->flush();
+  }
+
+  // Records the first failure and stops everything.
+  void Fail(Status status) {
+    {
+      std::lock_guard lock(failure_mutex_);
+      if (failure_.ok()) failure_ = std::move(status);
+    }
+    stop_.request_stop();
+    channel_.Cancel();
+  }
+
+  Status failure() {
+    std::lock_guard lock(failure_mutex_);
+    return failure_;
+  }
+
+  // Counts dirty records and keeps samples; fails the job once the record limit is exceeded.
+  void AddDirty(std::vector<DirtyRecord> dirty, bool from_reader);
+
+  void WorkerLoop(TaskScheduler& scheduler);
+  void WriterLoop();
+  JobProgress Snapshot(const TaskScheduler* scheduler);
+  void ReportProgress(const JobProgress& current);
+  JobResult Finish(JobResult result);
+
+  Reader& reader_;
+  Writer& writer_;
+  const SpeedSpec& speed_;
+  const EngineOptions& options_;
+  std::shared_ptr<const Clock> clock_;
+  std::shared_ptr<Sleeper> sleeper_;
+  RateLimiter limiter_;
+  ErrorLimitChecker error_limit_;
+  RecordChannel channel_;
+  std::stop_source stop_;
+
+  std::mutex failure_mutex_;
+  Status failure_;
+
+  std::atomic<int64_t> records_read_{0};
+  std::atomic<int64_t> bytes_read_{0};
+  std::atomic<int64_t> records_written_{0};
+
+  std::mutex dirty_mutex_;
+  int64_t dirty_records_ = 0;
+  int64_t dirty_bytes_ = 0;
+  int64_t read_failed_records_ = 0;
+  std::vector<DirtyRecord> dirty_samples_;
+
+  std::mutex lag_mutex_;
+  std::map<std::string, int64_t> lags_;  // Running tasks only.
+
+  std::mutex log_mutex_;
+  bool live_line_open_ = false;
+  JobProgress last_report_;
+};
+
+class WindowRun::TaskSink final : public RecordSink {
+ public:
+  TaskSink(WindowRun& run, const std::string& task_id, std::stop_token stop)
+      : run_(run), task_id_(task_id), stop_(std::move(stop)) {
+    batch_limit_ = std::max<size_t>(
+        1, std::min(run.options_.emit_batch_records, run.options_.channel_capacity.records));
+    batch_.records.reserve(batch_limit_);
+  }
+
+  Status Emit(Record record) override {
+    if (stop_.stop_requested()) return Aborted();
+    batch_.bytes += record.ByteSize();
+    batch_.records.push_back(std::move(record));
+    if (batch_.records.size() >= batch_limit_ || batch_.bytes >= run_.options_.emit_batch_bytes) {
+      return Flush();
+    }
+    return Status::OK();
+  }
+
+  Status EmitDirty(DirtyRecord record) override {
+    std::vector<DirtyRecord> dirty;
+    dirty.push_back(std::move(record));
+    run_.AddDirty(std::move(dirty), /*from_reader=*/true);
+    return stop_.stop_requested() ? Aborted() : Status::OK();
+  }
+
+  void ReportLagMillis(int64_t lag_millis) override {
+    std::lock_guard lock(run_.lag_mutex_);
+    run_.lags_[task_id_] = std::max<int64_t>(0, lag_millis);
+  }
+
+  // Hands over what is batched. Called after every batch and once when the task ends.
+  Status Flush() {
+    if (batch_.records.empty()) return Status::OK();
+    int64_t records = static_cast<int64_t>(batch_.records.size());
+    int64_t bytes = static_cast<int64_t>(batch_.bytes);
+    run_.limiter_.Acquire(records, bytes, stop_);
+    Status pushed = run_.channel_.Push(std::move(batch_), stop_);
+    batch_ = RecordBatch();
+    batch_.records.reserve(batch_limit_);
+    if (!pushed.ok()) return pushed;
+    run_.records_read_.fetch_add(records, std::memory_order_relaxed);
+    run_.bytes_read_.fetch_add(bytes, std::memory_order_relaxed);
+    return Status::OK();
+  }
+
+ private:
+  static Status Aborted() { return Status(StatusCode::kAborted, "job stopping"); }
+
+  WindowRun& run_;
+  const std::string& task_id_;
+  std::stop_token stop_;
+  size_t batch_limit_;
+  RecordBatch batch_;
+};
+
+void WindowRun::AddDirty(std::vector<DirtyRecord> dirty, bool from_reader) {
+  if (dirty.empty()) return;
+  Status limit;
+  {
+    std::lock_guard lock(dirty_mutex_);
+    for (DirtyRecord& record : dirty) {
+      ++dirty_records_;
+      if (from_reader) ++read_failed_records_;
+      dirty_bytes_ += static_cast<int64_t>(record.record.ByteSize());
+      if (dirty_samples_.size() < options_.dirty_samples_printed) {
+        Log("Dirty record: " + DirtyRecordJson(record, from_reader));
+      }
+      if (dirty_samples_.size() < options_.dirty_samples_kept) {
+        dirty_samples_.push_back(std::move(record));
+      }
+    }
+    limit = error_limit_.CheckRecords(dirty_records_);
+  }
+  if (!limit.ok()) Fail(std::move(limit));
+}
+
+void WindowRun::WorkerLoop(TaskScheduler& scheduler) {
+  std::stop_token stop = stop_.get_token();
+  while (std::optional<size_t> next = scheduler.Next(stop)) {
+    const ReaderTask& task = scheduler.task(*next);
+    TaskSink sink(*this, task.id, stop);
+    Status status = reader_.RunTask(task, sink, stop);
+    if (status.ok()) status = sink.Flush();
+    {
+      std::lock_guard lock(lag_mutex_);
+      lags_.erase(task.id);
+    }
+    if (!status.ok()) {
+      // A task stopped by another failure reports kAborted; the first failure is the cause.
+      if (!stop.stop_requested()) {
+        Fail(status.WithContext("read task for shard '" + task.id + "' failed"));
+      }
+      return;
+    }
+    scheduler.Finished(*next);
+  }
+}
+
+void WindowRun::WriterLoop() {
+  std::vector<DirtyRecord> dirty;
+  while (!channel_.drained()) {
+    std::optional<RecordBatch> batch = channel_.Pop(std::chrono::milliseconds(100));
+    if (!batch.has_value()) continue;
+    dirty.clear();
+    Status written = writer_.Write(batch->records, &dirty);
+    if (!written.ok()) {
+      Fail(written.WithContext("writer"));
+      return;
+    }
+    records_written_.fetch_add(static_cast<int64_t>(batch->records.size() - dirty.size()),
+                               std::memory_order_relaxed);
+    AddDirty(std::move(dirty), /*from_reader=*/false);
+    dirty = {};
+  }
+}
+
+JobProgress WindowRun::Snapshot(const TaskScheduler* scheduler) {
+  JobProgress progress;
+  progress.micros = clock_->NowMicros();
+  progress.records_read = records_read_.load(std::memory_order_relaxed);
+  progress.bytes_read = bytes_read_.load(std::memory_order_relaxed);
+  progress.records_written = records_written_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(dirty_mutex_);
+    progress.dirty_records = dirty_records_;
+    progress.dirty_bytes = dirty_bytes_;
+    progress.records_read += read_failed_records_;
+  }
+  if (scheduler != nullptr) {
+    progress.tasks_total = static_cast<int64_t>(scheduler->size());
+    progress.tasks_done = scheduler->finished();
+  }
+  std::lock_guard lock(lag_mutex_);
+  for (const auto& [task_id, lag] : lags_) progress.lags.push_back({task_id, lag});
+  return progress;
+}
+
+void WindowRun::ReportProgress(const JobProgress& current) {
+  std::string line = FormatProgressLine(last_report_, current);
+  last_report_ = current;
+  if (options_.log == nullptr) return;
+  std::lock_guard lock(log_mutex_);
+  if (options_.live_progress) {
+    *options_.log << "\r" << line << "\x1b[K";
+    live_line_open_ = true;
+  } else {
+    *options_.log << line << "\n";
+  }
+  options_.log->flush();
+}
+
+JobResult WindowRun::Finish(JobResult result) {
+  JobProgress final_progress = Snapshot(nullptr);
+  final_progress.tasks_total = result.progress.tasks_total;
+  final_progress.tasks_done = result.progress.tasks_done;
+  result.progress = std::move(final_progress);
+  std::lock_guard lock(dirty_mutex_);
+  result.read_failed_records = read_failed_records_;
+  result.dirty_samples = std::move(dirty_samples_);
+  result.channel_peak_records = channel_.peak_records();
+  result.channel_peak_bytes = channel_.peak_bytes();
+  return result;
+}
+
+JobResult WindowRun::Run() {
+  JobResult result;
+  const int64_t start_micros = clock_->NowMicros();
+  last_report_.micros = start_micros;
+
+  Result<WindowKey> window = reader_.Prepare();
+  if (!window.ok()) {
+    result.status = window.status().WithContext("reader");
+    result.configuration_error = window.status().code() == StatusCode::kInvalidArgument;
+    return Finish(std::move(result));
+  }
+  result.window = *window;
+  if (Status prepared = writer_.Prepare(); !prepared.ok()) {
+    result.status = prepared.WithContext("writer");
+    result.configuration_error = prepared.code() == StatusCode::kInvalidArgument;
+    return Finish(std::move(result));
+  }
+
+  Result<std::optional<CommittedWindow>> committed = writer_.FindCommittedWindow(*window);
+  if (!committed.ok()) {
+    writer_.Abort();
+    result.status = committed.status().WithContext("writer: looking up committed windows");
+    return Finish(std::move(result));
+  }
+  if (committed->has_value()) {
+    writer_.Abort();
+    Log("The destination already holds " + WindowText(*window, options_.time_zone) + " (" +
+        std::to_string((*committed)->rows) +
+        " rows); publishing its checkpoints without reading again.");
+    result.window_already_committed = true;
+    result.status = reader_.PublishCheckpoints((*committed)->end_checkpoints)
+                        .WithContext("publishing the checkpoints of the committed window");
+    return Finish(std::move(result));
+  }
+
+  Result<std::vector<ReaderTask>> tasks = reader_.Split(static_cast<int>(speed_.concurrent));
+  if (!tasks.ok()) {
+    writer_.Abort();
+    result.status = tasks.status().WithContext("reader: splitting the window");
+    result.configuration_error = tasks.status().code() == StatusCode::kInvalidArgument;
+    return Finish(std::move(result));
+  }
+  Result<TaskScheduler> created = TaskScheduler::Create(std::move(*tasks));
+  if (!created.ok()) {
+    writer_.Abort();
+    result.status = created.status();
+    return Finish(std::move(result));
+  }
+  TaskScheduler& scheduler = *created;
+  size_t worker_count =
+      std::min<size_t>(static_cast<size_t>(std::max<int64_t>(1, speed_.concurrent)),
+                       std::max<size_t>(1, scheduler.size()));
+  Log("Reading " + WindowText(*window, options_.time_zone) + ": " +
+      std::to_string(scheduler.size()) + " shards, " + std::to_string(worker_count) + " channels" +
+      (limiter_.unlimited() ? std::string(", no rate limit") : std::string(", rate limited")) +
+      ".");
+
+  const int64_t transfer_start = clock_->NowMicros();
+  std::atomic<size_t> workers_running{worker_count};
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < worker_count; ++i) {
+    workers.emplace_back([&] {
+      WorkerLoop(scheduler);
+      if (workers_running.fetch_sub(1) == 1) channel_.Close();
+    });
+  }
+  std::mutex writer_mutex;
+  std::condition_variable writer_finished;
+  bool writer_done = false;
+  std::thread writer_thread([&] {
+    WriterLoop();
+    std::lock_guard lock(writer_mutex);
+    writer_done = true;
+    writer_finished.notify_all();
+  });
+
+  {
+    std::unique_lock lock(writer_mutex);
+    while (!writer_finished.wait_for(lock, std::chrono::milliseconds(100),
+                                     [&] { return writer_done; })) {
+      JobProgress now = Snapshot(&scheduler);
+      if (now.micros - last_report_.micros >= options_.progress_interval_micros) {
+        lock.unlock();
+        ReportProgress(now);
+        lock.lock();
+      }
+    }
+  }
+  writer_thread.join();
+  for (std::thread& worker : workers) worker.join();
+  const int64_t transfer_end = clock_->NowMicros();
+
+  result.progress = Snapshot(&scheduler);
+  ReportProgress(result.progress);
+  Status status = failure();
+  if (status.ok() && result.progress.tasks_done != result.progress.tasks_total) {
+    status = Status::Internal("the job ended with shards left unread");
+  }
+  if (status.ok()) {
+    status = error_limit_.CheckFinal(result.progress.dirty_records, result.progress.records_read);
+  }
+  std::string end_checkpoints;
+  if (status.ok()) {
+    Result<std::string> checkpoints = reader_.EndCheckpoints();
+    if (checkpoints.ok()) {
+      end_checkpoints = std::move(*checkpoints);
+    } else {
+      status = checkpoints.status().WithContext("reader: end checkpoints");
+    }
+  }
+  if (!status.ok()) {
+    writer_.Abort();
+    result.status = status;
+    return Finish(std::move(result));
+  }
+
+  CommittedWindow commit{*window, end_checkpoints, records_written_.load()};
+  if (Status committed_ok = writer_.Commit(commit); !committed_ok.ok()) {
+    writer_.Abort();
+    result.status = committed_ok.WithContext("writer: commit");
+    return Finish(std::move(result));
+  }
+  if (Status published = reader_.PublishCheckpoints(end_checkpoints); !published.ok()) {
+    result.status = published.WithContext(
+        "the rows are committed, but publishing the end checkpoints failed (run the job again: "
+        "it recognises the committed window and publishes them)");
+    return Finish(std::move(result));
+  }
+
+  const int64_t end_micros = clock_->NowMicros();
+  Log("Job completed successfully.");
+  JobSummary summary;
+  summary.start_micros = start_micros;
+  summary.end_micros = end_micros;
+  summary.transfer_micros = transfer_end - transfer_start;
+  summary.records_read = result.progress.records_read;
+  summary.bytes_read = result.progress.bytes_read;
+  summary.dirty_records = result.progress.dirty_records;
+  {
+    std::lock_guard lock(dirty_mutex_);
+    summary.read_failed_records = read_failed_records_;
+  }
+  summary.destination = writer_.DescribeDestination();
+  if (options_.log != nullptr) {
+    std::lock_guard lock(log_mutex_);
+    if (live_line_open_) *options_.log << "\n";
+    live_line_open_ = false;
+    *options_.log << FormatJobSummary(summary, options_.time_zone);
+    options_.log->flush();
+  }
+  result.status = Status::OK();
+  return Finish(std::move(result));
+}
+
+}  // namespace
+
+JobResult RunWindow(Reader& reader, Writer& writer, const SpeedSpec& speed,
+                    const ErrorLimitSpec& error_limit, const EngineOptions& options) {
+  WindowRun run(reader, writer, speed, error_limit, options);
+  return run.Run();
+}
+
+JobResult RunJob(const JobSpec& job, const PluginContext& context, const PluginRegistry& plugins,
+                 const EngineOptions& options) {
+  JobResult result;
+  const ReaderFactory* make_reader = plugins.FindReader(job.reader.plugin);
+  if (make_reader == nullptr) {
+    result.status = Status::Unsupported("reader plugin '" + job.reader.plugin +
+                                        "' is not available in this build of otsync");
+    return result;
+  }
+  const WriterFactory* make_writer = plugins.FindWriter(job.writer.plugin);
+  if (make_writer == nullptr) {
+    result.status = Status::Unsupported("writer plugin '" + job.writer.plugin +
+                                        "' is not available in this build of otsync");
+    return result;
+  }
+  Result<std::unique_ptr<Reader>> reader = (*make_reader)(context);
+  if (!reader.ok()) {
+    result.status = reader.status().WithContext("reader '" + job.reader.plugin + "'");
+    result.configuration_error = reader.status().code() == StatusCode::kInvalidArgument;
+    return result;
+  }
+  Result<std::unique_ptr<Writer>> writer = (*make_writer)(context);
+  if (!writer.ok()) {
+    result.status = writer.status().WithContext("writer '" + job.writer.plugin + "'");
+    result.configuration_error = writer.status().code() == StatusCode::kInvalidArgument;
+    return result;
+  }
+  return RunWindow(**reader, **writer, job.speed, job.error_limit, options);
+}
+
+}  // namespace otsync::sync

@@ -1,0 +1,72 @@
+// Engine: runs one window of a job from a Reader into a Writer (the life cycle and the
+// committed-window path are in reader.h).
+//
+//   reader tasks (up to `concurrent` threads, as lineage allows)
+//     -> rate limiter (job-wide token buckets)
+//     -> RecordChannel (bounded: producers block when it is full)
+//     -> one writer thread calling Writer::Write in batches
+//   the calling thread: progress lines, then the summary.
+//
+// A task error, a writer error or the errorLimit stops the job: every task is cancelled, the
+// writer aborted, no checkpoint published. Checkpoints are published only after Commit returned
+// OK. Nothing printed contains a secret: the engine prints counts, task ids, the window and the
+// writer's DescribeDestination.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "sync/channel.h"
+#include "sync/job_spec.h"
+#include "sync/local_time.h"
+#include "sync/plugin_registry.h"
+#include "sync/progress.h"
+#include "sync/reader.h"
+#include "sync/sleeper.h"
+#include "sync/writer.h"
+
+namespace otsync::sync {
+
+struct EngineOptions {
+  std::shared_ptr<const Clock> clock;  // Null: the real clock.
+  std::shared_ptr<Sleeper> sleeper;    // Null: real sleeps against `clock`.
+  std::ostream* log = nullptr;         // Progress, dirty records, summary. Null: silent.
+  bool live_progress = false;          // One line rewritten in place (a terminal).
+  int64_t progress_interval_micros = 5'000'000;
+  ChannelCapacity channel_capacity;
+  size_t emit_batch_records = 256;  // Records a task hands over at once (at most the capacity).
+  size_t emit_batch_bytes = 1 << 20;
+  size_t dirty_samples_kept = 128;            // Dirty records kept in the result.
+  size_t dirty_samples_printed = 10;          // And printed, as DataX's maxDirtyNumber.
+  TimeZone time_zone = TimeZone::Shanghai();  // Of the times in the summary.
+};
+
+struct JobResult {
+  Status status;
+  // `status` is a configuration error (exit status 2): a bad plugin parameter or a window the
+  // source refuses, found before any record was read.
+  bool configuration_error = false;
+  // The destination already held the window: its checkpoints were published, nothing was read.
+  bool window_already_committed = false;
+  WindowKey window;
+  JobProgress progress;  // Final counters.
+  int64_t read_failed_records = 0;
+  std::vector<DirtyRecord> dirty_samples;
+  size_t channel_peak_records = 0;
+  size_t channel_peak_bytes = 0;
+};
+
+JobResult RunWindow(Reader& reader, Writer& writer, const SpeedSpec& speed,
+                    const ErrorLimitSpec& error_limit, const EngineOptions& options);
+
+// Builds the job's reader and writer from `plugins` and runs the window. A plugin missing from
+// this build fails with kUnsupported ("reader plugin 'otsstream' is not available ...").
+JobResult RunJob(const JobSpec& job, const PluginContext& context, const PluginRegistry& plugins,
+                 const EngineOptions& options);
+
+}  // namespace otsync::sync

@@ -1,0 +1,350 @@
+#include "sync/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include "writers/stream/stream_writer.h"
+#include "writers/txtfile/txtfile_writer.h"
+
+namespace otsync::sync {
+namespace {
+
+struct FakeTask {
+  std::string id;
+  std::vector<std::string> parents;
+  int records = 0;
+  std::string payload;  // Appended to every record, to make records bigger.
+  bool fail = false;
+};
+
+// A reader whose tasks emit ("<task>", <sequence>[, payload]) records and check lineage.
+class FakeReader final : public Reader {
+ public:
+  explicit FakeReader(std::vector<FakeTask> tasks) : tasks_(std::move(tasks)) {}
+
+  Result<WindowKey> Prepare() override { return WindowKey{"person", "stream-1", 1000, 2000}; }
+
+  Result<std::vector<ReaderTask>> Split(int advice) override {
+    std::vector<ReaderTask> tasks;
+    for (const FakeTask& task : tasks_) tasks.push_back({task.id, task.parents});
+    return tasks;
+  }
+
+  Status RunTask(const ReaderTask& task, RecordSink& sink, std::stop_token stop) override {
+    const FakeTask* fake = nullptr;
+    for (const FakeTask& candidate : tasks_) {
+      if (candidate.id == task.id) fake = &candidate;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      ++run_count_[task.id];
+      for (const std::string& parent : fake->parents) {
+        if (!finished_.contains(parent)) lineage_violated_ = true;
+      }
+    }
+    for (int i = 0; i < fake->records; ++i) {
+      if (fake->fail && i == fake->records / 2) return Status::Unavailable("shard went away");
+      Record record;
+      record.fields = {Field::String(task.id), Field::Integer(i)};
+      if (!fake->payload.empty()) record.fields.push_back(Field::String(fake->payload));
+      OTSYNC_RETURN_IF_ERROR(sink.Emit(std::move(record)));
+      if (i % 100 == 0) sink.ReportLagMillis(fake->records - i);
+    }
+    std::lock_guard lock(mutex_);
+    finished_.insert(task.id);
+    return Status::OK();
+  }
+
+  Result<std::string> EndCheckpoints() override {
+    ++end_checkpoint_calls_;
+    return std::string("checkpoints-of-window");
+  }
+
+  Status PublishCheckpoints(const std::string& end_checkpoints) override {
+    published_.push_back(end_checkpoints);
+    return Status::OK();
+  }
+
+  std::vector<FakeTask> tasks_;
+  std::mutex mutex_;
+  std::map<std::string, int> run_count_;
+  std::set<std::string> finished_;
+  bool lineage_violated_ = false;
+  int end_checkpoint_calls_ = 0;
+  std::vector<std::string> published_;
+};
+
+// A writer that keeps what it is given; every `dirty_every`-th record (by sequence) is dirty.
+class CollectingWriter final : public Writer {
+ public:
+  Status Prepare() override { return Status::OK(); }
+  Result<std::optional<CommittedWindow>> FindCommittedWindow(const WindowKey& key) override {
+    return committed_window_;
+  }
+  Status Write(const std::vector<Record>& records, std::vector<DirtyRecord>* dirty) override {
+    ++write_calls_;
+    for (const Record& record : records) {
+      if (dirty_every_ > 0 && record.fields[1].integer() % dirty_every_ == 0) {
+        dirty->push_back({record, "column 'seq': cannot convert"});
+      } else {
+        staged_.push_back(record);
+      }
+    }
+    return Status::OK();
+  }
+  Status Commit(const CommittedWindow& window) override {
+    commit_window_ = window;
+    ++commit_calls_;
+    return commit_status_;
+  }
+  void Abort() override { ++abort_calls_; }
+  std::string DescribeDestination() const override { return "memory"; }
+
+  int dirty_every_ = 0;
+  Status commit_status_;
+  std::optional<CommittedWindow> committed_window_;
+  std::vector<Record> staged_;
+  int write_calls_ = 0;
+  int commit_calls_ = 0;
+  int abort_calls_ = 0;
+  CommittedWindow commit_window_;
+};
+
+FakeTask Task(std::string id, std::vector<std::string> parents, int records,
+              std::string payload = "") {
+  return FakeTask{std::move(id), std::move(parents), records, std::move(payload), false};
+}
+
+std::vector<FakeTask> LineageTasks(int records) {
+  // Two roots; a split of root a into a1 and a2; a merge of a2 and b into m; a chain below m.
+  return {Task("a", {}, records),     Task("b", {}, records),          Task("a1", {"a"}, records),
+          Task("a2", {"a"}, records), Task("m", {"a2", "b"}, records), Task("m1", {"m"}, records),
+          Task("c", {}, records),     Task("d", {}, records)};
+}
+
+EngineOptions QuietOptions() {
+  EngineOptions options;
+  options.channel_capacity = {64, 1 << 20};
+  options.emit_batch_records = 16;
+  return options;
+}
+
+TEST(EngineTest, DeliversEveryRecordExactlyOnceInLineageOrder) {
+  FakeReader reader(LineageTasks(2000));
+  CollectingWriter writer;
+  SpeedSpec speed;
+  speed.concurrent = 3;
+  EngineOptions options = QuietOptions();
+  JobResult result = RunWindow(reader, writer, speed, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+
+  EXPECT_FALSE(reader.lineage_violated_);
+  EXPECT_EQ(writer.staged_.size(), 8u * 2000);
+  std::map<std::string, int64_t> next_sequence;
+  for (const Record& record : writer.staged_) {
+    int64_t& expected = next_sequence[record.fields[0].bytes()];
+    EXPECT_EQ(record.fields[1].integer(), expected) << record.fields[0].bytes();
+    expected = record.fields[1].integer() + 1;
+  }
+  for (const auto& [task, count] : reader.run_count_) EXPECT_EQ(count, 1) << task;
+  EXPECT_EQ(reader.run_count_.size(), 8u);
+  EXPECT_LE(result.channel_peak_records, 64u);
+  EXPECT_EQ(result.progress.records_read, 16000);
+  EXPECT_EQ(result.progress.tasks_done, 8);
+  EXPECT_EQ(writer.commit_calls_, 1);
+  EXPECT_EQ(writer.commit_window_.end_checkpoints, "checkpoints-of-window");
+  EXPECT_EQ(writer.commit_window_.rows, 16000);
+  EXPECT_EQ(reader.published_, std::vector<std::string>{"checkpoints-of-window"});
+}
+
+TEST(EngineTest, CommitFailureAbortsAndPublishesNothing) {
+  FakeReader reader(LineageTasks(10));
+  CollectingWriter writer;
+  writer.commit_status_ = Status::IOError("disk full");
+  JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
+  EXPECT_EQ(result.status.code(), StatusCode::kIOError);
+  EXPECT_FALSE(result.configuration_error);
+  EXPECT_TRUE(reader.published_.empty());
+  EXPECT_EQ(writer.abort_calls_, 1);
+}
+
+TEST(EngineTest, CommittedWindowIsPublishedWithoutReading) {
+  FakeReader reader(LineageTasks(10));
+  CollectingWriter writer;
+  writer.committed_window_ = CommittedWindow{{"person", "stream-1", 1000, 2000}, "earlier", 20};
+  JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_TRUE(result.window_already_committed);
+  EXPECT_TRUE(reader.run_count_.empty());
+  EXPECT_EQ(reader.end_checkpoint_calls_, 0);
+  EXPECT_EQ(writer.write_calls_, 0);
+  EXPECT_EQ(writer.commit_calls_, 0);
+  EXPECT_EQ(reader.published_, std::vector<std::string>{"earlier"});
+}
+
+TEST(EngineTest, ErrorLimitRecordStopsTheJob) {
+  FakeReader reader(LineageTasks(5000));
+  CollectingWriter writer;
+  writer.dirty_every_ = 10;
+  ErrorLimitSpec limit;
+  limit.record = 5;
+  std::ostringstream log;
+  EngineOptions options = QuietOptions();
+  options.log = &log;
+  JobResult result = RunWindow(reader, writer, {}, limit, options);
+  EXPECT_EQ(result.status.code(), StatusCode::kAborted);
+  EXPECT_NE(result.status.message().find("Framework-14"), std::string::npos);
+  EXPECT_NE(result.status.message().find("the limit is [5] records"), std::string::npos);
+  EXPECT_EQ(writer.commit_calls_, 0);
+  EXPECT_EQ(writer.abort_calls_, 1);
+  EXPECT_TRUE(reader.published_.empty());
+  EXPECT_GE(result.dirty_samples.size(), 6u);
+  EXPECT_EQ(result.dirty_samples[0].reason, "column 'seq': cannot convert");
+  EXPECT_NE(log.str().find("Dirty record: {\"type\":\"WRITER\""), std::string::npos);
+}
+
+TEST(EngineTest, ErrorLimitPercentageIsCheckedAtTheEnd) {
+  ErrorLimitSpec strict;
+  strict.percentage = 0.05;
+  ErrorLimitSpec lenient;
+  lenient.percentage = 0.2;
+  for (const auto& [limit, ok] : {std::pair{strict, false}, std::pair{lenient, true}}) {
+    FakeReader reader(LineageTasks(100));
+    CollectingWriter writer;
+    writer.dirty_every_ = 10;
+    JobResult result = RunWindow(reader, writer, {}, limit, QuietOptions());
+    EXPECT_EQ(result.status.ok(), ok) << result.status.ToString();
+    EXPECT_EQ(result.progress.dirty_records, 80);
+    EXPECT_EQ(reader.published_.size(), ok ? 1u : 0u);
+  }
+}
+
+TEST(EngineTest, TaskFailureFailsTheJobWithoutCommit) {
+  std::vector<FakeTask> tasks = LineageTasks(1000);
+  tasks[3].fail = true;  // a2: its child m must never run.
+  FakeReader reader(tasks);
+  CollectingWriter writer;
+  JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
+  EXPECT_EQ(result.status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(result.status.message().find("read task for shard 'a2' failed"), std::string::npos);
+  EXPECT_FALSE(reader.run_count_.contains("m"));
+  EXPECT_EQ(writer.commit_calls_, 0);
+  EXPECT_EQ(writer.abort_calls_, 1);
+  EXPECT_TRUE(reader.published_.empty());
+}
+
+TEST(EngineTest, UnknownDependencyIsAnError) {
+  FakeReader reader({Task("a", {"ghost"}, 1)});
+  CollectingWriter writer;
+  JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
+  EXPECT_EQ(result.status.code(), StatusCode::kInternal);
+  EXPECT_TRUE(reader.published_.empty());
+}
+
+TEST(EngineTest, RateLimitHoldsOnAManualClock) {
+  auto clock = std::make_shared<ManualClock>(1'700'000'000'000'000);
+  // 5 MiB of records at 1 MiB/s: about five seconds of the manual clock.
+  std::string payload(1000, 'x');
+  FakeReader reader({Task("a", {}, 2700, payload), Task("b", {}, 2700, payload)});
+  CollectingWriter writer;
+  SpeedSpec speed;
+  speed.concurrent = 2;
+  speed.bytes_per_second = 1 << 20;
+  EngineOptions options = QuietOptions();
+  options.clock = clock;
+  options.sleeper = std::make_shared<ManualClockSleeper>(clock);
+  int64_t start = clock->NowMicros();
+  JobResult result = RunWindow(reader, writer, speed, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  double seconds = static_cast<double>(clock->NowMicros() - start) / 1e6;
+  double expected = static_cast<double>(result.progress.bytes_read) / (1 << 20);
+  EXPECT_NEAR(seconds, expected, expected * 0.15);
+}
+
+TEST(EngineTest, ProgressAndSummaryArePrinted) {
+  auto clock = std::make_shared<ManualClock>(1'700'000'000'000'000);
+  FakeReader reader(LineageTasks(300));
+  CollectingWriter writer;
+  SpeedSpec speed;
+  speed.records_per_second = 100;  // 2400 records: 24 s on the manual clock.
+  std::ostringstream log;
+  EngineOptions options = QuietOptions();
+  options.clock = clock;
+  options.sleeper = std::make_shared<ManualClockSleeper>(clock);
+  options.log = &log;
+  options.time_zone = TimeZone::Utc();
+  JobResult result = RunWindow(reader, writer, speed, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  std::string text = log.str();
+  EXPECT_NE(text.find("Total 2400 records"), std::string::npos) << text;
+  EXPECT_NE(text.find("Shards 8/8 done | Percentage 100.00%"), std::string::npos) << text;
+  EXPECT_NE(text.find("Job completed successfully."), std::string::npos);
+  EXPECT_NE(text.find("Job start time            : 2023-11-14 22:13:20"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Records read              :                2400"), std::string::npos);
+  EXPECT_NE(text.find("Destination               : memory"), std::string::npos);
+}
+
+TEST(EngineTest, TxtFileWriterReceivesTheWindowAtomically) {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("engine_test_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  TxtFileWriterSpec spec;
+  spec.path = dir.string();
+  spec.file_name = "person.csv";
+  spec.file_format = TxtFileFormat::kCsv;
+  spec.header = {"shard", "seq"};
+
+  {  // A failed job leaves nothing visible.
+    std::vector<FakeTask> tasks = LineageTasks(500);
+    tasks[0].fail = true;
+    FakeReader reader(tasks);
+    writers::TxtFileWriter writer(spec);
+    JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
+    EXPECT_FALSE(result.status.ok());
+    EXPECT_TRUE(std::filesystem::is_empty(dir));
+  }
+  FakeReader reader(LineageTasks(500));
+  writers::TxtFileWriter writer(spec);
+  SpeedSpec speed;
+  speed.concurrent = 4;
+  JobResult result = RunWindow(reader, writer, speed, {}, QuietOptions());
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  std::ifstream file(dir / "person.csv");
+  std::string line;
+  std::getline(file, line);
+  EXPECT_EQ(line, "shard,seq");
+  std::set<std::string> lines;
+  int count = 0;
+  while (std::getline(file, line)) {
+    lines.insert(line);
+    ++count;
+  }
+  EXPECT_EQ(count, 4000);
+  EXPECT_EQ(lines.size(), 4000u);
+  EXPECT_TRUE(lines.contains("m1,499"));
+  EXPECT_EQ(reader.published_.size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(EngineTest, StreamWriterPrintsEveryRecord) {
+  FakeReader reader(LineageTasks(50));
+  std::ostringstream out;
+  writers::StreamWriter writer(StreamWriterSpec{}, out);
+  JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  std::string text = out.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 400);
+  EXPECT_NE(text.find("a1\t49\n"), std::string::npos);
+  EXPECT_EQ(writer.DescribeDestination(), "400 rows printed to standard output");
+}
+
+}  // namespace
+}  // namespace otsync::sync

@@ -1,0 +1,17 @@
+// Fields as text, for the writers that print or write delimited files and for dirty-record
+// logs: integers in decimal, doubles in the shortest form that reads back exactly, booleans as
+// true/false, strings as they are, binaries in Base64 (standard alphabet, padded) so that a
+// text line never carries raw bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sync/record.h"
+
+namespace otsync::sync {
+
+// `null_text` stands for a Null field.
+std::string FieldToText(const Field& field, std::string_view null_text);
+
+}  // namespace otsync::sync

@@ -1,0 +1,35 @@
+// The end-of-job summary block (DataX's, reference §6.5, with English labels) plus where the
+// data went.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sync/local_time.h"
+
+namespace otsync::sync {
+
+struct JobSummary {
+  int64_t start_micros = 0;
+  int64_t end_micros = 0;
+  // The reading and writing phase (DataX's transfer time); rates divide by it, at least 1 s.
+  int64_t transfer_micros = 0;
+  int64_t records_read = 0;         // Including the reader's dirty records.
+  int64_t read_failed_records = 0;  // The reader's dirty records.
+  int64_t bytes_read = 0;
+  int64_t dirty_records = 0;  // Read and write failures.
+  std::string destination;    // Writer::DescribeDestination.
+};
+
+// Lines of "%-26s: %19s" (the first two "%-26s: %-18s"), each ending in '\n':
+//   Job start time            : 2015-12-17 11:20:15
+//   Job end time              : 2015-12-17 11:20:25
+//   Total time                :                 10s
+//   Average flow              :              205B/s
+//   Write speed               :              5rec/s
+//   Records read              :                  50
+//   Read/write failures       :                   0
+//   Destination               : <destination>
+std::string FormatJobSummary(const JobSummary& summary, const TimeZone& zone);
+
+}  // namespace otsync::sync

@@ -1,0 +1,36 @@
+// The numbers a running job reports and the progress line printed from them every few seconds
+// (DataX's periodic line, reference §6.5, with shards and lag added).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace otsync::sync {
+
+struct TaskLag {
+  std::string task_id;
+  int64_t lag_millis = 0;
+};
+
+struct JobProgress {
+  int64_t micros = 0;  // When the numbers were taken (the job's clock).
+  int64_t records_read = 0;
+  int64_t bytes_read = 0;
+  int64_t dirty_records = 0;  // Read and write failures.
+  int64_t dirty_bytes = 0;
+  int64_t records_written = 0;
+  int64_t tasks_done = 0;
+  int64_t tasks_total = 0;
+  std::vector<TaskLag> lags;  // Running tasks that reported a lag.
+};
+
+// DataX's StrUtil.stringify: "1.50MB", "512.00KB", "17B" (units of 1024, two decimals).
+std::string FormatDataSize(int64_t bytes);
+
+// "Total 23619 records, 2680280 bytes | Speed 261.75KB/s, 2361 records/s | Error 0 records,
+// 0 bytes | Shards 3/7 done | Lag max 12.5s (shard-2) | Percentage 42.86%". Speeds are the
+// deltas since `previous` over its elapsed time (at least one second, as DataX does).
+std::string FormatProgressLine(const JobProgress& previous, const JobProgress& current);
+
+}  // namespace otsync::sync

@@ -1,0 +1,52 @@
+#include "sync/progress.h"
+
+#include <gtest/gtest.h>
+
+#include "sync/job_summary.h"
+
+namespace otsync::sync {
+namespace {
+
+TEST(ProgressTest, DataSizesAsDataXStringifiesThem) {
+  EXPECT_EQ(FormatDataSize(17), "17B");
+  EXPECT_EQ(FormatDataSize(268032), "261.75KB");
+  EXPECT_EQ(FormatDataSize(3 << 20), "3.00MB");
+  EXPECT_EQ(FormatDataSize(int64_t{5} << 30), "5.00GB");
+}
+
+TEST(ProgressTest, LineHasDeltasShardsAndLag) {
+  JobProgress previous;
+  previous.micros = 0;
+  JobProgress current;
+  current.micros = 10'000'000;
+  current.records_read = 23619;
+  current.bytes_read = 2680320;
+  current.tasks_done = 3;
+  current.tasks_total = 7;
+  current.lags = {{"shard-1", 500}, {"shard-2", 12500}};
+  EXPECT_EQ(FormatProgressLine(previous, current),
+            "Total 23619 records, 2680320 bytes | Speed 261.75KB/s, 2361 records/s | Error 0 "
+            "records, 0 bytes | Shards 3/7 done | Lag max 12.5s (shard-2) | Percentage 42.86%");
+}
+
+TEST(JobSummaryTest, DataXLayout) {
+  JobSummary summary;
+  summary.start_micros = 1'450'322'415'000'000;  // 2015-12-17 03:20:15 UTC.
+  summary.end_micros = summary.start_micros + 10'000'000;
+  summary.transfer_micros = 10'000'000;
+  summary.records_read = 50;
+  summary.bytes_read = 2050;
+  summary.destination = "standard output";
+  EXPECT_EQ(FormatJobSummary(summary, TimeZone::Shanghai()),
+            "Job start time            : 2015-12-17 11:20:15\n"
+            "Job end time              : 2015-12-17 11:20:25\n"
+            "Total time                :                 10s\n"
+            "Average flow              :              205B/s\n"
+            "Write speed               :              5rec/s\n"
+            "Records read              :                  50\n"
+            "Read/write failures       :                   0\n"
+            "Destination               : standard output\n");
+}
+
+}  // namespace
+}  // namespace otsync::sync

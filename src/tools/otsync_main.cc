@@ -1,0 +1,47 @@
+// otsync: the sync engine's command line (see sync/cli.h). This file decides which plugins the
+// binary carries; a plugin in its own room adds its Register call to RegisterPlugins.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sync/cli.h"
+#include "sync/ots_connectivity.h"
+#include "sync/plugin_registry.h"
+#include "writers/stream/stream_writer.h"
+#include "writers/txtfile/txtfile_writer.h"
+
+namespace {
+
+void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
+  plugins.RegisterWriter("stream", otsync::writers::MakeStreamWriter);
+  plugins.RegisterWriter("txtfile", otsync::writers::MakeTxtFileWriter);
+  plugins.RegisterDataSourceTester("ots", otsync::sync::TestOtsDataSource);
+  // The otsstream reader (readers/otsstream) and the odps writer with its warehouse tester
+  // (writers/odps) register here once they land.
+}
+
+std::map<std::string, std::string> EnvironmentVariables() {
+  std::map<std::string, std::string> variables;
+  for (const char* name : {"OTSYNC_DATA_DIR", "HOME", "OTSYNC_ACCESS_KEY"}) {
+    if (const char* value = std::getenv(name)) variables[name] = value;
+  }
+  return variables;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  otsync::sync::PluginRegistry plugins;
+  RegisterPlugins(plugins);
+  std::ios::sync_with_stdio(false);
+  otsync::sync::CliEnvironment env{
+      std::cout, std::cerr, plugins, nullptr, ::isatty(STDERR_FILENO) == 1, EnvironmentVariables()};
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int status = otsync::sync::RunCli(args, env);
+  std::cout.flush();
+  return status;
+}

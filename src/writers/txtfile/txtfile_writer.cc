@@ -1,0 +1,207 @@
+#include "writers/txtfile/txtfile_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <variant>
+
+#include "sync/field_text.h"
+
+namespace otsync::writers {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kTempSuffix = ".otsync-tmp";
+
+Status ErrnoError(const std::string& what, const std::string& path) {
+  return Status::IOError("txtfile writer: " + what + " '" + path + "': " + std::strerror(errno));
+}
+
+bool NeedsCsvQuotes(std::string_view text, char delimiter) {
+  for (char c : text) {
+    if (c == delimiter || c == '"' || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
+
+Status SyncDirectory(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return ErrnoError("opening directory", path);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return ErrnoError("syncing directory", path);
+  return Status::OK();
+}
+
+}  // namespace
+
+TxtFileWriter::TxtFileWriter(sync::TxtFileWriterSpec spec) : spec_(std::move(spec)) {}
+
+TxtFileWriter::~TxtFileWriter() {
+  if (file_ != nullptr) Abort();
+}
+
+Result<std::vector<std::string>> TxtFileWriter::ConflictingFiles() const {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(spec_.path, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(spec_.file_name) && !name.ends_with(kTempSuffix)) {
+      names.push_back(std::move(name));
+    }
+  }
+  if (error) {
+    return Status::IOError("txtfile writer: listing '" + spec_.path + "': " + error.message());
+  }
+  return names;
+}
+
+Status TxtFileWriter::Prepare() {
+  std::error_code error;
+  fs::create_directories(spec_.path, error);
+  if (error) {
+    return Status::InvalidArgument("txtfile writer: path '" + spec_.path +
+                                   "' is not a directory that can be created: " + error.message());
+  }
+  if (spec_.write_mode == sync::TxtFileWriteMode::kNonConflict) {
+    OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> existing, ConflictingFiles());
+    if (!existing.empty()) {
+      return Status::InvalidArgument("txtfile writer: writeMode is nonConflict but '" +
+                                     existing.front() + "' already exists in '" + spec_.path + "'");
+    }
+  }
+  static std::atomic<int> sequence{0};
+  temp_path_ =
+      (fs::path(spec_.path) / ("." + spec_.file_name + "." + std::to_string(::getpid()) + "." +
+                               std::to_string(sequence++) + std::string(kTempSuffix)))
+          .string();
+  file_ = std::fopen(temp_path_.c_str(), "wb");
+  if (file_ == nullptr) return ErrnoError("creating", temp_path_);
+  if (!spec_.header.empty()) {
+    buffer_.clear();
+    for (size_t i = 0; i < spec_.header.size(); ++i) {
+      if (i > 0) buffer_ += spec_.field_delimiter;
+      AppendField(spec_.header[i]);
+    }
+    buffer_ += '\n';
+    return WriteBuffer();
+  }
+  return Status::OK();
+}
+
+void TxtFileWriter::AppendField(std::string_view text) {
+  if (spec_.file_format == sync::TxtFileFormat::kCsv &&
+      NeedsCsvQuotes(text, spec_.field_delimiter)) {
+    buffer_ += '"';
+    for (char c : text) {
+      if (c == '"') buffer_ += '"';
+      buffer_ += c;
+    }
+    buffer_ += '"';
+    return;
+  }
+  buffer_ += text;
+}
+
+Status TxtFileWriter::WriteBuffer() {
+  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+    return ErrnoError("writing", temp_path_);
+  }
+  return Status::OK();
+}
+
+Status TxtFileWriter::Write(const std::vector<sync::Record>& records,
+                            std::vector<sync::DirtyRecord>* dirty) {
+  if (file_ == nullptr) return Status::Internal("txtfile writer: Write before Prepare");
+  buffer_.clear();
+  for (const sync::Record& record : records) {
+    for (size_t i = 0; i < record.fields.size(); ++i) {
+      if (i > 0) buffer_ += spec_.field_delimiter;
+      if (record.fields[i].type() == wire::ValueType::kNull) {
+        buffer_ += spec_.null_format;
+      } else {
+        AppendField(sync::FieldToText(record.fields[i], spec_.null_format));
+      }
+    }
+    buffer_ += '\n';
+  }
+  rows_ += static_cast<int64_t>(records.size());
+  return WriteBuffer();
+}
+
+Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
+  if (file_ == nullptr) return Status::Internal("txtfile writer: Commit before Prepare");
+  bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int close_rc = std::fclose(file_);
+  file_ = nullptr;
+  if (!flushed || close_rc != 0) {
+    Status error = ErrnoError("flushing", temp_path_);
+    ::unlink(temp_path_.c_str());
+    return error;
+  }
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> existing, ConflictingFiles());
+  std::string final_name = spec_.file_name;
+  switch (spec_.write_mode) {
+    case sync::TxtFileWriteMode::kTruncate:
+      break;  // The other files go once the new one is in place.
+    case sync::TxtFileWriteMode::kAppend:
+      for (int n = 1; fs::exists(fs::path(spec_.path) / final_name); ++n) {
+        final_name = spec_.file_name + "__" + std::to_string(n);
+      }
+      break;
+    case sync::TxtFileWriteMode::kNonConflict:
+      if (!existing.empty()) {
+        ::unlink(temp_path_.c_str());
+        return Status::IOError("txtfile writer: '" + existing.front() + "' appeared in '" +
+                               spec_.path + "' while the job ran");
+      }
+      break;
+  }
+  final_path_ = (fs::path(spec_.path) / final_name).string();
+  // rename replaces an existing `fileName` atomically (truncate mode).
+  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    Status error = ErrnoError("renaming the temporary file to", final_path_);
+    ::unlink(temp_path_.c_str());
+    return error;
+  }
+  if (spec_.write_mode == sync::TxtFileWriteMode::kTruncate) {
+    for (const std::string& name : existing) {
+      std::string path = (fs::path(spec_.path) / name).string();
+      if (name != spec_.file_name && ::unlink(path.c_str()) != 0) {
+        return ErrnoError("removing", path);
+      }
+    }
+  }
+  return SyncDirectory(spec_.path);
+}
+
+void TxtFileWriter::Abort() {
+  if (file_ != nullptr) {
+    std::fclose(file_);
+    file_ = nullptr;
+  }
+  if (!temp_path_.empty() && final_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+std::string TxtFileWriter::DescribeDestination() const {
+  std::string format = spec_.file_format == sync::TxtFileFormat::kCsv ? "CSV" : "text";
+  std::string path =
+      final_path_.empty() ? (fs::path(spec_.path) / spec_.file_name).string() : final_path_;
+  return std::to_string(rows_) + " rows in " + format + " file " + path;
+}
+
+Result<std::unique_ptr<sync::Writer>> MakeTxtFileWriter(const sync::PluginContext& context) {
+  const auto* spec = std::get_if<sync::TxtFileWriterSpec>(&context.job.writer.parameters);
+  if (spec == nullptr) {
+    return Status::InvalidArgument("the txtfile writer needs txtfile writer parameters");
+  }
+  return std::unique_ptr<sync::Writer>(std::make_unique<TxtFileWriter>(*spec));
+}
+
+}  // namespace otsync::writers
