@@ -62,8 +62,9 @@ std::string FormatTable(const QueryResult& result) {
     }
     out += "\n";
   }
-  out +=
-      "(" + std::to_string(result.rows.size()) + (result.rows.size() == 1 ? " row)\n" : " rows)\n");
+  out += '(';
+  out += std::to_string(result.rows.size());
+  out += result.rows.size() == 1 ? " row)\n" : " rows)\n";
   return out;
 }
 

@@ -178,7 +178,10 @@ bool DecimalToText(const DecimalNumber& number, int precision, int scale, std::s
   bool is_zero = scaled.find_first_not_of('0') == std::string::npos;
   std::string text = (number.negative && !is_zero) ? "-" : "";
   text += scaled.substr(0, scaled.size() - static_cast<size_t>(scale));
-  if (scale > 0) text += "." + scaled.substr(scaled.size() - static_cast<size_t>(scale));
+  if (scale > 0) {
+    text += '.';
+    text += scaled.substr(scaled.size() - static_cast<size_t>(scale));
+  }
   *out = std::move(text);
   return true;
 }
@@ -265,7 +268,7 @@ bool Expect(std::string_view text, size_t* position, char expected) {
 // 'T' accepted for the space) as microseconds since the epoch of that wall-clock time.
 bool ParseDateTime(std::string_view text, int64_t* micros) {
   size_t position = 0;
-  int64_t year, month, day, hour = 0, minute = 0, second = 0, fraction = 0;
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, fraction = 0;
   if (!ReadDigits(text, &position, 4, &year) || !Expect(text, &position, '-') ||
       !ReadDigits(text, &position, 2, &month) || !Expect(text, &position, '-') ||
       !ReadDigits(text, &position, 2, &day)) {

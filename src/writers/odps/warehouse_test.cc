@@ -230,7 +230,8 @@ TEST_F(WarehouseTest, ParquetExportReadsBackWithNodeApi) {
   for (size_t r = 0; r < rows.size(); ++r) {
     expected += r == 0 ? "[" : ",[";
     for (size_t c = 0; c < rows[r].size(); ++c) {
-      expected += (c == 0 ? "" : ",") + JsonString(rows[r][c]);
+      if (c > 0) expected += ',';
+      expected += JsonString(rows[r][c]);
     }
     expected += "]";
   }
