@@ -1,6 +1,7 @@
 // otsd: the local Tablestore-compatible server. The command-line contract (shared with the
 // e2e tests and the demo) is in `otsd --help`; once ready it prints exactly one line,
 // "otsd: serving http://HOST:PORT", to stdout. Logs go to stderr. SIGINT/SIGTERM stop it (exit 0).
+// `otsd admin ...` is the admin client instead (tools/otsd_admin.h).
 #include <pthread.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "server/authenticator.h"
@@ -20,6 +22,7 @@
 #include "server/ots_service.h"
 #include "server/request_dispatcher.h"
 #include "store/store.h"
+#include "tools/otsd_admin.h"
 
 namespace {
 
@@ -86,6 +89,7 @@ struct Flags {
   std::string credentials_file;
   std::string clock_offset = "0";
   std::string durability = "wal";
+  std::string trim_interval = "60s";
   int threads = 16;
   bool no_auth = false;
 };
@@ -104,6 +108,9 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace otsync;
+  if (argc > 1 && std::string_view(argv[1]) == "admin") {
+    return tools::RunAdminCommand(argc - 1, argv + 1);
+  }
 
   Flags flags;
   CLI::App app(
@@ -139,9 +146,17 @@ int main(int argc, char** argv) {
          "connection holds one; the pool grows beyond this number (up to 512) while more "
          "connections are open.")
       ->capture_default_str();
+  app.add_option("--trim-interval", flags.trim_interval,
+                 "How often expired stream records are trimmed (real time), e.g. 60s, 10m; 0 "
+                 "turns the background pass off ('otsd admin trim' still runs one).")
+      ->capture_default_str();
+  app.footer(
+      "Admin operations (stream split/merge, trim now), signed with an admin key: "
+      "'otsd admin --help'.\n");
   app.add_flag("--no-auth", flags.no_auth,
                "Skip signature, content-MD5, date and access-key checks. Requests still name a "
-               "known instance in x-ots-instancename.");
+               "known instance in x-ots-instancename. Admin operations are then refused: they "
+               "need a verified admin signature.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -161,6 +176,11 @@ int main(int argc, char** argv) {
   }
   if (flags.durability != "wal" && flags.durability != "sync") {
     return UsageError("--durability: expected wal or sync, got \"" + flags.durability + "\"");
+  }
+  const std::optional<int64_t> trim_interval = ParseDurationMicros(flags.trim_interval);
+  if (!trim_interval || *trim_interval < 0) {
+    return UsageError("--trim-interval: expected a duration such as 60s, got \"" +
+                      flags.trim_interval + "\"");
   }
   if (flags.threads < 1 || flags.threads > 1024) {
     return UsageError("--threads: expected 1 to 1024, got " + std::to_string(flags.threads));
@@ -193,6 +213,7 @@ int main(int argc, char** argv) {
   store_options.path = flags.data_dir;
   store_options.clock = std::make_shared<SystemClock>(*clock_offset);
   store_options.sync_writes = flags.durability == "sync";
+  store_options.trim_interval = std::chrono::milliseconds(*trim_interval / 1000);
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(store_options);
   if (!store.ok()) return Fail("cannot open the store: " + store.status().ToString());
 
