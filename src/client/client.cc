@@ -1,5 +1,6 @@
 #include "client/client.h"
 
+#include <algorithm>
 #include <random>
 #include <thread>
 #include <utility>
@@ -202,6 +203,154 @@ Status CheckBatchShape(std::string_view api, size_t expected, size_t received,
                                              ", the request had " + std::to_string(expected));
 }
 
+// ---------------------------------------------------------------------------------------------
+// GetStreamRecordResponse, read straight from the protobuf bytes: the record PlainBuffers are
+// decoded in place (no copy into a message), which is what lets a reused batch decode without
+// allocating per record.
+
+enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+class ProtoReader {
+ public:
+  explicit ProtoReader(std::string_view bytes) : bytes_(bytes) {}
+
+  bool AtEnd() const { return position_ >= bytes_.size(); }
+  size_t position() const { return position_; }
+
+  bool ReadVarint(uint64_t* value) {
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (position_ >= bytes_.size()) return false;
+      const uint8_t byte = static_cast<uint8_t>(bytes_[position_++]);
+      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) {
+        *value = result;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool ReadKey(uint32_t* field, uint32_t* wire_type) {
+    uint64_t key = 0;
+    if (!ReadVarint(&key) || key > UINT32_MAX || (key >> 3) == 0) return false;
+    *field = static_cast<uint32_t>(key >> 3);
+    *wire_type = static_cast<uint32_t>(key & 7);
+    return true;
+  }
+
+  bool ReadBytes(std::string_view* value) {
+    uint64_t length = 0;
+    if (!ReadVarint(&length) || length > bytes_.size() - position_) return false;
+    *value = bytes_.substr(position_, length);
+    position_ += length;
+    return true;
+  }
+
+  // Skips a field this reader does not use (groups, deprecated in proto2, are refused).
+  bool Skip(uint32_t wire_type) {
+    uint64_t ignored = 0;
+    std::string_view bytes;
+    switch (wire_type) {
+      case kVarint:
+        return ReadVarint(&ignored);
+      case kLengthDelimited:
+        return ReadBytes(&bytes);
+      case kFixed64:
+        return Advance(8);
+      case kFixed32:
+        return Advance(4);
+      default:
+        return false;
+    }
+  }
+
+ private:
+  bool Advance(size_t count) {
+    if (count > bytes_.size() - position_) return false;
+    position_ += count;
+    return true;
+  }
+
+  std::string_view bytes_;
+  size_t position_ = 0;
+};
+
+Status CorruptStreamResponse(std::string_view what) {
+  return Status(StatusCode::kCorruption, "GetStreamRecord response: " + std::string(what));
+}
+
+// The cell kinds and the extension §3.10 allows in a stream record.
+Status CheckStreamRecordRow(const wire::Row& row, StreamAction action) {
+  if (!row.sequence_info) return CorruptStreamResponse("a record has no sequence-info extension");
+  if (row.primary_key.empty()) return CorruptStreamResponse("a record has no primary key");
+  if (action == StreamAction::kDeleteRow && !row.cells.empty()) {
+    return CorruptStreamResponse("a DELETE_ROW record has columns");
+  }
+  for (const wire::Cell& cell : row.cells) {
+    bool valid = false;
+    switch (cell.operation) {
+      case wire::CellOperation::kPut:
+        valid = cell.value.has_value() && cell.timestamp.has_value();
+        break;
+      case wire::CellOperation::kDeleteOneVersion:
+        valid = !cell.value.has_value() && cell.timestamp.has_value();
+        break;
+      case wire::CellOperation::kDeleteAllVersions:
+        valid = !cell.value.has_value() && !cell.timestamp.has_value();
+        break;
+      case wire::CellOperation::kIncrement:
+        break;
+    }
+    if (!valid) {
+      return CorruptStreamResponse("column \"" + cell.name + "\" of a record is not a put (value " +
+                                   "and timestamp), a delete of one version (timestamp) or a " +
+                                   "delete of all versions");
+    }
+  }
+  return Status::OK();
+}
+
+// One GetStreamRecordResponse.StreamRecord message into `*record`.
+Status DecodeStreamRecordMessage(std::string_view message, StreamRecord* record) {
+  ProtoReader reader(message);
+  uint64_t action = 0;
+  bool has_action = false;
+  std::string_view plain_buffer;
+  bool has_record = false;
+  while (!reader.AtEnd()) {
+    uint32_t field = 0;
+    uint32_t wire_type = 0;
+    if (!reader.ReadKey(&field, &wire_type)) return CorruptStreamResponse("bad StreamRecord");
+    if (field == 1 && wire_type == kVarint) {
+      if (!reader.ReadVarint(&action)) return CorruptStreamResponse("bad action_type");
+      has_action = true;
+    } else if (field == 2 && wire_type == kLengthDelimited) {
+      if (!reader.ReadBytes(&plain_buffer)) return CorruptStreamResponse("bad record bytes");
+      has_record = true;
+    } else if (!reader.Skip(wire_type)) {
+      return CorruptStreamResponse("bad StreamRecord field " + std::to_string(field));
+    }
+  }
+  if (!has_action || !has_record) {
+    return CorruptStreamResponse("a StreamRecord lacks action_type or record");
+  }
+  if (action < 1 || action > 3) {
+    return CorruptStreamResponse("unknown action_type " + std::to_string(action));
+  }
+  record->action = static_cast<StreamAction>(action);
+  if (Status decoded = wire::DecodeRowInto(plain_buffer, &record->row); !decoded.ok()) {
+    return CorruptStreamResponse("record: " + decoded.message());
+  }
+  OTSYNC_RETURN_IF_ERROR(CheckStreamRecordRow(record->row, record->action));
+  record->sequence = *record->row.sequence_info;
+  return Status::OK();
+}
+
+StreamShard FromStreamShard(const pb::StreamShard& shard) {
+  return {shard.shard_id(), shard.parent_id(), shard.parent_sibling_id()};
+}
+
 double UnitRandom() {
   thread_local std::mt19937_64 generator(std::random_device{}());
   return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
@@ -210,6 +359,66 @@ double UnitRandom() {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+std::string_view StreamActionName(StreamAction action) {
+  switch (action) {
+    case StreamAction::kPutRow:
+      return "PUT_ROW";
+    case StreamAction::kUpdateRow:
+      return "UPDATE_ROW";
+    case StreamAction::kDeleteRow:
+      return "DELETE_ROW";
+  }
+  return "UNKNOWN";
+}
+
+StreamRecord* StreamRecordBatch::NextSlot() {
+  if (size_ == slots_.size()) slots_.emplace_back();
+  return &slots_[size_++];
+}
+
+void StreamRecordBatch::Reset() {
+  size_ = 0;
+  next_shard_iterator_.reset();
+  may_more_record_ = false;
+}
+
+Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch) {
+  batch->Reset();
+  batch->body_ = std::move(body);
+  ProtoReader reader(batch->body_);
+  Status status;
+  while (status.ok() && !reader.AtEnd()) {
+    uint32_t field = 0;
+    uint32_t wire_type = 0;
+    if (!reader.ReadKey(&field, &wire_type)) {
+      status =
+          CorruptStreamResponse("bad field key at offset " + std::to_string(reader.position()));
+    } else if (field == 1 && wire_type == kLengthDelimited) {
+      std::string_view message;
+      status = reader.ReadBytes(&message) ? DecodeStreamRecordMessage(message, batch->NextSlot())
+                                          : CorruptStreamResponse("truncated stream_records");
+    } else if (field == 2 && wire_type == kLengthDelimited) {
+      std::string_view iterator;
+      if (reader.ReadBytes(&iterator)) {
+        batch->next_shard_iterator_.emplace(iterator);
+      } else {
+        status = CorruptStreamResponse("truncated next_shard_iterator");
+      }
+    } else if (field == 4 && wire_type == kVarint) {
+      uint64_t value = 0;
+      if (reader.ReadVarint(&value)) {
+        batch->may_more_record_ = value != 0;
+      } else {
+        status = CorruptStreamResponse("bad may_more_record");
+      }
+    } else if (!reader.Skip(wire_type)) {
+      status = CorruptStreamResponse("bad field " + std::to_string(field));
+    }
+  }
+  if (!status.ok()) batch->Reset();
+  return status;
+}
 
 Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
   if (options.instance.empty()) return Status::InvalidArgument("instance name is empty");
@@ -229,6 +438,17 @@ Client::~Client() = default;
 
 Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
                     google::protobuf::MessageLite* response) {
+  return Call(api, request, [api, response](std::string& body) -> Status {
+    if (!response->ParsePartialFromString(body)) {
+      return Status(StatusCode::kCorruption,
+                    std::string(api) + " response is not a valid protobuf message");
+    }
+    return Status::OK();
+  });
+}
+
+Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
+                    const std::function<Status(std::string& body)>& on_body) {
   std::string body;
   if (!request.SerializePartialToString(&body)) {
     return Status::InvalidArgument(std::string(api) + ": cannot serialize the request");
@@ -251,11 +471,8 @@ Status Client::Call(std::string_view api, const google::protobuf::MessageLite& r
                                                       " response does not match its "
                                                       "x-ots-contentmd5");
         details.network = true;
-      } else if (!response->ParsePartialFromString(reply->body)) {
-        return Status(StatusCode::kCorruption,
-                      std::string(api) + " response is not a valid protobuf message");
       } else {
-        return Status::OK();
+        return on_body(reply->body);
       }
     } else {
       details.http_status = reply->status;
@@ -582,6 +799,109 @@ Result<SplitPoints> Client::ComputeSplitPointsBySize(std::string_view table_name
     result.locations.push_back({location.location(), location.repeat()});
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams.
+
+Result<std::vector<StreamInfo>> Client::ListStream(std::optional<std::string_view> table_name) {
+  pb::ListStreamRequest request;
+  if (table_name) request.set_table_name(std::string(*table_name));
+  pb::ListStreamResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("ListStream", request, &response));
+  std::vector<StreamInfo> streams;
+  streams.reserve(response.streams_size());
+  for (const pb::Stream& stream : response.streams()) {
+    streams.push_back({stream.stream_id(), stream.table_name(), stream.creation_time()});
+  }
+  return streams;
+}
+
+Result<StreamDescription> Client::DescribeStream(std::string_view stream_id,
+                                                 std::string_view inclusive_start_shard_id,
+                                                 int32_t shard_limit) {
+  if (stream_id.empty()) return Status::InvalidArgument("DescribeStream: the stream id is empty");
+  if (shard_limit < 0) return Status::InvalidArgument("DescribeStream: shard_limit is negative");
+  pb::DescribeStreamRequest request;
+  request.set_stream_id(std::string(stream_id));
+  if (!inclusive_start_shard_id.empty()) {
+    request.set_inclusive_start_shard_id(std::string(inclusive_start_shard_id));
+  }
+  if (shard_limit > 0) request.set_shard_limit(shard_limit);
+  pb::DescribeStreamResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("DescribeStream", request, &response));
+
+  StreamDescription description;
+  description.stream_id = response.stream_id();
+  description.table_name = response.table_name();
+  description.expiration_hours = response.expiration_time();
+  description.creation_time_micros = response.creation_time();
+  if (response.stream_status() != pb::STREAM_ENABLING &&
+      response.stream_status() != pb::STREAM_ACTIVE) {
+    return Status(StatusCode::kCorruption, "DescribeStream response has no valid stream_status");
+  }
+  description.status = response.stream_status() == pb::STREAM_ENABLING ? StreamStatus::kEnabling
+                                                                       : StreamStatus::kActive;
+  description.shards.reserve(response.shards_size());
+  for (const pb::StreamShard& shard : response.shards()) {
+    description.shards.push_back(FromStreamShard(shard));
+  }
+  if (response.has_next_shard_id() && !response.next_shard_id().empty()) {
+    description.next_shard_id = response.next_shard_id();
+  }
+  return description;
+}
+
+Result<StreamDescription> Client::DescribeStreamAllShards(std::string_view stream_id,
+                                                          int32_t shard_limit) {
+  OTSYNC_ASSIGN_OR_RETURN(StreamDescription all, DescribeStream(stream_id, {}, shard_limit));
+  std::vector<std::string> starts;
+  while (all.next_shard_id) {
+    const std::string start = std::move(*all.next_shard_id);
+    if (std::find(starts.begin(), starts.end(), start) != starts.end()) {
+      return Status(StatusCode::kCorruption,
+                    "DescribeStream pages loop: next_shard_id \"" + start + "\" came twice");
+    }
+    starts.push_back(start);
+    OTSYNC_ASSIGN_OR_RETURN(StreamDescription page, DescribeStream(stream_id, start, shard_limit));
+    all.shards.insert(all.shards.end(), std::make_move_iterator(page.shards.begin()),
+                      std::make_move_iterator(page.shards.end()));
+    all.status = page.status;
+    all.next_shard_id = std::move(page.next_shard_id);
+  }
+  return all;
+}
+
+Result<std::string> Client::GetShardIterator(std::string_view stream_id, std::string_view shard_id,
+                                             std::optional<int64_t> timestamp_micros) {
+  if (stream_id.empty() || shard_id.empty()) {
+    return Status::InvalidArgument("GetShardIterator: the stream id and shard id must be set");
+  }
+  pb::GetShardIteratorRequest request;
+  request.set_stream_id(std::string(stream_id));
+  request.set_shard_id(std::string(shard_id));
+  if (timestamp_micros) request.set_timestamp(*timestamp_micros);
+  pb::GetShardIteratorResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("GetShardIterator", request, &response));
+  if (response.shard_iterator().empty()) {
+    return Status(StatusCode::kCorruption, "GetShardIterator response has no shard_iterator");
+  }
+  return std::move(*response.mutable_shard_iterator());
+}
+
+Status Client::GetStreamRecord(std::string_view shard_iterator, int32_t limit,
+                               StreamRecordBatch* batch) {
+  batch->Reset();
+  if (shard_iterator.empty()) {
+    return Status::InvalidArgument("GetStreamRecord: the shard iterator is empty");
+  }
+  if (limit < 0) return Status::InvalidArgument("GetStreamRecord: limit is negative");
+  pb::GetStreamRecordRequest request;
+  request.set_shard_iterator(std::string(shard_iterator));
+  if (limit > 0) request.set_limit(limit);
+  return Call("GetStreamRecord", request, [batch](std::string& body) {
+    return DecodeStreamRecordResponse(std::move(body), batch);
+  });
 }
 
 }  // namespace otsync::client

@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,93 @@ struct SplitPoints {
   std::vector<SplitLocation> locations;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Streams (reference §2.6, §3.10, §4).
+
+// The numeric values are Tablestore's StreamStatus and ActionType.
+enum class StreamStatus : uint8_t { kEnabling = 1, kActive = 2 };
+enum class StreamAction : uint8_t { kPutRow = 1, kUpdateRow = 2, kDeleteRow = 3 };
+
+std::string_view StreamActionName(StreamAction action);  // "PUT_ROW", "UPDATE_ROW", ...
+
+struct StreamInfo {
+  std::string stream_id;
+  std::string table_name;
+  int64_t creation_time_micros = 0;
+};
+
+struct StreamShard {
+  std::string shard_id;
+  std::string parent_id;          // Empty = none.
+  std::string parent_sibling_id;  // Empty = none; set on the child of a merge.
+};
+
+struct StreamDescription {
+  std::string stream_id;
+  std::string table_name;
+  int32_t expiration_hours = 0;
+  int64_t creation_time_micros = 0;
+  StreamStatus status = StreamStatus::kActive;
+  std::vector<StreamShard> shards;
+  // Set when more shards remain past the shard limit: pass it as the next
+  // inclusive_start_shard_id.
+  std::optional<std::string> next_shard_id;
+};
+
+// One decoded stream record. `row.primary_key` is the key; `row.cells` are the changed columns
+// in wire order, each one of:
+//   operation kPut:               value and timestamp (ms) set;
+//   operation kDeleteOneVersion:  timestamp set, no value;
+//   operation kDeleteAllVersions: neither.
+// A kDeleteRow record has no cells (`row.delete_marker` tells whether the server sent the
+// marker). `sequence` equals `*row.sequence_info`, which is always set.
+struct StreamRecord {
+  StreamAction action = StreamAction::kPutRow;
+  wire::SequenceInfo sequence;
+  wire::Row row;
+};
+
+// The answer of one GetStreamRecord. Keep one batch per reader and pass it to every call: the
+// records' rows, cells and strings and the response buffer are reused, so that decoding
+// allocates nothing per record once the batch has grown to the largest response seen.
+class StreamRecordBatch {
+ public:
+  // The records of the last response, in commit order. Valid until the batch is reused.
+  std::span<const StreamRecord> records() const { return {slots_.data(), size_}; }
+  std::span<StreamRecord> mutable_records() { return {slots_.data(), size_}; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const StreamRecord& operator[](size_t i) const { return slots_[i]; }
+
+  // Absent: the shard is closed and every record of it has been read; move on to its children
+  // (DescribeStream). On an open shard that has nothing new, the iterator that was passed in.
+  const std::optional<std::string>& next_shard_iterator() const { return next_shard_iterator_; }
+  // True while more records are available right away (false when absent from the response).
+  bool may_more_record() const { return may_more_record_; }
+  // The GetStreamRecordResponse bytes the batch was decoded from (for benchmarks and
+  // debugging). Valid until the batch is reused.
+  std::string_view response_bytes() const { return body_; }
+
+ private:
+  friend class Client;
+  friend Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch);
+  StreamRecord* NextSlot();
+  void Reset();
+
+  std::vector<StreamRecord> slots_;  // Never shrinks; the first `size_` are this response's.
+  size_t size_ = 0;
+  std::optional<std::string> next_shard_iterator_;
+  bool may_more_record_ = false;
+  std::string body_;
+};
+
+// Decodes a GetStreamRecordResponse (protobuf bytes, `body` is taken over) into `*batch`,
+// reusing its memory: every record's PlainBuffer row is decoded and checked against §3.10 (one
+// row, the sequence-info extension present, only the cell kinds above). What GetStreamRecord
+// does after the HTTP exchange; public so that the decoder can be measured and tested on its
+// own. kCorruption when the bytes are not a valid response; `*batch` is then empty.
+Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch);
+
 class HttpTransport;
 
 class Client {
@@ -138,6 +226,28 @@ class Client {
   // `split_size` is in units of 100 MB, as on the wire.
   Result<SplitPoints> ComputeSplitPointsBySize(std::string_view table_name, int64_t split_size);
 
+  // Streams. All four are reads: retried like the other read APIs.
+  // Every stream of the instance, or only `table_name`'s (none when its stream is disabled).
+  Result<std::vector<StreamInfo>> ListStream(std::optional<std::string_view> table_name = {});
+  // One page of shards starting at `inclusive_start_shard_id` (empty = the first), at most
+  // `shard_limit` of them (0 = the server's choice).
+  Result<StreamDescription> DescribeStream(std::string_view stream_id,
+                                           std::string_view inclusive_start_shard_id = {},
+                                           int32_t shard_limit = 0);
+  // DescribeStream paged until no next_shard_id remains: every shard, `next_shard_id` unset.
+  // kCorruption when the server sends a page start it already sent (a paging loop).
+  Result<StreamDescription> DescribeStreamAllShards(std::string_view stream_id,
+                                                    int32_t shard_limit = 0);
+  // An iterator at the oldest retained record of the shard, or, with `timestamp_micros`, at
+  // the first record committed at or after it.
+  Result<std::string> GetShardIterator(std::string_view stream_id, std::string_view shard_id,
+                                       std::optional<int64_t> timestamp_micros = {});
+  // Up to `limit` records (0 = the server's default) from `shard_iterator` into `*batch`,
+  // reusing its memory (see StreamRecordBatch). Errors: kTrimmedDataAccess ("OTSTrimmedData
+  // Access: <service message>") when the position is past retention; kInvalidArgument for an
+  // empty, malformed or foreign iterator or a negative limit. On error `*batch` is empty.
+  Status GetStreamRecord(std::string_view shard_iterator, int32_t limit, StreamRecordBatch* batch);
+
  private:
   explicit Client(ClientOptions options, std::unique_ptr<HttpTransport> transport);
 
@@ -145,6 +255,10 @@ class Client {
   // including the stream calls, goes through here.
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
               google::protobuf::MessageLite* response);
+  // Call with the 2xx body handed to `on_body` (which may take it over) instead of parsed into
+  // a message. An error `on_body` returns ends the call and is not retried.
+  Status Call(std::string_view api, const google::protobuf::MessageLite& request,
+              const std::function<Status(std::string& body)>& on_body);
   Result<WriteResult> WriteSingleRow(std::string_view table_name, wire::WriteType type,
                                      const wire::RowWrite& write);
 

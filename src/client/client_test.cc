@@ -538,5 +538,323 @@ TEST_F(ClientTest, ConcurrentCallsShareTheClient) {
   EXPECT_EQ(CountRequests("PutRow"), 80u);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Streams. The record bytes are the reference's §3.12 stream-record vectors.
+
+constexpr char kPutRecordHex[] =
+    "7500000001030402000000706b05060000000301000000610ad40203040100000063050600000003010000007607"
+    "e8030000000000000a550b180000000c130000000d010000000e00401e18240a06000f0000000009c9";
+constexpr char kUpdateRecordHex[] =
+    "7500000001030402000000706b05060000000301000000610ad40203040100000063050600000003010000007707"
+    "d0070000000000000a9803040100000064060307e8030000000000000a1c0304010000006506010ab30b18000000"
+    "0c130000000d010000000e01401e18240a06000f00000000092c";
+constexpr char kDeleteRecordHex[] =
+    "7500000001030402000000706b05060000000301000000610ad4080b180000000c130000000d010000000e02401e"
+    "18240a06000f0000000009e9";
+// Request vector B (PutRow pk="a", c="v"): a valid row, but no extension and no timestamp.
+constexpr char kRowWithoutExtensionHex[] =
+    "7500000001030402000000706b05060000000301000000610ad4020304010000006305060000000301000000760a"
+    "de09e8";
+constexpr int64_t kRecordTime = 1700000000000000;
+
+std::string FromHex(std::string_view hex) {
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return bytes;
+}
+
+void AddRecord(pb::ActionType action, std::string_view hex, pb::GetStreamRecordResponse* out) {
+  pb::GetStreamRecordResponse::StreamRecord* record = out->add_stream_records();
+  record->set_action_type(action);
+  record->set_record(FromHex(hex));
+}
+
+pb::GetStreamRecordResponse ThreeRecords() {
+  pb::GetStreamRecordResponse response;
+  AddRecord(pb::PUT_ROW, kPutRecordHex, &response);
+  AddRecord(pb::UPDATE_ROW, kUpdateRecordHex, &response);
+  AddRecord(pb::DELETE_ROW, kDeleteRecordHex, &response);
+  response.set_next_shard_iterator("iterator-2");
+  response.set_may_more_record(true);
+  response.mutable_consumed()->mutable_capacity_unit()->set_read(1);
+  return response;
+}
+
+wire::Cell PutCell(std::string name, std::string value, int64_t timestamp) {
+  return {std::move(name), wire::Value::String(std::move(value)), timestamp,
+          wire::CellOperation::kPut};
+}
+
+TEST_F(ClientTest, ListStreamSendsTheTableOnlyWhenGiven) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::ListStreamResponse response;
+    pb::Stream* stream = response.add_streams();
+    stream->set_stream_id("t_stream_1");
+    stream->set_table_name("t");
+    stream->set_creation_time(kRecordTime);
+    ReplyMessage(response, reply);
+  });
+  Result<std::vector<StreamInfo>> streams = client->ListStream("t");
+  ASSERT_TRUE(streams.ok()) << streams.status().ToString();
+  ASSERT_EQ(streams->size(), 1u);
+  EXPECT_EQ((*streams)[0].stream_id, "t_stream_1");
+  EXPECT_EQ((*streams)[0].table_name, "t");
+  EXPECT_EQ((*streams)[0].creation_time_micros, kRecordTime);
+  ASSERT_TRUE(client->ListStream().ok());
+
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  pb::ListStreamRequest with_table;
+  pb::ListStreamRequest without_table;
+  ASSERT_TRUE(with_table.ParseFromString(requests[0].body));
+  ASSERT_TRUE(without_table.ParseFromString(requests[1].body));
+  EXPECT_EQ(requests[0].api, "ListStream");
+  EXPECT_EQ(with_table.table_name(), "t");
+  EXPECT_FALSE(without_table.has_table_name());
+}
+
+TEST_F(ClientTest, DescribeStreamPagesThroughEveryShardWithItsParents) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest& recorded, httplib::Response& reply) {
+    pb::DescribeStreamRequest request;
+    ASSERT_TRUE(request.ParseFromString(recorded.body));
+    pb::DescribeStreamResponse response;
+    response.set_stream_id(request.stream_id());
+    response.set_expiration_time(24);
+    response.set_table_name("t");
+    response.set_creation_time(kRecordTime);
+    response.set_stream_status(pb::STREAM_ACTIVE);
+    if (!request.has_inclusive_start_shard_id()) {
+      response.add_shards()->set_shard_id("s1");
+      response.add_shards()->set_shard_id("s2");
+      response.set_next_shard_id("s3");
+    } else {
+      EXPECT_EQ(request.inclusive_start_shard_id(), "s3");
+      pb::StreamShard* split_child = response.add_shards();
+      split_child->set_shard_id("s3");
+      split_child->set_parent_id("s1");
+      pb::StreamShard* merge_child = response.add_shards();
+      merge_child->set_shard_id("s4");
+      merge_child->set_parent_id("s2");
+      merge_child->set_parent_sibling_id("s3");
+    }
+    EXPECT_EQ(request.shard_limit(), 2);
+    ReplyMessage(response, reply);
+  });
+
+  Result<StreamDescription> first = client->DescribeStream("t_stream_1", {}, 2);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->status, StreamStatus::kActive);
+  EXPECT_EQ(first->expiration_hours, 24);
+  EXPECT_EQ(first->shards.size(), 2u);
+  EXPECT_EQ(first->next_shard_id, std::optional<std::string>("s3"));
+
+  Result<StreamDescription> all = client->DescribeStreamAllShards("t_stream_1", 2);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_FALSE(all->next_shard_id.has_value());
+  ASSERT_EQ(all->shards.size(), 4u);
+  EXPECT_EQ(all->shards[0].shard_id, "s1");
+  EXPECT_EQ(all->shards[0].parent_id, "");
+  EXPECT_EQ(all->shards[2].parent_id, "s1");
+  EXPECT_EQ(all->shards[3].parent_id, "s2");
+  EXPECT_EQ(all->shards[3].parent_sibling_id, "s3");
+  EXPECT_EQ(CountRequests("DescribeStream"), 3u);
+}
+
+TEST_F(ClientTest, DescribeStreamAllShardsRefusesAPagingLoop) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::DescribeStreamResponse response;
+    response.set_stream_id("x");
+    response.set_expiration_time(24);
+    response.set_table_name("t");
+    response.set_creation_time(1);
+    response.set_stream_status(pb::STREAM_ENABLING);
+    response.add_shards()->set_shard_id("s1");
+    response.set_next_shard_id("s1");
+    ReplyMessage(response, reply);
+  });
+  Result<StreamDescription> all = client->DescribeStreamAllShards("x");
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(ClientTest, GetShardIteratorSendsTheTimestampOnlyWhenGiven) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::GetShardIteratorResponse response;
+    response.set_shard_iterator("iterator-1");
+    ReplyMessage(response, reply);
+  });
+  Result<std::string> oldest = client->GetShardIterator("t_stream_1", "s1");
+  ASSERT_TRUE(oldest.ok()) << oldest.status().ToString();
+  EXPECT_EQ(*oldest, "iterator-1");
+  ASSERT_TRUE(client->GetShardIterator("t_stream_1", "s1", kRecordTime).ok());
+
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  pb::GetShardIteratorRequest first;
+  pb::GetShardIteratorRequest second;
+  ASSERT_TRUE(first.ParseFromString(requests[0].body));
+  ASSERT_TRUE(second.ParseFromString(requests[1].body));
+  EXPECT_EQ(first.stream_id(), "t_stream_1");
+  EXPECT_EQ(first.shard_id(), "s1");
+  EXPECT_FALSE(first.has_timestamp());
+  EXPECT_EQ(second.timestamp(), kRecordTime);
+}
+
+TEST_F(ClientTest, GetStreamRecordDecodesEveryRecordKind) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyMessage(ThreeRecords(), reply);
+  });
+  StreamRecordBatch batch;
+  Status status = client->GetStreamRecord("iterator-1", 1000, &batch);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+
+  pb::GetStreamRecordRequest request;
+  ASSERT_TRUE(request.ParseFromString(server_.requests().at(0).body));
+  EXPECT_EQ(request.shard_iterator(), "iterator-1");
+  EXPECT_EQ(request.limit(), 1000);
+
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch.next_shard_iterator(), std::optional<std::string>("iterator-2"));
+  EXPECT_TRUE(batch.may_more_record());
+  const wire::PrimaryKey key = {{"pk", wire::Value::String("a")}};
+
+  const StreamRecord& put = batch[0];
+  EXPECT_EQ(put.action, StreamAction::kPutRow);
+  EXPECT_EQ(put.row.primary_key, key);
+  EXPECT_EQ(put.row.cells, std::vector<wire::Cell>({PutCell("c", "v", 1000)}));
+  EXPECT_EQ(put.sequence, (wire::SequenceInfo{1, kRecordTime, 0}));
+
+  const StreamRecord& update = batch[1];
+  EXPECT_EQ(update.action, StreamAction::kUpdateRow);
+  ASSERT_EQ(update.row.cells.size(), 3u);
+  EXPECT_EQ(update.row.cells[0], PutCell("c", "w", 2000));
+  EXPECT_EQ(update.row.cells[1],
+            (wire::Cell{"d", std::nullopt, 1000, wire::CellOperation::kDeleteOneVersion}));
+  EXPECT_EQ(update.row.cells[2],
+            (wire::Cell{"e", std::nullopt, std::nullopt, wire::CellOperation::kDeleteAllVersions}));
+  EXPECT_EQ(update.sequence, (wire::SequenceInfo{1, kRecordTime + 1, 0}));
+
+  const StreamRecord& deleted = batch[2];
+  EXPECT_EQ(deleted.action, StreamAction::kDeleteRow);
+  EXPECT_EQ(deleted.row.primary_key, key);
+  EXPECT_TRUE(deleted.row.cells.empty());
+  EXPECT_EQ(deleted.sequence, (wire::SequenceInfo{1, kRecordTime + 2, 0}));
+  EXPECT_EQ(StreamActionName(deleted.action), "DELETE_ROW");
+
+  // The batch is reused: a smaller answer replaces the records, the slots stay.
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::GetStreamRecordResponse response;
+    AddRecord(pb::UPDATE_ROW, kUpdateRecordHex, &response);
+    response.set_next_shard_iterator("iterator-3");
+    ReplyMessage(response, reply);
+  });
+  ASSERT_TRUE(client->GetStreamRecord("iterator-2", 0, &batch).ok());
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].action, StreamAction::kUpdateRow);
+  EXPECT_EQ(batch[0].row.cells.size(), 3u);
+  EXPECT_FALSE(batch.may_more_record());
+  ASSERT_TRUE(request.ParseFromString(server_.requests().at(1).body));
+  EXPECT_FALSE(request.has_limit());
+}
+
+TEST_F(ClientTest, AClosedShardFullyReadHasNoNextIterator) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::GetStreamRecordResponse response;  // No records, no next_shard_iterator.
+    ReplyMessage(response, reply);
+  });
+  StreamRecordBatch batch;
+  ASSERT_TRUE(client->GetStreamRecord("iterator-9", 100, &batch).ok());
+  EXPECT_TRUE(batch.empty());
+  EXPECT_FALSE(batch.next_shard_iterator().has_value());
+  EXPECT_FALSE(batch.may_more_record());
+}
+
+TEST_F(ClientTest, GetStreamRecordIsRetriedOn503) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  std::atomic<int> calls{0};
+  server_.set_handler([&](const RecordedRequest&, httplib::Response& reply) {
+    if (calls++ == 0) return ReplyError(503, "OTSServerUnavailable", "Unavailable.", reply);
+    ReplyMessage(ThreeRecords(), reply);
+  });
+  StreamRecordBatch batch;
+  Status status = client->GetStreamRecord("iterator-1", 100, &batch);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(batch.size(), 3u);
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 2u);
+}
+
+TEST_F(ClientTest, TrimmedDataIsItsOwnCodeAndNotRetried) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(400, "OTSTrimmedDataAccess",
+               "Requested stream data is already trimmed or does not exist.", reply);
+  });
+  StreamRecordBatch batch;
+  Status status = client->GetStreamRecord("iterator-old", 100, &batch);
+  EXPECT_EQ(status.code(), StatusCode::kTrimmedDataAccess);
+  EXPECT_EQ(status.message(),
+            "OTSTrimmedDataAccess: Requested stream data is already trimmed or does not exist.");
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
+}
+
+TEST_F(ClientTest, ABadIteratorIsInvalidArgument) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(400, "OTSParameterInvalid", "Invalid shard iterator.", reply);
+  });
+  StreamRecordBatch batch;
+  EXPECT_EQ(client->GetStreamRecord("forged", 100, &batch).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->GetStreamRecord("", 100, &batch).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->GetStreamRecord("it", -1, &batch).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
+}
+
+TEST_F(ClientTest, ARecordWithoutTheExtensionIsCorrupt) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::GetStreamRecordResponse response;
+    AddRecord(pb::PUT_ROW, kPutRecordHex, &response);
+    AddRecord(pb::PUT_ROW, kRowWithoutExtensionHex, &response);
+    response.set_next_shard_iterator("iterator-2");
+    ReplyMessage(response, reply);
+  });
+  StreamRecordBatch batch;
+  Status status = client->GetStreamRecord("iterator-1", 100, &batch);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption);
+  EXPECT_NE(status.message().find("extension"), std::string::npos) << status.message();
+  EXPECT_TRUE(batch.empty());
+  EXPECT_FALSE(batch.next_shard_iterator().has_value());
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
+}
+
+TEST(StreamDecodeTest, SkipsUnknownFieldsAndRefusesTruncatedBytes) {
+  pb::GetStreamRecordResponse response = ThreeRecords();
+  response.mutable_stream_records(0)->set_origin_record("pre-image");
+  std::string bytes = response.SerializeAsString();
+  StreamRecordBatch batch;
+  ASSERT_TRUE(DecodeStreamRecordResponse(bytes, &batch).ok());
+  EXPECT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch.response_bytes(), bytes);
+
+  bytes.pop_back();
+  EXPECT_EQ(DecodeStreamRecordResponse(bytes, &batch).code(), StatusCode::kCorruption);
+  EXPECT_TRUE(batch.empty());
+
+  // A StreamRecord with action_type 7 (hand-encoded: the generated setter refuses it).
+  const std::string record = FromHex(kPutRecordHex);
+  std::string message = std::string("\x08\x07\x12", 3) + static_cast<char>(record.size()) + record;
+  std::string bad_action = std::string("\x0a", 1) + static_cast<char>(message.size()) + message;
+  EXPECT_EQ(DecodeStreamRecordResponse(bad_action, &batch).code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace otsync::client
