@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -420,6 +421,33 @@ TEST_F(StoreStreamTest, TrimmingExpiresRecordsByTheStoreClock) {
   std::vector<DecodedRecord> left = ReadStream(store_.get(), "t");
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].row.primary_key, Key(2));
+}
+
+TEST_F(StoreStreamTest, BackgroundThreadTrimsOnItsInterval) {
+  store_.reset();
+  StoreOptions options;
+  options.path = path_.string();
+  options.clock = clock_;
+  options.trim_interval = std::chrono::milliseconds(10);
+  Result<std::unique_ptr<Store>> opened = Store::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  store_ = std::move(opened).value();
+  TableDescription table = IntTable("t", true);
+  table.stream.expiration_hours = 1;
+  ASSERT_TRUE(store_->CreateTable(kInstance, table).ok());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)})).ok());
+  const std::string stream_id = StreamId();
+  const std::string shard_id =
+      store_->DescribeStream(kInstance, stream_id, "", std::nullopt)->shards.at(0).shard_id;
+  const std::string iterator =
+      *store_->GetShardIterator(kInstance, stream_id, shard_id, std::nullopt);
+  clock_->AdvanceMicros(kHourMicros + 1000);
+  StatusCode code = StatusCode::kOk;
+  for (int attempt = 0; attempt < 500 && code == StatusCode::kOk; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    code = store_->GetStreamRecord(kInstance, iterator, std::nullopt).status().code();
+  }
+  EXPECT_EQ(code, StatusCode::kTrimmedDataAccess);
 }
 
 // The child of CrashKeepsRowsAndRecordsTogether (re-executed test binary): writes rows with
