@@ -512,16 +512,18 @@ Result<std::vector<std::vector<RowReadOutcome>>> RocksDbStore::BatchGetRows(
   std::vector<std::vector<RowReadOutcome>> outcomes(tables.size());
   for (size_t t = 0; t < tables.size(); ++t) {
     const TableReads& reads = tables[t];
-    Result<TablePtr> state = FindTable(instance, reads.table_name);
-    Status table_status = state.ok() ? ValidateReadOptions(reads.options) : state.status();
+    // A missing table, bad read options or a malformed key fail the whole request (the
+    // service's documented BatchGetRow errors); only per-row read failures stay per row.
+    OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, reads.table_name));
+    OTSYNC_RETURN_IF_ERROR(ValidateReadOptions(reads.options));
+    for (const wire::PrimaryKey& primary_key : reads.primary_keys) {
+      OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(primary_key, state->description().primary_key,
+                                                PrimaryKeyUse::kExactRow));
+    }
     for (const wire::PrimaryKey& primary_key : reads.primary_keys) {
       RowReadOutcome& outcome = outcomes[t].emplace_back();
-      if (!table_status.ok()) {
-        outcome.status = table_status;
-        continue;
-      }
       Result<std::optional<wire::Row>> row =
-          ReadRow(**state, primary_key, reads.options, now_millis);
+          ReadRow(*state, primary_key, reads.options, now_millis);
       if (row.ok()) {
         outcome.row = std::move(row).value();
       } else {
@@ -555,6 +557,14 @@ Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
       write.type == wire::WriteType::kPut ? PrimaryKeyUse::kPutRow : PrimaryKeyUse::kExactRow;
   OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(write.row.primary_key, description.primary_key, use));
   OTSYNC_RETURN_IF_ERROR(ValidateRowChange(write, description.options, now_millis));
+  for (const wire::Cell& cell : write.row.cells) {
+    for (const wire::PrimaryKeySchemaColumn& key_column : description.primary_key) {
+      if (cell.name == key_column.name) {
+        return Status::InvalidArgument("The attribute column '" + cell.name +
+                                       "' has the name of a primary key column.");
+      }
+    }
+  }
   if (write.condition.column_condition.has_value()) {
     OTSYNC_RETURN_IF_ERROR(
         ValidateFilter(*write.condition.column_condition, /*pagination_allowed=*/false));
@@ -602,6 +612,9 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
     if (row.outcome->status.ok()) stream_tables.push_back(row.table->ref());
   }
   const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
+  // Taken under the locks: a read-modify-write (INCREMENT) that waited for an earlier writer of
+  // the same row must stamp its version no older than the version it read.
+  now_millis = std::max(now_millis, clock_->NowMillis());
 
   // Rows written earlier in this call, for later rows of the call with the same key.
   std::unordered_map<std::string, std::optional<StoredRow>> written;
@@ -739,19 +752,21 @@ Result<std::vector<std::vector<RowWriteOutcome>>> RocksDbStore::BatchWriteRows(
   for (size_t t = 0; t < tables.size(); ++t) {
     const TableWrites& writes = tables[t];
     outcomes[t].resize(writes.rows.size());
-    Result<TablePtr> state = FindTable(instance, writes.table_name);
+    // A missing table or a malformed row fails the whole request and writes nothing (the
+    // service's documented BatchWriteRow errors); conditions and conflicts fail per row.
+    OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, writes.table_name));
     for (size_t r = 0; r < writes.rows.size(); ++r) {
       RowWriteOutcome* outcome = &outcomes[t][r];
-      if (!state.ok()) {
-        outcome->status = state.status();
-        continue;
-      }
       PendingRow& row = rows.emplace_back();
-      row.table = *state;
+      row.table = state;
       row.write = &writes.rows[r];
       row.row_index = static_cast<uint32_t>(r);
       row.outcome = outcome;
       outcome->status = PrepareRow(&row, now_millis);
+      if (!outcome->status.ok()) {
+        return outcome->status.WithContext("table '" + writes.table_name + "', row " +
+                                           std::to_string(r));
+      }
     }
   }
   OTSYNC_RETURN_IF_ERROR(ExecuteWrites(&rows, now_millis));

@@ -721,31 +721,54 @@ TEST_F(StoreTest, BatchWriteReportsPerRowOutcomes) {
   CreateIntTable("t");
   CreateIntTable("u");
   ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, Key(2), {Put("a", Value::Integer(0))})).ok());
-  std::vector<TableWrites> tables(3);
+  std::vector<TableWrites> tables(2);
   tables[0].table_name = "t";
   tables[0].rows = {MakeWrite(WriteType::kPut, Key(1), {Put("a", Value::Integer(1))}),
                     MakeWrite(WriteType::kPut, Key(2), {Put("a", Value::Integer(2))},
                               RowExistence::kExpectNotExist),
-                    MakeWrite(WriteType::kPut, {{"id", Value::String("x")}}),
                     MakeWrite(WriteType::kUpdate, Key(1),
                               {Op("a", CellOperation::kIncrement, Value::Integer(10))})};
-  tables[1].table_name = "missing";
-  tables[1].rows = {MakeWrite(WriteType::kPut, Key(1))};
-  tables[2].table_name = "u";
-  tables[2].rows = {MakeWrite(WriteType::kDelete, Key(9))};
+  tables[1].table_name = "u";
+  tables[1].rows = {MakeWrite(WriteType::kDelete, Key(9))};
   Result<std::vector<std::vector<RowWriteOutcome>>> outcomes =
       store_->BatchWriteRows(kInstance, tables);
   ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
-  ASSERT_EQ(outcomes->size(), 3u);
-  ASSERT_EQ((*outcomes)[0].size(), 4u);
+  ASSERT_EQ(outcomes->size(), 2u);
+  ASSERT_EQ((*outcomes)[0].size(), 3u);
   EXPECT_TRUE((*outcomes)[0][0].status.ok());
   EXPECT_EQ((*outcomes)[0][1].status.code(), StatusCode::kConditionCheckFailed);
-  EXPECT_EQ((*outcomes)[0][2].status.code(), StatusCode::kInvalidPrimaryKey);
-  EXPECT_TRUE((*outcomes)[0][3].status.ok()) << "a later row sees an earlier row of the batch";
-  EXPECT_EQ((*outcomes)[1][0].status.code(), StatusCode::kNotFound);
-  EXPECT_TRUE((*outcomes)[2][0].status.ok());
+  EXPECT_TRUE((*outcomes)[0][2].status.ok()) << "a later row sees an earlier row of the batch";
+  EXPECT_TRUE((*outcomes)[1][0].status.ok());
   EXPECT_EQ(Get(Key(1))->cells[0].value, Value::Integer(11));
   EXPECT_EQ(Get(Key(2))->cells[0].value, Value::Integer(0));
+}
+
+// The service fails the whole BatchWriteRow for a missing table or a malformed row, and writes
+// none of the request's rows.
+TEST_F(StoreTest, BatchWriteFailsWholeRequestOnMissingTableOrBadKey) {
+  CreateIntTable("t");
+  std::vector<TableWrites> bad_key(1);
+  bad_key[0].table_name = "t";
+  bad_key[0].rows = {MakeWrite(WriteType::kPut, Key(1), {Put("a", Value::Integer(1))}),
+                     MakeWrite(WriteType::kPut, {{"id", Value::String("x")}})};
+  Status status = store_->BatchWriteRows(kInstance, bad_key).status();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidPrimaryKey) << status.ToString();
+  EXPECT_NE(status.message().find("row 1"), std::string::npos) << status.message();
+  EXPECT_FALSE(Get(Key(1)).has_value());
+
+  std::vector<TableWrites> missing(2);
+  missing[0].table_name = "t";
+  missing[0].rows = {MakeWrite(WriteType::kPut, Key(1), {Put("a", Value::Integer(1))})};
+  missing[1].table_name = "missing";
+  missing[1].rows = {MakeWrite(WriteType::kPut, Key(1))};
+  EXPECT_EQ(store_->BatchWriteRows(kInstance, missing).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(Get(Key(1)).has_value());
+
+  std::vector<TableWrites> key_named_column(1);
+  key_named_column[0].table_name = "t";
+  key_named_column[0].rows = {MakeWrite(WriteType::kPut, Key(1), {Put("id", Value::Integer(1))})};
+  EXPECT_EQ(store_->BatchWriteRows(kInstance, key_named_column).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST_F(StoreTest, BatchRequestLimits) {
@@ -774,23 +797,25 @@ TEST_F(StoreTest, BatchRequestLimits) {
 TEST_F(StoreTest, BatchGetReturnsRowsInRequestOrder) {
   CreateIntTable("t");
   ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, Key(1), {Put("a", Value::Integer(1))})).ok());
-  std::vector<TableReads> reads(2);
+  std::vector<TableReads> reads(1);
   reads[0].table_name = "t";
   reads[0].options = Latest();
-  reads[0].primary_keys = {Key(2), Key(1), {{"id", Value::Binary("x")}}};
-  reads[1].table_name = "missing";
-  reads[1].options = Latest();
-  reads[1].primary_keys = {Key(1)};
+  reads[0].primary_keys = {Key(2), Key(1)};
   Result<std::vector<std::vector<RowReadOutcome>>> outcomes =
       store_->BatchGetRows(kInstance, reads);
   ASSERT_TRUE(outcomes.ok());
-  ASSERT_EQ((*outcomes)[0].size(), 3u);
+  ASSERT_EQ((*outcomes)[0].size(), 2u);
   EXPECT_TRUE((*outcomes)[0][0].status.ok());
   EXPECT_FALSE((*outcomes)[0][0].row.has_value());
   ASSERT_TRUE((*outcomes)[0][1].row.has_value());
   EXPECT_EQ((*outcomes)[0][1].row->primary_key, Key(1));
-  EXPECT_EQ((*outcomes)[0][2].status.code(), StatusCode::kInvalidPrimaryKey);
-  EXPECT_EQ((*outcomes)[1][0].status.code(), StatusCode::kNotFound);
+
+  reads[0].primary_keys.push_back({{"id", Value::Binary("x")}});
+  EXPECT_EQ(store_->BatchGetRows(kInstance, reads).status().code(), StatusCode::kInvalidPrimaryKey);
+  reads[0].primary_keys.pop_back();
+  reads.push_back(reads[0]);
+  reads[1].table_name = "missing";
+  EXPECT_EQ(store_->BatchGetRows(kInstance, reads).status().code(), StatusCode::kNotFound);
 }
 
 // --- AUTO_INCREMENT, durability, concurrency ------------------------------------------------
