@@ -465,7 +465,8 @@ Status Client::Call(std::string_view api, const google::protobuf::MessageLite& r
       failure = reply.status();
       details.network = true;
     } else if (reply->status >= 200 && reply->status < 300) {
-      if (!reply->content_md5.empty() && reply->content_md5 != wire::ContentMd5(reply->body)) {
+      if (options_.verify_response_md5 && !reply->content_md5.empty() &&
+          reply->content_md5 != wire::ContentMd5(reply->body)) {
         // A damaged body is a transport failure: reads may try again.
         failure = Status(StatusCode::kCorruption, std::string(api) +
                                                       " response does not match its "

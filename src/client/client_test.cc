@@ -856,5 +856,25 @@ TEST(StreamDecodeTest, SkipsUnknownFieldsAndRefusesTruncatedBytes) {
   EXPECT_EQ(DecodeStreamRecordResponse(bad_action, &batch).code(), StatusCode::kCorruption);
 }
 
+TEST_F(ClientTest, TheResponseMd5IsIgnoredWhenVerificationIsOff) {
+  ClientOptions options;
+  options.endpoint = server_.endpoint();
+  options.instance = "testinst";
+  options.credentials.access_key_id = "testid";
+  options.verify_response_md5 = false;
+  Result<std::unique_ptr<Client>> client = Client::Create(std::move(options));
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    reply.status = 200;
+    reply.set_header("x-ots-contentmd5", "AAAAAAAAAAAAAAAAAAAAAA==");
+    reply.set_content(ThreeRecords().SerializeAsString(), "application/x.pb2");
+  });
+  StreamRecordBatch batch;
+  Status status = (*client)->GetStreamRecord("iterator-1", 100, &batch);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(batch.size(), 3u);
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
+}
+
 }  // namespace
 }  // namespace otsync::client
