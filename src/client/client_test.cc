@@ -876,5 +876,69 @@ TEST_F(ClientTest, TheResponseMd5IsIgnoredWhenVerificationIsOff) {
   EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
 }
 
+// Serves GetStreamRecord by iterator: "it-1" -> 3 records, next "it-2"; "it-2" -> 1 record,
+// next `after_second` (absent = the shard is closed); "it-3" -> caught up (same iterator).
+void ServePages(FakeOts* server, std::optional<std::string> after_second) {
+  server->set_handler([after_second](const RecordedRequest& recorded, httplib::Response& reply) {
+    pb::GetStreamRecordRequest request;
+    ASSERT_TRUE(request.ParseFromString(recorded.body));
+    pb::GetStreamRecordResponse response;
+    if (request.shard_iterator() == "it-1") {
+      response = ThreeRecords();
+      response.set_next_shard_iterator("it-2");
+    } else if (request.shard_iterator() == "it-2") {
+      AddRecord(pb::PUT_ROW, kPutRecordHex, &response);
+      if (after_second) response.set_next_shard_iterator(*after_second);
+    } else {
+      response.set_next_shard_iterator(request.shard_iterator());
+    }
+    ReplyMessage(response, reply);
+  });
+}
+
+TEST_F(ClientTest, StreamShardReaderReadsUntilCaughtUp) {
+  std::unique_ptr<Client> client = MakeClient();
+  ServePages(&server_, "it-3");
+  StreamShardReader reader(client.get(), "it-1", 1000);
+  StreamRecordBatch batch;
+  std::vector<size_t> sizes;
+  while (!reader.at_end()) {
+    Status status = reader.Next(&batch);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    sizes.push_back(batch.size());
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{3, 1, 0}));
+  EXPECT_EQ(batch.next_shard_iterator(), std::optional<std::string>("it-3"));
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 3u);
+  EXPECT_EQ(reader.Next(&batch).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ClientTest, StreamShardReaderStopsAtTheEndOfAClosedShard) {
+  std::unique_ptr<Client> client = MakeClient();
+  ServePages(&server_, std::nullopt);
+  StreamShardReader reader(client.get(), "it-1", 1000);
+  StreamRecordBatch batch;
+  size_t records = 0;
+  while (!reader.at_end()) {
+    ASSERT_TRUE(reader.Next(&batch).ok());
+    records += batch.size();
+  }
+  EXPECT_EQ(records, 4u);
+  EXPECT_FALSE(batch.next_shard_iterator().has_value());
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 2u);
+}
+
+TEST_F(ClientTest, StreamShardReaderEndsOnAnError) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(400, "OTSTrimmedDataAccess",
+               "Requested stream data is already trimmed or does not exist.", reply);
+  });
+  StreamShardReader reader(client.get(), "it-1", 1000);
+  StreamRecordBatch batch;
+  EXPECT_EQ(reader.Next(&batch).code(), StatusCode::kTrimmedDataAccess);
+  EXPECT_TRUE(reader.at_end());
+}
+
 }  // namespace
 }  // namespace otsync::client
