@@ -20,7 +20,6 @@ for package in "${APT_PACKAGES[@]}"; do
   fi
 done
 if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
   # node and npm may come from elsewhere (a newer Node.js): keep them if they work.
@@ -32,6 +31,7 @@ if ((${#missing[@]})); then
     missing=("${filtered[@]}")
   fi
   if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}"
     $SUDO apt-get update -q
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
   fi
