@@ -1,7 +1,6 @@
 #include "client/client.h"
 
 #include <algorithm>
-#include <future>
 #include <random>
 #include <thread>
 #include <utility>
@@ -346,30 +345,6 @@ Status DecodeStreamRecordMessage(std::string_view message, StreamRecord* record)
   OTSYNC_RETURN_IF_ERROR(CheckStreamRecordRow(record->row, record->action));
   record->sequence = *record->row.sequence_info;
   return Status::OK();
-}
-
-// What a GetStreamRecordResponse says about the next request without decoding its records:
-// whether it has any, and its next_shard_iterator. False when the bytes are not well formed
-// (the decode that follows reports why).
-bool PeekStreamResponse(std::string_view body, bool* has_records,
-                        std::optional<std::string_view>* next_iterator) {
-  ProtoReader reader(body);
-  *has_records = false;
-  next_iterator->reset();
-  while (!reader.AtEnd()) {
-    uint32_t field = 0;
-    uint32_t wire_type = 0;
-    if (!reader.ReadKey(&field, &wire_type)) return false;
-    if (field == 2 && wire_type == kLengthDelimited) {
-      std::string_view iterator;
-      if (!reader.ReadBytes(&iterator)) return false;
-      *next_iterator = iterator;
-    } else {
-      if (field == 1) *has_records = true;
-      if (!reader.Skip(wire_type)) return false;
-    }
-  }
-  return true;
 }
 
 StreamShard FromStreamShard(const pb::StreamShard& shard) {
@@ -922,70 +897,12 @@ Status Client::GetStreamRecord(std::string_view shard_iterator, int32_t limit,
     return Status::InvalidArgument("GetStreamRecord: the shard iterator is empty");
   }
   if (limit < 0) return Status::InvalidArgument("GetStreamRecord: limit is negative");
-  std::string body;
-  OTSYNC_RETURN_IF_ERROR(FetchStreamRecords(shard_iterator, limit, &body));
-  return DecodeStreamRecordResponse(std::move(body), batch);
-}
-
-Status Client::FetchStreamRecords(std::string_view shard_iterator, int32_t limit,
-                                  std::string* body) {
   pb::GetStreamRecordRequest request;
   request.set_shard_iterator(std::string(shard_iterator));
   if (limit > 0) request.set_limit(limit);
-  return Call("GetStreamRecord", request, [body](std::string& reply_body) {
-    body->swap(reply_body);
-    return Status::OK();
+  return Call("GetStreamRecord", request, [batch](std::string& body) {
+    return DecodeStreamRecordResponse(std::move(body), batch);
   });
-}
-
-StreamShardReader::StreamShardReader(Client* client, std::string shard_iterator, int32_t limit)
-    : client_(client), iterator_(std::move(shard_iterator)), limit_(limit) {}
-
-StreamShardReader::~StreamShardReader() {
-  if (pending_.valid()) pending_.wait();
-}
-
-void StreamShardReader::Prefetch() {
-  pending_ = std::async(std::launch::async, [this] {
-    return client_->FetchStreamRecords(iterator_, limit_, &pending_body_);
-  });
-}
-
-Status StreamShardReader::Next(StreamRecordBatch* batch) {
-  batch->Reset();
-  if (at_end_) return Status::InvalidArgument("StreamShardReader: the shard is read to its end");
-  if (iterator_.empty()) {
-    at_end_ = true;
-    return Status::InvalidArgument("GetStreamRecord: the shard iterator is empty");
-  }
-  if (limit_ < 0) {
-    at_end_ = true;
-    return Status::InvalidArgument("GetStreamRecord: limit is negative");
-  }
-  if (!pending_.valid()) Prefetch();
-  Status fetched = pending_.get();
-  if (!fetched.ok()) {
-    at_end_ = true;
-    return fetched;
-  }
-  std::string body;
-  body.swap(pending_body_);
-  bool has_records = false;
-  std::optional<std::string_view> next_iterator;
-  if (PeekStreamResponse(body, &has_records, &next_iterator) && has_records && next_iterator) {
-    iterator_.assign(*next_iterator);
-    Prefetch();
-  } else {
-    at_end_ = true;
-  }
-  Status decoded = DecodeStreamRecordResponse(std::move(body), batch);
-  if (!decoded.ok()) {
-    // The request in flight reads past records that could not be decoded: drop it.
-    if (pending_.valid()) pending_.wait();
-    pending_ = {};
-    at_end_ = true;
-  }
-  return decoded;
 }
 
 }  // namespace otsync::client

@@ -22,7 +22,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -165,7 +164,6 @@ class StreamRecordBatch {
 
  private:
   friend class Client;
-  friend class StreamShardReader;
   friend Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch);
   StreamRecord* NextSlot();
   void Reset();
@@ -185,41 +183,6 @@ class StreamRecordBatch {
 Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch);
 
 class HttpTransport;
-class Client;
-
-// Reads one shard from an iterator on, keeping the next GetStreamRecord in flight while the
-// caller decodes and handles the current one: otsd prepares batch N+1 while the client decodes
-// batch N. The next request is sent as soon as a response with records and a next iterator
-// arrives, before its records are decoded.
-//
-// Usage:
-//   StreamShardReader reader(&client, iterator, 1000);
-//   StreamRecordBatch batch;
-//   while (!reader.at_end()) { OTSYNC_RETURN_IF_ERROR(reader.Next(&batch)); ...use batch... }
-// at_end() turns true after a batch with no next_shard_iterator (a closed shard read to its
-// end), a batch with no records (caught up on an open shard: resume later from
-// batch.next_shard_iterator()), or an error. Not thread-safe; `client` must outlive it.
-class StreamShardReader {
- public:
-  StreamShardReader(Client* client, std::string shard_iterator, int32_t limit);
-  ~StreamShardReader();  // Waits for the request in flight, if any.
-  StreamShardReader(const StreamShardReader&) = delete;
-  StreamShardReader& operator=(const StreamShardReader&) = delete;
-
-  // The next batch, with GetStreamRecord's errors; kInvalidArgument once at_end().
-  Status Next(StreamRecordBatch* batch);
-  bool at_end() const { return at_end_; }
-
- private:
-  void Prefetch();
-
-  Client* client_;
-  std::string iterator_;  // What the request in flight (or the next one) reads from.
-  int32_t limit_;
-  bool at_end_ = false;
-  std::future<Status> pending_;  // The request in flight; it fills `pending_body_`.
-  std::string pending_body_;
-};
 
 class Client {
  public:
@@ -293,11 +256,7 @@ class Client {
   Status GetStreamRecord(std::string_view shard_iterator, int32_t limit, StreamRecordBatch* batch);
 
  private:
-  friend class StreamShardReader;
   explicit Client(ClientOptions options, std::unique_ptr<HttpTransport> transport);
-
-  // GetStreamRecord up to the HTTP body: the undecoded GetStreamRecordResponse in `*body`.
-  Status FetchStreamRecords(std::string_view shard_iterator, int32_t limit, std::string* body);
 
   // Sends `request` to "/<api>" with retries and parses a 2xx body into `*response`. Every API,
   // including the stream calls, goes through here.
