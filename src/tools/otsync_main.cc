@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "readers/otsstream/otsstream_reader.h"
 #include "sync/cli.h"
 #include "sync/ots_connectivity.h"
 #include "sync/plugin_registry.h"
@@ -20,8 +21,8 @@ void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
   plugins.RegisterWriter("stream", otsync::writers::MakeStreamWriter);
   plugins.RegisterWriter("txtfile", otsync::writers::MakeTxtFileWriter);
   plugins.RegisterDataSourceTester("ots", otsync::sync::TestOtsDataSource);
-  // The otsstream reader (readers/otsstream) and the odps writer with its warehouse tester
-  // (writers/odps) register here once they land.
+  plugins.RegisterReader("otsstream", otsync::readers::otsstream::MakeOtsStreamReader);
+  // The odps writer with its warehouse tester (writers/odps) registers here once it lands.
 }
 
 std::map<std::string, std::string> EnvironmentVariables() {
