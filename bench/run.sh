@@ -3,17 +3,24 @@
 #
 # Usage: bench/run.sh BUILD_DIR [otsd_ingest_bench flags...]
 #   e.g. bench/run.sh build/release --rows=200000 --repetitions=5
+#   STREAM_READ_FLAGS="--records=200000" bench/run.sh build/release   (stream_read_bench flags)
+#   BENCHES="stream-read" bench/run.sh build/release                   (a subset: ingest, stream-read)
 # BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
-# the server. Nothing is left running; the temporary directories are removed.
+# the server; then bench/stream_read_bench on a fresh otsd (GetStreamRecord read rate beside
+# decode-only of the same bytes). Nothing is left running; the temporary directories are
+# removed.
 set -euo pipefail
 
 build_dir="${1:?usage: bench/run.sh BUILD_DIR [bench flags...]}"
 shift
 otsd="$build_dir/src/tools/otsd"
 bench="$build_dir/bench/otsd_ingest_bench"
-for binary in "$otsd" "$bench"; do
+stream_bench="$build_dir/bench/stream_read_bench"
+benches="${BENCHES:-ingest stream-read}"
+read -r -a stream_read_flags <<<"${STREAM_READ_FLAGS:-}"
+for binary in "$otsd" "$bench" "$stream_bench"; do
   if [[ ! -x "$binary" ]]; then
     echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
     exit 1
@@ -76,10 +83,11 @@ echo
 echo "- machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- command: bench/run.sh $build_dir${*:+ $*}"
+echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
 
 status=0
 for mode in off on; do
+  [[ " $benches " == *" ingest "* ]] || break
   echo
   echo "## otsd ingest and scan, stream $mode"
   echo
@@ -94,4 +102,19 @@ for mode in off on; do
   fi
   stop_server
 done
+
+if [[ " $benches " == *" stream-read "* ]]; then
+  echo
+  echo "## Stream read (GetStreamRecord), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  start_server "$work_dir/otsd-stream-read"
+  if ! "$stream_bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
+      "${stream_read_flags[@]}" 2>"$work_dir/stream-read.err"; then
+    echo "(failed: $(tail -n1 "$work_dir/stream-read.err"))"
+    status=1
+  fi
+  stop_server
+fi
+echo
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"
