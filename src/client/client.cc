@@ -1,6 +1,7 @@
 #include "client/client.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 #include <utility>
@@ -453,6 +454,11 @@ Status Client::Call(std::string_view api, const google::protobuf::MessageLite& r
   if (!request.SerializePartialToString(&body)) {
     return Status::InvalidArgument(std::string(api) + ": cannot serialize the request");
   }
+  return CallWithBody(api, body, on_body);
+}
+
+Status Client::CallWithBody(std::string_view api, const std::string& body,
+                            const std::function<Status(std::string& body)>& on_body) {
   for (int attempt = 0;; ++attempt) {
     const wire::HeaderMap headers = SignedRequestHeaders(
         api, body, options_.instance, options_.credentials, options_.clock->NowMicros());
@@ -903,6 +909,97 @@ Status Client::GetStreamRecord(std::string_view shard_iterator, int32_t limit,
   return Call("GetStreamRecord", request, [batch](std::string& body) {
     return DecodeStreamRecordResponse(std::move(body), batch);
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// otsd admin operations (server/admin_handlers.h): JSON bodies at /_otsd/admin/<Op>.
+
+namespace {
+
+constexpr std::string_view kAdminSplitShardApi = "_otsd/admin/SplitShard";
+constexpr std::string_view kAdminMergeShardsApi = "_otsd/admin/MergeShards";
+constexpr std::string_view kAdminTrimApi = "_otsd/admin/Trim";
+
+// Parses a JSON object reply; kCorruption when it is not one.
+Result<nlohmann::json> ParseAdminReply(std::string_view api, const std::string& body) {
+  nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    return Status(StatusCode::kCorruption, std::string(api) + " reply is not a JSON object");
+  }
+  return json;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Client::AdminSplitShard(std::string_view table_name,
+                                                         std::string_view shard_id,
+                                                         const wire::Value& key) {
+  nlohmann::json request = {{"table", table_name}, {"shard_id", shard_id}};
+  switch (key.type()) {
+    case wire::ValueType::kInteger:
+      request["key"] = key.integer();
+      break;
+    case wire::ValueType::kString:
+      request["key"] = key.bytes();
+      break;
+    case wire::ValueType::kBinary:
+      request["key"] = wire::Base64Encode(key.bytes());
+      break;
+    default:
+      return Status::InvalidArgument("AdminSplitShard: the key must be INTEGER, STRING or BINARY");
+  }
+  std::vector<std::string> children;
+  OTSYNC_RETURN_IF_ERROR(
+      CallWithBody(kAdminSplitShardApi, request.dump(), [&children](std::string& body) -> Status {
+        OTSYNC_ASSIGN_OR_RETURN(nlohmann::json reply, ParseAdminReply(kAdminSplitShardApi, body));
+        auto it = reply.find("children");
+        if (it == reply.end() || !it->is_array()) {
+          return Status(StatusCode::kCorruption, "SplitShard reply has no children");
+        }
+        for (const nlohmann::json& child : *it) {
+          if (!child.is_string()) {
+            return Status(StatusCode::kCorruption, "SplitShard reply has a non-string child");
+          }
+          children.push_back(child.get<std::string>());
+        }
+        return Status::OK();
+      }));
+  return children;
+}
+
+Result<std::string> Client::AdminMergeShards(std::string_view table_name, std::string_view shard_a,
+                                             std::string_view shard_b) {
+  const nlohmann::json request = {
+      {"table", table_name}, {"shard_a", shard_a}, {"shard_b", shard_b}};
+  std::string child;
+  OTSYNC_RETURN_IF_ERROR(
+      CallWithBody(kAdminMergeShardsApi, request.dump(), [&child](std::string& body) -> Status {
+        OTSYNC_ASSIGN_OR_RETURN(nlohmann::json reply, ParseAdminReply(kAdminMergeShardsApi, body));
+        auto it = reply.find("child");
+        if (it == reply.end() || !it->is_string()) {
+          return Status(StatusCode::kCorruption, "MergeShards reply has no child");
+        }
+        child = it->get<std::string>();
+        return Status::OK();
+      }));
+  return child;
+}
+
+Result<AdminTrimResult> Client::AdminTrimStreams() {
+  AdminTrimResult result;
+  OTSYNC_RETURN_IF_ERROR(CallWithBody(kAdminTrimApi, "{}", [&result](std::string& body) -> Status {
+    OTSYNC_ASSIGN_OR_RETURN(nlohmann::json reply, ParseAdminReply(kAdminTrimApi, body));
+    auto trimmed = reply.find("shards_trimmed");
+    auto removed = reply.find("shards_removed");
+    if (trimmed == reply.end() || !trimmed->is_number_unsigned() || removed == reply.end() ||
+        !removed->is_number_unsigned()) {
+      return Status(StatusCode::kCorruption, "Trim reply lacks its counts");
+    }
+    result.shards_trimmed = trimmed->get<uint64_t>();
+    result.shards_removed = removed->get<uint64_t>();
+    return Status::OK();
+  }));
+  return result;
 }
 
 }  // namespace otsync::client

@@ -182,6 +182,12 @@ class StreamRecordBatch {
 // own. kCorruption when the bytes are not a valid response; `*batch` is then empty.
 Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch);
 
+// What one retention pass of otsd did (Client::AdminTrimStreams).
+struct AdminTrimResult {
+  uint64_t shards_trimmed = 0;  // Shards whose trim horizon advanced.
+  uint64_t shards_removed = 0;  // Closed shards gone entirely.
+};
+
 class HttpTransport;
 
 class Client {
@@ -266,6 +272,9 @@ class Client {
   // a message. An error `on_body` returns ends the call and is not retried.
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
               const std::function<Status(std::string& body)>& on_body);
+  // The retry loop under both: `body` is sent as is.
+  Status CallWithBody(std::string_view api, const std::string& body,
+                      const std::function<Status(std::string& body)>& on_body);
   Result<WriteResult> WriteSingleRow(std::string_view table_name, wire::WriteType type,
                                      const wire::RowWrite& write);
 

@@ -41,7 +41,7 @@ class FakeOts {
   using Handler = std::function<void(const RecordedRequest&, httplib::Response&)>;
 
   FakeOts() {
-    server_.Post(R"(/(\w+))", [this](const httplib::Request& request, httplib::Response& reply) {
+    server_.Post(R"(/([\w/]+))", [this](const httplib::Request& request, httplib::Response& reply) {
       RecordedRequest recorded;
       recorded.api = request.matches[1];
       for (const auto& [name, value] : request.headers) {
@@ -874,6 +874,56 @@ TEST_F(ClientTest, TheResponseMd5IsIgnoredWhenVerificationIsOff) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(batch.size(), 3u);
   EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
+}
+
+TEST_F(ClientTest, AdminCallsSendJsonToTheAdminEndpoints) {
+  std::unique_ptr<Client> client = MakeClient();
+  server_.set_handler([](const RecordedRequest& request, httplib::Response& reply) {
+    reply.status = 200;
+    if (request.api == "_otsd/admin/SplitShard") {
+      reply.set_content(R"({"children":["s2","s3"]})", "application/json");
+    } else if (request.api == "_otsd/admin/MergeShards") {
+      reply.set_content(R"({"child":"s4"})", "application/json");
+    } else {
+      reply.set_content(R"({"shards_trimmed":2,"shards_removed":1})", "application/json");
+    }
+  });
+  Result<std::vector<std::string>> children =
+      client->AdminSplitShard("t", "s1", wire::Value::String("m"));
+  ASSERT_TRUE(children.ok()) << children.status().ToString();
+  EXPECT_EQ(*children, (std::vector<std::string>{"s2", "s3"}));
+  ASSERT_TRUE(client->AdminSplitShard("t", "s1", wire::Value::Binary("\x01\x02")).ok());
+  ASSERT_TRUE(client->AdminSplitShard("t", "s1", wire::Value::Integer(42)).ok());
+  Result<std::string> child = client->AdminMergeShards("t", "s2", "s3");
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  EXPECT_EQ(*child, "s4");
+  Result<AdminTrimResult> trim = client->AdminTrimStreams();
+  ASSERT_TRUE(trim.ok()) << trim.status().ToString();
+  EXPECT_EQ(trim->shards_trimmed, 2u);
+  EXPECT_EQ(trim->shards_removed, 1u);
+  EXPECT_EQ(client->AdminSplitShard("t", "s1", wire::Value::Double(1.5)).status().code(),
+            StatusCode::kInvalidArgument);
+
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 5u);
+  EXPECT_EQ(requests[0].body, R"({"key":"m","shard_id":"s1","table":"t"})");
+  EXPECT_EQ(requests[1].body, R"({"key":"AQI=","shard_id":"s1","table":"t"})");
+  EXPECT_EQ(requests[2].body, R"({"key":42,"shard_id":"s1","table":"t"})");
+  EXPECT_EQ(requests[3].body, R"({"shard_a":"s2","shard_b":"s3","table":"t"})");
+  EXPECT_EQ(requests[4].api, "_otsd/admin/Trim");
+  EXPECT_EQ(requests[4].body, "{}");
+  EXPECT_FALSE(requests[0].ots_headers["x-ots-signature"].empty());
+}
+
+TEST_F(ClientTest, AnAdminCallWithoutAnAdminKeyIsAuthFailedAndNotRetried) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/3);
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    ReplyError(403, "OTSAuthFailed",
+               "The admin operations require a request signed with an admin key.", reply);
+  });
+  Result<AdminTrimResult> trim = client->AdminTrimStreams();
+  EXPECT_EQ(trim.status().code(), StatusCode::kAuthFailed);
+  EXPECT_EQ(CountRequests("_otsd/admin/Trim"), 1u);
 }
 
 }  // namespace
