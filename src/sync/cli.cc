@@ -10,6 +10,7 @@
 #include "sync/job_binding.h"
 #include "sync/job_script.h"
 #include "sync/variables.h"
+#include "writers/odps/warehouse_cli.h"
 
 namespace otsync::sync {
 namespace {
@@ -224,6 +225,48 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   CLI::App* remove = datasource->add_subcommand("remove", "Remove a data source");
   remove->add_option("name", source.name, "The data source")->required();
 
+  // otsync warehouse ...: run by writers/odps/warehouse_cli.cc.
+  odps::WarehouseCommandArgs warehouse_args;
+  CLI::App* warehouse = app.add_subcommand(
+      "warehouse", "Create, inspect, query and export tables of the local warehouse (odps)");
+  warehouse->require_subcommand(1);
+  auto add_warehouse_options = [&](CLI::App* command) {
+    command->add_option("--datasource", warehouse_args.datasource,
+                        "An odps data source (default: odps_first)");
+    command->add_option("--data-dir", data_dir, "As the global --data-dir");
+  };
+  add_warehouse_options(warehouse);
+  CLI::App* create_table = warehouse->add_subcommand(
+      "create-table",
+      "Create a table: \"person(id STRING, version BIGINT) PARTITIONED BY (pt STRING)\"");
+  create_table
+      ->add_option(
+          "spec", warehouse_args.spec_words,
+          "NAME(COLUMN TYPE, ...) [PARTITIONED BY (COLUMN TYPE, ...)]; types STRING, "
+          "BIGINT, INT, DOUBLE, BOOLEAN, DATETIME, TIMESTAMP, DATE, DECIMAL(p,s), BINARY...")
+      ->required();
+  CLI::App* describe =
+      warehouse->add_subcommand("describe", "Show a table's columns, row count and partitions");
+  describe->add_option("table", warehouse_args.table, "The table")->required();
+  CLI::App* partitions =
+      warehouse->add_subcommand("partitions", "List a table's partitions, one per line");
+  partitions->add_option("table", warehouse_args.table, "The table")->required();
+  CLI::App* query = warehouse->add_subcommand("query", "Run SQL (DuckDB) and print the rows");
+  query->add_option("sql", warehouse_args.sql, "The SQL; the last statement's rows are printed")
+      ->required();
+  query->add_option("--format", warehouse_args.format, "table (default), csv or json");
+  CLI::App* export_command = warehouse->add_subcommand(
+      "export", "Write a table or one partition as Parquet: DIR/TABLE/pt=.../part-00000.parquet");
+  export_command->add_option("table", warehouse_args.table, "The table")->required();
+  export_command->add_option("--partition", warehouse_args.partition,
+                             "Only this partition, e.g. pt=20171019 (default: all)");
+  export_command->add_option("--to", warehouse_args.output_dir, "The output folder")->required();
+  export_command->add_option("--compression", warehouse_args.compression,
+                             "snappy (default), zstd, gzip, lz4, brotli or uncompressed");
+  for (CLI::App* command : {create_table, describe, partitions, query, export_command}) {
+    add_warehouse_options(command);
+  }
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -234,6 +277,10 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   if (run_command->parsed()) return RunCommand(run, data_dir, env);
   for (CLI::App* command : datasource->get_subcommands()) {
     return DataSourceCommand(command->get_name(), source, data_dir, env);
+  }
+  for (CLI::App* command : warehouse->get_subcommands()) {
+    warehouse_args.command = command->get_name();
+    return odps::RunWarehouseCommand(warehouse_args, data_dir, env.out, env.err);
   }
   return kExitBadConfiguration;
 }

@@ -12,6 +12,7 @@
 #include "sync/cli.h"
 #include "sync/ots_connectivity.h"
 #include "sync/plugin_registry.h"
+#include "writers/odps/warehouse_cli.h"
 #include "writers/stream/stream_writer.h"
 #include "writers/txtfile/txtfile_writer.h"
 
@@ -22,7 +23,8 @@ void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
   plugins.RegisterWriter("txtfile", otsync::writers::MakeTxtFileWriter);
   plugins.RegisterDataSourceTester("ots", otsync::sync::TestOtsDataSource);
   plugins.RegisterReader("otsstream", otsync::readers::otsstream::MakeOtsStreamReader);
-  // The odps writer with its warehouse tester (writers/odps) registers here once it lands.
+  plugins.RegisterWriter("odps", otsync::odps::MakeOdpsWriter);
+  plugins.RegisterDataSourceTester("odps", otsync::odps::TestWarehouseDataSource);
 }
 
 std::map<std::string, std::string> EnvironmentVariables() {

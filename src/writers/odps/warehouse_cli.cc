@@ -1,0 +1,461 @@
+#include "writers/odps/warehouse_cli.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+#include <variant>
+
+#include "sync/odps_writer_spec.h"
+#include "writers/odps/odps_writer.h"
+#include "writers/odps/partition_spec.h"
+#include "writers/odps/query_printer.h"
+#include "writers/odps/table_schema.h"
+#include "writers/odps/warehouse.h"
+
+namespace otsync::odps {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitBadArguments = 2;
+
+std::string AbsolutePath(const std::string& path) {
+  std::error_code error;
+  fs::path absolute = fs::absolute(path, error);
+  return error ? path : absolute.lexically_normal().string();
+}
+
+// "%-26s: " as FormatJobSummary labels its lines, so that the destination's second line lines up.
+std::string SummaryLabel(const char* label) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%-26s: ", label);
+  return text;
+}
+
+// A warehouse command's failure: what to print and the exit status it maps to.
+struct Failure {
+  Status status;
+  int exit_status;
+};
+
+int Report(std::ostream& err, const Failure& failure) {
+  err << "otsync: " << failure.status.message() << "\n";
+  return failure.exit_status;
+}
+
+// Warehouse errors: a malformed argument the warehouse found (kInvalidArgument) is the caller's;
+// anything else is the warehouse refusing or failing.
+Failure FromWarehouse(const Status& status) {
+  return {status, status.code() == StatusCode::kInvalidArgument ? kExitBadArguments : kExitFailed};
+}
+
+struct WarehouseLocation {
+  std::string datasource;
+  std::string path;  // Absolute.
+};
+
+// The warehouse file of the named `odps` data source. Unknown names and other types are bad
+// arguments; an unreadable registry is a failure.
+Result<WarehouseLocation> Locate(const std::string& data_dir, std::string_view name,
+                                 int* exit_status) {
+  *exit_status = kExitFailed;
+  OTSYNC_ASSIGN_OR_RETURN(sync::DataSourceRegistry registry,
+                          sync::DataSourceRegistry::Open(data_dir));
+  Result<sync::DataSource> source = registry.Get(name);
+  if (!source.ok()) {
+    if (source.status().code() == StatusCode::kNotFound) *exit_status = kExitBadArguments;
+    return source.status();
+  }
+  const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source->config);
+  if (config == nullptr) {
+    *exit_status = kExitBadArguments;
+    return Status::InvalidArgument("data source '" + std::string(name) + "' is of type " +
+                                   std::string(source->type_name()) +
+                                   "; the warehouse commands need an odps data source");
+  }
+  return WarehouseLocation{std::string(name), AbsolutePath(config->warehouse_path)};
+}
+
+// Opens an existing warehouse file: reading commands never create one.
+Result<std::unique_ptr<Warehouse>> OpenExisting(const WarehouseLocation& location,
+                                                const std::string& data_dir) {
+  std::error_code error;
+  if (!fs::exists(location.path, error)) {
+    std::string datasource_flag = location.datasource == kDefaultWarehouseDataSource
+                                      ? std::string()
+                                      : " --datasource " + ShellQuote(location.datasource);
+    return Status::NotFound("the warehouse " + location.path + " of data source '" +
+                            location.datasource +
+                            "' has no tables yet; create one with: otsync warehouse create-table "
+                            "--data-dir " +
+                            ShellQuote(AbsolutePath(data_dir)) + datasource_flag +
+                            " \"NAME(COLUMN TYPE, ...) PARTITIONED BY (pt STRING)\"");
+  }
+  return Warehouse::Open(location.path);
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) {
+    if (!text.empty()) text += " ";
+    text += word;
+  }
+  return text;
+}
+
+std::string SqlLiteral(std::string_view value) {
+  std::string literal = "'";
+  for (char c : value) {
+    literal += c;
+    if (c == '\'') literal += '\'';
+  }
+  return literal + "'";
+}
+
+std::string CountRows(Warehouse& warehouse, const TableSchema& schema) {
+  Result<QueryResult> counted = warehouse.Query("SELECT count(*) FROM \"" + schema.name + "\"");
+  if (!counted.ok() || counted->rows.empty() || counted->rows[0].empty() ||
+      !counted->rows[0][0].has_value()) {
+    return "?";
+  }
+  return *counted->rows[0][0];
+}
+
+int CreateTableCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
+                       std::ostream& out, std::ostream& err) {
+  std::string spec = JoinWords(args.spec_words);
+  Result<TableSchema> schema = ParseTableSpec(spec);
+  if (!schema.ok()) return Report(err, {schema.status(), kExitBadArguments});
+  int locate_exit = kExitFailed;
+  Result<WarehouseLocation> location = Locate(data_dir, args.datasource, &locate_exit);
+  if (!location.ok()) return Report(err, {location.status(), locate_exit});
+  std::error_code error;
+  fs::create_directories(fs::path(location->path).parent_path(), error);
+  if (error) {
+    return Report(err, {Status::IOError("could not create the folder of the warehouse " +
+                                        location->path + ": " + error.message()),
+                        kExitFailed});
+  }
+  Result<std::unique_ptr<Warehouse>> warehouse = Warehouse::Open(location->path);
+  if (!warehouse.ok()) return Report(err, FromWarehouse(warehouse.status()));
+  if (Status created = (*warehouse)->CreateTable(*schema); !created.ok()) {
+    return Report(err, FromWarehouse(created));
+  }
+  out << "Created table " << schema->name << " in " << location->path << " (data source "
+      << location->datasource << "):\n  " << schema->ToSpec() << "\n";
+  return kExitOk;
+}
+
+int DescribeCommand(const WarehouseCommandArgs& args, Warehouse& warehouse,
+                    const WarehouseLocation& location, std::ostream& out, std::ostream& err) {
+  Result<TableSchema> schema = warehouse.DescribeTable(args.table);
+  if (!schema.ok()) return Report(err, FromWarehouse(schema.status()));
+  QueryResult columns;
+  columns.column_names = {"column", "type", "partition"};
+  columns.column_types = {"VARCHAR", "VARCHAR", "VARCHAR"};
+  for (const Column& column : schema->columns) {
+    columns.rows.push_back({column.name, ColumnTypeName(column.type), "no"});
+  }
+  for (const Column& column : schema->partition_columns) {
+    columns.rows.push_back({column.name, ColumnTypeName(column.type), "yes"});
+  }
+  out << "Table " << schema->name << " in " << location.path << " (data source "
+      << location.datasource << ")\n"
+      << "Spec: " << schema->ToSpec() << "\n\n"
+      << FormatQueryResult(columns, QueryOutputFormat::kTable) << "\n";
+  out << "Rows: " << CountRows(warehouse, *schema) << "\n";
+  if (schema->partitioned()) {
+    Result<std::vector<std::string>> partitions = warehouse.ListPartitions(schema->name);
+    if (!partitions.ok()) return Report(err, FromWarehouse(partitions.status()));
+    out << "Partitions: " << partitions->size();
+    for (size_t i = 0; i < partitions->size(); ++i) {
+      out << (i == 0 ? " (" : ", ") << (*partitions)[i];
+    }
+    out << (partitions->empty() ? "\n" : ")\n");
+  }
+  return kExitOk;
+}
+
+int PartitionsCommand(const WarehouseCommandArgs& args, Warehouse& warehouse, std::ostream& out,
+                      std::ostream& err) {
+  Result<TableSchema> schema = warehouse.DescribeTable(args.table);
+  if (!schema.ok()) return Report(err, FromWarehouse(schema.status()));
+  if (!schema->partitioned()) {
+    return Report(err, {Status::InvalidArgument("table " + schema->name + " is not partitioned"),
+                        kExitFailed});
+  }
+  Result<std::vector<std::string>> partitions = warehouse.ListPartitions(schema->name);
+  if (!partitions.ok()) return Report(err, FromWarehouse(partitions.status()));
+  for (const std::string& partition : *partitions) out << partition << "\n";
+  if (partitions->empty()) err << "Table " << schema->name << " has no partitions yet.\n";
+  return kExitOk;
+}
+
+int QueryCommand(QueryOutputFormat format, const std::string& sql, Warehouse& warehouse,
+                 std::ostream& out, std::ostream& err) {
+  Result<QueryResult> result = warehouse.Query(sql);
+  // DuckDB's errors (a syntax error, a missing table) arrive as kIOError: the warehouse refused.
+  if (!result.ok()) return Report(err, {result.status(), kExitFailed});
+  out << FormatQueryResult(*result, format);
+  return kExitOk;
+}
+
+int ExportCommand(const WarehouseCommandArgs& args, ParquetCompression compression,
+                  Warehouse& warehouse, std::ostream& out, std::ostream& err) {
+  Result<TableSchema> schema = warehouse.DescribeTable(args.table);
+  if (!schema.ok()) return Report(err, FromWarehouse(schema.status()));
+  std::string partition = sync::NormalizePartition(args.partition);
+  if (!partition.empty()) {
+    Result<PartitionValues> resolved = ResolvePartition(*schema, partition, /*truncate=*/false);
+    if (!resolved.ok()) return Report(err, {resolved.status(), kExitBadArguments});
+    partition = FormatPartition(*resolved);
+    Result<std::vector<std::string>> partitions = warehouse.ListPartitions(schema->name);
+    if (!partitions.ok()) return Report(err, FromWarehouse(partitions.status()));
+    if (std::find(partitions->begin(), partitions->end(), partition) == partitions->end()) {
+      std::string known;
+      for (const std::string& name : *partitions) known += (known.empty() ? "" : ", ") + name;
+      return Report(err, {Status::NotFound("partition " + partition + " of table " + schema->name +
+                                           " does not exist; its partitions: " +
+                                           (known.empty() ? std::string("none") : known)),
+                          kExitFailed});
+    }
+  }
+  Result<std::vector<ExportedFile>> files =
+      warehouse.ExportParquet(schema->name, partition, args.output_dir, compression);
+  if (!files.ok()) return Report(err, FromWarehouse(files.status()));
+  int64_t rows = 0;
+  for (const ExportedFile& file : *files) {
+    out << file.path << "  " << file.rows << (file.rows == 1 ? " row" : " rows") << "\n";
+    rows += file.rows;
+  }
+  out << "Exported " << rows << (rows == 1 ? " row" : " rows") << " of table " << schema->name
+      << " in " << files->size() << (files->size() == 1 ? " file" : " files") << " ("
+      << ParquetCompressionName(compression) << ") under "
+      << AbsolutePath((fs::path(args.output_dir) / schema->name).string()) << "\n";
+  return kExitOk;
+}
+
+// The `odps` writer as the binary runs it: OdpsWriter, with a Prepare error that says how to
+// create a missing table and a destination that says how to look at the rows.
+class GuidedOdpsWriter final : public sync::Writer {
+ public:
+  GuidedOdpsWriter(std::unique_ptr<OdpsWriter> writer, sync::OdpsWriterSpec spec,
+                   std::string datasource, std::string data_dir, std::string warehouse_path)
+      : writer_(std::move(writer)),
+        spec_(std::move(spec)),
+        datasource_(std::move(datasource)),
+        data_dir_(std::move(data_dir)),
+        warehouse_path_(std::move(warehouse_path)) {}
+
+  Status Prepare() override {
+    Status prepared = writer_->Prepare();
+    if (prepared.code() != StatusCode::kNotFound) return prepared;
+    return Status(prepared.code(), prepared.message() +
+                                       "; create it with: otsync warehouse create-table " +
+                                       DataSourceFlags() + " " + ShellQuote(SuggestedSpec()));
+  }
+  Result<std::optional<sync::CommittedWindow>> FindCommittedWindow(
+      const sync::WindowKey& key) override {
+    return writer_->FindCommittedWindow(key);
+  }
+  Status Write(const std::vector<sync::Record>& records,
+               std::vector<sync::DirtyRecord>* dirty) override {
+    return writer_->Write(records, dirty);
+  }
+  Status Commit(const sync::CommittedWindow& window) override { return writer_->Commit(window); }
+  void Abort() override { writer_->Abort(); }
+
+  // The summary prints this after "Destination               : "; the embedded second line has
+  // the same label layout, so the query command reads as a summary line of its own.
+  std::string DescribeDestination() const override {
+    std::string table = ToLower(spec_.table);
+    std::string partition = sync::NormalizePartition(spec_.partition);
+    std::string where =
+        partition.empty() ? "table " + table : "partition " + partition + " of table " + table;
+    return where + " in " + warehouse_path_ + " (data source " + datasource_ + ")\n" +
+           SummaryLabel("Query it with") +
+           WarehouseQueryCommand(data_dir_, datasource_, table, partition);
+  }
+
+ private:
+  std::string DataSourceFlags() const {
+    std::string flags = "--data-dir " + ShellQuote(AbsolutePath(data_dir_));
+    if (datasource_ != kDefaultWarehouseDataSource) {
+      flags += " --datasource " + ShellQuote(datasource_);
+    }
+    return flags;
+  }
+
+  // A spec with the configured columns as STRING (every source value converts to STRING) and the
+  // partition levels the job names.
+  std::string SuggestedSpec() const {
+    std::string columns;
+    if (spec_.columns.size() == 1 && spec_.columns[0] == "*") {
+      columns = "COLUMN TYPE, ...";
+    } else {
+      for (const std::string& column : spec_.columns) {
+        columns += (columns.empty() ? "" : ", ") + ToLower(column) + " STRING";
+      }
+    }
+    std::string spec = ToLower(spec_.table) + "(" + columns + ")";
+    Result<PartitionValues> levels = ParsePartition(sync::NormalizePartition(spec_.partition));
+    if (levels.ok() && !levels->empty()) {
+      std::string partition_columns;
+      for (const PartitionLevel& level : *levels) {
+        partition_columns += (partition_columns.empty() ? "" : ", ") + level.name + " STRING";
+      }
+      spec += " PARTITIONED BY (" + partition_columns + ")";
+    }
+    return spec;
+  }
+
+  std::unique_ptr<OdpsWriter> writer_;
+  sync::OdpsWriterSpec spec_;
+  std::string datasource_;  // The resolved data source's name.
+  std::string data_dir_;
+  std::string warehouse_path_;
+};
+
+}  // namespace
+
+std::string ShellQuote(std::string_view word) {
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;
+  };
+  if (!word.empty() && std::all_of(word.begin(), word.end(), plain)) return std::string(word);
+  if (word.find_first_of("\"$`\\!") == std::string_view::npos) {
+    return "\"" + std::string(word) + "\"";
+  }
+  std::string quoted = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+std::string WarehouseQueryCommand(const std::string& data_dir, std::string_view datasource,
+                                  std::string_view table, std::string_view partition) {
+  std::string sql = "SELECT * FROM " + std::string(table);
+  Result<PartitionValues> levels = ParsePartition(partition);
+  if (levels.ok()) {
+    for (size_t i = 0; i < levels->size(); ++i) {
+      sql += (i == 0 ? " WHERE " : " AND ") + (*levels)[i].name + " = " +
+             SqlLiteral((*levels)[i].value);
+    }
+  }
+  std::string command = "otsync warehouse query --data-dir " + ShellQuote(AbsolutePath(data_dir));
+  if (datasource != kDefaultWarehouseDataSource) {
+    command += " --datasource " + ShellQuote(datasource);
+  }
+  return command + " " + ShellQuote(sql);
+}
+
+int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
+                        std::ostream& out, std::ostream& err) {
+  if (args.command == "create-table") return CreateTableCommand(args, data_dir, out, err);
+
+  // Arguments first: nothing is opened for a command that cannot run.
+  QueryOutputFormat format = QueryOutputFormat::kTable;
+  ParquetCompression compression = ParquetCompression::kSnappy;
+  if (args.command == "query") {
+    Result<QueryOutputFormat> parsed = ParseQueryOutputFormat(args.format);
+    if (!parsed.ok()) return Report(err, {parsed.status(), kExitBadArguments});
+    format = *parsed;
+    if (args.sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
+      return Report(err, {Status::InvalidArgument("query: the SQL is empty"), kExitBadArguments});
+    }
+  } else if (args.command == "export") {
+    Result<ParquetCompression> parsed = ParseParquetCompression(args.compression);
+    if (!parsed.ok()) return Report(err, {parsed.status(), kExitBadArguments});
+    compression = *parsed;
+    if (Result<PartitionValues> partition =
+            ParsePartition(sync::NormalizePartition(args.partition));
+        !partition.ok()) {
+      return Report(err, {partition.status().WithContext("--partition"), kExitBadArguments});
+    }
+  } else if (args.command != "describe" && args.command != "partitions") {
+    return Report(err, {Status::InvalidArgument("unknown warehouse command '" + args.command + "'"),
+                        kExitBadArguments});
+  }
+
+  int locate_exit = kExitFailed;
+  Result<WarehouseLocation> location = Locate(data_dir, args.datasource, &locate_exit);
+  if (!location.ok()) return Report(err, {location.status(), locate_exit});
+  Result<std::unique_ptr<Warehouse>> warehouse = OpenExisting(*location, data_dir);
+  if (!warehouse.ok()) return Report(err, {warehouse.status(), kExitFailed});
+
+  if (args.command == "describe") return DescribeCommand(args, **warehouse, *location, out, err);
+  if (args.command == "partitions") return PartitionsCommand(args, **warehouse, out, err);
+  if (args.command == "query") return QueryCommand(format, args.sql, **warehouse, out, err);
+  return ExportCommand(args, compression, **warehouse, out, err);
+}
+
+Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& context) {
+  const auto* spec = std::get_if<sync::OdpsWriterSpec>(&context.job.writer.parameters);
+  if (spec == nullptr) {
+    return Status::InvalidArgument("odps writer: the job's writer parameters are not odps's");
+  }
+  if (!context.connections.warehouse.has_value()) {
+    return Status::InvalidArgument("odps writer: no odps data source was resolved for the job");
+  }
+  std::string path = AbsolutePath(context.connections.warehouse->warehouse_path);
+  std::error_code error;
+  if (!fs::is_directory(fs::path(path).parent_path(), error)) {
+    return Status::InvalidArgument("odps writer: the folder of the warehouse " + path +
+                                   " does not exist");
+  }
+  // DataX jobs name a project, not a data source: find the one the job was bound to.
+  std::string datasource = spec->datasource;
+  if (datasource.empty()) {
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(context.data_dir);
+    Result<std::vector<sync::DataSource>> sources =
+        registry.ok() ? registry->List() : Result<std::vector<sync::DataSource>>(registry.status());
+    for (const sync::DataSource& source :
+         sources.ok() ? *sources : std::vector<sync::DataSource>{}) {
+      const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
+      if (config != nullptr &&
+          config->warehouse_path == context.connections.warehouse->warehouse_path &&
+          config->project == context.connections.warehouse->project) {
+        datasource = source.name;
+      }
+    }
+  }
+  if (datasource.empty()) datasource = kDefaultWarehouseDataSource;
+  OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<OdpsWriter> writer, OdpsWriter::Open(*spec, path));
+  return std::unique_ptr<sync::Writer>(std::make_unique<GuidedOdpsWriter>(
+      std::move(writer), *spec, std::move(datasource), context.data_dir, path));
+}
+
+Result<std::string> TestWarehouseDataSource(const sync::DataSource& source) {
+  const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
+  if (config == nullptr) {
+    return Status::InvalidArgument("data source '" + source.name + "' is not of type odps");
+  }
+  std::string path = AbsolutePath(config->warehouse_path);
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    fs::path folder = fs::path(path).parent_path();
+    if (!fs::is_directory(folder, error)) {
+      return Status::NotFound("neither the warehouse " + path + " nor its folder exists");
+    }
+    return "the warehouse " + path +
+           " does not exist yet; `otsync warehouse create-table` creates it in " + folder.string();
+  }
+  OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<Warehouse> warehouse, Warehouse::Open(path));
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> tables, warehouse->ListTables());
+  std::string text = "opened the warehouse " + path + ": " + std::to_string(tables.size()) +
+                     (tables.size() == 1 ? " table" : " tables");
+  for (size_t i = 0; i < tables.size(); ++i) text += (i == 0 ? " (" : ", ") + tables[i];
+  return text + (tables.empty() ? "" : ")");
+}
+
+}  // namespace otsync::odps
