@@ -261,6 +261,21 @@ class Client {
   // empty, malformed or foreign iterator or a negative limit. On error `*batch` is empty.
   Status GetStreamRecord(std::string_view shard_iterator, int32_t limit, StreamRecordBatch* batch);
 
+  // otsd's admin operations, for tests and tools: not Tablestore APIs. otsd serves them at
+  // POST /_otsd/admin/<Op> only to requests signed with an admin key, so create the Client with
+  // an admin key as its credentials (kAuthFailed otherwise). Like writes, they are retried only
+  // on the always-retriable codes.
+  // Splits an open shard at `key` (of the table's first primary-key column type: INTEGER,
+  // STRING or BINARY); returns the two children, low then high.
+  Result<std::vector<std::string>> AdminSplitShard(std::string_view table_name,
+                                                   std::string_view shard_id,
+                                                   const wire::Value& key);
+  // Merges two adjacent open shards; returns the child.
+  Result<std::string> AdminMergeShards(std::string_view table_name, std::string_view shard_a,
+                                       std::string_view shard_b);
+  // Runs a stream retention pass now.
+  Result<AdminTrimResult> AdminTrimStreams();
+
  private:
   explicit Client(ClientOptions options, std::unique_ptr<HttpTransport> transport);
 
