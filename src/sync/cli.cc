@@ -224,6 +224,10 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   test->add_option("name", source.name, "The data source")->required();
   CLI::App* remove = datasource->add_subcommand("remove", "Remove a data source");
   remove->add_option("name", source.name, "The data source")->required();
+  // CLI11 does not hand a subcommand's unknown options up to its parent: each takes --data-dir.
+  for (CLI::App* command : datasource->get_subcommands([](CLI::App*) { return true; })) {
+    command->add_option("--data-dir", data_dir, "As the global --data-dir");
+  }
 
   // otsync warehouse ...: run by writers/odps/warehouse_cli.cc.
   odps::WarehouseCommandArgs warehouse_args;

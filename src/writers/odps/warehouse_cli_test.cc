@@ -277,6 +277,14 @@ TEST_F(WarehouseCliTest, HelpOnEveryWarehouseCommand) {
   }
   EXPECT_EQ(Run({"warehouse", "--help"}), kExitOk);
   EXPECT_NE(out_.str().find("create-table"), std::string::npos) << out_.str();
+  // --data-dir after the subcommand, on datasource commands too.
+  const std::string other = (dir_ / "other").string();
+  EXPECT_EQ(Run({"datasource", "list", "--data-dir", other}), kExitOk) << err_.str();
+  EXPECT_TRUE(fs::exists(other + "/datasources.json"));
+  EXPECT_EQ(Run({"warehouse", "create-table", "t(a STRING)", "--data-dir", other}), kExitOk);
+  EXPECT_TRUE(fs::exists(other + "/warehouse.duckdb"));
+  EXPECT_EQ(Run({"warehouse", "--help"}), kExitOk);
+  EXPECT_NE(out_.str().find("create-table"), std::string::npos) << out_.str();
 }
 
 TEST(ShellQuoteTest, QuotesOnlyWhatNeedsIt) {
