@@ -1,9 +1,16 @@
-// otsdemo: the program behind `make demo`. Through the project's own client it creates a table
-// on a running otsd (or any Tablestore endpoint), writes rows (puts, an update, a delete), reads
-// them back with GetRow and GetRange and prints them as an aligned table.
+// otsdemo: the Tablestore side of `make demo` (examples/demo.sh). Through the project's own client
+// it creates the seed's `person` table with the Stream feature on, on a running otsd (or any
+// Tablestore endpoint), then changes rows with every kind of operation the stream records — puts,
+// an update that puts one column and deletes all versions of another, an update that deletes one
+// version of a column, a row delete — and prints the rows the table ends with.
+//
+// The change log those writes leave (what the seed's job exports, one row per cell change in
+// multi-version mode) is printed by --expected as CSV "id,colname,colvalue,optype", in stream
+// order per row, so that the demo can check the warehouse holds exactly that.
 //
 // Exit status: 0 when every step succeeded, 1 otherwise (the failing step is printed).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -20,7 +27,34 @@ using otsync::Status;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
 
-const std::vector<std::string> kAttributeColumns = {"name", "age", "score", "active"};
+const std::vector<std::string> kAttributeColumns = {"name", "age", "city", "score", "active"};
+
+// The change log the writes of RunDemo leave, per row in stream order: a PUT record is a DR row
+// followed by one U row per cell (in the order the cells were written), as DataX's
+// otsstreamreader shapes it. Kept beside RunDemo: change one, change the other.
+constexpr const char* kExpectedChangeLog =
+    "id,colname,colvalue,optype\n"
+    "p001,,,DR\n"
+    "p001,name,Ada,U\n"
+    "p001,age,36,U\n"
+    "p001,city,Beijing,U\n"
+    "p001,age,37,U\n"
+    "p001,city,,DA\n"
+    "p002,,,DR\n"
+    "p002,name,Grace,U\n"
+    "p002,age,45,U\n"
+    "p002,city,Hangzhou,U\n"
+    "p002,age,,DO\n"
+    "p003,,,DR\n"
+    "p003,name,Linus,U\n"
+    "p003,age,28,U\n"
+    "p003,city,Shanghai,U\n"
+    "p003,,,DR\n"
+    "p004,,,DR\n"
+    "p004,name,Barbara,U\n"
+    "p004,age,52,U\n"
+    "p004,score,99.5,U\n"
+    "p004,active,true,U\n";
 
 std::string FormatValue(const wire::Value& value) {
   switch (value.type()) {
@@ -40,10 +74,10 @@ std::string FormatValue(const wire::Value& value) {
   }
 }
 
-// Prints rows as a table: the primary key columns, then kAttributeColumns (latest versions);
-// a column the row does not have is left blank.
-void PrintRows(const std::vector<std::string>& key_columns, const std::vector<wire::Row>& rows) {
-  std::vector<std::string> header = key_columns;
+// Prints rows as a table: the primary key, then kAttributeColumns (latest versions); a column
+// the row does not have is left blank.
+void PrintRows(const std::vector<wire::Row>& rows) {
+  std::vector<std::string> header = {"id"};
   header.insert(header.end(), kAttributeColumns.begin(), kAttributeColumns.end());
   std::vector<std::vector<std::string>> lines;
   for (const wire::Row& row : rows) {
@@ -83,20 +117,18 @@ void PrintRows(const std::vector<std::string>& key_columns, const std::vector<wi
   for (const auto& line : lines) print_line(line);
 }
 
-wire::PrimaryKey Key(const std::string& city, int64_t id) {
-  return {{"city", wire::Value::String(city)}, {"id", wire::Value::Integer(id)}};
-}
+wire::PrimaryKey Key(const std::string& id) { return {{"id", wire::Value::String(id)}}; }
 
-wire::RowWrite Put(const std::string& city, int64_t id, const std::string& name, int64_t age,
-                   double score, bool active) {
+wire::RowWrite Put(const std::string& id, std::vector<wire::Cell> cells) {
   wire::RowWrite write;
   write.type = wire::WriteType::kPut;
-  write.row.primary_key = Key(city, id);
-  write.row.cells = {{"name", wire::Value::String(name), std::nullopt},
-                     {"age", wire::Value::Integer(age), std::nullopt},
-                     {"score", wire::Value::Double(score), std::nullopt},
-                     {"active", wire::Value::Boolean(active), std::nullopt}};
+  write.row.primary_key = Key(id);
+  write.row.cells = std::move(cells);
   return write;
+}
+
+wire::Cell Cell(std::string name, wire::Value value) {
+  return {std::move(name), std::move(value), std::nullopt};
 }
 
 int Fail(const std::string& step, const Status& status) {
@@ -107,89 +139,118 @@ int Fail(const std::string& step, const Status& status) {
 int RunDemo(client::Client& ots, const std::string& table_name) {
   wire::TableDescription table;
   table.name = table_name;
-  table.primary_key = {{"city", wire::PrimaryKeyType::kString, false},
-                       {"id", wire::PrimaryKeyType::kInteger, false}};
+  table.primary_key = {{"id", wire::PrimaryKeyType::kString, false}};
   table.options.max_versions = 1;
+  table.stream.enabled = true;
+  table.stream.expiration_hours = 24;
   if (Status status = ots.CreateTable(table); !status.ok()) return Fail("CreateTable", status);
-  std::cout << "CreateTable " << table_name << " (city STRING, id INTEGER)\n";
+  std::cout << "CreateTable " << table_name << " (id STRING), stream on, 24 h\n";
 
-  // Puts, in one BatchWriteRow and one PutRow.
+  // Puts, three in one BatchWriteRow and one PutRow.
   wire::TableWrites batch;
   batch.table_name = table_name;
-  batch.rows = {Put("Beijing", 1, "Ada", 36, 91.5, true), Put("Beijing", 2, "Grace", 45, 88, true),
-                Put("Hangzhou", 1, "Linus", 28, 75.25, false),
-                Put("Hangzhou", 2, "Barbara", 52, 99, true)};
+  batch.rows = {
+      Put("p001", {Cell("name", wire::Value::String("Ada")), Cell("age", wire::Value::Integer(36)),
+                   Cell("city", wire::Value::String("Beijing"))}),
+      Put("p002",
+          {Cell("name", wire::Value::String("Grace")), Cell("age", wire::Value::Integer(45)),
+           Cell("city", wire::Value::String("Hangzhou"))}),
+      Put("p003",
+          {Cell("name", wire::Value::String("Linus")), Cell("age", wire::Value::Integer(28)),
+           Cell("city", wire::Value::String("Shanghai"))})};
   Result<std::vector<std::vector<wire::RowWriteOutcome>>> outcomes = ots.BatchWriteRow({batch});
   if (!outcomes.ok()) return Fail("BatchWriteRow", outcomes.status());
   for (const wire::RowWriteOutcome& outcome : (*outcomes)[0]) {
     if (!outcome.status.ok()) return Fail("BatchWriteRow row", outcome.status);
   }
-  std::cout << "BatchWriteRow 4 rows\n";
-  wire::RowWrite put = Put("Shanghai", 7, "Donald", 30, 60, true);
+  std::cout << "BatchWriteRow  put p001, p002, p003 (name, age, city)\n";
+  wire::RowWrite put =
+      Put("p004",
+          {Cell("name", wire::Value::String("Barbara")), Cell("age", wire::Value::Integer(52)),
+           Cell("score", wire::Value::Double(99.5)), Cell("active", wire::Value::Boolean(true))});
   put.condition.row_existence = wire::RowExistence::kExpectNotExist;
   if (auto result = ots.PutRow(table_name, put); !result.ok()) {
     return Fail("PutRow", result.status());
   }
-  std::cout << "PutRow    (Shanghai, 7) expecting the row not to exist\n";
+  std::cout << "PutRow         put p004 (name, age, score, active), expecting no such row\n";
 
-  // An update: a new score, and the "active" column removed.
+  // An update: a new age, and every version of "city" removed.
   wire::RowWrite update;
-  update.row.primary_key = Key("Hangzhou", 1);
+  update.row.primary_key = Key("p001");
   update.row.cells = {
-      {"score", wire::Value::Double(80.75), std::nullopt, wire::CellOperation::kPut},
-      {"active", std::nullopt, std::nullopt, wire::CellOperation::kDeleteAllVersions}};
+      {"age", wire::Value::Integer(37), std::nullopt, wire::CellOperation::kPut},
+      {"city", std::nullopt, std::nullopt, wire::CellOperation::kDeleteAllVersions}};
   update.condition.row_existence = wire::RowExistence::kExpectExist;
   if (auto result = ots.UpdateRow(table_name, update); !result.ok()) {
     return Fail("UpdateRow", result.status());
   }
-  std::cout << "UpdateRow (Hangzhou, 1) score=80.75, delete column active\n";
+  std::cout << "UpdateRow      p001: age=37, delete all versions of city\n";
+
+  // Deleting one version needs its timestamp: read it.
+  Result<std::optional<wire::Row>> p002 = ots.GetRow(table_name, Key("p002"));
+  if (!p002.ok()) return Fail("GetRow", p002.status());
+  std::optional<int64_t> age_version;
+  if (p002->has_value()) {
+    for (const wire::Cell& cell : (*p002)->cells) {
+      if (cell.name == "age") age_version = cell.timestamp;
+    }
+  }
+  if (!age_version.has_value()) {
+    return Fail("GetRow", Status::Internal("p002 has no version of age"));
+  }
+  wire::RowWrite delete_version;
+  delete_version.row.primary_key = Key("p002");
+  delete_version.row.cells = {
+      {"age", std::nullopt, *age_version, wire::CellOperation::kDeleteOneVersion}};
+  if (auto result = ots.UpdateRow(table_name, delete_version); !result.ok()) {
+    return Fail("UpdateRow (delete one version)", result.status());
+  }
+  std::cout << "UpdateRow      p002: delete version " << *age_version << " of age\n";
 
   wire::RowWrite remove;
-  remove.row.primary_key = Key("Beijing", 2);
+  remove.row.primary_key = Key("p003");
   if (auto result = ots.DeleteRow(table_name, remove); !result.ok()) {
     return Fail("DeleteRow", result.status());
   }
-  std::cout << "DeleteRow (Beijing, 2)\n";
-
-  // A conditional put that must fail: the row exists now.
-  Result<client::WriteResult> rejected = ots.PutRow(table_name, put);
-  std::cout << "PutRow    (Shanghai, 7) again -> "
-            << (rejected.ok() ? std::string("accepted (unexpected)") : rejected.status().message())
-            << "\n";
-  if (rejected.ok()) return 1;
-
-  Result<std::optional<wire::Row>> row = ots.GetRow(table_name, Key("Hangzhou", 1));
-  if (!row.ok()) return Fail("GetRow", row.status());
-  std::cout << "\nGetRow (Hangzhou, 1):\n";
-  std::vector<wire::Row> single;
-  if (row->has_value()) single.push_back(**row);
-  PrintRows({"city", "id"}, single);
+  std::cout << "DeleteRow      p003\n";
 
   wire::RangeRequest range;
-  range.inclusive_start = {{"city", wire::Value::InfMin()}, {"id", wire::Value::InfMin()}};
-  range.exclusive_end = {{"city", wire::Value::InfMax()}, {"id", wire::Value::InfMax()}};
+  range.inclusive_start = {{"id", wire::Value::InfMin()}};
+  range.exclusive_end = {{"id", wire::Value::InfMax()}};
   Result<std::vector<wire::Row>> rows = ots.GetWholeRange(table_name, range);
   if (!rows.ok()) return Fail("GetRange", rows.status());
-  std::cout << "\nGetRange [INF_MIN, INF_MAX): " << rows->size() << " rows\n";
-  PrintRows({"city", "id"}, *rows);
+  std::cout << "\nThe table now (GetRange): " << rows->size() << " rows\n";
+  PrintRows(*rows);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"otsdemo: create a table, write rows and read them back through otsync's client"};
+  CLI::App app{
+      "otsdemo: create the seed's person table with the stream on and change its rows through "
+      "otsync's client"};
   client::ClientOptions options;
   options.instance = "local";
   options.credentials.access_key_id = "otsync-local-id";
-  std::string table_name = "demo_users";
-  app.add_option("--endpoint", options.endpoint, "Server URL, e.g. http://127.0.0.1:8800")
-      ->required();
+  std::string table_name = "person";
+  bool expected = false;
+  app.add_option("--endpoint", options.endpoint, "Server URL, e.g. http://127.0.0.1:8800");
   app.add_option("--instance", options.instance, "Instance name")->capture_default_str();
   app.add_option("--access-key-id", options.credentials.access_key_id, "Access key id")
       ->capture_default_str();
   app.add_option("--table", table_name, "Table to create")->capture_default_str();
+  app.add_flag("--expected", expected,
+               "Print the change log the writes leave (CSV id,colname,colvalue,optype) and exit");
   CLI11_PARSE(app, argc, argv);
+  if (expected) {
+    std::cout << kExpectedChangeLog;
+    return 0;
+  }
+  if (options.endpoint.empty()) {
+    std::cerr << "otsdemo: --endpoint is required\n";
+    return 2;
+  }
   // The secret comes from the environment so that it never shows in a process listing.
   const char* secret = std::getenv("OTSYNC_ACCESS_KEY_SECRET");
   options.credentials.access_key_secret = secret != nullptr ? secret : "otsync-local-secret";
