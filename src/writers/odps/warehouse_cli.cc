@@ -227,6 +227,10 @@ int ExportCommand(const WarehouseCommandArgs& args, ParquetCompression compressi
   Result<std::vector<ExportedFile>> files =
       warehouse.ExportParquet(schema->name, partition, args.output_dir, compression);
   if (!files.ok()) return Report(err, FromWarehouse(files.status()));
+  if (files->empty()) {
+    err << "Nothing exported: table " << schema->name << " has no partitions yet.\n";
+    return kExitOk;
+  }
   int64_t rows = 0;
   for (const ExportedFile& file : *files) {
     out << file.path << "  " << file.rows << (file.rows == 1 ? " row" : " rows") << "\n";

@@ -125,6 +125,10 @@ TEST_F(WarehouseCliTest, CreateDescribeQueryPartitionsAndExport) {
   ASSERT_EQ(Run({"warehouse", "partitions", "person"}), kExitOk);
   EXPECT_EQ(out_.str(), "");
   EXPECT_NE(err_.str().find("no partitions yet"), std::string::npos);
+  ASSERT_EQ(Run({"warehouse", "export", "person", "--to", (dir_ / "none").string()}), kExitOk);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_NE(err_.str().find("Nothing exported: table person has no partitions yet"),
+            std::string::npos);
   ASSERT_EQ(Run({"run", WriteJob(kSeedJob), "-p", "bdp.system.bizdate=20171019"}), kExitOk)
       << err_.str();
   ASSERT_EQ(Run({"warehouse", "partitions", "person"}), kExitOk);
