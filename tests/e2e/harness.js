@@ -469,6 +469,274 @@ const pb = {
   },
 };
 
+// --- stream records (reference §3, §3.10) -------------------------------------------------------
+// The SDK's PlainBuffer reader stops at TAG_EXTENSION, so stream records are parsed here, strictly:
+// one header, exactly one row, every cell and row checksum verified, the extension's length
+// fields checked, nothing after the row checksum.
+const PB = {
+  HEADER: 0x75, TAG_ROW_PK: 0x1, TAG_ROW_DATA: 0x2, TAG_CELL: 0x3, TAG_CELL_NAME: 0x4,
+  TAG_CELL_VALUE: 0x5, TAG_CELL_TYPE: 0x6, TAG_CELL_TIMESTAMP: 0x7, TAG_DELETE_ROW_MARKER: 0x8,
+  TAG_ROW_CHECKSUM: 0x9, TAG_CELL_CHECKSUM: 0x0a, TAG_EXTENSION: 0x0b, TAG_SEQ_INFO: 0x0c,
+  TAG_SEQ_INFO_EPOCH: 0x0d, TAG_SEQ_INFO_TS: 0x0e, TAG_SEQ_INFO_ROW_INDEX: 0x0f,
+  VT_INTEGER: 0x0, VT_DOUBLE: 0x1, VT_BOOLEAN: 0x2, VT_STRING: 0x3, VT_BLOB: 0x7,
+  DELETE_ALL_VERSION: 0x1, DELETE_ONE_VERSION: 0x3,
+};
+const CRC8_TABLE = (() => {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let b = 0; b < 8; b++) c = (c & 0x80) ? ((c << 1) ^ 0x07) & 0xff : (c << 1) & 0xff;
+    t[i] = c;
+  }
+  return t;
+})();
+function crc8(crc, bytes) {
+  for (const b of bytes) crc = CRC8_TABLE[crc ^ b];
+  return crc;
+}
+
+// StreamRecord.record bytes -> {primaryKey: [{name, value}], columns: [{name, kind, value, timestamp}],
+// deleteMarker, sequence: {epoch, timestamp, rowIndex}}. Values as `val` normalizes them (integers
+// {int: n}, binaries {bin: hex}); kind is 'put' | 'deleteOne' | 'deleteAll'; cell timestamps in ms
+// (absent = undefined), the sequence timestamp in µs. Throws on anything malformed.
+function decodeStreamRecord(bytes) {
+  const buf = Buffer.from(bytes);
+  let pos = 0;
+  const fail = (what) => { throw new Error(`stream record: ${what} at byte ${pos} of ${buf.toString('hex')}`); };
+  const need = (n) => { if (pos + n > buf.length) fail(`truncated (need ${n} bytes)`); };
+  const u8 = () => { need(1); return buf[pos++]; };
+  const u32 = () => { need(4); const v = buf.readUInt32LE(pos); pos += 4; return v; };
+  const raw = (n) => { need(n); const v = buf.subarray(pos, pos + n); pos += n; return v; };
+  const peek = () => (pos < buf.length ? buf[pos] : -1);
+  const expectTag = (tag, what) => { const t = u8(); if (t !== tag) { pos -= 1; fail(`expected ${what} (0x${tag.toString(16)}), got 0x${t.toString(16)}`); } };
+
+  if (u32() !== PB.HEADER) fail('bad header');
+  // One cell: returns {name, value, type, timestamp} and checks its checksum.
+  const readCell = (isPk) => {
+    expectTag(PB.TAG_CELL, 'TAG_CELL');
+    expectTag(PB.TAG_CELL_NAME, 'TAG_CELL_NAME');
+    const nameBytes = raw(u32());
+    let crc = crc8(0, nameBytes);
+    const cell = { name: nameBytes.toString('utf8') };
+    if (peek() === PB.TAG_CELL_VALUE) {
+      pos += 1;
+      const len = u32();
+      const end = pos + len;
+      const vtype = u8();
+      crc = crc8(crc, [vtype]);
+      if (vtype === PB.VT_INTEGER) {
+        if (len !== 9) fail('integer value length');
+        const b = raw(8); crc = crc8(crc, b);
+        const big = b.readBigInt64LE(0);
+        cell.value = { int: Number(big) };
+        if (BigInt(cell.value.int) !== big) cell.value = { int: big };
+      } else if (vtype === PB.VT_DOUBLE && !isPk) {
+        if (len !== 9) fail('double value length');
+        const b = raw(8); crc = crc8(crc, b);
+        cell.value = b.readDoubleLE(0);
+      } else if (vtype === PB.VT_BOOLEAN && !isPk) {
+        if (len !== 2) fail('boolean value length');
+        const b = u8(); crc = crc8(crc, [b ? 1 : 0]);
+        cell.value = b !== 0;
+      } else if (vtype === PB.VT_STRING || vtype === PB.VT_BLOB) {
+        const lb = raw(4); const n = lb.readUInt32LE(0);
+        if (len !== 5 + n) fail('string/blob value length');
+        const data = raw(n);
+        crc = crc8(crc, lb); crc = crc8(crc, data);
+        cell.value = vtype === PB.VT_STRING ? data.toString('utf8') : { bin: data.toString('hex') };
+      } else {
+        fail(`value type 0x${vtype.toString(16)} in a ${isPk ? 'primary key' : 'data'} cell`);
+      }
+      if (pos !== end) fail('value length prefix does not match its payload');
+    }
+    if (!isPk && peek() === PB.TAG_CELL_TYPE) { pos += 1; cell.type = u8(); }
+    if (!isPk && peek() === PB.TAG_CELL_TIMESTAMP) {
+      pos += 1;
+      const b = raw(8); crc = crc8(crc, b);
+      cell.timestamp = Number(b.readBigInt64LE(0));
+    }
+    if (cell.type !== undefined) crc = crc8(crc, [cell.type]);
+    expectTag(PB.TAG_CELL_CHECKSUM, 'TAG_CELL_CHECKSUM');
+    const sum = u8();
+    if (sum !== crc) fail(`cell checksum of ${cell.name}: got 0x${sum.toString(16)}, expected 0x${crc.toString(16)}`);
+    cell.crc = crc;
+    return cell;
+  };
+
+  expectTag(PB.TAG_ROW_PK, 'TAG_ROW_PK');
+  const pkCells = [];
+  while (peek() === PB.TAG_CELL) pkCells.push(readCell(true));
+  if (pkCells.length === 0) fail('no primary key cells');
+  const dataCells = [];
+  if (peek() === PB.TAG_ROW_DATA) {
+    pos += 1;
+    while (peek() === PB.TAG_CELL) dataCells.push(readCell(false));
+    if (dataCells.length === 0) fail('TAG_ROW_DATA with no cells');
+  }
+  let deleteMarker = false;
+  if (peek() === PB.TAG_DELETE_ROW_MARKER) { pos += 1; deleteMarker = true; }
+  expectTag(PB.TAG_EXTENSION, 'TAG_EXTENSION (required in a stream record)');
+  if (u32() !== 24) fail('extension length is not 24');
+  expectTag(PB.TAG_SEQ_INFO, 'TAG_SEQ_INFO');
+  if (u32() !== 19) fail('sequence info length is not 19');
+  expectTag(PB.TAG_SEQ_INFO_EPOCH, 'TAG_SEQ_INFO_EPOCH');
+  const epoch = u32();
+  expectTag(PB.TAG_SEQ_INFO_TS, 'TAG_SEQ_INFO_TS');
+  const ts = raw(8).readBigInt64LE(0);
+  expectTag(PB.TAG_SEQ_INFO_ROW_INDEX, 'TAG_SEQ_INFO_ROW_INDEX');
+  const rowIndex = u32();
+  expectTag(PB.TAG_ROW_CHECKSUM, 'TAG_ROW_CHECKSUM');
+  let rowCrc = 0;
+  for (const c of pkCells) rowCrc = crc8(rowCrc, [c.crc]);
+  for (const c of dataCells) rowCrc = crc8(rowCrc, [c.crc]);
+  rowCrc = crc8(rowCrc, [deleteMarker ? 1 : 0]);
+  const rowSum = u8();
+  if (rowSum !== rowCrc) fail(`row checksum: got 0x${rowSum.toString(16)}, expected 0x${rowCrc.toString(16)}`);
+  if (pos !== buf.length) fail('bytes after the row checksum (a stream record holds exactly one row)');
+
+  const columns = dataCells.map((c) => {
+    let kind;
+    if (c.value !== undefined) {
+      if (c.type !== undefined) fail(`put cell ${c.name} carries a cell type`);
+      if (c.timestamp === undefined) fail(`put cell ${c.name} has no timestamp`);
+      kind = 'put';
+    } else if (c.type === PB.DELETE_ONE_VERSION) {
+      if (c.timestamp === undefined) fail(`delete-one-version cell ${c.name} has no timestamp`);
+      kind = 'deleteOne';
+    } else if (c.type === PB.DELETE_ALL_VERSION) {
+      if (c.timestamp !== undefined) fail(`delete-all-versions cell ${c.name} has a timestamp`);
+      kind = 'deleteAll';
+    } else {
+      fail(`cell ${c.name}: no value and cell type ${c.type}`);
+    }
+    const out = { name: c.name, kind };
+    if (c.value !== undefined) out.value = c.value;
+    if (c.timestamp !== undefined) out.timestamp = c.timestamp;
+    return out;
+  });
+  return {
+    primaryKey: pkCells.map((c) => ({ name: c.name, value: c.value })),
+    columns,
+    deleteMarker,
+    sequence: { epoch, timestamp: Number(ts), rowIndex },
+  };
+}
+
+// The stream ActionType values.
+const STREAM_ACTION = { PUT_ROW: 1, UPDATE_ROW: 2, DELETE_ROW: 3 };
+
+// A stream call through makeRequest (enables the wrapped encoder/decoder on first use).
+function streamCall(client, operation, params) {
+  enableStreamApis();
+  return client.makeRequest(operation, params);
+}
+
+// Whether a decoded protobufjs message carries `field` (absent optional string fields read as ""
+// through the prototype).
+function hasField(message, field) {
+  return Object.prototype.hasOwnProperty.call(message, field);
+}
+
+// Every shard of a stream, paging DescribeStream with `shardLimit` (when given). Returns
+// {description (first page), shards, pages}.
+async function describeStreamAll(client, streamId, shardLimit) {
+  const shards = [];
+  let pages = 0;
+  let first = null;
+  let start;
+  for (;;) {
+    const params = { streamId };
+    if (start !== undefined) params.inclusiveStartShardId = start;
+    if (shardLimit !== undefined) params.shardLimit = shardLimit;
+    const d = await streamCall(client, 'describeStream', params);
+    pages += 1;
+    if (!first) first = d;
+    shards.push(...d.shards.map((s) => ({
+      shardId: s.shardId,
+      parentId: hasField(s, 'parentId') ? s.parentId : undefined,
+      parentSiblingId: hasField(s, 'parentSiblingId') ? s.parentSiblingId : undefined,
+    })));
+    if (!hasField(d, 'nextShardId')) break;
+    start = d.nextShardId;
+    if (pages > 10000) throw new Error('describeStream paging does not terminate');
+  }
+  return { description: first, shards, pages };
+}
+
+// Reads a shard from `iterator` (or its oldest retained record) until it ends (closed: no next
+// iterator) or is caught up (open: the same iterator back with no records). Returns
+// {records: [{actionType, ...decodeStreamRecord}], closed, iterator (the last one, for an open
+// shard), calls}.
+async function readShard(client, streamId, shardId, { limit, iterator } = {}) {
+  let it = iterator;
+  if (it === undefined) {
+    it = (await streamCall(client, 'getShardIterator', { streamId, shardId })).shardIterator;
+  }
+  const records = [];
+  let calls = 0;
+  for (;;) {
+    const params = { shardIterator: it };
+    if (limit !== undefined) params.limit = limit;
+    const r = await streamCall(client, 'getStreamRecord', params);
+    calls += 1;
+    for (const rec of r.streamRecords) {
+      records.push({ actionType: rec.actionType, ...decodeStreamRecord(rec.record) });
+    }
+    if (!hasField(r, 'nextShardIterator')) return { records, closed: true, iterator: null, calls };
+    if (r.streamRecords.length === 0) {
+      if (r.nextShardIterator !== it) {
+        throw new Error(`shard ${shardId}: no records but a different iterator back`);
+      }
+      return { records, closed: false, iterator: it, calls };
+    }
+    it = r.nextShardIterator;
+    if (calls > 1000000) throw new Error('getStreamRecord does not terminate');
+  }
+}
+
+// Reads every shard of a stream to its end, parents (and parent siblings) before children, as
+// a consumer must (reference §4). Returns {shards, order: [shardId], records: Map shardId ->
+// {records, closed}}. Throws when the lineage names a shard the stream does not list, or has a
+// cycle.
+async function readStreamByLineage(client, streamId, options = {}) {
+  const { shards } = await describeStreamAll(client, streamId, options.shardLimit);
+  const byId = new Map(shards.map((s) => [s.shardId, s]));
+  const done = new Set();
+  const order = [];
+  const records = new Map();
+  while (done.size < shards.length) {
+    const ready = shards.filter((s) => !done.has(s.shardId) &&
+      [s.parentId, s.parentSiblingId].every((p) => p === undefined || done.has(p) || !byId.has(p)));
+    if (ready.length === 0) throw new Error('stream lineage has a cycle');
+    for (const s of ready) {
+      records.set(s.shardId, await readShard(client, streamId, s.shardId, options));
+      done.add(s.shardId);
+      order.push(s.shardId);
+    }
+  }
+  return { shards, order, records };
+}
+
+// POST /_otsd/admin/<op> with a JSON body, signed with the harness's admin key. Resolves the
+// parsed JSON reply; rejects with an Error carrying `status`, `otsCode` and `otsMessage`.
+async function adminCall(otsd, op, body = {}, { key = CREDENTIALS.admin_keys[0] } = {}) {
+  const api = `_otsd/admin/${op}`;
+  const r = await signedPost(otsd.endpoint, api, Buffer.from(JSON.stringify(body)), { key });
+  if (r.status === 200) return JSON.parse(r.body.toString('utf8'));
+  let otsCode = '';
+  let otsMessage = r.body.toString('utf8');
+  try {
+    const e = decodeError(r.body);
+    otsCode = e.code;
+    otsMessage = e.message;
+  } catch (_) { /* not a protobuf Error */ }
+  const err = new Error(`admin ${op} ${JSON.stringify(body)}: HTTP ${r.status} ${otsCode} ${otsMessage}`);
+  err.status = r.status;
+  err.otsCode = otsCode;
+  err.otsMessage = otsMessage;
+  throw err;
+}
+
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -503,5 +771,13 @@ module.exports = {
   decodeError,
   pb,
   enableStreamApis,
+  decodeStreamRecord,
+  STREAM_ACTION,
+  streamCall,
+  hasField,
+  describeStreamAll,
+  readShard,
+  readStreamByLineage,
+  adminCall,
   sleep,
 };
