@@ -737,6 +737,115 @@ async function adminCall(otsd, op, body = {}, { key = CREDENTIALS.admin_keys[0] 
   throw err;
 }
 
+// --- a keyed write load for stream tests ---------------------------------------------------------
+// `writers` concurrent writers (one SDK client each) on a table with primary key [{k: STRING}].
+// Key i ('k000', 'k001', ...) belongs to writer i % writers, so the writes to one key come from
+// one writer, one at a time, and their acknowledgement order is their commit order. Every write
+// carries a unique token in column `tok` (none for deletes). Ops: PutRow, UpdateRow (PUT tok,
+// DELETE_ALL gone), DeleteRow, and BatchWriteRow of 2-5 distinct keys mixing the three.
+//
+// load.ops: Map key -> [{action: 'P'|'U'|'D', tok, rowIndex, state: 'pending'|'acked'|'failed'}]
+// in issue order. With stopOnError, a writer stops at its first failure (crash tests), so the
+// only unacknowledged write of a key is its last one.
+function startStreamLoad(makeClient, table, { writers = 6, keys = 240, seed = 1, stopOnError = false, pad = 64 } = {}) {
+  let rnd = seed >>> 0;
+  const random = () => {
+    rnd = (rnd + 0x6d2b79f5) >>> 0;
+    let t = rnd;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const keyName = (i) => `k${String(i).padStart(3, '0')}`;
+  const ops = new Map();
+  for (let i = 0; i < keys; i++) ops.set(keyName(i), []);
+  const failures = [];
+  let stop = false;
+  let acked = 0;
+  const padding = 'p'.repeat(pad);
+  const change = (w, seq, key, action, rowIndex) => {
+    const op = { action, tok: action === 'D' ? null : `w${w}.${seq}.${rowIndex}`, rowIndex, state: 'pending' };
+    ops.get(key).push(op);
+    return op;
+  };
+  const rowOf = (op, key) => {
+    if (op.action === 'P') return { type: 'PUT', condition: IGNORE(), primaryKey: [{ k: key }], attributeColumns: [{ tok: op.tok }, { pad: padding }] };
+    if (op.action === 'U') return { type: 'UPDATE', condition: IGNORE(), primaryKey: [{ k: key }], attributeColumns: [{ PUT: [{ tok: op.tok }] }, { DELETE_ALL: ['gone'] }] };
+    return { type: 'DELETE', condition: IGNORE(), primaryKey: [{ k: key }] };
+  };
+  const loops = [];
+  for (let w = 0; w < writers; w++) {
+    const mine = [];
+    for (let i = w; i < keys; i += writers) mine.push(keyName(i));
+    const client = makeClient();
+    loops.push((async () => {
+      let seq = 0;
+      while (!stop) {
+        seq += 1;
+        const dice = random();
+        const pick = () => mine[Math.floor(random() * mine.length)];
+        const action = () => { const d = random(); return d < 0.5 ? 'P' : d < 0.8 ? 'U' : 'D'; };
+        let pending;
+        let request;
+        if (dice < 0.8) {
+          const key = pick();
+          const op = change(w, seq, key, action(), 0);
+          pending = [op];
+          const r = rowOf(op, key);
+          if (op.action === 'P') request = () => client.putRow({ tableName: table, condition: IGNORE(), primaryKey: r.primaryKey, attributeColumns: r.attributeColumns });
+          else if (op.action === 'U') request = () => client.updateRow({ tableName: table, condition: IGNORE(), primaryKey: r.primaryKey, updateOfAttributeColumns: r.attributeColumns });
+          else request = () => client.deleteRow({ tableName: table, condition: IGNORE(), primaryKey: r.primaryKey });
+        } else {
+          const n = 2 + Math.floor(random() * 4);
+          const chosen = new Set();
+          while (chosen.size < Math.min(n, mine.length)) chosen.add(pick());
+          const rows = [];
+          pending = [];
+          [...chosen].forEach((key, j) => {
+            const op = change(w, seq, key, action(), j);
+            pending.push(op);
+            rows.push(rowOf(op, key));
+          });
+          request = async () => {
+            const res = await client.batchWriteRow({ tables: [{ tableName: table, rows }] });
+            const bad = res.tables.filter((x) => !x.isOk);
+            if (bad.length > 0) throw new Error(`batch rows failed: ${JSON.stringify(bad.map((x) => x.error))}`);
+          };
+        }
+        try {
+          await request();
+          for (const op of pending) op.state = 'acked';
+          acked += pending.length;
+        } catch (err) {
+          for (const op of pending) op.state = 'failed';
+          failures.push(err);
+          if (stopOnError) break;
+        }
+      }
+    })());
+  }
+  return {
+    ops,
+    failures,
+    get acked() { return acked; },
+    stop: async () => { stop = true; await Promise.all(loops); },
+  };
+}
+
+// Stream records -> Map key -> [{action, tok, rowIndex}] in the order given, for a table with
+// primary key [{k: STRING}] written by startStreamLoad.
+function streamOpsByKey(records) {
+  const byKey = new Map();
+  const letter = { [STREAM_ACTION.PUT_ROW]: 'P', [STREAM_ACTION.UPDATE_ROW]: 'U', [STREAM_ACTION.DELETE_ROW]: 'D' };
+  for (const r of records) {
+    const key = r.primaryKey[0].value;
+    const tokCell = r.columns.find((c) => c.name === 'tok' && c.kind === 'put');
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key).push({ action: letter[r.actionType], tok: tokCell ? tokCell.value : null, rowIndex: r.sequence.rowIndex });
+  }
+  return byKey;
+}
+
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -779,5 +888,7 @@ module.exports = {
   readShard,
   readStreamByLineage,
   adminCall,
+  startStreamLoad,
+  streamOpsByKey,
   sleep,
 };
