@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "server/authenticator.h"
 #include "server/credentials.h"
+#include "server/fault_injection.h"
 #include "server/http_server.h"
 #include "server/ots_service.h"
 #include "server/request_dispatcher.h"
@@ -92,6 +93,8 @@ struct Flags {
   std::string trim_interval = "60s";
   int threads = 16;
   bool no_auth = false;
+  bool fault_injection = false;
+  std::string fault_plan;
 };
 
 int UsageError(const std::string& message) {
@@ -157,6 +160,15 @@ int main(int argc, char** argv) {
                "Skip signature, content-MD5, date and access-key checks. Requests still name a "
                "known instance in x-ots-instancename. Admin operations are then refused: they "
                "need a verified admin signature.");
+  app.add_flag("--fault-injection", flags.fault_injection,
+               "For tests of clients: serve through a fault front that can answer the next "
+               "requests of an API with 503 OTSServerBusy, hang or drop the connection, armed by "
+               "the admin operation _otsd/admin/InjectFaults (admin-signed). Off by default.");
+  app.add_option("--fault-plan", flags.fault_plan,
+                 "A fault plan armed from the start (implies --fault-injection), as JSON: "
+                 "{\"seed\": 1, \"faults\": [{\"api\": \"GetStreamRecord\", \"kind\": "
+                 "\"busy|hang|drop\", \"count\": 3, \"skip\": 0, \"probability\": 1.0, "
+                 "\"hang_ms\": 2000}]}.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -184,6 +196,14 @@ int main(int argc, char** argv) {
   }
   if (flags.threads < 1 || flags.threads > 1024) {
     return UsageError("--threads: expected 1 to 1024, got " + std::to_string(flags.threads));
+  }
+  // Faults need a front between the clients and the listener; without the flags there is none.
+  const bool fault_injection = flags.fault_injection || !flags.fault_plan.empty();
+  server::FaultInjector fault_injector;
+  if (!flags.fault_plan.empty()) {
+    Result<server::FaultPlan> plan = server::ParseFaultPlan(flags.fault_plan);
+    if (!plan.ok()) return UsageError("--fault-plan: " + plan.status().message());
+    fault_injector.Arm(std::move(plan).value());
   }
 
   server::Credentials credentials;
@@ -220,25 +240,43 @@ int main(int argc, char** argv) {
   server::AuthOptions auth_options;
   auth_options.verify = !flags.no_auth;
   const server::Authenticator authenticator(std::move(credentials), DefaultClock(), auth_options);
-  const server::OtsService service(store->get(), &authenticator, server::MakeDefaultDispatcher(),
+  server::RequestDispatcher dispatcher = server::MakeDefaultDispatcher();
+  if (fault_injection) server::RegisterFaultInjectionHandlers(&dispatcher, &fault_injector);
+  const server::OtsService service(store->get(), &authenticator, std::move(dispatcher),
                                    DefaultClock());
 
   server::HttpServerOptions http_options;
   http_options.host = listen->host;
   http_options.port = listen->port;
+  if (fault_injection) {  // The real listener on a private loopback port, behind the front.
+    http_options.host = "127.0.0.1";
+    http_options.port = 0;
+  }
   http_options.threads = flags.threads;
   Result<std::unique_ptr<server::HttpServer>> http =
       server::HttpServer::Start(http_options, &service);
   if (!http.ok()) return Fail(http.status().message());
+  std::unique_ptr<server::FaultFront> fault_front;
+  int serving_port = (*http)->port();
+  if (fault_injection) {
+    Result<std::unique_ptr<server::FaultFront>> front = server::FaultFront::Start(
+        listen->host, listen->port, "127.0.0.1", (*http)->port(), &fault_injector);
+    if (!front.ok()) return Fail(front.status().message());
+    fault_front = std::move(front).value();
+    serving_port = fault_front->port();
+    std::fprintf(stderr, "otsd: fault injection on (%zu rules armed)\n",
+                 fault_injector.rule_count());
+  }
 
   std::fprintf(stderr, "otsd: data directory %s, durability %s, authentication %s\n",
                flags.data_dir.c_str(), flags.durability.c_str(), flags.no_auth ? "off" : "on");
-  std::printf("otsd: serving http://%s:%d\n", listen->host.c_str(), (*http)->port());
+  std::printf("otsd: serving http://%s:%d\n", listen->host.c_str(), serving_port);
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::fprintf(stderr, "otsd: stopping on signal %d\n", signal_number);
+  if (fault_front) fault_front->Stop();
   (*http)->Stop();
   return 0;
 }
