@@ -294,6 +294,61 @@ describe('stream APIs through makeRequest', () => {
     assert.equal((await h.readShard(client, othStream, othShard)).records.length, 1);
   });
 
+  it('fields the compiled classes lack: GetShardIterator.timestamp seeks; may_more_record (raw protobuf)', T, async () => {
+    const protos = require('tablestore/lib/protocol/tablestore_compiled_proto.js').main.proto;
+    const { Reader } = require('protobufjs/minimal');
+    const rawCall = async (api, body) => {
+      const r = await h.signedPost(otsd.endpoint, api, body);
+      assert.equal(r.status, 200, `${api}: ${r.status} ${r.body.toString('utf8')}`);
+      return r.body;
+    };
+    const iteratorAt = async (timestamp) => {
+      const body = h.pb.message(h.pb.bytes(1, streamId), h.pb.bytes(2, shardId), h.pb.int(3, timestamp));
+      return protos.GetShardIteratorResponse.decode(await rawCall('GetShardIterator', body)).shardIterator;
+    };
+    // GetStreamRecordResponse field 4 (may_more_record), absent = undefined.
+    const records = async (iterator, limit) => {
+      const buf = await rawCall('GetStreamRecord', h.pb.message(h.pb.bytes(1, iterator), h.pb.int(2, limit)));
+      const decoded = protos.GetStreamRecordResponse.decode(buf);
+      let mayMore;
+      const reader = Reader.create(buf);
+      while (reader.pos < reader.len) {
+        const tag = reader.uint32();
+        if (tag >>> 3 === 4 && (tag & 7) === 0) mayMore = reader.bool();
+        else reader.skipType(tag & 7);
+      }
+      return { decoded, mayMore };
+    };
+    const tsOf = (i) => all[i].sequence.timestamp;
+    // Seek to a record's own timestamp: it is the first one read; just after it: the next one.
+    for (const i of [0, 3, all.length - 1]) {
+      const fromIt = await h.readShard(client, streamId, shardId, { iterator: await iteratorAt(tsOf(i)) });
+      assert.deepEqual(fromIt.records, all.slice(i), `timestamp of record ${i}`);
+      const after = await h.readShard(client, streamId, shardId, { iterator: await iteratorAt(tsOf(i) + 1) });
+      assert.deepEqual(after.records, all.slice(i + 1), `just after record ${i}`);
+    }
+    // Before everything: the oldest record; far ahead: nothing yet, and the write that comes later.
+    assert.deepEqual((await h.readShard(client, streamId, shardId, { iterator: await iteratorAt(1) })).records, all);
+    const future = await iteratorAt(tsOf(all.length - 1) + 3600e6);
+    assert.deepEqual((await h.readShard(client, streamId, shardId, { iterator: future })).records, []);
+    // may_more_record: true while the limit cuts the read short, false once caught up.
+    let it = (await call('getShardIterator', { streamId, shardId })).shardIterator;
+    const flags = [];
+    for (let i = 0; i < all.length; i++) {
+      const r = await records(it, 1);
+      assert.equal(r.decoded.streamRecords.length, 1);
+      flags.push(r.mayMore);
+      it = r.decoded.nextShardIterator;
+    }
+    assert.deepEqual(flags, all.map(() => true), 'limit 1: more each time');
+    const end = await records(it, 1);
+    assert.equal(end.decoded.streamRecords.length, 0);
+    assert.equal(end.mayMore, false, 'caught up: no more');
+    const whole = await records((await call('getShardIterator', { streamId, shardId })).shardIterator, 1000);
+    assert.equal(whole.decoded.streamRecords.length, all.length);
+    assert.equal(whole.mayMore, false, 'everything read at once: no more');
+  });
+
   it('ListStream lists both streams with their creation times', T, async () => {
     const l = await call('listStream', {});
     const byTable = Object.fromEntries(l.streams.map((s) => [s.tableName, s]));
