@@ -76,6 +76,79 @@ Result<std::string> GetShardIterator(const ApiContext& context,
   return SerializeResponse(response);
 }
 
+// Hand-written proto2 encoding of GetStreamRecordResponse (proto/table_store.proto), byte for
+// byte what the generated SerializeToString would produce for the same message: fields in
+// field-number order, stream_records first. It writes each record straight from the store's
+// buffers into the body, with no per-record message or string (the read's hot path).
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+size_t VarintSize(uint64_t value) {
+  size_t size = 1;
+  while (value >= 0x80) {
+    value >>= 7;
+    ++size;
+  }
+  return size;
+}
+
+constexpr char Key(uint32_t field, uint32_t wire_type) {
+  return static_cast<char>((field << 3) | wire_type);
+}
+constexpr uint32_t kVarintType = 0;
+constexpr uint32_t kLengthDelimitedType = 2;
+
+// Appends each record as `stream_records` (field 1): StreamRecord {action_type = 1 (required),
+// record = 2 (required)}.
+class StreamRecordEncoder final : public store::StreamRecordVisitor {
+ public:
+  explicit StreamRecordEncoder(std::string* body) : body_(body) {}
+
+  void Visit(store::StreamAction action, const wire::SequenceInfo& /*sequence*/,
+             std::string_view record) override {
+    const uint64_t action_value = static_cast<uint64_t>(action);
+    const size_t message_size =
+        1 + VarintSize(action_value) + 1 + VarintSize(record.size()) + record.size();
+    body_->push_back(Key(1, kLengthDelimitedType));
+    AppendVarint(message_size, body_);
+    body_->push_back(Key(1, kVarintType));
+    AppendVarint(action_value, body_);
+    body_->push_back(Key(2, kLengthDelimitedType));
+    AppendVarint(record.size(), body_);
+    body_->append(record);
+  }
+
+ private:
+  std::string* body_;
+};
+
+// next_shard_iterator = 2 (when present), consumed = 3 {capacity_unit = 1 {read = 1,
+// write = 2}}, may_more_record = 4: the fields after stream_records, in that order.
+void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::string* body) {
+  if (summary.next_shard_iterator.has_value()) {
+    body->push_back(Key(2, kLengthDelimitedType));
+    AppendVarint(summary.next_shard_iterator->size(), body);
+    body->append(*summary.next_shard_iterator);
+  }
+  const uint64_t read = static_cast<uint64_t>(CapacityUnitsFor(summary.record_bytes));
+  const size_t capacity_unit_size = 1 + VarintSize(read) + 1 + 1;  // write = 0: one byte.
+  body->push_back(Key(3, kLengthDelimitedType));
+  AppendVarint(1 + VarintSize(capacity_unit_size) + capacity_unit_size, body);
+  body->push_back(Key(1, kLengthDelimitedType));
+  AppendVarint(capacity_unit_size, body);
+  body->push_back(Key(1, kVarintType));
+  AppendVarint(read, body);
+  body->push_back(Key(2, kVarintType));
+  AppendVarint(0, body);
+  body->push_back(Key(4, kVarintType));
+  AppendVarint(summary.may_more_record ? 1 : 0, body);
+}
+
 // `limit`: default store::kDefaultStreamRecordLimit (100), capped at kMaxStreamRecordLimit
 // (1000); a response also stops after ~4 MB of records.
 Result<std::string> GetStreamRecord(const ApiContext& context,
@@ -87,23 +160,13 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
     }
     limit = request.limit();
   }
-  OTSYNC_ASSIGN_OR_RETURN(
-      store::StreamRecordBatch batch,
-      context.store->GetStreamRecord(context.instance, request.shard_iterator(), limit));
-  proto::GetStreamRecordResponse response;
-  size_t bytes = 0;
-  for (store::StreamRecord& record : batch.records) {
-    proto::GetStreamRecordResponse::StreamRecord* out = response.add_stream_records();
-    out->set_action_type(static_cast<proto::ActionType>(record.action));
-    bytes += record.record.size();
-    out->set_record(std::move(record.record));
-  }
-  if (batch.next_shard_iterator.has_value()) {
-    response.set_next_shard_iterator(std::move(*batch.next_shard_iterator));
-  }
-  response.set_may_more_record(batch.may_more_record);
-  SetConsumed(CapacityUnitsFor(bytes), 0, response.mutable_consumed());
-  return SerializeResponse(response);
+  std::string body;
+  StreamRecordEncoder encoder(&body);
+  OTSYNC_ASSIGN_OR_RETURN(store::StreamReadSummary summary,
+                          context.store->ReadStreamRecords(
+                              context.instance, request.shard_iterator(), limit, &encoder));
+  AppendStreamResponseTail(summary, &body);
+  return body;
 }
 
 }  // namespace

@@ -182,6 +182,8 @@ class StreamHandlersTest : public ::testing::Test {
       EXPECT_EQ(answer.status, 200) << ErrorOf(answer).message();
       proto::GetStreamRecordResponse response;
       if (answer.status != 200 || !response.ParseFromString(answer.body)) break;
+      // The hand-written encoding is byte for byte the generated class's.
+      EXPECT_EQ(response.SerializeAsString(), answer.body);
       for (const auto& record : response.stream_records()) {
         Result<wire::Row> row = wire::DecodeRow(record.record());
         EXPECT_TRUE(row.ok()) << row.status().ToString();
@@ -291,6 +293,84 @@ TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
   EXPECT_EQ(ReadKeys(Iterator(stream_id, described.shards(0).shard_id(), second_write), &closed),
             (std::vector<std::string>{"b", "a"}));
   EXPECT_FALSE(closed);
+}
+
+// otsd encodes GetStreamRecordResponse by hand from the store's record bytes: the body must be
+// exactly what the generated class serializes for the same records (multi-byte lengths, every
+// action, a caught-up page, a closed shard's last page without next_shard_iterator).
+TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  PutRow("t", "a", "");
+  PutRow("t", "b", std::string(200, 'x'));     // Record lengths past one varint byte...
+  PutRow("t", "c", std::string(20'000, 'y'));  // ... and past two.
+  proto::DeleteRowRequest del;
+  del.set_table_name("t");
+  wire::Row key;
+  key.primary_key = {{"pk", wire::Value::String("a")}};
+  key.delete_marker = true;
+  del.set_primary_key(wire::EncodeRow(key));
+  del.mutable_condition()->set_row_existence(proto::IGNORE);
+  Call<proto::DeleteRowResponse>("DeleteRow", del);
+  proto::UpdateRowRequest update;
+  update.set_table_name("t");
+  wire::Row change;
+  change.primary_key = {{"pk", wire::Value::String("b")}};
+  change.cells = {{"c", std::nullopt, std::nullopt, wire::CellOperation::kDeleteAllVersions}};
+  update.set_row_change(wire::EncodeRow(change));
+  update.mutable_condition()->set_row_existence(proto::IGNORE);
+  Call<proto::UpdateRowResponse>("UpdateRow", update);
+
+  // The reference: the generated class filled from the store's copying read of the same page.
+  auto expect_generated = [&](const std::string& iterator, int32_t limit, const Answer& answer) {
+    ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
+    Result<store::StreamRecordBatch> batch = store_->GetStreamRecord(kInstance, iterator, limit);
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    proto::GetStreamRecordResponse expected;
+    size_t bytes = 0;
+    for (const store::StreamRecord& record : batch->records) {
+      auto* out = expected.add_stream_records();
+      out->set_action_type(static_cast<proto::ActionType>(record.action));
+      out->set_record(record.record);
+      bytes += record.record.size();
+    }
+    // The iterator codec is deterministic, so the two reads name the same next position.
+    if (batch->next_shard_iterator.has_value()) {
+      expected.set_next_shard_iterator(*batch->next_shard_iterator);
+    }
+    expected.set_may_more_record(batch->may_more_record);
+    expected.mutable_consumed()->mutable_capacity_unit()->set_read(
+        static_cast<int32_t>(std::max<size_t>(1, (bytes + 4095) / 4096)));
+    expected.mutable_consumed()->mutable_capacity_unit()->set_write(0);
+    ASSERT_TRUE(expected.IsInitialized());
+    EXPECT_EQ(answer.body, expected.SerializeAsString());
+    proto::GetStreamRecordResponse parsed;
+    ASSERT_TRUE(parsed.ParseFromString(answer.body)) << "required fields missing or bad bytes";
+  };
+
+  std::string iterator = Iterator(stream_id, shard);
+  size_t seen = 0;
+  for (int page = 0; page < 10; ++page) {
+    Answer answer = GetRecords(iterator, 2);
+    expect_generated(iterator, 2, answer);
+    proto::GetStreamRecordResponse response;
+    ASSERT_TRUE(response.ParseFromString(answer.body));
+    seen += response.stream_records_size();
+    if (response.stream_records_size() == 0) break;
+    iterator = response.next_shard_iterator();
+  }
+  EXPECT_EQ(seen, 5u);
+
+  // A closed shard read to its end: no next_shard_iterator.
+  ASSERT_TRUE(store_->SplitStreamShard(kInstance, "t", shard, wire::Value::String("m")).ok());
+  const std::string from_start = Iterator(stream_id, shard);
+  Answer whole = GetRecords(from_start, 1000);
+  expect_generated(from_start, 1000, whole);
+  proto::GetStreamRecordResponse closed;
+  ASSERT_TRUE(closed.ParseFromString(whole.body));
+  EXPECT_EQ(closed.stream_records_size(), 5);
+  EXPECT_FALSE(closed.has_next_shard_iterator());
 }
 
 TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) {

@@ -198,6 +198,10 @@ class RocksDbStore final : public Store {
   Result<StreamRecordBatch> GetStreamRecord(const std::string& instance,
                                             const std::string& iterator,
                                             std::optional<int32_t> limit) override;
+  Result<StreamReadSummary> ReadStreamRecords(const std::string& instance,
+                                              const std::string& iterator,
+                                              std::optional<int32_t> limit,
+                                              StreamRecordVisitor* visitor) override;
   Result<std::vector<std::string>> SplitStreamShard(const std::string& instance,
                                                     const std::string& table,
                                                     const std::string& shard_id,
@@ -870,6 +874,13 @@ Result<StreamRecordBatch> RocksDbStore::GetStreamRecord(const std::string& insta
                                                         const std::string& iterator,
                                                         std::optional<int32_t> limit) {
   return stream_log_->GetStreamRecords(instance, iterator, limit);
+}
+
+Result<StreamReadSummary> RocksDbStore::ReadStreamRecords(const std::string& instance,
+                                                          const std::string& iterator,
+                                                          std::optional<int32_t> limit,
+                                                          StreamRecordVisitor* visitor) {
+  return stream_log_->ReadStreamRecords(instance, iterator, limit, visitor);
 }
 
 Result<std::vector<std::string>> RocksDbStore::SplitStreamShard(const std::string& instance,

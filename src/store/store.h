@@ -106,6 +106,13 @@ class Store {
   virtual Result<StreamRecordBatch> GetStreamRecord(const std::string& instance,
                                                     const std::string& iterator,
                                                     std::optional<int32_t> limit) = 0;
+  // GetStreamRecord without copies: the same records are handed to `visitor` one by one (the
+  // server encodes its response from them). On error the visitor may have seen some records of
+  // the failed read: discard what it built.
+  virtual Result<StreamReadSummary> ReadStreamRecords(const std::string& instance,
+                                                      const std::string& iterator,
+                                                      std::optional<int32_t> limit,
+                                                      StreamRecordVisitor* visitor) = 0;
 
   // ---- Stream admin (not public APIs: the server serves them to admin keys only) ----
 

@@ -639,6 +639,31 @@ Result<std::string> StreamLog::GetShardIterator(const std::string& instance,
 Result<StreamRecordBatch> StreamLog::GetStreamRecords(const std::string& instance,
                                                       const std::string& iterator,
                                                       std::optional<int32_t> limit) const {
+  // Copies each visited record: for callers that keep the records (tests, tools).
+  class Collector final : public StreamRecordVisitor {
+   public:
+    explicit Collector(std::vector<StreamRecord>* records) : records_(records) {}
+    void Visit(StreamAction action, const wire::SequenceInfo& sequence,
+               std::string_view record) override {
+      records_->push_back(StreamRecord{action, sequence, std::string(record)});
+    }
+
+   private:
+    std::vector<StreamRecord>* records_;
+  };
+  StreamRecordBatch result;
+  Collector collector(&result.records);
+  OTSYNC_ASSIGN_OR_RETURN(StreamReadSummary summary,
+                          ReadStreamRecords(instance, iterator, limit, &collector));
+  result.next_shard_iterator = std::move(summary.next_shard_iterator);
+  result.may_more_record = summary.may_more_record;
+  return result;
+}
+
+Result<StreamReadSummary> StreamLog::ReadStreamRecords(const std::string& instance,
+                                                       const std::string& iterator,
+                                                       std::optional<int32_t> limit,
+                                                       StreamRecordVisitor* visitor) const {
   int32_t max_records = limit.value_or(kDefaultStreamRecordLimit);
   if (max_records < 1) return Status::InvalidArgument("limit must be positive");
   max_records = std::min(max_records, kMaxStreamRecordLimit);
@@ -675,26 +700,27 @@ Result<StreamRecordBatch> StreamLog::GetStreamRecords(const std::string& instanc
     if (shard == nullptr || fields.position < shard->meta.trim_horizon) return Trimmed();
   }
 
-  StreamRecordBatch result;
-  size_t bytes = 0;
+  StreamReadSummary result;
+  wire::SequenceInfo last;
   for (it->Seek(start_key); it->Valid(); it->Next()) {
-    if (result.records.size() >= static_cast<size_t>(max_records) ||
-        bytes >= kMaxStreamRecordBytes) {
+    if (result.record_count >= static_cast<size_t>(max_records) ||
+        result.record_bytes >= kMaxStreamRecordBytes) {
       break;
     }
     uint64_t number = 0;
     StreamPosition position;
     rocksdb::Slice value = it->value();
-    StreamRecord record;
+    StreamAction action = StreamAction::kPutRow;
     if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position) ||
         number != shard_number || value.empty() ||
-        !ActionFromByte(static_cast<uint8_t>(value[0]), &record.action)) {
+        !ActionFromByte(static_cast<uint8_t>(value[0]), &action)) {
       return Status::Corruption("stream log: damaged record");
     }
-    record.sequence = wire::SequenceInfo{0, position.timestamp, position.row_index};
-    record.record.assign(value.data() + 1, value.size() - 1);
-    bytes += record.record.size();
-    result.records.push_back(std::move(record));
+    last = wire::SequenceInfo{0, position.timestamp, position.row_index};
+    const std::string_view record(value.data() + 1, value.size() - 1);
+    visitor->Visit(action, last, record);
+    ++result.record_count;
+    result.record_bytes += record.size();
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading records");
   const bool more = it->Valid();
@@ -703,11 +729,10 @@ Result<StreamRecordBatch> StreamLog::GetStreamRecords(const std::string& instanc
     result.may_more_record = false;
     return result;
   }
-  result.may_more_record = more || result.records.size() == static_cast<size_t>(max_records);
-  if (result.records.empty()) {
+  result.may_more_record = more || result.record_count == static_cast<size_t>(max_records);
+  if (result.record_count == 0) {
     result.next_shard_iterator = iterator;
   } else {
-    const wire::SequenceInfo& last = result.records.back().sequence;
     result.next_shard_iterator = iterator_codec_->Encode(
         instance, ShardIteratorFields{fields.stream_id, fields.shard_id,
                                       StreamPosition{last.timestamp + 1, 0}});

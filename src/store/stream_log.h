@@ -160,6 +160,12 @@ class StreamLog {
   Result<StreamRecordBatch> GetStreamRecords(const std::string& instance,
                                              const std::string& iterator,
                                              std::optional<int32_t> limit) const;
+  // The same read, handing each record to `visitor` straight from RocksDB's buffers instead of
+  // copying it into a batch. On error the visitor may have seen part of the read.
+  Result<StreamReadSummary> ReadStreamRecords(const std::string& instance,
+                                              const std::string& iterator,
+                                              std::optional<int32_t> limit,
+                                              StreamRecordVisitor* visitor) const;
 
   // ---- Retention ----
 

@@ -101,6 +101,24 @@ struct StreamRecordBatch {
   bool may_more_record = false;
 };
 
+// Receives the records of one GetStreamRecord read (Store::ReadStreamRecords) in commit order,
+// without copies: `record` (PlainBuffer, as StreamRecord::record) points into the store's read
+// buffers and is valid only during the call.
+class StreamRecordVisitor {
+ public:
+  virtual ~StreamRecordVisitor() = default;
+  virtual void Visit(StreamAction action, const wire::SequenceInfo& sequence,
+                     std::string_view record) = 0;
+};
+
+// What a visited read returns besides the records: the fields of StreamRecordBatch.
+struct StreamReadSummary {
+  size_t record_count = 0;
+  size_t record_bytes = 0;                         // The sum of the visited records' sizes.
+  std::optional<std::string> next_shard_iterator;  // As StreamRecordBatch::next_shard_iterator.
+  bool may_more_record = false;
+};
+
 // What one retention pass did.
 struct TrimStats {
   uint64_t shards_trimmed = 0;  // Shards whose trim horizon advanced.
