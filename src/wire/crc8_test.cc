@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace otsync::wire {
 namespace {
 
@@ -24,6 +26,26 @@ TEST(Crc8Test, ByteStepAgreesWithStringForm) {
   for (char byte : std::string_view("otsync")) crc = Crc8Byte(crc, static_cast<uint8_t>(byte));
   EXPECT_EQ(crc, Crc8(0, "otsync"));
   EXPECT_EQ(Crc8(0x33, ""), 0x33);
+}
+
+// Crc8 takes 8 bytes at a time (slicing-by-8): every length, alignment and starting CRC must
+// give what the byte-at-a-time definition gives.
+TEST(Crc8Test, WordStepsAgreeWithByteSteps) {
+  std::string bytes;
+  for (int i = 0; i < 80; ++i) bytes.push_back(static_cast<char>(i * 37 + 11));
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t length = 0; offset + length <= bytes.size(); ++length) {
+      for (int init : {0x00, 0x5a, 0xff}) {
+        uint8_t expected = static_cast<uint8_t>(init);
+        for (size_t i = offset; i < offset + length; ++i) {
+          expected = Crc8Byte(expected, static_cast<uint8_t>(bytes[i]));
+        }
+        EXPECT_EQ(Crc8(static_cast<uint8_t>(init), std::string_view(bytes).substr(offset, length)),
+                  expected)
+            << "offset " << offset << " length " << length << " init " << init;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -145,48 +145,59 @@ bool IsKnownValueType(uint8_t type) {
   return false;
 }
 
-// Checks that `payload` is a well-formed payload of `type` (§3.4) and returns the value it
-// holds. Returns false on a malformed payload.
+// Checks that `payload` is a well-formed payload of `type` (§3.4) and stores the value it holds
+// in `*value` in place (a reused value keeps its byte buffer). Returns false on a malformed
+// payload.
 bool ParsePayload(ValueType type, std::string_view payload, Value* value) {
   switch (type) {
     case ValueType::kInteger:
       if (payload.size() != 8) return false;
-      *value = Value::Integer(LoadI64(payload.data()));
+      value->SetInteger(LoadI64(payload.data()));
       return true;
     case ValueType::kDouble:
       if (payload.size() != 8) return false;
-      *value = Value::Double(LoadDouble(payload.data()));
+      value->SetDouble(LoadDouble(payload.data()));
       return true;
     case ValueType::kBoolean:
       if (payload.size() != 1) return false;
-      *value = Value::Boolean(payload[0] != 0);
+      value->SetBoolean(payload[0] != 0);
       return true;
     case ValueType::kString:
     case ValueType::kBinary: {
       if (payload.size() < 4) return false;
       uint32_t length = LoadU32(payload.data());
       if (length != payload.size() - 4) return false;
-      std::string bytes(payload.substr(4));
-      *value = type == ValueType::kString ? Value::String(std::move(bytes))
-                                          : Value::Binary(std::move(bytes));
+      value->SetBytes(type, payload.substr(4));
       return true;
     }
     case ValueType::kNull:
-      if (!payload.empty()) return false;
-      *value = Value::Null();
-      return true;
     case ValueType::kInfMin:
-      if (!payload.empty()) return false;
-      *value = Value::InfMin();
-      return true;
     case ValueType::kInfMax:
-      if (!payload.empty()) return false;
-      *value = Value::InfMax();
-      return true;
     case ValueType::kAutoIncrement:
       if (!payload.empty()) return false;
-      *value = Value::AutoIncrement();
+      value->SetValueless(type);
       return true;
+  }
+  return false;
+}
+
+// Whether a payload of `size` bytes has the size §3.4 gives a value of `type`, for every type
+// but STRING and BINARY (whose inner length is checked against the payload).
+bool FixedPayloadSizeOk(ValueType type, size_t size) {
+  switch (type) {
+    case ValueType::kInteger:
+    case ValueType::kDouble:
+      return size == 8;
+    case ValueType::kBoolean:
+      return size == 1;
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return true;
+    case ValueType::kNull:
+    case ValueType::kInfMin:
+    case ValueType::kInfMax:
+    case ValueType::kAutoIncrement:
+      return size == 0;
   }
   return false;
 }
@@ -342,28 +353,34 @@ class Decoder {
                    ": " + what);
   }
 
-  Status Truncated(std::string_view what, const RawCell* cell) const {
+  [[gnu::noinline, gnu::cold]] Status Truncated(std::string_view what, const RawCell* cell) const {
     std::string message =
         "truncated at offset " + std::to_string(position_) + " while reading " + std::string(what);
     if (cell != nullptr) message += " of column " + QuoteName(cell->name);
     return Invalid(message);
   }
 
+  // The hot path is one compare; the message is built out of line.
   Status ExpectTag(uint8_t tag, const RawCell* cell) {
-    if (AtEnd()) return Truncated(std::string("the expected ") + TagName(tag), cell);
-    uint8_t found = Peek();
-    if (found != tag) {
-      std::string message = "expected " + std::string(TagName(tag)) + " at offset " +
-                            std::to_string(position_) + ", found " + HexByte(found);
-      if (cell != nullptr) message += " in column " + QuoteName(cell->name);
-      return Invalid(message);
+    if (position_ < size_ && static_cast<uint8_t>(data_[position_]) == tag) [[likely]] {
+      ++position_;
+      return Status::OK();
     }
-    ++position_;
-    return Status::OK();
+    return UnexpectedTag(tag, cell);
+  }
+
+  [[gnu::noinline, gnu::cold]] Status UnexpectedTag(uint8_t tag, const RawCell* cell) const {
+    if (AtEnd()) return Truncated(std::string("the expected ") + TagName(tag), cell);
+    std::string message = "expected " + std::string(TagName(tag)) + " at offset " +
+                          std::to_string(position_) + ", found " + HexByte(Peek());
+    if (cell != nullptr) message += " in column " + QuoteName(cell->name);
+    return Invalid(message);
   }
 
   Status ReadByte(uint8_t* byte, std::string_view what, const RawCell* cell) {
-    if (AtEnd()) return Truncated(what, cell);
+    if (AtEnd()) [[unlikely]] {
+      return Truncated(what, cell);
+    }
     *byte = Peek();
     ++position_;
     return Status::OK();
@@ -371,7 +388,9 @@ class Decoder {
 
   Status ReadBytes(size_t count, std::string_view* bytes, std::string_view what,
                    const RawCell* cell) {
-    if (count > size_ - position_) return Truncated(what, cell);
+    if (count > size_ - position_) [[unlikely]] {
+      return Truncated(what, cell);
+    }
     *bytes = std::string_view(data_ + position_, count);
     position_ += count;
     return Status::OK();
@@ -422,14 +441,13 @@ class Decoder {
         raw->has_value = true;
         raw->value_type = static_cast<ValueType>(type);
         raw->payload = value_bytes.substr(1);
-        Value probe;
         if (raw->value_type == ValueType::kString || raw->value_type == ValueType::kBinary) {
           if (raw->payload.size() < 4 || LoadU32(raw->payload.data()) != raw->payload.size() - 4) {
             return InvalidCell(
                 *raw, "the length inside the " + std::string(ValueTypeName(raw->value_type)) +
                           " value disagrees with the value length " + std::to_string(length));
           }
-        } else if (!ParsePayload(raw->value_type, raw->payload, &probe)) {
+        } else if (!FixedPayloadSizeOk(raw->value_type, raw->payload.size())) {
           return InvalidCell(*raw, "value length " + std::to_string(length) +
                                        " is wrong for type " +
                                        std::string(ValueTypeName(raw->value_type)));

@@ -185,6 +185,45 @@ TEST(PlainBufferStreamTest, DecodeIntoReusesRowAcrossRecords) {
   EXPECT_FALSE(row.delete_marker);
 }
 
+// A reused row keeps its strings' buffers: decoding a value that fits where a longer one was
+// allocates nothing (the stream reader's decode loop relies on it).
+TEST(PlainBufferStreamTest, DecodeIntoReusesStringCapacity) {
+  Row first;
+  first.primary_key = {{"pk", Value::String(std::string(40, 'k'))}};
+  first.cells = {{"c", Value::Binary(std::string(64, 'v')), 5, CellOperation::kPut}};
+  Row second;
+  second.primary_key = {{"pk", Value::String(std::string(30, 'j'))}};
+  second.cells = {{"c", Value::Binary(std::string(50, 'w')), 6, CellOperation::kPut}};
+  Row row;
+  ASSERT_TRUE(DecodeRowInto(EncodeRow(first), &row).ok());
+  const char* key_bytes = row.primary_key[0].value.bytes().data();
+  const char* cell_bytes = row.cells[0].value->bytes().data();
+  ASSERT_TRUE(DecodeRowInto(EncodeRow(second), &row).ok());
+  EXPECT_EQ(row, second);
+  EXPECT_EQ(row.primary_key[0].value.bytes().data(), key_bytes);
+  EXPECT_EQ(row.cells[0].value->bytes().data(), cell_bytes);
+}
+
+TEST(ValueTest, InPlaceSettersEqualTheFactories) {
+  Value value = Value::String(std::string(100, 'x'));
+  value.SetInteger(-7);
+  EXPECT_EQ(value, Value::Integer(-7));
+  EXPECT_TRUE(value.bytes().empty());
+  value.SetDouble(2.5);
+  EXPECT_EQ(value, Value::Double(2.5));
+  value.SetBoolean(true);
+  EXPECT_EQ(value, Value::Boolean(true));
+  value.SetBytes(ValueType::kBinary, "ab");
+  EXPECT_EQ(value, Value::Binary("ab"));
+  value.SetBytes(ValueType::kString, "cd");
+  EXPECT_EQ(value, Value::String("cd"));
+  for (Value expected : {Value::Null(), Value::InfMin(), Value::InfMax(), Value::AutoIncrement()}) {
+    value.SetValueless(expected.type());
+    EXPECT_EQ(value, expected);
+    EXPECT_TRUE(value.bytes().empty());
+  }
+}
+
 TEST(PlainBufferErrorTest, CorruptedCellChecksumNamesColumnAndOffset) {
   std::string bytes = FromHex(kVectorB);
   // The checksum byte of cell "c" sits just before the row checksum tag and byte.

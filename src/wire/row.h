@@ -52,6 +52,20 @@ class Value {
   // The bytes of a kString or kBinary value.
   const std::string& bytes() const { return bytes_; }
 
+  // In-place assignments, equal to `*this = Value::Integer(value)` and so on, that keep the byte
+  // buffer's capacity: a decoder reusing a row allocates nothing for a STRING or BINARY value
+  // whose bytes fit the buffer a previous value left.
+  void SetInteger(int64_t value) { SetScalar(ValueType::kInteger, value, 0); }
+  void SetDouble(double value) { SetScalar(ValueType::kDouble, 0, value); }
+  void SetBoolean(bool value) { SetScalar(ValueType::kBoolean, value ? 1 : 0, 0); }
+  // REQUIRED: `type` is kString or kBinary.
+  void SetBytes(ValueType type, std::string_view bytes) {
+    SetScalar(type, 0, 0);
+    bytes_.assign(bytes);
+  }
+  // REQUIRED: `type` is kNull, kInfMin, kInfMax or kAutoIncrement.
+  void SetValueless(ValueType type) { SetScalar(type, 0, 0); }
+
   // Bytes this value takes in a row-size computation (8 for numbers, 1 for booleans, the length
   // of strings and binaries).
   size_t DataSize() const;
@@ -70,6 +84,12 @@ class Value {
  private:
   Value(ValueType type, int64_t integer, double dbl, std::string bytes)
       : type_(type), integer_(integer), double_(dbl), bytes_(std::move(bytes)) {}
+  void SetScalar(ValueType type, int64_t integer, double dbl) {
+    type_ = type;
+    integer_ = integer;
+    double_ = dbl;
+    bytes_.clear();
+  }
 
   ValueType type_;
   int64_t integer_ = 0;
