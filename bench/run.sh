@@ -4,13 +4,16 @@
 # Usage: bench/run.sh BUILD_DIR [otsd_ingest_bench flags...]
 #   e.g. bench/run.sh build/release --rows=200000 --repetitions=5
 #   STREAM_READ_FLAGS="--records=200000" bench/run.sh build/release   (stream_read_bench flags)
-#   BENCHES="stream-read" bench/run.sh build/release                   (a subset: ingest, stream-read)
+#   BENCHES="stream-read" bench/run.sh build/release                   (a subset: ingest, stream-read, export)
+#   EXPORT_FLAGS="--rows=10000000 --repetitions=1" BENCHES=export bench/run.sh build/release
+#                                        (export_bench flags: the 10M-row RSS run, ~3 min, not default)
 # BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
 # the server; then bench/stream_read_bench on a fresh otsd (GetStreamRecord read rate beside
-# decode-only of the same bytes). Nothing is left running; the temporary directories are
-# removed.
+# decode-only of the same bytes); then bench/export_bench on a fresh otsd with a -30m clock offset
+# (otsync run, otsstream -> odps, beside the odps writer alone). Nothing is left running; the
+# temporary directories are removed.
 set -euo pipefail
 
 build_dir="${1:?usage: bench/run.sh BUILD_DIR [bench flags...]}"
@@ -18,8 +21,19 @@ shift
 otsd="$build_dir/src/tools/otsd"
 bench="$build_dir/bench/otsd_ingest_bench"
 stream_bench="$build_dir/bench/stream_read_bench"
-benches="${BENCHES:-ingest stream-read}"
+benches="${BENCHES:-ingest stream-read export}"
 read -r -a stream_read_flags <<<"${STREAM_READ_FLAGS:-}"
+export_bench="$build_dir/bench/export_bench"
+otsync="$build_dir/src/tools/otsync"
+read -r -a export_flags <<<"${EXPORT_FLAGS:-}"
+if [[ " $benches " == *" export "* ]]; then
+  for binary in "$export_bench" "$otsync"; do
+    if [[ ! -x "$binary" ]]; then
+      echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
+      exit 1
+    fi
+  done
+fi
 for binary in "$otsd" "$bench" "$stream_bench"; do
   if [[ ! -x "$binary" ]]; then
     echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
@@ -54,11 +68,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Starts otsd on $1 (data dir) and sets $endpoint.
+# Starts otsd on $1 (data dir; further arguments are otsd flags) and sets $endpoint.
 start_server() {
   local data_dir="$1"
   mkdir -p "$data_dir"
-  "$otsd" --listen=127.0.0.1:0 --data-dir="$data_dir" >"$data_dir.out" 2>"$data_dir.err" &
+  "$otsd" --listen=127.0.0.1:0 --data-dir="$data_dir" "${@:2}" >"$data_dir.out" 2>"$data_dir.err" &
   server_pid=$!
   endpoint=""
   for _ in $(seq 1 200); do
@@ -83,7 +97,7 @@ echo
 echo "- machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
+echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }${EXPORT_FLAGS:+EXPORT_FLAGS=\"$EXPORT_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
 
 status=0
 for mode in off on; do
@@ -111,6 +125,20 @@ if [[ " $benches " == *" stream-read "* ]]; then
   if ! "$stream_bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
       "${stream_read_flags[@]}" 2>"$work_dir/stream-read.err"; then
     echo "(failed: $(tail -n1 "$work_dir/stream-read.err"))"
+    status=1
+  fi
+  stop_server
+fi
+
+if [[ " $benches " == *" export "* ]]; then
+  echo
+  echo "## Export end to end (otsync run, otsstream -> odps), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  # The clock 30 minutes behind: the records are past the reader's 5-minute end margin at once.
+  start_server "$work_dir/otsd-export" --clock-offset=-30m
+  if ! "$export_bench" --endpoint="$endpoint" --otsync="$otsync" --work-dir="$work_dir/export" \
+      --clock-offset-minutes=-30 "${export_flags[@]}" 2>"$work_dir/export.err"; then
+    echo "(failed: $(tail -n1 "$work_dir/export.err"))"
     status=1
   fi
   stop_server

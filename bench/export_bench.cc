@@ -1,0 +1,612 @@
+// export_bench: the end-to-end export rate of otsync, otsstream reader -> odps writer (the local
+// DuckDB warehouse), and otsync's peak RSS, beside the odps writer alone appending the same rows
+// in the same run.
+//
+//   setup:     on a running otsd (started with a negative --clock-offset, so that the records are
+//              already past the reader's 5-minute end margin), a table with one STRING PK and the
+//              stream on; its one shard split into --shards shards with the admin API
+//              (AdminSplitShard at hex key boundaries: the keys are hex hashes, so the shards get
+//              even shares) before any write; then --rows output rows' worth of stream records
+//              written by BatchWriteRow of 200 rows from 4 client threads. Each record is a PUT of
+//              five attribute columns (name, email, age, balance, active: the rows of
+//              otsd_ingest_bench), which the reader's multi-version mode turns into 6 output rows
+//              (DR + 5 U): records = ceil(rows / 6), output rows = 6 x records.
+//   export:    per repetition a fresh otsync --data-dir (data sources, warehouse, its own status
+//              table name): `otsync warehouse create-table` with the seed's columns, then
+//              `otsync run` of a seed-like job (otsstream -> odps, truncate, concurrent = shards,
+//              no rate limit) over a window covering every record, as a child process: wall time
+//              from spawn to exit, peak RSS from wait4's ru_maxrss; the partition's row count is
+//              checked against 6 x records.
+//   baseline:  this program re-executed as a child (--mode=writer-baseline): an OdpsWriter
+//              (otsync_odps_writer) on a fresh warehouse appends the same number of rows of the
+//              same shape (id, colname, version, colvalue, optype; one DR + 5 U per key) in
+//              batches of 256 (the engine's batch size) and commits; timed around Prepare, the
+//              Write calls and Commit only (making the rows is not timed); its ru_maxrss too.
+//
+// Timing is this program's own (std::chrono::steady_clock, wait4); every figure is the median of
+// --repetitions runs. Output is a markdown report on stdout; progress goes to stderr.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/client.h"
+#include "sync/local_time.h"
+#include "sync/odps_writer_spec.h"
+#include "writers/odps/odps_writer.h"
+#include "writers/odps/table_schema.h"
+#include "writers/odps/warehouse.h"
+
+namespace {
+
+using otsync::Result;
+using otsync::Status;
+namespace client = otsync::client;
+namespace wire = otsync::wire;
+namespace sync = otsync::sync;
+namespace odps = otsync::odps;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kRowsPerRecord = 6;  // DR + one U per attribute column.
+constexpr char kTableSpec[] =
+    "person(id STRING, colname STRING, version BIGINT, colvalue STRING, optype STRING, "
+    "sequenceinfo STRING) PARTITIONED BY (pt STRING)";
+constexpr char kPartition[] = "pt=20250101";
+
+struct Flags {
+  std::string mode = "export";  // export | writer-baseline
+  std::string endpoint;
+  std::string instance = "local";
+  std::string access_key_id = "otsync-local-id";
+  std::string otsync;    // The otsync binary.
+  std::string work_dir;  // Scratch space; per-repetition data dirs go here.
+  int64_t rows = 1'000'000;
+  int shards = 4;
+  int threads = 4;
+  int batch = 200;
+  int repetitions = 5;
+  int clock_offset_minutes = -30;  // otsd's --clock-offset.
+  std::string table = "person";
+  bool no_baseline = false;
+  std::string warehouse;  // writer-baseline: the warehouse file to create.
+};
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+std::string Filler(uint64_t seed, size_t length) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string text(length, ' ');
+  for (size_t i = 0; i < length; ++i) {
+    seed = Mix(seed + i);
+    text[i] = kAlphabet[seed % (sizeof(kAlphabet) - 1)];
+  }
+  return text;
+}
+
+std::string Key(int64_t i) {
+  char key[24];
+  std::snprintf(key, sizeof(key), "%016llx", static_cast<unsigned long long>(Mix(i)));
+  return key;
+}
+
+// The rows of otsd_ingest_bench: one STRING PK, five attributes, ~150 B of names and values.
+wire::Row MakeRow(int64_t i) {
+  wire::Row row;
+  row.primary_key = {{"id", wire::Value::String(Key(i))}};
+  row.cells = {
+      {"name", wire::Value::String(Filler(i, 20)), std::nullopt},
+      {"email", wire::Value::String(Filler(i + 7, 52) + "@example.org"), std::nullopt},
+      {"age", wire::Value::Integer(18 + i % 70), std::nullopt},
+      {"balance", wire::Value::Double(static_cast<double>(i) * 0.25), std::nullopt},
+      {"active", wire::Value::Boolean(i % 3 != 0), std::nullopt},
+  };
+  return row;
+}
+
+// The 6 output rows the reader makes of record i (multi-version mode, no sequence info).
+void AppendOutputRows(int64_t i, int64_t version, std::vector<sync::Record>* out) {
+  const std::string key = Key(i);
+  out->push_back({{wire::Value::String(key), wire::Value::Null(), wire::Value::Null(),
+                   wire::Value::Null(), wire::Value::String("DR")}});
+  for (wire::Cell& cell : MakeRow(i).cells) {
+    out->push_back(
+        {{wire::Value::String(key), wire::Value::String(cell.name), wire::Value::Integer(version),
+          std::move(*cell.value), wire::Value::String("U")}});
+  }
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
+
+std::string Rate(double per_second) {
+  std::string digits = std::to_string(static_cast<long long>(per_second + 0.5));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+std::string Fixed(double value, int decimals) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+  return text;
+}
+
+std::string LoadAverage() {
+  std::ifstream file("/proc/loadavg");
+  std::string one, five, fifteen;
+  file >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+int Fail(const std::string& step, const Status& status) {
+  std::cerr << "export_bench: " << step << " failed: " << status.ToString() << "\n";
+  return 1;
+}
+
+struct ChildRun {
+  int exit_status = -1;  // The exit code, or -1 when killed by a signal.
+  double seconds = 0;
+  double max_rss_mib = 0;
+};
+
+// Runs argv[0] with `argv`, stdout to `out_path`, stderr to `err_path`, `extra_env` added to the
+// environment. Wall time from fork to reaped exit; ru_maxrss of the child from wait4.
+Result<ChildRun> RunChild(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& extra_env, const std::string& out_path,
+                          const std::string& err_path) {
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
+  env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> env;
+  for (std::string& entry : env_strings) env.push_back(entry.data());
+  env.push_back(nullptr);
+
+  const Clock::time_point start = Clock::now();
+  pid_t pid = fork();
+  if (pid < 0) return Status::Internal("fork failed");
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
+    execve(args[0], args.data(), env.data());
+    _exit(127);
+  }
+  int wait_status = 0;
+  rusage usage{};
+  if (wait4(pid, &wait_status, 0, &usage) != pid) return Status::Internal("wait4 failed");
+  ChildRun run;
+  run.seconds = Seconds(Clock::now() - start);
+  run.max_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux.
+  run.exit_status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  return run;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+}
+
+std::string LastLine(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r')) trimmed.pop_back();
+  size_t newline = trimmed.rfind('\n');
+  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// writer-baseline mode: prints "<seconds> <rows>" on stdout.
+
+int WriterBaseline(const Flags& flags) {
+  Result<std::unique_ptr<odps::Warehouse>> opened = odps::Warehouse::Open(flags.warehouse);
+  if (!opened.ok()) return Fail("opening the warehouse", opened.status());
+  std::shared_ptr<odps::Warehouse> warehouse(std::move(*opened));
+  Result<odps::TableSchema> schema = odps::ParseTableSpec(kTableSpec);
+  if (!schema.ok()) return Fail("table spec", schema.status());
+  if (Status created = warehouse->CreateTable(*schema); !created.ok()) {
+    return Fail("create-table", created);
+  }
+  sync::OdpsWriterSpec spec;
+  spec.datasource = "odps_first";
+  spec.table = "person";
+  spec.partition = kPartition;
+  spec.columns = {"id", "colname", "version", "colvalue", "optype", "sequenceinfo"};
+  spec.truncate = true;
+  odps::OdpsWriter writer(spec, warehouse);
+
+  const int64_t records = (flags.rows + kRowsPerRecord - 1) / kRowsPerRecord;
+  constexpr size_t kBatch = 256;  // EngineOptions::emit_batch_records.
+  Clock::duration timed{};
+  Clock::time_point start = Clock::now();
+  if (Status prepared = writer.Prepare(); !prepared.ok()) return Fail("Prepare", prepared);
+  timed += Clock::now() - start;
+  std::vector<sync::Record> batch;
+  std::vector<sync::DirtyRecord> dirty;
+  int64_t rows = 0;
+  const int64_t version = 1'700'000'000'000;
+  for (int64_t i = 0; i < records;) {
+    batch.clear();
+    while (i < records && batch.size() + kRowsPerRecord <= kBatch)
+      AppendOutputRows(i++, version, &batch);
+    start = Clock::now();
+    Status written = writer.Write(batch, &dirty);
+    timed += Clock::now() - start;
+    if (!written.ok()) return Fail("Write", written);
+    if (!dirty.empty()) return Fail("Write", Status::Internal("dirty record: " + dirty[0].reason));
+    rows += static_cast<int64_t>(batch.size());
+  }
+  sync::CommittedWindow window{{"person", "bench-stream", 0, 1}, "bench", rows};
+  start = Clock::now();
+  if (Status committed = writer.Commit(window); !committed.ok()) return Fail("Commit", committed);
+  timed += Clock::now() - start;
+  std::cout << Fixed(Seconds(timed), 6) << " " << rows << "\n";
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// export mode.
+
+Status Ingest(client::Client& ots, const Flags& flags, int64_t records, double* seconds) {
+  const int64_t batches = (records + flags.batch - 1) / flags.batch;
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<Status> errors(flags.threads);
+  const Clock::time_point start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < flags.threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int64_t b = next++; b < batches && !failed; b = next++) {
+        wire::TableWrites writes;
+        writes.table_name = flags.table;
+        for (int64_t i = b * flags.batch; i < std::min(records, (b + 1) * flags.batch); ++i) {
+          wire::RowWrite write;
+          write.type = wire::WriteType::kPut;
+          write.row = MakeRow(i);
+          writes.rows.push_back(std::move(write));
+        }
+        Result<std::vector<std::vector<wire::RowWriteOutcome>>> outcomes =
+            ots.BatchWriteRow({writes});
+        Status status = outcomes.status();
+        if (status.ok()) {
+          for (const wire::RowWriteOutcome& outcome : (*outcomes)[0]) {
+            if (!outcome.status.ok()) status = outcome.status;
+          }
+        }
+        if (!status.ok()) {
+          errors[t] = status;
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  *seconds = Seconds(Clock::now() - start);
+  for (const Status& error : errors) {
+    if (!error.ok()) return error;
+  }
+  return Status::OK();
+}
+
+// Splits the table's one shard into `shards` (2 or 4) at hex key boundaries.
+Status SplitShards(const Flags& flags) {
+  if (flags.shards == 1) return Status::OK();
+  client::ClientOptions options;
+  options.endpoint = flags.endpoint;
+  options.instance = flags.instance;
+  // otsd's documented development admin key (otsd without --credentials); not a secret.
+  options.credentials.access_key_id = "admin-id";
+  options.credentials.access_key_secret = "admin-secret";
+  Result<std::unique_ptr<client::Client>> admin = client::Client::Create(options);
+  if (!admin.ok()) return admin.status();
+  options.credentials.access_key_id = flags.access_key_id;
+  options.credentials.access_key_secret = "otsync-local-secret";
+  Result<std::unique_ptr<client::Client>> ots = client::Client::Create(options);
+  if (!ots.ok()) return ots.status();
+  Result<std::vector<client::StreamInfo>> streams = (*ots)->ListStream(flags.table);
+  if (!streams.ok()) return streams.status();
+  if (streams->size() != 1) return Status::Internal("expected one stream");
+  Result<client::StreamDescription> stream =
+      (*ots)->DescribeStreamAllShards(streams->front().stream_id);
+  if (!stream.ok()) return stream.status();
+  if (stream->shards.size() != 1) return Status::Internal("expected one shard");
+  Result<std::vector<std::string>> halves =
+      (*admin)->AdminSplitShard(flags.table, stream->shards[0].shard_id, wire::Value::String("8"));
+  if (!halves.ok()) return halves.status().WithContext("AdminSplitShard at \"8\"");
+  if (flags.shards == 2) return Status::OK();
+  const char* points[] = {"4", "c"};
+  for (size_t i = 0; i < 2; ++i) {
+    Result<std::vector<std::string>> quarters =
+        (*admin)->AdminSplitShard(flags.table, (*halves)[i], wire::Value::String(points[i]));
+    if (!quarters.ok()) return quarters.status().WithContext("AdminSplitShard");
+  }
+  return Status::OK();
+}
+
+std::string JobScript(const Flags& flags, const std::string& status_table) {
+  // The seed's script with the rate limit off and `concurrent` = the shards.
+  return R"({
+  "type": "job",
+  "version": "1.0",
+  "configuration": {
+    "reader": {
+      "plugin": "otsstream",
+      "parameter": {
+        "datasource": "otsstream",
+        "dataTable": ")" +
+         flags.table + R"(",
+        "startTimeString": "${startTime}",
+        "endTimeString": "${endTime}",
+        "statusTable": ")" +
+         status_table + R"(",
+        "maxRetries": 30,
+        "isExportSequenceInfo": false
+      }
+    },
+    "writer": {
+      "plugin": "odps",
+      "parameter": {
+        "datasource": "odps_first",
+        "table": "person",
+        "truncate": true,
+        "partition": ")" +
+         kPartition + R"(",
+        "column": ["id", "colname", "version", "colvalue", "optype", "sequenceinfo"]
+      }
+    },
+    "setting": {"speed": {"throttle": false, "concurrent": )" +
+         std::to_string(flags.shards) + R"(}}
+  }
+})";
+}
+
+struct ExportRun {
+  double seconds = 0;
+  double max_rss_mib = 0;
+  int64_t rows = 0;
+};
+
+Result<ExportRun> RunExport(const Flags& flags, int repetition, const std::string& start_time,
+                            const std::string& end_time, int64_t expected_rows) {
+  const std::string dir = flags.work_dir + "/otsync-" + std::to_string(repetition);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string log = dir + "/log";
+  auto run = [&](std::vector<std::string> args, const std::string& name,
+                 std::vector<std::string> env = {}) -> Result<ChildRun> {
+    args.insert(args.begin(), flags.otsync);
+    OTSYNC_ASSIGN_OR_RETURN(
+        ChildRun child, RunChild(args, env, log + "." + name + ".out", log + "." + name + ".err"));
+    if (child.exit_status != 0) {
+      return Status::Internal("otsync " + args[1] + " exited with " +
+                              std::to_string(child.exit_status) + ": " +
+                              LastLine(ReadFile(log + "." + name + ".err")));
+    }
+    return child;
+  };
+  // The secret of otsd's development access key travels in the environment, never on argv.
+  OTSYNC_RETURN_IF_ERROR(run({"datasource", "add", "otsstream", "--data-dir", dir, "--type", "ots",
+                              "--endpoint", flags.endpoint, "--instance", flags.instance,
+                              "--access-id", flags.access_key_id, "--replace"},
+                             "datasource", {"OTSYNC_ACCESS_KEY=otsync-local-secret"})
+                             .status());
+  OTSYNC_RETURN_IF_ERROR(
+      run({"warehouse", "create-table", "--data-dir", dir, kTableSpec}, "create-table").status());
+  const std::string job_path = dir + "/job.json";
+  std::ofstream(job_path) << JobScript(flags, "bench_status_" + std::to_string(repetition));
+  OTSYNC_ASSIGN_OR_RETURN(ChildRun exported,
+                          run({"run", job_path, "--data-dir", dir, "-p", "startTime=" + start_time,
+                               "-p", "endTime=" + end_time},
+                              "run"));
+  OTSYNC_RETURN_IF_ERROR(run({"warehouse", "query", "--data-dir", dir, "--format", "csv",
+                              "SELECT count(*) AS n FROM person"},
+                             "count")
+                             .status());
+  const int64_t rows = std::atoll(LastLine(ReadFile(log + ".count.out")).c_str());
+  if (rows != expected_rows) {
+    return Status::Internal("the partition holds " + std::to_string(rows) + " rows, expected " +
+                            std::to_string(expected_rows));
+  }
+  std::filesystem::remove_all(dir + "/warehouse.duckdb");  // The data dir stays for the log.
+  return ExportRun{exported.seconds, exported.max_rss_mib, rows};
+}
+
+Result<ChildRun> RunBaseline(const Flags& flags, int repetition, const std::string& self,
+                             int64_t expected_rows, double* seconds) {
+  const std::string dir = flags.work_dir + "/baseline-" + std::to_string(repetition);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild({self, "--mode=writer-baseline",
+                                                    "--rows=" + std::to_string(flags.rows),
+                                                    "--warehouse=" + dir + "/warehouse.duckdb"},
+                                                   {}, dir + "/out", dir + "/err"));
+  if (child.exit_status != 0) {
+    return Status::Internal("the writer baseline exited with " + std::to_string(child.exit_status) +
+                            ": " + LastLine(ReadFile(dir + "/err")));
+  }
+  std::istringstream out(ReadFile(dir + "/out"));
+  int64_t rows = 0;
+  out >> *seconds >> rows;
+  if (rows != expected_rows) {
+    return Status::Internal("the writer baseline wrote " + std::to_string(rows) + " rows");
+  }
+  std::filesystem::remove_all(dir);
+  return child;
+}
+
+int Export(const Flags& flags, const std::string& self) {
+  if (flags.endpoint.empty() || flags.otsync.empty() || flags.work_dir.empty()) {
+    std::cerr << "export_bench: --endpoint, --otsync and --work-dir are required\n";
+    return 2;
+  }
+  if (flags.shards != 1 && flags.shards != 2 && flags.shards != 4) {
+    std::cerr << "export_bench: --shards must be 1, 2 or 4\n";
+    return 2;
+  }
+  const int64_t records = (flags.rows + kRowsPerRecord - 1) / kRowsPerRecord;
+  const int64_t output_rows = records * kRowsPerRecord;
+
+  client::ClientOptions options;
+  options.endpoint = flags.endpoint;
+  options.instance = flags.instance;
+  options.credentials.access_key_id = flags.access_key_id;
+  options.credentials.access_key_secret = "otsync-local-secret";  // otsd's development key.
+  options.max_idle_connections = static_cast<size_t>(flags.threads) + 2;
+  Result<std::unique_ptr<client::Client>> created = client::Client::Create(options);
+  if (!created.ok()) return Fail("client", created.status());
+  client::Client& ots = **created;
+
+  // The window: from 15 minutes before the first record's stamp to 5 minutes past the last
+  // one's (otsd stamps them `clock_offset` away from now), in Asia/Shanghai as the seed's
+  // startTimeString/endTimeString.
+  const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+  const int64_t offset_millis = int64_t{flags.clock_offset_minutes} * 60'000;
+  const int64_t start_millis = now_millis + offset_millis - 15 * 60'000;
+  int64_t end_millis = 0;  // Known once the writes are done.
+
+  wire::TableDescription table;
+  table.name = flags.table;
+  table.primary_key = {{"id", wire::PrimaryKeyType::kString, false}};
+  table.stream.enabled = true;
+  table.stream.expiration_hours = 24;
+  if (Status status = ots.CreateTable(table); !status.ok()) return Fail("CreateTable", status);
+  if (Status status = SplitShards(flags); !status.ok()) return Fail("splitting shards", status);
+  double ingest_seconds = 0;
+  if (Status status = Ingest(ots, flags, records, &ingest_seconds); !status.ok()) {
+    return Fail("BatchWriteRow", status);
+  }
+  std::cerr << "export_bench: wrote " << records << " records in " << Fixed(ingest_seconds, 1)
+            << " s\n";
+  const int64_t written_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+  end_millis = written_millis + offset_millis + 5 * 60'000;
+  if (end_millis > written_millis - 5 * 60'000) {
+    std::cerr << "export_bench: --clock-offset-minutes must be -11 or less (the window must end "
+                 "5 minutes before now)\n";
+    return 2;
+  }
+  const sync::TimeZone zone = sync::TimeZone::Shanghai();
+  const std::string start_time = sync::FormatCompactDateTime(start_millis, zone);
+  const std::string end_time = sync::FormatCompactDateTime(end_millis, zone);
+
+  std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss;
+  for (int r = 0; r < flags.repetitions; ++r) {
+    Result<ExportRun> exported = RunExport(flags, r, start_time, end_time, output_rows);
+    if (!exported.ok()) return Fail("otsync run", exported.status());
+    export_seconds.push_back(exported->seconds);
+    export_rss.push_back(exported->max_rss_mib);
+    std::cerr << "export_bench: repetition " << r + 1 << ": otsync run "
+              << Fixed(exported->seconds, 2) << " s, peak RSS " << Fixed(exported->max_rss_mib, 1)
+              << " MiB";
+    if (!flags.no_baseline) {
+      double seconds = 0;
+      Result<ChildRun> baseline = RunBaseline(flags, r, self, output_rows, &seconds);
+      if (!baseline.ok()) return Fail("writer baseline", baseline.status());
+      baseline_seconds.push_back(seconds);
+      baseline_rss.push_back(baseline->max_rss_mib);
+      std::cerr << "; writer alone " << Fixed(seconds, 2) << " s";
+    }
+    std::cerr << "\n";
+  }
+
+  const double rows = static_cast<double>(output_rows);
+  const double export_rate = rows / Median(export_seconds);
+  std::cout << "Stream records: " << records << " PUT records (5 attribute columns each) in "
+            << flags.shards << " shards, written at "
+            << Rate(static_cast<double>(records) / ingest_seconds)
+            << " records/s (BatchWriteRow of " << flags.batch << ", " << flags.threads
+            << " threads); output rows: " << output_rows << " (DR + 5 U per record). Median of "
+            << flags.repetitions << " repetitions; load average now " << LoadAverage() << ".\n\n";
+  std::cout << "| measure | otsync run (otsstream -> odps), whole process | odps writer alone, "
+               "same rows | export / writer |\n";
+  std::cout << "|---|---:|---:|---:|\n";
+  if (!flags.no_baseline) {
+    const double baseline_rate = rows / Median(baseline_seconds);
+    std::cout << "| output rows/s | " << Rate(export_rate) << " | " << Rate(baseline_rate) << " | "
+              << Fixed(export_rate / baseline_rate, 2) << " |\n";
+    std::cout << "| seconds | " << Fixed(Median(export_seconds), 2) << " | "
+              << Fixed(Median(baseline_seconds), 2) << " | |\n";
+    std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
+              << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1) << ") | "
+              << Fixed(Median(baseline_rss), 1) << " | |\n";
+  } else {
+    std::cout << "| output rows/s | " << Rate(export_rate) << " | (not run) | |\n";
+    std::cout << "| seconds | " << Fixed(Median(export_seconds), 2) << " | | |\n";
+    std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
+              << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1) << ") | | |\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "End-to-end export rate (otsync run, otsstream -> odps) beside the odps writer alone "
+      "(markdown report on stdout)"};
+  Flags flags;
+  app.add_option("--mode", flags.mode, "export, or writer-baseline (run by export itself)")
+      ->capture_default_str();
+  app.add_option("--endpoint", flags.endpoint, "otsd URL (otsd started with --clock-offset)");
+  app.add_option("--instance", flags.instance)->capture_default_str();
+  app.add_option("--access-key-id", flags.access_key_id)->capture_default_str();
+  app.add_option("--otsync", flags.otsync, "the otsync binary");
+  app.add_option("--work-dir", flags.work_dir, "scratch directory");
+  app.add_option("--rows", flags.rows, "output rows (records = ceil(rows / 6))")
+      ->capture_default_str();
+  app.add_option("--shards", flags.shards, "1, 2 or 4")->capture_default_str();
+  app.add_option("--threads", flags.threads, "client threads writing")->capture_default_str();
+  app.add_option("--batch", flags.batch, "rows per BatchWriteRow")->capture_default_str();
+  app.add_option("--repetitions", flags.repetitions)->capture_default_str();
+  app.add_option("--clock-offset-minutes", flags.clock_offset_minutes,
+                 "otsd's --clock-offset in minutes (<= -11)")
+      ->capture_default_str();
+  app.add_option("--table", flags.table)->capture_default_str();
+  app.add_flag("--no-baseline", flags.no_baseline, "skip the writer-alone baseline");
+  app.add_option("--warehouse", flags.warehouse, "writer-baseline: the warehouse file");
+  CLI11_PARSE(app, argc, argv);
+  if (flags.rows < 1 || flags.threads < 1 || flags.batch < 1 || flags.repetitions < 1) {
+    std::cerr << "export_bench: numeric flags must be >= 1\n";
+    return 2;
+  }
+  if (flags.mode == "writer-baseline") return WriterBaseline(flags);
+  if (flags.mode != "export") {
+    std::cerr << "export_bench: --mode must be export or writer-baseline\n";
+    return 2;
+  }
+  std::error_code error;
+  std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
+  if (error) self = argv[0];
+  return Export(flags, self);
+}
