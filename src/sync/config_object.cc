@@ -19,24 +19,24 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = ToLowerAscii(c);
-  return lower;
-}
-
-Status Error(const std::string& path, std::string_view what) {
-  return Status::InvalidArgument(path + ": " + std::string(what));
-}
-
 Status TypeError(const std::string& path, std::string_view expected, const ConfigValue& got) {
-  return Error(
+  return ConfigError(
       path, "expected " + std::string(expected) + ", got " + std::string(DescribeKind(got.kind)));
 }
 
 }  // namespace
 
-std::string NormalizeKey(std::string_view key) { return Lower(Trim(key)); }
+std::string AsciiLower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = ToLowerAscii(c);
+  return lower;
+}
+
+Status ConfigError(const std::string& key_path, std::string_view what) {
+  return Status::InvalidArgument(key_path + ": " + std::string(what));
+}
+
+std::string NormalizeKey(std::string_view key) { return AsciiLower(Trim(key)); }
 
 ConfigObject::ConfigObject(const ConfigValue& value, std::string path, const Variables& variables)
     : value_(&value), path_(std::move(path)), variables_(&variables) {}
@@ -51,9 +51,9 @@ Result<ConfigObject> ConfigObject::Make(const ConfigValue& value, std::string pa
     std::string normalized = NormalizeKey(member.key);
     for (const std::string& seen : object.normalized_keys_) {
       if (seen == normalized) {
-        return Error(object.PathOf(std::string(Trim(member.key))),
-                     "the key is given more than once (keys are matched ignoring case and "
-                     "surrounding spaces)");
+        return ConfigError(object.PathOf(std::string(Trim(member.key))),
+                           "the key is given more than once (keys are matched ignoring case and "
+                           "surrounding spaces)");
       }
     }
     object.normalized_keys_.push_back(std::move(normalized));
@@ -96,12 +96,12 @@ Result<std::string> ConfigObject::GetRequiredString(std::string_view key,
                                                     std::string_view expected) const {
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> text, GetString(key));
   if (!text.has_value()) {
-    return Error(PathOf(key), "missing the key. Expected " + std::string(expected) + ".");
+    return ConfigError(PathOf(key), "missing the key. Expected " + std::string(expected) + ".");
   }
   std::string_view trimmed = Trim(*text);
   if (trimmed.empty()) {
-    return Error(PathOf(key),
-                 "input the key is empty string. Expected " + std::string(expected) + ".");
+    return ConfigError(PathOf(key),
+                       "input the key is empty string. Expected " + std::string(expected) + ".");
   }
   return std::string(trimmed);
 }
@@ -118,7 +118,7 @@ Result<std::optional<int64_t>> ConfigObject::GetInt64(std::string_view key) cons
   int64_t parsed = 0;
   auto [end, error] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), parsed);
   if (error != std::errc() || end != trimmed.data() + trimmed.size()) {
-    return Error(path, "expected an integer, got \"" + std::string(trimmed) + "\"");
+    return ConfigError(path, "expected an integer, got \"" + std::string(trimmed) + "\"");
   }
   return std::optional(parsed);
 }
@@ -139,7 +139,7 @@ Result<std::optional<double>> ConfigObject::GetDouble(std::string_view key) cons
   errno = 0;
   double parsed = std::strtod(trimmed.c_str(), &end);
   if (errno != 0 || end != trimmed.c_str() + trimmed.size() || !std::isfinite(parsed)) {
-    return Error(path, "expected a number, got \"" + trimmed + "\"");
+    return ConfigError(path, "expected a number, got \"" + trimmed + "\"");
   }
   return std::optional(parsed);
 }
@@ -151,10 +151,10 @@ Result<std::optional<bool>> ConfigObject::GetBool(std::string_view key) const {
   if (value->kind == ConfigValue::Kind::kBool) return std::optional(value->bool_value);
   if (!value->is_string()) return TypeError(path, "a boolean (true or false)", *value);
   OTSYNC_ASSIGN_OR_RETURN(std::string text, variables_->Substitute(value->string_value, path));
-  std::string lower = Lower(Trim(text));
+  std::string lower = AsciiLower(Trim(text));
   if (lower == "true") return std::optional(true);
   if (lower == "false") return std::optional(false);
-  return Error(path, "expected a boolean (true or false), got \"" + text + "\"");
+  return ConfigError(path, "expected a boolean (true or false), got \"" + text + "\"");
 }
 
 Result<std::optional<ConfigObject>> ConfigObject::GetObject(std::string_view key) const {
@@ -168,7 +168,7 @@ Result<ConfigObject> ConfigObject::GetRequiredObject(std::string_view key,
                                                      std::string_view expected) const {
   OTSYNC_ASSIGN_OR_RETURN(std::optional<ConfigObject> object, GetObject(key));
   if (!object.has_value()) {
-    return Error(PathOf(key), "missing the key. Expected " + std::string(expected) + ".");
+    return ConfigError(PathOf(key), "missing the key. Expected " + std::string(expected) + ".");
   }
   return std::move(*object);
 }

@@ -21,6 +21,12 @@ namespace otsync::sync {
 // Lower-cased with surrounding spaces and tabs removed.
 std::string NormalizeKey(std::string_view key);
 
+// ASCII letters lower-cased; other bytes unchanged.
+std::string AsciiLower(std::string_view text);
+
+// The configuration error every job-script check returns: kInvalidArgument "<key_path>: <what>".
+Status ConfigError(const std::string& key_path, std::string_view what);
+
 class ConfigObject {
  public:
   // REQUIRED: `value` and `variables` outlive the ConfigObject and everything read from it.

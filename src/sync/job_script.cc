@@ -23,18 +23,6 @@ struct ParseContext {
   std::vector<std::string>& warnings;
 };
 
-Status Error(const std::string& path, std::string_view what) {
-  return Status::InvalidArgument(path + ": " + std::string(what));
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
 void NoteUnknownKeys(const ConfigObject& object, std::vector<std::string>& warnings) {
   for (const std::string& path : object.UnusedKeyPaths()) {
     warnings.push_back(path + ": unknown key, ignored");
@@ -45,10 +33,10 @@ Result<ReaderSpec> ParseReader(const ConfigObject& reader, std::string_view name
                                ParseContext& context) {
   OTSYNC_ASSIGN_OR_RETURN(std::string name,
                           reader.GetRequiredString(name_key, "the reader plugin, otsstream"));
-  std::string plugin = Lower(name);
+  std::string plugin = AsciiLower(name);
   if (plugin != "otsstream" && plugin != "otsstreamreader") {
-    return Error(reader.PathOf(name_key),
-                 "unsupported reader plugin \"" + name + "\", expected otsstream");
+    return ConfigError(reader.PathOf(name_key),
+                       "unsupported reader plugin \"" + name + "\", expected otsstream");
   }
   OTSYNC_ASSIGN_OR_RETURN(ConfigObject parameter,
                           reader.GetRequiredObject("parameter", "the reader's parameters"));
@@ -66,11 +54,11 @@ Result<WriterSpec> ParseWriter(const ConfigObject& writer, std::string_view name
   OTSYNC_ASSIGN_OR_RETURN(
       std::string name,
       writer.GetRequiredString(name_key, "the writer plugin, one of odps, stream, txtfile"));
-  std::string plugin = Lower(name);
+  std::string plugin = AsciiLower(name);
   if (plugin.ends_with("writer")) plugin.resize(plugin.size() - std::string_view("writer").size());
   if (plugin != "odps" && plugin != "stream" && plugin != "txtfile") {
-    return Error(writer.PathOf(name_key), "unsupported writer plugin \"" + name +
-                                              "\", expected one of odps, stream, txtfile");
+    return ConfigError(writer.PathOf(name_key), "unsupported writer plugin \"" + name +
+                                                    "\", expected one of odps, stream, txtfile");
   }
   OTSYNC_ASSIGN_OR_RETURN(ConfigObject parameter,
                           writer.GetRequiredObject("parameter", "the writer's parameters"));
@@ -92,9 +80,9 @@ Result<int64_t> GetConcurrent(const ConfigObject& speed, std::string_view key) {
   OTSYNC_ASSIGN_OR_RETURN(std::optional<int64_t> concurrent, speed.GetInt64(key));
   if (!concurrent.has_value()) return 1;
   if (*concurrent < 1 || *concurrent > kMaxConcurrent) {
-    return Error(speed.PathOf(key), "expected an integer from 1 to " +
-                                        std::to_string(kMaxConcurrent) + ", got " +
-                                        std::to_string(*concurrent));
+    return ConfigError(speed.PathOf(key), "expected an integer from 1 to " +
+                                              std::to_string(kMaxConcurrent) + ", got " +
+                                              std::to_string(*concurrent));
   }
   return *concurrent;
 }
@@ -105,7 +93,7 @@ Result<SpeedSpec> ParseScriptSpeed(const ConfigObject& speed, ParseContext& cont
   OTSYNC_ASSIGN_OR_RETURN(spec.concurrent, GetConcurrent(speed, "concurrent"));
   OTSYNC_ASSIGN_OR_RETURN(std::optional<double> mbps, speed.GetDouble("mbps"));
   if (mbps.has_value() && !(*mbps > 0)) {
-    return Error(speed.PathOf("mbps"), "expected a rate in MB/s greater than 0");
+    return ConfigError(speed.PathOf("mbps"), "expected a rate in MB/s greater than 0");
   }
   OTSYNC_ASSIGN_OR_RETURN(std::optional<bool> throttle, speed.GetBool("throttle"));
   if (throttle == false) {
@@ -114,9 +102,10 @@ Result<SpeedSpec> ParseScriptSpeed(const ConfigObject& speed, ParseContext& cont
     }
     mbps.reset();
   } else if (throttle == true && !mbps.has_value()) {
-    return Error(speed.PathOf("mbps"),
-                 "missing the key. Expected the maximum rate in MB/s, required when throttle is "
-                 "true.");
+    return ConfigError(
+        speed.PathOf("mbps"),
+        "missing the key. Expected the maximum rate in MB/s, required when throttle is "
+        "true.");
   }
   if (mbps.has_value()) {
     spec.bytes_per_second = std::llround(*mbps * kBytesPerMebibyte);
@@ -148,12 +137,14 @@ Result<ErrorLimitSpec> ParseErrorLimit(const ConfigObject& limit, ParseContext& 
   ErrorLimitSpec spec;
   OTSYNC_ASSIGN_OR_RETURN(spec.record, limit.GetInt64("record"));
   if (spec.record.has_value() && *spec.record < 0) {
-    return Error(limit.PathOf("record"), "expected a non-negative number of dirty records, got " +
-                                             std::to_string(*spec.record));
+    return ConfigError(
+        limit.PathOf("record"),
+        "expected a non-negative number of dirty records, got " + std::to_string(*spec.record));
   }
   OTSYNC_ASSIGN_OR_RETURN(spec.percentage, limit.GetDouble("percentage"));
   if (spec.percentage.has_value() && !(*spec.percentage >= 0 && *spec.percentage <= 1)) {
-    return Error(limit.PathOf("percentage"), "expected a fraction of dirty records in [0.0, 1.0]");
+    return ConfigError(limit.PathOf("percentage"),
+                       "expected a fraction of dirty records in [0.0, 1.0]");
   }
   NoteUnknownKeys(limit, context.warnings);
   return spec;
@@ -179,19 +170,19 @@ Status ParseSetting(const ConfigObject& setting, bool datax, ParseContext& conte
 Status ParseScript(const ConfigObject& root, ParseContext& context, JobSpec& job) {
   job.format = JobScriptFormat::kDataWorksScript;
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> type, root.GetString("type"));
-  if (type.has_value() && Lower(*type) != "job") {
-    return Error("type", "expected \"job\", got \"" + *type + "\"");
+  if (type.has_value() && AsciiLower(*type) != "job") {
+    return ConfigError("type", "expected \"job\", got \"" + *type + "\"");
   }
   const ConfigValue* version_value = root.Find("version");
   if (version_value != nullptr && !version_value->is_null()) {
     OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> version, root.GetString("version"));
     if (*version != "1.0" && *version != "2.0") {
-      return Error("version", "expected \"1.0\" or \"2.0\", got \"" + *version + "\"");
+      return ConfigError("version", "expected \"1.0\" or \"2.0\", got \"" + *version + "\"");
     }
   }
   if (root.Has("steps")) {
-    return Error("steps",
-                 "the steps form is not supported, expected configuration with reader and writer");
+    return ConfigError(
+        "steps", "the steps form is not supported, expected configuration with reader and writer");
   }
   OTSYNC_ASSIGN_OR_RETURN(
       ConfigObject configuration,
@@ -209,7 +200,8 @@ Status ParseScript(const ConfigObject& root, ParseContext& context, JobSpec& job
                           configuration.GetObject("setting"));
   OTSYNC_ASSIGN_OR_RETURN(std::optional<ConfigObject> outer_setting, root.GetObject("setting"));
   if (inner_setting.has_value() && outer_setting.has_value()) {
-    return Error("setting", "given both here and as configuration.setting, expected one of them");
+    return ConfigError("setting",
+                       "given both here and as configuration.setting, expected one of them");
   }
   if (inner_setting.has_value()) {
     OTSYNC_RETURN_IF_ERROR(ParseSetting(*inner_setting, false, context, job));
@@ -229,10 +221,12 @@ Status ParseDataX(const ConfigObject& root, ParseContext& context, JobSpec& job)
   const ConfigValue* content = datax_job.Find("content");
   std::string content_path = datax_job.PathOf("content");
   if (content == nullptr || content->is_null()) {
-    return Error(content_path, "missing the key. Expected [{\"reader\": ..., \"writer\": ...}].");
+    return ConfigError(content_path,
+                       "missing the key. Expected [{\"reader\": ..., \"writer\": ...}].");
   }
   if (!content->is_array() || content->items.empty()) {
-    return Error(content_path, "expected a non-empty array of {\"reader\", \"writer\"} objects");
+    return ConfigError(content_path,
+                       "expected a non-empty array of {\"reader\", \"writer\"} objects");
   }
   if (content->items.size() > 1) {
     context.warnings.push_back(content_path + ": only content[0] is used, as in DataX");
@@ -249,7 +243,7 @@ Status ParseDataX(const ConfigObject& root, ParseContext& context, JobSpec& job)
   const ConfigValue* transformer = step.Find("transformer");
   if (transformer != nullptr && !transformer->is_null() &&
       !(transformer->is_array() && transformer->items.empty())) {
-    return Error(step.PathOf("transformer"), "transformers are not supported, expected none");
+    return ConfigError(step.PathOf("transformer"), "transformers are not supported, expected none");
   }
   OTSYNC_ASSIGN_OR_RETURN(std::optional<ConfigObject> setting, datax_job.GetObject("setting"));
   if (setting.has_value()) OTSYNC_RETURN_IF_ERROR(ParseSetting(*setting, true, context, job));

@@ -3,10 +3,6 @@
 namespace otsync::sync {
 namespace {
 
-Status Error(const std::string& path, std::string_view what) {
-  return Status::InvalidArgument(path + ": " + std::string(what));
-}
-
 std::string_view Trim(std::string_view text) {
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == text.npos) return {};
@@ -39,10 +35,10 @@ Status ValidatePartition(const std::string& path, const std::string& partition) 
     std::string_view level(partition.data() + start, comma - start);
     size_t equals = level.find('=');
     if (equals == 0 || equals == level.npos || equals + 1 == level.size()) {
-      return Error(path,
-                   "expected partition levels written as name=value separated by ',' or "
-                   "'/', such as pt=20171019 or pt=20171019,region=hz; got \"" +
-                       partition + "\"");
+      return ConfigError(path,
+                         "expected partition levels written as name=value separated by ',' or "
+                         "'/', such as pt=20171019 or pt=20171019,region=hz; got \"" +
+                             partition + "\"");
     }
     start = comma + 1;
   }
@@ -71,9 +67,10 @@ Result<OdpsWriterSpec> ParseOdpsWriterSpec(const ConfigObject& parameter,
   spec.datasource = std::string(Trim(datasource.value_or("")));
   spec.project = std::string(Trim(project.value_or("")));
   if (spec.datasource.empty() && spec.project.empty()) {
-    return Error(parameter.PathOf("datasource"),
-                 "missing the key. Expected the name of a registered odps data source (or, in a "
-                 "DataX job, the project).");
+    return ConfigError(
+        parameter.PathOf("datasource"),
+        "missing the key. Expected the name of a registered odps data source (or, in a "
+        "DataX job, the project).");
   }
   OTSYNC_ASSIGN_OR_RETURN(spec.table,
                           parameter.GetRequiredString("table", "the destination table name"));
@@ -85,25 +82,26 @@ Result<OdpsWriterSpec> ParseOdpsWriterSpec(const ConfigObject& parameter,
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> columns,
                           parameter.GetStringList("column"));
   if (!columns.has_value() || columns->empty()) {
-    return Error(column_path,
-                 "missing the key. Expected the destination column names, or [\"*\"] for all "
-                 "columns.");
+    return ConfigError(column_path,
+                       "missing the key. Expected the destination column names, or [\"*\"] for all "
+                       "columns.");
   }
   for (size_t i = 0; i < columns->size(); ++i) {
     std::string name(Trim((*columns)[i]));
     std::string item_path = column_path + "[" + std::to_string(i) + "]";
-    if (name.empty()) return Error(item_path, "expected a column name, got an empty string");
+    if (name.empty()) return ConfigError(item_path, "expected a column name, got an empty string");
     if (name == "*" && columns->size() > 1) {
-      return Error(item_path, "\"*\" stands for all columns and must be the only entry");
+      return ConfigError(item_path, "\"*\" stands for all columns and must be the only entry");
     }
     spec.columns.push_back(std::move(name));
   }
 
   OTSYNC_ASSIGN_OR_RETURN(std::optional<bool> truncate, parameter.GetBool("truncate"));
   if (!truncate.has_value()) {
-    return Error(parameter.PathOf("truncate"),
-                 "missing the key. Expected true (Insert Overwrite: clear the table or partition "
-                 "before writing) or false (Insert Into: append).");
+    return ConfigError(
+        parameter.PathOf("truncate"),
+        "missing the key. Expected true (Insert Overwrite: clear the table or partition "
+        "before writing) or false (Insert Into: append).");
   }
   spec.truncate = *truncate;
   OTSYNC_ASSIGN_OR_RETURN(std::optional<bool> empty_as_null, parameter.GetBool("emptyAsNull"));

@@ -8,18 +8,6 @@ namespace {
 constexpr int64_t kMillisPerDay = 86'400'000;
 constexpr std::string_view kSingleVersionMode = "single_version_and_update_only";
 
-Status Error(const std::string& path, std::string_view what) {
-  return Status::InvalidArgument(path + ": " + std::string(what));
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
 bool IsBlank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == text.npos; }
 
 // A time string or date, also accepted when the script writes it as a JSON integer.
@@ -39,8 +27,8 @@ Result<int64_t> GetPositiveOrDefault(const ConfigObject& parameter, std::string_
   OTSYNC_ASSIGN_OR_RETURN(std::optional<int64_t> value, parameter.GetInt64(key));
   if (!value.has_value()) return fallback;
   if (*value < minimum) {
-    return Error(parameter.PathOf(key), "expected an integer >= " + std::to_string(minimum) +
-                                            ", got " + std::to_string(*value));
+    return ConfigError(parameter.PathOf(key), "expected an integer >= " + std::to_string(minimum) +
+                                                  ", got " + std::to_string(*value));
   }
   return *value;
 }
@@ -55,9 +43,10 @@ Status ParseConnection(const ConfigObject& parameter, OtsStreamReaderSpec& spec)
                 parameter.Has("accessKey") || parameter.Has("instanceName");
   if (parameter.Has("datasource")) {
     if (direct) {
-      return Error(parameter.PathOf("datasource"),
-                   "give either datasource or endpoint, accessId, accessKey and instanceName, "
-                   "not both");
+      return ConfigError(
+          parameter.PathOf("datasource"),
+          "give either datasource or endpoint, accessId, accessKey and instanceName, "
+          "not both");
     }
     OTSYNC_ASSIGN_OR_RETURN(
         spec.datasource,
@@ -72,8 +61,8 @@ Status ParseConnection(const ConfigObject& parameter, OtsStreamReaderSpec& spec)
           "the Tablestore endpoint such as http://127.0.0.1:8800, or a registered data source "
           "named by datasource"));
   if (!connection.endpoint.starts_with("http://") && !connection.endpoint.starts_with("https://")) {
-    return Error(parameter.PathOf("endpoint"),
-                 "expected an endpoint starting with http:// or https://");
+    return ConfigError(parameter.PathOf("endpoint"),
+                       "expected an endpoint starting with http:// or https://");
   }
   OTSYNC_ASSIGN_OR_RETURN(connection.access_id,
                           parameter.GetRequiredString("accessId", "the AccessKey ID"));
@@ -105,25 +94,28 @@ Status ParseTimeRange(const ConfigObject& parameter, const TimeZone& zone,
   bool both_strings = start_string.has_value() && end_string.has_value();
 
   if (!has_date && !both_millis && !both_strings) {
-    return Error(path,
-                 "Must set date or time range millis or time range string, please check your "
-                 "config.");
+    return ConfigError(path,
+                       "Must set date or time range millis or time range string, please check your "
+                       "config.");
   }
   if (has_date && any_millis && any_string) {
-    return Error(path,
-                 "Can't set date and time range millis and time range string, please check your "
-                 "config.");
+    return ConfigError(
+        path,
+        "Can't set date and time range millis and time range string, please check your "
+        "config.");
   }
   if (has_date && any_millis) {
-    return Error(path, "Can't set date and time range both, please check your config.");
+    return ConfigError(path, "Can't set date and time range both, please check your config.");
   }
   if (has_date && any_string) {
-    return Error(path, "Can't set date and time range string both, please check your config.");
+    return ConfigError(path,
+                       "Can't set date and time range string both, please check your config.");
   }
   if (any_millis && any_string) {
-    return Error(path,
-                 "Can't set time range millis and time range string both, expect timestamp like "
-                 "'1516010400000'.");
+    return ConfigError(
+        path,
+        "Can't set time range millis and time range string both, expect timestamp like "
+        "'1516010400000'.");
   }
 
   std::string end_key;
@@ -131,15 +123,15 @@ Status ParseTimeRange(const ConfigObject& parameter, const TimeZone& zone,
     spec.time_range_form = TimeRangeForm::kTimeString;
     Result<int64_t> start = ParseCompactDateTime(*start_string, zone);
     if (!start.ok()) {
-      return Error(parameter.PathOf("startTimeString"),
-                   "Can't parse startTimeString: " + *start_string +
-                       ", expect format date like '201801151612'.");
+      return ConfigError(parameter.PathOf("startTimeString"),
+                         "Can't parse startTimeString: " + *start_string +
+                             ", expect format date like '201801151612'.");
     }
     Result<int64_t> end = ParseCompactDateTime(*end_string, zone);
     if (!end.ok()) {
-      return Error(parameter.PathOf("endTimeString"),
-                   "Can't parse endTimeString: " + *end_string +
-                       ", expect format date like '201801151612'.");
+      return ConfigError(parameter.PathOf("endTimeString"),
+                         "Can't parse endTimeString: " + *end_string +
+                             ", expect format date like '201801151612'.");
     }
     spec.start_timestamp_millis = *start;
     spec.end_timestamp_millis = *end;
@@ -152,16 +144,18 @@ Status ParseTimeRange(const ConfigObject& parameter, const TimeZone& zone,
   } else {
     spec.time_range_form = TimeRangeForm::kDate;
     if (!date.has_value()) {
-      return Error(parameter.PathOf("date"), "input the key is empty string. Expected yyyyMMdd.");
+      return ConfigError(parameter.PathOf("date"),
+                         "input the key is empty string. Expected yyyyMMdd.");
     }
     Result<int64_t> start = ParseCompactDate(*date, zone);
-    if (!start.ok()) return Error(parameter.PathOf("date"), "Can't parse date: " + *date);
+    if (!start.ok()) return ConfigError(parameter.PathOf("date"), "Can't parse date: " + *date);
     spec.start_timestamp_millis = *start;
     spec.end_timestamp_millis = *start + kMillisPerDay;
     end_key = "date";
   }
   if (spec.start_timestamp_millis >= spec.end_timestamp_millis) {
-    return Error(parameter.PathOf(end_key), "EndTimestamp must be larger than startTimestamp.");
+    return ConfigError(parameter.PathOf(end_key),
+                       "EndTimestamp must be larger than startTimestamp.");
   }
   spec.time_zone = zone.name;
   return Status::OK();
@@ -172,18 +166,19 @@ Status ParseColumns(const ConfigObject& parameter, OtsStreamReaderSpec& spec) {
   if (columns == nullptr || columns->is_null()) return Status::OK();
   std::string path = parameter.PathOf("column");
   if (!columns->is_array()) {
-    return Error(path,
-                 "Parse column fail, please check your config. Expected an array of "
-                 "{\"name\": ...} objects, got " +
-                     std::string(DescribeKind(columns->kind)) + ".");
+    return ConfigError(path,
+                       "Parse column fail, please check your config. Expected an array of "
+                       "{\"name\": ...} objects, got " +
+                           std::string(DescribeKind(columns->kind)) + ".");
   }
   for (size_t i = 0; i < columns->items.size(); ++i) {
     std::string item_path = path + "[" + std::to_string(i) + "]";
     const ConfigValue& item = columns->items[i];
     if (!item.is_object()) {
-      return Error(item_path,
-                   "Parse column fail, please check your config. The item of column must be map "
-                   "object, please check your input.");
+      return ConfigError(
+          item_path,
+          "Parse column fail, please check your config. The item of column must be map "
+          "object, please check your input.");
     }
     OTSYNC_ASSIGN_OR_RETURN(ConfigObject column,
                             ConfigObject::Make(item, item_path, parameter.variables()));
@@ -219,9 +214,9 @@ Result<OtsStreamReaderSpec> ParseOtsStreamReaderSpec(const ConfigObject& paramet
   OTSYNC_ASSIGN_OR_RETURN(spec.is_timeseries_table,
                           GetBoolOrDefault(parameter, "isTimeseriesTable", false));
   if (mode.has_value()) {
-    if (Lower(*mode) != kSingleVersionMode) {
-      return Error(parameter.PathOf("mode"),
-                   "Unsupported Mode: " + *mode + ", please check your config.");
+    if (AsciiLower(*mode) != kSingleVersionMode) {
+      return ConfigError(parameter.PathOf("mode"),
+                         "Unsupported Mode: " + *mode + ", please check your config.");
     }
     spec.mode = OtsStreamMode::kSingleVersionAndUpdateOnly;
     OTSYNC_RETURN_IF_ERROR(ParseColumns(parameter, spec));

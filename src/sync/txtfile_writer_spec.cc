@@ -3,21 +3,7 @@
 #include "sync/stream_writer_spec.h"
 
 namespace otsync::sync {
-namespace {
-
-Status Error(const std::string& path, std::string_view what) {
-  return Status::InvalidArgument(path + ": " + std::string(what));
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const ConfigObject& parameter,
                                                  std::vector<std::string>& /*warnings*/) {
@@ -27,12 +13,12 @@ Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const ConfigObject& parameter,
   OTSYNC_ASSIGN_OR_RETURN(spec.file_name,
                           parameter.GetRequiredString("fileName", "the output file name prefix"));
   if (spec.file_name.find('/') != std::string::npos) {
-    return Error(parameter.PathOf("fileName"), "expected a file name without '/'");
+    return ConfigError(parameter.PathOf("fileName"), "expected a file name without '/'");
   }
   OTSYNC_ASSIGN_OR_RETURN(
       std::string write_mode,
       parameter.GetRequiredString("writeMode", "one of truncate, append, nonConflict"));
-  std::string mode = Lower(write_mode);
+  std::string mode = AsciiLower(write_mode);
   if (mode == "truncate") {
     spec.write_mode = TxtFileWriteMode::kTruncate;
   } else if (mode == "append") {
@@ -40,34 +26,35 @@ Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const ConfigObject& parameter,
   } else if (mode == "nonconflict") {
     spec.write_mode = TxtFileWriteMode::kNonConflict;
   } else {
-    return Error(parameter.PathOf("writeMode"),
-                 "expected one of truncate, append, nonConflict, got \"" + write_mode + "\"");
+    return ConfigError(parameter.PathOf("writeMode"),
+                       "expected one of truncate, append, nonConflict, got \"" + write_mode + "\"");
   }
 
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> format, parameter.GetString("fileFormat"));
   if (format.has_value()) {
-    std::string lower = Lower(*format);
+    std::string lower = AsciiLower(*format);
     if (lower == "csv") {
       spec.file_format = TxtFileFormat::kCsv;
     } else if (lower == "text") {
       spec.file_format = TxtFileFormat::kText;
     } else {
-      return Error(parameter.PathOf("fileFormat"), "expected csv or text, got \"" + *format + "\"");
+      return ConfigError(parameter.PathOf("fileFormat"),
+                         "expected csv or text, got \"" + *format + "\"");
     }
   }
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> delimiter,
                           parameter.GetString("fieldDelimiter"));
   if (delimiter.has_value()) {
     if (delimiter->size() != 1) {
-      return Error(parameter.PathOf("fieldDelimiter"),
-                   "expected exactly one character, got \"" + *delimiter + "\"");
+      return ConfigError(parameter.PathOf("fieldDelimiter"),
+                         "expected exactly one character, got \"" + *delimiter + "\"");
     }
     spec.field_delimiter = (*delimiter)[0];
   }
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> encoding, parameter.GetString("encoding"));
   if (encoding.has_value() && !IsUtf8EncodingName(*encoding)) {
-    return Error(parameter.PathOf("encoding"),
-                 "expected UTF-8, the only supported encoding, got \"" + *encoding + "\"");
+    return ConfigError(parameter.PathOf("encoding"),
+                       "expected UTF-8, the only supported encoding, got \"" + *encoding + "\"");
   }
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> null_format,
                           parameter.GetString("nullFormat"));
