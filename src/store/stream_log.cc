@@ -445,7 +445,7 @@ Result<std::vector<std::string>> StreamLog::SplitShard(const TableRef& table,
     if (shard == stream->shards.end()) return Status::NotFound("Requested shard does not exist.");
     if (!shard->second.meta.open)
       return Status::InvalidArgument("shard " + shard_id + " is closed");
-    if (!IsPartitionValue(split_key, stream->meta.first_key_type)) {
+    if (!wire::MatchesPrimaryKeyType(split_key, stream->meta.first_key_type)) {
       return Status::InvalidArgument("split key " + split_key.DebugString() +
                                      " is not of the first primary key column's type");
     }
@@ -597,7 +597,7 @@ Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table, S
     StreamState* stream = FindStreamLocked(table);
     if (stream == nullptr) return Status::OK();
     const wire::Value& first = change.primary_key.front().value;
-    if (!IsPartitionValue(first, stream->meta.first_key_type)) {
+    if (!wire::MatchesPrimaryKeyType(first, stream->meta.first_key_type)) {
       return Status::InvalidArgument("stream record: the first primary key column holds " +
                                      first.DebugString() +
                                      ", not the type the stream partitions by");

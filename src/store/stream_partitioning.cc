@@ -6,18 +6,6 @@
 
 namespace otsync::store {
 
-bool IsPartitionValue(const wire::Value& value, wire::PrimaryKeyType type) {
-  switch (type) {
-    case wire::PrimaryKeyType::kInteger:
-      return value.type() == wire::ValueType::kInteger;
-    case wire::PrimaryKeyType::kString:
-      return value.type() == wire::ValueType::kString;
-    case wire::PrimaryKeyType::kBinary:
-      return value.type() == wire::ValueType::kBinary;
-  }
-  return false;
-}
-
 Result<std::vector<wire::Value>> InitialSplitPoints(const StreamEnableOptions& options) {
   std::vector<wire::Value> points;
   if (!options.split_points.empty()) {
@@ -26,7 +14,7 @@ Result<std::vector<wire::Value>> InitialSplitPoints(const StreamEnableOptions& o
     }
     for (size_t i = 0; i < options.split_points.size(); ++i) {
       const wire::Value& point = options.split_points[i];
-      if (!IsPartitionValue(point, options.first_key_type)) {
+      if (!wire::MatchesPrimaryKeyType(point, options.first_key_type)) {
         return Status::InvalidArgument("stream split point " + point.DebugString() +
                                        " is not of the first primary key column's type");
       }

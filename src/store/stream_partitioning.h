@@ -10,9 +10,6 @@
 
 namespace otsync::store {
 
-// Whether `value` may be a first-PK-column value or a shard boundary of a key of `type`.
-bool IsPartitionValue(const wire::Value& value, wire::PrimaryKeyType type);
-
 // The strictly increasing boundaries between the initial shards (empty for one shard).
 // kInvalidArgument for a partition count outside 1..kMaxStreamPartitions or split points that
 // are unordered or not of `options.first_key_type`.

@@ -22,18 +22,6 @@ std::string_view SchemaTypeName(wire::PrimaryKeyType type) {
   return "UNKNOWN";
 }
 
-bool ValueMatchesType(const wire::Value& value, wire::PrimaryKeyType type) {
-  switch (type) {
-    case wire::PrimaryKeyType::kInteger:
-      return value.type() == wire::ValueType::kInteger;
-    case wire::PrimaryKeyType::kString:
-      return value.type() == wire::ValueType::kString;
-    case wire::PrimaryKeyType::kBinary:
-      return value.type() == wire::ValueType::kBinary;
-  }
-  return false;
-}
-
 Status InvalidPrimaryKey(std::string message) {
   return Status(StatusCode::kInvalidPrimaryKey, std::move(message));
 }
@@ -153,7 +141,7 @@ Status ValidatePrimaryKey(const wire::PrimaryKey& primary_key,
     }
     const wire::ValueType type = column.value.type();
     const bool is_infinite = type == wire::ValueType::kInfMin || type == wire::ValueType::kInfMax;
-    const bool type_ok = ValueMatchesType(column.value, meta.type) ||
+    const bool type_ok = wire::MatchesPrimaryKeyType(column.value, meta.type) ||
                          (use == PrimaryKeyUse::kRangeBound && is_infinite) ||
                          (use == PrimaryKeyUse::kPutRow && meta.auto_increment &&
                           type == wire::ValueType::kAutoIncrement);

@@ -13,6 +13,20 @@ namespace otsync::wire {
 
 enum class PrimaryKeyType : uint8_t { kInteger = 1, kString = 2, kBinary = 3 };
 
+// Whether `value` is a real value of a primary-key column of `type` (never INF_MIN, INF_MAX or
+// AUTO_INCREMENT).
+inline bool MatchesPrimaryKeyType(const Value& value, PrimaryKeyType type) {
+  switch (type) {
+    case PrimaryKeyType::kInteger:
+      return value.type() == ValueType::kInteger;
+    case PrimaryKeyType::kString:
+      return value.type() == ValueType::kString;
+    case PrimaryKeyType::kBinary:
+      return value.type() == ValueType::kBinary;
+  }
+  return false;
+}
+
 struct PrimaryKeySchemaColumn {
   std::string name;
   PrimaryKeyType type = PrimaryKeyType::kString;
