@@ -74,6 +74,9 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
   engine.clock = clock;
   engine.log = &env.err;
   engine.live_progress = env.err_is_terminal;
+  if (env.terminal_columns > 0) {
+    engine.live_progress_columns = static_cast<size_t>(env.terminal_columns);
+  }
   // A line rewritten in place costs nothing to refresh: every second on a terminal, DataX's
   // every few seconds in logs.
   if (env.err_is_terminal) engine.progress_interval_micros = 1'000'000;

@@ -31,6 +31,8 @@ struct CliEnvironment {
   bool err_is_terminal = false;        // A live progress line instead of plain lines.
   // Environment variables the CLI reads: OTSYNC_DATA_DIR, HOME, OTSYNC_ACCESS_KEY.
   std::map<std::string, std::string> variables;
+  // The width of the terminal `err` goes to; 0 when unknown (the live line then fits 80).
+  int terminal_columns = 0;
 };
 
 // `args` excludes the program name.

@@ -219,6 +219,8 @@ class WindowRun {
   std::mutex lag_mutex_;
   std::map<std::string, int64_t> lags_;  // Running tasks only.
 
+  size_t warnings_logged_ = 0;  // Of writer_.warnings(); the writer thread's.
+
   std::mutex log_mutex_;
   bool live_line_open_ = false;
   JobProgress last_report_;
@@ -230,6 +232,20 @@ class WindowRun::TaskSink final : public RecordSink {
       : run_(run), task_id_(task_id), stop_(std::move(stop)) {
     batch_limit_ = std::max<size_t>(
         1, std::min(run.options_.emit_batch_records, run.options_.channel_capacity.records));
+    batch_bytes_limit_ = run.options_.emit_batch_bytes;
+    // A batch larger than a tick's worth of the limit would make the task sleep for seconds
+    // before anything is counted: the progress line would stand still under a small mbps.
+    const SpeedSpec& speed = run.speed_;
+    if (speed.records_per_second.has_value() && *speed.records_per_second > 0) {
+      batch_limit_ = std::clamp<size_t>(
+          static_cast<size_t>(*speed.records_per_second * RateLimiter::kTickMicros / 1'000'000), 1,
+          batch_limit_);
+    }
+    if (speed.bytes_per_second.has_value() && *speed.bytes_per_second > 0) {
+      batch_bytes_limit_ = std::clamp<size_t>(
+          static_cast<size_t>(*speed.bytes_per_second * RateLimiter::kTickMicros / 1'000'000), 1,
+          batch_bytes_limit_);
+    }
     batch_.records.reserve(batch_limit_);
   }
 
@@ -237,7 +253,7 @@ class WindowRun::TaskSink final : public RecordSink {
     if (stop_.stop_requested()) return Aborted();
     batch_.bytes += record.ByteSize();
     batch_.records.push_back(std::move(record));
-    if (batch_.records.size() >= batch_limit_ || batch_.bytes >= run_.options_.emit_batch_bytes) {
+    if (batch_.records.size() >= batch_limit_ || batch_.bytes >= batch_bytes_limit_) {
       return Flush();
     }
     return Status::OK();
@@ -277,6 +293,7 @@ class WindowRun::TaskSink final : public RecordSink {
   const std::string& task_id_;
   std::stop_token stop_;
   size_t batch_limit_;
+  size_t batch_bytes_limit_;
   RecordBatch batch_;
 };
 
@@ -336,6 +353,10 @@ void WindowRun::WriterLoop() {
     }
     records_written_.fetch_add(static_cast<int64_t>(batch->records.size() - dirty.size()),
                                std::memory_order_relaxed);
+    const std::vector<std::string>& warnings = writer_.warnings();
+    for (; warnings_logged_ < warnings.size(); ++warnings_logged_) {
+      Log("Warning: " + warnings[warnings_logged_]);
+    }
     AddDirty(std::move(dirty), /*from_reader=*/false);
     dirty = {};
   }
@@ -363,7 +384,9 @@ JobProgress WindowRun::Snapshot(const TaskScheduler* scheduler) {
 }
 
 void WindowRun::ReportProgress(const JobProgress& current) {
-  std::string line = FormatProgressLine(last_report_, current);
+  std::string line = options_.live_progress ? FormatLiveProgressLine(last_report_, current,
+                                                                     options_.live_progress_columns)
+                                            : FormatProgressLine(last_report_, current);
   last_report_ = current;
   if (options_.log == nullptr) return;
   std::lock_guard lock(log_mutex_);
@@ -421,6 +444,14 @@ JobResult WindowRun::Run() {
     result.window_already_committed = true;
     result.status = reader_.PublishCheckpoints((*committed)->end_checkpoints)
                         .WithContext("publishing the checkpoints of the committed window");
+    if (result.status.ok() && options_.log != nullptr) {
+      Log("Job completed successfully: the window was already exported, nothing to do.");
+      std::lock_guard lock(log_mutex_);
+      *options_.log << FormatCommittedWindowSummary(WindowText(*window, options_.time_zone),
+                                                    (*committed)->rows,
+                                                    writer_.DescribeDestination());
+      options_.log->flush();
+    }
     return Finish(std::move(result));
   }
 

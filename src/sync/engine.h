@@ -37,9 +37,13 @@ struct EngineOptions {
   std::shared_ptr<Sleeper> sleeper;    // Null: real sleeps against `clock`.
   std::ostream* log = nullptr;         // Progress, dirty records, summary. Null: silent.
   bool live_progress = false;          // One line rewritten in place (a terminal).
+  size_t live_progress_columns = 80;   // The terminal's width: the live line stays narrower.
   int64_t progress_interval_micros = 5'000'000;
   ChannelCapacity channel_capacity;
-  size_t emit_batch_records = 256;  // Records a task hands over at once (at most the capacity).
+  // Records a task hands over at once (at most the capacity). Under a rate limit a batch holds
+  // at most one limiter tick's worth (a tenth of the per-second rate), so that the counts, and
+  // the progress line, move at least every tick however small the limit.
+  size_t emit_batch_records = 256;
   size_t emit_batch_bytes = 1 << 20;
   size_t dirty_samples_kept = 128;            // Dirty records kept in the result.
   size_t dirty_samples_printed = 10;          // And printed, as DataX's maxDirtyNumber.

@@ -90,6 +90,7 @@ class CollectingWriter final : public Writer {
   }
   Status Write(const std::vector<Record>& records, std::vector<DirtyRecord>* dirty) override {
     ++write_calls_;
+    if (!warning_.empty() && warnings_.empty()) warnings_.push_back(warning_);
     for (const Record& record : records) {
       if (dirty_every_ > 0 && record.fields[1].integer() % dirty_every_ == 0) {
         dirty->push_back({record, "column 'seq': cannot convert"});
@@ -106,8 +107,11 @@ class CollectingWriter final : public Writer {
   }
   void Abort() override { ++abort_calls_; }
   std::string DescribeDestination() const override { return "memory"; }
+  const std::vector<std::string>& warnings() const override { return warnings_; }
 
   int dirty_every_ = 0;
+  std::string warning_;  // Given once, by the first Write.
+  std::vector<std::string> warnings_;
   Status commit_status_;
   std::optional<CommittedWindow> committed_window_;
   std::vector<Record> staged_;
@@ -187,6 +191,107 @@ TEST(EngineTest, CommittedWindowIsPublishedWithoutReading) {
   EXPECT_EQ(writer.write_calls_, 0);
   EXPECT_EQ(writer.commit_calls_, 0);
   EXPECT_EQ(reader.published_, std::vector<std::string>{"earlier"});
+}
+
+TEST(EngineTest, CommittedWindowStillPrintsASummary) {
+  FakeReader reader(LineageTasks(10));
+  CollectingWriter writer;
+  writer.committed_window_ = CommittedWindow{{"person", "stream-1", 1000, 2000}, "earlier", 20};
+  std::ostringstream log;
+  EngineOptions options = QuietOptions();
+  options.log = &log;
+  options.time_zone = TimeZone::Utc();
+  JobResult result = RunWindow(reader, writer, {}, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  const std::string text = log.str();
+  EXPECT_NE(text.find("Job completed successfully: the window was already exported"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Window                    : table 'person', window [19700101000001, "
+                      "19700101000002) of stream stream-1\n"
+                      "Result                    : already committed, not written again\n"
+                      "Rows in the window        :                  20\n"
+                      "Destination               : memory\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(EngineTest, WriterWarningsAreLoggedOnce) {
+  FakeReader reader(LineageTasks(100));
+  CollectingWriter writer;
+  writer.warning_ = "the reader gives 2 fields for 3 columns, so c is NULL";
+  std::ostringstream log;
+  EngineOptions options = QuietOptions();
+  options.log = &log;
+  JobResult result = RunWindow(reader, writer, {}, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  const std::string text = log.str();
+  const std::string line = "Warning: the reader gives 2 fields for 3 columns, so c is NULL\n";
+  size_t first = text.find(line);
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find(line, first + 1), std::string::npos) << text;
+  EXPECT_GT(writer.write_calls_, 1);
+}
+
+TEST(EngineTest, SmallRateLimitsReleaseRecordsEveryTick) {
+  // 20 records/s: a tick (100 ms) is worth 2 records, so batches hold 2 records and the counts
+  // move every tick instead of once per 256-record batch (12.8 s).
+  auto clock = std::make_shared<ManualClock>(1'700'000'000'000'000);
+  FakeReader reader({Task("a", {}, 100)});
+  CollectingWriter writer;
+  SpeedSpec speed;
+  speed.records_per_second = 20;
+  EngineOptions options;
+  options.clock = clock;
+  options.sleeper = std::make_shared<ManualClockSleeper>(clock);
+  JobResult result = RunWindow(reader, writer, speed, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(writer.staged_.size(), 100u);
+  EXPECT_GE(writer.write_calls_, 50);
+
+  // 10 KB/s: batches of at most ~1 KB, i.e. 3 records of ~410 B.
+  FakeReader big_reader({Task("b", {}, 60, std::string(400, 'x'))});
+  CollectingWriter big_writer;
+  SpeedSpec bytes_speed;
+  bytes_speed.bytes_per_second = 10'000;
+  result = RunWindow(big_reader, big_writer, bytes_speed, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(big_writer.staged_.size(), 60u);
+  EXPECT_GE(big_writer.write_calls_, 20);
+}
+
+TEST(EngineTest, LiveProgressLineFitsTheTerminal) {
+  auto clock = std::make_shared<ManualClock>(1'700'000'000'000'000);
+  FakeReader reader(LineageTasks(300));
+  CollectingWriter writer;
+  SpeedSpec speed;
+  speed.records_per_second = 100;
+  std::ostringstream log;
+  EngineOptions options = QuietOptions();
+  options.clock = clock;
+  options.sleeper = std::make_shared<ManualClockSleeper>(clock);
+  options.log = &log;
+  options.live_progress = true;
+  options.progress_interval_micros = 1'000'000;
+  for (size_t columns : {size_t{80}, size_t{50}}) {
+    log.str("");
+    options.live_progress_columns = columns;
+    FakeReader run_reader(LineageTasks(300));
+    JobResult result = RunWindow(run_reader, writer, speed, {}, options);
+    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+    const std::string text = log.str();
+    size_t lines = 0;
+    for (size_t start = text.find('\r'); start != std::string::npos;
+         start = text.find('\r', start + 1)) {
+      size_t end = text.find("\x1b[K", start);
+      ASSERT_NE(end, std::string::npos);
+      EXPECT_LT(end - start - 1, columns) << text.substr(start + 1, end - start - 1);
+      ++lines;
+    }
+    // The manual clock runs ahead of the engine's real-time polling: the final line is the one
+    // that is certain.
+    EXPECT_GE(lines, 1u) << text;
+  }
 }
 
 TEST(EngineTest, ErrorLimitRecordStopsTheJob) {

@@ -43,4 +43,14 @@ std::string FormatJobSummary(const JobSummary& summary, const TimeZone& zone) {
   return text;
 }
 
+std::string FormatCommittedWindowSummary(const std::string& window, int64_t rows,
+                                         const std::string& destination) {
+  std::string text;
+  text += "Window                    : " + window + "\n";
+  text += "Result                    : already committed, not written again\n";
+  text += Line("%-26s: %19s\n", "Rows in the window", std::to_string(rows));
+  if (!destination.empty()) text += "Destination               : " + destination + "\n";
+  return text;
+}
+
 }  // namespace otsync::sync

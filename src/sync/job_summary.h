@@ -32,4 +32,13 @@ struct JobSummary {
 //   Destination               : <destination>
 std::string FormatJobSummary(const JobSummary& summary, const TimeZone& zone);
 
+// The summary of a run that found its window already committed at the destination (nothing
+// read, nothing written; the checkpoints published), in the same layout:
+//   Window                    : table 'person', window [20171019000000, 20171019010000) ...
+//   Result                    : already committed, not written again
+//   Rows in the window        :                  50
+//   Destination               : <destination>
+std::string FormatCommittedWindowSummary(const std::string& window, int64_t rows,
+                                         const std::string& destination);
+
 }  // namespace otsync::sync

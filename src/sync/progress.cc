@@ -22,8 +22,51 @@ std::string FormatDataSize(int64_t bytes) {
   return std::to_string(bytes) + "B";
 }
 
+namespace {
+
+// Speeds over the time since `previous`, at least one second, as DataX does.
+int64_t ElapsedSeconds(const JobProgress& previous, const JobProgress& current) {
+  return std::max<int64_t>(1, (current.micros - previous.micros) / 1'000'000);
+}
+
+const TaskLag* MostBehind(const JobProgress& progress) {
+  auto most_behind = std::max_element(
+      progress.lags.begin(), progress.lags.end(),
+      [](const TaskLag& a, const TaskLag& b) { return a.lag_millis < b.lag_millis; });
+  return most_behind == progress.lags.end() ? nullptr : &*most_behind;
+}
+
+std::string LagText(const TaskLag& lag) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1fs", static_cast<double>(lag.lag_millis) / 1000);
+  return text;
+}
+
+}  // namespace
+
+std::string FormatLiveProgressLine(const JobProgress& previous, const JobProgress& current,
+                                   size_t columns) {
+  const int64_t seconds = ElapsedSeconds(previous, current);
+  std::vector<std::string> parts = {
+      std::to_string(current.records_read) + " rec, " + FormatDataSize(current.bytes_read),
+      std::to_string((current.records_read - previous.records_read) / seconds) + " rec/s, " +
+          FormatDataSize((current.bytes_read - previous.bytes_read) / seconds) + "/s",
+      std::to_string(current.dirty_records) + " err",
+      "shards " + std::to_string(current.tasks_done) + "/" + std::to_string(current.tasks_total)};
+  if (const TaskLag* lag = MostBehind(current)) {
+    parts.push_back("lag " + LagText(*lag) + " (" + lag->task_id + ")");
+  }
+  const size_t width = std::max<size_t>(columns, 2) - 1;
+  std::string line = parts[0].substr(0, width);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (line.size() + 3 + parts[i].size() > width) break;
+    line += " | " + parts[i];
+  }
+  return line;
+}
+
 std::string FormatProgressLine(const JobProgress& previous, const JobProgress& current) {
-  int64_t seconds = std::max<int64_t>(1, (current.micros - previous.micros) / 1'000'000);
+  int64_t seconds = ElapsedSeconds(previous, current);
   int64_t byte_speed = (current.bytes_read - previous.bytes_read) / seconds;
   int64_t record_speed = (current.records_read - previous.records_read) / seconds;
   std::string line =
@@ -32,13 +75,8 @@ std::string FormatProgressLine(const JobProgress& previous, const JobProgress& c
       std::to_string(record_speed) + " records/s | Error " + std::to_string(current.dirty_records) +
       " records, " + std::to_string(current.dirty_bytes) + " bytes | Shards " +
       std::to_string(current.tasks_done) + "/" + std::to_string(current.tasks_total) + " done";
-  auto most_behind = std::max_element(
-      current.lags.begin(), current.lags.end(),
-      [](const TaskLag& a, const TaskLag& b) { return a.lag_millis < b.lag_millis; });
-  if (most_behind != current.lags.end()) {
-    char lag[32];
-    std::snprintf(lag, sizeof(lag), "%.1fs", static_cast<double>(most_behind->lag_millis) / 1000);
-    line += std::string(" | Lag max ") + lag + " (" + most_behind->task_id + ")";
+  if (const TaskLag* lag = MostBehind(current)) {
+    line += " | Lag max " + LagText(*lag) + " (" + lag->task_id + ")";
   }
   double percentage = current.tasks_total > 0 ? 100.0 * static_cast<double>(current.tasks_done) /
                                                     static_cast<double>(current.tasks_total)

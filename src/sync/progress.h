@@ -2,6 +2,7 @@
 // (DataX's periodic line, reference §6.5, with shards and lag added).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,5 +33,12 @@ std::string FormatDataSize(int64_t bytes);
 // 0 bytes | Shards 3/7 done | Lag max 12.5s (shard-2) | Percentage 42.86%". Speeds are the
 // deltas since `previous` over its elapsed time (at least one second, as DataX does).
 std::string FormatProgressLine(const JobProgress& previous, const JobProgress& current);
+
+// The live line of a terminal, rewritten in place with '\r': the same numbers, short
+//   "23619 rec, 2.56MB | 2361 rec/s, 261.75KB/s | 0 err | shards 3/7 | lag 12.5s (shard-2)"
+// and at most `columns` - 1 characters (a line that wraps can no longer be rewritten in place):
+// trailing parts are dropped whole until it fits, and a first part alone is cut.
+std::string FormatLiveProgressLine(const JobProgress& previous, const JobProgress& current,
+                                   size_t columns);
 
 }  // namespace otsync::sync

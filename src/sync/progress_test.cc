@@ -29,6 +29,38 @@ TEST(ProgressTest, LineHasDeltasShardsAndLag) {
             "records, 0 bytes | Shards 3/7 done | Lag max 12.5s (shard-2) | Percentage 42.86%");
 }
 
+TEST(ProgressTest, LiveLineIsShortAndDropsWholePartsToFit) {
+  JobProgress previous;
+  JobProgress current;
+  current.micros = 10'000'000;
+  current.records_read = 23619;
+  current.bytes_read = 2680320;
+  current.tasks_done = 3;
+  current.tasks_total = 7;
+  current.lags = {{"shard-1", 500}, {"shard-2", 12500}};
+  const std::string full =
+      "23619 rec, 2.56MB | 2361 rec/s, 261.75KB/s | 0 err | shards 3/7 | lag 12.5s (shard-2)";
+  EXPECT_EQ(FormatLiveProgressLine(previous, current, 200), full);
+  EXPECT_EQ(FormatLiveProgressLine(previous, current, full.size() + 1), full);
+  EXPECT_EQ(FormatLiveProgressLine(previous, current, full.size()),
+            "23619 rec, 2.56MB | 2361 rec/s, 261.75KB/s | 0 err | shards 3/7");
+  EXPECT_EQ(FormatLiveProgressLine(previous, current, 30), "23619 rec, 2.56MB");
+  EXPECT_EQ(FormatLiveProgressLine(previous, current, 10), "23619 rec");
+  // A 10M-row job with long shard ids still fits 80 columns.
+  current.records_read = 10'000'002;
+  current.bytes_read = int64_t{1} << 31;
+  current.lags = {{"0f2c9a6e-6d1b-4c5e-9a34-2b6f8e1d7c40", 123456}};
+  EXPECT_LE(FormatLiveProgressLine(previous, current, 80).size(), 79u);
+}
+
+TEST(JobSummaryTest, CommittedWindow) {
+  EXPECT_EQ(FormatCommittedWindowSummary("table 'person', window [a, b)", 50, "memory"),
+            "Window                    : table 'person', window [a, b)\n"
+            "Result                    : already committed, not written again\n"
+            "Rows in the window        :                  50\n"
+            "Destination               : memory\n");
+}
+
 TEST(JobSummaryTest, DataXLayout) {
   JobSummary summary;
   summary.start_micros = 1'450'322'415'000'000;  // 2015-12-17 03:20:15 UTC.

@@ -61,6 +61,14 @@ class Writer {
   // Where the data went, for the job summary ("partition pt=20171019 of table person in
   // /data/warehouse.duckdb") and how to query it.
   virtual std::string DescribeDestination() const = 0;
+
+  // Things the job log should show, each once, in the order they arose (e.g. "the reader gives
+  // 5 fields for 6 columns, so sequenceinfo is NULL"). Only appended to, by Write; read by the
+  // thread that calls Write, between calls. None by default.
+  virtual const std::vector<std::string>& warnings() const {
+    static const std::vector<std::string> kNone;
+    return kNone;
+  }
 };
 
 }  // namespace otsync::sync

@@ -1,5 +1,6 @@
 // otsync: the sync engine's command line (see sync/cli.h). This file decides which plugins the
 // binary carries; a plugin in its own room adds its Register call to RegisterPlugins.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -43,6 +44,10 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   otsync::sync::CliEnvironment env{
       std::cout, std::cerr, plugins, nullptr, ::isatty(STDERR_FILENO) == 1, EnvironmentVariables()};
+  winsize window{};
+  if (env.err_is_terminal && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &window) == 0) {
+    env.terminal_columns = window.ws_col;
+  }
   std::vector<std::string> args(argv + 1, argv + argc);
   int status = otsync::sync::RunCli(args, env);
   std::cout.flush();

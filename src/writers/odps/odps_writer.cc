@@ -99,9 +99,13 @@ Status OdpsWriter::Write(const std::vector<sync::Record>& records,
     }
     if (fields < configured && !warned_short_records_) {
       warned_short_records_ = true;
+      std::string missing;
+      for (size_t i = fields; i < configured; ++i) {
+        missing += (missing.empty() ? "" : ", ") + schema_.columns[target_columns_[i]].name;
+      }
       warnings_.push_back("odps writer: the reader gives " + std::to_string(fields) +
-                          " columns, fewer than the " + std::to_string(configured) +
-                          " configured; the remaining destination columns are written as NULL");
+                          " fields for " + std::to_string(configured) + " columns, so " + missing +
+                          (configured - fields == 1 ? " is" : " are") + " NULL");
     }
     for (CellValue& cell : cells_) cell.kind = CellValue::Kind::kNull;
     bool converted = true;

@@ -50,7 +50,7 @@ class OdpsWriter final : public sync::Writer {
   std::string DescribeDestination() const override;
 
   // Things the job log should show once (fewer source fields than configured columns).
-  const std::vector<std::string>& warnings() const { return warnings_; }
+  const std::vector<std::string>& warnings() const override { return warnings_; }
   // Rows staged since the load began.
   int64_t staged_rows() const;
 
