@@ -106,6 +106,22 @@ TEST_F(WarehouseTest, CreatesDescribesAndListsTablesAcrossReopen) {
                 {"amount", "DECIMAL(10,2)"}, {"dt", "TIMESTAMP"}, {"raw", "BLOB"}}));
 }
 
+TEST_F(WarehouseTest, MemoryIsLimitedAndTheLimitCanBeSet) {
+  // The default bounds an uncommitted load of any size (invariant 5): not DuckDB's 80 % of RAM.
+  EXPECT_EQ(Rows("SELECT current_setting('memory_limit')"),
+            (std::vector<std::vector<std::optional<std::string>>>{{"91.5 MiB"}}));
+  ASSERT_EQ(setenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT", "1GB", 1), 0);
+  Reopen();
+  EXPECT_EQ(Rows("SELECT current_setting('memory_limit')"),
+            (std::vector<std::vector<std::optional<std::string>>>{{"953.6 MiB"}}));
+  warehouse_.reset();
+  ASSERT_EQ(setenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT", "lots", 1), 0);
+  Result<std::unique_ptr<Warehouse>> bad = Warehouse::Open(dir_ + "/warehouse.duckdb");
+  ASSERT_EQ(unsetenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT"), 0);
+  EXPECT_FALSE(bad.ok());
+  Reopen();
+}
+
 TEST_F(WarehouseTest, RejectsPartitionColumnsOfOtherTypes) {
   Status status =
       warehouse_->CreateTable(ParseTableSpec("t(a STRING) PARTITIONED BY (d DOUBLE)").value());
