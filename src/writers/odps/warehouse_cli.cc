@@ -272,6 +272,7 @@ class GuidedOdpsWriter final : public sync::Writer {
   }
   Status Commit(const sync::CommittedWindow& window) override { return writer_->Commit(window); }
   void Abort() override { writer_->Abort(); }
+  const std::vector<std::string>& warnings() const override { return writer_->warnings(); }
 
   // The summary prints this after "Destination               : "; the embedded second line has
   // the same label layout, so the query command reads as a summary line of its own.
