@@ -608,23 +608,24 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
   for (PendingRow& row : *rows) {
     if (row.outcome->status.ok()) row.shares_key = key_counts[row.key] > 1;
   }
+  // The row stripes serialise every writer of these rows for the whole call, so reads,
+  // conditions, mutations and encoding need no other lock.
   RowLockTable::Guard guard(&row_locks_, std::move(stripes));
-  // Lock order: row stripes, then the stream guard. Held until the batch is written, so that
-  // records reach each shard in commit order.
-  std::vector<TableRef> stream_tables;
-  for (const PendingRow& row : *rows) {
-    if (row.outcome->status.ok()) stream_tables.push_back(row.table->ref());
-  }
-  const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
   // Taken under the locks: a read-modify-write (INCREMENT) that waited for an earlier writer of
   // the same row must stamp its version no older than the version it read.
   now_millis = std::max(now_millis, clock_->NowMillis());
 
-  // Rows written earlier in this call, for later rows of the call with the same key.
+  // A row that passed its conditions and whose change is computed, waiting for its record.
+  struct StagedRow {
+    PendingRow* row = nullptr;
+    std::optional<std::string> encoded;  // nullopt: delete the row.
+    AppliedRowChange change;
+    std::optional<wire::Row> returned_row;
+  };
+  std::vector<StagedRow> staged_rows;
+  staged_rows.reserve(rows->size());
+  // Rows computed earlier in this call, for later rows of the call with the same key.
   std::unordered_map<std::string, std::optional<StoredRow>> written;
-  rocksdb::WriteBatch batch;
-  std::vector<RowWriteOutcome*> committed;
-  std::string encoded;
   for (PendingRow& row : *rows) {
     if (!row.outcome->status.ok()) continue;
     const RowWrite& write = *row.write;
@@ -663,29 +664,15 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
       row.outcome->status = mutation.status();
       continue;
     }
-    batch.SetSavePoint();
-    rocksdb::Status staged;
+    StagedRow& staged = staged_rows.emplace_back();
+    staged.row = &row;
     if (mutation->new_row.has_value()) {
-      encoded.clear();
-      EncodeStoredRow(*mutation->new_row, &encoded);
-      staged = batch.Put(rows_, row.key, encoded);
-    } else {
-      staged = batch.Delete(rows_, row.key);
+      staged.encoded.emplace();
+      EncodeStoredRow(*mutation->new_row, &*staged.encoded);
     }
-    Status row_status = FromRocksDb(staged);
-    if (row_status.ok()) {
-      row_status =
-          StageChangeRecord(stream_guard, *row.table, mutation->change, row.row_index, &batch);
-    }
-    if (!row_status.ok()) {
-      // Never a row change without its record: the row leaves the batch, the others stay.
-      OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.RollbackToSavePoint()));
-      row.outcome->status = row_status;
-      continue;
-    }
-    OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.PopSavePoint()));
+    staged.change = std::move(mutation->change);
     if (write.return_type == wire::ReturnType::kPrimaryKey) {
-      row.outcome->returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
+      staged.returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
     } else if (write.return_type == wire::ReturnType::kAfterModify) {
       wire::Row returned{row.primary_key, {}, false, std::nullopt};
       if (mutation->new_row.has_value() && !write.return_columns.empty()) {
@@ -698,9 +685,50 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
           returned.cells = std::move(projected->cells);
         }
       }
-      row.outcome->returned_row = std::move(returned);
+      staged.returned_row = std::move(returned);
     }
     if (row.shares_key) written[row.key] = std::move(mutation->new_row);
+  }
+  if (staged_rows.empty()) return Status::OK();
+
+  // Lock order: row stripes, then the stream guard. The guard spans appending the records (which
+  // assign each shard's timestamps) and writing the batch, so that within a shard commit order
+  // is timestamp order; nothing else needs it.
+  std::vector<TableRef> stream_tables;
+  stream_tables.reserve(staged_rows.size());
+  for (const StagedRow& staged : staged_rows) stream_tables.push_back(staged.row->table->ref());
+  const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
+  rocksdb::WriteBatch batch;
+  std::vector<RowWriteOutcome*> committed;
+  // Keys whose staged row left the batch: later rows of these keys were computed on top of it,
+  // so they must leave too, with the same status.
+  std::unordered_map<std::string_view, Status> failed_keys;
+  for (StagedRow& staged : staged_rows) {
+    PendingRow& row = *staged.row;
+    if (row.shares_key) {
+      if (auto it = failed_keys.find(row.key); it != failed_keys.end()) {
+        row.outcome->status = it->second;
+        continue;
+      }
+    }
+    batch.SetSavePoint();
+    const rocksdb::Status put = staged.encoded.has_value()
+                                    ? batch.Put(rows_, row.key, *staged.encoded)
+                                    : batch.Delete(rows_, row.key);
+    Status row_status = FromRocksDb(put);
+    if (row_status.ok()) {
+      row_status =
+          StageChangeRecord(stream_guard, *row.table, staged.change, row.row_index, &batch);
+    }
+    if (!row_status.ok()) {
+      // Never a row change without its record: the row leaves the batch, the others stay.
+      OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.RollbackToSavePoint()));
+      row.outcome->status = row_status;
+      if (row.shares_key) failed_keys.emplace(row.key, row_status);
+      continue;
+    }
+    OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.PopSavePoint()));
+    row.outcome->returned_row = std::move(staged.returned_row);
     committed.push_back(row.outcome);
   }
   if (committed.empty()) return Status::OK();
