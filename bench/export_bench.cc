@@ -23,6 +23,27 @@
 //              batches of 256 (the engine's batch size) and commits; timed around Prepare, the
 //              Write calls and Commit only (making the rows is not timed); its ru_maxrss too.
 //
+// Other writers and a PUT/UPDATE/DELETE mix (issue 4):
+//   --writer=txtfile  the job's writer is `txtfile` (text format, truncate) into a folder of the
+//                     repetition's data dir; the output is checked by counting its lines.
+//   --writer=discard  the `stream` writer with "print": false (rows counted and dropped); the
+//                     output is checked with the job summary's "Records read" (0 failures).
+//   --mix             stream record i is, by i % 10: 0-5 a PutRow of the five attribute columns
+//                     (6 output rows: DR + 5 U); 6-8 an UpdateRow of four cells, name and age PUT,
+//                     email DELETE one version (timestamp 1,000,000), balance DELETE_ALL (4 output
+//                     rows: U, U, DO, DA; an UpdateRow has no DR); 9 a DeleteRow (1 output row:
+//                     DR). Every record is on its own key. 10 records -> 49 output rows (4.9 /
+//                     record).
+//   --records=N       the stream records to write (a record = one row change = one stream record
+//                     = one BatchWriteRow row); 0 = the fewest records giving >= --rows output
+//                     rows.
+//   decode-only:      in the same run, after the writes, this program reads every shard once with
+//                     the C++ client (GetShardIterator + GetStreamRecord(limit 1000) until caught
+//                     up), keeps the response bodies, and per repetition times
+//                     client::DecodeStreamRecordResponse over copies of them (the copy is made
+//                     before the clock starts, as bench/stream_read_bench.cc does). Its rate is
+//                     given in records/s and in output rows/s of the same records.
+//
 // Timing is this program's own (std::chrono::steady_clock, wait4); every figure is the median of
 // --repetitions runs. Output is a markdown report on stdout; progress goes to stderr.
 #include <fcntl.h>
@@ -83,8 +104,39 @@ struct Flags {
   int clock_offset_minutes = -30;  // otsd's --clock-offset.
   std::string table = "person";
   bool no_baseline = false;
-  std::string warehouse;  // writer-baseline: the warehouse file to create.
+  std::string warehouse;        // writer-baseline: the warehouse file to create.
+  std::string writer = "odps";  // odps | txtfile | discard
+  bool mix = false;             // PUT/UPDATE/DELETE mix instead of PUT only.
+  int64_t records = 0;          // Stream records; 0 = derived from --rows.
+  int decode_limit = 1000;      // GetStreamRecord limit of the decode-only capture.
 };
+
+enum class Kind { kPut, kUpdate, kDelete };
+
+Kind KindOf(bool mix, int64_t i) {
+  if (!mix) return Kind::kPut;
+  const int64_t slot = i % 10;
+  if (slot < 6) return Kind::kPut;
+  return slot < 9 ? Kind::kUpdate : Kind::kDelete;
+}
+
+int64_t OutputRowsOf(Kind kind) {
+  switch (kind) {
+    case Kind::kPut:
+      return 6;  // DR + 5 U.
+    case Kind::kUpdate:
+      return 4;  // U, U, DO, DA.
+    case Kind::kDelete:
+      return 1;  // DR.
+  }
+  return 0;
+}
+
+int64_t OutputRows(bool mix, int64_t records) {
+  int64_t rows = 0;
+  for (int64_t i = 0; i < records; ++i) rows += OutputRowsOf(KindOf(mix, i));
+  return rows;
+}
 
 uint64_t Mix(uint64_t x) {
   x ^= x >> 33;
@@ -123,6 +175,37 @@ wire::Row MakeRow(int64_t i) {
       {"active", wire::Value::Boolean(i % 3 != 0), std::nullopt},
   };
   return row;
+}
+
+// Record i of the stream as a BatchWriteRow row (see --mix).
+wire::RowWrite MakeWrite(bool mix, int64_t i) {
+  wire::RowWrite write;
+  switch (KindOf(mix, i)) {
+    case Kind::kPut:
+      write.type = wire::WriteType::kPut;
+      write.row = MakeRow(i);
+      break;
+    case Kind::kUpdate: {
+      write.type = wire::WriteType::kUpdate;
+      write.row.primary_key = {{"id", wire::Value::String(Key(i))}};
+      wire::Cell email{"email", std::nullopt, int64_t{1'000'000}};
+      email.operation = wire::CellOperation::kDeleteOneVersion;
+      wire::Cell balance{"balance", std::nullopt, std::nullopt};
+      balance.operation = wire::CellOperation::kDeleteAllVersions;
+      write.row.cells = {
+          {"name", wire::Value::String(Filler(i, 20)), std::nullopt},
+          {"age", wire::Value::Integer(18 + i % 70), std::nullopt},
+          std::move(email),
+          std::move(balance),
+      };
+      break;
+    }
+    case Kind::kDelete:
+      write.type = wire::WriteType::kDelete;
+      write.row.primary_key = {{"id", wire::Value::String(Key(i))}};
+      break;
+  }
+  return write;
 }
 
 // The 6 output rows the reader makes of record i (multi-version mode, no sequence info).
@@ -288,10 +371,7 @@ Status Ingest(client::Client& ots, const Flags& flags, int64_t records, double* 
         wire::TableWrites writes;
         writes.table_name = flags.table;
         for (int64_t i = b * flags.batch; i < std::min(records, (b + 1) * flags.batch); ++i) {
-          wire::RowWrite write;
-          write.type = wire::WriteType::kPut;
-          write.row = MakeRow(i);
-          writes.rows.push_back(std::move(write));
+          writes.rows.push_back(MakeWrite(flags.mix, i));
         }
         Result<std::vector<std::vector<wire::RowWriteOutcome>>> outcomes =
             ots.BatchWriteRow({writes});
@@ -351,7 +431,40 @@ Status SplitShards(const Flags& flags) {
   return Status::OK();
 }
 
-std::string JobScript(const Flags& flags, const std::string& status_table) {
+std::string WriterBlock(const Flags& flags, const std::string& dir) {
+  if (flags.writer == "txtfile") {
+    return R"({
+      "plugin": "txtfile",
+      "parameter": {
+        "path": ")" +
+           dir + R"(/out",
+        "fileName": "person",
+        "writeMode": "truncate",
+        "fileFormat": "text",
+        "fieldDelimiter": ","
+      }
+    })";
+  }
+  if (flags.writer == "discard") {
+    return R"({
+      "plugin": "stream",
+      "parameter": {"print": false}
+    })";
+  }
+  return R"({
+      "plugin": "odps",
+      "parameter": {
+        "datasource": "odps_first",
+        "table": "person",
+        "truncate": true,
+        "partition": ")" +
+         std::string(kPartition) + R"(",
+        "column": ["id", "colname", "version", "colvalue", "optype", "sequenceinfo"]
+      }
+    })";
+}
+
+std::string JobScript(const Flags& flags, const std::string& status_table, const std::string& dir) {
   // The seed's script with the rate limit off and `concurrent` = the shards.
   return R"({
   "type": "job",
@@ -371,17 +484,8 @@ std::string JobScript(const Flags& flags, const std::string& status_table) {
         "isExportSequenceInfo": false
       }
     },
-    "writer": {
-      "plugin": "odps",
-      "parameter": {
-        "datasource": "odps_first",
-        "table": "person",
-        "truncate": true,
-        "partition": ")" +
-         kPartition + R"(",
-        "column": ["id", "colname", "version", "colvalue", "optype", "sequenceinfo"]
-      }
-    },
+    "writer": )" +
+         WriterBlock(flags, dir) + R"(,
     "setting": {"speed": {"throttle": false, "concurrent": )" +
          std::to_string(flags.shards) + R"(}}
   }
@@ -418,24 +522,54 @@ Result<ExportRun> RunExport(const Flags& flags, int repetition, const std::strin
                               "--access-id", flags.access_key_id, "--replace"},
                              "datasource", {"OTSYNC_ACCESS_KEY=otsync-local-secret"})
                              .status());
-  OTSYNC_RETURN_IF_ERROR(
-      run({"warehouse", "create-table", "--data-dir", dir, kTableSpec}, "create-table").status());
+  if (flags.writer == "odps") {
+    OTSYNC_RETURN_IF_ERROR(
+        run({"warehouse", "create-table", "--data-dir", dir, kTableSpec}, "create-table").status());
+  } else if (flags.writer == "txtfile") {
+    std::filesystem::create_directories(dir + "/out");
+  }
   const std::string job_path = dir + "/job.json";
-  std::ofstream(job_path) << JobScript(flags, "bench_status_" + std::to_string(repetition));
+  std::ofstream(job_path) << JobScript(flags, "bench_status_" + std::to_string(repetition), dir);
   OTSYNC_ASSIGN_OR_RETURN(ChildRun exported,
                           run({"run", job_path, "--data-dir", dir, "-p", "startTime=" + start_time,
                                "-p", "endTime=" + end_time},
                               "run"));
-  OTSYNC_RETURN_IF_ERROR(run({"warehouse", "query", "--data-dir", dir, "--format", "csv",
-                              "SELECT count(*) AS n FROM person"},
-                             "count")
-                             .status());
-  const int64_t rows = std::atoll(LastLine(ReadFile(log + ".count.out")).c_str());
-  if (rows != expected_rows) {
-    return Status::Internal("the partition holds " + std::to_string(rows) + " rows, expected " +
-                            std::to_string(expected_rows));
+  int64_t rows = 0;
+  if (flags.writer == "odps") {
+    OTSYNC_RETURN_IF_ERROR(run({"warehouse", "query", "--data-dir", dir, "--format", "csv",
+                                "SELECT count(*) AS n FROM person"},
+                               "count")
+                               .status());
+    rows = std::atoll(LastLine(ReadFile(log + ".count.out")).c_str());
+  } else if (flags.writer == "txtfile") {
+    for (const auto& entry : std::filesystem::directory_iterator(dir + "/out")) {
+      std::ifstream file(entry.path(), std::ios::binary);
+      char buffer[1 << 16];
+      while (file.read(buffer, sizeof(buffer)) || file.gcount() > 0) {
+        rows += std::count(buffer, buffer + file.gcount(), '\n');
+      }
+    }
+  } else {
+    // The job summary: "Records read : N" and "Read/write failures : 0".
+    const std::string text = ReadFile(log + ".run.out") + ReadFile(log + ".run.err");
+    auto number_after = [&text](const std::string& label) -> int64_t {
+      size_t at = text.rfind(label);
+      if (at == std::string::npos) return -1;
+      at = text.find(':', at);
+      return at == std::string::npos ? -1 : std::atoll(text.c_str() + at + 1);
+    };
+    rows = number_after("Records read");
+    if (number_after("Read/write failures") != 0) {
+      return Status::Internal("the job summary shows failures (or none was found)");
+    }
   }
-  std::filesystem::remove_all(dir + "/warehouse.duckdb");  // The data dir stays for the log.
+  if (rows != expected_rows) {
+    return Status::Internal("the " + flags.writer + " writer got " + std::to_string(rows) +
+                            " rows, expected " + std::to_string(expected_rows));
+  }
+  // The data dir stays for the log.
+  std::filesystem::remove_all(dir + "/warehouse.duckdb");
+  std::filesystem::remove_all(dir + "/out");
   return ExportRun{exported.seconds, exported.max_rss_mib, rows};
 }
 
@@ -445,7 +579,7 @@ Result<ChildRun> RunBaseline(const Flags& flags, int repetition, const std::stri
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild({self, "--mode=writer-baseline",
-                                                    "--rows=" + std::to_string(flags.rows),
+                                                    "--rows=" + std::to_string(expected_rows),
                                                     "--warehouse=" + dir + "/warehouse.duckdb"},
                                                    {}, dir + "/out", dir + "/err"));
   if (child.exit_status != 0) {
@@ -462,6 +596,45 @@ Result<ChildRun> RunBaseline(const Flags& flags, int repetition, const std::stri
   return child;
 }
 
+// Reads every shard of the table's stream once from its oldest record until it is caught up (an
+// open shard answers no records) or closed, and keeps each GetStreamRecord response body.
+Status CaptureStream(client::Client& ots, const Flags& flags, std::vector<std::string>* bodies,
+                     int64_t* records) {
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<client::StreamInfo> streams, ots.ListStream(flags.table));
+  if (streams.size() != 1) return Status::Internal("expected one stream");
+  OTSYNC_ASSIGN_OR_RETURN(client::StreamDescription stream,
+                          ots.DescribeStreamAllShards(streams.front().stream_id));
+  client::StreamRecordBatch batch;
+  for (const client::StreamShard& shard : stream.shards) {
+    OTSYNC_ASSIGN_OR_RETURN(std::string iterator,
+                            ots.GetShardIterator(streams.front().stream_id, shard.shard_id));
+    while (true) {
+      OTSYNC_RETURN_IF_ERROR(ots.GetStreamRecord(iterator, flags.decode_limit, &batch));
+      bodies->emplace_back(batch.response_bytes());
+      *records += static_cast<int64_t>(batch.size());
+      if (!batch.next_shard_iterator() || batch.empty()) break;
+      iterator = *batch.next_shard_iterator();
+    }
+  }
+  return Status::OK();
+}
+
+// The decode-only pass: DecodeStreamRecordResponse over copies of the captured bodies (copied
+// before the clock starts). Returns the seconds.
+Result<double> DecodeOnly(const std::vector<std::string>& captured, int64_t expected_records) {
+  std::vector<std::string> bodies = captured;
+  client::StreamRecordBatch batch;
+  int64_t decoded = 0;
+  const Clock::time_point start = Clock::now();
+  for (std::string& body : bodies) {
+    OTSYNC_RETURN_IF_ERROR(client::DecodeStreamRecordResponse(std::move(body), &batch));
+    decoded += static_cast<int64_t>(batch.size());
+  }
+  const double seconds = Seconds(Clock::now() - start);
+  if (decoded != expected_records) return Status::Internal("decode-only: record count");
+  return seconds;
+}
+
 int Export(const Flags& flags, const std::string& self) {
   if (flags.endpoint.empty() || flags.otsync.empty() || flags.work_dir.empty()) {
     std::cerr << "export_bench: --endpoint, --otsync and --work-dir are required\n";
@@ -471,8 +644,19 @@ int Export(const Flags& flags, const std::string& self) {
     std::cerr << "export_bench: --shards must be 1, 2 or 4\n";
     return 2;
   }
-  const int64_t records = (flags.rows + kRowsPerRecord - 1) / kRowsPerRecord;
-  const int64_t output_rows = records * kRowsPerRecord;
+  if (flags.writer != "odps" && flags.writer != "txtfile" && flags.writer != "discard") {
+    std::cerr << "export_bench: --writer must be odps, txtfile or discard\n";
+    return 2;
+  }
+  int64_t records = flags.records;
+  if (records <= 0) {
+    records = 0;
+    for (int64_t rows = 0; rows < flags.rows; ++records)
+      rows += OutputRowsOf(KindOf(flags.mix, records));
+  }
+  const int64_t output_rows = OutputRows(flags.mix, records);
+  // The odps writer-alone baseline makes PUT-shaped rows only.
+  const bool writer_baseline = !flags.no_baseline && flags.writer == "odps" && !flags.mix;
 
   client::ClientOptions options;
   options.endpoint = flags.endpoint;
@@ -520,7 +704,20 @@ int Export(const Flags& flags, const std::string& self) {
   const std::string start_time = sync::FormatCompactDateTime(start_millis, zone);
   const std::string end_time = sync::FormatCompactDateTime(end_millis, zone);
 
-  std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss;
+  std::vector<std::string> captured;
+  int64_t captured_records = 0;
+  if (Status status = CaptureStream(ots, flags, &captured, &captured_records); !status.ok()) {
+    return Fail("decode-only capture", status);
+  }
+  if (captured_records != records) {
+    return Fail("decode-only capture",
+                Status::Internal("read " + std::to_string(captured_records) + " records, wrote " +
+                                 std::to_string(records)));
+  }
+  size_t captured_bytes = 0;
+  for (const std::string& body : captured) captured_bytes += body.size();
+
+  std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss, decode_seconds;
   for (int r = 0; r < flags.repetitions; ++r) {
     Result<ExportRun> exported = RunExport(flags, r, start_time, end_time, output_rows);
     if (!exported.ok()) return Fail("otsync run", exported.status());
@@ -529,7 +726,11 @@ int Export(const Flags& flags, const std::string& self) {
     std::cerr << "export_bench: repetition " << r + 1 << ": otsync run "
               << Fixed(exported->seconds, 2) << " s, peak RSS " << Fixed(exported->max_rss_mib, 1)
               << " MiB";
-    if (!flags.no_baseline) {
+    Result<double> decoded = DecodeOnly(captured, records);
+    if (!decoded.ok()) return Fail("decode-only", decoded.status());
+    decode_seconds.push_back(*decoded);
+    std::cerr << "; decode-only " << Fixed(*decoded, 3) << " s";
+    if (writer_baseline) {
       double seconds = 0;
       Result<ChildRun> baseline = RunBaseline(flags, r, self, output_rows, &seconds);
       if (!baseline.ok()) return Fail("writer baseline", baseline.status());
@@ -542,30 +743,41 @@ int Export(const Flags& flags, const std::string& self) {
 
   const double rows = static_cast<double>(output_rows);
   const double export_rate = rows / Median(export_seconds);
-  std::cout << "Stream records: " << records << " PUT records (5 attribute columns each) in "
-            << flags.shards << " shards, written at "
-            << Rate(static_cast<double>(records) / ingest_seconds)
+  const double decode_median = Median(decode_seconds);
+  const std::string what = flags.mix
+                               ? "records (PUT/UPDATE/DELETE mix 6:3:1; 6, 4 and 1 output rows)"
+                               : "PUT records (5 attribute columns each; DR + 5 U)";
+  std::cout << "Stream records: " << records << " " << what << " in " << flags.shards
+            << " shards, written at " << Rate(static_cast<double>(records) / ingest_seconds)
             << " records/s (BatchWriteRow of " << flags.batch << ", " << flags.threads
-            << " threads); output rows: " << output_rows << " (DR + 5 U per record). Median of "
-            << flags.repetitions << " repetitions; load average now " << LoadAverage() << ".\n\n";
-  std::cout << "| measure | otsync run (otsstream -> odps), whole process | odps writer alone, "
-               "same rows | export / writer |\n";
-  std::cout << "|---|---:|---:|---:|\n";
-  if (!flags.no_baseline) {
+            << " threads); output rows: " << output_rows << "; " << captured.size()
+            << " GetStreamRecord responses, " << captured_bytes / static_cast<size_t>(records)
+            << " B per record. Writer: " << flags.writer << ". Median of " << flags.repetitions
+            << " repetitions; load average now " << LoadAverage() << ".\n\n";
+  std::cout << "| measure | otsync run (otsstream -> " << flags.writer
+            << "), whole process | decode-only, same records | export / decode |"
+            << (writer_baseline ? " odps writer alone, same rows | export / writer |" : "") << "\n";
+  std::cout << "|---|---:|---:|---:|" << (writer_baseline ? "---:|---:|" : "") << "\n";
+  const double decode_rate = rows / decode_median;
+  std::string baseline_rate_cell, baseline_seconds_cell, baseline_rss_cell;
+  if (writer_baseline) {
     const double baseline_rate = rows / Median(baseline_seconds);
-    std::cout << "| output rows/s | " << Rate(export_rate) << " | " << Rate(baseline_rate) << " | "
-              << Fixed(export_rate / baseline_rate, 2) << " |\n";
-    std::cout << "| seconds | " << Fixed(Median(export_seconds), 2) << " | "
-              << Fixed(Median(baseline_seconds), 2) << " | |\n";
-    std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
-              << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1) << ") | "
-              << Fixed(Median(baseline_rss), 1) << " | |\n";
-  } else {
-    std::cout << "| output rows/s | " << Rate(export_rate) << " | (not run) | |\n";
-    std::cout << "| seconds | " << Fixed(Median(export_seconds), 2) << " | | |\n";
-    std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
-              << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1) << ") | | |\n";
+    baseline_rate_cell =
+        " " + Rate(baseline_rate) + " | " + Fixed(export_rate / baseline_rate, 2) + " |";
+    baseline_seconds_cell = " " + Fixed(Median(baseline_seconds), 2) + " | |";
+    baseline_rss_cell = " " + Fixed(Median(baseline_rss), 1) + " | |";
   }
+  std::cout << "| output rows/s | " << Rate(export_rate) << " | " << Rate(decode_rate) << " | "
+            << Fixed(export_rate / decode_rate, 3) << " |" << baseline_rate_cell << "\n";
+  std::cout << "| stream records/s | "
+            << Rate(static_cast<double>(records) / Median(export_seconds)) << " | "
+            << Rate(static_cast<double>(records) / decode_median) << " | |"
+            << (writer_baseline ? " | |" : "") << "\n";
+  std::cout << "| seconds | " << Fixed(Median(export_seconds), 2) << " | "
+            << Fixed(decode_median, 3) << " | |" << baseline_seconds_cell << "\n";
+  std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
+            << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1)
+            << ") | (in export_bench) | |" << baseline_rss_cell << "\n";
   return 0;
 }
 
@@ -595,6 +807,14 @@ int main(int argc, char** argv) {
   app.add_option("--table", flags.table)->capture_default_str();
   app.add_flag("--no-baseline", flags.no_baseline, "skip the writer-alone baseline");
   app.add_option("--warehouse", flags.warehouse, "writer-baseline: the warehouse file");
+  app.add_option("--writer", flags.writer, "odps, txtfile or discard (stream, print false)")
+      ->capture_default_str();
+  app.add_flag("--mix", flags.mix, "PUT/UPDATE/DELETE mix (6:3:1) instead of PUT only");
+  app.add_option("--records", flags.records, "stream records (0: derived from --rows)")
+      ->capture_default_str();
+  app.add_option("--decode-limit", flags.decode_limit,
+                 "GetStreamRecord limit of the decode-only capture")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (flags.rows < 1 || flags.threads < 1 || flags.batch < 1 || flags.repetitions < 1) {
     std::cerr << "export_bench: numeric flags must be >= 1\n";

@@ -7,12 +7,17 @@
 #   BENCHES="stream-read" bench/run.sh build/release                   (a subset: ingest, stream-read, export)
 #   EXPORT_FLAGS="--rows=10000000 --repetitions=1" BENCHES=export bench/run.sh build/release
 #                                        (export_bench flags: the 10M-row RSS run, ~3 min, not default)
+#   EXPORT_FLAGS="--writer=txtfile --mix --records=1000000 --repetitions=3" BENCHES=export bench/run.sh build/release
+#   EXPORT_FLAGS="--writer=discard --mix --records=1000000 --repetitions=3" BENCHES=export bench/run.sh build/release
+#                                        (issue 4: txtfile / discarding `stream` writer, PUT/UPDATE/DELETE
+#                                         mix, beside decode-only of the same records; --writer=odps is the default)
 # BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
 # the server; then bench/stream_read_bench on a fresh otsd (GetStreamRecord read rate beside
 # decode-only of the same bytes); then bench/export_bench on a fresh otsd with a -30m clock offset
-# (otsync run, otsstream -> odps, beside the odps writer alone). Nothing is left running; the
+# (otsync run, otsstream -> odps, beside the odps writer alone, or -> txtfile / discard with
+# --writer; always beside decode-only of the same GetStreamRecord responses). Nothing is left running; the
 # temporary directories are removed.
 set -euo pipefail
 
@@ -132,7 +137,11 @@ fi
 
 if [[ " $benches " == *" export "* ]]; then
   echo
-  echo "## Export end to end (otsync run, otsstream -> odps), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  export_writer=odps
+  for flag in "${export_flags[@]}"; do
+    [[ "$flag" == --writer=* ]] && export_writer="${flag#--writer=}"
+  done
+  echo "## Export end to end (otsync run, otsstream -> $export_writer), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   # The clock 30 minutes behind: the records are past the reader's 5-minute end margin at once.
   start_server "$work_dir/otsd-export" --clock-offset=-30m
