@@ -66,6 +66,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "client/client.h"
 #include "sync/local_time.h"
 #include "sync/odps_writer_spec.h"
@@ -77,6 +78,11 @@ namespace {
 
 using otsync::Result;
 using otsync::Status;
+using otsync::bench::Filler;
+using otsync::bench::Fixed;
+using otsync::bench::Median;
+using otsync::bench::Mix;
+using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
 namespace sync = otsync::sync;
@@ -136,25 +142,6 @@ int64_t OutputRows(bool mix, int64_t records) {
   int64_t rows = 0;
   for (int64_t i = 0; i < records; ++i) rows += OutputRowsOf(KindOf(mix, i));
   return rows;
-}
-
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
-std::string Filler(uint64_t seed, size_t length) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string text(length, ' ');
-  for (size_t i = 0; i < length; ++i) {
-    seed = Mix(seed + i);
-    text[i] = kAlphabet[seed % (sizeof(kAlphabet) - 1)];
-  }
-  return text;
 }
 
 std::string Key(int64_t i) {
@@ -220,25 +207,7 @@ void AppendOutputRows(int64_t i, int64_t version, std::vector<sync::Record>* out
   }
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
-
-std::string Rate(double per_second) {
-  std::string digits = std::to_string(static_cast<long long>(per_second + 0.5));
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
-  return digits;
-}
-
-std::string Fixed(double value, int decimals) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-  return text;
-}
 
 std::string LoadAverage() {
   std::ifstream file("/proc/loadavg");

@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "client/client.h"
 #include "wire/plain_buffer.h"
 
@@ -36,6 +37,11 @@ namespace {
 
 using otsync::Result;
 using otsync::Status;
+using otsync::bench::Filler;
+using otsync::bench::Fixed;
+using otsync::bench::Median;
+using otsync::bench::Mix;
+using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
 using Clock = std::chrono::steady_clock;
@@ -52,26 +58,6 @@ struct Flags {
   std::string rocksdb_dir;
   bool stream = false;
 };
-
-// A fixed bijective mix so that keys arrive in no particular order, as real ids do.
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
-std::string Filler(uint64_t seed, size_t length) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string text(length, ' ');
-  for (size_t i = 0; i < length; ++i) {
-    seed = Mix(seed + i);
-    text[i] = kAlphabet[seed % (sizeof(kAlphabet) - 1)];
-  }
-  return text;
-}
 
 // One STRING PK and five attributes: about 150 bytes of names and values per row.
 std::vector<wire::Row> MakeRows(int count) {
@@ -97,12 +83,6 @@ size_t LogicalSize(const wire::Row& row) {
   for (const auto& column : row.primary_key) size += column.name.size() + column.value.DataSize();
   for (const auto& cell : row.cells) size += cell.name.size() + cell.value->DataSize();
   return size;
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
@@ -283,12 +263,6 @@ std::string PeakRss(int pid) {
     }
   }
   return "n/a";
-}
-
-std::string Rate(double rows_per_second) {
-  std::string digits = std::to_string(static_cast<long long>(rows_per_second + 0.5));
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
-  return digits;
 }
 
 struct Figures {

@@ -32,12 +32,18 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "client/client.h"
 
 namespace {
 
 using otsync::Result;
 using otsync::Status;
+using otsync::bench::Filler;
+using otsync::bench::Fixed;
+using otsync::bench::Median;
+using otsync::bench::Mix;
+using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
 using Clock = std::chrono::steady_clock;
@@ -55,25 +61,6 @@ struct Flags {
   std::string table = "stream_read_bench";
 };
 
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
-std::string Filler(uint64_t seed, size_t length) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string text(length, ' ');
-  for (size_t i = 0; i < length; ++i) {
-    seed = Mix(seed + i);
-    text[i] = kAlphabet[seed % (sizeof(kAlphabet) - 1)];
-  }
-  return text;
-}
-
 // The rows of otsd_ingest_bench: one STRING PK, five attributes, ~150 B of names and values.
 wire::Row MakeRow(int i) {
   char key[24];
@@ -90,25 +77,7 @@ wire::Row MakeRow(int i) {
   return row;
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
-
-std::string Rate(double per_second) {
-  std::string digits = std::to_string(static_cast<long long>(per_second + 0.5));
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
-  return digits;
-}
-
-std::string Fixed(double value, int decimals) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-  return text;
-}
 
 // CPU seconds (user + system) of otsd, from /proc/<pid>/stat; 0 when unknown.
 double ProcessCpuSeconds(int pid) {
