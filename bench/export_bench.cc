@@ -15,8 +15,9 @@
 //              table name): `otsync warehouse create-table` with the seed's columns, then
 //              `otsync run` of a seed-like job (otsstream -> odps, truncate, concurrent = shards,
 //              no rate limit) over a window covering every record, as a child process: wall time
-//              from spawn to exit, peak RSS from wait4's ru_maxrss; the partition's row count is
-//              checked against 6 x records.
+//              from spawn to exit, peak RSS from wait4's ru_maxrss (spawned by a fresh launcher
+//              process, `--spawn`, so that none of this program's memory is counted); the
+//              partition's row count is checked against 6 x records.
 //   baseline:  this program re-executed as a child (--mode=writer-baseline): an OdpsWriter
 //              (otsync_odps_writer) on a fresh warehouse appends the same number of rows of the
 //              same shape (id, colname, version, colvalue, optype; one DR + 5 U per key) in
@@ -227,13 +228,49 @@ struct ChildRun {
   double max_rss_mib = 0;
 };
 
-// Runs argv[0] with `argv`, stdout to `out_path`, stderr to `err_path`, `extra_env` added to the
-// environment. Wall time from fork to reaped exit; ru_maxrss of the child from wait4.
-Result<ChildRun> RunChild(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& extra_env, const std::string& out_path,
-                          const std::string& err_path) {
+// Runs `argv` (argv[0] a path) with stdout to `out_path`, stderr to `err_path`, and `extra_env`
+// added to the environment; wall time from fork to reaped exit and ru_maxrss from wait4. Run by
+// this program re-executed as `self --spawn OUT ERR ARGV...` (see RunChild), it prints
+// "<seconds> <ru_maxrss KiB> <exit status>" on stdout.
+int Spawn(const std::vector<std::string>& argv, const std::string& out_path,
+          const std::string& err_path) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  const Clock::time_point start = Clock::now();
+  pid_t pid = fork();
+  if (pid < 0) return Fail("spawn", Status::Internal("fork failed"));
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int wait_status = 0;
+  rusage usage{};
+  if (wait4(pid, &wait_status, 0, &usage) != pid) {
+    return Fail("spawn", Status::Internal("wait4 failed"));
+  }
+  const double seconds = Seconds(Clock::now() - start);
+  std::cout << Fixed(seconds, 6) << " " << usage.ru_maxrss << " "
+            << (WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1) << "\n";
+  return 0;
+}
+
+// Runs `argv` as Spawn does, through `self --spawn`. ru_maxrss survives execve: a child forked
+// from this process starts with this process's resident pages counted (the captured responses
+// of the decode-only pass alone are 267 B per record, 545 MB at 10M output rows), so a direct
+// fork + exec would report them as the child's peak. The freshly executed launcher is a few MB,
+// below any child's own peak.
+Result<ChildRun> RunChild(const std::string& self, const std::vector<std::string>& argv,
+                          const std::vector<std::string>& extra_env, const std::string& out_path,
+                          const std::string& err_path) {
+  std::vector<std::string> launcher = {self, "--spawn", out_path, err_path};
+  launcher.insert(launcher.end(), argv.begin(), argv.end());
+  std::vector<char*> args;
+  for (const std::string& arg : launcher) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_strings;
   for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
@@ -242,24 +279,29 @@ Result<ChildRun> RunChild(const std::vector<std::string>& argv,
   for (std::string& entry : env_strings) env.push_back(entry.data());
   env.push_back(nullptr);
 
-  const Clock::time_point start = Clock::now();
+  const std::string report_path = out_path + ".spawn";
   pid_t pid = fork();
   if (pid < 0) return Status::Internal("fork failed");
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec.
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
+    int report = open(report_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (report < 0 || dup2(report, 1) < 0) _exit(126);
     execve(args[0], args.data(), env.data());
     _exit(127);
   }
   int wait_status = 0;
-  rusage usage{};
-  if (wait4(pid, &wait_status, 0, &usage) != pid) return Status::Internal("wait4 failed");
+  if (waitpid(pid, &wait_status, 0) != pid) return Status::Internal("waitpid failed");
+  if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
+    return Status::Internal("the launcher (" + self + " --spawn) failed");
+  }
+  std::ifstream report(report_path);
   ChildRun run;
-  run.seconds = Seconds(Clock::now() - start);
-  run.max_rss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux.
-  run.exit_status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  int64_t max_rss_kib = 0;
+  if (!(report >> run.seconds >> max_rss_kib >> run.exit_status)) {
+    return Status::Internal("the launcher's report " + report_path + " is unreadable");
+  }
+  run.max_rss_mib = static_cast<double>(max_rss_kib) / 1024.0;  // KiB on Linux.
+  std::filesystem::remove(report_path);
   return run;
 }
 
@@ -467,8 +509,9 @@ struct ExportRun {
   int64_t rows = 0;
 };
 
-Result<ExportRun> RunExport(const Flags& flags, int repetition, const std::string& start_time,
-                            const std::string& end_time, int64_t expected_rows) {
+Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int repetition,
+                            const std::string& start_time, const std::string& end_time,
+                            int64_t expected_rows) {
   const std::string dir = flags.work_dir + "/otsync-" + std::to_string(repetition);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -476,8 +519,8 @@ Result<ExportRun> RunExport(const Flags& flags, int repetition, const std::strin
   auto run = [&](std::vector<std::string> args, const std::string& name,
                  std::vector<std::string> env = {}) -> Result<ChildRun> {
     args.insert(args.begin(), flags.otsync);
-    OTSYNC_ASSIGN_OR_RETURN(
-        ChildRun child, RunChild(args, env, log + "." + name + ".out", log + "." + name + ".err"));
+    OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self, args, env, log + "." + name + ".out",
+                                                     log + "." + name + ".err"));
     if (child.exit_status != 0) {
       return Status::Internal("otsync " + args[1] + " exited with " +
                               std::to_string(child.exit_status) + ": " +
@@ -547,7 +590,8 @@ Result<ChildRun> RunBaseline(const Flags& flags, int repetition, const std::stri
   const std::string dir = flags.work_dir + "/baseline-" + std::to_string(repetition);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild({self, "--mode=writer-baseline",
+  OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self,
+                                                   {self, "--mode=writer-baseline",
                                                     "--rows=" + std::to_string(expected_rows),
                                                     "--warehouse=" + dir + "/warehouse.duckdb"},
                                                    {}, dir + "/out", dir + "/err"));
@@ -688,7 +732,7 @@ int Export(const Flags& flags, const std::string& self) {
 
   std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss, decode_seconds;
   for (int r = 0; r < flags.repetitions; ++r) {
-    Result<ExportRun> exported = RunExport(flags, r, start_time, end_time, output_rows);
+    Result<ExportRun> exported = RunExport(flags, self, r, start_time, end_time, output_rows);
     if (!exported.ok()) return Fail("otsync run", exported.status());
     export_seconds.push_back(exported->seconds);
     export_rss.push_back(exported->max_rss_mib);
@@ -753,6 +797,9 @@ int Export(const Flags& flags, const std::string& self) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 5 && std::string(argv[1]) == "--spawn") {
+    return Spawn(std::vector<std::string>(argv + 4, argv + argc), argv[2], argv[3]);
+  }
   CLI::App app{
       "End-to-end export rate (otsync run, otsstream -> odps) beside the odps writer alone "
       "(markdown report on stdout)"};
