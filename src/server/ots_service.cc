@@ -35,12 +35,12 @@ OtsService::OtsService(store::Store* store, const Authenticator* authenticator,
       max_body_bytes_(max_body_bytes) {}
 
 Reply OtsService::MakeReply(std::string_view api, int http_status, std::string body,
-                            const AccessKey* signer) const {
+                            const AccessKey* signer, std::string content_md5) const {
   Reply reply;
   reply.http_status = http_status;
   reply.body = std::move(body);
-  reply.headers =
-      BuildResponseHeaders(api, reply.body, request_ids_.Next(), wall_clock_->NowMicros(), signer);
+  reply.headers = BuildResponseHeaders(api, reply.body, request_ids_.Next(),
+                                       wall_clock_->NowMicros(), signer, std::move(content_md5));
   return reply;
 }
 
@@ -75,9 +75,11 @@ Reply OtsService::Handle(const IncomingRequest& request) const {
   context.store = store_;
   context.instance = caller->instance;
   context.is_admin = caller->is_admin;
+  std::string known_content_md5;
+  context.known_content_md5 = &known_content_md5;
   Result<std::string> body = dispatcher_.Dispatch(api, context, request.body);
   if (!body.ok()) return MakeErrorReply(api, body.status(), caller->key);
-  return MakeReply(api, 200, std::move(body).value(), caller->key);
+  return MakeReply(api, 200, std::move(body).value(), caller->key, std::move(known_content_md5));
 }
 
 }  // namespace otsync::server

@@ -46,8 +46,9 @@ class OtsService {
   Reply Reject(std::string_view path, const Status& status) const;
 
  private:
-  Reply MakeReply(std::string_view api, int http_status, std::string body,
-                  const AccessKey* signer) const;
+  // `content_md5`: the body's x-ots-contentmd5 when already known; empty = compute it.
+  Reply MakeReply(std::string_view api, int http_status, std::string body, const AccessKey* signer,
+                  std::string content_md5 = {}) const;
   Reply MakeErrorReply(std::string_view api, const Status& status, const AccessKey* signer) const;
 
   store::Store* store_;

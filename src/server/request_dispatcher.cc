@@ -29,11 +29,11 @@ Result<std::string> RequestDispatcher::Dispatch(std::string_view api, const ApiC
   return it->second(context, body);
 }
 
-RequestDispatcher MakeDefaultDispatcher() {
+RequestDispatcher MakeDefaultDispatcher(const DispatcherOptions& options) {
   RequestDispatcher dispatcher;
   RegisterTableHandlers(&dispatcher);
   RegisterRowHandlers(&dispatcher);
-  RegisterStreamHandlers(&dispatcher);
+  RegisterStreamHandlers(&dispatcher, options.stream_read_ahead);
   RegisterAdminHandlers(&dispatcher);
   return dispatcher;
 }

@@ -6,10 +6,12 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/result.h"
+#include "server/stream_read_ahead.h"
 #include "store/store.h"
 
 namespace otsync::server {
@@ -19,6 +21,9 @@ struct ApiContext {
   store::Store* store = nullptr;
   std::string instance;   // The authenticated instance (x-ots-instancename).
   bool is_admin = false;  // The request was signed with an admin key.
+  // Where a handler whose answer was prepared earlier (stream read-ahead) leaves its
+  // x-ots-contentmd5, so that the front does not hash the body again. Null = not offered.
+  std::string* known_content_md5 = nullptr;
 };
 
 // Returns the serialized response message, or an error that the front answers with a
@@ -39,7 +44,13 @@ class RequestDispatcher {
   std::map<std::string, ApiHandler, std::less<>> handlers_;
 };
 
+struct DispatcherOptions {
+  // Prepares the next GetStreamRecord answer of a sequential reader in the background
+  // (server/stream_read_ahead.h); null = off. Shared so that tests can read its counters.
+  std::shared_ptr<StreamReadAhead> stream_read_ahead = std::make_shared<StreamReadAhead>();
+};
+
 // A dispatcher with every API otsd serves.
-RequestDispatcher MakeDefaultDispatcher();
+RequestDispatcher MakeDefaultDispatcher(const DispatcherOptions& options = {});
 
 }  // namespace otsync::server

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "server/credentials.h"
@@ -12,9 +13,10 @@
 namespace otsync::server {
 
 // `signer` is the authenticated caller's key, or nullptr to send no `authorization` (an
-// OTSAuthFailed answer, or a request rejected before authentication).
+// OTSAuthFailed answer, or a request rejected before authentication). `content_md5`, when not
+// empty, is wire::ContentMd5(body) computed earlier (a prepared answer); it is not checked.
 wire::HeaderMap BuildResponseHeaders(std::string_view api, std::string_view body,
                                      std::string_view request_id, int64_t now_micros,
-                                     const AccessKey* signer);
+                                     const AccessKey* signer, std::string content_md5 = {});
 
 }  // namespace otsync::server

@@ -1,12 +1,16 @@
 #include "server/stream_handlers.h"
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "proto/table_store.pb.h"
 #include "server/handler_util.h"
 #include "server/proto_conversion.h"
+#include "server/stream_read_ahead.h"
 #include "store/stream_types.h"
+#include "wire/signature.h"
 
 namespace otsync::server {
 namespace {
@@ -149,10 +153,56 @@ void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::stri
   AppendVarint(summary.may_more_record ? 1 : 0, body);
 }
 
-// `limit`: default store::kDefaultStreamRecordLimit (100), capped at kMaxStreamRecordLimit
-// (1000); a response also stops after ~4 MB of records.
+// The whole GetStreamRecord answer from `iterator`: the body, and in `*summary` what it says
+// besides the records. `limit`: default store::kDefaultStreamRecordLimit (100), capped at
+// kMaxStreamRecordLimit (1000); an answer also stops after ~4 MB of records.
+Result<std::string> BuildStreamRecordBody(store::Store* store, const std::string& instance,
+                                          const std::string& iterator, std::optional<int32_t> limit,
+                                          store::StreamReadSummary* summary) {
+  std::string body;
+  StreamRecordEncoder encoder(&body);
+  OTSYNC_ASSIGN_OR_RETURN(*summary, store->ReadStreamRecords(instance, iterator, limit, &encoder));
+  AppendStreamResponseTail(*summary, &body);
+  return body;
+}
+
+std::string ReadAheadKey(const std::string& instance, const std::string& iterator,
+                         std::optional<int32_t> limit) {
+  return instance + '\n' + (limit ? std::to_string(*limit) : std::string()) + '\n' + iterator;
+}
+
+// After an answer that filled its limit (or size cap) and names a next iterator, the reader's
+// next call is predictable: prepare it. A prepared answer is kept only when no later append can
+// change it — it is full too, or it ends a closed shard — so that serving it later is the same
+// as computing it then; stream-state changes in between are caught by the state version.
+void PrepareNextAnswer(StreamReadAhead* read_ahead, store::Store* store,
+                       const std::string& instance, const std::optional<std::string>& next,
+                       bool may_more_record, std::optional<int32_t> limit) {
+  if (read_ahead == nullptr || !next.has_value() || !may_more_record) return;
+  read_ahead->Schedule(
+      ReadAheadKey(instance, *next, limit),
+      [store, instance, iterator = *next, limit]() -> std::optional<PreparedStreamRead> {
+        PreparedStreamRead prepared;
+        prepared.state_version = store->StreamStateVersion();
+        store::StreamReadSummary summary;
+        Result<std::string> body =
+            BuildStreamRecordBody(store, instance, iterator, limit, &summary);
+        if (!body.ok()) return std::nullopt;
+        if (summary.next_shard_iterator.has_value() && !summary.may_more_record) {
+          return std::nullopt;
+        }
+        prepared.body = std::move(body).value();
+        prepared.content_md5 = wire::ContentMd5(prepared.body);
+        prepared.next_shard_iterator = std::move(summary.next_shard_iterator);
+        prepared.may_more_record = summary.may_more_record;
+        return prepared;
+      });
+}
+
+// `read_ahead` may be null (read-ahead off).
 Result<std::string> GetStreamRecord(const ApiContext& context,
-                                    const proto::GetStreamRecordRequest& request) {
+                                    const proto::GetStreamRecordRequest& request,
+                                    StreamReadAhead* read_ahead) {
   std::optional<int32_t> limit;
   if (request.has_limit()) {
     if (request.limit() < 1) {
@@ -160,25 +210,44 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
     }
     limit = request.limit();
   }
-  std::string body;
-  StreamRecordEncoder encoder(&body);
-  OTSYNC_ASSIGN_OR_RETURN(store::StreamReadSummary summary,
-                          context.store->ReadStreamRecords(
-                              context.instance, request.shard_iterator(), limit, &encoder));
-  AppendStreamResponseTail(summary, &body);
+  if (read_ahead != nullptr) {
+    std::optional<PreparedStreamRead> prepared =
+        read_ahead->Take(ReadAheadKey(context.instance, request.shard_iterator(), limit));
+    if (prepared.has_value() && prepared->state_version == context.store->StreamStateVersion()) {
+      PrepareNextAnswer(read_ahead, context.store, context.instance, prepared->next_shard_iterator,
+                        prepared->may_more_record, limit);
+      if (context.known_content_md5 != nullptr) {
+        *context.known_content_md5 = std::move(prepared->content_md5);
+      }
+      return std::move(prepared->body);
+    }
+  }
+  store::StreamReadSummary summary;
+  OTSYNC_ASSIGN_OR_RETURN(std::string body,
+                          BuildStreamRecordBody(context.store, context.instance,
+                                                request.shard_iterator(), limit, &summary));
+  PrepareNextAnswer(read_ahead, context.store, context.instance, summary.next_shard_iterator,
+                    summary.may_more_record, limit);
   return body;
 }
 
 }  // namespace
 
-void RegisterStreamHandlers(RequestDispatcher* dispatcher) {
+void RegisterStreamHandlers(RequestDispatcher* dispatcher,
+                            std::shared_ptr<StreamReadAhead> read_ahead) {
   dispatcher->Register("ListStream", MakeHandler<proto::ListStreamRequest>(&ListStream));
   dispatcher->Register("DescribeStream",
                        MakeHandler<proto::DescribeStreamRequest>(&DescribeStream));
   dispatcher->Register("GetShardIterator",
                        MakeHandler<proto::GetShardIteratorRequest>(&GetShardIterator));
-  dispatcher->Register("GetStreamRecord",
-                       MakeHandler<proto::GetStreamRecordRequest>(&GetStreamRecord));
+  dispatcher->Register(
+      "GetStreamRecord",
+      [prepared_answers = std::move(read_ahead)](const ApiContext& context,
+                                                 std::string_view body) -> Result<std::string> {
+        proto::GetStreamRecordRequest request;
+        OTSYNC_RETURN_IF_ERROR(ParseRequest(body, &request));
+        return GetStreamRecord(context, request, prepared_answers.get());
+      });
 }
 
 }  // namespace otsync::server

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "proto/table_store.pb.h"
@@ -54,8 +55,10 @@ class StreamHandlersTest : public ::testing::Test {
     store_ = std::move(store).value();
     authenticator_ =
         std::make_unique<Authenticator>(DevelopmentCredentials(), DefaultClock(), AuthOptions{});
-    service_ = std::make_unique<OtsService>(store_.get(), authenticator_.get(),
-                                            MakeDefaultDispatcher(), DefaultClock());
+    read_ahead_ = dispatcher_options_.stream_read_ahead;
+    service_ =
+        std::make_unique<OtsService>(store_.get(), authenticator_.get(),
+                                     MakeDefaultDispatcher(dispatcher_options_), DefaultClock());
     HttpServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
@@ -74,6 +77,20 @@ class StreamHandlersTest : public ::testing::Test {
     store_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(data_dir_, ignored);
+  }
+
+  static wire::HeaderMap SignedHeaders(const std::string& api, const std::string& body,
+                                       const std::string& key_id = kKeyId,
+                                       const std::string& secret = kSecret) {
+    wire::HeaderMap headers = {
+        {"x-ots-date", wire::FormatIsoTime(DefaultClock()->NowMicros(), 3)},
+        {"x-ots-apiversion", "2015-12-31"},
+        {"x-ots-accesskeyid", key_id},
+        {"x-ots-instancename", kInstance},
+        {"x-ots-contentmd5", wire::ContentMd5(body)},
+    };
+    headers["x-ots-signature"] = wire::SignRequest(api, headers, secret);
+    return headers;
   }
 
   Answer Post(const std::string& api, const std::string& body, const std::string& key_id = kKeyId,
@@ -203,8 +220,19 @@ class StreamHandlersTest : public ::testing::Test {
     return keys;
   }
 
+  // Waits until the read-ahead worker has run `count` jobs in all.
+  void WaitForReadAheadJobs(uint64_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (read_ahead_->jobs_run() < count && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(read_ahead_->jobs_run(), count);
+  }
+
   std::filesystem::path data_dir_;
   std::shared_ptr<ManualClock> clock_;
+  DispatcherOptions dispatcher_options_;
+  std::shared_ptr<StreamReadAhead> read_ahead_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<OtsService> service_;
@@ -530,6 +558,114 @@ TEST_F(StreamHandlersTest, ForgedAndTrimmedIterators) {
   EXPECT_EQ(ErrorOf(trimmed).message(), store::kTrimmedDataMessage);
   bool closed = true;
   EXPECT_EQ(ReadKeys(Iterator(stream_id, shard), &closed), std::vector<std::string>{"b"});
+}
+
+// With read-ahead, the answer to a reader's next call is prepared while the reader works on the
+// current one. Every answer must be byte for byte (and MD5 for MD5) what a server without
+// read-ahead computes at that moment.
+TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  for (int i = 0; i < 9; ++i) PutRow("t", "k" + std::to_string(i), std::string(100 + i, 'v'));
+
+  DispatcherOptions no_read_ahead;
+  no_read_ahead.stream_read_ahead = nullptr;
+  const OtsService plain(store_.get(), authenticator_.get(), MakeDefaultDispatcher(no_read_ahead),
+                         DefaultClock());
+  std::string iterator = Iterator(stream_id, shard);
+  std::vector<std::string> keys;
+  uint64_t jobs = 0;
+  for (int call = 0; call < 5; ++call) {
+    proto::GetStreamRecordRequest request;
+    request.set_shard_iterator(iterator);
+    request.set_limit(2);
+    const std::string request_body = request.SerializeAsString();
+    IncomingRequest direct{"POST", "/GetStreamRecord",
+                           SignedHeaders("GetStreamRecord", request_body), request_body};
+    const Reply fresh = plain.Handle(direct);
+    ASSERT_EQ(fresh.http_status, 200);
+
+    Answer answer = Post("GetStreamRecord", request_body);
+    ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
+    EXPECT_EQ(answer.body, fresh.body) << "call " << call;
+    proto::GetStreamRecordResponse response;
+    ASSERT_TRUE(response.ParseFromString(answer.body));
+    for (const auto& record : response.stream_records()) {
+      Result<wire::Row> row = wire::DecodeRow(record.record());
+      ASSERT_TRUE(row.ok());
+      keys.push_back(row->primary_key.at(0).value.bytes());
+    }
+    // A full answer (2 records) has its successor prepared before the next call is made.
+    if (response.stream_records_size() == 2) WaitForReadAheadJobs(++jobs);
+    iterator = response.next_shard_iterator();
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"}));
+  // Calls 2-4 were served prepared; the 5th (one record) was not worth keeping ahead.
+  EXPECT_EQ(read_ahead_->answers_taken(), 3u);
+
+  // The headers of a prepared answer carry its MD5, computed ahead with the body.
+  proto::GetStreamRecordResponse head;
+  ASSERT_TRUE(head.ParseFromString(GetRecords(Iterator(stream_id, shard), 4).body));
+  WaitForReadAheadJobs(++jobs);
+  proto::GetStreamRecordRequest next;
+  next.set_shard_iterator(head.next_shard_iterator());
+  next.set_limit(4);
+  const std::string next_body = next.SerializeAsString();
+  const wire::HeaderMap next_headers = SignedHeaders("GetStreamRecord", next_body);
+  auto prepared =
+      client_->Post("/GetStreamRecord", httplib::Headers(next_headers.begin(), next_headers.end()),
+                    next_body, "application/octet-stream");
+  ASSERT_TRUE(prepared);
+  ASSERT_EQ(prepared->status, 200);
+  EXPECT_EQ(read_ahead_->answers_taken(), 4u);
+  EXPECT_EQ(prepared->get_header_value("x-ots-contentmd5"), wire::ContentMd5(prepared->body));
+}
+
+// A prepared answer is dropped once the stream changed under it: a trim that removed its
+// records turns the next call into OTSTrimmedDataAccess, as a fresh read would.
+TEST_F(StreamHandlersTest, ReadAheadIsNotServedAfterATrim) {
+  ASSERT_EQ(CreateTable("t", 1).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  for (const char* key : {"a", "b", "c"}) PutRow("t", key, "1");
+  proto::GetStreamRecordResponse first;
+  ASSERT_TRUE(first.ParseFromString(GetRecords(Iterator(stream_id, shard), 1).body));
+  ASSERT_EQ(first.stream_records_size(), 1);
+  WaitForReadAheadJobs(1);
+
+  clock_->AdvanceMicros(kHourMicros + 1000);
+  PutRow("t", "d", "2");
+  ASSERT_EQ(Admin(kAdminTrimApi, nlohmann::json::object()).status, 200);
+  Answer after_trim = GetRecords(first.next_shard_iterator(), 1);
+  EXPECT_EQ(after_trim.status, 400);
+  EXPECT_EQ(ErrorOf(after_trim).code(), "OTSTrimmedDataAccess");
+  // The prepared answer was there and taken, then refused for its stale state version.
+  EXPECT_EQ(read_ahead_->answers_taken(), 1u);
+}
+
+// An answer that did not fill its limit on an open shard could grow by the next append, so it is
+// never kept ahead: the call made after the append sees the new record.
+TEST_F(StreamHandlersTest, ReadAheadKeepsNoAnswerThatAnAppendWouldChange) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  for (const char* key : {"a", "b", "c"}) PutRow("t", key, "1");
+  proto::GetStreamRecordResponse first;
+  ASSERT_TRUE(first.ParseFromString(GetRecords(Iterator(stream_id, shard), 2).body));
+  ASSERT_EQ(first.stream_records_size(), 2);
+  WaitForReadAheadJobs(1);  // Prepared "c" alone: not kept.
+
+  PutRow("t", "d", "2");
+  bool closed = true;
+  Answer answer = GetRecords(first.next_shard_iterator(), 2);
+  proto::GetStreamRecordResponse second;
+  ASSERT_TRUE(second.ParseFromString(answer.body));
+  ASSERT_EQ(second.stream_records_size(), 2);
+  EXPECT_EQ(wire::DecodeRow(second.stream_records(1).record())->primary_key.at(0).value,
+            wire::Value::String("d"));
+  EXPECT_EQ(read_ahead_->answers_taken(), 0u);
+  EXPECT_EQ(ReadKeys(second.next_shard_iterator(), &closed), std::vector<std::string>{});
 }
 
 }  // namespace

@@ -202,6 +202,7 @@ class RocksDbStore final : public Store {
                                               const std::string& iterator,
                                               std::optional<int32_t> limit,
                                               StreamRecordVisitor* visitor) override;
+  uint64_t StreamStateVersion() const override { return stream_log_->StateVersion(); }
   Result<std::vector<std::string>> SplitStreamShard(const std::string& instance,
                                                     const std::string& table,
                                                     const std::string& shard_id,

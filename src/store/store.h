@@ -113,6 +113,11 @@ class Store {
                                                       const std::string& iterator,
                                                       std::optional<int32_t> limit,
                                                       StreamRecordVisitor* visitor) = 0;
+  // Grows whenever a stream read could answer differently other than by seeing newer records
+  // (stream enabled or dropped, shard split, merged or trimmed); appends leave it alone. A read
+  // that started after the version was observed, and whose version is unchanged now, is still
+  // what a read now would return, up to records appended since.
+  virtual uint64_t StreamStateVersion() const = 0;
 
   // ---- Stream admin (not public APIs: the server serves them to admin keys only) ----
 

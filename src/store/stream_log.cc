@@ -341,6 +341,7 @@ Result<wire::StreamSettings> StreamLog::EnableStream(const TableRef& table,
   std::lock_guard<std::mutex> state_lock(state_mu_);
   streams_by_id_[state->meta.stream_id] = state.get();
   streams_[table] = std::move(state);
+  state_version_.fetch_add(1, std::memory_order_release);
   return settings;
 }
 
@@ -371,6 +372,7 @@ Status StreamLog::DisableStream(const TableRef& table, rocksdb::WriteBatch* also
     auto it = streams_.find(table);
     streams_by_id_.erase(it->second->meta.stream_id);
     streams_.erase(it);
+    state_version_.fetch_add(1, std::memory_order_release);
   }
   for (uint64_t number : shard_numbers) {
     ReleaseFiles(keys::ShardPrefix(number), keys::ShardPrefix(number + 1));
@@ -492,6 +494,7 @@ Result<std::vector<std::string>> StreamLog::SplitShard(const TableRef& table,
     state.meta = std::move(*child);
     stream->shards[state.meta.shard_id] = std::move(state);
   }
+  state_version_.fetch_add(1, std::memory_order_release);
   return child_ids;
 }
 
@@ -558,6 +561,7 @@ Result<std::string> StreamLog::MergeShards(const TableRef& table, const std::str
   state.last_timestamp = child.floor_timestamp;
   state.meta = std::move(child);
   stream->shards[child_id] = std::move(state);
+  state_version_.fetch_add(1, std::memory_order_release);
   return child_id;
 }
 
@@ -773,7 +777,10 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
     remove = !meta.open && std::max(shard->second.last_timestamp, meta.closed_micros) < cutoff;
     // Readers see the shard gone (or its new horizon) before the records go: see
     // GetStreamRecords.
-    if (remove) stream->second->shards.erase(shard);
+    if (remove) {
+      stream->second->shards.erase(shard);
+      state_version_.fetch_add(1, std::memory_order_release);
+    }
   }
   const std::string shard_begin = keys::ShardPrefix(meta.number);
   if (remove) {
@@ -813,6 +820,7 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
     if (shard == stream->second->shards.end()) return Status::OK();
     shard->second.meta.trim_horizon = horizon;
     meta = shard->second.meta;
+    state_version_.fetch_add(1, std::memory_order_release);
   }
   const std::string horizon_key = keys::RecordKey(meta.number, horizon);
   rocksdb::WriteBatch batch;

@@ -23,6 +23,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -167,6 +168,13 @@ class StreamLog {
                                               std::optional<int32_t> limit,
                                               StreamRecordVisitor* visitor) const;
 
+  // Grows whenever a read could answer differently other than by seeing newer records: a
+  // stream enabled or dropped, a shard split, merged, trimmed or removed. Appends leave it
+  // alone. A read that began after version V was observed and ended while the version is still
+  // V is what a read now would return, up to records appended since (the server's read-ahead
+  // relies on it).
+  uint64_t StateVersion() const { return state_version_.load(std::memory_order_acquire); }
+
   // ---- Retention ----
 
   // Deletes every record older than `now_micros` minus its stream's expiration (DeleteRange per
@@ -222,6 +230,8 @@ class StreamLog {
   mutable std::mutex state_mu_;
   std::map<TableRef, std::unique_ptr<StreamState>> streams_;  // Guarded by state_mu_.
   std::map<std::string, StreamState*> streams_by_id_;         // Guarded by state_mu_.
+  // Incremented under state_mu_ by every change of streams_ and their shards; see StateVersion.
+  std::atomic<uint64_t> state_version_{0};
   // One per table ever locked; never erased, so a guard's mutexes outlive any table change.
   std::map<TableRef, std::unique_ptr<std::mutex>> write_mutexes_;  // Guarded by state_mu_.
 };

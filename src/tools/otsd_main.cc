@@ -93,6 +93,7 @@ struct Flags {
   std::string trim_interval = "60s";
   int threads = 16;
   bool no_auth = false;
+  bool no_stream_read_ahead = false;
   bool fault_injection = false;
   std::string fault_plan;
 };
@@ -160,6 +161,9 @@ int main(int argc, char** argv) {
                "Skip signature, content-MD5, date and access-key checks. Requests still name a "
                "known instance in x-ots-instancename. Admin operations are then refused: they "
                "need a verified admin signature.");
+  app.add_flag("--no-stream-read-ahead", flags.no_stream_read_ahead,
+               "Do not prepare a stream reader's next GetStreamRecord answer in the background "
+               "after a full one (the answers are the same; this only costs the overlap).");
   app.add_flag("--fault-injection", flags.fault_injection,
                "For tests of clients: serve through a fault front that can answer the next "
                "requests of an API with 503 OTSServerBusy, hang or drop the connection, armed by "
@@ -240,7 +244,9 @@ int main(int argc, char** argv) {
   server::AuthOptions auth_options;
   auth_options.verify = !flags.no_auth;
   const server::Authenticator authenticator(std::move(credentials), DefaultClock(), auth_options);
-  server::RequestDispatcher dispatcher = server::MakeDefaultDispatcher();
+  server::DispatcherOptions dispatcher_options;
+  if (flags.no_stream_read_ahead) dispatcher_options.stream_read_ahead = nullptr;
+  server::RequestDispatcher dispatcher = server::MakeDefaultDispatcher(dispatcher_options);
   if (fault_injection) server::RegisterFaultInjectionHandlers(&dispatcher, &fault_injector);
   const server::OtsService service(store->get(), &authenticator, std::move(dispatcher),
                                    DefaultClock());

@@ -1,0 +1,118 @@
+#include "server/stream_read_ahead.h"
+
+#include <utility>
+
+namespace otsync::server {
+
+StreamReadAhead::StreamReadAhead(StreamReadAheadOptions options) : options_(options) {
+  if (options_.max_entries == 0) options_.max_entries = 1;
+  worker_ = std::thread([this] { Run(); });
+}
+
+StreamReadAhead::~StreamReadAhead() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  worker_.join();
+}
+
+std::deque<StreamReadAhead::Entry>::iterator StreamReadAhead::FindLocked(const std::string& key) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->key == key) return it;
+  }
+  return entries_.end();
+}
+
+void StreamReadAhead::MakeRoomLocked() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->state == EntryState::kDone && now - it->created > options_.max_age) {
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = entries_.begin();
+       it != entries_.end() && entries_.size() >= options_.max_entries;) {
+    if (it->state == EntryState::kRunning) {
+      ++it;
+    } else {
+      it = entries_.erase(it);
+    }
+  }
+}
+
+void StreamReadAhead::Schedule(std::string key, Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || FindLocked(key) != entries_.end()) return;
+    MakeRoomLocked();
+    Entry entry;
+    entry.key = std::move(key);
+    entry.job = std::move(job);
+    entry.created = std::chrono::steady_clock::now();
+    entries_.push_back(std::move(entry));
+  }
+  work_ready_.notify_one();
+}
+
+std::optional<PreparedStreamRead> StreamReadAhead::Take(const std::string& key) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto it = FindLocked(key);
+  if (it == entries_.end()) return std::nullopt;
+  while (it != entries_.end() && it->state == EntryState::kRunning) {
+    job_done_.wait(lock);
+    it = FindLocked(key);  // The deque may have changed while waiting.
+  }
+  if (it == entries_.end()) return std::nullopt;
+  std::optional<PreparedStreamRead> answer;
+  if (it->state == EntryState::kDone) answer = std::move(it->answer);
+  entries_.erase(it);
+  if (answer.has_value()) ++answers_taken_;
+  return answer;
+}
+
+void StreamReadAhead::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    auto queued = entries_.end();
+    work_ready_.wait(lock, [&] {
+      if (stopping_) return true;
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->state == EntryState::kQueued) {
+          queued = it;
+          return true;
+        }
+      }
+      return false;
+    });
+    if (stopping_) return;
+    queued->state = EntryState::kRunning;
+    const std::string key = queued->key;
+    Job job = std::move(queued->job);
+    lock.unlock();
+    std::optional<PreparedStreamRead> answer = job();
+    lock.lock();
+    ++jobs_run_;
+    // Running entries are never erased by others, so the key still names this entry.
+    auto it = FindLocked(key);
+    it->answer = std::move(answer);
+    it->state = EntryState::kDone;
+    it->created = std::chrono::steady_clock::now();
+    job_done_.notify_all();
+  }
+}
+
+uint64_t StreamReadAhead::jobs_run() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return jobs_run_;
+}
+
+uint64_t StreamReadAhead::answers_taken() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return answers_taken_;
+}
+
+}  // namespace otsync::server

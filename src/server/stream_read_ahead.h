@@ -1,0 +1,101 @@
+// StreamReadAhead: prepares the GetStreamRecord response a sequential reader will ask for next
+// while the reader is still busy with the one it just received.
+//
+// A stream consumer reads a shard as a chain: each answer carries the iterator of the next
+// call. Served one call at a time, otsd and the consumer take turns on the CPU; with the next
+// answer built (records read, encoded, content MD5 computed) on a background thread as soon as
+// the current one is sent, both run at once. The GetStreamRecord handler decides what is worth
+// preparing (stream_handlers.cc); this class holds the prepared answers.
+//
+// Contracts:
+//  - A prepared answer is handed out at most once (Take removes it): two readers of the same
+//    position each get a correct answer, the second one computed afresh.
+//  - Take on a key whose preparation is running waits for it; on a key only queued, it drops
+//    the job and returns nothing, so that the caller computes the answer itself at once
+//    instead of queueing behind other readers' jobs.
+//  - At most `max_entries` answers are queued or kept; the oldest is dropped to make room. A
+//    kept answer that nobody takes within `max_age` is dropped (a reader that went away).
+//  - Whether an answer may still be served is the caller's decision (see PreparedStreamRead::
+//    state_version); this class never looks inside.
+//  - The destructor finishes the running job, drops the queued ones and joins the worker.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace otsync::server {
+
+// One GetStreamRecord answer built ahead of its request.
+struct PreparedStreamRead {
+  std::string body;         // The serialized GetStreamRecordResponse.
+  std::string content_md5;  // x-ots-contentmd5 of `body`.
+  // Store::StreamStateVersion() read before the records were: the answer may be served only
+  // while the store still reports this version.
+  uint64_t state_version = 0;
+  // Copied from the answer, so that the handler can chain the next preparation.
+  std::optional<std::string> next_shard_iterator;
+  bool may_more_record = false;
+};
+
+struct StreamReadAheadOptions {
+  size_t max_entries = 8;
+  std::chrono::milliseconds max_age{10'000};
+};
+
+class StreamReadAhead {
+ public:
+  // Builds the answer for a key; nullopt when there is nothing worth keeping (an error, or an
+  // answer that could already be stale when taken).
+  using Job = std::function<std::optional<PreparedStreamRead>()>;
+
+  explicit StreamReadAhead(StreamReadAheadOptions options = {});
+  ~StreamReadAhead();
+  StreamReadAhead(const StreamReadAhead&) = delete;
+  StreamReadAhead& operator=(const StreamReadAhead&) = delete;
+
+  // Queues `job` for `key` unless that key is already queued, running or kept.
+  void Schedule(std::string key, Job job);
+  // The prepared answer for `key`, waiting while it is being built; nullopt when none was
+  // prepared, the job found nothing worth keeping, or the job was still queued (then dropped).
+  std::optional<PreparedStreamRead> Take(const std::string& key);
+
+  // For tests: jobs that ran, and answers handed out by Take.
+  uint64_t jobs_run() const;
+  uint64_t answers_taken() const;
+
+ private:
+  enum class EntryState { kQueued, kRunning, kDone };
+  struct Entry {
+    std::string key;
+    Job job;
+    EntryState state = EntryState::kQueued;
+    std::optional<PreparedStreamRead> answer;
+    std::chrono::steady_clock::time_point created;
+  };
+
+  void Run();
+  // REQUIRES: mu_ held. Drops expired answers and, while more than max_entries - 1 remain,
+  // the oldest entry that is not running.
+  void MakeRoomLocked();
+  std::deque<Entry>::iterator FindLocked(const std::string& key);
+
+  StreamReadAheadOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable work_ready_;  // A job was queued, or stopping_.
+  std::condition_variable job_done_;    // A running job finished.
+  std::deque<Entry> entries_;           // Oldest first. Guarded by mu_.
+  bool stopping_ = false;               // Guarded by mu_.
+  uint64_t jobs_run_ = 0;               // Guarded by mu_.
+  uint64_t answers_taken_ = 0;          // Guarded by mu_.
+  std::thread worker_;
+};
+
+}  // namespace otsync::server

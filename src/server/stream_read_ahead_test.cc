@@ -1,0 +1,160 @@
+#include "server/stream_read_ahead.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+namespace otsync::server {
+namespace {
+
+PreparedStreamRead Answer(std::string body) {
+  PreparedStreamRead prepared;
+  prepared.body = std::move(body);
+  prepared.content_md5 = "md5-of-" + prepared.body;
+  return prepared;
+}
+
+// Holds the worker inside a job until Release.
+class Gate {
+ public:
+  StreamReadAhead::Job JobThatWaits(std::string body) {
+    return [this, body = std::move(body)]() -> std::optional<PreparedStreamRead> {
+      entered_.store(true);
+      released_.wait();
+      return Answer(body);
+    };
+  }
+  void WaitUntilEntered() {
+    while (!entered_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::atomic<bool> entered_{false};
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
+void WaitForJobs(const StreamReadAhead& read_ahead, uint64_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ahead.jobs_run() < count && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_GE(read_ahead.jobs_run(), count);
+}
+
+TEST(StreamReadAheadTest, APreparedAnswerIsHandedOutOnce) {
+  StreamReadAhead read_ahead;
+  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(Answer("body")); });
+  WaitForJobs(read_ahead, 1);
+  std::optional<PreparedStreamRead> taken = read_ahead.Take("k");
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->body, "body");
+  EXPECT_EQ(taken->content_md5, "md5-of-body");
+  EXPECT_FALSE(read_ahead.Take("k").has_value());
+  EXPECT_FALSE(read_ahead.Take("other").has_value());
+  EXPECT_EQ(read_ahead.answers_taken(), 1u);
+}
+
+TEST(StreamReadAheadTest, AJobWithNothingWorthKeepingLeavesNothing) {
+  StreamReadAhead read_ahead;
+  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(); });
+  WaitForJobs(read_ahead, 1);
+  EXPECT_FALSE(read_ahead.Take("k").has_value());
+  EXPECT_EQ(read_ahead.answers_taken(), 0u);
+}
+
+TEST(StreamReadAheadTest, TakeWaitsForARunningJob) {
+  StreamReadAhead read_ahead;
+  Gate gate;
+  read_ahead.Schedule("k", gate.JobThatWaits("slow"));
+  gate.WaitUntilEntered();
+  std::future<std::optional<PreparedStreamRead>> taken =
+      std::async(std::launch::async, [&] { return read_ahead.Take("k"); });
+  EXPECT_EQ(taken.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  gate.Release();
+  std::optional<PreparedStreamRead> answer = taken.get();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->body, "slow");
+}
+
+TEST(StreamReadAheadTest, TakeDropsAJobStillQueued) {
+  StreamReadAhead read_ahead;
+  Gate gate;
+  read_ahead.Schedule("busy", gate.JobThatWaits("busy"));
+  gate.WaitUntilEntered();
+  std::atomic<bool> queued_job_ran{false};
+  read_ahead.Schedule("queued", [&] {
+    queued_job_ran.store(true);
+    return std::optional<PreparedStreamRead>(Answer("queued"));
+  });
+  // The caller computes the answer itself rather than wait behind another reader's job.
+  EXPECT_FALSE(read_ahead.Take("queued").has_value());
+  gate.Release();
+  EXPECT_TRUE(read_ahead.Take("busy").has_value());
+  EXPECT_FALSE(queued_job_ran.load());
+  EXPECT_EQ(read_ahead.jobs_run(), 1u);
+}
+
+TEST(StreamReadAheadTest, ASecondScheduleOfTheSameKeyIsIgnored) {
+  StreamReadAhead read_ahead;
+  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(Answer("first")); });
+  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(Answer("second")); });
+  WaitForJobs(read_ahead, 1);
+  std::optional<PreparedStreamRead> taken = read_ahead.Take("k");
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->body, "first");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(read_ahead.jobs_run(), 1u);
+}
+
+TEST(StreamReadAheadTest, TheOldestAnswerMakesRoom) {
+  StreamReadAheadOptions options;
+  options.max_entries = 2;
+  StreamReadAhead read_ahead(options);
+  uint64_t scheduled = 0;
+  for (const std::string key : {"a", "b", "c"}) {
+    read_ahead.Schedule(key, [key] { return std::optional<PreparedStreamRead>(Answer(key)); });
+    WaitForJobs(read_ahead, ++scheduled);
+  }
+  EXPECT_FALSE(read_ahead.Take("a").has_value());
+  EXPECT_TRUE(read_ahead.Take("b").has_value());
+  EXPECT_TRUE(read_ahead.Take("c").has_value());
+}
+
+TEST(StreamReadAheadTest, AnAnswerNobodyTakesExpires) {
+  StreamReadAheadOptions options;
+  options.max_age = std::chrono::milliseconds(20);
+  StreamReadAhead read_ahead(options);
+  read_ahead.Schedule("old", [] { return std::optional<PreparedStreamRead>(Answer("old")); });
+  WaitForJobs(read_ahead, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  // Expired answers are dropped when room is made for a new one.
+  read_ahead.Schedule("new", [] { return std::optional<PreparedStreamRead>(Answer("new")); });
+  WaitForJobs(read_ahead, 2);
+  EXPECT_FALSE(read_ahead.Take("old").has_value());
+  EXPECT_TRUE(read_ahead.Take("new").has_value());
+}
+
+TEST(StreamReadAheadTest, DestroyingWhileAJobRunsWaitsForIt) {
+  Gate gate;
+  std::thread releaser;
+  {
+    StreamReadAhead read_ahead;
+    read_ahead.Schedule("running", gate.JobThatWaits("running"));
+    gate.WaitUntilEntered();
+    read_ahead.Schedule("queued", [] { return std::optional<PreparedStreamRead>(); });
+    releaser = std::thread([&gate] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      gate.Release();
+    });
+  }  // Joins the worker: returns only after the running job ended.
+  releaser.join();
+}
+
+}  // namespace
+}  // namespace otsync::server
