@@ -87,16 +87,14 @@ test('every broken script exits 2 with its specific message', async (t) => {
 });
 
 // A destination table that does not exist is found before any record is read and named with the
-// command that creates it. The binary answers it as a failed job (exit 1), not as a bad
-// configuration (2): reported, see the pipeline tests' report; this pins today's behaviour.
-test('a missing odps destination table: the create-table command is named, nothing is read', async () => {
+// command that creates it: a bad configuration (exit 2), as a missing source table is.
+test('a missing odps destination table: exit 2, the create-table command is named, nothing is read', async () => {
   const window = L.wholeWindow();
   const file = path.join(dataDir, 'missing-table.json');
   fs.writeFileSync(file, JSON.stringify(script({ reader: READER,
     writer: { plugin: 'odps', parameter: { datasource: 'odps_first', table: 'nosuch', partition: 'pt=1', column: ['*'], truncate: true } } })));
   const run = await L.runOtsync(['run', file, '--data-dir', dataDir, '-p', `start=${window.start}`, '-p', `end=${window.end}`]);
-  assert.notEqual(run.code, 0);
-  assert.ok(run.code === 1 || run.code === 2);
+  assert.equal(run.code, 2, run.stderr);
   assert.match(run.stderr, /table nosuch does not exist[\s\S]*otsync warehouse create-table/);
 });
 

@@ -258,9 +258,10 @@ class GuidedOdpsWriter final : public sync::Writer {
   Status Prepare() override {
     Status prepared = writer_->Prepare();
     if (prepared.code() != StatusCode::kNotFound) return prepared;
-    return Status(prepared.code(), prepared.message() +
-                                       "; create it with: otsync warehouse create-table " +
-                                       DataSourceFlags() + " " + ShellQuote(SuggestedSpec()));
+    // A missing destination is a mistake in the job, as a missing source table is (exit 2).
+    return Status::InvalidArgument(prepared.message() +
+                                   "; create it with: otsync warehouse create-table " +
+                                   DataSourceFlags() + " " + ShellQuote(SuggestedSpec()));
   }
   Result<std::optional<sync::CommittedWindow>> FindCommittedWindow(
       const sync::WindowKey& key) override {

@@ -214,7 +214,8 @@ TEST_F(WarehouseCliTest, TheJobLogShowsTheWritersWarningOnce) {
 }
 
 TEST_F(WarehouseCliTest, AJobIntoAMissingTableSaysHowToCreateIt) {
-  EXPECT_EQ(Run({"run", WriteJob(kSeedJob), "-p", "bdp.system.bizdate=20171019"}), kExitJobFailed);
+  EXPECT_EQ(Run({"run", WriteJob(kSeedJob), "-p", "bdp.system.bizdate=20171019"}),
+            kExitBadConfiguration);
   EXPECT_NE(
       err_.str().find("create it with: otsync warehouse create-table --data-dir " + data_dir_ +
                       " \"person(id STRING, colname STRING, version STRING, colvalue "
