@@ -15,7 +15,8 @@
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
 # the server; then bench/stream_read_bench on a fresh otsd (GetStreamRecord read rate beside
-# decode-only of the same bytes); then bench/export_bench on a fresh otsd with a -30m clock offset
+# decode-only of the same bytes), once with otsd's stream read-ahead on (its default) and once
+# with --no-stream-read-ahead; then bench/export_bench on a fresh otsd with a -30m clock offset
 # (otsync run, otsstream -> odps, beside the odps writer alone, or -> txtfile / discard with
 # --writer; always beside decode-only of the same GetStreamRecord responses). Nothing is left running; the
 # temporary directories are removed.
@@ -123,16 +124,22 @@ for mode in off on; do
 done
 
 if [[ " $benches " == *" stream-read "* ]]; then
-  echo
-  echo "## Stream read (GetStreamRecord), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo
-  start_server "$work_dir/otsd-stream-read"
-  if ! "$stream_bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
-      "${stream_read_flags[@]}" 2>"$work_dir/stream-read.err"; then
-    echo "(failed: $(tail -n1 "$work_dir/stream-read.err"))"
-    status=1
-  fi
-  stop_server
+  # otsd as it runs by default (read-ahead on), then with --no-stream-read-ahead: what
+  # preparing the next answer while the reader decodes the current one is worth.
+  for read_ahead in on off; do
+    read_ahead_flag=()
+    [[ "$read_ahead" == off ]] && read_ahead_flag=(--no-stream-read-ahead)
+    echo
+    echo "## Stream read (GetStreamRecord), otsd stream read-ahead $read_ahead, load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    start_server "$work_dir/otsd-stream-read-$read_ahead" "${read_ahead_flag[@]}"
+    if ! "$stream_bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
+        "${stream_read_flags[@]}" 2>"$work_dir/stream-read-$read_ahead.err"; then
+      echo "(failed: $(tail -n1 "$work_dir/stream-read-$read_ahead.err"))"
+      status=1
+    fi
+    stop_server
+  done
 fi
 
 if [[ " $benches " == *" export "* ]]; then
