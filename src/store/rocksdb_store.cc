@@ -160,7 +160,7 @@ class RocksDbStore final : public Store {
 
   Status LoadCatalog();
   // REQUIRED: called once, before any other method.
-  Status OpenStreamLog(bool sync_writes);
+  Status OpenStreamLog(bool sync_writes, int64_t enabling_period_micros);
   void StartTrimThread(std::chrono::milliseconds interval);
 
   Status CreateTable(const std::string& instance, const TableDescription& table) override;
@@ -256,13 +256,14 @@ class RocksDbStore final : public Store {
   std::thread trim_thread_;
 };
 
-Status RocksDbStore::OpenStreamLog(bool sync_writes) {
+Status RocksDbStore::OpenStreamLog(bool sync_writes, int64_t enabling_period_micros) {
   StreamLog::Options options;
   options.db = db_;
   options.meta_family = handles_[2];
   options.records_family = handles_[3];
   options.clock = clock_;
   options.sync_writes = sync_writes;
+  options.enabling_period_micros = enabling_period_micros;
   OTSYNC_ASSIGN_OR_RETURN(stream_log_, StreamLog::Open(options));
   return Status::OK();
 }
@@ -961,7 +962,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &db)));
   auto store = std::make_unique<RocksDbStore>(options, std::move(clock), db, std::move(handles),
                                               std::move(registry));
-  OTSYNC_RETURN_IF_ERROR(store->OpenStreamLog(options.sync_writes));
+  OTSYNC_RETURN_IF_ERROR(
+      store->OpenStreamLog(options.sync_writes, options.stream_enabling_period.count()));
   OTSYNC_RETURN_IF_ERROR(store->LoadCatalog());
   store->StartTrimThread(options.trim_interval);
   return std::unique_ptr<Store>(std::move(store));

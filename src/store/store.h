@@ -47,6 +47,10 @@ struct StoreOptions {
   // How often a background thread trims expired stream records (real time, whatever the
   // clock); zero disables the thread (TrimStreams() still works).
   std::chrono::milliseconds trim_interval{60'000};
+  // How long DescribeStream reports a newly enabled stream as ENABLING before ACTIVE (by the
+  // store's clock), as the service does for a moment; zero = ACTIVE at once. Records are
+  // written from the first moment either way.
+  std::chrono::microseconds stream_enabling_period{0};
 };
 
 class Store {

@@ -123,7 +123,8 @@ StreamLog::StreamLog(const Options& options)
       meta_family_(options.meta_family),
       records_family_(options.records_family),
       clock_(options.clock),
-      sync_writes_(options.sync_writes) {}
+      sync_writes_(options.sync_writes),
+      enabling_period_micros_(options.enabling_period_micros) {}
 
 StreamLog::~StreamLog() = default;
 
@@ -416,7 +417,9 @@ Result<StreamDescription> StreamLog::DescribeStream(const std::string& instance,
   description.table_name = stream->meta.table.table;
   description.expiration_hours = stream->meta.expiration_hours;
   description.creation_time_micros = stream->meta.creation_micros;
-  description.status = StreamStatus::kActive;
+  description.status = clock_->NowMicros() < stream->meta.creation_micros + enabling_period_micros_
+                           ? StreamStatus::kEnabling
+                           : StreamStatus::kActive;
   for (auto it = stream->shards.lower_bound(inclusive_start_shard_id); it != stream->shards.end();
        ++it) {
     if (shard_limit.has_value() && description.shards.size() >= static_cast<size_t>(*shard_limit)) {

@@ -68,6 +68,8 @@ class StreamLog {
     rocksdb::ColumnFamilyHandle* records_family = nullptr;  // Named kRecordsColumnFamily.
     std::shared_ptr<Clock> clock;
     bool sync_writes = false;  // fsync the WAL on the log's own writes (lifecycle, trim).
+    // See StoreOptions::stream_enabling_period.
+    int64_t enabling_period_micros = 0;
   };
 
   // The column families the store must create/open and pass in Options: metadata, records.
@@ -103,7 +105,8 @@ class StreamLog {
   // Streams of `instance`, by table name; only `table`'s when given.
   std::vector<StreamSummary> ListStreams(const std::string& instance,
                                          const std::optional<std::string>& table) const;
-  // Status is always kActive. Shards in id order (creation order, parents before children)
+  // Status is kEnabling until Options::enabling_period_micros after the stream's creation (by
+  // the clock), kActive from then on. Shards in id order (creation order, parents before children)
   // from `inclusive_start_shard_id` (empty = first); at most `shard_limit` (absent = all), with
   // next_shard_id set when more remain. kNotFound "Requested stream does not exist.".
   Result<StreamDescription> DescribeStream(const std::string& instance,
@@ -220,6 +223,7 @@ class StreamLog {
   rocksdb::ColumnFamilyHandle* const records_family_;
   const std::shared_ptr<Clock> clock_;
   const bool sync_writes_;
+  const int64_t enabling_period_micros_;
   std::optional<ShardIteratorCodec> iterator_codec_;  // Set by Open.
 
   // Serializes every metadata write (lifecycle, admin, trim) with the in-memory update that

@@ -71,8 +71,8 @@ class StreamLogTest : public ::testing::Test {
     rocksdb::Status status = rocksdb::DB::Open(options, dir_, families, &handles_, &db);
     ASSERT_TRUE(status.ok()) << status.ToString();
     db_.reset(db);
-    Result<std::unique_ptr<StreamLog>> log =
-        StreamLog::Open({db_.get(), handles_[1], handles_[2], clock_, false});
+    Result<std::unique_ptr<StreamLog>> log = StreamLog::Open(
+        {db_.get(), handles_[1], handles_[2], clock_, false, enabling_period_micros_});
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(log).value();
   }
@@ -151,6 +151,7 @@ class StreamLogTest : public ::testing::Test {
   }
 
   std::string dir_;
+  int64_t enabling_period_micros_ = 0;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kStart);
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -204,6 +205,35 @@ TEST_F(StreamLogTest, LifecycleValidatesAndStartsNewStreams) {
   EXPECT_NE(second.stream_id, first.stream_id);
   EXPECT_EQ(log_->DescribeStream("inst", first.stream_id, "", std::nullopt).status().code(),
             StatusCode::kNotFound);
+}
+
+// The service reports a new stream as ENABLING for a moment (the Go SDK's test polls until
+// ACTIVE); with an enabling period, otsd does the same by its clock. Records are kept from the
+// start.
+TEST_F(StreamLogTest, ANewStreamIsEnablingForItsPeriodThenActive) {
+  enabling_period_micros_ = 2'000'000;
+  Reopen();
+  const wire::StreamSettings settings = Enable();
+  auto status = [&] {
+    Result<StreamDescription> description =
+        log_->DescribeStream("inst", settings.stream_id, "", std::nullopt);
+    EXPECT_TRUE(description.ok()) << description.status().ToString();
+    return description.ok() ? description->status : StreamStatus::kActive;
+  };
+  EXPECT_EQ(status(), StreamStatus::kEnabling);
+  Write({PutRow(1, 10)});
+  clock_->AdvanceMicros(1'999'999);
+  EXPECT_EQ(status(), StreamStatus::kEnabling);
+  clock_->AdvanceMicros(1);
+  EXPECT_EQ(status(), StreamStatus::kActive);
+  Reopen();
+  EXPECT_EQ(status(), StreamStatus::kActive);
+  const std::vector<StreamShardInfo> shards = Shards(settings.stream_id);
+  ASSERT_EQ(shards.size(), 1u);
+  const std::vector<StreamRecord> records =
+      ReadAll(Iterator(settings.stream_id, shards[0].shard_id));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(Id(records[0]), 1);
 }
 
 TEST_F(StreamLogTest, AppendsReadBackInCommitOrderAsPlainBuffer) {

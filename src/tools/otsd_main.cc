@@ -91,6 +91,7 @@ struct Flags {
   std::string clock_offset = "0";
   std::string durability = "wal";
   std::string trim_interval = "60s";
+  std::string stream_enabling_period = "0";
   int threads = 16;
   bool no_auth = false;
   bool no_stream_read_ahead = false;
@@ -154,6 +155,11 @@ int main(int argc, char** argv) {
                  "How often expired stream records are trimmed (real time), e.g. 60s, 10m; 0 "
                  "turns the background pass off ('otsd admin trim' still runs one).")
       ->capture_default_str();
+  app.add_option("--stream-enabling-period", flags.stream_enabling_period,
+                 "How long DescribeStream reports a newly enabled stream as STREAM_ENABLING "
+                 "before STREAM_ACTIVE, as the service does for a moment, e.g. 2s; 0 = ACTIVE "
+                 "at once. Records are written from the start either way.")
+      ->capture_default_str();
   app.footer(
       "Admin operations (stream split/merge, trim now), signed with an admin key: "
       "'otsd admin --help'.\n");
@@ -198,6 +204,12 @@ int main(int argc, char** argv) {
     return UsageError("--trim-interval: expected a duration such as 60s, got \"" +
                       flags.trim_interval + "\"");
   }
+  const std::optional<int64_t> stream_enabling_period =
+      ParseDurationMicros(flags.stream_enabling_period);
+  if (!stream_enabling_period || *stream_enabling_period < 0) {
+    return UsageError("--stream-enabling-period: expected a duration such as 2s, got \"" +
+                      flags.stream_enabling_period + "\"");
+  }
   if (flags.threads < 1 || flags.threads > 1024) {
     return UsageError("--threads: expected 1 to 1024, got " + std::to_string(flags.threads));
   }
@@ -238,6 +250,7 @@ int main(int argc, char** argv) {
   store_options.clock = std::make_shared<SystemClock>(*clock_offset);
   store_options.sync_writes = flags.durability == "sync";
   store_options.trim_interval = std::chrono::milliseconds(*trim_interval / 1000);
+  store_options.stream_enabling_period = std::chrono::microseconds(*stream_enabling_period);
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(store_options);
   if (!store.ok()) return Fail("cannot open the store: " + store.status().ToString());
 

@@ -155,3 +155,41 @@ describe('stream enabling', () => {
     await h.expectOtsError(client.makeRequest('describeStream', { streamId: sid }), 404, 'OTSObjectNotExist');
   });
 });
+
+// The service reports a new stream as STREAM_ENABLING for a moment, and its SDK tests poll until
+// STREAM_ACTIVE; an otsd started with --stream-enabling-period does the same.
+describe('stream enabling period', () => {
+  let otsd;
+  let client;
+  before(async () => {
+    otsd = await h.startOtsd({ args: ['--stream-enabling-period=1500ms'] });
+    client = otsd.client();
+    h.enableStreamApis();
+  });
+  after(async () => {
+    if (otsd) await otsd.dispose();
+  });
+
+  it('DescribeStream says STREAM_ENABLING, then STREAM_ACTIVE; records written meanwhile are kept', T, async () => {
+    const enabledAt = Date.now();
+    await h.createTable(client, 'warming', PK, {}, { streamSpecification: { enableStream: true, expirationTime: 24 } });
+    const streamId = (await client.describeTable({ tableName: 'warming' })).streamDetails.streamId;
+    const first = await client.makeRequest('describeStream', { streamId });
+    assert.equal(first.streamStatus, 1, 'STREAM_ENABLING right after enabling');
+    await client.putRow({
+      tableName: 'warming', condition: h.IGNORE(),
+      primaryKey: [{ id: 'early' }], attributeColumns: [{ v: 'written while enabling' }],
+    });
+    let status = first.streamStatus;
+    while (status !== 2 && Date.now() - enabledAt < 10000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await client.makeRequest('describeStream', { streamId })).streamStatus;
+    }
+    assert.equal(status, 2, 'STREAM_ACTIVE after the period');
+    assert.ok(Date.now() - enabledAt >= 1400, 'not before the period is over');
+    const shard = (await client.makeRequest('describeStream', { streamId })).shards[0].shardId;
+    const iterator = (await client.makeRequest('getShardIterator', { streamId, shardId: shard })).shardIterator;
+    const records = await client.makeRequest('getStreamRecord', { shardIterator: iterator });
+    assert.equal(records.streamRecords.length, 1, 'the row written while enabling has its record');
+  });
+});
