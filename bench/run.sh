@@ -48,54 +48,17 @@ for binary in "$otsd" "$bench" "$stream_bench"; do
 done
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/otsync-bench.XXXXXX")"
-server_pid=""
+# shellcheck source=../scripts/otsd_process.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/otsd_process.sh"
+otsd_log_prefix=bench
 
-stop_server() {
-  [[ -n "$server_pid" ]] || return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 200); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "bench: otsd did not stop on SIGTERM within 10 s; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 cleanup() {
-  stop_server
+  otsd_stop
   rm -rf "$work_dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# Starts otsd on $1 (data dir; further arguments are otsd flags) and sets $endpoint.
-start_server() {
-  local data_dir="$1"
-  mkdir -p "$data_dir"
-  "$otsd" --listen=127.0.0.1:0 --data-dir="$data_dir" "${@:2}" >"$data_dir.out" 2>"$data_dir.err" &
-  server_pid=$!
-  endpoint=""
-  for _ in $(seq 1 200); do
-    if line="$(grep -m1 '^otsd: serving ' "$data_dir.out" 2>/dev/null)"; then
-      endpoint="${line#otsd: serving }"
-      return 0
-    fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "bench: otsd exited before serving:" >&2
-      cat "$data_dir.err" >&2
-      return 1
-    fi
-    sleep 0.05
-  done
-  echo "bench: otsd printed no serving line within 10 s" >&2
-  return 1
-}
 
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "# otsync benchmarks"
@@ -111,16 +74,16 @@ for mode in off on; do
   echo
   echo "## otsd ingest and scan, stream $mode"
   echo
-  start_server "$work_dir/otsd-stream-$mode"
+  otsd_start "$otsd" "$work_dir/otsd-stream-$mode"
   stream_flag=()
   [[ "$mode" == on ]] && stream_flag=(--stream)
-  if ! "$bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
+  if ! "$bench" --endpoint="$otsd_endpoint" --otsd-pid="$otsd_pid" \
       --rocksdb-dir="$work_dir/raw-stream-$mode" "${stream_flag[@]}" "$@" \
       2>"$work_dir/bench-$mode.err"; then
     echo "(failed: $(tail -n1 "$work_dir/bench-$mode.err"))"
     status=1
   fi
-  stop_server
+  otsd_stop
 done
 
 if [[ " $benches " == *" stream-read "* ]]; then
@@ -132,13 +95,13 @@ if [[ " $benches " == *" stream-read "* ]]; then
     echo
     echo "## Stream read (GetStreamRecord), otsd stream read-ahead $read_ahead, load average now $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
-    start_server "$work_dir/otsd-stream-read-$read_ahead" "${read_ahead_flag[@]}"
-    if ! "$stream_bench" --endpoint="$endpoint" --otsd-pid="$server_pid" \
+    otsd_start "$otsd" "$work_dir/otsd-stream-read-$read_ahead" "${read_ahead_flag[@]}"
+    if ! "$stream_bench" --endpoint="$otsd_endpoint" --otsd-pid="$otsd_pid" \
         "${stream_read_flags[@]}" 2>"$work_dir/stream-read-$read_ahead.err"; then
       echo "(failed: $(tail -n1 "$work_dir/stream-read-$read_ahead.err"))"
       status=1
     fi
-    stop_server
+    otsd_stop
   done
 fi
 
@@ -151,13 +114,13 @@ if [[ " $benches " == *" export "* ]]; then
   echo "## Export end to end (otsync run, otsstream -> $export_writer), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   # The clock 30 minutes behind: the records are past the reader's 5-minute end margin at once.
-  start_server "$work_dir/otsd-export" --clock-offset=-30m
-  if ! "$export_bench" --endpoint="$endpoint" --otsync="$otsync" --work-dir="$work_dir/export" \
+  otsd_start "$otsd" "$work_dir/otsd-export" --clock-offset=-30m
+  if ! "$export_bench" --endpoint="$otsd_endpoint" --otsync="$otsync" --work-dir="$work_dir/export" \
       --clock-offset-minutes=-30 "${export_flags[@]}" 2>"$work_dir/export.err"; then
     echo "(failed: $(tail -n1 "$work_dir/export.err"))"
     status=1
   fi
-  stop_server
+  otsd_stop
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -33,26 +33,12 @@ done
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/otsync-demo.XXXXXX")"
 data_dir="$work_dir/otsync"
-server_pid=""
+# shellcheck source=../scripts/otsd_process.sh
+source "$repo_dir/scripts/otsd_process.sh"
+otsd_log_prefix=demo
 
-stop_server() {
-  [[ -n "$server_pid" ]] || return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    if kill -0 "$server_pid" 2>/dev/null; then
-      echo "demo: otsd did not stop on SIGTERM within 5 s; killing it" >&2
-      kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
 cleanup() {
-  stop_server
+  otsd_stop
   if [[ "${OTSYNC_DEMO_KEEP:-0}" == 1 ]]; then
     echo "demo: kept $work_dir (otsync --data-dir $data_dir)"
   else
@@ -73,23 +59,8 @@ step() {
 
 # --- 1. otsd ---------------------------------------------------------------------------------
 step "Start otsd (clock 30 minutes behind, so the changes are past the reader's 5-minute wait)"
-"$otsd" --listen=127.0.0.1:0 --data-dir="$work_dir/otsd" --clock-offset=-30m \
-  >"$work_dir/otsd.out" 2>"$work_dir/otsd.err" &
-server_pid=$!
-
-endpoint=""
-for _ in $(seq 1 200); do
-  if line="$(grep -m1 '^otsd: serving ' "$work_dir/otsd.out" 2>/dev/null)"; then
-    endpoint="${line#otsd: serving }"
-    break
-  fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    cat "$work_dir/otsd.err" >&2
-    fail "otsd exited before serving"
-  fi
-  sleep 0.05
-done
-[[ -n "$endpoint" ]] || fail "otsd printed no serving line within 10 s"
+otsd_start "$otsd" "$work_dir/otsd" --clock-offset=-30m || fail "otsd did not start"
+endpoint="$otsd_endpoint"
 echo "otsd serving $endpoint (instance local, data in a temporary directory)"
 
 # --- 2. the source table and its changes ------------------------------------------------------
@@ -160,6 +131,6 @@ again="$("$otsync" warehouse query --data-dir "$data_dir" --format csv \
 [[ "$again" == "$rows" ]] || fail "person holds $again rows after the second run, expected $rows"
 echo "Checked: person still holds $rows rows."
 
-stop_server
+otsd_stop
 echo
 echo "demo: done; otsd stopped$([[ "${OTSYNC_DEMO_KEEP:-0}" == 1 ]] || echo ", temporary data removed")"
