@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store/testing/temp_store.h"
 #include "wire/plain_buffer.h"
 
 extern char** environ;
@@ -32,7 +33,7 @@ using wire::RowExistence;
 using wire::Value;
 using wire::WriteType;
 
-constexpr int64_t kStartMicros = 1'700'000'000'000'000;
+constexpr int64_t kStartMicros = kStoreFixtureStartMicros;
 constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
 const std::string kInstance = "inst";
 constexpr char kCrashChildDirEnv[] = "OTSYNC_STREAM_CRASH_CHILD_DIR";
@@ -127,28 +128,10 @@ std::vector<DecodedRecord> ReadStream(Store* store, const std::string& table) {
   return records;
 }
 
-class StoreStreamTest : public ::testing::Test {
+class StoreStreamTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("otsync_store_stream_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(path_);
-    clock_ = std::make_shared<ManualClock>(kStartMicros);
-    Reopen();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(path_);
-  }
-
-  void Reopen() {
-    store_.reset();
-    Result<std::unique_ptr<Store>> opened = OpenStore(path_.string(), clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
+  // Trimming runs only when a test calls TrimStreams().
+  StoreStreamTest() { options_.trim_interval = std::chrono::milliseconds(0); }
 
   Status Write(const RowWrite& write, const std::string& table = "t") {
     return store_->WriteRow(kInstance, table, write).status();
@@ -159,10 +142,6 @@ class StoreStreamTest : public ::testing::Test {
     EXPECT_TRUE(description.ok());
     return description.ok() ? description->stream.stream_id : "";
   }
-
-  std::filesystem::path path_;
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(StoreStreamTest, EachWriteAppendsExactlyOneRecord) {
@@ -424,14 +403,8 @@ TEST_F(StoreStreamTest, TrimmingExpiresRecordsByTheStoreClock) {
 }
 
 TEST_F(StoreStreamTest, BackgroundThreadTrimsOnItsInterval) {
-  store_.reset();
-  StoreOptions options;
-  options.path = path_.string();
-  options.clock = clock_;
-  options.trim_interval = std::chrono::milliseconds(10);
-  Result<std::unique_ptr<Store>> opened = Store::Open(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  store_ = std::move(opened).value();
+  options_.trim_interval = std::chrono::milliseconds(10);
+  Reopen();
   TableDescription table = IntTable("t", true);
   table.stream.expiration_hours = 1;
   ASSERT_TRUE(store_->CreateTable(kInstance, table).ok());
@@ -498,7 +471,7 @@ TEST_F(StoreStreamTest, CrashKeepsRowsAndRecordsTogether) {
   std::string filter = "--gtest_filter=StoreStreamCrashChild.WriteLoop";
   std::string exe = "/proc/self/exe";
   char* argv[] = {exe.data(), filter.data(), nullptr};
-  std::vector<std::string> env_strings = {std::string(kCrashChildDirEnv) + "=" + path_.string()};
+  std::vector<std::string> env_strings = {std::string(kCrashChildDirEnv) + "=" + path().string()};
   for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
   std::vector<char*> env;
   for (std::string& entry : env_strings) env.push_back(entry.data());

@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
+
+#include "store/testing/temp_store.h"
 
 namespace otsync::store {
 namespace {
@@ -20,7 +21,7 @@ using wire::RowExistence;
 using wire::Value;
 using wire::WriteType;
 
-constexpr int64_t kStartMicros = 1'700'000'000'000'000;
+constexpr int64_t kStartMicros = kStoreFixtureStartMicros;
 constexpr int64_t kStartMillis = kStartMicros / 1000;
 constexpr int64_t kDayMicros = 86'400'000'000;
 const std::string kInstance = "inst";
@@ -70,33 +71,8 @@ Filter Single(std::string column, Comparator comparator, Value value,
   return filter;
 }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("otsync_store_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(path_);
-    clock_ = std::make_shared<ManualClock>(kStartMicros);
-    Reopen();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(path_);
-  }
-
-  void Reopen() {
-    store_.reset();
-    StoreOptions options;
-    options.path = path_.string();
-    options.clock = clock_;
-    options.sync_writes = sync_writes_;
-    Result<std::unique_ptr<Store>> opened = Store::Open(options);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
-
   TableDescription IntTable(const std::string& name, int32_t max_versions = 1, int32_t ttl = -1) {
     TableDescription table;
     table.name = name;
@@ -121,11 +97,6 @@ class StoreTest : public ::testing::Test {
     if (!outcome.ok()) return std::nullopt;
     return outcome->row;
   }
-
-  std::filesystem::path path_;
-  bool sync_writes_ = false;
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<Store> store_;
 };
 
 // --- tables ---------------------------------------------------------------------------------
@@ -872,7 +843,7 @@ TEST_F(StoreTest, ReopenKeepsTablesAndRows) {
 }
 
 TEST_F(StoreTest, SyncedWritesSurviveReopen) {
-  sync_writes_ = true;
+  options_.sync_writes = true;
   Reopen();
   CreateIntTable("t");
   std::vector<TableWrites> batch(1);
