@@ -6,19 +6,14 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "proto/table_store.pb.h"
-#include "server/authenticator.h"
-#include "server/credentials.h"
-#include "server/http_server.h"
-#include "server/ots_service.h"
 #include "server/request_dispatcher.h"
-#include "store/store.h"
+#include "server/testing/in_process_otsd.h"
 #include "wire/signature.h"
 
 namespace otsync::server {
@@ -98,38 +93,17 @@ TEST(FaultInjectorTest, ProbabilityIsSeededAndDeterministic) {
   EXPECT_LT(fired, 90);
 }
 
-constexpr char kInstance[] = "local";
-constexpr char kKeyId[] = "otsync-local-id";
-constexpr char kSecret[] = "otsync-local-secret";
-constexpr char kAdminKeyId[] = "admin-id";
-constexpr char kAdminSecret[] = "admin-secret";
-
 class FaultFrontTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device random;
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("otsd_fault_test_" + std::to_string(random()) + std::to_string(random()));
-    store::StoreOptions store_options;
-    store_options.path = data_dir_.string();
-    store_options.clock = DefaultClock();
-    auto store = store::Store::Open(store_options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    authenticator_ =
-        std::make_unique<Authenticator>(DevelopmentCredentials(), DefaultClock(), AuthOptions{});
-    RequestDispatcher dispatcher = MakeDefaultDispatcher();
-    RegisterFaultInjectionHandlers(&dispatcher, &injector_);
-    service_ = std::make_unique<OtsService>(store_.get(), authenticator_.get(),
-                                            std::move(dispatcher), DefaultClock());
-    HttpServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.threads = 4;
-    auto server = HttpServer::Start(options, service_.get());
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    auto front = FaultFront::Start("127.0.0.1", 0, "127.0.0.1", server_->port(), &injector_);
+    InProcessOtsdOptions options;
+    options.register_handlers = [this](RequestDispatcher* dispatcher) {
+      RegisterFaultInjectionHandlers(dispatcher, &injector_);
+    };
+    Result<std::unique_ptr<InProcessOtsd>> otsd = InProcessOtsd::Start(std::move(options));
+    ASSERT_TRUE(otsd.ok()) << otsd.status().ToString();
+    otsd_ = std::move(otsd).value();
+    auto front = FaultFront::Start("127.0.0.1", 0, "127.0.0.1", otsd_->port(), &injector_);
     ASSERT_TRUE(front.ok()) << front.status().ToString();
     front_ = std::move(front).value();
     client_ = NewClient();
@@ -138,13 +112,8 @@ class FaultFrontTest : public ::testing::Test {
   void TearDown() override {
     client_.reset();
     if (front_) front_->Stop();
-    if (server_) server_->Stop();
     front_.reset();
-    server_.reset();
-    service_.reset();
-    store_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(data_dir_, ignored);
+    otsd_.reset();
   }
 
   std::unique_ptr<httplib::Client> NewClient() {
@@ -154,31 +123,12 @@ class FaultFrontTest : public ::testing::Test {
     return client;
   }
 
-  static httplib::Headers SignedHeaders(const std::string& api, const std::string& body,
-                                        const std::string& key_id, const std::string& secret) {
-    wire::HeaderMap headers = {
-        {"x-ots-date", wire::FormatIsoTime(DefaultClock()->NowMicros(), 3)},
-        {"x-ots-apiversion", "2015-12-31"},
-        {"x-ots-accesskeyid", key_id},
-        {"x-ots-instancename", kInstance},
-        {"x-ots-contentmd5", wire::ContentMd5(body)},
-    };
-    headers["x-ots-signature"] = wire::SignRequest(api, headers, secret);
-    return httplib::Headers(headers.begin(), headers.end());
-  }
-
-  httplib::Result Post(httplib::Client& client, const std::string& api, const std::string& body,
-                       const std::string& key_id = kKeyId, const std::string& secret = kSecret) {
-    return client.Post(("/" + api).c_str(), SignedHeaders(api, body, key_id, secret), body,
-                       "application/octet-stream");
-  }
-
   httplib::Result ListTable(httplib::Client& client) {
-    return Post(client, "ListTable", proto::ListTableRequest().SerializeAsString());
+    return PostSigned(client, "ListTable", proto::ListTableRequest().SerializeAsString());
   }
 
   httplib::Result Admin(std::string_view api, const std::string& body) {
-    return Post(*client_, std::string(api), body, kAdminKeyId, kAdminSecret);
+    return PostSigned(*client_, api, body, kDevelopmentAdminKeyId, kDevelopmentAdminSecret);
   }
 
   static std::string ErrorCodeOf(const httplib::Result& result) {
@@ -187,12 +137,8 @@ class FaultFrontTest : public ::testing::Test {
     return error.code();
   }
 
-  std::filesystem::path data_dir_;
-  FaultInjector injector_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<OtsService> service_;
-  std::unique_ptr<HttpServer> server_;
+  FaultInjector injector_;  // Outlives the server, whose handlers use it.
+  std::unique_ptr<InProcessOtsd> otsd_;
   std::unique_ptr<FaultFront> front_;
   std::unique_ptr<httplib::Client> client_;
 };
@@ -208,11 +154,11 @@ TEST_F(FaultFrontTest, PassesRequestsThroughWhenNothingIsArmed) {
 
 TEST_F(FaultFrontTest, AdminOperationsNeedAnAdminSignature) {
   const std::string plan = R"({"faults": [{"api": "ListTable", "kind": "busy"}]})";
-  httplib::Result user = Post(*client_, std::string(kAdminInjectFaultsApi), plan);
+  httplib::Result user = PostSigned(*client_, kAdminInjectFaultsApi, plan);
   ASSERT_TRUE(user);
   EXPECT_EQ(user->status, 403);
   EXPECT_EQ(ErrorCodeOf(user), "OTSAuthFailed");
-  httplib::Result stats = Post(*client_, std::string(kAdminFaultStatsApi), "{}");
+  httplib::Result stats = PostSigned(*client_, kAdminFaultStatsApi, "{}");
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->status, 403);
   EXPECT_EQ(injector_.rule_count(), 0u);

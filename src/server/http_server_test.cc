@@ -6,105 +6,39 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "proto/table_store.pb.h"
-#include "server/authenticator.h"
-#include "server/credentials.h"
-#include "server/ots_service.h"
-#include "server/request_dispatcher.h"
-#include "store/store.h"
+#include "server/testing/in_process_otsd.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
 
 namespace otsync::server {
 namespace {
 
-constexpr char kInstance[] = "local";
-constexpr char kKeyId[] = "otsync-local-id";
-constexpr char kSecret[] = "otsync-local-secret";
-
-struct Answer {
-  int status = 0;
-  httplib::Headers headers;
-  std::string body;
-};
-
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device random;
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("otsd_http_test_" + std::to_string(random()) + std::to_string(random()));
-    store::StoreOptions store_options;
-    store_options.path = data_dir_.string();
-    store_options.clock = DefaultClock();
-    auto store = store::Store::Open(store_options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    authenticator_ =
-        std::make_unique<Authenticator>(DevelopmentCredentials(), DefaultClock(), AuthOptions{});
-    service_ = std::make_unique<OtsService>(store_.get(), authenticator_.get(),
-                                            MakeDefaultDispatcher(), DefaultClock());
-    HttpServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.threads = 4;
-    auto server = HttpServer::Start(options, service_.get());
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    client_->set_keep_alive(true);
+    Result<std::unique_ptr<InProcessOtsd>> otsd = InProcessOtsd::Start();
+    ASSERT_TRUE(otsd.ok()) << otsd.status().ToString();
+    otsd_ = std::move(otsd).value();
   }
 
-  void TearDown() override {
-    client_.reset();
-    if (server_) server_->Stop();
-    server_.reset();
-    service_.reset();
-    store_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(data_dir_, ignored);
+  PostAnswer Call(const std::string& api, const google::protobuf::Message& request) {
+    return otsd_->Post(api, request.SerializeAsString());
   }
 
-  httplib::Headers SignedHeaders(const std::string& api, const std::string& body,
-                                 const std::string& secret = kSecret) {
-    wire::HeaderMap headers = {
-        {"x-ots-date", wire::FormatIsoTime(DefaultClock()->NowMicros(), 3)},
-        {"x-ots-apiversion", "2015-12-31"},
-        {"x-ots-accesskeyid", kKeyId},
-        {"x-ots-instancename", kInstance},
-        {"x-ots-contentmd5", wire::ContentMd5(body)},
-    };
-    headers["x-ots-signature"] = wire::SignRequest(api, headers, secret);
-    return httplib::Headers(headers.begin(), headers.end());
-  }
-
-  Answer Post(const std::string& api, const std::string& body,
-              const std::string& secret = kSecret) {
-    auto result = client_->Post(("/" + api).c_str(), SignedHeaders(api, body, secret), body,
-                                "application/octet-stream");
-    if (!result) return Answer{-1, {}, httplib::to_string(result.error())};
-    return Answer{result->status, result->headers, result->body};
-  }
-
-  Answer Call(const std::string& api, const google::protobuf::Message& request) {
-    return Post(api, request.SerializeAsString());
-  }
-
-  static proto::Error ErrorOf(const Answer& answer) {
+  static proto::Error ErrorOf(const PostAnswer& answer) {
     proto::Error error;
     EXPECT_TRUE(error.ParseFromString(answer.body)) << answer.status;
     return error;
   }
 
   // The response signature checks out against the caller's secret (as Java and Python check).
-  static void ExpectSignedResponse(const std::string& api, const Answer& answer) {
+  static void ExpectSignedResponse(const std::string& api, const PostAnswer& answer) {
     wire::HeaderMap x_ots;
     std::string authorization;
     for (const auto& [name, value] : answer.headers) {
@@ -116,20 +50,11 @@ class HttpServerTest : public ::testing::Test {
     EXPECT_EQ(x_ots.count("x-ots-requestid"), 1u);
     EXPECT_EQ(x_ots["x-ots-contenttype"], "protocol buffer");
     EXPECT_EQ(x_ots["x-ots-contentmd5"], wire::ContentMd5(answer.body));
-    EXPECT_EQ(authorization, wire::SignResponse(api, x_ots, kKeyId, kSecret));
+    EXPECT_EQ(authorization, wire::SignResponse(api, x_ots, kDevelopmentKeyId, kDevelopmentSecret));
   }
 
   void CreateTable(const std::string& name) {
-    proto::CreateTableRequest request;
-    request.mutable_table_meta()->set_table_name(name);
-    auto* pk = request.mutable_table_meta()->add_primary_key();
-    pk->set_name("pk");
-    pk->set_type(proto::STRING);
-    request.mutable_reserved_throughput()->mutable_capacity_unit()->set_read(0);
-    request.mutable_reserved_throughput()->mutable_capacity_unit()->set_write(0);
-    request.mutable_table_options()->set_time_to_live(-1);
-    request.mutable_table_options()->set_max_versions(1);
-    Answer answer = Call("CreateTable", request);
+    PostAnswer answer = Call("CreateTable", StringKeyTableRequest(name));
     ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
     ExpectSignedResponse("CreateTable", answer);
   }
@@ -141,12 +66,7 @@ class HttpServerTest : public ::testing::Test {
     return row;
   }
 
-  std::filesystem::path data_dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<OtsService> service_;
-  std::unique_ptr<HttpServer> server_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<InProcessOtsd> otsd_;
 };
 
 TEST_F(HttpServerTest, CreatePutGetRoundTrip) {
@@ -156,7 +76,7 @@ TEST_F(HttpServerTest, CreatePutGetRoundTrip) {
   put.set_table_name("t");
   put.set_row(wire::EncodeRow(RowOf("a", "v")));
   put.mutable_condition()->set_row_existence(proto::IGNORE);
-  Answer put_answer = Call("PutRow", put);
+  PostAnswer put_answer = Call("PutRow", put);
   ASSERT_EQ(put_answer.status, 200) << ErrorOf(put_answer).message();
   ExpectSignedResponse("PutRow", put_answer);
   proto::PutRowResponse put_response;
@@ -168,7 +88,7 @@ TEST_F(HttpServerTest, CreatePutGetRoundTrip) {
   get.set_table_name("t");
   get.set_primary_key(wire::EncodePrimaryKey(RowOf("a", "").primary_key));
   get.set_max_versions(1);
-  Answer get_answer = Call("GetRow", get);
+  PostAnswer get_answer = Call("GetRow", get);
   ASSERT_EQ(get_answer.status, 200) << ErrorOf(get_answer).message();
   proto::GetRowResponse get_response;
   ASSERT_TRUE(get_response.ParseFromString(get_answer.body));
@@ -180,7 +100,7 @@ TEST_F(HttpServerTest, CreatePutGetRoundTrip) {
   EXPECT_TRUE(row->cells[0].timestamp.has_value());
 
   get.set_primary_key(wire::EncodePrimaryKey(RowOf("missing", "").primary_key));
-  Answer missing_answer = Call("GetRow", get);
+  PostAnswer missing_answer = Call("GetRow", get);
   ASSERT_EQ(missing_answer.status, 200);
   proto::GetRowResponse missing_response;
   ASSERT_TRUE(missing_response.ParseFromString(missing_answer.body));
@@ -189,7 +109,7 @@ TEST_F(HttpServerTest, CreatePutGetRoundTrip) {
 
   proto::DescribeTableRequest describe;
   describe.set_table_name("t");
-  Answer describe_answer = Call("DescribeTable", describe);
+  PostAnswer describe_answer = Call("DescribeTable", describe);
   ASSERT_EQ(describe_answer.status, 200) << ErrorOf(describe_answer).message();
   proto::DescribeTableResponse describe_response;
   ASSERT_TRUE(describe_response.ParseFromString(describe_answer.body));
@@ -208,7 +128,7 @@ TEST_F(HttpServerTest, BatchWriteRowWithoutConditionMeansIgnore) {
     row->set_type(proto::PUT);
     row->set_row_change(wire::EncodeRow(RowOf(key, "v")));
   }
-  Answer answer = Post("BatchWriteRow", request.SerializePartialAsString());
+  PostAnswer answer = otsd_->Post("BatchWriteRow", request.SerializePartialAsString());
   ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
   proto::BatchWriteRowResponse response;
   ASSERT_TRUE(response.ParseFromString(answer.body));
@@ -232,7 +152,7 @@ TEST_F(HttpServerTest, BatchWriteRowRejectsTheSameRowTwice) {
     row->set_row_change(wire::EncodeRow(RowOf(key, "v")));
     row->mutable_condition()->set_row_existence(proto::IGNORE);
   }
-  Answer answer = Call("BatchWriteRow", request);
+  PostAnswer answer = Call("BatchWriteRow", request);
   EXPECT_EQ(answer.status, 400);
   proto::Error error = ErrorOf(answer);
   EXPECT_EQ(error.code(), "OTSParameterInvalid");
@@ -255,7 +175,7 @@ TEST_F(HttpServerTest, GetRangePagesWithAPrimaryKeyOnlyNextStart) {
   range.set_limit(2);
   range.set_inclusive_start_primary_key(wire::EncodePrimaryKey({{"pk", wire::Value::InfMin()}}));
   range.set_exclusive_end_primary_key(wire::EncodePrimaryKey({{"pk", wire::Value::InfMax()}}));
-  Answer first = Call("GetRange", range);
+  PostAnswer first = Call("GetRange", range);
   ASSERT_EQ(first.status, 200) << ErrorOf(first).message();
   proto::GetRangeResponse first_page;
   ASSERT_TRUE(first_page.ParseFromString(first.body));
@@ -268,14 +188,14 @@ TEST_F(HttpServerTest, GetRangePagesWithAPrimaryKeyOnlyNextStart) {
   EXPECT_EQ(next->primary_key, RowOf("c", "").primary_key);
 
   range.set_inclusive_start_primary_key(first_page.next_start_primary_key());
-  Answer second = Call("GetRange", range);
+  PostAnswer second = Call("GetRange", range);
   ASSERT_EQ(second.status, 200);
   proto::GetRangeResponse second_page;
   ASSERT_TRUE(second_page.ParseFromString(second.body));
   EXPECT_TRUE(second_page.next_start_primary_key().empty());
 
   range.set_limit(0);
-  Answer bad_limit = Call("GetRange", range);
+  PostAnswer bad_limit = Call("GetRange", range);
   EXPECT_EQ(bad_limit.status, 400);
   EXPECT_NE(ErrorOf(bad_limit).message().find("limit"), std::string::npos);
 }
@@ -294,7 +214,7 @@ TEST_F(HttpServerTest, BatchGetRowReportsMissingRowsAsEmpty) {
   table->set_max_versions(1);
   table->add_primary_key(wire::EncodePrimaryKey(RowOf("a", "").primary_key));
   table->add_primary_key(wire::EncodePrimaryKey(RowOf("zz", "").primary_key));
-  Answer answer = Call("BatchGetRow", request);
+  PostAnswer answer = Call("BatchGetRow", request);
   ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
   proto::BatchGetRowResponse response;
   ASSERT_TRUE(response.ParseFromString(answer.body));
@@ -310,7 +230,7 @@ TEST_F(HttpServerTest, UpdateTableAcceptsEmptyOptionsAndSplitPointsCoverTheTable
   proto::UpdateTableRequest update;
   update.set_table_name("t");
   update.mutable_table_options();
-  Answer updated = Call("UpdateTable", update);
+  PostAnswer updated = Call("UpdateTable", update);
   ASSERT_EQ(updated.status, 200) << ErrorOf(updated).message();
   proto::UpdateTableResponse update_response;
   ASSERT_TRUE(update_response.ParseFromString(updated.body));
@@ -320,7 +240,7 @@ TEST_F(HttpServerTest, UpdateTableAcceptsEmptyOptionsAndSplitPointsCoverTheTable
   proto::ComputeSplitPointsBySizeRequest split;
   split.set_table_name("t");
   split.set_split_size(1);
-  Answer answer = Call("ComputeSplitPointsBySize", split);
+  PostAnswer answer = Call("ComputeSplitPointsBySize", split);
   ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
   proto::ComputeSplitPointsBySizeResponse response;
   ASSERT_TRUE(response.ParseFromString(answer.body));
@@ -336,14 +256,14 @@ TEST_F(HttpServerTest, WrongPrimaryKeyAndBadPlainBufferAre400) {
   get.set_table_name("t");
   get.set_max_versions(1);
   get.set_primary_key(wire::EncodePrimaryKey({{"pk", wire::Value::Integer(1)}}));
-  Answer wrong_type = Call("GetRow", get);
+  PostAnswer wrong_type = Call("GetRow", get);
   EXPECT_EQ(wrong_type.status, 400);
   EXPECT_EQ(ErrorOf(wrong_type).code(), "OTSInvalidPK");
 
   std::string corrupted = wire::EncodePrimaryKey(RowOf("a", "").primary_key);
   corrupted[corrupted.size() - 1] ^= 0x5a;
   get.set_primary_key(corrupted);
-  Answer bad_checksum = Call("GetRow", get);
+  PostAnswer bad_checksum = Call("GetRow", get);
   EXPECT_EQ(bad_checksum.status, 400);
   proto::Error error = ErrorOf(bad_checksum);
   EXPECT_EQ(error.code(), "OTSParameterInvalid");
@@ -356,7 +276,7 @@ TEST_F(HttpServerTest, ServesConcurrentClients) {
   std::atomic<int> failures{0};
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      httplib::Client client("127.0.0.1", server_->port());
+      httplib::Client client("127.0.0.1", otsd_->port());
       client.set_keep_alive(true);
       for (int i = 0; i < 25; ++i) {
         proto::PutRowRequest put;
@@ -364,8 +284,7 @@ TEST_F(HttpServerTest, ServesConcurrentClients) {
         put.set_row(wire::EncodeRow(RowOf(std::to_string(t) + "-" + std::to_string(i), "v")));
         put.mutable_condition()->set_row_existence(proto::IGNORE);
         const std::string body = put.SerializeAsString();
-        auto result =
-            client.Post("/PutRow", SignedHeaders("PutRow", body), body, "application/octet-stream");
+        auto result = PostSigned(client, "PutRow", body);
         if (!result || result->status != 200) ++failures;
       }
     });
@@ -375,7 +294,7 @@ TEST_F(HttpServerTest, ServesConcurrentClients) {
 }
 
 TEST_F(HttpServerTest, NonPostMethodIs405) {
-  auto result = client_->Get("/ListTable");
+  auto result = otsd_->client().Get("/ListTable");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 405);
   proto::Error error;
@@ -385,7 +304,7 @@ TEST_F(HttpServerTest, NonPostMethodIs405) {
 }
 
 TEST_F(HttpServerTest, UnknownApiIsUnsupportedOperation) {
-  Answer answer = Post("NoSuchApi", "");
+  PostAnswer answer = otsd_->Post("NoSuchApi", "");
   EXPECT_EQ(answer.status, 400);
   proto::Error error = ErrorOf(answer);
   EXPECT_EQ(error.code(), "OTSParameterInvalid");
@@ -393,43 +312,43 @@ TEST_F(HttpServerTest, UnknownApiIsUnsupportedOperation) {
 }
 
 TEST_F(HttpServerTest, BadSignatureIs403WithoutAuthorization) {
-  Answer answer = Post("ListTable", "", "not-the-secret");
+  PostAnswer answer = otsd_->Post("ListTable", "", kDevelopmentKeyId, "not-the-secret");
   EXPECT_EQ(answer.status, 403);
   proto::Error error = ErrorOf(answer);
   EXPECT_EQ(error.code(), "OTSAuthFailed");
   EXPECT_EQ(error.message(), "Signature mismatch.");
   EXPECT_EQ(answer.headers.count("authorization"), 0u);
-  EXPECT_EQ(answer.body.find(kSecret), std::string::npos);
+  EXPECT_EQ(answer.body.find(kDevelopmentSecret), std::string::npos);
 }
 
 TEST_F(HttpServerTest, TruncatedBodyIs400AndTheServerKeepsServing) {
   proto::DescribeTableRequest request;
   request.set_table_name("a_table_name_long_enough_to_cut");
   const std::string body = request.SerializeAsString();
-  Answer answer = Post("DescribeTable", body.substr(0, body.size() - 5));
+  PostAnswer answer = otsd_->Post("DescribeTable", body.substr(0, body.size() - 5));
   EXPECT_EQ(answer.status, 400);
   EXPECT_EQ(ErrorOf(answer).code(), "OTSParameterInvalid");
   ExpectSignedResponse("DescribeTable", answer);
 
   for (int i = 0; i < 20; ++i) {
-    Answer list = Post("ListTable", "");
+    PostAnswer list = otsd_->Post("ListTable", "");
     ASSERT_EQ(list.status, 200) << i;
   }
 }
 
 TEST_F(HttpServerTest, OversizedBodyIs413) {
   const std::string body(kMaxRequestBodyBytes + 1, 'x');
-  Answer answer = Post("PutRow", body);
+  PostAnswer answer = otsd_->Post("PutRow", body);
   EXPECT_EQ(answer.status, 413);
   EXPECT_EQ(ErrorOf(answer).code(), "OTSRequestBodyTooLarge");
-  Answer list = Post("ListTable", "");
+  PostAnswer list = otsd_->Post("ListTable", "");
   EXPECT_EQ(list.status, 200);
 }
 
 TEST_F(HttpServerTest, MissingTableIs404) {
   proto::DescribeTableRequest request;
   request.set_table_name("nope");
-  Answer answer = Call("DescribeTable", request);
+  PostAnswer answer = Call("DescribeTable", request);
   EXPECT_EQ(answer.status, 404);
   EXPECT_EQ(ErrorOf(answer).code(), "OTSObjectNotExist");
   ExpectSignedResponse("DescribeTable", answer);

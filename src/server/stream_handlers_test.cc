@@ -5,10 +5,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,9 +15,9 @@
 #include "server/admin_handlers.h"
 #include "server/authenticator.h"
 #include "server/credentials.h"
-#include "server/http_server.h"
 #include "server/ots_service.h"
 #include "server/request_dispatcher.h"
+#include "server/testing/in_process_otsd.h"
 #include "store/store.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
@@ -27,92 +25,25 @@
 namespace otsync::server {
 namespace {
 
-constexpr char kInstance[] = "local";
-constexpr char kKeyId[] = "otsync-local-id";
-constexpr char kSecret[] = "otsync-local-secret";
-constexpr char kAdminId[] = "admin-id";
-constexpr char kAdminSecret[] = "admin-secret";
 constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
-
-struct Answer {
-  int status = 0;
-  std::string body;
-};
 
 class StreamHandlersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::random_device random;
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("otsd_stream_test_" + std::to_string(random()) + std::to_string(random()));
     clock_ = std::make_shared<ManualClock>(DefaultClock()->NowMicros());
-    store::StoreOptions store_options;
-    store_options.path = data_dir_.string();
-    store_options.clock = clock_;
-    store_options.trim_interval = std::chrono::milliseconds(0);
-    auto store = store::Store::Open(store_options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    authenticator_ =
-        std::make_unique<Authenticator>(DevelopmentCredentials(), DefaultClock(), AuthOptions{});
-    read_ahead_ = dispatcher_options_.stream_read_ahead;
-    service_ =
-        std::make_unique<OtsService>(store_.get(), authenticator_.get(),
-                                     MakeDefaultDispatcher(dispatcher_options_), DefaultClock());
-    HttpServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
+    InProcessOtsdOptions options;
+    options.store.clock = clock_;
+    options.store.trim_interval = std::chrono::milliseconds(0);
+    read_ahead_ = options.dispatcher.stream_read_ahead;
     options.threads = 2;
-    auto server = HttpServer::Start(options, service_.get());
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(server).value();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-  }
-
-  void TearDown() override {
-    client_.reset();
-    if (server_) server_->Stop();
-    server_.reset();
-    service_.reset();
-    store_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(data_dir_, ignored);
-  }
-
-  static wire::HeaderMap SignedHeaders(const std::string& api, const std::string& body,
-                                       const std::string& key_id = kKeyId,
-                                       const std::string& secret = kSecret) {
-    wire::HeaderMap headers = {
-        {"x-ots-date", wire::FormatIsoTime(DefaultClock()->NowMicros(), 3)},
-        {"x-ots-apiversion", "2015-12-31"},
-        {"x-ots-accesskeyid", key_id},
-        {"x-ots-instancename", kInstance},
-        {"x-ots-contentmd5", wire::ContentMd5(body)},
-    };
-    headers["x-ots-signature"] = wire::SignRequest(api, headers, secret);
-    return headers;
-  }
-
-  Answer Post(const std::string& api, const std::string& body, const std::string& key_id = kKeyId,
-              const std::string& secret = kSecret) {
-    wire::HeaderMap headers = {
-        {"x-ots-date", wire::FormatIsoTime(DefaultClock()->NowMicros(), 3)},
-        {"x-ots-apiversion", "2015-12-31"},
-        {"x-ots-accesskeyid", key_id},
-        {"x-ots-instancename", kInstance},
-        {"x-ots-contentmd5", wire::ContentMd5(body)},
-    };
-    headers["x-ots-signature"] = wire::SignRequest(api, headers, secret);
-    auto result =
-        client_->Post(("/" + api).c_str(), httplib::Headers(headers.begin(), headers.end()), body,
-                      "application/octet-stream");
-    if (!result) return Answer{-1, httplib::to_string(result.error())};
-    return Answer{result->status, result->body};
+    Result<std::unique_ptr<InProcessOtsd>> otsd = InProcessOtsd::Start(std::move(options));
+    ASSERT_TRUE(otsd.ok()) << otsd.status().ToString();
+    otsd_ = std::move(otsd).value();
   }
 
   template <typename Response>
   Response Call(const std::string& api, const google::protobuf::Message& request) {
-    Answer answer = Post(api, request.SerializeAsString());
+    PostAnswer answer = otsd_->Post(api, request.SerializeAsString());
     EXPECT_EQ(answer.status, 200) << api << ": " << ErrorOf(answer).code() << " "
                                   << ErrorOf(answer).message();
     Response response;
@@ -120,33 +51,27 @@ class StreamHandlersTest : public ::testing::Test {
     return response;
   }
 
-  Answer Admin(std::string_view api, const nlohmann::json& body,
-               const std::string& key_id = kAdminId, const std::string& secret = kAdminSecret) {
-    return Post(std::string(api), body.dump(), key_id, secret);
+  PostAnswer Admin(std::string_view api, const nlohmann::json& body,
+                   const std::string& key_id = kDevelopmentAdminKeyId,
+                   const std::string& secret = kDevelopmentAdminSecret) {
+    return otsd_->Post(api, body.dump(), key_id, secret);
   }
 
-  static proto::Error ErrorOf(const Answer& answer) {
+  static proto::Error ErrorOf(const PostAnswer& answer) {
     proto::Error error;
     error.ParseFromString(answer.body);
     return error;
   }
 
-  // A table with a STRING first key and, when `expiration_hours` > 0, a stream.
-  Answer CreateTable(const std::string& name, int32_t expiration_hours) {
-    proto::CreateTableRequest request;
-    request.mutable_table_meta()->set_table_name(name);
-    auto* pk = request.mutable_table_meta()->add_primary_key();
-    pk->set_name("pk");
-    pk->set_type(proto::STRING);
-    request.mutable_reserved_throughput()->mutable_capacity_unit()->set_read(0);
-    request.mutable_reserved_throughput()->mutable_capacity_unit()->set_write(0);
-    request.mutable_table_options()->set_time_to_live(-1);
-    request.mutable_table_options()->set_max_versions(1);
+  // StringKeyTableRequest(name) with, when `expiration_hours` is not 0, a stream spec of that
+  // expiration (for the server to validate).
+  PostAnswer CreateTable(const std::string& name, int32_t expiration_hours) {
+    proto::CreateTableRequest request = StringKeyTableRequest(name);
     if (expiration_hours != 0) {
       request.mutable_stream_spec()->set_enable_stream(true);
       request.mutable_stream_spec()->set_expiration_time(expiration_hours);
     }
-    return Post("CreateTable", request.SerializeAsString());
+    return otsd_->Post("CreateTable", request.SerializeAsString());
   }
 
   void PutRow(const std::string& table, const std::string& key, const std::string& value) {
@@ -183,11 +108,11 @@ class StreamHandlersTest : public ::testing::Test {
     return Call<proto::GetShardIteratorResponse>("GetShardIterator", request).shard_iterator();
   }
 
-  Answer GetRecords(const std::string& iterator, std::optional<int32_t> limit = std::nullopt) {
+  PostAnswer GetRecords(const std::string& iterator, std::optional<int32_t> limit = std::nullopt) {
     proto::GetStreamRecordRequest request;
     request.set_shard_iterator(iterator);
     if (limit.has_value()) request.set_limit(*limit);
-    return Post("GetStreamRecord", request.SerializeAsString());
+    return otsd_->Post("GetStreamRecord", request.SerializeAsString());
   }
 
   // The keys of every record from `iterator` to the end of what is there; `closed` tells
@@ -195,7 +120,7 @@ class StreamHandlersTest : public ::testing::Test {
   std::vector<std::string> ReadKeys(std::string iterator, bool* closed) {
     std::vector<std::string> keys;
     for (;;) {
-      Answer answer = GetRecords(iterator, 2);
+      PostAnswer answer = GetRecords(iterator, 2);
       EXPECT_EQ(answer.status, 200) << ErrorOf(answer).message();
       proto::GetStreamRecordResponse response;
       if (answer.status != 200 || !response.ParseFromString(answer.body)) break;
@@ -229,15 +154,9 @@ class StreamHandlersTest : public ::testing::Test {
     ASSERT_EQ(read_ahead_->jobs_run(), count);
   }
 
-  std::filesystem::path data_dir_;
   std::shared_ptr<ManualClock> clock_;
-  DispatcherOptions dispatcher_options_;
   std::shared_ptr<StreamReadAhead> read_ahead_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<OtsService> service_;
-  std::unique_ptr<HttpServer> server_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<InProcessOtsd> otsd_;
 };
 
 TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
@@ -279,7 +198,7 @@ TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
   Call<proto::DeleteRowResponse>("DeleteRow", del);
 
   const std::string iterator = Iterator(stream_id, described.shards(0).shard_id());
-  Answer first = GetRecords(iterator, 2);
+  PostAnswer first = GetRecords(iterator, 2);
   ASSERT_EQ(first.status, 200) << ErrorOf(first).message();
   proto::GetStreamRecordResponse page;
   ASSERT_TRUE(page.ParseFromString(first.body));
@@ -298,7 +217,7 @@ TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
   EXPECT_EQ(row->sequence_info->timestamp, created);
 
   ASSERT_TRUE(page.has_next_shard_iterator());
-  Answer second = GetRecords(page.next_shard_iterator());
+  PostAnswer second = GetRecords(page.next_shard_iterator());
   proto::GetStreamRecordResponse rest;
   ASSERT_TRUE(rest.ParseFromString(second.body));
   ASSERT_EQ(rest.stream_records_size(), 1);
@@ -309,7 +228,7 @@ TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
   EXPECT_FALSE(rest.may_more_record());
 
   // Caught up on an open shard: no records and the very same iterator back.
-  Answer caught_up = GetRecords(rest.next_shard_iterator());
+  PostAnswer caught_up = GetRecords(rest.next_shard_iterator());
   proto::GetStreamRecordResponse empty;
   ASSERT_TRUE(empty.ParseFromString(caught_up.body));
   EXPECT_EQ(empty.stream_records_size(), 0);
@@ -351,9 +270,11 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   Call<proto::UpdateRowResponse>("UpdateRow", update);
 
   // The reference: the generated class filled from the store's copying read of the same page.
-  auto expect_generated = [&](const std::string& iterator, int32_t limit, const Answer& answer) {
+  auto expect_generated = [&](const std::string& iterator, int32_t limit,
+                              const PostAnswer& answer) {
     ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
-    Result<store::StreamRecordBatch> batch = store_->GetStreamRecord(kInstance, iterator, limit);
+    Result<store::StreamRecordBatch> batch =
+        otsd_->store()->GetStreamRecord(kDevelopmentInstance, iterator, limit);
     ASSERT_TRUE(batch.ok()) << batch.status().ToString();
     proto::GetStreamRecordResponse expected;
     size_t bytes = 0;
@@ -380,7 +301,7 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   std::string iterator = Iterator(stream_id, shard);
   size_t seen = 0;
   for (int page = 0; page < 10; ++page) {
-    Answer answer = GetRecords(iterator, 2);
+    PostAnswer answer = GetRecords(iterator, 2);
     expect_generated(iterator, 2, answer);
     proto::GetStreamRecordResponse response;
     ASSERT_TRUE(response.ParseFromString(answer.body));
@@ -391,9 +312,11 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   EXPECT_EQ(seen, 5u);
 
   // A closed shard read to its end: no next_shard_iterator.
-  ASSERT_TRUE(store_->SplitStreamShard(kInstance, "t", shard, wire::Value::String("m")).ok());
+  ASSERT_TRUE(otsd_->store()
+                  ->SplitStreamShard(kDevelopmentInstance, "t", shard, wire::Value::String("m"))
+                  .ok());
   const std::string from_start = Iterator(stream_id, shard);
-  Answer whole = GetRecords(from_start, 1000);
+  PostAnswer whole = GetRecords(from_start, 1000);
   expect_generated(from_start, 1000, whole);
   proto::GetStreamRecordResponse closed;
   ASSERT_TRUE(closed.ParseFromString(whole.body));
@@ -402,7 +325,7 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
 }
 
 TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) {
-  Answer too_long = CreateTable("bad", 169);
+  PostAnswer too_long = CreateTable("bad", 169);
   EXPECT_EQ(too_long.status, 400);
   EXPECT_EQ(ErrorOf(too_long).code(), "OTSParameterInvalid");
   EXPECT_EQ(CreateTable("bad", -1).status, 400);
@@ -412,13 +335,13 @@ TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) 
   EXPECT_EQ(none.streams_size(), 0);
   proto::ListStreamRequest unknown;
   unknown.set_table_name("nope");
-  EXPECT_EQ(Post("ListStream", unknown.SerializeAsString()).status, 404);
+  EXPECT_EQ(otsd_->Post("ListStream", unknown.SerializeAsString()).status, 404);
 
   proto::UpdateTableRequest update;
   update.set_table_name("t");
   update.mutable_stream_spec()->set_enable_stream(true);
   update.mutable_stream_spec()->set_expiration_time(0);
-  Answer zero = Post("UpdateTable", update.SerializeAsString());
+  PostAnswer zero = otsd_->Post("UpdateTable", update.SerializeAsString());
   EXPECT_EQ(zero.status, 400);
   EXPECT_EQ(ErrorOf(zero).code(), "OTSParameterInvalid");
   update.mutable_stream_spec()->set_expiration_time(168);
@@ -435,7 +358,7 @@ TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) 
   EXPECT_FALSE(disabled.stream_details().has_stream_id());
   proto::DescribeStreamRequest gone;
   gone.set_stream_id(updated.stream_details().stream_id());
-  Answer gone_answer = Post("DescribeStream", gone.SerializeAsString());
+  PostAnswer gone_answer = otsd_->Post("DescribeStream", gone.SerializeAsString());
   EXPECT_EQ(gone_answer.status, 404);
   EXPECT_EQ(ErrorOf(gone_answer).code(), "OTSObjectNotExist");
 }
@@ -446,7 +369,8 @@ TEST_F(StreamHandlersTest, AdminSplitAndMergeOverHttp) {
   const std::string parent = DescribeStream(stream_id).shards(0).shard_id();
   PutRow("t", "a", "1");
 
-  Answer split = Admin(kAdminSplitShardApi, {{"table", "t"}, {"shard_id", parent}, {"key", "m"}});
+  PostAnswer split =
+      Admin(kAdminSplitShardApi, {{"table", "t"}, {"shard_id", parent}, {"key", "m"}});
   ASSERT_EQ(split.status, 200) << ErrorOf(split).message();
   const nlohmann::json children = nlohmann::json::parse(split.body)["children"];
   ASSERT_EQ(children.size(), 2u);
@@ -477,8 +401,8 @@ TEST_F(StreamHandlersTest, AdminSplitAndMergeOverHttp) {
   EXPECT_FALSE(closed);
   EXPECT_EQ(ReadKeys(Iterator(stream_id, children[1]), &closed), std::vector<std::string>{"x"});
 
-  Answer merge = Admin(kAdminMergeShardsApi,
-                       {{"table", "t"}, {"shard_a", children[1]}, {"shard_b", children[0]}});
+  PostAnswer merge = Admin(kAdminMergeShardsApi,
+                           {{"table", "t"}, {"shard_a", children[1]}, {"shard_b", children[0]}});
   ASSERT_EQ(merge.status, 200) << ErrorOf(merge).message();
   const std::string child = nlohmann::json::parse(merge.body)["child"];
   described = DescribeStream(stream_id);
@@ -487,26 +411,34 @@ TEST_F(StreamHandlersTest, AdminSplitAndMergeOverHttp) {
   EXPECT_EQ(described.shards(3).parent_id(), children[0]);
   EXPECT_EQ(described.shards(3).parent_sibling_id(), children[1]);
 
-  Answer bad_key = Admin(kAdminSplitShardApi, {{"table", "t"}, {"shard_id", child}, {"key", 5}});
+  PostAnswer bad_key =
+      Admin(kAdminSplitShardApi, {{"table", "t"}, {"shard_id", child}, {"key", 5}});
   EXPECT_EQ(bad_key.status, 400);
   EXPECT_EQ(ErrorOf(bad_key).code(), "OTSParameterInvalid");
-  EXPECT_EQ(Post(std::string(kAdminSplitShardApi), "not json", kAdminId, kAdminSecret).status, 400);
+  EXPECT_EQ(
+      otsd_->Post(kAdminSplitShardApi, "not json", kDevelopmentAdminKeyId, kDevelopmentAdminSecret)
+          .status,
+      400);
 }
 
 TEST_F(StreamHandlersTest, AdminEndpointsNeedAnAdminSignature) {
   ASSERT_EQ(CreateTable("t", 24).status, 200);
   const std::string parent = DescribeStream(StreamIdOf("t")).shards(0).shard_id();
   const nlohmann::json body = {{"table", "t"}, {"shard_id", parent}, {"key", "m"}};
-  Answer user = Admin(kAdminSplitShardApi, body, kKeyId, kSecret);
+  PostAnswer user = Admin(kAdminSplitShardApi, body, kDevelopmentKeyId, kDevelopmentSecret);
   EXPECT_EQ(user.status, 403);
   EXPECT_EQ(ErrorOf(user).code(), "OTSAuthFailed");
-  Answer forged = Admin(kAdminSplitShardApi, body, kAdminId, kSecret);
+  PostAnswer forged = Admin(kAdminSplitShardApi, body, kDevelopmentAdminKeyId, kDevelopmentSecret);
   EXPECT_EQ(forged.status, 403);
   EXPECT_EQ(ErrorOf(forged).message().find("secret"), std::string::npos);
-  EXPECT_EQ(Admin(kAdminTrimApi, nlohmann::json::object(), kKeyId, kSecret).status, 403);
+  EXPECT_EQ(
+      Admin(kAdminTrimApi, nlohmann::json::object(), kDevelopmentKeyId, kDevelopmentSecret).status,
+      403);
   EXPECT_EQ(DescribeStream(StreamIdOf("t")).shards_size(), 1);
   // Not a public API name: nothing answers at the bare operation name.
-  EXPECT_EQ(Post("SplitShard", body.dump(), kAdminId, kAdminSecret).status, 400);
+  EXPECT_EQ(otsd_->Post("SplitShard", body.dump(), kDevelopmentAdminKeyId, kDevelopmentAdminSecret)
+                .status,
+            400);
 }
 
 // With --no-auth nothing is signed, so naming an admin key id grants nothing.
@@ -515,13 +447,14 @@ TEST_F(StreamHandlersTest, NoAuthModeHasNoAdmin) {
   AuthOptions no_auth;
   no_auth.verify = false;
   const Authenticator unverified(DevelopmentCredentials(), DefaultClock(), no_auth);
-  const OtsService service(store_.get(), &unverified, MakeDefaultDispatcher(), DefaultClock());
+  const OtsService service(otsd_->store(), &unverified, MakeDefaultDispatcher(), DefaultClock());
   const std::string body = nlohmann::json{{"table", "t"}}.dump();
   IncomingRequest request;
   request.method = "POST";
   const std::string path = "/" + std::string(kAdminTrimApi);
   request.path = path;
-  request.headers = {{"x-ots-instancename", kInstance}, {"x-ots-accesskeyid", kAdminId}};
+  request.headers = {{"x-ots-instancename", kDevelopmentInstance},
+                     {"x-ots-accesskeyid", kDevelopmentAdminKeyId}};
   request.body = body;
   Reply reply = service.Handle(request);
   EXPECT_EQ(reply.http_status, 403);
@@ -537,22 +470,22 @@ TEST_F(StreamHandlersTest, ForgedAndTrimmedIterators) {
   PutRow("t", "a", "1");
   const std::string iterator = Iterator(stream_id, shard);
 
-  Answer garbage = GetRecords("not-an-iterator");
+  PostAnswer garbage = GetRecords("not-an-iterator");
   EXPECT_EQ(garbage.status, 400);
   EXPECT_EQ(ErrorOf(garbage).code(), "OTSParameterInvalid");
   std::string tampered = iterator;
   tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
-  Answer forged = GetRecords(tampered);
+  PostAnswer forged = GetRecords(tampered);
   EXPECT_EQ(forged.status, 400);
   EXPECT_EQ(ErrorOf(forged).code(), "OTSParameterInvalid");
   EXPECT_EQ(GetRecords(iterator, 0).status, 400);
 
   clock_->AdvanceMicros(kHourMicros + 1000);
   PutRow("t", "b", "2");
-  Answer trim = Admin(kAdminTrimApi, nlohmann::json::object());
+  PostAnswer trim = Admin(kAdminTrimApi, nlohmann::json::object());
   ASSERT_EQ(trim.status, 200) << ErrorOf(trim).message();
   EXPECT_EQ(nlohmann::json::parse(trim.body)["shards_trimmed"], 1);
-  Answer trimmed = GetRecords(iterator);
+  PostAnswer trimmed = GetRecords(iterator);
   EXPECT_EQ(trimmed.status, 400);
   EXPECT_EQ(ErrorOf(trimmed).code(), "OTSTrimmedDataAccess");
   EXPECT_EQ(ErrorOf(trimmed).message(), store::kTrimmedDataMessage);
@@ -571,8 +504,8 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
 
   DispatcherOptions no_read_ahead;
   no_read_ahead.stream_read_ahead = nullptr;
-  const OtsService plain(store_.get(), authenticator_.get(), MakeDefaultDispatcher(no_read_ahead),
-                         DefaultClock());
+  const OtsService plain(otsd_->store(), otsd_->authenticator(),
+                         MakeDefaultDispatcher(no_read_ahead), DefaultClock());
   std::string iterator = Iterator(stream_id, shard);
   std::vector<std::string> keys;
   uint64_t jobs = 0;
@@ -582,11 +515,11 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
     request.set_limit(2);
     const std::string request_body = request.SerializeAsString();
     IncomingRequest direct{"POST", "/GetStreamRecord",
-                           SignedHeaders("GetStreamRecord", request_body), request_body};
+                           SignedRequestHeaders("GetStreamRecord", request_body), request_body};
     const Reply fresh = plain.Handle(direct);
     ASSERT_EQ(fresh.http_status, 200);
 
-    Answer answer = Post("GetStreamRecord", request_body);
+    PostAnswer answer = otsd_->Post("GetStreamRecord", request_body);
     ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
     EXPECT_EQ(answer.body, fresh.body) << "call " << call;
     proto::GetStreamRecordResponse response;
@@ -612,10 +545,7 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
   next.set_shard_iterator(head.next_shard_iterator());
   next.set_limit(4);
   const std::string next_body = next.SerializeAsString();
-  const wire::HeaderMap next_headers = SignedHeaders("GetStreamRecord", next_body);
-  auto prepared =
-      client_->Post("/GetStreamRecord", httplib::Headers(next_headers.begin(), next_headers.end()),
-                    next_body, "application/octet-stream");
+  httplib::Result prepared = PostSigned(otsd_->client(), "GetStreamRecord", next_body);
   ASSERT_TRUE(prepared);
   ASSERT_EQ(prepared->status, 200);
   EXPECT_EQ(read_ahead_->answers_taken(), 4u);
@@ -637,7 +567,7 @@ TEST_F(StreamHandlersTest, ReadAheadIsNotServedAfterATrim) {
   clock_->AdvanceMicros(kHourMicros + 1000);
   PutRow("t", "d", "2");
   ASSERT_EQ(Admin(kAdminTrimApi, nlohmann::json::object()).status, 200);
-  Answer after_trim = GetRecords(first.next_shard_iterator(), 1);
+  PostAnswer after_trim = GetRecords(first.next_shard_iterator(), 1);
   EXPECT_EQ(after_trim.status, 400);
   EXPECT_EQ(ErrorOf(after_trim).code(), "OTSTrimmedDataAccess");
   // The prepared answer was there and taken, then refused for its stale state version.
@@ -658,7 +588,7 @@ TEST_F(StreamHandlersTest, ReadAheadKeepsNoAnswerThatAnAppendWouldChange) {
 
   PutRow("t", "d", "2");
   bool closed = true;
-  Answer answer = GetRecords(first.next_shard_iterator(), 2);
+  PostAnswer answer = GetRecords(first.next_shard_iterator(), 2);
   proto::GetStreamRecordResponse second;
   ASSERT_TRUE(second.ParseFromString(answer.body));
   ASSERT_EQ(second.stream_records_size(), 2);
