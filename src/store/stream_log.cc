@@ -698,6 +698,8 @@ Result<StreamReadSummary> StreamLog::ReadStreamRecords(const std::string& instan
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_slice;
+  // A reader passes over each block once: caching it would only evict blocks of the rows.
+  read_options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_family_));
   // The trim horizon is checked after the snapshot: Trim advances it before deleting, so
   // either this snapshot still holds the records or the check fails.

@@ -73,7 +73,7 @@ class StreamLog {
   };
 
   // The column families the store must create/open and pass in Options: metadata, records.
-  // Default ColumnFamilyOptions are fine for both.
+  // Any ColumnFamilyOptions work for both (the store gives records LZ4 compression).
   static std::vector<std::string> ColumnFamilyNames();
 
   // Loads every stream and shard, recovers last timestamps, and creates the iterator key on
