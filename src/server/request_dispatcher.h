@@ -46,7 +46,8 @@ class RequestDispatcher {
 
 struct DispatcherOptions {
   // Prepares the next GetStreamRecord answer of a sequential reader in the background
-  // (server/stream_read_ahead.h); null = off. Shared so that tests can read its counters.
+  // (server/stream_read_ahead.h); null = off. Shared so that tests can read its counters. Its
+  // jobs read the store: the last reference must be dropped before the store closes.
   std::shared_ptr<StreamReadAhead> stream_read_ahead = std::make_shared<StreamReadAhead>();
 };
 
