@@ -1,9 +1,48 @@
 #include "bench_support.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 namespace otsync::bench {
+
+double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
+
+Result<double> RunBatches(int64_t batches, int threads,
+                          const std::function<Status(int64_t batch_index)>& work) {
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<Status> errors(threads);
+  const Clock::time_point start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int64_t b = next++; b < batches && !failed; b = next++) {
+        Status status = work(b);
+        if (!status.ok()) {
+          errors[t] = status;
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  const double elapsed = Seconds(Clock::now() - start);
+  for (const Status& error : errors) {
+    if (!error.ok()) return error;
+  }
+  return elapsed;
+}
+
+Status WriteAll(client::Client& ots, const wire::TableWrites& writes) {
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::vector<wire::RowWriteOutcome>> outcomes,
+                          ots.BatchWriteRow({writes}));
+  for (const wire::RowWriteOutcome& outcome : outcomes.at(0)) {
+    if (!outcome.status.ok()) return outcome.status.WithContext("BatchWriteRow row");
+  }
+  return Status::OK();
+}
 
 uint64_t Mix(uint64_t x) {
   x ^= x >> 33;

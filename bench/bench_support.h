@@ -1,13 +1,31 @@
-// What every benchmark program shares: deterministic row content and the report's number
-// formats. Benchmarks time with std::chrono::steady_clock themselves; nothing here times.
+// What every benchmark program shares: deterministic row content, the parallel loader that
+// fills otsd, the steady clock they time with, and the report's number formats.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+#include "client/client.h"
+#include "wire/operations.h"
+
 namespace otsync::bench {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration duration);
+
+// Runs `work(batch_index)` for every batch index in [0, batches) on `threads` threads; returns
+// the wall time, or the first error (the other threads then take no more batches).
+Result<double> RunBatches(int64_t batches, int threads,
+                          const std::function<Status(int64_t batch_index)>& work);
+
+// One BatchWriteRow of `writes`; a row-level failure is the error.
+Status WriteAll(client::Client& ots, const wire::TableWrites& writes);
 
 // A fixed bijective mix so that keys arrive in no particular order, as real ids do.
 uint64_t Mix(uint64_t x);

@@ -88,7 +88,10 @@ namespace client = otsync::client;
 namespace wire = otsync::wire;
 namespace sync = otsync::sync;
 namespace odps = otsync::odps;
-using Clock = std::chrono::steady_clock;
+using otsync::bench::Clock;
+using otsync::bench::RunBatches;
+using otsync::bench::Seconds;
+using otsync::bench::WriteAll;
 
 constexpr int kRowsPerRecord = 6;  // DR + one U per attribute column.
 constexpr char kTableSpec[] =
@@ -207,8 +210,6 @@ void AppendOutputRows(int64_t i, int64_t version, std::vector<sync::Record>* out
           std::move(*cell.value), wire::Value::String("U")}});
   }
 }
-
-double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
 
 std::string LoadAverage() {
   std::ifstream file("/proc/loadavg");
@@ -371,39 +372,14 @@ int WriterBaseline(const Flags& flags) {
 
 Status Ingest(client::Client& ots, const Flags& flags, int64_t records, double* seconds) {
   const int64_t batches = (records + flags.batch - 1) / flags.batch;
-  std::atomic<int64_t> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<Status> errors(flags.threads);
-  const Clock::time_point start = Clock::now();
-  std::vector<std::thread> workers;
-  for (int t = 0; t < flags.threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (int64_t b = next++; b < batches && !failed; b = next++) {
-        wire::TableWrites writes;
-        writes.table_name = flags.table;
-        for (int64_t i = b * flags.batch; i < std::min(records, (b + 1) * flags.batch); ++i) {
-          writes.rows.push_back(MakeWrite(flags.mix, i));
-        }
-        Result<std::vector<std::vector<wire::RowWriteOutcome>>> outcomes =
-            ots.BatchWriteRow({writes});
-        Status status = outcomes.status();
-        if (status.ok()) {
-          for (const wire::RowWriteOutcome& outcome : (*outcomes)[0]) {
-            if (!outcome.status.ok()) status = outcome.status;
-          }
-        }
-        if (!status.ok()) {
-          errors[t] = status;
-          failed = true;
-        }
-      }
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
-  *seconds = Seconds(Clock::now() - start);
-  for (const Status& error : errors) {
-    if (!error.ok()) return error;
-  }
+  OTSYNC_ASSIGN_OR_RETURN(*seconds, RunBatches(batches, flags.threads, [&](int64_t b) {
+    wire::TableWrites writes;
+    writes.table_name = flags.table;
+    for (int64_t i = b * flags.batch; i < std::min(records, (b + 1) * flags.batch); ++i) {
+      writes.rows.push_back(MakeWrite(flags.mix, i));
+    }
+    return WriteAll(ots, writes);
+  }));
   return Status::OK();
 }
 

@@ -44,7 +44,10 @@ using otsync::bench::Mix;
 using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
-using Clock = std::chrono::steady_clock;
+using otsync::bench::Clock;
+using otsync::bench::RunBatches;
+using otsync::bench::Seconds;
+using otsync::bench::WriteAll;
 
 struct Flags {
   std::string endpoint;
@@ -85,36 +88,6 @@ size_t LogicalSize(const wire::Row& row) {
   return size;
 }
 
-double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
-
-// Runs `work(batch_index)` for every batch on `threads` threads; returns the wall time, or the
-// first error.
-Result<double> RunBatches(int batches, int threads,
-                          const std::function<Status(int batch_index)>& work) {
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<Status> errors(threads);
-  const Clock::time_point start = Clock::now();
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (int b = next++; b < batches && !failed; b = next++) {
-        Status status = work(b);
-        if (!status.ok()) {
-          errors[t] = status;
-          failed = true;
-        }
-      }
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
-  const double elapsed = Seconds(Clock::now() - start);
-  for (const Status& error : errors) {
-    if (!error.ok()) return error;
-  }
-  return elapsed;
-}
-
 // ---------------------------------------------------------------------------------------------
 // otsd through the client.
 
@@ -132,7 +105,7 @@ Status CreateBenchTable(client::Client& ots, const std::string& name, bool strea
 Result<double> OtsdIngest(client::Client& ots, const std::string& table,
                           const std::vector<wire::Row>& rows, const Flags& flags) {
   const int batches = (static_cast<int>(rows.size()) + flags.batch - 1) / flags.batch;
-  return RunBatches(batches, flags.threads, [&](int b) -> Status {
+  return RunBatches(batches, flags.threads, [&](int64_t b) -> Status {
     wire::TableWrites writes;
     writes.table_name = table;
     const size_t begin = static_cast<size_t>(b) * flags.batch;
@@ -144,11 +117,7 @@ Result<double> OtsdIngest(client::Client& ots, const std::string& table,
       write.row = rows[i];
       writes.rows.push_back(std::move(write));
     }
-    OTSYNC_ASSIGN_OR_RETURN(auto outcomes, ots.BatchWriteRow({writes}));
-    for (const wire::RowWriteOutcome& outcome : outcomes[0]) {
-      if (!outcome.status.ok()) return outcome.status.WithContext("BatchWriteRow row");
-    }
-    return Status::OK();
+    return WriteAll(ots, writes);
   });
 }
 
@@ -189,7 +158,7 @@ Result<double> RawIngest(rocksdb::DB* db, int table_id, const std::vector<std::s
   const std::string prefix = RawPrefix(table_id);
   const int batches = (static_cast<int>(keys.size()) + flags.batch - 1) / flags.batch;
   rocksdb::WriteOptions write_options;
-  return RunBatches(batches, flags.threads, [&](int b) -> Status {
+  return RunBatches(batches, flags.threads, [&](int64_t b) -> Status {
     rocksdb::WriteBatch batch;
     const size_t begin = static_cast<size_t>(b) * flags.batch;
     const size_t end = std::min(keys.size(), begin + flags.batch);

@@ -46,7 +46,10 @@ using otsync::bench::Mix;
 using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
-using Clock = std::chrono::steady_clock;
+using otsync::bench::Clock;
+using otsync::bench::RunBatches;
+using otsync::bench::Seconds;
+using otsync::bench::WriteAll;
 
 struct Flags {
   std::string endpoint;
@@ -77,8 +80,6 @@ wire::Row MakeRow(int i) {
   return row;
 }
 
-double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
-
 // CPU seconds (user + system) of otsd, from /proc/<pid>/stat; 0 when unknown.
 double ProcessCpuSeconds(int pid) {
   if (pid <= 0) return 0;
@@ -106,43 +107,19 @@ double OwnCpuSeconds() {
 }
 
 Status Ingest(client::Client& ots, const Flags& flags, double* seconds) {
-  const int batches = (flags.records + flags.batch - 1) / flags.batch;
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<Status> errors(flags.threads);
-  const Clock::time_point start = Clock::now();
-  std::vector<std::thread> workers;
-  for (int t = 0; t < flags.threads; ++t) {
-    workers.emplace_back([&, t] {
-      for (int b = next++; b < batches && !failed; b = next++) {
-        wire::TableWrites writes;
-        writes.table_name = flags.table;
-        for (int i = b * flags.batch; i < std::min(flags.records, (b + 1) * flags.batch); ++i) {
-          wire::RowWrite write;
-          write.type = wire::WriteType::kPut;
-          write.row = MakeRow(i);
-          writes.rows.push_back(std::move(write));
-        }
-        Result<std::vector<std::vector<wire::RowWriteOutcome>>> outcomes =
-            ots.BatchWriteRow({writes});
-        Status status = outcomes.status();
-        if (status.ok()) {
-          for (const wire::RowWriteOutcome& outcome : (*outcomes)[0]) {
-            if (!outcome.status.ok()) status = outcome.status;
-          }
-        }
-        if (!status.ok()) {
-          errors[t] = status;
-          failed = true;
-        }
-      }
-    });
-  }
-  for (std::thread& worker : workers) worker.join();
-  *seconds = Seconds(Clock::now() - start);
-  for (const Status& error : errors) {
-    if (!error.ok()) return error;
-  }
+  const int64_t batches = (flags.records + flags.batch - 1) / flags.batch;
+  OTSYNC_ASSIGN_OR_RETURN(*seconds, RunBatches(batches, flags.threads, [&](int64_t b) {
+    wire::TableWrites writes;
+    writes.table_name = flags.table;
+    for (int64_t i = b * flags.batch; i < std::min<int64_t>(flags.records, (b + 1) * flags.batch);
+         ++i) {
+      wire::RowWrite write;
+      write.type = wire::WriteType::kPut;
+      write.row = MakeRow(static_cast<int>(i));
+      writes.rows.push_back(std::move(write));
+    }
+    return WriteAll(ots, writes);
+  }));
   return Status::OK();
 }
 
