@@ -485,9 +485,10 @@ Result<std::optional<wire::Row>> RocksDbStore::ReadRow(const TableState& table,
   OTSYNC_ASSIGN_OR_RETURN(std::optional<StoredRow> stored,
                           ReadStoredRow(EncodeRowKey(table.record.table_id, primary_key)));
   if (!stored.has_value()) return std::optional<wire::Row>();
-  StoredRow visible = VisibleRow(*stored, description.options, now_millis);
-  if (!RowExists(*stored, visible)) return std::optional<wire::Row>();
-  return ProjectRow(primary_key, visible, options, description.primary_key);
+  const bool written_without_columns = stored->columns.empty();
+  StoredRow visible = VisibleRow(std::move(*stored), description.options, now_millis);
+  if (!RowExists(written_without_columns, visible)) return std::optional<wire::Row>();
+  return ProjectRow(primary_key, std::move(visible), options, description.primary_key);
 }
 
 Result<RowReadOutcome> RocksDbStore::GetRow(const std::string& instance, const std::string& table,
@@ -682,8 +683,9 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
         projection.columns_to_get = write.return_columns;
         projection.max_versions = 1;
         StoredRow after = VisibleRow(*mutation->new_row, options, now_millis);
-        if (std::optional<wire::Row> projected = ProjectRow(row.primary_key, after, projection,
-                                                            row.table->description().primary_key)) {
+        if (std::optional<wire::Row> projected =
+                ProjectRow(row.primary_key, std::move(after), projection,
+                           row.table->description().primary_key)) {
           returned.cells = std::move(projected->cells);
         }
       }
@@ -858,10 +860,11 @@ Result<RangeResult> RocksDbStore::GetRange(const std::string& instance, const st
       break;
     }
     OTSYNC_ASSIGN_OR_RETURN(StoredRow stored, DecodeStoredRow(it->value().ToStringView()));
-    StoredRow visible = VisibleRow(stored, description.options, now_millis);
-    if (!RowExists(stored, visible)) continue;
-    std::optional<wire::Row> row =
-        ProjectRow(primary_key, visible, request.read, description.primary_key);
+    const bool written_without_columns = stored.columns.empty();
+    StoredRow visible = VisibleRow(std::move(stored), description.options, now_millis);
+    if (!RowExists(written_without_columns, visible)) continue;
+    std::optional<wire::Row> row = ProjectRow(std::move(primary_key), std::move(visible),
+                                              request.read, description.primary_key);
     if (!row.has_value()) continue;
     result_bytes += RowDataSize(*row);
     result.rows.push_back(std::move(*row));

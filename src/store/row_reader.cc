@@ -1,6 +1,8 @@
 #include "store/row_reader.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "store/filter_evaluator.h"
 
@@ -14,24 +16,22 @@ bool InTimeRange(int64_t timestamp, const wire::TimeRange& range) {
   return true;
 }
 
-StoredRow WindowedRow(const StoredRow& visible, const wire::ReadOptions& options) {
-  StoredRow windowed;
-  windowed.columns.reserve(visible.columns.size());
-  for (const StoredColumn& column : visible.columns) {
-    StoredColumn kept{column.name, {}};
-    for (const StoredVersion& version : column.versions) {
-      if (options.max_versions > 0 &&
-          kept.versions.size() >= static_cast<size_t>(options.max_versions)) {
-        break;
-      }
+// Keeps, per column, the versions `options` asks for (at most max_versions, within time_range),
+// in place; drops columns left without any.
+void KeepWindowed(const wire::ReadOptions& options, StoredRow* row) {
+  for (StoredColumn& column : row->columns) {
+    size_t kept = 0;
+    for (StoredVersion& version : column.versions) {
+      if (options.max_versions > 0 && kept >= static_cast<size_t>(options.max_versions)) break;
       if (options.time_range.has_value() && !InTimeRange(version.timestamp, *options.time_range)) {
         continue;
       }
-      kept.versions.push_back(version);
+      if (&column.versions[kept] != &version) column.versions[kept] = std::move(version);
+      ++kept;
     }
-    if (!kept.versions.empty()) windowed.columns.push_back(std::move(kept));
+    column.versions.resize(kept);
   }
-  return windowed;
+  std::erase_if(row->columns, [](const StoredColumn& column) { return column.versions.empty(); });
 }
 
 bool NamesPrimaryKeyColumn(const std::vector<std::string>& columns_to_get,
@@ -47,27 +47,29 @@ bool NamesPrimaryKeyColumn(const std::vector<std::string>& columns_to_get,
 
 }  // namespace
 
-StoredRow VisibleRow(const StoredRow& stored, const wire::TableOptions& options,
-                     int64_t now_millis) {
+StoredRow VisibleRow(StoredRow stored, const wire::TableOptions& options, int64_t now_millis) {
   const bool expires = options.time_to_live_seconds > 0;
   const int64_t horizon = now_millis - int64_t{options.time_to_live_seconds} * 1000;
   const size_t max_versions = options.max_versions > 0 ? options.max_versions : 1;
-  StoredRow visible;
-  visible.columns.reserve(stored.columns.size());
-  for (const StoredColumn& column : stored.columns) {
-    StoredColumn kept{column.name, {}};
-    for (const StoredVersion& version : column.versions) {
-      if (kept.versions.size() >= max_versions) break;
-      if (expires && version.timestamp <= horizon) break;
-      kept.versions.push_back(version);
+  for (StoredColumn& column : stored.columns) {
+    // Versions are newest first: the visible ones are a prefix.
+    size_t kept = 0;
+    while (kept < column.versions.size() && kept < max_versions &&
+           !(expires && column.versions[kept].timestamp <= horizon)) {
+      ++kept;
     }
-    if (!kept.versions.empty()) visible.columns.push_back(std::move(kept));
+    column.versions.resize(kept);
   }
-  return visible;
+  std::erase_if(stored.columns, [](const StoredColumn& column) { return column.versions.empty(); });
+  return stored;
 }
 
 bool RowExists(const StoredRow& stored, const StoredRow& visible) {
-  return stored.columns.empty() || !visible.columns.empty();
+  return RowExists(stored.columns.empty(), visible);
+}
+
+bool RowExists(bool written_without_columns, const StoredRow& visible) {
+  return written_without_columns || !visible.columns.empty();
 }
 
 Status ValidateReadOptions(const wire::ReadOptions& options) {
@@ -99,10 +101,12 @@ Status ValidateReadOptions(const wire::ReadOptions& options) {
   return Status::OK();
 }
 
-std::optional<wire::Row> ProjectRow(const wire::PrimaryKey& primary_key, const StoredRow& visible,
+std::optional<wire::Row> ProjectRow(wire::PrimaryKey primary_key, StoredRow visible,
                                     const wire::ReadOptions& options,
                                     const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
-  StoredRow windowed = WindowedRow(visible, options);
+  const bool primary_key_only_row = visible.columns.empty() && options.columns_to_get.empty();
+  StoredRow windowed = std::move(visible);
+  KeepWindowed(options, &windowed);
   const wire::Filter* pagination = nullptr;
   if (options.filter.has_value()) {
     if (options.filter->kind == wire::Filter::Kind::kColumnPagination) {
@@ -113,7 +117,7 @@ std::optional<wire::Row> ProjectRow(const wire::PrimaryKey& primary_key, const S
   }
 
   wire::Row row;
-  row.primary_key = primary_key;
+  row.primary_key = std::move(primary_key);
   int64_t skipped = 0;
   int64_t taken = 0;
   for (StoredColumn& column : windowed.columns) {
@@ -137,7 +141,6 @@ std::optional<wire::Row> ProjectRow(const wire::PrimaryKey& primary_key, const S
                                      wire::CellOperation::kPut});
     }
   }
-  const bool primary_key_only_row = visible.columns.empty() && options.columns_to_get.empty();
   if (row.cells.empty() && pagination == nullptr && !primary_key_only_row &&
       !NamesPrimaryKeyColumn(options.columns_to_get, schema)) {
     return std::nullopt;

@@ -14,12 +14,15 @@ namespace otsync::store {
 // The versions still alive: newer than the TTL horizon (ts > now - ttl) and, per column, only
 // the table's `max_versions` newest. Stored rows may hold more (TTL and lowered max_versions are
 // applied lazily, here), so every reader and every read-modify-write goes through this.
-StoredRow VisibleRow(const StoredRow& stored, const wire::TableOptions& options,
-                     int64_t now_millis);
+// `stored` is a sink: pass std::move of a row no longer needed to filter it in place.
+StoredRow VisibleRow(StoredRow stored, const wire::TableOptions& options, int64_t now_millis);
 
 // A stored row exists for readers and conditions when it still has a visible cell, or when it
 // was written with no attribute column at all (a PK-only row).
 bool RowExists(const StoredRow& stored, const StoredRow& visible);
+// The same, for a caller that moved the stored row into VisibleRow: `written_without_columns`
+// is stored.columns.empty().
+bool RowExists(bool written_without_columns, const StoredRow& visible);
 
 // max_versions or time_range must be given; time range bounds must be ordered; filters well
 // formed.
@@ -32,7 +35,9 @@ Status ValidateReadOptions(const wire::ReadOptions& options);
 // Exceptions that return the PK alone: a PK-only row read without columns_to_get, a
 // columns_to_get naming a PK column, and a column pagination window past the last column.
 // Cells come sorted by column name, newest timestamp first.
-std::optional<wire::Row> ProjectRow(const wire::PrimaryKey& primary_key, const StoredRow& visible,
+// `primary_key` and `visible` are sinks: pass std::move of what the caller no longer needs, and
+// the values move into the returned row instead of being copied.
+std::optional<wire::Row> ProjectRow(wire::PrimaryKey primary_key, StoredRow visible,
                                     const wire::ReadOptions& options,
                                     const std::vector<wire::PrimaryKeySchemaColumn>& schema);
 
