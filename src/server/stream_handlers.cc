@@ -166,6 +166,8 @@ Result<std::string> BuildStreamRecordBody(store::Store* store, const std::string
   return body;
 }
 
+// What identifies an answer: the same instance, iterator and limit get the same records. Instance
+// names and limits hold no '\n', so the fields cannot run into each other.
 std::string ReadAheadKey(const std::string& instance, const std::string& iterator,
                          std::optional<int32_t> limit) {
   return instance + '\n' + (limit ? std::to_string(*limit) : std::string()) + '\n' + iterator;
