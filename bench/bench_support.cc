@@ -3,9 +3,33 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 namespace otsync::bench {
+
+std::string OtsdEndpoint::AccessKeySecret() const {
+  const char* secret = std::getenv("OTSYNC_ACCESS_KEY_SECRET");
+  return secret != nullptr ? secret : "otsync-local-secret";
+}
+
+client::ClientOptions OtsdEndpoint::ClientOptions(size_t connections) const {
+  client::ClientOptions options;
+  options.endpoint = url;
+  options.instance = instance;
+  options.credentials.access_key_id = access_key_id;
+  options.credentials.access_key_secret = AccessKeySecret();
+  options.max_idle_connections = connections;
+  return options;
+}
+
+CLI::Option* AddOtsdEndpointOptions(CLI::App& app, OtsdEndpoint* otsd,
+                                    const std::string& endpoint_help) {
+  CLI::Option* endpoint = app.add_option("--endpoint", otsd->url, endpoint_help);
+  app.add_option("--instance", otsd->instance)->capture_default_str();
+  app.add_option("--access-key-id", otsd->access_key_id)->capture_default_str();
+  return endpoint;
+}
 
 double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
 

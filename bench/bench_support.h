@@ -2,6 +2,7 @@
 // fills otsd, the steady clock they time with, and the report's number formats.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,22 @@
 namespace otsync::bench {
 
 using Clock = std::chrono::steady_clock;
+
+// The otsd a benchmark talks to. The secret is not a flag: OTSYNC_ACCESS_KEY_SECRET, else otsd's
+// documented development secret.
+struct OtsdEndpoint {
+  std::string url;
+  std::string instance = "local";
+  std::string access_key_id = "otsync-local-id";
+
+  std::string AccessKeySecret() const;
+  // Options for a client of this otsd keeping `connections` idle connections.
+  client::ClientOptions ClientOptions(size_t connections) const;
+};
+
+// --endpoint (described by `endpoint_help`), --instance and --access-key-id.
+CLI::Option* AddOtsdEndpointOptions(CLI::App& app, OtsdEndpoint* otsd,
+                                    const std::string& endpoint_help);
 
 double Seconds(Clock::duration duration);
 

@@ -88,7 +88,9 @@ namespace client = otsync::client;
 namespace wire = otsync::wire;
 namespace sync = otsync::sync;
 namespace odps = otsync::odps;
+using otsync::bench::AddOtsdEndpointOptions;
 using otsync::bench::Clock;
+using otsync::bench::OtsdEndpoint;
 using otsync::bench::RunBatches;
 using otsync::bench::Seconds;
 using otsync::bench::WriteAll;
@@ -101,9 +103,7 @@ constexpr char kPartition[] = "pt=20250101";
 
 struct Flags {
   std::string mode = "export";  // export | writer-baseline
-  std::string endpoint;
-  std::string instance = "local";
-  std::string access_key_id = "otsync-local-id";
+  OtsdEndpoint otsd;
   std::string otsync;    // The otsync binary.
   std::string work_dir;  // Scratch space; per-repetition data dirs go here.
   int64_t rows = 1'000'000;
@@ -386,17 +386,14 @@ Status Ingest(client::Client& ots, const Flags& flags, int64_t records, double* 
 // Splits the table's one shard into `shards` (2 or 4) at hex key boundaries.
 Status SplitShards(const Flags& flags) {
   if (flags.shards == 1) return Status::OK();
-  client::ClientOptions options;
-  options.endpoint = flags.endpoint;
-  options.instance = flags.instance;
+  client::ClientOptions options = flags.otsd.ClientOptions(2);
+  Result<std::unique_ptr<client::Client>> ots = client::Client::Create(options);
+  if (!ots.ok()) return ots.status();
   // otsd's documented development admin key (otsd without --credentials); not a secret.
   options.credentials.access_key_id = "admin-id";
   options.credentials.access_key_secret = "admin-secret";
   Result<std::unique_ptr<client::Client>> admin = client::Client::Create(options);
   if (!admin.ok()) return admin.status();
-  options.credentials.access_key_id = flags.access_key_id;
-  options.credentials.access_key_secret = "otsync-local-secret";
-  Result<std::unique_ptr<client::Client>> ots = client::Client::Create(options);
   if (!ots.ok()) return ots.status();
   Result<std::vector<client::StreamInfo>> streams = (*ots)->ListStream(flags.table);
   if (!streams.ok()) return streams.status();
@@ -506,9 +503,9 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
   };
   // The secret of otsd's development access key travels in the environment, never on argv.
   OTSYNC_RETURN_IF_ERROR(run({"datasource", "add", "otsstream", "--data-dir", dir, "--type", "ots",
-                              "--endpoint", flags.endpoint, "--instance", flags.instance,
-                              "--access-id", flags.access_key_id, "--replace"},
-                             "datasource", {"OTSYNC_ACCESS_KEY=otsync-local-secret"})
+                              "--endpoint", flags.otsd.url, "--instance", flags.otsd.instance,
+                              "--access-id", flags.otsd.access_key_id, "--replace"},
+                             "datasource", {"OTSYNC_ACCESS_KEY=" + flags.otsd.AccessKeySecret()})
                              .status());
   if (flags.writer == "odps") {
     OTSYNC_RETURN_IF_ERROR(
@@ -625,7 +622,7 @@ Result<double> DecodeOnly(const std::vector<std::string>& captured, int64_t expe
 }
 
 int Export(const Flags& flags, const std::string& self) {
-  if (flags.endpoint.empty() || flags.otsync.empty() || flags.work_dir.empty()) {
+  if (flags.otsd.url.empty() || flags.otsync.empty() || flags.work_dir.empty()) {
     std::cerr << "export_bench: --endpoint, --otsync and --work-dir are required\n";
     return 2;
   }
@@ -647,13 +644,8 @@ int Export(const Flags& flags, const std::string& self) {
   // The odps writer-alone baseline makes PUT-shaped rows only.
   const bool writer_baseline = !flags.no_baseline && flags.writer == "odps" && !flags.mix;
 
-  client::ClientOptions options;
-  options.endpoint = flags.endpoint;
-  options.instance = flags.instance;
-  options.credentials.access_key_id = flags.access_key_id;
-  options.credentials.access_key_secret = "otsync-local-secret";  // otsd's development key.
-  options.max_idle_connections = static_cast<size_t>(flags.threads) + 2;
-  Result<std::unique_ptr<client::Client>> created = client::Client::Create(options);
+  Result<std::unique_ptr<client::Client>> created =
+      client::Client::Create(flags.otsd.ClientOptions(static_cast<size_t>(flags.threads) + 2));
   if (!created.ok()) return Fail("client", created.status());
   client::Client& ots = **created;
 
@@ -782,9 +774,7 @@ int main(int argc, char** argv) {
   Flags flags;
   app.add_option("--mode", flags.mode, "export, or writer-baseline (run by export itself)")
       ->capture_default_str();
-  app.add_option("--endpoint", flags.endpoint, "otsd URL (otsd started with --clock-offset)");
-  app.add_option("--instance", flags.instance)->capture_default_str();
-  app.add_option("--access-key-id", flags.access_key_id)->capture_default_str();
+  AddOtsdEndpointOptions(app, &flags.otsd, "otsd URL (otsd started with --clock-offset)");
   app.add_option("--otsync", flags.otsync, "the otsync binary");
   app.add_option("--work-dir", flags.work_dir, "scratch directory");
   app.add_option("--rows", flags.rows, "output rows (records = ceil(rows / 6))")

@@ -46,15 +46,15 @@ using otsync::bench::Mix;
 using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
+using otsync::bench::AddOtsdEndpointOptions;
 using otsync::bench::Clock;
+using otsync::bench::OtsdEndpoint;
 using otsync::bench::RunBatches;
 using otsync::bench::Seconds;
 using otsync::bench::WriteAll;
 
 struct Flags {
-  std::string endpoint;
-  std::string instance = "local";
-  std::string access_key_id = "otsync-local-id";
+  OtsdEndpoint otsd;
   int otsd_pid = 0;
   int records = 1000000;
   int batch = 200;
@@ -178,9 +178,7 @@ int Fail(const std::string& what, const Status& status) {
 int main(int argc, char** argv) {
   CLI::App app{"GetStreamRecord read rate beside decode-only (markdown report on stdout)"};
   Flags flags;
-  app.add_option("--endpoint", flags.endpoint, "otsd URL")->required();
-  app.add_option("--instance", flags.instance)->capture_default_str();
-  app.add_option("--access-key-id", flags.access_key_id)->capture_default_str();
+  AddOtsdEndpointOptions(app, &flags.otsd, "otsd URL")->required();
   app.add_option("--otsd-pid", flags.otsd_pid, "pid of otsd, for its CPU time");
   app.add_option("--records", flags.records, "rows written = records read")->capture_default_str();
   app.add_option("--batch", flags.batch, "rows per BatchWriteRow")->capture_default_str();
@@ -195,13 +193,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  client::ClientOptions options;
-  options.endpoint = flags.endpoint;
-  options.instance = flags.instance;
-  options.credentials.access_key_id = flags.access_key_id;
-  const char* secret = std::getenv("OTSYNC_ACCESS_KEY_SECRET");
-  options.credentials.access_key_secret = secret != nullptr ? secret : "otsync-local-secret";
-  options.max_idle_connections = static_cast<size_t>(flags.threads) + 2;
+  client::ClientOptions options = flags.otsd.ClientOptions(static_cast<size_t>(flags.threads) + 2);
   Result<std::unique_ptr<client::Client>> created = client::Client::Create(options);
   if (!created.ok()) return Fail("client", created.status());
   client::Client& ots = **created;
