@@ -76,7 +76,8 @@ class StreamHandlersTest : public ::testing::Test {
     return otsd_->Post("CreateTable", request.SerializeAsString());
   }
 
-  void PutRow(const std::string& table, const std::string& key, const std::string& value) {
+  static proto::PutRowRequest PutRowRequest(const std::string& table, const std::string& key,
+                                            const std::string& value) {
     wire::Row row;
     row.primary_key = {{"pk", wire::Value::String(key)}};
     row.cells = {{"c", wire::Value::String(value), std::nullopt, {}}};
@@ -84,7 +85,22 @@ class StreamHandlersTest : public ::testing::Test {
     put.set_table_name(table);
     put.set_row(wire::EncodeRow(row));
     put.mutable_condition()->set_row_existence(proto::IGNORE);
-    Call<proto::PutRowResponse>("PutRow", put);
+    return put;
+  }
+
+  void PutRow(const std::string& table, const std::string& key, const std::string& value) {
+    Call<proto::PutRowResponse>("PutRow", PutRowRequest(table, key, value));
+  }
+
+  void DeleteRow(const std::string& table, const std::string& key) {
+    proto::DeleteRowRequest del;
+    del.set_table_name(table);
+    wire::Row row;
+    row.primary_key = {{"pk", wire::Value::String(key)}};
+    row.delete_marker = true;
+    del.set_primary_key(wire::EncodeRow(row));
+    del.mutable_condition()->set_row_existence(proto::IGNORE);
+    Call<proto::DeleteRowResponse>("DeleteRow", del);
   }
 
   std::string StreamIdOf(const std::string& table) {
@@ -192,14 +208,7 @@ TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {
   clock_->AdvanceMicros(1000);
   const int64_t second_write = clock_->NowMicros();
   PutRow("t", "b", "2");
-  proto::DeleteRowRequest del;
-  del.set_table_name("t");
-  wire::Row key;
-  key.primary_key = {{"pk", wire::Value::String("a")}};
-  key.delete_marker = true;
-  del.set_primary_key(wire::EncodeRow(key));
-  del.mutable_condition()->set_row_existence(proto::IGNORE);
-  Call<proto::DeleteRowResponse>("DeleteRow", del);
+  DeleteRow("t", "a");
 
   const std::string iterator = Iterator(stream_id, described.shards(0).shard_id());
   PostAnswer first = GetRecords(iterator, 2);
@@ -256,14 +265,7 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   PutRow("t", "a", "");
   PutRow("t", "b", std::string(200, 'x'));     // Record lengths past one varint byte...
   PutRow("t", "c", std::string(20'000, 'y'));  // ... and past two.
-  proto::DeleteRowRequest del;
-  del.set_table_name("t");
-  wire::Row key;
-  key.primary_key = {{"pk", wire::Value::String("a")}};
-  key.delete_marker = true;
-  del.set_primary_key(wire::EncodeRow(key));
-  del.mutable_condition()->set_row_existence(proto::IGNORE);
-  Call<proto::DeleteRowResponse>("DeleteRow", del);
+  DeleteRow("t", "a");
   proto::UpdateRowRequest update;
   update.set_table_name("t");
   wire::Row change;
@@ -616,14 +618,8 @@ TEST_F(StreamHandlersTest, ReadAheadWhileTailingAShardUnderWrites) {
     for (int i = 0; i < kRows; ++i) {
       char key[16];
       std::snprintf(key, sizeof(key), "k%04d", i);
-      wire::Row row;
-      row.primary_key = {{"pk", wire::Value::String(key)}};
-      row.cells = {{"c", wire::Value::String("v"), std::nullopt, {}}};
-      proto::PutRowRequest put;
-      put.set_table_name("t");
-      put.set_row(wire::EncodeRow(row));
-      put.mutable_condition()->set_row_existence(proto::IGNORE);
-      httplib::Result result = PostSigned(connection, "PutRow", put.SerializeAsString());
+      httplib::Result result =
+          PostSigned(connection, "PutRow", PutRowRequest("t", key, "v").SerializeAsString());
       ASSERT_TRUE(result && result->status == 200);
       written.fetch_add(1);
     }
