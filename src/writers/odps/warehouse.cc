@@ -125,6 +125,11 @@ Status Execute(duckdb_connection connection, std::string_view sql, std::string_v
 }
 
 // A prepared statement with positional parameters, bound in order.
+// The _otsync_windows rows of one window, for Statement::WindowKey bound as $1..$6.
+constexpr std::string_view kWindowKeyMatch =
+    "table_name = $1 AND partition_spec = $2 AND source_table = $3 AND stream_id = $4 AND "
+    "start_millis = $5 AND end_millis = $6";
+
 class Statement {
  public:
   Statement(duckdb_connection connection, const char* sql) {
@@ -151,6 +156,17 @@ class Statement {
   Statement& Bool(bool value) {
     ok_ = ok_ && duckdb_bind_boolean(statement_, ++index_, value) == DuckDBSuccess;
     return *this;
+  }
+  // The six values that identify a committed window, in _otsync_windows' column order (see
+  // kWindowKeyMatch).
+  Statement& WindowKey(std::string_view table, std::string_view partition,
+                       const sync::WindowKey& key) {
+    return Text(table)
+        .Text(partition)
+        .Text(key.source_table)
+        .Text(key.stream_id)
+        .Int64(key.start_millis)
+        .Int64(key.end_millis);
   }
   Status Run(QueryRows* rows, std::string_view context) {
     const char* error = nullptr;
@@ -327,18 +343,11 @@ class DuckDbPartitionLoad final : public PartitionLoad {
               .Run("clear the window records of " + Destination()));
     } else {
       QueryRows existing;
-      OTSYNC_RETURN_IF_ERROR(
-          Statement(connection_,
-                    "SELECT count(*) FROM _otsync_windows WHERE table_name = $1 AND "
-                    "partition_spec = $2 AND source_table = $3 AND stream_id = $4 AND "
-                    "start_millis = $5 AND end_millis = $6")
-              .Text(schema_.name)
-              .Text(partition_spec_)
-              .Text(window.key.source_table)
-              .Text(window.key.stream_id)
-              .Int64(window.key.start_millis)
-              .Int64(window.key.end_millis)
-              .Run(&existing, "look up the window records of " + Destination()));
+      const std::string count =
+          "SELECT count(*) FROM _otsync_windows WHERE " + std::string(kWindowKeyMatch);
+      OTSYNC_RETURN_IF_ERROR(Statement(connection_, count.c_str())
+                                 .WindowKey(schema_.name, partition_spec_, window.key)
+                                 .Run(&existing, "look up the window records of " + Destination()));
       if (existing.Int64(0, 0) > 0) {
         return Status::AlreadyExists("the window [" + std::to_string(window.key.start_millis) +
                                      ", " + std::to_string(window.key.end_millis) + ") of table " +
@@ -349,12 +358,7 @@ class DuckDbPartitionLoad final : public PartitionLoad {
     OTSYNC_RETURN_IF_ERROR(Statement(connection_,
                                      "INSERT INTO _otsync_windows VALUES ($1, $2, $3, $4, $5, $6, "
                                      "$7, $8, $9, now()::TIMESTAMP)")
-                               .Text(schema_.name)
-                               .Text(partition_spec_)
-                               .Text(window.key.source_table)
-                               .Text(window.key.stream_id)
-                               .Int64(window.key.start_millis)
-                               .Int64(window.key.end_millis)
+                               .WindowKey(schema_.name, partition_spec_, window.key)
                                .Blob(window.end_checkpoints)
                                .Int64(rows_)
                                .Bool(truncate_)
@@ -641,17 +645,10 @@ Result<std::vector<ExportedFile>> Warehouse::ExportParquet(std::string_view tabl
 Result<std::optional<sync::CommittedWindow>> Warehouse::FindCommittedWindow(
     std::string_view table, std::string_view partition, const sync::WindowKey& key) {
   QueryRows rows;
-  OTSYNC_RETURN_IF_ERROR(Statement(impl_->connection,
-                                   "SELECT end_checkpoints, row_count FROM _otsync_windows WHERE "
-                                   "table_name = $1 AND partition_spec = $2 AND source_table = $3 "
-                                   "AND stream_id = $4 AND start_millis = $5 AND end_millis = $6 "
-                                   "ORDER BY committed_at DESC LIMIT 1")
-                             .Text(ToLower(table))
-                             .Text(partition)
-                             .Text(key.source_table)
-                             .Text(key.stream_id)
-                             .Int64(key.start_millis)
-                             .Int64(key.end_millis)
+  const std::string query = "SELECT end_checkpoints, row_count FROM _otsync_windows WHERE " +
+                            std::string(kWindowKeyMatch) + " ORDER BY committed_at DESC LIMIT 1";
+  OTSYNC_RETURN_IF_ERROR(Statement(impl_->connection, query.c_str())
+                             .WindowKey(ToLower(table), partition, key)
                              .Run(&rows, "read the committed windows"));
   if (rows.row_count() == 0) return std::optional<sync::CommittedWindow>();
   sync::CommittedWindow window;
