@@ -26,19 +26,6 @@ Status InvalidPrimaryKey(std::string message) {
   return Status(StatusCode::kInvalidPrimaryKey, std::move(message));
 }
 
-bool IsAttributeValue(const wire::Value& value) {
-  switch (value.type()) {
-    case wire::ValueType::kInteger:
-    case wire::ValueType::kDouble:
-    case wire::ValueType::kBoolean:
-    case wire::ValueType::kString:
-    case wire::ValueType::kBinary:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 bool IsValidName(std::string_view name) {
@@ -202,7 +189,7 @@ Status ValidateRowChange(const wire::RowWrite& write, const wire::TableOptions& 
     }
     switch (cell.operation) {
       case wire::CellOperation::kPut:
-        if (!cell.value.has_value() || !IsAttributeValue(*cell.value)) {
+        if (!cell.value.has_value() || !wire::IsAttributeValueType(cell.value->type())) {
           return Status::InvalidArgument(
               "A valid value must be given for column name:" + cell.name + ".");
         }

@@ -5,6 +5,19 @@
 
 namespace otsync::wire {
 
+bool IsAttributeValueType(ValueType type) {
+  switch (type) {
+    case ValueType::kInteger:
+    case ValueType::kDouble:
+    case ValueType::kBoolean:
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string_view ValueTypeName(ValueType type) {
   switch (type) {
     case ValueType::kInteger:

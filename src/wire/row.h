@@ -25,6 +25,9 @@ enum class ValueType : uint8_t {
 
 std::string_view ValueTypeName(ValueType type);  // "INTEGER", "STRING", "BINARY", ...
 
+// The types an attribute column's value may have: INTEGER, DOUBLE, BOOLEAN, STRING, BINARY.
+bool IsAttributeValueType(ValueType type);
+
 class Value {
  public:
   Value() : type_(ValueType::kNull) {}

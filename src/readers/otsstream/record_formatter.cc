@@ -22,17 +22,9 @@ Status CheckPrimaryKeyValue(const wire::Value& value) {
 }
 
 Status CheckColumnValue(const wire::Value& value) {
-  switch (value.type()) {
-    case wire::ValueType::kInteger:
-    case wire::ValueType::kDouble:
-    case wire::ValueType::kBoolean:
-    case wire::ValueType::kString:
-    case wire::ValueType::kBinary:
-      return Status::OK();
-    default:
-      return Status::InvalidArgument(
-          "Unknown column type: " + std::string(wire::ValueTypeName(value.type())) + ".");
-  }
+  if (wire::IsAttributeValueType(value.type())) return Status::OK();
+  return Status::InvalidArgument(
+      "Unknown column type: " + std::string(wire::ValueTypeName(value.type())) + ".");
 }
 
 std::string MultiVersionSequenceInfo(const std::string& record_sequence, int64_t column_index) {
