@@ -27,16 +27,7 @@ let reference;  // Sorted stream-writer lines of a run without faults.
 // Rows of the status table (DataX layout: StreamId, StatusType, StatusValue) whose checkpoint
 // is for a window ending at `end`: "CheckpointForDataxReader", fmt16(end) + "\t" + shard.
 async function endCheckpoints(statusTable, end) {
-  const client = otsd.client();
-  const { rows } = await h.scanAll(client, {
-    tableName: statusTable,
-    direction: h.TableStore.Direction.FORWARD,
-    inclusiveStartPrimaryKey: [{ StreamId: h.TableStore.INF_MIN }, { StatusType: h.TableStore.INF_MIN },
-      { StatusValue: h.TableStore.INF_MIN }],
-    exclusiveEndPrimaryKey: [{ StreamId: h.TableStore.INF_MAX }, { StatusType: h.TableStore.INF_MAX },
-      { StatusValue: h.TableStore.INF_MAX }],
-    maxVersions: 1,
-  });
+  const rows = await L.statusTableRows(otsd.client(), statusTable);
   const prefix = String(end).padStart(16, ' ');
   return rows.filter((row) => {
     const pk = h.pkOf(row);

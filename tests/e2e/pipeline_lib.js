@@ -228,6 +228,20 @@ async function faultStats(otsd) {
   return JSON.parse(r.body.toString('utf8'));
 }
 
+// Every row of a reader status table (DataX's layout: StreamId, StatusType, StatusValue).
+async function statusTableRows(client, statusTable) {
+  const { rows } = await h.scanAll(client, {
+    tableName: statusTable,
+    direction: h.TableStore.Direction.FORWARD,
+    inclusiveStartPrimaryKey: [{ StreamId: h.TableStore.INF_MIN }, { StatusType: h.TableStore.INF_MIN },
+      { StatusValue: h.TableStore.INF_MIN }],
+    exclusiveEndPrimaryKey: [{ StreamId: h.TableStore.INF_MAX }, { StatusType: h.TableStore.INF_MAX },
+      { StatusValue: h.TableStore.INF_MAX }],
+    maxVersions: 1,
+  });
+  return rows;
+}
+
 // Lines of otsync's stdout (stream writer), sorted: the multiset of rows.
 function sortedLines(text) {
   return text.split('\n').filter((l) => l.length > 0).sort();
@@ -258,6 +272,7 @@ module.exports = {
   boundary,
   createStreamTable,
   putRows,
+  statusTableRows,
   deleteRows,
   injectFaults,
   faultStats,

@@ -36,15 +36,7 @@ let shardId;
 // Rows of the status table whose StatusValue is for a window ending at `end`: the job row
 // ("DataxJobDesc", fmt16(end)) and the checkpoints ("CheckpointForDataxReader", fmt16(end)\tshard).
 async function windowEndRows(statusTable, end) {
-  const { rows } = await h.scanAll(otsd.client(), {
-    tableName: statusTable,
-    direction: h.TableStore.Direction.FORWARD,
-    inclusiveStartPrimaryKey: [{ StreamId: h.TableStore.INF_MIN }, { StatusType: h.TableStore.INF_MIN },
-      { StatusValue: h.TableStore.INF_MIN }],
-    exclusiveEndPrimaryKey: [{ StreamId: h.TableStore.INF_MAX }, { StatusType: h.TableStore.INF_MAX },
-      { StatusValue: h.TableStore.INF_MAX }],
-    maxVersions: 1,
-  });
+  const rows = await L.statusTableRows(otsd.client(), statusTable);
   const key = String(end).padStart(16, ' ');
   return rows.map(h.pkOf).filter((pk) =>
     (pk.StatusType === 'DataxJobDesc' && pk.StatusValue === key)
