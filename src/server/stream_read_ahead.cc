@@ -6,7 +6,6 @@ namespace otsync::server {
 
 StreamReadAhead::StreamReadAhead(StreamReadAheadOptions options) : options_(options) {
   if (options_.max_entries == 0) options_.max_entries = 1;
-  worker_ = std::thread([this] { Run(); });
 }
 
 StreamReadAhead::~StreamReadAhead() {
@@ -15,7 +14,7 @@ StreamReadAhead::~StreamReadAhead() {
     stopping_ = true;
   }
   work_ready_.notify_all();
-  worker_.join();
+  if (worker_.joinable()) worker_.join();
 }
 
 std::deque<StreamReadAhead::Entry>::iterator StreamReadAhead::FindLocked(const std::string& key) {
@@ -48,6 +47,8 @@ void StreamReadAhead::Schedule(std::string key, Job job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || FindLocked(key) != entries_.end()) return;
+    // Started by the first job: an otsd that serves no stream reader keeps no idle thread.
+    if (!worker_.joinable()) worker_ = std::thread([this] { Run(); });
     MakeRoomLocked();
     Entry entry;
     entry.key = std::move(key);

@@ -17,7 +17,8 @@
 //    kept answer that nobody takes within `max_age` is dropped (a reader that went away).
 //  - Whether an answer may still be served is the caller's decision (see PreparedStreamRead::
 //    state_version); this class never looks inside.
-//  - The destructor finishes the running job, drops the queued ones and joins the worker.
+//  - One worker thread, started by the first Schedule. The destructor finishes the running job,
+//    drops the queued ones and joins the worker.
 #pragma once
 
 #include <chrono>
@@ -95,7 +96,7 @@ class StreamReadAhead {
   bool stopping_ = false;               // Guarded by mu_.
   uint64_t jobs_run_ = 0;               // Guarded by mu_.
   uint64_t answers_taken_ = 0;          // Guarded by mu_.
-  std::thread worker_;
+  std::thread worker_;                  // Started under mu_ by the first Schedule.
 };
 
 }  // namespace otsync::server
