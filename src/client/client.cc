@@ -102,8 +102,8 @@ void SetReadOptions(const wire::ReadOptions& read, Request* request) {
   if (!read.end_column.empty()) request->set_end_column(read.end_column);
 }
 
-// The PlainBuffer a write of `type` sends (reference §3.9): a DeleteRow carries the primary key
-// and the delete marker only.
+// The PlainBuffer a write of `type` sends (docs/protocol.md §3.9): a DeleteRow carries the primary
+// key and the delete marker only.
 std::string EncodeRowChange(wire::WriteType type, const wire::Row& row) {
   if (type == wire::WriteType::kDelete) {
     wire::Row marker;
@@ -281,7 +281,7 @@ Status CorruptStreamResponse(std::string_view what) {
   return Status(StatusCode::kCorruption, "GetStreamRecord response: " + std::string(what));
 }
 
-// The cell kinds and the extension §3.10 allows in a stream record.
+// The cell kinds and the extension docs/protocol.md §3.10 allows in a stream record.
 Status CheckStreamRecordRow(const wire::Row& row, StreamAction action) {
   if (!row.sequence_info) return CorruptStreamResponse("a record has no sequence-info extension");
   if (row.primary_key.empty()) return CorruptStreamResponse("a record has no primary key");

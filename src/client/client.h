@@ -1,15 +1,16 @@
-// Client: the Tablestore client of otsync. It speaks the service's wire protocol (reference §1,
-// §2) to otsd or to a real Tablestore endpoint, in terms of the shared wire model types.
+// Client: the Tablestore client of otsync. It speaks the service's wire protocol
+// (docs/protocol.md §1, §2) to otsd or to a real Tablestore endpoint, in terms of the shared wire
+// model types.
 //
 // Contracts:
-//  - Every request is signed with the V2 signature (reference §1.3) and carries x-ots-date,
+//  - Every request is signed with the V2 signature (docs/protocol.md §1.3) and carries x-ots-date,
 //    x-ots-apiversion, x-ots-instancename, x-ots-accesskeyid and x-ots-contentmd5.
 //  - An error answered by the service becomes a Status whose code comes from
 //    wire::FromWireError and whose message is "<OTS code>: <OTS message>", e.g.
 //    "OTSObjectNotExist: Requested table does not exist.".
 //  - A 2xx body whose x-ots-contentmd5 does not match is retried as a transport failure, unless
 //    ClientOptions::verify_response_md5 is off.
-//  - Retries (reference §1.8): codes that are always retriable are retried for every API;
+//  - Retries (docs/protocol.md §1.8): codes that are always retriable are retried for every API;
 //    timeouts, internal and unavailable errors and network failures only for read APIs
 //    (wire::IsIdempotentApi). At most `max_retries` retries, exponential back-off with jitter.
 //  - The access key secret is used for signing only: it never reaches a log line, an error
@@ -96,7 +97,7 @@ struct SplitPoints {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Streams (reference §2.6, §3.10, §4).
+// Streams (docs/protocol.md §2.6, §3.10, §4).
 
 // The numeric values are Tablestore's StreamStatus and ActionType.
 enum class StreamStatus : uint8_t { kEnabling = 1, kActive = 2 };
@@ -176,10 +177,10 @@ class StreamRecordBatch {
 };
 
 // Decodes a GetStreamRecordResponse (protobuf bytes, `body` is taken over) into `*batch`,
-// reusing its memory: every record's PlainBuffer row is decoded and checked against §3.10 (one
-// row, the sequence-info extension present, only the cell kinds above). What GetStreamRecord
-// does after the HTTP exchange; public so that the decoder can be measured and tested on its
-// own. kCorruption when the bytes are not a valid response; `*batch` is then empty.
+// reusing its memory: every record's PlainBuffer row is decoded and checked against
+// docs/protocol.md §3.10 (one row, the sequence-info extension present, only the cell kinds above).
+// What GetStreamRecord does after the HTTP exchange; public so that the decoder can be measured and
+// tested on its own. kCorruption when the bytes are not a valid response; `*batch` is then empty.
 Status DecodeStreamRecordResponse(std::string body, StreamRecordBatch* batch);
 
 // What one retention pass of otsd did (Client::AdminTrimStreams).
@@ -207,8 +208,8 @@ class Client {
                                         const wire::TableUpdate& update);
   Status DeleteTable(std::string_view table_name);
 
-  // Single rows. The API decides the form of the row change (reference §3.9); `write.type` is
-  // ignored. DeleteRow sends only the primary key of `write.row`, with the delete marker.
+  // Single rows. The API decides the form of the row change (docs/protocol.md §3.9); `write.type`
+  // is ignored. DeleteRow sends only the primary key of `write.row`, with the delete marker.
   Result<WriteResult> PutRow(std::string_view table_name, const wire::RowWrite& write);
   Result<WriteResult> UpdateRow(std::string_view table_name, const wire::RowWrite& write);
   Result<WriteResult> DeleteRow(std::string_view table_name, const wire::RowWrite& write);

@@ -161,7 +161,7 @@ class ClientTest : public ::testing::Test {
 TEST_F(ClientTest, SignsRequestsAsTheReferenceVector) {
   int64_t micros = 0;
   ASSERT_TRUE(wire::ParseIsoTime("2024-01-02T03:04:05.678Z", &micros));
-  // Reference §1.3 test vector: the same inputs sign to the same value.
+  // The docs/protocol.md §1.3 test vector: the same inputs sign to the same value.
   ClientOptions options;
   options.endpoint = server_.endpoint();
   options.instance = "testinst";
@@ -480,7 +480,7 @@ TEST_F(ClientTest, BatchWriteRowReportsEachRowsOutcome) {
 
   pb::BatchWriteRowRequest sent;
   ASSERT_TRUE(sent.ParseFromString(server_.requests().at(0).body));
-  // A delete carries only the key and the marker (reference §3.9).
+  // A delete carries only the key and the marker (docs/protocol.md §3.9).
   wire::Row deleted = wire::DecodeRow(sent.tables(0).rows(1).row_change()).value();
   EXPECT_TRUE(deleted.delete_marker);
   EXPECT_TRUE(deleted.cells.empty());
@@ -539,7 +539,7 @@ TEST_F(ClientTest, ConcurrentCallsShareTheClient) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Streams. The record bytes are the reference's §3.12 stream-record vectors.
+// Streams. The record bytes are the stream-record vectors of docs/protocol.md §3.12.
 
 constexpr char kPutRecordHex[] =
     "7500000001030402000000706b05060000000301000000610ad40203040100000063050600000003010000007607"

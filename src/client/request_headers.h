@@ -1,4 +1,4 @@
-// The x-ots-* headers of a request (reference §1.2, §1.3), signature included.
+// The x-ots-* headers of a request (docs/protocol.md §1.2, §1.3), signature included.
 #pragma once
 
 #include <cstdint>

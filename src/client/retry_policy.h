@@ -1,4 +1,4 @@
-// When a failed attempt is retried and how long to wait first (reference §1.8).
+// When a failed attempt is retried and how long to wait first (docs/protocol.md §1.8).
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,6 @@
-// Request authentication (reference §1.3-§1.4): required headers, API version, date and clock
-// skew, content MD5, access key, V2 signature and instance, with the service's error codes and
-// messages. Failures never reveal a secret or which part of a signature was wrong.
+// Request authentication (docs/protocol.md §1.3-§1.4): required headers, API version, date and
+// clock skew, content MD5, access key, V2 signature and instance, with the service's error codes
+// and messages. Failures never reveal a secret or which part of a signature was wrong.
 #pragma once
 
 #include <cstdint>

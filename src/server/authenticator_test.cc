@@ -7,7 +7,7 @@
 namespace otsync::server {
 namespace {
 
-// 2024-01-02T03:04:05.678Z, the date of the reference §1.3 vector.
+// 2024-01-02T03:04:05.678Z, the date of the docs/protocol.md §1.3 vector.
 constexpr int64_t kVectorMicros = 1704164645678000;
 constexpr int64_t kMinuteMicros = int64_t{60} * 1000 * 1000;
 
@@ -19,7 +19,7 @@ Credentials TestCredentials() {
   return credentials;
 }
 
-// The request headers of the reference §1.3 test vector (POST /ListTable, empty body).
+// The request headers of the docs/protocol.md §1.3 test vector (POST /ListTable, empty body).
 wire::HeaderMap VectorHeaders() {
   return {{"x-ots-date", "2024-01-02T03:04:05.678Z"},
           {"x-ots-apiversion", "2015-12-31"},

@@ -48,7 +48,7 @@ Status CheckRequiredFields(const google::protobuf::Message& message);
 Result<wire::PrimaryKey> DecodePrimaryKeyField(std::string_view bytes, std::string_view field);
 Result<wire::Row> DecodeRowField(std::string_view bytes, std::string_view field);
 
-// The row change of a write, checked for the form its type requires (reference §3.9): PutRow
+// The row change of a write, checked for the form its type requires (docs/protocol.md §3.9): PutRow
 // carries no cell operations, DeleteRow carries the delete marker and no cells, UpdateRow
 // carries no delete marker.
 Result<wire::Row> DecodeRowChange(std::string_view bytes, wire::WriteType type,

@@ -1,4 +1,4 @@
-// The headers every otsd response carries (reference §1.5): x-ots-contentmd5,
+// The headers every otsd response carries (docs/protocol.md §1.5): x-ots-contentmd5,
 // x-ots-requestid, x-ots-date with microseconds, x-ots-contenttype, and the response signature
 // `authorization: OTS <id>:<sig>` when the caller's key is known.
 #pragma once

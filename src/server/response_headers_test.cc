@@ -7,7 +7,7 @@
 namespace otsync::server {
 namespace {
 
-// 2024-01-02T03:04:05.901234Z, the date of the reference §1.5 vector.
+// 2024-01-02T03:04:05.901234Z, the date of the docs/protocol.md §1.5 vector.
 constexpr int64_t kVectorMicros = 1704164645901234;
 
 TEST(ResponseHeadersTest, MatchesTheReferenceVector) {

@@ -174,8 +174,8 @@ Result<std::string> BatchGetRow(const ApiContext& context,
   return SerializeResponse(response);
 }
 
-// Node omits RowInBatchWriteRowRequest.condition when none was given (reference §2.4), so the
-// body is parsed without the required-field check and a missing condition becomes IGNORE.
+// Node omits RowInBatchWriteRowRequest.condition when none was given (docs/protocol.md §2.4), so
+// the body is parsed without the required-field check and a missing condition becomes IGNORE.
 Result<std::string> HandleBatchWriteRow(const ApiContext& context, std::string_view body) {
   proto::BatchWriteRowRequest request;
   OTSYNC_RETURN_IF_ERROR(ParseRequest(body, &request, /*check_required=*/false));

@@ -1,5 +1,5 @@
 // The row APIs: GetRow, PutRow, UpdateRow, DeleteRow, BatchGetRow, BatchWriteRow and GetRange
-// (reference §2.3-§2.5, §3.9).
+// (docs/protocol.md §2.3-§2.5, §3.9).
 #pragma once
 
 #include "server/request_dispatcher.h"

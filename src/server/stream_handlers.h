@@ -1,5 +1,5 @@
-// The stream APIs: ListStream, DescribeStream, GetShardIterator and GetStreamRecord (reference
-// §2.6, §4), served from the store's stream log.
+// The stream APIs: ListStream, DescribeStream, GetShardIterator and GetStreamRecord
+// (docs/protocol.md §2.6, §4), served from the store's stream log.
 #pragma once
 
 #include <memory>

@@ -62,8 +62,9 @@ Result<std::string> DeleteTable(const ApiContext& context,
   return SerializeResponse(proto::DeleteTableResponse());
 }
 
-// Reference §2.7: the table's key schema, the store's split points, and one location that
-// covers every split (Go requires the repeats to sum to at most the number of splits).
+// ComputeSplitPointsBySize, docs/protocol.md §2.7: the table's key schema, the store's split
+// points, and one location that covers every split (Go requires the repeats to sum to at most the
+// number of splits).
 Result<std::string> ComputeSplitPointsBySize(
     const ApiContext& context, const proto::ComputeSplitPointsBySizeRequest& request) {
   if (request.split_size() <= 0) {

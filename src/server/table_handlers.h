@@ -1,5 +1,5 @@
 // The table APIs: CreateTable, ListTable, DescribeTable, UpdateTable, DeleteTable and
-// ComputeSplitPointsBySize (reference §2.2, §2.7).
+// ComputeSplitPointsBySize (docs/protocol.md §2.2, §2.7).
 #pragma once
 
 #include "server/request_dispatcher.h"

@@ -1,5 +1,5 @@
-// Column filters (reference §2.9) evaluated on a stored row: row conditions of writes and the
-// `filter` of GetRow / GetRange / BatchGetRow share this evaluator.
+// Column filters (docs/protocol.md §2.9) evaluated on a stored row: row conditions of writes and
+// the `filter` of GetRow / GetRange / BatchGetRow share this evaluator.
 #pragma once
 
 #include "base/status.h"

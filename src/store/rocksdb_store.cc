@@ -879,7 +879,7 @@ Result<std::vector<wire::PrimaryKey>> RocksDbStore::ComputeSplitPointsBySize(
   if (split_size_bytes <= 0) {
     return Status::InvalidArgument("The split size must be greater than 0.");
   }
-  // One partition per table: a valid answer for any size (reference §2.7).
+  // One partition per table: a valid answer for any size (docs/protocol.md §2.7).
   return std::vector<wire::PrimaryKey>();
 }
 

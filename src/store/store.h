@@ -6,8 +6,8 @@
 //  - Every write that the store acknowledges is in the RocksDB WAL (and fsynced when
 //    StoreOptions::sync_writes is set) before the call returns.
 //  - A row change and its stream record are written in the same RocksDB WriteBatch.
-//  - Errors carry the service's messages (reference §1.7), e.g. NotFound "Requested table does
-//    not exist.", ConditionCheckFailed "Condition check failed.".
+//  - Errors carry the service's messages (docs/protocol.md §1.7), e.g. NotFound "Requested
+//    table does not exist.", ConditionCheckFailed "Condition check failed.".
 //
 // Thread safety: every method may be called from many threads at once.
 #pragma once
@@ -84,7 +84,7 @@ class Store {
   virtual Result<std::vector<wire::PrimaryKey>> ComputeSplitPointsBySize(
       const std::string& instance, const std::string& table, int64_t split_size_bytes) = 0;
 
-  // ---- Streams (reference §2.6, §4) ----
+  // ---- Streams (docs/protocol.md §2.6, §4) ----
   //
   // Stream ids come only from the stream log: DescribeTable and UpdateTable report its
   // settings. A PutRow, UpdateRow, DeleteRow or BatchWriteRow row appends its stream record in

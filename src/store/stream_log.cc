@@ -46,7 +46,7 @@ StreamShardInfo ShardInfo(const ShardMeta& meta) {
                          meta.inclusive_start, meta.exclusive_end, meta.open};
 }
 
-// A stream record holds exactly the cell kinds of reference §3.10; anything else from the
+// A stream record holds exactly the cell kinds of docs/protocol.md §3.10; anything else from the
 // store is a bug caught here rather than on a consumer's decoder.
 Status BuildRecordRow(StreamAction action, const wire::Row& change, wire::Row* record) {
   if (change.primary_key.empty()) {

@@ -5,11 +5,11 @@
 //
 // Invariants:
 //  - A record is Put into the caller's WriteBatch, the same batch as its row change, so a row
-//    change and its record become visible together or not at all (DESIGN invariant 1).
+//    change and its record become visible together or not at all (docs/design.md invariant 1).
 //  - Within a shard, commit timestamps (µs) strictly increase, across clock stalls, clocks
 //    going back and reopens; a child shard's timestamps exceed its parents' last ones.
-//  - Per shard, records are served in commit order (DESIGN invariant 2): appends to a table are
-//    serialized from Append until their batch is committed by the StreamWriteGuard.
+//  - Per shard, records are served in commit order (docs/design.md invariant 2): appends to a
+//    table are serialized from Append until their batch is committed by the StreamWriteGuard.
 //  - Every piece of metadata (streams, shards, trim horizons, counters) is persisted in the
 //    metadata column family; last timestamps are recovered from the records at open.
 //

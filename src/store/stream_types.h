@@ -1,5 +1,5 @@
 // The Stream feature as the store serves it: plain data for ListStream, DescribeStream,
-// GetShardIterator and GetStreamRecord (reference §2.6, §4). No RocksDB here, so the store's
+// GetShardIterator and GetStreamRecord (docs/protocol.md §2.6, §4). No RocksDB here, so the store's
 // public API and the server may include this header.
 #pragma once
 
@@ -40,7 +40,7 @@ inline constexpr int32_t kMinStreamExpirationHours = 1;
 inline constexpr int32_t kMaxStreamExpirationHours = 168;
 inline constexpr int32_t kMaxStreamPartitions = 64;
 // GetStreamRecord: `limit` defaults to 100 and is capped at 1000 (the service documents
-// neither, reference §4); a response also stops after ~4 MB of records.
+// neither, docs/protocol.md §4.4); a response also stops after ~4 MB of records.
 inline constexpr int32_t kDefaultStreamRecordLimit = 100;
 inline constexpr int32_t kMaxStreamRecordLimit = 1000;
 inline constexpr size_t kMaxStreamRecordBytes = 4 << 20;
@@ -90,7 +90,8 @@ struct StreamDescription {
 struct StreamRecord {
   StreamAction action = StreamAction::kPutRow;
   wire::SequenceInfo sequence;
-  std::string record;  // PlainBuffer: one row + the sequence-info extension (reference §3.10).
+  // PlainBuffer: one row + the sequence-info extension (docs/protocol.md §3.10).
+  std::string record;
 };
 
 struct StreamRecordBatch {

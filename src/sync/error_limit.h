@@ -1,6 +1,6 @@
-// The errorLimit check (DataX's ErrorRecordChecker, reference §6.4): `record` is the number of
-// dirty records tolerated and, when set, overrides `percentage`; neither set tolerates any
-// number. The record limit is checked while the job runs, the percentage once all records are
+// The errorLimit check (DataX's ErrorRecordChecker, docs/datax-semantics.md §6.4): `record` is the
+// number of dirty records tolerated and, when set, overrides `percentage`; neither set tolerates
+// any number. The record limit is checked while the job runs, the percentage once all records are
 // in. Failures are kAborted with DataX's message, in English.
 #pragma once
 

@@ -1,5 +1,5 @@
-// The end-of-job summary block (DataX's, reference §6.5, with English labels) plus where the
-// data went.
+// The end-of-job summary block (DataX's, docs/datax-semantics.md §6.5, with English labels) plus
+// where the data went.
 #pragma once
 
 #include <cstdint>

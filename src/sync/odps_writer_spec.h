@@ -1,5 +1,5 @@
 // The parameters of the `odps` writer (the seed's wizard fields and DataX odpswriter, reference
-// §5.1), landing rows in a table of the local warehouse.
+// docs/datax-semantics.md §5.1), landing rows in a table of the local warehouse.
 #pragma once
 
 #include <string>
@@ -26,8 +26,8 @@ struct OdpsWriterSpec {
   bool operator==(const OdpsWriterSpec&) const = default;
 };
 
-// DataX's partition normalisation (reference §5.1): trim; drop spaces around '=' and ','; a '/'
-// with spaces around it becomes ','; every single quote is deleted.
+// DataX's partition normalisation (docs/datax-semantics.md §5.1): trim; drop spaces around '=' and
+// ','; a '/' with spaces around it becomes ','; every single quote is deleted.
 std::string NormalizePartition(std::string_view partition);
 
 Result<OdpsWriterSpec> ParseOdpsWriterSpec(const ConfigObject& parameter,

@@ -74,7 +74,7 @@ Status ParseConnection(const ConfigObject& parameter, OtsStreamReaderSpec& spec)
   return Status::OK();
 }
 
-// Reference §1.2, checks 1 to 7 in order.
+// The checks 1 to 7 of docs/datax-semantics.md §1.2, in order.
 Status ParseTimeRange(const ConfigObject& parameter, const TimeZone& zone,
                       OtsStreamReaderSpec& spec) {
   const std::string& path = parameter.path();

@@ -1,5 +1,5 @@
 // The numbers a running job reports and the progress line printed from them every few seconds
-// (DataX's periodic line, reference §6.5, with shards and lag added).
+// (DataX's periodic line, docs/datax-semantics.md §6.5, with shards and lag added).
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Row conditions and column filters (reference §2.9) as the storage engine evaluates them.
+// Row conditions and column filters (docs/protocol.md §2.9) as the storage engine evaluates them.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,5 @@
-// CRC-8 as PlainBuffer uses it (§3.6): polynomial 0x07, init 0, MSB-first, no final XOR.
+// CRC-8 as PlainBuffer uses it (docs/protocol.md §3.6): polynomial 0x07, init 0, MSB-first, no
+// final XOR.
 #pragma once
 
 #include <cstddef>

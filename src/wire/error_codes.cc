@@ -10,8 +10,9 @@ struct CodeMapping {
   StatusCode status_code;
 };
 
-// Every Tablestore error code otsync may receive (§1.7), with the StatusCode it stands for.
-// The first entry naming a StatusCode is not necessarily the one ToWireError answers with.
+// Every Tablestore error code otsync may receive (docs/protocol.md §1.7), with the StatusCode it
+// stands for. The first entry naming a StatusCode is not necessarily the one ToWireError answers
+// with.
 constexpr std::array<CodeMapping, 33> kReceivedCodes = {{
     {"OTSParameterInvalid", StatusCode::kInvalidArgument},
     {"OTSInvalidPK", StatusCode::kInvalidPrimaryKey},
@@ -89,7 +90,7 @@ WireError ToWireError(StatusCode code) {
     case StatusCode::kAborted:
       return {"OTSServerUnavailable", 503};
     case StatusCode::kTrimmedDataAccess:
-      // The plain Stream API's status is undocumented; §1.7 picks 400.
+      // The plain Stream API's status is undocumented; docs/protocol.md §1.7 picks 400.
       return {"OTSTrimmedDataAccess", 400};
     case StatusCode::kInternal:
     case StatusCode::kCorruption:

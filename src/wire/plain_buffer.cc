@@ -30,7 +30,7 @@ constexpr uint8_t kTagSequenceInfoEpoch = 0x0D;
 constexpr uint8_t kTagSequenceInfoTimestamp = 0x0E;
 constexpr uint8_t kTagSequenceInfoRowIndex = 0x0F;
 
-// Byte counts of what follows each extension length field (§3.3).
+// Byte counts of what follows each extension length field (docs/protocol.md §3.3).
 constexpr uint32_t kSequenceInfoLength = 5 + 9 + 5;
 constexpr uint32_t kExtensionLength = 1 + 4 + kSequenceInfoLength;
 
@@ -145,9 +145,9 @@ bool IsKnownValueType(uint8_t type) {
   return false;
 }
 
-// Checks that `payload` is a well-formed payload of `type` (§3.4) and stores the value it holds
-// in `*value` in place (a reused value keeps its byte buffer). Returns false on a malformed
-// payload.
+// Checks that `payload` is a well-formed payload of `type` (docs/protocol.md §3.4) and stores the
+// value it holds in `*value` in place (a reused value keeps its byte buffer). Returns false on a
+// malformed payload.
 bool ParsePayload(ValueType type, std::string_view payload, Value* value) {
   switch (type) {
     case ValueType::kInteger:
@@ -181,8 +181,8 @@ bool ParsePayload(ValueType type, std::string_view payload, Value* value) {
   return false;
 }
 
-// Whether a payload of `size` bytes has the size §3.4 gives a value of `type`, for every type
-// but STRING and BINARY (whose inner length is checked against the payload).
+// Whether a payload of `size` bytes has the size docs/protocol.md §3.4 gives a value of `type`, for
+// every type but STRING and BINARY (whose inner length is checked against the payload).
 bool FixedPayloadSizeOk(ValueType type, size_t size) {
   switch (type) {
     case ValueType::kInteger:
@@ -262,7 +262,7 @@ class Decoder {
     return Status::OK();
   }
 
-  // True when nothing but zero bytes remains (the padding Node sends, §3.11).
+  // True when nothing but zero bytes remains (the padding Node sends, docs/protocol.md §3.11).
   bool OnlyZerosRemain() const {
     for (size_t i = position_; i < size_; ++i) {
       if (data_[i] != 0) return false;
@@ -410,8 +410,8 @@ class Decoder {
     return Status::OK();
   }
 
-  // Reads one cell and verifies its checksum (§3.7). The optional value, type and timestamp
-  // sections are accepted in any order, each at most once.
+  // Reads one cell and verifies its checksum (docs/protocol.md §3.7). The optional value, type and
+  // timestamp sections are accepted in any order, each at most once.
   Status ReadCell(RawCell* raw) {
     *raw = RawCell();
     raw->offset = position_;
@@ -466,7 +466,7 @@ class Decoder {
       }
     }
 
-    // §3.7: value, then timestamp, then type, whatever their order on the wire.
+    // docs/protocol.md §3.7: value, then timestamp, then type, whatever their order on the wire.
     if (raw->has_value) checksum = Crc8(checksum, value_bytes);
     if (raw->has_timestamp) checksum = Crc8(checksum, timestamp_bytes);
     if (raw->has_operation) checksum = Crc8Byte(checksum, raw->operation);
@@ -519,8 +519,8 @@ class Decoder {
     return Status::OK();
   }
 
-  // §3.3: TAG_EXTENSION u32 TAG_SEQ_INFO u32 (EPOCH u32) (TS i64) (ROW_INDEX u32). The lengths
-  // bound what is read; bytes of the extension past the sequence info are skipped.
+  // docs/protocol.md §3.3: TAG_EXTENSION u32 TAG_SEQ_INFO u32 (EPOCH u32) (TS i64) (ROW_INDEX u32).
+  // The lengths bound what is read; bytes of the extension past the sequence info are skipped.
   Status ReadExtension(SequenceInfo* info) {
     ++position_;
     uint32_t extension_length;

@@ -1,10 +1,10 @@
-// PlainBuffer: the row encoding inside Tablestore protobuf messages (reference §3).
+// PlainBuffer: the row encoding inside Tablestore protobuf messages (docs/protocol.md §3).
 //
 // Decoding verifies the header, every cell checksum and every row checksum, and tolerates the
-// trailing zero bytes the Node SDK appends after the last row (§3.11). Encoding emits exactly
-// what §3.9 and §3.10 allow: one header per buffer, a value and a timestamp on every attribute
-// cell of a read response, TAG_CELL_TYPE only where a row carries cell operations, the
-// sequence-info extension only for stream records.
+// trailing zero bytes the Node SDK appends after the last row (docs/protocol.md §3.11). Encoding
+// emits exactly what docs/protocol.md §3.9 and §3.10 allow: one header per buffer, a value and a
+// timestamp on every attribute cell of a read response, TAG_CELL_TYPE only where a row carries cell
+// operations, the sequence-info extension only for stream records.
 #pragma once
 
 #include <string>
@@ -31,7 +31,7 @@ Result<std::vector<Row>> DecodeRows(std::string_view buffer);
 
 // Appends header + `row` to `*out`: TAG_CELL_TYPE only for cells whose operation is not kPut,
 // the delete marker when `row.delete_marker`, the extension when `row.sequence_info` is set.
-// REQUIRED: values are of the types §3.4 allows where they stand.
+// REQUIRED: values are of the types docs/protocol.md §3.4 allows where they stand.
 void EncodeRow(const Row& row, std::string* out);
 std::string EncodeRow(const Row& row);
 
@@ -53,7 +53,8 @@ class PlainBufferWriter {
   size_t rows_ = 0;
 };
 
-// The "SQLVariant" form of one value (§3.5): type byte + payload, no length prefix, no tag.
+// The "SQLVariant" form of one value (docs/protocol.md §3.5): type byte + payload, no length
+// prefix, no tag.
 void EncodeSqlVariant(const Value& value, std::string* out);
 // Accepts every ValueType, including kNull; the bytes must hold exactly one value.
 Result<Value> DecodeSqlVariant(std::string_view bytes);

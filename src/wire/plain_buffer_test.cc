@@ -34,7 +34,7 @@ std::string WithoutTrailingZeros(std::string bytes) {
   return bytes;
 }
 
-// Reference §3.12.
+// The test vectors of docs/protocol.md §3.12.
 constexpr std::string_view kVectorA = "7500000001030402000000706b05060000000301000000610ad409ee";
 constexpr std::string_view kVectorB =
     "7500000001030402000000706b05060000000301000000610ad4020304010000006305060000000301000000760a"

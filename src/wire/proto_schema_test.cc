@@ -1,4 +1,4 @@
-// Checks of our proto transcription against wire bytes the reference states, so that a wrong
+// Checks of our proto transcription against the wire bytes docs/protocol.md states, so that a wrong
 // field number or type in proto/*.proto shows up here rather than in an SDK.
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@ namespace otsync::proto {
 namespace {
 
 TEST(ProtoSchemaTest, ErrorBodyAsTheNodeSdkShowsIt) {
-  // §1.9: "\n\x11OTSObjectNotExist\x12\x1fRequested table does not exist."
+  // docs/protocol.md §1.9: "\n\x11OTSObjectNotExist\x12\x1fRequested table does not exist."
   const std::string body =
       std::string("\n\x11OTSObjectNotExist\x12\x1f") + "Requested table does not exist.";
   Error error;

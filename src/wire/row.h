@@ -1,5 +1,5 @@
 // The row model shared by the client, the storage engine and the server: values, primary keys,
-// cells and rows exactly as PlainBuffer (reference §3) can express them. Plain data, no I/O.
+// cells and rows exactly as PlainBuffer (docs/protocol.md §3) can express them. Plain data, no I/O.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 namespace otsync::wire {
 
-// The PlainBuffer value type bytes (reference §3.2); the numeric values are the wire bytes.
+// The PlainBuffer value type bytes (docs/protocol.md §3.2); the numeric values are the wire bytes.
 enum class ValueType : uint8_t {
   kInteger = 0x0,
   kDouble = 0x1,
@@ -128,7 +128,8 @@ struct Cell {
   bool operator==(const Cell&) const = default;
 };
 
-// The sequence information a stream record carries in its PlainBuffer extension (§3.10).
+// The sequence information a stream record carries in its PlainBuffer extension
+// (docs/protocol.md §3.10).
 struct SequenceInfo {
   uint32_t epoch = 0;
   int64_t timestamp = 0;  // Commit time in microseconds.

@@ -269,8 +269,8 @@ bool ParseIsoTime(std::string_view text, int64_t* micros_since_epoch) {
     return false;
   }
   // Up to 9 fraction digits; beyond microseconds they are dropped. The Go SDK's "fraction" is
-  // really month, day and hour digits (§1.2): read as a fraction it moves the time by under a
-  // second, which no skew window notices.
+  // really month, day and hour digits (docs/protocol.md §1.2): read as a fraction it moves the time
+  // by under a second, which no skew window notices.
   int64_t micros = 0;
   if (position < text.size() && text[position] == '.') {
     ++position;

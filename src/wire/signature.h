@@ -1,4 +1,4 @@
-// Request and response signing (reference §1.3, §1.5): the V2 signature every SDK uses.
+// Request and response signing (docs/protocol.md §1.3, §1.5): the V2 signature every SDK uses.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // "2024-01-02T03:04:05.678Z" with `fraction_digits` (3 for requests, 6 for responses).
 std::string FormatIsoTime(int64_t micros_since_epoch, int fraction_digits);
-// Lenient x-ots-date parse (§1.2): seconds, then an optional '.' with 1-9 digits, then 'Z'.
+// Lenient x-ots-date parse (docs/protocol.md §1.2): seconds, then an optional '.' with 1-9 digits,
+// then 'Z'.
 bool ParseIsoTime(std::string_view text, int64_t* micros_since_epoch);
 
 }  // namespace otsync::wire

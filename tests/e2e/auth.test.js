@@ -14,7 +14,7 @@ function assertLeaksNothing(err) {
     assert.ok(!text.includes(key.secret), 'no secret in the error');
   }
   assert.ok(!text.includes('wrong-secret'), 'the presented secret is not echoed');
-  // An auth failure is not signed: the key itself is in doubt (reference §1.5).
+  // An auth failure is not signed: the key itself is in doubt (docs/protocol.md §1.5).
   assert.equal(err.headers && err.headers.authorization, undefined, 'no authorization header on OTSAuthFailed');
 }
 

@@ -277,7 +277,7 @@ function pkInput(primaryKey) {
 }
 
 // Awaits a promise that must fail with an OTS error: err.code = HTTP status and the OTS code
-// (string or RegExp) inside err.message (reference §1.9). Returns the error.
+// (string or RegExp) inside err.message (docs/protocol.md §1.9). Returns the error.
 async function expectOtsError(promise, status, code, messagePart) {
   let result;
   try {
@@ -338,7 +338,7 @@ function md5b64(body) {
   return crypto.createHash('md5').update(body).digest('base64');
 }
 
-// The V2 request signature of reference §1.3 over the given x-ots-* headers.
+// The V2 request signature of docs/protocol.md §1.3 over the given x-ots-* headers.
 function signRequest(api, headers, secret) {
   const canonical = Object.keys(headers)
     .map((k) => [k.toLowerCase(), String(headers[k]).trim()])
@@ -350,7 +350,7 @@ function signRequest(api, headers, secret) {
   return crypto.createHmac('sha1', secret).update(stringToSign, 'utf8').digest('base64');
 }
 
-// The response signature of reference §1.5, computed over the response's x-ots-* headers.
+// The response signature of docs/protocol.md §1.5, computed over the response's x-ots-* headers.
 function responseSignature(api, headers, secret) {
   const canonical = Object.keys(headers)
     .map((k) => [k.toLowerCase(), String(headers[k])])
@@ -413,7 +413,7 @@ function decodeError(body) {
   return protos.Error.decode(body);
 }
 
-// --- stream APIs through makeRequest (reference §5.6) -------------------------------------------
+// --- stream APIs through makeRequest (docs/protocol.md §5.5) -------------------------------------
 // The SDK has no stream calls, but ships their protobuf classes. Wrapping the SDK's encode/decode
 // lets client.makeRequest('listStream', params) post a signed /ListStream like any other call.
 const STREAM_OPERATIONS = {
@@ -469,7 +469,7 @@ const pb = {
   },
 };
 
-// --- stream records (reference §3, §3.10) -------------------------------------------------------
+// --- stream records (docs/protocol.md §3, §3.10) -------------------------------------------------
 // The SDK's PlainBuffer reader stops at TAG_EXTENSION, so stream records are parsed here, strictly:
 // one header, exactly one row, every cell and row checksum verified, the extension's length
 // fields checked, nothing after the row checksum.
@@ -695,9 +695,9 @@ async function readShard(client, streamId, shardId, { limit, iterator } = {}) {
 }
 
 // Reads every shard of a stream to its end, parents (and parent siblings) before children, as
-// a consumer must (reference §4). Returns {shards, order: [shardId], records: Map shardId ->
-// {records, closed}}. Throws when the lineage names a shard the stream does not list, or has a
-// cycle.
+// a consumer must (docs/protocol.md §4.2). Returns {shards, order: [shardId], records: Map
+// shardId -> {records, closed}}. Throws when the lineage names a shard the stream does not list,
+// or has a cycle.
 async function readStreamByLineage(client, streamId, options = {}) {
   const { shards } = await describeStreamAll(client, streamId, options.shardLimit);
   const byId = new Map(shards.map((s) => [s.shardId, s]));

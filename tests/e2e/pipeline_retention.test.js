@@ -6,7 +6,8 @@
 //  - otsd is restarted on the same data dir with its clock 25 h further on and the admin Trim
 //    runs a pass at once: every record (both batches) is past retention and goes;
 //  - window 2 starts from that checkpoint, which now points into trimmed data. GetStreamRecord
-//    answers OTSTrimmedDataAccess (reference §3.3, issue #609: not retried, the job fails), and
+//    answers OTSTrimmedDataAccess (docs/datax-semantics.md §3.3 and §8, DataX issue #609: not
+//    retried, the job fails), and
 //    otsync exits 1 with the reader's error naming the shard, the window and the retention, and
 //    publishes no checkpoint for window 2. No secret is printed.
 //

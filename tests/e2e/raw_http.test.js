@@ -1,7 +1,7 @@
 'use strict';
 // What the SDK cannot send, over node's http module: methods, unknown APIs, malformed protobuf,
 // broken PlainBuffer checksums, header problems, oversized bodies, a stalled client; the response
-// headers and the response signature of reference §1.5. After each, otsd must still serve.
+// headers and the response signature of docs/protocol.md §1.5. After each, otsd must still serve.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
@@ -40,7 +40,8 @@ function assertSignedResponse(res, api) {
   assert.ok(Math.abs(Date.parse(res.headers['x-ots-date']) - Date.now()) < 60000, 'x-ots-date is now');
   assert.equal(res.headers['x-ots-contenttype'], 'protocol buffer');
   const expected = `OTS ${h.DEFAULT_KEY.id}:${h.responseSignature(api, res.headers, h.DEFAULT_KEY.secret)}`;
-  assert.equal(res.headers.authorization, expected, 'response signature per §1.5');
+  assert.equal(res.headers.authorization, expected,
+               'response signature per docs/protocol.md §1.5');
 }
 
 describe('raw HTTP', () => {
@@ -127,7 +128,8 @@ describe('raw HTTP', () => {
     await stillServes();
   });
 
-  it('a BatchWriteRow row without a condition is treated as IGNORE (reference §2.4)', T, async () => {
+  // Node leaves out the condition when none was given (docs/protocol.md §2.4).
+  it('a BatchWriteRow row without a condition is treated as IGNORE', T, async () => {
     const rowChange = TableStore.PlainBufferBuilder.serializeForPutRow([{ id: 'nocond' }, { n: h.long(1) }], [{ v: 'nc' }]);
     // RowInBatchWriteRowRequest{type=1 PUT, row_change=2}, no condition=3.
     const row = h.pb.message(h.pb.int(1, 1), h.pb.bytes(2, rowChange));

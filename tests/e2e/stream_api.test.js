@@ -1,7 +1,7 @@
 'use strict';
 // The four stream APIs through client.makeRequest with the SDK's own compiled protobuf classes
-// (reference §5.6; issue 3 "How it is checked" (b)): ListStream, DescribeStream (paging over
-// split and merged shards), GetShardIterator, GetStreamRecord. Records are decoded by
+// (docs/protocol.md §5.5; issue 3 "How it is checked" (b)): ListStream, DescribeStream (paging
+// over split and merged shards), GetShardIterator, GetStreamRecord. Records are decoded by
 // h.decodeStreamRecord (PlainBuffer + extension, checksums verified) and compared exactly with
 // the writes that produced them.
 const { describe, it, before, after } = require('node:test');

@@ -1,7 +1,8 @@
 'use strict';
-// Stream enabling through the official Node SDK (issue 3 item 1, reference §4): CreateTable and
-// UpdateTable with streamSpecification, DescribeTable.stream_details, ListStream, a new stream id
-// on re-enabling, the old stream's data gone, and the 1..168 hour range of expiration_time.
+// Stream enabling through the official Node SDK (issue 3 item 1, docs/protocol.md §4.1):
+// CreateTable and UpdateTable with streamSpecification, DescribeTable.stream_details, ListStream,
+// a new stream id on re-enabling, the old stream's data gone, and the 1..168 hour range of
+// expiration_time.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./harness');

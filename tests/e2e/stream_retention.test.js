@@ -1,9 +1,10 @@
 'use strict';
-// Retention (issue 3 item 5, reference §4): otsd is restarted with --clock-offset moved forward
-// past a 24 h expiration and `admin Trim` runs a pass at once (--trim-interval=0: no background
-// pass). Trimmed positions answer OTSTrimmedDataAccess with the service's message; a fully
-// expired closed shard disappears; a checkpoint at the trim horizon stays valid; GetShardIterator
-// then starts at the oldest retained record; a stream with a longer expiration keeps its records.
+// Retention (issue 3 item 5, docs/protocol.md §4.6): otsd is restarted with --clock-offset moved
+// forward past a 24 h expiration and `admin Trim` runs a pass at once (--trim-interval=0: no
+// background pass). Trimmed positions answer OTSTrimmedDataAccess with the service's message; a
+// fully expired closed shard disappears; a checkpoint at the trim horizon stays valid;
+// GetShardIterator then starts at the oldest retained record; a stream with a longer expiration
+// keeps its records.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./harness');

@@ -1,7 +1,7 @@
 // The serialized forms of checkpoints:
-//  - the `ShardIds_*` payload of the DataxJobDesc row (reference §3.2): the shard ids as a Gson
-//    JSON array, UTF-8, zlib-compressed (java.util.zip.Deflater's default format, header
-//    included), cut into chunks of at most 64 KiB;
+//  - the `ShardIds_*` payload of the DataxJobDesc row (docs/datax-semantics.md §3.2): the shard
+//    ids as a Gson JSON array, UTF-8, zlib-compressed (java.util.zip.Deflater's default format,
+//    header included), cut into chunks of at most 64 KiB;
 //  - WindowCheckpoints, the string Reader::EndCheckpoints hands the writer and
 //    PublishCheckpoints takes back, possibly in a later process (JSON).
 #pragma once

@@ -60,7 +60,8 @@ Result<std::unique_ptr<OtsStreamReader>> OtsStreamReader::Create(
   client_options.credentials.access_key_id = connection.access_id;
   client_options.credentials.access_key_secret = connection.access_key;
   client_options.request_timeout = options.request_timeout;
-  // The reader's own retry rule (§4.6) decides; the client tries each request once.
+  // The reader's own retry rule (docs/datax-semantics.md §4.6) decides; the client tries each
+  // request once.
   client_options.max_retries = 0;
   Result<std::unique_ptr<client::Client>> client = client::Client::Create(client_options);
   if (!client.ok()) return client.status().WithContext("otsstream: connection");

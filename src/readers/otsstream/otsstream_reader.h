@@ -1,6 +1,6 @@
 // The `otsstream` reader: exports the change log of a Tablestore table for a window
-// [start, end), per DataX's otsstreamreader (reference §1-§4), behind the engine's Reader
-// contract (sync/reader.h).
+// [start, end), per DataX's otsstreamreader (docs/datax-semantics.md §1-§4), behind the
+// engine's Reader contract (sync/reader.h). Sections below are of docs/datax-semantics.md.
 //
 //   Prepare   DataX's runtime checks (§1.3): the table exists, its stream is enabled, the window
 //             rules; finds the stream id. Reads only.
@@ -71,7 +71,8 @@ class OtsStreamReader final : public sync::Reader {
                   OtsStreamReaderOptions options);
 
   std::string WindowText() const;
-  // The previous window's end checkpoints at `start`, when complete (§3.3 task init step 2).
+  // The previous window's end checkpoints at `start`, when complete (docs/datax-semantics.md §3.3,
+  // task start step 2).
   Result<std::optional<std::map<std::string, StoredCheckpoint>>> LoadPreviousCheckpoints();
   Result<ShardStart> FallbackStart(const std::string& shard_id);
 

@@ -1,4 +1,5 @@
-// Stream records -> output rows, exactly as DataX's otsstreamreader shapes them (reference §2).
+// Stream records -> output rows, exactly as DataX's otsstreamreader shapes them
+// (docs/datax-semantics.md §2).
 //
 // Multi-version mode, one row per cell change:
 //   pk_1 … pk_n | columnName | timestamp | columnValue | opType | [sequenceInfo]

@@ -1,6 +1,6 @@
-// The retry rule of DataX's otsstreamreader (reference §4.6), applied to every request the
-// reader makes, status-table calls included. Unlike DataX, the configured `maxRetries` is
-// honoured: it is the number of retries after the first attempt.
+// The retry rule of DataX's otsstreamreader (docs/datax-semantics.md §4.6), applied to every
+// request the reader makes, status-table calls included. Unlike DataX, the configured `maxRetries`
+// is honoured: it is the number of retries after the first attempt.
 #pragma once
 
 #include <chrono>
@@ -26,9 +26,9 @@ struct RetryPolicy {
   RetrySleep sleep;  // Null: RealRetrySleep().
 };
 
-// Not retried: the codes of §4.6 (auth, condition, parameter, primary key, already exists, not
-// exist, column count, row size, body too large, trimmed data), and failures that are not
-// service or network errors (corrupt responses, aborts). Everything else is.
+// Not retried: the codes of docs/datax-semantics.md §4.6 (auth, condition, parameter, primary key,
+// already exists, not exist, column count, row size, body too large, trimmed data), and failures
+// that are not service or network errors (corrupt responses, aborts). Everything else is.
 bool IsRetriableForStreamReader(const Status& status);
 
 // The pause before retry `retry` (0 = the first): min(2^retry * 100 ms, 10 s).

@@ -1,4 +1,4 @@
-// Parent/child gating of shards after splits and merges (reference §3.4, DataX's
+// Parent/child gating of shards after splits and merges (docs/datax-semantics.md §3.4, DataX's
 // ShardStatusChecker): a child is read only after every parent reached its end; a child whose
 // parent stopped inside the window waits for a later window.
 #pragma once

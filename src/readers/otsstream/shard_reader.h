@@ -1,5 +1,5 @@
-// Reads one shard for one window (reference §4.3, DataX's RecordProcessor): from the start
-// checkpoint to the first record written at or after the window's end, or to the end of a
+// Reads one shard for one window (docs/datax-semantics.md §4.3, DataX's RecordProcessor): from the
+// start checkpoint to the first record written at or after the window's end, or to the end of a
 // closed shard, emitting the output rows of every record inside the window.
 #pragma once
 

@@ -1,5 +1,5 @@
-// The primary keys of DataX's status table (reference §3.1, §3.2), byte for byte: rows written
-// by otsync read as DataX's and the other way round.
+// The primary keys of DataX's status table (docs/datax-semantics.md §3.1, §3.2), byte for byte:
+// rows written by otsync read as DataX's and the other way round.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// DataX's status table (reference §3): created when missing with DataX's schema and options,
-// rows in DataX's layout (status_keys.h). Every call goes through the reader's retry rule.
+// DataX's status table (docs/datax-semantics.md §3): created when missing with DataX's schema and
+// options, rows in DataX's layout (status_keys.h). Every call goes through the reader's retry rule.
 //
 // Thread safety: every method may be called from several threads at once.
 #pragma once

@@ -1,6 +1,6 @@
-// The runtime window rules of DataX's otsstreamreader (reference §1.3): a window [start, end)
-// must start late enough that the stream still holds it and end early enough that every
-// machine's clock has passed it. Messages are DataX's, word for word.
+// The runtime window rules of DataX's otsstreamreader (docs/datax-semantics.md §1.3): a window
+// [start, end) must start late enough that the stream still holds it and end early enough that
+// every machine's clock has passed it. Messages are DataX's, word for word.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +10,9 @@
 
 namespace otsync::readers::otsstream {
 
-// The two margins of §1.3. Tests may shrink them; job scripts cannot reach them (DataX lets JVM
-// properties BEFORE_OFFSET_TIME_MILLIS / AFTER_OFFSET_TIME_MILLIS do the same).
+// The two margins of docs/datax-semantics.md §1.3. Tests may shrink them; job scripts cannot reach
+// them (DataX lets JVM properties BEFORE_OFFSET_TIME_MILLIS / AFTER_OFFSET_TIME_MILLIS do the
+// same).
 struct WindowMargins {
   int64_t before_expiration_millis = 600'000;  // start >= now - retention + this
   int64_t after_end_millis = 300'000;          // end <= now - this
