@@ -1,6 +1,6 @@
 // The parameters of the `otsstream` reader (DataX otsstreamreader, docs/datax-semantics.md §1.1),
-// validated with the checks of §1.2 there in their order and with their messages, each prefixed
-// by its key path.
+// validated with the checks of docs/datax-semantics.md §1.2 in their order and with their
+// messages, each prefixed by its key path.
 // Rules that need "now" (start >= now - retention + margin, end <= now - 5 min) are the reader's
 // at run time.
 #pragma once

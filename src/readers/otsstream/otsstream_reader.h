@@ -1,15 +1,17 @@
 // The `otsstream` reader: exports the change log of a Tablestore table for a window
 // [start, end), per DataX's otsstreamreader (docs/datax-semantics.md §1-§4), behind the
-// engine's Reader contract (sync/reader.h). Sections below are of docs/datax-semantics.md.
+// engine's Reader contract (sync/reader.h).
 //
-//   Prepare   DataX's runtime checks (§1.3): the table exists, its stream is enabled, the window
-//             rules; finds the stream id. Reads only.
+//   Prepare   DataX's runtime checks (docs/datax-semantics.md §1.3): the table exists, its
+//             stream is enabled, the window rules; finds the stream id. Reads only.
 //   Split     creates the status table when missing, lists every shard, clears this window's
 //             stale end checkpoints (the rerun rule), loads the previous window's end
-//             checkpoints at `start` (or falls back, §3.3), one task per shard left to read,
-//             a child depending on the parents that are read in this window.
-//   RunTask   gates the shard by lineage (§3.4: a child of a parent that stopped inside the
-//             window is skipped with TRIM_HORIZON), then reads it (shard_reader.h).
+//             checkpoints at `start` (or falls back, docs/datax-semantics.md §3.3), one task
+//             per shard left to read, a child depending on the parents that are read in this
+//             window.
+//   RunTask   gates the shard by lineage (docs/datax-semantics.md §3.4: a child of a parent
+//             that stopped inside the window is skipped with TRIM_HORIZON), then reads it
+//             (shard_reader.h).
 //   EndCheckpoints / PublishCheckpoints
 //             the job row and every shard's end checkpoint at `end`, written to the status
 //             table only by PublishCheckpoints, i.e. after the writer committed (unlike DataX,
