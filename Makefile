@@ -2,7 +2,7 @@
 # setup script first (it installs only what is missing, so later runs are quick).
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build build-debug build-release test unit e2e demo bench format format-check clean
+.PHONY: all setup build build-debug build-release build-crash test unit e2e demo bench crash-loop format format-check clean
 
 all: build
 
@@ -18,6 +18,20 @@ build-debug:
 build-release:
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
+
+# Release flags with the kill points compiled in, for the long crash loops.
+build-crash:
+	cmake --preset crash >/dev/null
+	cmake --build --preset crash -j $(JOBS) --target otsd otsync
+
+# The warehouse crash loop at scale (docs/reliability.md): CRASH_TRIALS kills of `otsync run`.
+CRASH_TRIALS ?= 10000
+CRASH_SEED ?= 20261202
+crash-loop: setup build-crash
+	cd tests/e2e && OTSD_BIN=$(CURDIR)/build/crash/src/tools/otsd \
+	  OTSYNC_BIN=$(CURDIR)/build/crash/src/tools/otsync OTSYNC_CRASH_TRIALS=$(CRASH_TRIALS) \
+	  OTSYNC_CRASH_SEED=$(CRASH_SEED) OTSYNC_CRASH_REPORT=$(CURDIR)/build/crash/crash-loop.json \
+	  node --test --test-reporter=spec warehouse_crash_loop.test.js
 
 # Every test: unit tests beside the code and cross-process tests in tests/e2e, on the sanitizer build.
 test: setup build-debug format-check

@@ -45,6 +45,14 @@
 //                     before the clock starts, as bench/stream_read_bench.cc does). Its rate is
 //                     given in records/s and in output rows/s of the same records.
 //
+// Several jobs on one warehouse (--jobs=N, odps writer):
+//   per repetition, after the one-job export above, N `otsync run` jobs of the same window are
+//   started together into one fresh warehouse, each into its own partition (pt=job<i>) with its
+//   own status table; their total output rows over the wall time from the first spawn to the
+//   last exit is reported beside the one job alone, and each job's commit — the time it held the
+//   warehouse's commit lock and waited for it, from the job summary's "Warehouse lock held" line
+//   — as median and max over all jobs of all repetitions. Every partition's row count is checked.
+//
 // Timing is this program's own (std::chrono::steady_clock, wait4); every figure is the median of
 // --repetitions runs. Output is a markdown report on stdout; progress goes to stderr.
 #include <fcntl.h>
@@ -119,6 +127,7 @@ struct Flags {
   bool mix = false;             // PUT/UPDATE/DELETE mix instead of PUT only.
   int64_t records = 0;          // Stream records; 0 = derived from --rows.
   int decode_limit = 1000;      // GetStreamRecord limit of the decode-only capture.
+  int jobs = 1;                 // > 1: also N concurrent jobs into one warehouse (odps).
 };
 
 enum class Kind { kPut, kUpdate, kDelete };
@@ -415,7 +424,7 @@ Status SplitShards(const Flags& flags) {
   return Status::OK();
 }
 
-std::string WriterBlock(const Flags& flags, const std::string& dir) {
+std::string WriterBlock(const Flags& flags, const std::string& dir, const std::string& partition) {
   if (flags.writer == "txtfile") {
     return R"({
       "plugin": "txtfile",
@@ -442,13 +451,14 @@ std::string WriterBlock(const Flags& flags, const std::string& dir) {
         "table": "person",
         "truncate": true,
         "partition": ")" +
-         std::string(kPartition) + R"(",
+         partition + R"(",
         "column": ["id", "colname", "version", "colvalue", "optype", "sequenceinfo"]
       }
     })";
 }
 
-std::string JobScript(const Flags& flags, const std::string& status_table, const std::string& dir) {
+std::string JobScript(const Flags& flags, const std::string& status_table, const std::string& dir,
+                      const std::string& partition = kPartition) {
   // The seed's script with the rate limit off and `concurrent` = the shards.
   return R"({
   "type": "job",
@@ -469,11 +479,19 @@ std::string JobScript(const Flags& flags, const std::string& status_table, const
       }
     },
     "writer": )" +
-         WriterBlock(flags, dir) + R"(,
+         WriterBlock(flags, dir, partition) + R"(,
     "setting": {"speed": {"throttle": false, "concurrent": )" +
          std::to_string(flags.shards) + R"(}}
   }
 })";
+}
+
+// The number after `label` and its colon in `text`, or -1.
+double NumberAfter(const std::string& text, const std::string& label) {
+  size_t at = text.rfind(label);
+  if (at == std::string::npos) return -1;
+  at = text.find(':', at);
+  return at == std::string::npos ? -1 : std::atof(text.c_str() + at + 1);
 }
 
 struct ExportRun {
@@ -537,11 +555,8 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
   } else {
     // The job summary: "Records read : N" and "Read/write failures : 0".
     const std::string text = ReadFile(log + ".run.out") + ReadFile(log + ".run.err");
-    auto number_after = [&text](const std::string& label) -> int64_t {
-      size_t at = text.rfind(label);
-      if (at == std::string::npos) return -1;
-      at = text.find(':', at);
-      return at == std::string::npos ? -1 : std::atoll(text.c_str() + at + 1);
+    auto number_after = [&text](const std::string& label) {
+      return static_cast<int64_t>(NumberAfter(text, label));
     };
     rows = number_after("Records read");
     if (number_after("Read/write failures") != 0) {
@@ -553,7 +568,7 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
                             " rows, expected " + std::to_string(expected_rows));
   }
   // The data dir stays for the log.
-  std::filesystem::remove_all(dir + "/warehouse.duckdb");
+  std::filesystem::remove_all(dir + "/warehouse");
   std::filesystem::remove_all(dir + "/out");
   return ExportRun{exported.seconds, exported.max_rss_mib, rows};
 }
@@ -566,7 +581,7 @@ Result<ChildRun> RunBaseline(const Flags& flags, int repetition, const std::stri
   OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self,
                                                    {self, "--mode=writer-baseline",
                                                     "--rows=" + std::to_string(expected_rows),
-                                                    "--warehouse=" + dir + "/warehouse.duckdb"},
+                                                    "--warehouse=" + dir + "/warehouse"},
                                                    {}, dir + "/out", dir + "/err"));
   if (child.exit_status != 0) {
     return Status::Internal("the writer baseline exited with " + std::to_string(child.exit_status) +
@@ -619,6 +634,86 @@ Result<double> DecodeOnly(const std::vector<std::string>& captured, int64_t expe
   const double seconds = Seconds(Clock::now() - start);
   if (decoded != expected_records) return Status::Internal("decode-only: record count");
   return seconds;
+}
+
+struct ConcurrentRun {
+  double seconds = 0;               // First spawn to last exit.
+  std::vector<double> hold_millis;  // Per job: the commit lock held.
+  std::vector<double> wait_millis;  // Per job: waited for other commits.
+};
+
+// --jobs: `flags.jobs` jobs of the same window at once into one warehouse, one partition each.
+Result<ConcurrentRun> RunConcurrent(const Flags& flags, const std::string& self, int repetition,
+                                    const std::string& start_time, const std::string& end_time,
+                                    int64_t expected_rows) {
+  const std::string dir = flags.work_dir + "/otsync-jobs-" + std::to_string(repetition);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto run = [&](const std::vector<std::string>& args, const std::string& name,
+                 std::vector<std::string> env = {}) -> Result<ChildRun> {
+    std::vector<std::string> argv = args;
+    argv.insert(argv.begin(), flags.otsync);
+    OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self, argv, env, dir + "/" + name + ".out",
+                                                     dir + "/" + name + ".err"));
+    if (child.exit_status != 0) {
+      return Status::Internal("otsync " + args[0] + " (" + name + ") exited with " +
+                              std::to_string(child.exit_status) + ": " +
+                              LastLine(ReadFile(dir + "/" + name + ".err")));
+    }
+    return child;
+  };
+  OTSYNC_RETURN_IF_ERROR(run({"datasource", "add", "otsstream", "--data-dir", dir, "--type", "ots",
+                              "--endpoint", flags.otsd.url, "--instance", flags.otsd.instance,
+                              "--access-id", flags.otsd.access_key_id, "--replace"},
+                             "datasource", {"OTSYNC_ACCESS_KEY=" + flags.otsd.AccessKeySecret()})
+                             .status());
+  OTSYNC_RETURN_IF_ERROR(
+      run({"warehouse", "create-table", "--data-dir", dir, kTableSpec}, "create-table").status());
+  std::vector<std::string> job_paths;
+  for (int i = 0; i < flags.jobs; ++i) {
+    job_paths.push_back(dir + "/job-" + std::to_string(i) + ".json");
+    std::ofstream(job_paths.back())
+        << JobScript(flags, "bench_jobs_" + std::to_string(repetition) + "_" + std::to_string(i),
+                     dir, "pt=job" + std::to_string(i));
+  }
+  std::vector<Result<ChildRun>> results(flags.jobs, Status::Internal("not run"));
+  const Clock::time_point start = Clock::now();
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < flags.jobs; ++i) {
+      threads.emplace_back([&, i] {
+        results[i] = run({"run", job_paths[i], "--data-dir", dir, "-p", "startTime=" + start_time,
+                          "-p", "endTime=" + end_time},
+                         "run-" + std::to_string(i));
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  ConcurrentRun concurrent;
+  concurrent.seconds = Seconds(Clock::now() - start);
+  for (int i = 0; i < flags.jobs; ++i) {
+    OTSYNC_RETURN_IF_ERROR(results[i].status());
+    const std::string summary = ReadFile(dir + "/run-" + std::to_string(i) + ".err");
+    const double held = NumberAfter(summary, "Warehouse lock held");
+    const double waited = NumberAfter(summary, "waited");
+    if (held < 0) return Status::Internal("job " + std::to_string(i) + " printed no lock time");
+    concurrent.hold_millis.push_back(held);
+    concurrent.wait_millis.push_back(std::max(0.0, waited));
+  }
+  OTSYNC_RETURN_IF_ERROR(
+      run({"warehouse", "query", "--data-dir", dir, "--format", "csv",
+           "SELECT count(*) FILTER (WHERE n <> " + std::to_string(expected_rows) +
+               ") AS wrong, count(*) AS partitions FROM (SELECT pt, count(*) "
+               "AS n FROM person GROUP BY pt)"},
+          "count")
+          .status());
+  const std::string counted = LastLine(ReadFile(dir + "/count.out"));
+  if (counted != "0," + std::to_string(flags.jobs)) {
+    return Status::Internal("the partitions of the concurrent jobs are not all complete: " +
+                            counted);
+  }
+  std::filesystem::remove_all(dir + "/warehouse");
+  return concurrent;
 }
 
 int Export(const Flags& flags, const std::string& self) {
@@ -699,6 +794,7 @@ int Export(const Flags& flags, const std::string& self) {
   for (const std::string& body : captured) captured_bytes += body.size();
 
   std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss, decode_seconds;
+  std::vector<double> jobs_seconds, holds, waits;  // --jobs
   for (int r = 0; r < flags.repetitions; ++r) {
     Result<ExportRun> exported = RunExport(flags, self, r, start_time, end_time, output_rows);
     if (!exported.ok()) return Fail("otsync run", exported.status());
@@ -718,6 +814,15 @@ int Export(const Flags& flags, const std::string& self) {
       baseline_seconds.push_back(seconds);
       baseline_rss.push_back(baseline->max_rss_mib);
       std::cerr << "; writer alone " << Fixed(seconds, 2) << " s";
+    }
+    if (flags.jobs > 1) {
+      Result<ConcurrentRun> concurrent =
+          RunConcurrent(flags, self, r, start_time, end_time, output_rows);
+      if (!concurrent.ok()) return Fail("concurrent jobs", concurrent.status());
+      jobs_seconds.push_back(concurrent->seconds);
+      holds.insert(holds.end(), concurrent->hold_millis.begin(), concurrent->hold_millis.end());
+      waits.insert(waits.end(), concurrent->wait_millis.begin(), concurrent->wait_millis.end());
+      std::cerr << "; " << flags.jobs << " jobs at once " << Fixed(concurrent->seconds, 2) << " s";
     }
     std::cerr << "\n";
   }
@@ -759,6 +864,18 @@ int Export(const Flags& flags, const std::string& self) {
   std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
             << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1)
             << ") | (in export_bench) | |" << baseline_rss_cell << "\n";
+  if (flags.jobs > 1) {
+    const double together = rows * flags.jobs / Median(jobs_seconds);
+    std::cout << "\n| " << flags.jobs
+              << " jobs at once into one warehouse | total output rows/s | one job alone, "
+                 "output rows/s | ratio | commit lock held, ms: median / max | waited for "
+                 "other commits, ms: median / max |\n|---|---:|---:|---:|---:|---:|\n| median of "
+              << flags.repetitions << " | " << Rate(together) << " | " << Rate(export_rate) << " | "
+              << Fixed(together / export_rate, 2) << " | " << Fixed(Median(holds), 1) << " / "
+              << Fixed(*std::max_element(holds.begin(), holds.end()), 1) << " | "
+              << Fixed(Median(waits), 1) << " / "
+              << Fixed(*std::max_element(waits.begin(), waits.end()), 1) << " |\n";
+  }
   return 0;
 }
 
@@ -794,11 +911,15 @@ int main(int argc, char** argv) {
   app.add_flag("--mix", flags.mix, "PUT/UPDATE/DELETE mix (6:3:1) instead of PUT only");
   app.add_option("--records", flags.records, "stream records (0: derived from --rows)")
       ->capture_default_str();
+  app.add_option("--jobs", flags.jobs,
+                 "also run this many jobs at once into one warehouse (odps writer)")
+      ->capture_default_str();
   app.add_option("--decode-limit", flags.decode_limit,
                  "GetStreamRecord limit of the decode-only capture")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  if (flags.rows < 1 || flags.threads < 1 || flags.batch < 1 || flags.repetitions < 1) {
+  if (flags.rows < 1 || flags.threads < 1 || flags.batch < 1 || flags.repetitions < 1 ||
+      flags.jobs < 1) {
     std::cerr << "export_bench: numeric flags must be >= 1\n";
     return 2;
   }

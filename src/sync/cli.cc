@@ -220,7 +220,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   add->add_option("--access-key", source.access_key,
                   "ots: the AccessKey secret (or set OTSYNC_ACCESS_KEY, which keeps it out of "
                   "the process list)");
-  add->add_option("--warehouse", source.warehouse, "odps: the warehouse file");
+  add->add_option("--warehouse", source.warehouse, "odps: the warehouse folder");
   add->add_option("--project", source.project, "odps: the project name");
   add->add_flag("--replace", source.replace, "Replace a source of the same name");
   datasource->add_subcommand("list", "List data sources (secrets masked)");
@@ -273,7 +273,21 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   export_command->add_option("--to", warehouse_args.output_dir, "The output folder")->required();
   export_command->add_option("--compression", warehouse_args.compression,
                              "snappy (default), zstd, gzip, lz4, brotli or uncompressed");
-  for (CLI::App* command : {create_table, describe, partitions, query, export_command}) {
+  CLI::App* check = warehouse->add_subcommand(
+      "check",
+      "Verify the warehouse: every file of every table readable, the window ledger consistent "
+      "with the rows");
+  CLI::App* recover = warehouse->add_subcommand(
+      "recover",
+      "Go back to the newest good state of a damaged warehouse and list the windows to export "
+      "again");
+  CLI::App* import_file = warehouse->add_subcommand(
+      "import-file",
+      "Bring the tables, rows and committed windows of a single-file warehouse of an earlier "
+      "otsync (warehouse.duckdb) into this warehouse; the file is left as it is");
+  import_file->add_option("file", warehouse_args.file, "The warehouse.duckdb file")->required();
+  for (CLI::App* command :
+       {create_table, describe, partitions, query, export_command, check, recover, import_file}) {
     add_warehouse_options(command);
   }
 

@@ -158,7 +158,7 @@ Status ValidateDataSource(const DataSource& source) {
   }
   const auto& odps = std::get<OdpsDataSourceConfig>(source.config);
   if (IsBlank(odps.warehouse_path)) {
-    return FieldError(source, "warehouse", "the path of the local warehouse file");
+    return FieldError(source, "warehouse", "the path of the local warehouse folder");
   }
   if (!IsIdentifier(odps.project)) {
     return FieldError(source, "project",
@@ -192,7 +192,7 @@ std::vector<std::pair<std::string, std::string>> DescribeDataSource(const DataSo
 std::vector<DataSource> DefaultDataSources(const std::string& data_dir) {
   return {
       DataSource{"odps_first", "the local warehouse",
-                 OdpsDataSourceConfig{data_dir + "/warehouse.duckdb", "odps_first"}},
+                 OdpsDataSourceConfig{data_dir + "/warehouse", "odps_first"}},
       DataSource{"otsstream", "the local otsd",
                  OtsDataSourceConfig{"http://127.0.0.1:8800", "local", "otsync-local-id",
                                      "otsync-local-secret"}},

@@ -29,7 +29,7 @@ struct OtsDataSourceConfig {
 };
 
 struct OdpsDataSourceConfig {
-  std::string warehouse_path;  // The local warehouse file (DuckDB).
+  std::string warehouse_path;  // The local warehouse folder (Parquet files and manifests).
   std::string project;
 };
 
@@ -55,7 +55,7 @@ std::string MaskSecret(std::string_view secret);
 std::vector<std::pair<std::string, std::string>> DescribeDataSource(const DataSource& source);
 
 // `otsstream` (ots: http://127.0.0.1:8800, instance local, otsync-local-id) and `odps_first`
-// (odps: <data_dir>/warehouse.duckdb, project odps_first).
+// (odps: <data_dir>/warehouse, project odps_first).
 std::vector<DataSource> DefaultDataSources(const std::string& data_dir);
 
 class DataSourceRegistry {

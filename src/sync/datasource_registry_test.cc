@@ -64,8 +64,7 @@ TEST_F(DataSourceRegistryTest, FreshDataDirHoldsTheSeedDefaults) {
 
   Result<DataSource> odps = registry->Get("odps_first");
   ASSERT_TRUE(odps.ok());
-  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).warehouse_path,
-            data_dir_ + "/warehouse.duckdb");
+  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).warehouse_path, data_dir_ + "/warehouse");
   EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).project, "odps_first");
 
   EXPECT_EQ(ModeOf(data_dir_ + "/datasources.json"), 0600u);
@@ -77,7 +76,7 @@ TEST_F(DataSourceRegistryTest, AddGetRemoveRoundTripAcrossOpens) {
     Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
     ASSERT_TRUE(registry.ok());
     ASSERT_TRUE(registry->Add(OtsSource("orders_ots")).ok());
-    DataSource warehouse{"wh2", "", OdpsDataSourceConfig{"/tmp/wh2.duckdb", "proj_2"}};
+    DataSource warehouse{"wh2", "", OdpsDataSourceConfig{"/tmp/wh2", "proj_2"}};
     ASSERT_TRUE(registry->Add(warehouse).ok());
     EXPECT_EQ(registry->Add(OtsSource("orders_ots")).code(), StatusCode::kAlreadyExists);
     ASSERT_TRUE(registry->Add(OtsSource("orders_ots", "ReplacedSecret99"), true).ok());
@@ -137,7 +136,7 @@ TEST_F(DataSourceRegistryTest, FieldErrorsNeverQuoteTheSecret) {
             "data source s1: accessKey: expected a non-empty AccessKey secret");
   DataSource odps{"w", "", OdpsDataSourceConfig{"", "p"}};
   EXPECT_EQ(ValidateDataSource(odps).message(),
-            "data source w: warehouse: expected the path of the local warehouse file");
+            "data source w: warehouse: expected the path of the local warehouse folder");
 }
 
 TEST_F(DataSourceRegistryTest, DescriptionsMaskSecrets) {

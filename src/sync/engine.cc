@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/kill_point.h"
 #include "sync/error_limit.h"
 #include "sync/field_text.h"
 #include "sync/job_summary.h"
@@ -191,6 +192,10 @@ class WindowRun {
   JobProgress Snapshot(const TaskScheduler* scheduler);
   void ReportProgress(const JobProgress& current);
   JobResult Finish(JobResult result);
+  // The commit was refused because the window is already committed (another job's commit won):
+  // publishes the committed window's checkpoints, as a rerun would.
+  JobResult FinishAsCommittedByAnother(JobResult result, const WindowKey& window,
+                                       const Status& refusal);
 
   Reader& reader_;
   Writer& writer_;
@@ -412,6 +417,22 @@ JobResult WindowRun::Finish(JobResult result) {
   return result;
 }
 
+JobResult WindowRun::FinishAsCommittedByAnother(JobResult result, const WindowKey& window,
+                                                const Status& refusal) {
+  Result<std::optional<CommittedWindow>> committed = writer_.FindCommittedWindow(window);
+  if (!committed.ok() || !committed->has_value()) {
+    result.status = refusal.WithContext("writer: commit");
+    return Finish(std::move(result));
+  }
+  Log("Another job committed " + WindowText(window, options_.time_zone) + " (" +
+      std::to_string((*committed)->rows) +
+      " rows) while this one read it; its rows stand and this job's are discarded.");
+  result.window_already_committed = true;
+  result.status = reader_.PublishCheckpoints((*committed)->end_checkpoints)
+                      .WithContext("publishing the checkpoints of the committed window");
+  return Finish(std::move(result));
+}
+
 JobResult WindowRun::Run() {
   JobResult result;
   const int64_t start_micros = clock_->NowMicros();
@@ -539,9 +560,15 @@ JobResult WindowRun::Run() {
   CommittedWindow commit{*window, end_checkpoints, records_written_.load()};
   if (Status committed_ok = writer_.Commit(commit); !committed_ok.ok()) {
     writer_.Abort();
+    if (committed_ok.code() == StatusCode::kAlreadyExists) {
+      // Another job committed this very window while this one read it: its rows stand, this
+      // job's are discarded, and its recorded checkpoints are the ones to publish.
+      return FinishAsCommittedByAnother(std::move(result), *window, committed_ok);
+    }
     result.status = committed_ok.WithContext("writer: commit");
     return Finish(std::move(result));
   }
+  OTSYNC_KILL_POINT("engine.after_commit");
   if (Status published = reader_.PublishCheckpoints(end_checkpoints); !published.ok()) {
     result.status = published.WithContext(
         "the rows are committed, but publishing the end checkpoints failed (run the job again: "
@@ -549,6 +576,7 @@ JobResult WindowRun::Run() {
     return Finish(std::move(result));
   }
 
+  OTSYNC_KILL_POINT("engine.after_publish");
   const int64_t end_micros = clock_->NowMicros();
   Log("Job completed successfully.");
   JobSummary summary;

@@ -11,6 +11,13 @@
 // writer aborted, no checkpoint published. Checkpoints are published only after Commit returned
 // OK. Nothing printed contains a secret: the engine prints counts, task ids, the window and the
 // writer's DescribeDestination.
+//
+// A commit the writer refuses with kAlreadyExists (another job committed the same window while
+// this one read it) ends the job as a rerun of a committed window does: nothing of this job's is
+// kept and the committed window's checkpoints are published.
+//
+// Kill points (base/kill_point.h): engine.after_commit (the rows are committed, the checkpoints
+// not yet published), engine.after_publish.
 #pragma once
 
 #include <cstddef>

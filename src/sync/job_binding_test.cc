@@ -47,7 +47,7 @@ TEST_F(JobBindingTest, ResolvesTheSeedDefaults) {
   EXPECT_EQ(connections->reader, (OtsConnectionSpec{"http://127.0.0.1:8800", "otsync-local-id",
                                                     "otsync-local-secret", "local"}));
   ASSERT_TRUE(connections->warehouse.has_value());
-  EXPECT_EQ(connections->warehouse->warehouse_path, data_dir_ + "/warehouse.duckdb");
+  EXPECT_EQ(connections->warehouse->warehouse_path, data_dir_ + "/warehouse");
 
   connections = ResolveConnections(Parse("otsstream", "project", "odps_first"), *registry_);
   ASSERT_TRUE(connections.ok()) << connections.status().ToString();

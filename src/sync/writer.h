@@ -59,7 +59,7 @@ class Writer {
   virtual void Abort() = 0;
 
   // Where the data went, for the job summary ("partition pt=20171019 of table person in
-  // /data/warehouse.duckdb") and how to query it.
+  // /data/warehouse") and how to query it.
   virtual std::string DescribeDestination() const = 0;
 
   // Things the job log should show, each once, in the order they arose (e.g. "the reader gives

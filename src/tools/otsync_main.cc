@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/kill_point.h"
 #include "readers/otsstream/otsstream_reader.h"
 #include "sync/cli.h"
 #include "sync/ots_connectivity.h"
@@ -39,6 +40,13 @@ std::map<std::string, std::string> EnvironmentVariables() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Crash tests of a test build name the step to die at (base/kill_point.h).
+  if (const char* point = std::getenv("OTSYNC_KILL_POINT"); point != nullptr && *point != '\0') {
+    if (otsync::Status armed = otsync::ArmKillPointFromText(point); !armed.ok()) {
+      std::cerr << "otsync: OTSYNC_KILL_POINT: " << armed.message() << "\n";
+      return 2;
+    }
+  }
   otsync::sync::PluginRegistry plugins;
   RegisterPlugins(plugins);
   std::ios::sync_with_stdio(false);

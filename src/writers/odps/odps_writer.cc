@@ -132,6 +132,7 @@ Status OdpsWriter::Write(const std::vector<sync::Record>& records,
 Status OdpsWriter::Commit(const sync::CommittedWindow& window) {
   OTSYNC_RETURN_IF_ERROR(EnsureLoad());
   Status status = load_->Commit(window);
+  commit_stats_ = load_->commit_stats();
   load_.reset();
   return status;
 }

@@ -1,5 +1,6 @@
-// OdpsWriter: the `odps` writer (the seed's MaxCompute destination, DataX odpswriter, reference
-// §5) landing a job's rows in one partition of a warehouse table, exactly once.
+// OdpsWriter: the `odps` writer (the seed's MaxCompute destination, DataX odpswriter,
+// docs/datax-semantics.md §5) landing a job's rows in one partition of a warehouse table, exactly
+// once.
 //
 //  - Prepare checks the destination before any data is read: the table exists, the partition
 //    names exactly the table's partition levels (or is absent for a non-partitioned table), and
@@ -35,7 +36,7 @@ class OdpsWriter final : public sync::Writer {
  public:
   // Writes through `warehouse`, which may be shared with other users in this process.
   OdpsWriter(sync::OdpsWriterSpec spec, std::shared_ptr<Warehouse> warehouse);
-  // Opens the warehouse file of an `odps` data source.
+  // Opens the warehouse (a folder) of an `odps` data source.
   static Result<std::unique_ptr<OdpsWriter>> Open(sync::OdpsWriterSpec spec,
                                                   const std::string& warehouse_path);
   ~OdpsWriter() override;
@@ -53,6 +54,8 @@ class OdpsWriter final : public sync::Writer {
   const std::vector<std::string>& warnings() const override { return warnings_; }
   // Rows staged since the load began.
   int64_t staged_rows() const;
+  // The last commit's lock wait and hold times.
+  const CommitStats& commit_stats() const { return commit_stats_; }
 
  private:
   Status EnsureLoad();
@@ -67,6 +70,7 @@ class OdpsWriter final : public sync::Writer {
   std::vector<size_t> target_columns_;
   std::vector<CellValue> cells_;
   std::unique_ptr<PartitionLoad> load_;
+  CommitStats commit_stats_;
   bool warned_short_records_ = false;
   std::vector<std::string> warnings_;
 };

@@ -57,7 +57,7 @@ class OdpsWriterTest : public ::testing::Test {
     char pattern[] = "/tmp/otsync_odps_writer_test_XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     dir_ = pattern;
-    path_ = dir_ + "/warehouse.duckdb";
+    path_ = dir_ + "/warehouse";
     OpenWarehouse();
     ASSERT_TRUE(warehouse_->CreateTable(ParseTableSpec(kSeedTable).value()).ok());
   }
@@ -180,12 +180,12 @@ TEST_F(OdpsWriterTest, NothingIsVisibleBeforeCommitAndAbortLeavesTheTableUnchang
   EXPECT_FALSE(writer->FindCommittedWindow(Window(200, 300).key)->has_value());
 }
 
-// A job killed with SIGKILL while its rows are staged (enough of them that DuckDB has written
-// row groups into the file) leaves the table as it was and the file usable.
+// A job killed with SIGKILL while its rows are staged (enough of them that Parquet files were
+// staged) leaves the table as it was and the warehouse usable.
 TEST_F(OdpsWriterTest, KilledBeforeCommitLeavesTheTableUnchanged) {
   ASSERT_TRUE(RunJob(Spec(false), SeedRecords(0, 7), Window(100, 200)).ok());
   Rows before = Query("SELECT * FROM person ORDER BY ALL");
-  warehouse_.reset();  // The child opens the file itself; DuckDB allows one process at a time.
+  warehouse_.reset();  // The child opens the warehouse itself, as another process would.
 
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);

@@ -1,7 +1,7 @@
 // Partition specs as MaxCompute writes them ("pt=20171019", "pt=20171019,region=hz") and their
-// check against a table, with the rules of DataX's odpswriter (reference §5.2): a partitioned table
-// needs the partition, a non-partitioned one refuses it, and the spec names every level down to
-// the last.
+// check against a table, with the rules of DataX's odpswriter (docs/datax-semantics.md §5.2): a
+// partitioned table needs the partition, a non-partitioned one refuses it, and the spec names every
+// level down to the last.
 #pragma once
 
 #include <string>

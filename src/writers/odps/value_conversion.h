@@ -1,5 +1,5 @@
 // Conversion of a record's fields to the warehouse column types, following DataX's Column.asXxx
-// rules as odpswriter applies them (reference §5.3):
+// rules as odpswriter applies them (docs/datax-semantics.md §5.3):
 //
 //   target            from INTEGER       DOUBLE                 BOOLEAN    STRING BINARY STRING
 //   decimal text       plain text ("1.5")     true/false as is (UTF-8)        UTF-8 text

@@ -46,7 +46,8 @@ std::string Convert(const Field& field, const char* type, bool empty_as_null = f
   return out.str();
 }
 
-// Every source type against every target type (reference §5.3 and DataX's Column.asXxx).
+// Every source type against every target type (docs/datax-semantics.md §5.3 and DataX's
+// Column.asXxx).
 TEST(ValueConversionTest, Matrix) {
   struct Case {
     Field field;

@@ -1,15 +1,19 @@
-// Warehouse: the local stand-in for a MaxCompute project, one DuckDB file. It holds tables with
-// typed data columns and partition columns (table_schema.h), runs SQL, exports tables or
+// Warehouse: the local stand-in for a MaxCompute project. It holds tables with typed data
+// columns and partition columns (table_schema.h), runs read-only SQL, exports tables or
 // partitions to Parquet, and loads a partition atomically for the `odps` writer.
 //
-// Its own bookkeeping lives in DuckDB tables beside the data, changed in the same transactions:
-//   _otsync_columns     the MaxCompute schema of each table (types, which columns are partitions)
-//   _otsync_partitions  the partitions that exist ("added" the way DataX adds them), per table
-//   _otsync_windows     the stream windows committed into each table and partition, with the
-//                       reader's end checkpoints (the resume record of invariant 4)
+// On disk it is a folder of immutable Parquet files and a sequence of manifests, each a whole
+// state: tables, partitions with their files, and the ledger of committed stream windows
+// (manifest.h, manifest_log.h). Why not one DuckDB database file: DuckDB rewrites metadata
+// blocks of its file in place at checkpoints, so a process killed mid-write could leave a file
+// that no state can be read from (every table lost), and it lets one process at a time write the
+// file (a second job failed on its lock). Here a commit adds files and publishes a new manifest
+// under a lock held for milliseconds; a crash at any moment leaves the previous state whole; any
+// number of jobs load at once and readers never wait. DuckDB is the engine: it stages a load's
+// rows and writes them as Parquet, and it runs queries over the files of one manifest.
 //
-// A Warehouse and its loads are used by one thread at a time. DuckDB locks the file: one process
-// opens it at a time.
+// A Warehouse may be used by several threads and processes at once; a PartitionLoad by one
+// thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +26,13 @@
 
 #include "base/result.h"
 #include "sync/writer.h"
+#include "writers/odps/legacy_import.h"
+#include "writers/odps/manifest.h"
 #include "writers/odps/partition_spec.h"
 #include "writers/odps/query_result.h"
 #include "writers/odps/table_schema.h"
 #include "writers/odps/value_conversion.h"
+#include "writers/odps/warehouse_check.h"
 
 namespace otsync::odps {
 
@@ -41,9 +48,16 @@ struct ExportedFile {
   int64_t rows = 0;
 };
 
-// An open load of one partition: one DuckDB transaction with an appender. Nothing appended is
-// visible to anyone before Commit returns OK; destroying an uncommitted load rolls it back, and so
-// does a crash (DuckDB discards an uncommitted transaction on the next open).
+// How a commit went: the time it waited for other processes' commits, and the time it held the
+// warehouse's commit lock (the only time a commit keeps others waiting).
+struct CommitStats {
+  int64_t lock_wait_micros = 0;
+  int64_t lock_hold_micros = 0;
+};
+
+// An open load of one partition (parquet_load.h). Nothing appended is visible to anyone before
+// Commit returns OK; destroying an uncommitted load discards it, and so does a crash (its staged
+// files are never named by a manifest and are deleted by a later load).
 class PartitionLoad {
  public:
   virtual ~PartitionLoad() = default;
@@ -54,19 +68,22 @@ class PartitionLoad {
   virtual Status AppendRow(std::span<const CellValue> values) = 0;
   virtual int64_t rows() const = 0;
 
-  // In one transaction: with truncate, the partition's earlier rows (removed when the load began)
-  // and window records are dropped; the partition is added if missing; `window` is recorded with
-  // the number of rows appended; all of it becomes visible at once. Without truncate, a window
-  // with the same key already committed to this partition fails with kAlreadyExists and changes
-  // nothing.
+  // In one commit: with truncate, the partition's earlier rows and window records are replaced;
+  // the partition is added if missing; `window` is recorded with the number of rows appended;
+  // all of it becomes visible at once. Without truncate, a window with the same key already
+  // committed to this partition fails with kAlreadyExists and changes nothing. The load is
+  // finished either way.
   virtual Status Commit(const sync::CommittedWindow& window) = 0;
   // Discards everything appended. Safe to call more than once.
   virtual void Abort() = 0;
+  // The last Commit's figures (zero before one ran).
+  virtual CommitStats commit_stats() const = 0;
 };
 
 class Warehouse {
  public:
-  // Opens or creates the warehouse file; its parent folder must exist.
+  // Opens the warehouse folder `path`, creating it when missing (its parent folder is created
+  // too). A regular file there (a single-file warehouse of an earlier otsync) is refused.
   static Result<std::unique_ptr<Warehouse>> Open(const std::string& path);
   ~Warehouse();
   Warehouse(const Warehouse&) = delete;
@@ -83,7 +100,9 @@ class Warehouse {
   // The table's partitions as "pt=20171019,region=hz", sorted.
   Result<std::vector<std::string>> ListPartitions(std::string_view table);
 
-  // Runs SQL (several statements allowed; the last one's rows are returned).
+  // Runs SQL over the current state (several statements allowed; the last one's rows are
+  // returned). Statements that would change a table are refused with kInvalidArgument: tables
+  // change only through loads and CreateTable.
   Result<QueryResult> Query(std::string_view sql);
 
   // Writes the table, or only `partition` (normalised spec, empty for all), as Parquet in a
@@ -100,9 +119,19 @@ class Warehouse {
                                                                    const sync::WindowKey& key);
 
   // Begins loading `partition` (resolved against `schema`, see ResolvePartition) of the table.
-  // With truncate the partition's rows are deleted inside the load's transaction first.
+  // With truncate the commit replaces the partition's rows.
   Result<std::unique_ptr<PartitionLoad>> BeginLoad(const TableSchema& schema,
                                                    const PartitionValues& partition, bool truncate);
+
+  // The current state, for tests and tools.
+  Result<WarehouseManifest> CurrentManifest();
+  const ManifestLog& manifest_log() const;
+
+  // `otsync warehouse check` and `otsync warehouse recover` (warehouse_check.h).
+  Result<WarehouseCheckReport> Check();
+  Result<RecoveryReport> Recover();
+  // `otsync warehouse import-file FILE` (legacy_import.h).
+  Result<ImportReport> ImportFile(const std::string& file);
 
  private:
   struct Impl;

@@ -58,7 +58,7 @@ struct WarehouseLocation {
   std::string path;  // Absolute.
 };
 
-// The warehouse file of the named `odps` data source. Unknown names and other types are bad
+// The warehouse folder of the named `odps` data source. Unknown names and other types are bad
 // arguments; an unreadable registry is a failure.
 Result<WarehouseLocation> Locate(const std::string& data_dir, std::string_view name,
                                  int* exit_status) {
@@ -80,7 +80,7 @@ Result<WarehouseLocation> Locate(const std::string& data_dir, std::string_view n
   return WarehouseLocation{std::string(name), AbsolutePath(config->warehouse_path)};
 }
 
-// Opens an existing warehouse file: reading commands never create one.
+// Opens an existing warehouse: reading commands never create one.
 Result<std::unique_ptr<Warehouse>> OpenExisting(const WarehouseLocation& location,
                                                 const std::string& data_dir) {
   std::error_code error;
@@ -147,6 +147,23 @@ int CreateTableCommand(const WarehouseCommandArgs& args, const std::string& data
   }
   out << "Created table " << schema->name << " in " << location->path << " (data source "
       << location->datasource << "):\n  " << schema->ToSpec() << "\n";
+  return kExitOk;
+}
+
+int ImportFileCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
+                      std::ostream& out, std::ostream& err) {
+  int locate_exit = kExitFailed;
+  Result<WarehouseLocation> location = Locate(data_dir, args.datasource, &locate_exit);
+  if (!location.ok()) return Report(err, {location.status(), locate_exit});
+  Result<std::unique_ptr<Warehouse>> warehouse = Warehouse::Open(location->path);
+  if (!warehouse.ok()) return Report(err, FromWarehouse(warehouse.status()));
+  Result<ImportReport> imported = (*warehouse)->ImportFile(AbsolutePath(args.file));
+  if (!imported.ok()) return Report(err, FromWarehouse(imported.status()));
+  out << "Imported " << imported->tables << (imported->tables == 1 ? " table, " : " tables, ")
+      << imported->partitions << (imported->partitions == 1 ? " partition, " : " partitions, ")
+      << imported->rows << (imported->rows == 1 ? " row" : " rows") << " and " << imported->windows
+      << (imported->windows == 1 ? " committed window" : " committed windows") << " from "
+      << AbsolutePath(args.file) << " into " << location->path << "\n";
   return kExitOk;
 }
 
@@ -243,6 +260,60 @@ int ExportCommand(const WarehouseCommandArgs& args, ParquetCompression compressi
   return kExitOk;
 }
 
+std::string Plural(int64_t count, const char* noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+void PrintCheck(const WarehouseCheckReport& report, std::ostream& out) {
+  out << "State " << report.version << ": " << Plural(report.tables, "table") << ", "
+      << Plural(report.partitions, "partition") << ", " << Plural(report.files, "file") << ", "
+      << Plural(report.rows, "row") << ", " << Plural(report.windows, "committed window") << "\n";
+  for (const std::string& problem : report.problems) out << "  problem: " << problem << "\n";
+  for (const std::string& note : report.notes) out << "  note: " << note << "\n";
+}
+
+int CheckCommand(Warehouse& warehouse, std::ostream& out, std::ostream& err) {
+  Result<WarehouseCheckReport> report = warehouse.Check();
+  if (!report.ok()) return Report(err, FromWarehouse(report.status()));
+  PrintCheck(*report, out);
+  if (report->ok()) {
+    out << "The warehouse " << warehouse.path() << " is consistent.\n";
+    return kExitOk;
+  }
+  err << "otsync: the warehouse " << warehouse.path() << " is damaged (" << report->problems.size()
+      << (report->problems.size() == 1 ? " problem" : " problems")
+      << "); `otsync warehouse recover` goes back to its newest good state\n";
+  return kExitFailed;
+}
+
+int RecoverCommand(Warehouse& warehouse, std::ostream& out, std::ostream& err) {
+  Result<RecoveryReport> report = warehouse.Recover();
+  if (!report.ok()) return Report(err, FromWarehouse(report.status()));
+  if (report->published_version == 0) {
+    out << "Nothing to recover: state " << report->damaged_version << " of " << warehouse.path()
+        << " is good.\n";
+    return kExitOk;
+  }
+  out << "State " << report->damaged_version << " was damaged; the newest good state, "
+      << report->good_version << ", is current again as state " << report->published_version
+      << " (nothing was deleted).\n";
+  if (report->lost_windows.empty()) {
+    out << "No committed window was lost.\n";
+    return kExitOk;
+  }
+  out << "Windows committed after it, to export again (run their jobs for the same window; the "
+         "status table still has their start checkpoints while the stream retains them):\n";
+  for (const WindowEntry& window : report->lost_windows) {
+    out << "  "
+        << (window.partition.empty()
+                ? "table " + window.table
+                : "partition " + window.partition + " of table " + window.table)
+        << ": source table " << window.key.source_table << ", [" << window.key.start_millis << ", "
+        << window.key.end_millis << ") ms, " << Plural(window.rows, "row") << "\n";
+  }
+  return kExitOk;
+}
+
 // The `odps` writer as the binary runs it: OdpsWriter, with a Prepare error that says how to
 // create a missing table and a destination that says how to look at the rows.
 class GuidedOdpsWriter final : public sync::Writer {
@@ -282,8 +353,15 @@ class GuidedOdpsWriter final : public sync::Writer {
     std::string partition = sync::NormalizePartition(spec_.partition);
     std::string where =
         partition.empty() ? "table " + table : "partition " + partition + " of table " + table;
-    return where + " in " + warehouse_path_ + " (data source " + datasource_ + ")\n" +
-           SummaryLabel("Query it with") +
+    std::string text = where + " in " + warehouse_path_ + " (data source " + datasource_ + ")\n";
+    const CommitStats& commit = writer_->commit_stats();
+    if (commit.lock_hold_micros > 0) {  // This job committed (not a recognised window).
+      char held[96];
+      std::snprintf(held, sizeof(held), "%.1f ms (waited %.1f ms for other commits)",
+                    commit.lock_hold_micros / 1000.0, commit.lock_wait_micros / 1000.0);
+      text += SummaryLabel("Warehouse lock held") + held + "\n";
+    }
+    return text + SummaryLabel("Query it with") +
            WarehouseQueryCommand(data_dir_, datasource_, table, partition);
   }
 
@@ -368,6 +446,7 @@ std::string WarehouseQueryCommand(const std::string& data_dir, std::string_view 
 int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
                         std::ostream& out, std::ostream& err) {
   if (args.command == "create-table") return CreateTableCommand(args, data_dir, out, err);
+  if (args.command == "import-file") return ImportFileCommand(args, data_dir, out, err);
 
   // Arguments first: nothing is opened for a command that cannot run.
   QueryOutputFormat format = QueryOutputFormat::kTable;
@@ -388,7 +467,8 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
         !partition.ok()) {
       return Report(err, {partition.status().WithContext("--partition"), kExitBadArguments});
     }
-  } else if (args.command != "describe" && args.command != "partitions") {
+  } else if (args.command != "describe" && args.command != "partitions" &&
+             args.command != "check" && args.command != "recover") {
     return Report(err, {Status::InvalidArgument("unknown warehouse command '" + args.command + "'"),
                         kExitBadArguments});
   }
@@ -402,6 +482,8 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
   if (args.command == "describe") return DescribeCommand(args, **warehouse, *location, out, err);
   if (args.command == "partitions") return PartitionsCommand(args, **warehouse, out, err);
   if (args.command == "query") return QueryCommand(format, args.sql, **warehouse, out, err);
+  if (args.command == "check") return CheckCommand(**warehouse, out, err);
+  if (args.command == "recover") return RecoverCommand(**warehouse, out, err);
   return ExportCommand(args, compression, **warehouse, out, err);
 }
 

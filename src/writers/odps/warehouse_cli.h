@@ -5,6 +5,9 @@
 //   otsync warehouse partitions TABLE           one "pt=20171019" per line, sorted
 //   otsync warehouse query "SQL" [--format table|csv|json]
 //   otsync warehouse export TABLE [--partition pt=...] --to DIR [--compression snappy|zstd|...]
+//   otsync warehouse check                      verify every file and the window ledger
+//   otsync warehouse recover                    go back to the newest good state
+//   otsync warehouse import-file FILE           the tables of a single-file warehouse of old
 //
 // each with [--datasource NAME] (an `odps` data source, default odps_first) and [--data-dir DIR].
 // The command line is parsed in sync/cli.cc; this file runs the parsed command.
@@ -12,7 +15,7 @@
 // Exit status, as the rest of the CLI (sync/cli.h): 0 done; 2 the arguments are wrong — a spec,
 // format, compression or partition that does not parse, an unknown data source or one that is not
 // of type odps; 1 the warehouse refused or failed (the table exists or is missing, the SQL failed,
-// the warehouse file is missing or locked by another process). Results go to `out`, messages to
+// the warehouse is missing or damaged — check). Results go to `out`, messages to
 // `err`.
 #pragma once
 
@@ -33,7 +36,8 @@ namespace otsync::odps {
 inline constexpr std::string_view kDefaultWarehouseDataSource = "odps_first";
 
 struct WarehouseCommandArgs {
-  // "create-table", "describe", "partitions", "query" or "export".
+  // "create-table", "describe", "partitions", "query", "export", "check", "recover" or
+  // "import-file".
   std::string command;
   std::string datasource{kDefaultWarehouseDataSource};
   // create-table: the words of the spec, joined with spaces (so quoting it whole is optional).
@@ -44,6 +48,7 @@ struct WarehouseCommandArgs {
   std::string partition;               // export: a partition spec, DataX-normalised
   std::string output_dir;              // export: --to
   std::string compression = "snappy";  // export: a ParquetCompression name
+  std::string file;                    // import-file
 };
 
 // Runs one parsed `otsync warehouse` command against the data source in `data_dir`'s registry.
@@ -58,9 +63,9 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
 //    `otsync warehouse query` command (with this run's --data-dir) that shows them.
 Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& context);
 
-// The data-source tester for type `odps`: opens the warehouse file and counts its tables. A file
-// that does not exist yet passes when its folder exists (the first create-table creates it). The
-// file is never created by a test.
+// The data-source tester for type `odps`: opens the warehouse and counts its tables. A warehouse
+// that does not exist yet passes when its parent folder exists (the first create-table creates
+// it). A test never creates the warehouse.
 Result<std::string> TestWarehouseDataSource(const sync::DataSource& source);
 
 // Quotes `word` for a POSIX shell: unchanged when it is plainly safe, else in double quotes when

@@ -103,32 +103,21 @@ class WarehouseCliTest : public ::testing::Test {
 
 TEST_F(WarehouseCliTest, CreateDescribeQueryPartitionsAndExport) {
   ASSERT_EQ(Run({"warehouse", "create-table", kPersonSpec}), kExitOk) << err_.str();
-  EXPECT_NE(out_.str().find("Created table person in " + data_dir_ + "/warehouse.duckdb"),
+  EXPECT_NE(out_.str().find("Created table person in " + data_dir_ + "/warehouse"),
             std::string::npos)
       << out_.str();
 
-  ASSERT_EQ(Run({"warehouse", "query",
-                 "INSERT INTO person VALUES ('p1', 'name', 7, 'Ada', 'U', NULL, '20171019'); "
-                 "SELECT id, version, sequenceinfo FROM person"}),
-            kExitOk)
-      << err_.str();
-  EXPECT_EQ(out_.str(),
-            "id | version | sequenceinfo\n"
-            "---+---------+-------------\n"
-            "p1 |       7 | NULL\n"
-            "(1 row)\n");
-  ASSERT_EQ(Run({"warehouse", "query", "SELECT id, version FROM person", "--format", "csv"}),
-            kExitOk);
-  EXPECT_EQ(out_.str(), "id,version\r\np1,7\r\n");
-  ASSERT_EQ(Run({"warehouse", "query", "SELECT id, version FROM person", "--format=json"}),
-            kExitOk);
-  EXPECT_EQ(out_.str(), "[\n  {\"id\": \"p1\", \"version\": 7}\n]\n");
+  // Tables change only through jobs: a query that would change one is refused.
+  EXPECT_EQ(Run({"warehouse", "query",
+                 "INSERT INTO person VALUES ('p1', 'name', 7, 'Ada', 'U', NULL, '20171019')"}),
+            kExitJobFailed);
+  EXPECT_NE(err_.str().find("the warehouse is read-only here"), std::string::npos) << err_.str();
 
   ASSERT_EQ(Run({"warehouse", "describe", "PERSON"}), kExitOk) << err_.str();
   EXPECT_NE(out_.str().find("Spec: " + std::string(kPersonSpec)), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("version      | BIGINT | no"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("pt           | STRING | yes"), std::string::npos) << out_.str();
-  EXPECT_NE(out_.str().find("Rows: 1\n"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("Rows: 0\n"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("Partitions: 0\n"), std::string::npos) << out_.str();
 
   // A partition exists once a job committed to it.
@@ -143,6 +132,28 @@ TEST_F(WarehouseCliTest, CreateDescribeQueryPartitionsAndExport) {
       << err_.str();
   ASSERT_EQ(Run({"warehouse", "partitions", "person"}), kExitOk);
   EXPECT_EQ(out_.str(), "pt=20171019\n");
+
+  ASSERT_EQ(Run({"warehouse", "query",
+                 "SELECT 1; SELECT id, version, sequenceinfo FROM person ORDER BY id"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(),
+            "id | version       | sequenceinfo\n"
+            "---+---------------+-------------\n"
+            "p1 | 1508400700000 | NULL\n"
+            "p2 |          NULL | NULL\n"
+            "(2 rows)\n");
+  ASSERT_EQ(Run({"warehouse", "query", "SELECT id, version FROM person WHERE id = 'p1'", "--format",
+                 "csv"}),
+            kExitOk);
+  EXPECT_EQ(out_.str(), "id,version\r\np1,1508400700000\r\n");
+  ASSERT_EQ(Run({"warehouse", "query", "SELECT id, version FROM person WHERE id = 'p1'",
+                 "--format=json"}),
+            kExitOk);
+  EXPECT_EQ(out_.str(), "[\n  {\"id\": \"p1\", \"version\": 1508400700000}\n]\n");
+  ASSERT_EQ(Run({"warehouse", "describe", "person"}), kExitOk) << err_.str();
+  EXPECT_NE(out_.str().find("Rows: 2\n"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("Partitions: 1 (pt=20171019)\n"), std::string::npos) << out_.str();
 
   const std::string exported = (dir_ / "export").string();
   ASSERT_EQ(Run({"warehouse", "export", "person", "--partition", " pt = 20171019 ", "--to",
@@ -169,9 +180,10 @@ TEST_F(WarehouseCliTest, TheJobSummarySaysWhereTheRowsWentAndHowToQueryThem) {
   const std::string query = "SELECT * FROM person WHERE pt = '20171019'";
   EXPECT_NE(err_.str().find("Destination               : partition pt=20171019 of table person "
                             "in " +
-                            data_dir_ + "/warehouse.duckdb (data source odps_first)\n"),
+                            data_dir_ + "/warehouse (data source odps_first)\n"),
             std::string::npos)
       << err_.str();
+  EXPECT_NE(err_.str().find("Warehouse lock held       : "), std::string::npos) << err_.str();
   const std::string command =
       "otsync warehouse query --data-dir " + data_dir_ + " \"" + query + "\"";
   EXPECT_NE(err_.str().find("Query it with             : " + command + "\n"), std::string::npos)
@@ -258,12 +270,12 @@ TEST_F(WarehouseCliTest, BadArgumentsExitWithTwo) {
 }
 
 TEST_F(WarehouseCliTest, WarehouseRefusalsExitWithOne) {
-  // Nothing exists yet: reading commands do not create the warehouse file.
+  // Nothing exists yet: reading commands do not create the warehouse.
   EXPECT_EQ(Run({"warehouse", "query", "SELECT 1"}), kExitJobFailed);
   EXPECT_NE(err_.str().find("has no tables yet; create one with: otsync warehouse create-table"),
             std::string::npos)
       << err_.str();
-  EXPECT_FALSE(fs::exists(data_dir_ + "/warehouse.duckdb"));
+  EXPECT_FALSE(fs::exists(data_dir_ + "/warehouse"));
 
   ASSERT_EQ(Run({"warehouse", "create-table", kPersonSpec}), kExitOk) << err_.str();
   EXPECT_EQ(Run({"warehouse", "create-table", "PERSON(x STRING)"}), kExitJobFailed);
@@ -287,7 +299,7 @@ TEST_F(WarehouseCliTest, WarehouseRefusalsExitWithOne) {
 }
 
 TEST_F(WarehouseCliTest, AnotherOdpsDataSource) {
-  const std::string other = (dir_ / "other" / "wh.duckdb").string();
+  const std::string other = (dir_ / "other" / "wh").string();
   ASSERT_EQ(Run({"datasource", "add", "odps_second", "--type", "odps", "--warehouse", other,
                  "--project", "second"}),
             kExitOk)
@@ -298,20 +310,67 @@ TEST_F(WarehouseCliTest, AnotherOdpsDataSource) {
             kExitOk)
       << err_.str();
   EXPECT_TRUE(fs::exists(other));
-  EXPECT_FALSE(fs::exists(data_dir_ + "/warehouse.duckdb"));
+  EXPECT_FALSE(fs::exists(data_dir_ + "/warehouse"));
   EXPECT_EQ(Run({"warehouse", "describe", "t", "--datasource", "odps_second"}), kExitOk);
   EXPECT_EQ(Run({"datasource", "test", "odps_second"}), kExitOk);
   EXPECT_NE(out_.str().find("test passed: opened the warehouse " + other + ": 1 table (t)"),
             std::string::npos)
       << out_.str();
-  // The default warehouse file does not exist yet, but its folder does.
+  // The default warehouse does not exist yet, but its parent folder does.
   EXPECT_EQ(Run({"datasource", "test", "odps_first"}), kExitOk);
   EXPECT_NE(out_.str().find("does not exist yet"), std::string::npos) << out_.str();
-  EXPECT_FALSE(fs::exists(data_dir_ + "/warehouse.duckdb"));
+  EXPECT_FALSE(fs::exists(data_dir_ + "/warehouse"));
+}
+
+TEST_F(WarehouseCliTest, CheckFindsADamagedWarehouseAndRecoverGoesBackToItsLastGoodState) {
+  ASSERT_EQ(Run({"warehouse", "create-table", kPersonSpec}), kExitOk) << err_.str();
+  ASSERT_EQ(Run({"warehouse", "check"}), kExitOk) << err_.str();
+  EXPECT_NE(out_.str().find("is consistent"), std::string::npos) << out_.str();
+  ASSERT_EQ(Run({"run", WriteJob(kSeedJob), "-p", "bdp.system.bizdate=20171019"}), kExitOk)
+      << err_.str();
+  ASSERT_EQ(Run({"warehouse", "check"}), kExitOk) << out_.str() << err_.str();
+  EXPECT_NE(out_.str().find("State 2: 1 table, 1 partition, 1 file, 2 rows, 1 committed window"),
+            std::string::npos)
+      << out_.str();
+
+  // Someone deletes the partition's file.
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(data_dir_ + "/warehouse/data")) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  ASSERT_EQ(files.size(), 1u);
+  fs::remove(files[0]);
+  EXPECT_EQ(Run({"warehouse", "check"}), kExitJobFailed);
+  EXPECT_NE(out_.str().find("problem: " + files[0].string() +
+                            " of partition pt=20171019 of "
+                            "table person is missing"),
+            std::string::npos)
+      << out_.str();
+  EXPECT_NE(err_.str().find("`otsync warehouse recover` goes back"), std::string::npos);
+
+  ASSERT_EQ(Run({"warehouse", "recover"}), kExitOk) << err_.str();
+  EXPECT_NE(out_.str().find("State 2 was damaged; the newest good state, 1, is current again as "
+                            "state 3"),
+            std::string::npos)
+      << out_.str();
+  EXPECT_NE(out_.str().find("  partition pt=20171019 of table person: source table person"),
+            std::string::npos)
+      << out_.str();
+  EXPECT_EQ(Run({"warehouse", "check"}), kExitOk) << out_.str();
+  ASSERT_EQ(Run({"warehouse", "recover"}), kExitOk);
+  EXPECT_NE(out_.str().find("Nothing to recover"), std::string::npos) << out_.str();
+
+  // The lost window is exported again by running it.
+  ASSERT_EQ(Run({"run", WriteJob(kSeedJob), "-p", "bdp.system.bizdate=20171019"}), kExitOk)
+      << err_.str();
+  ASSERT_EQ(Run({"warehouse", "query", "--format", "csv", "SELECT count(*) AS n FROM person"}),
+            kExitOk);
+  EXPECT_EQ(out_.str(), "n\r\n2\r\n");
 }
 
 TEST_F(WarehouseCliTest, HelpOnEveryWarehouseCommand) {
-  for (const char* command : {"create-table", "describe", "partitions", "query", "export"}) {
+  for (const char* command : {"create-table", "describe", "partitions", "query", "export", "check",
+                              "recover", "import-file"}) {
     EXPECT_EQ(Run({"warehouse", command, "--help"}), kExitOk) << command;
     EXPECT_NE(out_.str().find("Usage"), std::string::npos) << out_.str();
     EXPECT_NE(out_.str().find("--datasource"), std::string::npos) << command;
@@ -323,7 +382,7 @@ TEST_F(WarehouseCliTest, HelpOnEveryWarehouseCommand) {
   EXPECT_EQ(Run({"datasource", "list", "--data-dir", other}), kExitOk) << err_.str();
   EXPECT_TRUE(fs::exists(other + "/datasources.json"));
   EXPECT_EQ(Run({"warehouse", "create-table", "t(a STRING)", "--data-dir", other}), kExitOk);
-  EXPECT_TRUE(fs::exists(other + "/warehouse.duckdb"));
+  EXPECT_TRUE(fs::exists(other + "/warehouse"));
   EXPECT_EQ(Run({"warehouse", "--help"}), kExitOk);
   EXPECT_NE(out_.str().find("create-table"), std::string::npos) << out_.str();
 }

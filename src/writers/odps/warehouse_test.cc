@@ -24,7 +24,7 @@ class WarehouseTest : public ::testing::Test {
   }
   void Reopen() {
     warehouse_.reset();
-    Result<std::unique_ptr<Warehouse>> opened = Warehouse::Open(dir_ + "/warehouse.duckdb");
+    Result<std::unique_ptr<Warehouse>> opened = Warehouse::Open(dir_ + "/warehouse");
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     warehouse_ = std::move(opened).value();
   }
@@ -116,7 +116,7 @@ TEST_F(WarehouseTest, MemoryIsLimitedAndTheLimitCanBeSet) {
             (std::vector<std::vector<std::optional<std::string>>>{{"953.6 MiB"}}));
   warehouse_.reset();
   ASSERT_EQ(setenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT", "lots", 1), 0);
-  Result<std::unique_ptr<Warehouse>> bad = Warehouse::Open(dir_ + "/warehouse.duckdb");
+  Result<std::unique_ptr<Warehouse>> bad = Warehouse::Open(dir_ + "/warehouse");
   ASSERT_EQ(unsetenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT"), 0);
   EXPECT_FALSE(bad.ok());
   Reopen();
@@ -194,8 +194,20 @@ TEST_F(WarehouseTest, ParquetExportReadsBackEqualToTheTable) {
 }
 
 TEST_F(WarehouseTest, NonPartitionedTableExportsOneFile) {
-  ASSERT_TRUE(warehouse_->CreateTable(ParseTableSpec("flat(a STRING, n BIGINT)").value()).ok());
-  ASSERT_TRUE(warehouse_->Query("INSERT INTO flat VALUES ('x', 1), ('y', NULL)").ok());
+  TableSchema flat = ParseTableSpec("flat(a STRING, n BIGINT)").value();
+  ASSERT_TRUE(warehouse_->CreateTable(flat).ok());
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(flat, {}, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(2);
+  row[0].kind = CellValue::Kind::kText;
+  row[0].text = "x";
+  row[1].kind = CellValue::Kind::kInteger;
+  row[1].integer = 1;
+  ASSERT_TRUE((*load)->AppendRow(row).ok());
+  row[0].text = "y";
+  row[1].kind = CellValue::Kind::kNull;
+  ASSERT_TRUE((*load)->AppendRow(row).ok());
+  ASSERT_TRUE((*load)->Commit(sync::CommittedWindow{{"flat", "s", 0, 1}, "", 2}).ok());
   Result<std::vector<ExportedFile>> files =
       warehouse_->ExportParquet("flat", "", dir_ + "/out", ParquetCompression::kGzip);
   ASSERT_TRUE(files.ok()) << files.status().ToString();

@@ -1,0 +1,81 @@
+#include "base/durable_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace otsync {
+namespace {
+
+Status ErrnoStatus(const std::string& what, const std::string& path) {
+  std::string message = what + " " + path + ": " + std::strerror(errno);
+  return errno == ENOENT ? Status::NotFound(std::move(message))
+                         : Status::IOError(std::move(message));
+}
+
+Status WriteAll(int fd, std::string_view content, const std::string& path) {
+  while (!content.empty()) {
+    ssize_t written = ::write(fd, content.data(), content.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("could not write", path);
+    }
+    content.remove_prefix(static_cast<size_t>(written));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SyncPath(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("could not open", path);
+  Status status = ::fsync(fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", path);
+  ::close(fd);
+  return status;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
+  const std::string temp_path = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoStatus("could not create", temp_path);
+  Status status = ::fchmod(fd, mode) == 0 ? WriteAll(fd, content, temp_path)
+                                          : ErrnoStatus("could not set the mode of", temp_path);
+  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus("could not sync", temp_path);
+  if (::close(fd) != 0 && status.ok()) status = ErrnoStatus("could not close", temp_path);
+  if (status.ok() && ::rename(temp_path.c_str(), path.c_str()) != 0) {
+    status = ErrnoStatus("could not rename " + temp_path + " to", path);
+  }
+  if (!status.ok()) {
+    ::unlink(temp_path.c_str());
+    return status;
+  }
+  std::string folder = std::filesystem::path(path).parent_path().string();
+  return SyncPath(folder.empty() ? "." : folder);
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("could not open", path);
+  std::string content;
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t got = ::read(fd, buffer, sizeof(buffer));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      Status status = ErrnoStatus("could not read", path);
+      ::close(fd);
+      return status;
+    }
+    if (got == 0) break;
+    content.append(buffer, static_cast<size_t>(got));
+  }
+  ::close(fd);
+  return content;
+}
+
+}  // namespace otsync

@@ -1,0 +1,28 @@
+// Files that survive a crash: the writes a commit protocol is built from.
+//
+// Contract: after WriteFileAtomically returns OK, `path` holds exactly `content` and will after a
+// process or machine crash; before it returns, `path` holds its old content or does not exist —
+// never a part of either. SyncPath makes a file's data, or a folder's list of names (a rename or
+// a new file in it), durable.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace otsync {
+
+// fsync of a file or a folder.
+Status SyncPath(const std::string& path);
+
+// Writes `content` to a temporary file beside `path`, syncs it, renames it over `path` and syncs
+// the folder. `mode` applies to a new file (e.g. 0600 for files that hold secrets).
+Status WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode = 0644);
+
+// The whole content of `path`; kNotFound when it does not exist.
+Result<std::string> ReadWholeFile(const std::string& path);
+
+}  // namespace otsync

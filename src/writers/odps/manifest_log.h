@@ -1,0 +1,96 @@
+// ManifestLog: the warehouse folder and the sequence of manifests that are its states.
+//
+//   <warehouse>/_manifests/<version, 20 digits>.manifest   published states, each complete
+//   <warehouse>/_commit.lock     flock(2)ed by the one committer at a time
+//   <warehouse>/_commit.holder   who holds that lock and what it commits (for waiting writers)
+//   <warehouse>/_staging/<id>/   a load's Parquet parts before its commit (parquet_load.h)
+//   <warehouse>/data/<table>/    committed Parquet files, never changed after their commit
+//
+// The current state is the manifest with the highest version. A commit takes the lock, reads
+// the current manifest, writes version + 1 to a temporary file, syncs it, and links it into
+// place under its final name (which fails if the name exists), then syncs the folder: a crash at
+// any point leaves either the old state or the new one, whole — nothing is rewritten in place.
+// Readers take no lock: they read whichever manifest is the highest when they look, and the
+// files it names stay until no recent reader can need them (kRetiredFileGraceMicros).
+//
+// Thread safety: a ManifestLog is immutable after Open; its methods may be called from any
+// thread. The commit lock is an flock on an open file description, so it also serialises threads
+// of one process, and the kernel releases it when its holder dies (no stale locks after kill -9).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "writers/odps/manifest.h"
+
+namespace otsync::odps {
+
+// How long a file replaced by a commit stays on disk for readers of older manifests.
+inline constexpr int64_t kRetiredFileGraceMicros = 3600LL * 1000 * 1000;
+// How many published manifests are kept (the history `otsync warehouse recover` can go back to).
+inline constexpr int kKeptManifests = 100;
+
+// Holds the commit lock while alive.
+class CommitLock {
+ public:
+  CommitLock(CommitLock&& other) noexcept;
+  CommitLock& operator=(CommitLock&&) = delete;
+  ~CommitLock();
+
+ private:
+  friend class ManifestLog;
+  CommitLock(int fd, std::string holder_path);
+  int fd_;
+  std::string holder_path_;
+};
+
+class ManifestLog {
+ public:
+  // Opens the warehouse folder `root`. With `create`, makes the folder and its subfolders when
+  // missing; without, kNotFound when `root` has no _manifests folder.
+  static Result<ManifestLog> Open(const std::string& root, bool create);
+
+  const std::string& root() const { return root_; }
+  std::string DataFolder(std::string_view table) const;
+  std::string StagingFolder() const;
+
+  // Published versions, ascending.
+  Result<std::vector<int64_t>> Versions() const;
+  // The current state; version 0 (no tables) before the first commit.
+  Result<WarehouseManifest> Latest() const;
+  Result<WarehouseManifest> Read(int64_t version) const;
+
+  // Waits up to `timeout_micros` for the commit lock. On timeout: kUnavailable naming the holder
+  // (its process and what it commits). `holder` says what this process commits.
+  Result<CommitLock> LockForCommit(std::string_view holder, int64_t timeout_micros) const;
+
+  // REQUIRED: `lock` is held and `manifest.version` is the latest version + 1.
+  // Publishes `manifest` durably as the new current state.
+  Status Publish(const CommitLock& lock, const WarehouseManifest& manifest) const;
+
+  // REQUIRED: `lock` is held. Deletes the files of `retired` whose grace has passed at
+  // `now_micros` and returns the entries that remain, for the manifest being built (a file that
+  // cannot be deleted stays listed).
+  std::vector<RetiredFile> DeleteExpiredFiles(const CommitLock& lock,
+                                              const std::vector<RetiredFile>& retired,
+                                              int64_t now_micros) const;
+  // REQUIRED: `lock` is held. Deletes manifests older than the kKeptManifests newest and the
+  // temporary manifests of committers that died before publishing. Best effort.
+  void PruneManifests(const CommitLock& lock) const;
+
+  // Rolls the warehouse back to `version` by publishing its content as a new version (history
+  // stays). REQUIRED: `lock` is held.
+  Result<int64_t> PublishCopyOf(const CommitLock& lock, int64_t version, int64_t now_micros) const;
+
+ private:
+  explicit ManifestLog(std::string root) : root_(std::move(root)) {}
+  std::string ManifestPath(int64_t version) const;
+
+  std::string root_;
+};
+
+}  // namespace otsync::odps

@@ -1,0 +1,35 @@
+// ParquetPartitionLoad: the PartitionLoad of the warehouse (warehouse.h). Rows are appended to
+// a table of a private in-memory DuckDB; every kRowsPerFile rows (or kBytesPerFile of values)
+// that table is written out as one Parquet file in the load's staging folder and emptied, so the
+// load's memory stays bounded whatever the window (invariant 5). Commit writes the last file,
+// syncs the files and hands them to WarehouseCommitter::CommitLoad; the warehouse itself is
+// locked only for that commit, never while rows are loaded.
+//
+// The staging folder _staging/<load id>/ holds a `lock` file flock(2)ed for the load's life, so
+// that other processes can tell a running load from the leftovers of a killed one. Abort and
+// the destructor delete the folder; a killed load's folder is deleted by the next load.
+#pragma once
+
+#include <memory>
+
+#include "base/result.h"
+#include "writers/odps/warehouse.h"
+#include "writers/odps/warehouse_commit.h"
+
+namespace otsync::odps {
+
+inline constexpr int64_t kRowsPerFile = 1 << 20;
+inline constexpr int64_t kBytesPerFile = 64LL << 20;
+
+// Begins a load of `partition` of the table `schema` into the warehouse `committer` commits to.
+// `memory_limit` is the staging DuckDB's ("96MB").
+Result<std::unique_ptr<PartitionLoad>> BeginParquetLoad(WarehouseCommitter* committer,
+                                                        const TableSchema& schema,
+                                                        const PartitionValues& partition,
+                                                        bool truncate,
+                                                        const std::string& memory_limit);
+
+// Deletes the staging folders of loads that are no longer running (their lock is free).
+void DeleteAbandonedStaging(const ManifestLog& log);
+
+}  // namespace otsync::odps
