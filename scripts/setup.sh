@@ -10,6 +10,7 @@ APT_PACKAGES=(
   librocksdb-dev libprotobuf-dev protobuf-compiler libssl-dev zlib1g-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  tzdata
   nodejs npm
 )
 

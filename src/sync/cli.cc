@@ -5,6 +5,7 @@
 #include <optional>
 #include <variant>
 
+#include "schedule/params_cli.h"
 #include "sync/datasource_registry.h"
 #include "sync/engine.h"
 #include "sync/job_binding.h"
@@ -291,6 +292,10 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     add_warehouse_options(command);
   }
 
+  // Commands that run themselves when parsed leave their exit status here.
+  std::optional<int> command_exit_status;
+  schedule::AddParamsCommand(app, env.out, env.err, &command_exit_status);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -298,6 +303,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     int code = app.exit(error, env.out, env.err);
     return code == 0 ? kExitOk : kExitBadConfiguration;
   }
+  if (command_exit_status.has_value()) return *command_exit_status;
   if (run_command->parsed()) return RunCommand(run, data_dir, env);
   for (CLI::App* command : datasource->get_subcommands()) {
     return DataSourceCommand(command->get_name(), source, data_dir, env);

@@ -159,10 +159,57 @@ TEST_F(CliTest, HelpOnEveryCommand) {
                                              {"run", "--help"},
                                              {"datasource", "--help"},
                                              {"datasource", "add", "--help"},
-                                             {"datasource", "test", "--help"}}) {
+                                             {"datasource", "test", "--help"},
+                                             {"params", "resolve", "--help"}}) {
     EXPECT_EQ(Run(args), kExitOk) << args.back();
     EXPECT_NE(out_.str().find("Usage"), std::string::npos) << out_.str();
   }
+}
+
+TEST_F(CliTest, ParamsResolvePrintsOneLinePerParameter) {
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01 02:30:45",
+                 "startTime=$[yyyymmddhh24miss-10/24/60]", "endTime=$[yyyymmddhh24miss-5/24/60]",
+                 "pt=${bdp.system.bizdate}", "day=${yyyy-mm-dd}"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(),
+            "startTime=20251101022045\nendTime=20251101022545\npt=20251031\nday=2025-10-31\n");
+  EXPECT_EQ(err_.str(), "");
+
+  // A backfill of 2025-03-15 for a task of 00:00, in another zone, with the instance's ids.
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2000-01-01 00:00:00", "--backfill-date", "20250315",
+                 "--tz", "America/New_York", "--task-id", "42", "cyc=$cyctime", "biz=$bizdate",
+                 "id=$taskid"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "cyc=20250316000000\nbiz=20250315\nid=42\n");
+}
+
+TEST_F(CliTest, ParamsResolveNamesEachBadParameterAndPrintsNothing) {
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01 02:30:45", "good=$bizdate",
+                 "spaced=$[yyyy-mm-dd hh24:mi:ss]", "java=${yyyyMMdd}", "good=1"}),
+            kExitBadConfiguration);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(err_.str(),
+            "otsync: parameter spaced: the expression contains a space, which DataWorks does not "
+            "allow; to write a date and a time apart, use two parameters and put the space where "
+            "they are used\n"
+            "otsync: parameter java: ${yyyyMMdd}: 'MMdd' in 'yyyyMMdd' does not begin with a "
+            "field; the fields are yyyy, yy, mm, dd, hh24, hh, mi and ss, in lowercase\n"
+            "otsync: parameter good is given twice\n");
+
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01", "a=1"}), kExitBadConfiguration);
+  EXPECT_EQ(err_.str(), "otsync: --at: '2025-11-01' is not a time: expected YYYY-MM-DD HH:MM:SS\n");
+  EXPECT_EQ(
+      Run({"params", "resolve", "--at", "2025-11-01 00:00:00", "--tz", "Mars/Olympus", "a=1"}),
+      kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("--tz: unknown time zone 'Mars/Olympus'"), std::string::npos)
+      << err_.str();
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01 00:00:00", "--backfill-date", "20250230",
+                 "a=1"}),
+            kExitBadConfiguration);
+  EXPECT_EQ(err_.str(), "otsync: --backfill-date: '20250230' is not a date: expected YYYYMMDD\n");
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01 00:00:00"}), kExitBadConfiguration);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace otsync::sync {
 namespace {
 
 constexpr int64_t kMillisPerSecond = 1000;
-constexpr int64_t kMillisPerDay = 86'400'000;
+constexpr int64_t kSecondsPerDay = 86'400;
 constexpr int kMaxOffsetSeconds = 14 * 3600;
 
 bool AllDigits(std::string_view text) {
@@ -62,59 +62,91 @@ Result<int> ParseOffset(std::string_view text) {
   return sign * seconds;
 }
 
-Result<int64_t> LocalDateTimeToMillis(int year, unsigned month, unsigned day, int hour, int minute,
-                                      int second, const TimeZone& zone) {
-  std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month},
-                                   std::chrono::day{day}};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 59) {
-    return Status::InvalidArgument("not a valid calendar time");
-  }
-  int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
-  int64_t local_seconds = days * 86'400 + hour * 3600 + minute * 60 + second;
-  return (local_seconds - zone.offset_seconds) * kMillisPerSecond;
+int64_t DaysFromCivil(int year, unsigned month, unsigned day) {
+  return std::chrono::sys_days{std::chrono::year_month_day{std::chrono::year{year},
+                                                           std::chrono::month{month},
+                                                           std::chrono::day{day}}}
+      .time_since_epoch()
+      .count();
 }
 
-struct CivilTime {
-  int year;
-  unsigned month;
-  unsigned day;
-  int64_t second_of_day;
-};
+Result<int64_t> LocalDateTimeToMillis(int year, unsigned month, unsigned day, int hour, int minute,
+                                      int second, const TimeZone& zone) {
+  CivilTime time{year, month, day, hour, minute, second};
+  if (!IsValidCivilTime(time)) return Status::InvalidArgument("not a valid calendar time");
+  return ToEpochSeconds(time, zone) * kMillisPerSecond;
+}
 
-CivilTime ToCivil(int64_t epoch_millis, const TimeZone& zone) {
-  int64_t local_millis = epoch_millis + int64_t{zone.offset_seconds} * kMillisPerSecond;
-  int64_t days = local_millis / kMillisPerDay;
-  if (local_millis % kMillisPerDay < 0) --days;
-  int64_t millis_of_day = local_millis - days * kMillisPerDay;
-  std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
-  return CivilTime{static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                   static_cast<unsigned>(date.day()), millis_of_day / kMillisPerSecond};
+int64_t FloorDivide(int64_t value, int64_t divisor) {
+  int64_t quotient = value / divisor;
+  return value % divisor < 0 ? quotient - 1 : quotient;
+}
+
+CivilTime MillisToCivil(int64_t epoch_millis, const TimeZone& zone) {
+  return ToCivilTime(FloorDivide(epoch_millis, kMillisPerSecond), zone);
 }
 
 }  // namespace
 
-TimeZone TimeZone::Shanghai() { return TimeZone{"Asia/Shanghai", 8 * 3600}; }
-TimeZone TimeZone::Utc() { return TimeZone{"UTC", 0}; }
+TimeZone TimeZone::Shanghai() { return TimeZone{"Asia/Shanghai", 8 * 3600, nullptr}; }
+TimeZone TimeZone::Utc() { return TimeZone{"UTC", 0, nullptr}; }
 
-Result<TimeZone> ParseTimeZone(std::string_view spec) {
+int TimeZone::OffsetAt(int64_t epoch_seconds) const {
+  return rules != nullptr ? rules->OffsetAt(epoch_seconds) : offset_seconds;
+}
+
+bool IsValidCivilTime(const CivilTime& time) {
+  std::chrono::year_month_day date{std::chrono::year{time.year}, std::chrono::month{time.month},
+                                   std::chrono::day{time.day}};
+  return date.ok() && time.hour >= 0 && time.hour <= 23 && time.minute >= 0 && time.minute <= 59 &&
+         time.second >= 0 && time.second <= 59;
+}
+
+CivilTime ToCivilTime(int64_t epoch_seconds, const TimeZone& zone) {
+  int64_t local_seconds = epoch_seconds + zone.OffsetAt(epoch_seconds);
+  int64_t days = FloorDivide(local_seconds, kSecondsPerDay);
+  int64_t second_of_day = local_seconds - days * kSecondsPerDay;
+  std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  return CivilTime{static_cast<int>(date.year()),
+                   static_cast<unsigned>(date.month()),
+                   static_cast<unsigned>(date.day()),
+                   static_cast<int>(second_of_day / 3600),
+                   static_cast<int>(second_of_day / 60 % 60),
+                   static_cast<int>(second_of_day % 60)};
+}
+
+int64_t ToEpochSeconds(const CivilTime& time, const TimeZone& zone) {
+  int64_t local_seconds = DaysFromCivil(time.year, time.month, time.day) * kSecondsPerDay +
+                          time.hour * 3600 + time.minute * 60 + time.second;
+  if (zone.rules != nullptr) return zone.rules->ToEpochSeconds(local_seconds);
+  return local_seconds - zone.offset_seconds;
+}
+
+Result<TimeZone> ParseTimeZone(std::string_view spec, const std::string& zoneinfo_directory) {
   if (EqualsIgnoreCase(spec, "Asia/Shanghai") || EqualsIgnoreCase(spec, "PRC")) {
-    return TimeZone{std::string(spec), 8 * 3600};
+    return TimeZone{std::string(spec), 8 * 3600, nullptr};
   }
   if (EqualsIgnoreCase(spec, "UTC") || EqualsIgnoreCase(spec, "GMT") || spec == "Z") {
-    return TimeZone{std::string(spec), 0};
+    return TimeZone{std::string(spec), 0, nullptr};
   }
   std::string_view offset = spec;
   if (spec.size() > 3 &&
       (EqualsIgnoreCase(spec.substr(0, 3), "UTC") || EqualsIgnoreCase(spec.substr(0, 3), "GMT"))) {
     offset = spec.substr(3);
   }
-  Result<int> seconds = ParseOffset(offset);
-  if (!seconds.ok()) {
-    return Status::InvalidArgument(
-        "unknown time zone '" + std::string(spec) +
-        "', expected Asia/Shanghai, UTC or a fixed offset such as UTC+8 or +08:00");
+  if (Result<int> seconds = ParseOffset(offset); seconds.ok()) {
+    return TimeZone{std::string(spec), *seconds, nullptr};
   }
-  return TimeZone{std::string(spec), *seconds};
+  Result<std::shared_ptr<const ZoneRules>> rules = ZoneRules::Load(spec, zoneinfo_directory);
+  if (rules.ok()) return TimeZone{std::string(spec), 0, std::move(*rules)};
+  if (rules.status().code() != StatusCode::kNotFound &&
+      rules.status().code() != StatusCode::kInvalidArgument) {
+    return rules.status();
+  }
+  return Status::InvalidArgument(
+      "unknown time zone '" + std::string(spec) +
+      "', expected a tz database name such as Asia/Shanghai or America/New_York, UTC, or a "
+      "fixed offset such as UTC+8 or +08:00");
 }
 
 Result<int64_t> ParseCompactDateTime(std::string_view text, const TimeZone& zone) {
@@ -136,19 +168,17 @@ Result<int64_t> ParseCompactDate(std::string_view text, const TimeZone& zone) {
 }
 
 std::string FormatCompactDate(int64_t epoch_millis, const TimeZone& zone) {
-  CivilTime civil = ToCivil(epoch_millis, zone);
+  CivilTime civil = MillisToCivil(epoch_millis, zone);
   char buffer[16];
   std::snprintf(buffer, sizeof(buffer), "%04d%02u%02u", civil.year, civil.month, civil.day);
   return buffer;
 }
 
 std::string FormatCompactDateTime(int64_t epoch_millis, const TimeZone& zone) {
-  CivilTime civil = ToCivil(epoch_millis, zone);
+  CivilTime civil = MillisToCivil(epoch_millis, zone);
   char buffer[24];
   std::snprintf(buffer, sizeof(buffer), "%04d%02u%02u%02d%02d%02d", civil.year, civil.month,
-                civil.day, static_cast<int>(civil.second_of_day / 3600),
-                static_cast<int>(civil.second_of_day / 60 % 60),
-                static_cast<int>(civil.second_of_day % 60));
+                civil.day, civil.hour, civil.minute, civil.second);
   return buffer;
 }
 

@@ -37,11 +37,51 @@ TEST(LocalTimeTest, ParsesZoneNamesAndOffsets) {
   EXPECT_EQ(ParseTimeZone("UTC+8")->name, "UTC+8");
   Result<TimeZone> unknown = ParseTimeZone("Mars/Olympus");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.status().message(),
-            "unknown time zone 'Mars/Olympus', expected Asia/Shanghai, UTC or a fixed offset such "
-            "as UTC+8 or +08:00");
+  EXPECT_EQ(
+      unknown.status().message(),
+      "unknown time zone 'Mars/Olympus', expected a tz database name such as Asia/Shanghai or "
+      "America/New_York, UTC, or a fixed offset such as UTC+8 or +08:00");
+  EXPECT_FALSE(ParseTimeZone("../../etc/passwd").ok());
   EXPECT_FALSE(ParseTimeZone("UTC+15").ok());
   EXPECT_FALSE(ParseTimeZone("+08:60").ok());
+}
+
+int64_t Epoch(CivilTime time) { return ToEpochSeconds(time, TimeZone::Utc()); }
+
+TEST(LocalTimeTest, ReadsRegionsFromTheTzDatabase) {
+  Result<TimeZone> new_york = ParseTimeZone("America/New_York");
+  ASSERT_TRUE(new_york.ok()) << new_york.status().message();
+  EXPECT_EQ(new_york->OffsetAt(Epoch({2025, 1, 15, 12, 0, 0})), -5 * 3600);
+  EXPECT_EQ(new_york->OffsetAt(Epoch({2025, 7, 15, 12, 0, 0})), -4 * 3600);
+  // Past the file's transitions the footer's rule decides, north and south of the equator.
+  EXPECT_EQ(new_york->OffsetAt(Epoch({2045, 1, 15, 12, 0, 0})), -5 * 3600);
+  EXPECT_EQ(new_york->OffsetAt(Epoch({2045, 7, 15, 12, 0, 0})), -4 * 3600);
+  EXPECT_EQ(new_york->OffsetAt(Epoch({2045, 3, 12, 6, 59, 59})), -5 * 3600);
+  EXPECT_EQ(new_york->OffsetAt(Epoch({2045, 3, 12, 7, 0, 0})), -4 * 3600);
+  Result<TimeZone> sydney = ParseTimeZone("Australia/Sydney");
+  ASSERT_TRUE(sydney.ok()) << sydney.status().message();
+  EXPECT_EQ(sydney->OffsetAt(Epoch({2045, 1, 15, 0, 0, 0})), 11 * 3600);
+  EXPECT_EQ(sydney->OffsetAt(Epoch({2045, 7, 15, 0, 0, 0})), 10 * 3600);
+}
+
+TEST(LocalTimeTest, WallClockTimesASpringForwardSkipsOrAFallBackRepeats) {
+  TimeZone new_york = *ParseTimeZone("America/New_York");
+  // 02:30 does not exist on 2025-03-09: it is read as 03:30 EDT.
+  int64_t skipped = ToEpochSeconds({2025, 3, 9, 2, 30, 0}, new_york);
+  EXPECT_EQ(skipped, Epoch({2025, 3, 9, 7, 30, 0}));
+  EXPECT_EQ(ToCivilTime(skipped, new_york), (CivilTime{2025, 3, 9, 3, 30, 0}));
+  // 01:30 happens twice on 2025-11-02: the earlier one (EDT) is meant.
+  EXPECT_EQ(ToEpochSeconds({2025, 11, 2, 1, 30, 0}, new_york), Epoch({2025, 11, 2, 5, 30, 0}));
+  EXPECT_EQ(ToCivilTime(Epoch({2025, 11, 2, 6, 30, 0}), new_york),
+            (CivilTime{2025, 11, 2, 1, 30, 0}));
+  EXPECT_EQ(FormatCompactDateTime(Epoch({2025, 7, 1, 0, 0, 0}) * 1000, new_york), "20250630200000");
+}
+
+TEST(LocalTimeTest, RefusesDamagedZoneFiles) {
+  EXPECT_FALSE(ZoneRules::Parse("").ok());
+  EXPECT_FALSE(ZoneRules::Parse("TZif2 and then nothing useful at all, not even counts").ok());
+  EXPECT_EQ(ZoneRules::Load("No/Such_Zone", kSystemZoneInfoDirectory).status().code(),
+            StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -8,16 +8,6 @@ namespace {
 
 constexpr int64_t kMillisPerDay = 86'400'000;
 
-bool IsValidVariableName(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '_' || c == '.' || c == '-';
-    if (!allowed) return false;
-  }
-  return true;
-}
-
 Status AddOneAssignment(std::string_view assignment, std::map<std::string, std::string>& values) {
   size_t equals = assignment.find('=');
   std::string_view name =
@@ -31,6 +21,16 @@ Status AddOneAssignment(std::string_view assignment, std::map<std::string, std::
 }
 
 }  // namespace
+
+bool IsValidVariableName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_' || c == '.' || c == '-';
+    if (!allowed) return false;
+  }
+  return true;
+}
 
 Variables::Variables(std::map<std::string, std::string> values, std::shared_ptr<const Clock> clock,
                      TimeZone zone)

@@ -38,6 +38,9 @@ class Variables {
   TimeZone zone_;
 };
 
+// A name a job script can reference as ${name}: letters, digits, '_', '.' and '-'.
+bool IsValidVariableName(std::string_view name);
+
 // Adds one command-line assignment to `values`: "name=value" (the value may be empty or contain
 // '='), or DataX's "-Dname=value", several of them separated by spaces.
 Status AddVariableAssignment(std::string_view argument, std::map<std::string, std::string>& values);
