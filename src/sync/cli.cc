@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <variant>
 
@@ -10,6 +11,7 @@
 #include "sync/job_binding.h"
 #include "sync/job_script.h"
 #include "sync/variables.h"
+#include "tools/otsync/table_cli.h"
 #include "writers/odps/warehouse_cli.h"
 
 namespace otsync::sync {
@@ -277,6 +279,10 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     add_warehouse_options(command);
   }
 
+  // Command groups in their own files set `selected` when one of their commands is parsed.
+  std::function<int()> selected;
+  tools::AddTableCommands(app, data_dir, env, &selected);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -284,6 +290,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     int code = app.exit(error, env.out, env.err);
     return code == 0 ? kExitOk : kExitBadConfiguration;
   }
+  if (selected) return selected();
   if (run_command->parsed()) return RunCommand(run, data_dir, env);
   for (CLI::App* command : datasource->get_subcommands()) {
     return DataSourceCommand(command->get_name(), source, data_dir, env);

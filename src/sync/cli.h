@@ -3,6 +3,7 @@
 //   otsync run JOB [-p name=value]... [--data-dir DIR]
 //   otsync datasource add NAME --type ots|odps ... | list | show NAME | test NAME | remove NAME
 //   otsync warehouse create-table|describe|partitions|query|export ...  (odps/warehouse_cli.h)
+//   otsync table list|describe|create|enable-stream|put|get|scan|import ...  (table_cli.h)
 //
 // Exit status: 0 success; 1 the job (or command) failed; 2 bad configuration — a job script
 // that does not parse or validate, an unknown data source, a bad plugin parameter or window,

@@ -159,10 +159,39 @@ TEST_F(CliTest, HelpOnEveryCommand) {
                                              {"run", "--help"},
                                              {"datasource", "--help"},
                                              {"datasource", "add", "--help"},
-                                             {"datasource", "test", "--help"}}) {
+                                             {"datasource", "test", "--help"},
+                                             {"table", "--help"},
+                                             {"table", "put", "--help"},
+                                             {"table", "import", "--help"}}) {
     EXPECT_EQ(Run(args), kExitOk) << args.back();
     EXPECT_NE(out_.str().find("Usage"), std::string::npos) << out_.str();
   }
+}
+
+TEST_F(CliTest, TableCommandsSayWhatIsWrong) {
+  ASSERT_EQ(
+      Run({"datasource", "add", "nowhere", "--type", "ots", "--endpoint", "http://127.0.0.1:1",
+           "--instance", "local", "--access-id", "id", "--access-key", "key"}),
+      kExitOk)
+      << err_.str();
+  EXPECT_EQ(Run({"table", "list", "--datasource", "nowhere"}), kExitJobFailed);
+  EXPECT_NE(err_.str().find("otsync: table list: nothing answers at data source 'nowhere' at "
+                            "http://127.0.0.1:1 ("),
+            std::string::npos)
+      << err_.str();
+  EXPECT_NE(err_.str().find("Is otsd running? Start it with: otsd --data-dir /tmp/otsd-data "
+                            "--listen 127.0.0.1:1"),
+            std::string::npos)
+      << err_.str();
+
+  EXPECT_EQ(Run({"table", "describe", "person", "--datasource", "odps_first"}),
+            kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("data source 'odps_first' is of type odps, not ots"), std::string::npos)
+      << err_.str();
+  EXPECT_EQ(Run({"table", "describe", "person", "--datasource", "nosuch"}), kExitBadConfiguration);
+  EXPECT_EQ(Run({"table", "create", "t", "--pk", "id:string", "--stream", "500"}),
+            kExitBadConfiguration);
+  EXPECT_EQ(Run({"table", "scan"}), kExitBadConfiguration);
 }
 
 }  // namespace
