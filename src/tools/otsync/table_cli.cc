@@ -480,7 +480,8 @@ void AddTableCommands(CLI::App& app, std::string& data_dir, const sync::CliEnvir
       ->add_option("--expiration", args->expiration_hours,
                    "Hours the stream keeps its records, 1 to 168 (default 24)")
       ->check(CLI::Range(1, 168));
-  add_table(add("disable-stream", "Turn a table's Stream off (UpdateTable); its records go"));
+  add_table(
+      add("disable-stream", "Turn a table's Stream off (UpdateTable); its records are dropped"));
   add_row(add("put", "Write a whole row (PutRow): the row's columns replace the old ones"),
           "The row: {\"pk\":{...},\"columns\":{...}}");
   add_row(add("update", "Change some columns of a row (UpdateRow); null deletes a column"),
