@@ -22,6 +22,12 @@ std::string_view HostOf(std::string_view authority) {
   return authority.substr(0, authority.find(':'));
 }
 
+// " --datasource NAME" for a data source other than the default; empty otherwise.
+std::string DataSourceOption(std::string_view datasource) {
+  if (datasource.empty() || datasource == kDefaultDataSource) return {};
+  return " --datasource " + std::string(datasource);
+}
+
 bool IsLoopback(std::string_view host) {
   return host == "localhost" || host == "[::1]" || host.starts_with("127.");
 }
@@ -55,11 +61,15 @@ Status ExplainNetworkFailure(const Status& status, std::string_view datasource,
 }
 
 std::string EnableStreamHint(std::string_view table, std::string_view datasource) {
-  std::string hint = "enable it with: otsync table enable-stream " + std::string(table);
-  if (!datasource.empty() && datasource != kDefaultDataSource) {
-    hint += " --datasource " + std::string(datasource);
-  }
-  return hint;
+  return "enable it with: otsync table enable-stream " + std::string(table) +
+         DataSourceOption(datasource);
+}
+
+std::string MissingTableHint(std::string_view table, std::string_view datasource) {
+  const std::string option = DataSourceOption(datasource);
+  return "no table '" + std::string(table) + "' (otsync table list" + option +
+         " shows the tables; otsync table create " + std::string(table) +
+         " --pk 'id:string' --stream 24" + option + " creates one with the Stream on)";
 }
 
 }  // namespace otsync::sync

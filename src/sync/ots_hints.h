@@ -1,6 +1,6 @@
 // What to do next, for the failures a newcomer meets first on an `ots` data source: nothing
-// answers at the endpoint, or the table's Stream is off. Used by `otsync table` and by the
-// otsstream reader, so both say the same.
+// answers at the endpoint, the table is missing, or its Stream is off. Used by `otsync table` and
+// by the otsstream reader, so both say the same.
 #pragma once
 
 #include <string>
@@ -24,5 +24,9 @@ Status ExplainNetworkFailure(const Status& status, std::string_view datasource,
 // "enable it with: otsync table enable-stream person" (plus " --datasource NAME" for a data
 // source other than the default `otsstream`; nothing about the data source when it is empty).
 std::string EnableStreamHint(std::string_view table, std::string_view datasource);
+
+// "no table 'person' (otsync table list shows the tables; otsync table create person --pk
+// 'id:string' --stream 24 creates one with the Stream on)", with " --datasource NAME" as above.
+std::string MissingTableHint(std::string_view table, std::string_view datasource);
 
 }  // namespace otsync::sync

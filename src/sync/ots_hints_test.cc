@@ -45,5 +45,12 @@ TEST(OtsHintsTest, EnableStreamHintNamesANonDefaultDataSource) {
             "enable it with: otsync table enable-stream person --datasource prod");
 }
 
+TEST(OtsHintsTest, MissingTableHintSaysHowToListAndCreate) {
+  EXPECT_EQ(MissingTableHint("person", "prod"),
+            "no table 'person' (otsync table list --datasource prod shows the tables; otsync "
+            "table create person --pk 'id:string' --stream 24 --datasource prod creates one with "
+            "the Stream on)");
+}
+
 }  // namespace
 }  // namespace otsync::sync

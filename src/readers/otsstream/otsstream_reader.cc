@@ -94,7 +94,9 @@ Result<sync::WindowKey> OtsStreamReader::Prepare() {
       CallWithRetries(retry_, {}, [&] { return client_->DescribeTable(spec_.data_table); });
   if (!table.ok()) {
     if (table.status().code() == StatusCode::kNotFound) {
-      return Status::InvalidArgument("The data table is not exist.");
+      // DataX's words first, then where to look.
+      return Status::InvalidArgument("The data table is not exist: " +
+                                     sync::MissingTableHint(spec_.data_table, spec_.datasource));
     }
     return sync::ExplainNetworkFailure(table.status(), spec_.datasource, endpoint_);
   }

@@ -363,7 +363,11 @@ TEST_F(OtsStreamReaderE2eTest, WindowRuleAndConfigurationErrors) {
 
   WindowRun missing =
       RunWindow(Spec("no_such_table", "rules_status", now - 3'600'000, now - 600'000));
-  EXPECT_EQ(missing.status.message(), "The data table is not exist.");
+  EXPECT_EQ(missing.status.message().rfind("The data table is not exist: no table "
+                                           "'no_such_table' (otsync table list",
+                                           0),
+            0u)
+      << missing.status.message();
 
   wire::TableDescription plain;
   plain.name = "no_stream";
