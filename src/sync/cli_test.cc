@@ -192,6 +192,12 @@ TEST_F(CliTest, TableCommandsSayWhatIsWrong) {
   EXPECT_EQ(Run({"table", "create", "t", "--pk", "id:string", "--stream", "500"}),
             kExitBadConfiguration);
   EXPECT_EQ(Run({"table", "scan"}), kExitBadConfiguration);
+  // A row that does not parse is refused before any request: no otsd needed to learn of a typo.
+  EXPECT_EQ(Run({"table", "put", "t", "{\"pk\":{\"id\":\"a\"},}}", "--datasource", "nowhere"}),
+            kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("otsync: table put: line 1, column 19: syntax error"),
+            std::string::npos)
+      << err_.str();
 }
 
 }  // namespace

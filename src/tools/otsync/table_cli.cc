@@ -228,10 +228,11 @@ Status SetStream(Source& source, const TableArgs& args, bool enabled, std::ostre
   return Status::OK();
 }
 
-// The row of a put, update, delete or get: its JSON parsed, its key arranged by the schema.
+// The row of a put, update, delete or get: its JSON parsed (first, so that a typo is reported
+// before any request), its key arranged by the table's schema.
 Result<TextRow> RowArgument(Source& source, const TableArgs& args, bool allow_delete) {
-  OTSYNC_ASSIGN_OR_RETURN(wire::TableDescription table, source.Describe(args.table));
   OTSYNC_ASSIGN_OR_RETURN(TextRow row, ParseRowJson(args.row_json, allow_delete));
+  OTSYNC_ASSIGN_OR_RETURN(wire::TableDescription table, source.Describe(args.table));
   OTSYNC_ASSIGN_OR_RETURN(row.primary_key, ArrangePrimaryKey(row.primary_key, table.primary_key,
                                                              MissingKeyColumns::kRefuse));
   return row;
@@ -240,7 +241,8 @@ Result<TextRow> RowArgument(Source& source, const TableArgs& args, bool allow_de
 Status WriteRow(Source& source, const TableArgs& args, std::ostream& out) {
   const bool update = args.command == "update";
   const bool remove = args.command == "delete";
-  OTSYNC_ASSIGN_OR_RETURN(TextRow row, RowArgument(source, args, update));
+  // A delete sends only the key, so whatever its "columns" say is let through and ignored.
+  OTSYNC_ASSIGN_OR_RETURN(TextRow row, RowArgument(source, args, update || remove));
   wire::RowWrite write;
   write.row.primary_key = std::move(row.primary_key);
   if (!remove) write.row.cells = std::move(row.columns);
