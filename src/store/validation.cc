@@ -10,18 +10,6 @@ namespace {
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 
-std::string_view SchemaTypeName(wire::PrimaryKeyType type) {
-  switch (type) {
-    case wire::PrimaryKeyType::kInteger:
-      return "INTEGER";
-    case wire::PrimaryKeyType::kString:
-      return "STRING";
-    case wire::PrimaryKeyType::kBinary:
-      return "BINARY";
-  }
-  return "UNKNOWN";
-}
-
 Status InvalidPrimaryKey(std::string message) {
   return Status(StatusCode::kInvalidPrimaryKey, std::move(message));
 }
@@ -134,8 +122,8 @@ Status ValidatePrimaryKey(const wire::PrimaryKey& primary_key,
                           type == wire::ValueType::kAutoIncrement);
     if (!type_ok) {
       return InvalidPrimaryKey(
-          "Validate PK type fail. Input: " + std::string(wire::ValueTypeName(type)) +
-          ", Meta: " + std::string(SchemaTypeName(meta.type)) + ", Column: " + meta.name + ".");
+          "Validate PK type fail. Input: " + std::string(wire::ValueTypeName(type)) + ", Meta: " +
+          std::string(wire::PrimaryKeyTypeName(meta.type)) + ", Column: " + meta.name + ".");
     }
     if ((type == wire::ValueType::kString || type == wire::ValueType::kBinary) &&
         column.value.bytes().size() > kMaxPrimaryKeyStringBytes) {

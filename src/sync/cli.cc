@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <variant>
 
@@ -11,6 +12,7 @@
 #include "sync/job_binding.h"
 #include "sync/job_script.h"
 #include "sync/variables.h"
+#include "tools/otsync/table_cli.h"
 #include "writers/odps/warehouse_cli.h"
 
 namespace otsync::sync {
@@ -295,6 +297,9 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   // Commands that run themselves when parsed leave their exit status here.
   std::optional<int> command_exit_status;
   schedule::AddParamsCommand(app, env.out, env.err, &command_exit_status);
+  // Command groups in their own files set `selected` when one of their commands is parsed.
+  std::function<int()> selected;
+  tools::AddTableCommands(app, data_dir, env, &selected);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -304,6 +309,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
     return code == 0 ? kExitOk : kExitBadConfiguration;
   }
   if (command_exit_status.has_value()) return *command_exit_status;
+  if (selected) return selected();
   if (run_command->parsed()) return RunCommand(run, data_dir, env);
   for (CLI::App* command : datasource->get_subcommands()) {
     return DataSourceCommand(command->get_name(), source, data_dir, env);

@@ -5,6 +5,7 @@
 //   otsync warehouse create-table|describe|partitions|query|export ...  (odps/warehouse_cli.h)
 //   otsync params resolve --at TIME [--tz ZONE] [--backfill-date DATE] NAME=EXPRESSION...
 //                                                                   (schedule/params_cli.h)
+//   otsync table list|describe|create|enable-stream|put|get|scan|import ...  (table_cli.h)
 //
 // Exit status: 0 success; 1 the job (or command) failed; 2 bad configuration — a job script
 // that does not parse or validate, an unknown data source, a bad plugin parameter or window,

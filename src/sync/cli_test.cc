@@ -160,7 +160,10 @@ TEST_F(CliTest, HelpOnEveryCommand) {
                                              {"datasource", "--help"},
                                              {"datasource", "add", "--help"},
                                              {"datasource", "test", "--help"},
-                                             {"params", "resolve", "--help"}}) {
+                                             {"params", "resolve", "--help"},
+                                             {"table", "--help"},
+                                             {"table", "put", "--help"},
+                                             {"table", "import", "--help"}}) {
     EXPECT_EQ(Run(args), kExitOk) << args.back();
     EXPECT_NE(out_.str().find("Usage"), std::string::npos) << out_.str();
   }
@@ -210,6 +213,38 @@ TEST_F(CliTest, ParamsResolveNamesEachBadParameterAndPrintsNothing) {
             kExitBadConfiguration);
   EXPECT_EQ(err_.str(), "otsync: --backfill-date: '20250230' is not a date: expected YYYYMMDD\n");
   EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01 00:00:00"}), kExitBadConfiguration);
+}
+
+TEST_F(CliTest, TableCommandsSayWhatIsWrong) {
+  ASSERT_EQ(
+      Run({"datasource", "add", "nowhere", "--type", "ots", "--endpoint", "http://127.0.0.1:1",
+           "--instance", "local", "--access-id", "id", "--access-key", "key"}),
+      kExitOk)
+      << err_.str();
+  EXPECT_EQ(Run({"table", "list", "--datasource", "nowhere"}), kExitJobFailed);
+  EXPECT_NE(err_.str().find("otsync: table list: nothing answers at data source 'nowhere' at "
+                            "http://127.0.0.1:1 ("),
+            std::string::npos)
+      << err_.str();
+  EXPECT_NE(err_.str().find("Is otsd running? Start it with: otsd --data-dir /tmp/otsd-data "
+                            "--listen 127.0.0.1:1"),
+            std::string::npos)
+      << err_.str();
+
+  EXPECT_EQ(Run({"table", "describe", "person", "--datasource", "odps_first"}),
+            kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("data source 'odps_first' is of type odps, not ots"), std::string::npos)
+      << err_.str();
+  EXPECT_EQ(Run({"table", "describe", "person", "--datasource", "nosuch"}), kExitBadConfiguration);
+  EXPECT_EQ(Run({"table", "create", "t", "--pk", "id:string", "--stream", "500"}),
+            kExitBadConfiguration);
+  EXPECT_EQ(Run({"table", "scan"}), kExitBadConfiguration);
+  // A row that does not parse is refused before any request: no otsd needed to learn of a typo.
+  EXPECT_EQ(Run({"table", "put", "t", "{\"pk\":{\"id\":\"a\"},}}", "--datasource", "nowhere"}),
+            kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("otsync: table put: line 1, column 19: syntax error"),
+            std::string::npos)
+      << err_.str();
 }
 
 }  // namespace

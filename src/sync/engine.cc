@@ -591,6 +591,16 @@ JobResult WindowRun::Run() {
     summary.read_failed_records = read_failed_records_;
   }
   summary.destination = writer_.DescribeDestination();
+  if (summary.records_read == 0) {
+    // An empty partition is most often a window that missed the changes: say so, and where the
+    // source's changes are, instead of leaving a silent empty partition.
+    std::string where = reader_.DescribeEmptyWindow();
+    summary.empty_window_note =
+        "the window [" + FormatCompactDateTime(window->start_millis, options_.time_zone) + ", " +
+        FormatCompactDateTime(window->end_millis, options_.time_zone) + ") " +
+        options_.time_zone.name + " of table '" + window->source_table + "' holds none" +
+        (where.empty() ? std::string(".") : "; " + where);
+  }
   if (options_.log != nullptr) {
     std::lock_guard lock(log_mutex_);
     if (live_line_open_) *options_.log << "\n";

@@ -72,6 +72,11 @@ class FakeReader final : public Reader {
     return Status::OK();
   }
 
+  std::string DescribeEmptyWindow() override {
+    ++describe_empty_calls_;
+    return empty_window_description_;
+  }
+
   std::vector<FakeTask> tasks_;
   std::mutex mutex_;
   std::map<std::string, int> run_count_;
@@ -79,6 +84,8 @@ class FakeReader final : public Reader {
   bool lineage_violated_ = false;
   int end_checkpoint_calls_ = 0;
   std::vector<std::string> published_;
+  std::string empty_window_description_;
+  int describe_empty_calls_ = 0;
 };
 
 // A writer that keeps what it is given; every `dirty_every`-th record (by sequence) is dirty.
@@ -214,6 +221,34 @@ TEST(EngineTest, CommittedWindowStillPrintsASummary) {
                       "Destination               : memory\n"),
             std::string::npos)
       << text;
+}
+
+TEST(EngineTest, AWindowWithoutChangesSaysSoInTheSummary) {
+  FakeReader empty({{"shard-a", {}, 0, "", false}, {"shard-b", {}, 0, "", false}});
+  empty.empty_window_description_ = "the stream's oldest record was written at 19700101000003";
+  CollectingWriter writer;
+  std::ostringstream log;
+  EngineOptions options = QuietOptions();
+  options.log = &log;
+  options.time_zone = TimeZone::Utc();
+  JobResult result = RunWindow(empty, writer, {}, {}, options);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(writer.commit_calls_, 1);  // Still committed: the next window starts from here.
+  EXPECT_NE(log.str().find("No changes                : the window [19700101000001, "
+                           "19700101000002) " +
+                           TimeZone::Utc().name +
+                           " of table 'person' holds none; the stream's oldest record was "
+                           "written at 19700101000003\n"),
+            std::string::npos)
+      << log.str();
+
+  FakeReader full(LineageTasks(10));
+  CollectingWriter full_writer;
+  std::ostringstream full_log;
+  options.log = &full_log;
+  ASSERT_TRUE(RunWindow(full, full_writer, {}, {}, options).status.ok());
+  EXPECT_EQ(full_log.str().find("No changes"), std::string::npos) << full_log.str();
+  EXPECT_EQ(full.describe_empty_calls_, 0);
 }
 
 TEST(EngineTest, WriterWarningsAreLoggedOnce) {

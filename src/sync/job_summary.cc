@@ -40,6 +40,9 @@ std::string FormatJobSummary(const JobSummary& summary, const TimeZone& zone) {
   if (!summary.destination.empty()) {
     text += "Destination               : " + summary.destination + "\n";
   }
+  if (!summary.empty_window_note.empty()) {
+    text += "No changes                : " + summary.empty_window_note + "\n";
+  }
   return text;
 }
 

@@ -19,6 +19,9 @@ struct JobSummary {
   int64_t bytes_read = 0;
   int64_t dirty_records = 0;  // Read and write failures.
   std::string destination;    // Writer::DescribeDestination.
+  // Set when the window held no changes: why the partition is empty, and where the source's
+  // changes are (Reader::DescribeEmptyWindow).
+  std::string empty_window_note;
 };
 
 // Lines of "%-26s: %19s" (the first two "%-26s: %-18s"), each ending in '\n':
@@ -30,6 +33,7 @@ struct JobSummary {
 //   Records read              :                  50
 //   Read/write failures       :                   0
 //   Destination               : <destination>
+//   No changes                : <empty_window_note>     (only when set)
 std::string FormatJobSummary(const JobSummary& summary, const TimeZone& zone);
 
 // The summary of a run that found its window already committed at the destination (nothing

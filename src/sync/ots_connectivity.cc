@@ -5,27 +5,34 @@
 #include <variant>
 
 #include "client/client.h"
+#include "sync/ots_hints.h"
 
 namespace otsync::sync {
+
+client::ClientOptions OtsClientOptions(const OtsDataSourceConfig& ots) {
+  client::ClientOptions options;
+  options.endpoint = ots.endpoint;
+  options.instance = ots.instance;
+  options.credentials.access_key_id = ots.access_id;
+  options.credentials.access_key_secret = ots.access_key;
+  return options;
+}
 
 Result<std::string> TestOtsDataSource(const DataSource& source) {
   const auto* ots = std::get_if<OtsDataSourceConfig>(&source.config);
   if (ots == nullptr) {
     return Status::InvalidArgument("data source '" + source.name + "' is not of type ots");
   }
-  client::ClientOptions options;
-  options.endpoint = ots->endpoint;
-  options.instance = ots->instance;
-  options.credentials.access_key_id = ots->access_id;
-  options.credentials.access_key_secret = ots->access_key;
+  client::ClientOptions options = OtsClientOptions(*ots);
   options.connect_timeout = std::chrono::milliseconds(3000);
   options.request_timeout = std::chrono::milliseconds(10000);
   options.max_retries = 0;
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> client,
                           client::Client::Create(std::move(options)));
-  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> tables, client->ListTable());
+  Result<std::vector<std::string>> tables = client->ListTable();
+  if (!tables.ok()) return ExplainNetworkFailure(tables.status(), source.name, ots->endpoint);
   return "reached instance " + ots->instance + " at " + ots->endpoint + ": " +
-         std::to_string(tables.size()) + (tables.size() == 1 ? " table" : " tables");
+         std::to_string(tables->size()) + (tables->size() == 1 ? " table" : " tables");
 }
 
 }  // namespace otsync::sync

@@ -5,12 +5,18 @@
 #include <string>
 
 #include "base/result.h"
+#include "client/client.h"
 #include "sync/datasource_registry.h"
 
 namespace otsync::sync {
 
+// The client options that reach `ots` (endpoint, instance, access key); timeouts and retries
+// are the client's defaults, for the caller to adjust.
+client::ClientOptions OtsClientOptions(const OtsDataSourceConfig& ots);
+
 // OK with "reached instance <i> at <endpoint>: <n> tables"; otherwise the reason (network
-// failure, OTSAuthFailed, ...). Neither ever contains the access key.
+// failure explained by ExplainNetworkFailure, OTSAuthFailed, ...). Neither ever contains the access
+// key.
 Result<std::string> TestOtsDataSource(const DataSource& source);
 
 }  // namespace otsync::sync

@@ -87,6 +87,12 @@ class Reader {
   // Makes `end_checkpoints` (from EndCheckpoints of this or an earlier run of the same window)
   // the start of the next window at the source.
   virtual Status PublishCheckpoints(const std::string& end_checkpoints) = 0;
+
+  // Called after a window that produced no records was committed: what would help a person find
+  // the changes they expected, e.g. when the source's oldest record and the first one after the
+  // window were written. Best effort and cheap (a few requests); empty when there is nothing to
+  // say. Never fails the job.
+  virtual std::string DescribeEmptyWindow() { return {}; }
 };
 
 }  // namespace otsync::sync

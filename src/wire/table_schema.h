@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wire/row.h"
@@ -12,6 +13,19 @@
 namespace otsync::wire {
 
 enum class PrimaryKeyType : uint8_t { kInteger = 1, kString = 2, kBinary = 3 };
+
+// "INTEGER", "STRING", "BINARY", as the service names the types in its messages.
+inline std::string_view PrimaryKeyTypeName(PrimaryKeyType type) {
+  switch (type) {
+    case PrimaryKeyType::kInteger:
+      return "INTEGER";
+    case PrimaryKeyType::kString:
+      return "STRING";
+    case PrimaryKeyType::kBinary:
+      return "BINARY";
+  }
+  return "UNKNOWN";
+}
 
 // Whether `value` is a real value of a primary-key column of `type` (never INF_MIN, INF_MAX or
 // AUTO_INCREMENT).

@@ -1,5 +1,6 @@
 #include "readers/otsstream/otsstream_reader.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -7,6 +8,7 @@
 #include "readers/otsstream/shard_lineage.h"
 #include "readers/otsstream/status_keys.h"
 #include "sync/local_time.h"
+#include "sync/ots_hints.h"
 
 namespace otsync::readers::otsstream {
 namespace {
@@ -66,15 +68,17 @@ Result<std::unique_ptr<OtsStreamReader>> OtsStreamReader::Create(
   Result<std::unique_ptr<client::Client>> client = client::Client::Create(client_options);
   if (!client.ok()) return client.status().WithContext("otsstream: connection");
   if (clock == nullptr) clock = DefaultClock();
-  return std::unique_ptr<OtsStreamReader>(new OtsStreamReader(
-      std::move(spec), std::move(zone), std::move(*client), std::move(clock), std::move(options)));
+  return std::unique_ptr<OtsStreamReader>(
+      new OtsStreamReader(std::move(spec), std::move(zone), connection.endpoint, std::move(*client),
+                          std::move(clock), std::move(options)));
 }
 
 OtsStreamReader::OtsStreamReader(sync::OtsStreamReaderSpec spec, sync::TimeZone zone,
-                                 std::unique_ptr<client::Client> client,
+                                 std::string endpoint, std::unique_ptr<client::Client> client,
                                  std::shared_ptr<const Clock> clock, OtsStreamReaderOptions options)
     : spec_(std::move(spec)),
       zone_(std::move(zone)),
+      endpoint_(std::move(endpoint)),
       client_(std::move(client)),
       clock_(std::move(clock)),
       options_(std::move(options)),
@@ -91,12 +95,16 @@ Result<sync::WindowKey> OtsStreamReader::Prepare() {
       CallWithRetries(retry_, {}, [&] { return client_->DescribeTable(spec_.data_table); });
   if (!table.ok()) {
     if (table.status().code() == StatusCode::kNotFound) {
-      return Status::InvalidArgument("The data table is not exist.");
+      // DataX's words first, then where to look.
+      return Status::InvalidArgument("The data table is not exist: " +
+                                     sync::MissingTableHint(spec_.data_table, spec_.datasource));
     }
-    return table.status();
+    return sync::ExplainNetworkFailure(table.status(), spec_.datasource, endpoint_);
   }
   if (!table->stream.enabled) {
-    return Status::InvalidArgument("The stream of data table is not enabled.");
+    // DataX's words first, then how to fix it.
+    return Status::InvalidArgument("The stream of data table is not enabled: " +
+                                   sync::EnableStreamHint(spec_.data_table, spec_.datasource));
   }
   expiration_hours_ = table->stream.expiration_hours;
   OTSYNC_RETURN_IF_ERROR(CheckWindow(spec_.start_timestamp_millis, spec_.end_timestamp_millis,
@@ -297,6 +305,42 @@ Status OtsStreamReader::PublishCheckpoints(const std::string& end_checkpoints) {
   job.start_millis = checkpoints.start_millis;
   job.end_millis = end;
   return status_table_.WriteJobDesc(job);
+}
+
+std::string OtsStreamReader::DescribeEmptyWindow() {
+  if (stream_id_.empty() || shards_.empty() || shards_.size() > kEmptyWindowShards) return {};
+  // The commit time (µs) of the first record from the shard's position at `at_micros` (the
+  // oldest retained record when absent); nullopt when there is none or a request fails.
+  auto first_record_micros = [&](const std::string& shard_id,
+                                 std::optional<int64_t> at_micros) -> std::optional<int64_t> {
+    Result<std::string> iterator = client_->GetShardIterator(stream_id_, shard_id, at_micros);
+    if (!iterator.ok() || iterator->empty()) return std::nullopt;
+    client::StreamRecordBatch batch;
+    if (!client_->GetStreamRecord(*iterator, 1, &batch).ok() || batch.empty()) return std::nullopt;
+    return batch[0].sequence.timestamp;
+  };
+  std::optional<int64_t> oldest;
+  std::optional<int64_t> after;
+  for (const auto& [shard_id, shard] : shards_) {
+    if (std::optional<int64_t> micros = first_record_micros(shard_id, std::nullopt)) {
+      oldest = std::min(oldest.value_or(*micros), *micros);
+    }
+    if (std::optional<int64_t> micros =
+            first_record_micros(shard_id, spec_.end_timestamp_millis * 1000)) {
+      if (*micros >= spec_.end_timestamp_millis * 1000) {
+        after = std::min(after.value_or(*micros), *micros);
+      }
+    }
+  }
+  if (!oldest) {
+    return "the stream of '" + spec_.data_table +
+           "' holds no records at all (rows written before its Stream was on are not in it)";
+  }
+  auto format = [&](int64_t micros) { return sync::FormatCompactDateTime(micros / 1000, zone_); };
+  std::string text = "the stream's oldest record was written at " + format(*oldest);
+  text += after ? ", the first one after the window at " + format(*after)
+                : ", and none at or after the window's end";
+  return text + " (" + zone_.name + ")";
 }
 
 Result<std::unique_ptr<sync::Reader>> MakeOtsStreamReader(const sync::PluginContext& context) {

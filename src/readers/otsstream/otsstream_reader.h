@@ -61,14 +61,20 @@ class OtsStreamReader final : public sync::Reader {
                  std::stop_token stop) override;
   Result<std::string> EndCheckpoints() override;
   Status PublishCheckpoints(const std::string& end_checkpoints) override;
+  // When the stream's oldest retained record and its first record at or after the window's end
+  // were written (two GetShardIterator and two GetStreamRecord calls per shard, for at most
+  // kEmptyWindowShards shards; no retries), in the window's zone.
+  std::string DescribeEmptyWindow() override;
 
  private:
+  static constexpr size_t kEmptyWindowShards = 32;
+
   struct ShardStart {
     std::string checkpoint;  // Iterator, kTrimHorizon.
     bool skip_before_start = false;
   };
 
-  OtsStreamReader(sync::OtsStreamReaderSpec spec, sync::TimeZone zone,
+  OtsStreamReader(sync::OtsStreamReaderSpec spec, sync::TimeZone zone, std::string endpoint,
                   std::unique_ptr<client::Client> client, std::shared_ptr<const Clock> clock,
                   OtsStreamReaderOptions options);
 
@@ -80,6 +86,7 @@ class OtsStreamReader final : public sync::Reader {
 
   sync::OtsStreamReaderSpec spec_;
   sync::TimeZone zone_;
+  std::string endpoint_;  // For messages: where the data source is.
   std::unique_ptr<client::Client> client_;
   std::shared_ptr<const Clock> clock_;
   OtsStreamReaderOptions options_;

@@ -363,14 +363,22 @@ TEST_F(OtsStreamReaderE2eTest, WindowRuleAndConfigurationErrors) {
 
   WindowRun missing =
       RunWindow(Spec("no_such_table", "rules_status", now - 3'600'000, now - 600'000));
-  EXPECT_EQ(missing.status.message(), "The data table is not exist.");
+  EXPECT_EQ(missing.status.message().rfind("The data table is not exist: no table "
+                                           "'no_such_table' (otsync table list",
+                                           0),
+            0u)
+      << missing.status.message();
 
   wire::TableDescription plain;
   plain.name = "no_stream";
   plain.primary_key = {{"id", wire::PrimaryKeyType::kInteger, false}};
   ASSERT_TRUE(client_->CreateTable(plain).ok());
   WindowRun off = RunWindow(Spec("no_stream", "rules_status", now - 3'600'000, now - 600'000));
-  EXPECT_EQ(off.status.message(), "The stream of data table is not enabled.");
+  EXPECT_EQ(off.status.message().rfind("The stream of data table is not enabled: enable it with: "
+                                       "otsync table enable-stream ",
+                                       0),
+            0u)
+      << off.status.message();
 
   // A status table with another key is refused with DataX's message.
   WindowRun wrong_status = RunWindow(Spec("rules", "no_stream", now - 3'600'000, now - 600'000));
