@@ -34,6 +34,10 @@ bool IsLoopback(std::string_view host) {
 
 }  // namespace
 
+bool IsLoopbackEndpoint(std::string_view endpoint) {
+  return IsLoopback(HostOf(AuthorityOf(endpoint)));
+}
+
 bool IsNetworkFailure(const Status& status) {
   return status.code() == StatusCode::kUnavailable &&
          status.message().find(kNetworkErrorPrefix) != std::string::npos;

@@ -91,8 +91,15 @@ std::string OtsStreamReader::WindowText() const {
 }
 
 Result<sync::WindowKey> OtsStreamReader::Prepare() {
-  Result<wire::TableDescription> table =
-      CallWithRetries(retry_, {}, [&] { return client_->DescribeTable(spec_.data_table); });
+  // The first request of the job: when nothing answers on this machine, otsd is not running, and
+  // `maxRetries` (30 by the seed, about four minutes of pauses) would only delay saying so.
+  Result<wire::TableDescription> table = client_->DescribeTable(spec_.data_table);
+  if (!table.ok() && IsRetriableForStreamReader(table.status()) && retry_.max_retries > 0 &&
+      !(sync::IsNetworkFailure(table.status()) && sync::IsLoopbackEndpoint(endpoint_))) {
+    RetryPolicy rest = retry_;  // The attempt above was the first of 1 + maxRetries.
+    rest.max_retries -= 1;
+    table = CallWithRetries(rest, {}, [&] { return client_->DescribeTable(spec_.data_table); });
+  }
   if (!table.ok()) {
     if (table.status().code() == StatusCode::kNotFound) {
       // DataX's words first, then where to look.

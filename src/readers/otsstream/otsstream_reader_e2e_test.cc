@@ -401,6 +401,27 @@ TEST_F(OtsStreamReaderE2eTest, WindowRuleAndConfigurationErrors) {
   EXPECT_FALSE(checkpoints->contains("ghost"));
 }
 
+// Nothing listening on this machine: the seed's maxRetries (30, minutes of pauses) would not
+// start otsd, so the first failure is reported at once, with how to start it. (A remote endpoint
+// keeps its retries; no test here talks to anything but loopback.)
+TEST_F(OtsStreamReaderE2eTest, NothingListeningOnLoopbackIsReportedWithoutRetrying) {
+  sync::OtsStreamReaderSpec spec = Spec("person", "person_status", 0, 600'000);
+  spec.max_retries = 30;
+  int pauses = 0;
+  OtsStreamReaderOptions options;
+  options.retry_sleep = [&pauses](std::chrono::milliseconds, std::stop_token) { ++pauses; };
+  sync::OtsConnectionSpec nowhere{"http://127.0.0.1:1", "otsync-local-id", "otsync-local-secret",
+                                  "local"};
+  Result<std::unique_ptr<OtsStreamReader>> reader =
+      OtsStreamReader::Create(spec, nowhere, DefaultClock(), options);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Result<sync::WindowKey> prepared = (*reader)->Prepare();
+  ASSERT_FALSE(prepared.ok());
+  EXPECT_EQ(pauses, 0);
+  EXPECT_NE(prepared.status().message().find("Is otsd running?"), std::string::npos)
+      << prepared.status().message();
+}
+
 TEST_F(OtsStreamReaderE2eTest, SplitAndMergeBetweenWindowsEveryChangeOnceInKeyOrder) {
   CreateTable("lineage", wire::PrimaryKeyType::kInteger);
   int64_t counter = 0;
