@@ -18,8 +18,8 @@
 
 namespace otsync::odps {
 
-inline constexpr int64_t kRowsPerFile = 1 << 20;
-inline constexpr int64_t kBytesPerFile = 64LL << 20;
+inline constexpr int64_t kRowsPerFile = 1 << 19;
+inline constexpr int64_t kBytesPerFile = 32LL << 20;
 
 // Begins a load of `partition` of the table `schema` into the warehouse `committer` commits to.
 // `memory_limit` is the staging DuckDB's ("96MB").
