@@ -494,6 +494,46 @@ double NumberAfter(const std::string& text, const std::string& label) {
   return at == std::string::npos ? -1 : std::atof(text.c_str() + at + 1);
 }
 
+// otsync commands of one repetition, run through RunChild; command NAME's output goes to
+// `log_prefix` + NAME + ".out" / ".err".
+class OtsyncCommands {
+ public:
+  OtsyncCommands(const Flags& flags, std::string self, std::string log_prefix)
+      : flags_(flags), self_(std::move(self)), log_prefix_(std::move(log_prefix)) {}
+
+  // Fails with the command's last line of stderr when it exits non-zero.
+  Result<ChildRun> Run(std::vector<std::string> args, const std::string& name,
+                       const std::vector<std::string>& env = {}) const {
+    const std::string command = args.empty() ? "" : args[0];
+    args.insert(args.begin(), flags_.otsync);
+    OTSYNC_ASSIGN_OR_RETURN(ChildRun child,
+                            RunChild(self_, args, env, Path(name, ".out"), Path(name, ".err")));
+    if (child.exit_status != 0) {
+      return Status::Internal("otsync " + command + " (" + name + ") exited with " +
+                              std::to_string(child.exit_status) + ": " +
+                              LastLine(ReadFile(Path(name, ".err"))));
+    }
+    return child;
+  }
+  std::string Path(const std::string& name, const char* suffix) const {
+    return log_prefix_ + name + suffix;
+  }
+  // The `otsstream` data source of `dir` on the bench's otsd. The secret of otsd's development
+  // access key travels in the environment, never on argv.
+  Status AddOtsdDataSource(const std::string& dir) const {
+    return Run({"datasource", "add", "otsstream", "--data-dir", dir, "--type", "ots", "--endpoint",
+                flags_.otsd.url, "--instance", flags_.otsd.instance, "--access-id",
+                flags_.otsd.access_key_id, "--replace"},
+               "datasource", {"OTSYNC_ACCESS_KEY=" + flags_.otsd.AccessKeySecret()})
+        .status();
+  }
+
+ private:
+  const Flags& flags_;
+  std::string self_;
+  std::string log_prefix_;
+};
+
 struct ExportRun {
   double seconds = 0;
   double max_rss_mib = 0;
@@ -507,24 +547,12 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string log = dir + "/log";
-  auto run = [&](std::vector<std::string> args, const std::string& name,
-                 std::vector<std::string> env = {}) -> Result<ChildRun> {
-    args.insert(args.begin(), flags.otsync);
-    OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self, args, env, log + "." + name + ".out",
-                                                     log + "." + name + ".err"));
-    if (child.exit_status != 0) {
-      return Status::Internal("otsync " + args[1] + " exited with " +
-                              std::to_string(child.exit_status) + ": " +
-                              LastLine(ReadFile(log + "." + name + ".err")));
-    }
-    return child;
+  const OtsyncCommands otsync(flags, self, log + ".");
+  auto run = [&otsync](std::vector<std::string> args, const std::string& name,
+                       std::vector<std::string> env = {}) {
+    return otsync.Run(std::move(args), name, env);
   };
-  // The secret of otsd's development access key travels in the environment, never on argv.
-  OTSYNC_RETURN_IF_ERROR(run({"datasource", "add", "otsstream", "--data-dir", dir, "--type", "ots",
-                              "--endpoint", flags.otsd.url, "--instance", flags.otsd.instance,
-                              "--access-id", flags.otsd.access_key_id, "--replace"},
-                             "datasource", {"OTSYNC_ACCESS_KEY=" + flags.otsd.AccessKeySecret()})
-                             .status());
+  OTSYNC_RETURN_IF_ERROR(otsync.AddOtsdDataSource(dir));
   if (flags.writer == "odps") {
     OTSYNC_RETURN_IF_ERROR(
         run({"warehouse", "create-table", "--data-dir", dir, kTableSpec}, "create-table").status());
@@ -649,24 +677,11 @@ Result<ConcurrentRun> RunConcurrent(const Flags& flags, const std::string& self,
   const std::string dir = flags.work_dir + "/otsync-jobs-" + std::to_string(repetition);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto run = [&](const std::vector<std::string>& args, const std::string& name,
-                 std::vector<std::string> env = {}) -> Result<ChildRun> {
-    std::vector<std::string> argv = args;
-    argv.insert(argv.begin(), flags.otsync);
-    OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self, argv, env, dir + "/" + name + ".out",
-                                                     dir + "/" + name + ".err"));
-    if (child.exit_status != 0) {
-      return Status::Internal("otsync " + args[0] + " (" + name + ") exited with " +
-                              std::to_string(child.exit_status) + ": " +
-                              LastLine(ReadFile(dir + "/" + name + ".err")));
-    }
-    return child;
+  const OtsyncCommands otsync(flags, self, dir + "/");
+  auto run = [&otsync](std::vector<std::string> args, const std::string& name) {
+    return otsync.Run(std::move(args), name);
   };
-  OTSYNC_RETURN_IF_ERROR(run({"datasource", "add", "otsstream", "--data-dir", dir, "--type", "ots",
-                              "--endpoint", flags.otsd.url, "--instance", flags.otsd.instance,
-                              "--access-id", flags.otsd.access_key_id, "--replace"},
-                             "datasource", {"OTSYNC_ACCESS_KEY=" + flags.otsd.AccessKeySecret()})
-                             .status());
+  OTSYNC_RETURN_IF_ERROR(otsync.AddOtsdDataSource(dir));
   OTSYNC_RETURN_IF_ERROR(
       run({"warehouse", "create-table", "--data-dir", dir, kTableSpec}, "create-table").status());
   std::vector<std::string> job_paths;
