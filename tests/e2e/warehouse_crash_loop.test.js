@@ -12,7 +12,7 @@
 //
 // OTSYNC_CRASH_TRIALS (kills, default 200), OTSYNC_CRASH_SEED, OTSYNC_CRASH_SCALE (rows per window
 // x 1000, default 1) set the run; the figures are printed as test diagnostics and, with
-// OTSYNC_CRASH_REPORT=FILE, written to FILE as JSON.
+// OTSYNC_CRASH_REPORT=FILE, written to FILE as JSON after every chain (so far) and at the end.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -39,6 +39,12 @@ const KILL_POINTS = [
 
 let otsd;
 let windows;
+
+function writeReport(figures) {
+  const file = process.env.OTSYNC_CRASH_REPORT;
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
 
 function partitionOf(mode, chain, k) {
   return mode === 'overwrite' ? `pt=${chain}_w${k}` : `pt=${chain}`;
@@ -180,10 +186,12 @@ test(`${TRIALS} kills of otsync run at random moments and at every kill point le
         `${chain} W${k} (${mode}, seed ${SEED}): the destination equals one clean run\n${clean.stderr.slice(-1500)}`);
       figures.comparisons += 1;
     }
+    // The figures so far, so that a long run stopped early still tells what it tried.
+    if (process.env.OTSYNC_CRASH_REPORT) writeReport({ ...figures, finished: false });
   }
   L.removeDir(dataDir);
   t.diagnostic(JSON.stringify(figures));
-  if (process.env.OTSYNC_CRASH_REPORT) fs.writeFileSync(process.env.OTSYNC_CRASH_REPORT, JSON.stringify(figures, null, 2));
+  if (process.env.OTSYNC_CRASH_REPORT) writeReport({ ...figures, finished: true });
   assert.equal(figures.damaged, 0);
   for (const point of KILL_POINTS) {
     if (TRIALS >= 100) assert.ok(figures.pointKills[point] > 0, `the kill point ${point} was hit`);
