@@ -12,7 +12,7 @@
 namespace otsync::schedule {
 namespace {
 
-// As otsync's exit statuses (sync/cli.h).
+// As otsync's exit statuses (tools/otsync/cli.h).
 constexpr int kExitOk = 0;
 constexpr int kExitBadConfiguration = 2;
 

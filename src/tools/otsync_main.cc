@@ -1,5 +1,5 @@
-// otsync: the sync engine's command line (see sync/cli.h). This file decides which plugins the
-// binary carries; a plugin in its own room adds its Register call to RegisterPlugins.
+// otsync: the sync engine's command line (see tools/otsync/cli.h). This file decides which plugins
+// the binary carries; a plugin in its own room adds its Register call to RegisterPlugins.
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -11,9 +11,9 @@
 
 #include "base/kill_point.h"
 #include "readers/otsstream/otsstream_reader.h"
-#include "sync/cli.h"
-#include "sync/ots_connectivity.h"
 #include "sync/plugin_registry.h"
+#include "tools/otsync/cli.h"
+#include "tools/otsync/ots_connectivity.h"
 #include "writers/odps/warehouse_cli.h"
 #include "writers/stream/stream_writer.h"
 #include "writers/txtfile/txtfile_writer.h"
@@ -23,7 +23,7 @@ namespace {
 void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
   plugins.RegisterWriter("stream", otsync::writers::MakeStreamWriter);
   plugins.RegisterWriter("txtfile", otsync::writers::MakeTxtFileWriter);
-  plugins.RegisterDataSourceTester("ots", otsync::sync::TestOtsDataSource);
+  plugins.RegisterDataSourceTester("ots", otsync::tools::TestOtsDataSource);
   plugins.RegisterReader("otsstream", otsync::readers::otsstream::MakeOtsStreamReader);
   plugins.RegisterWriter("odps", otsync::odps::MakeOdpsWriter);
   plugins.RegisterDataSourceTester("odps", otsync::odps::TestWarehouseDataSource);
@@ -50,14 +50,14 @@ int main(int argc, char** argv) {
   otsync::sync::PluginRegistry plugins;
   RegisterPlugins(plugins);
   std::ios::sync_with_stdio(false);
-  otsync::sync::CliEnvironment env{
+  otsync::tools::CliEnvironment env{
       std::cout, std::cerr, plugins, nullptr, ::isatty(STDERR_FILENO) == 1, EnvironmentVariables()};
   winsize window{};
   if (env.err_is_terminal && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &window) == 0) {
     env.terminal_columns = window.ws_col;
   }
   std::vector<std::string> args(argv + 1, argv + argc);
-  int status = otsync::sync::RunCli(args, env);
+  int status = otsync::tools::RunCli(args, env);
   std::cout.flush();
   return status;
 }

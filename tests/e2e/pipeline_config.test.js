@@ -2,8 +2,8 @@
 // The exit status contract of the `otsync` binary, end to end (issue 4: "every malformed script
 // in a table of broken scripts gets its specific error and exit code 2"): each broken script
 // below exits 2 with its own message naming the key path and what was expected, reads nothing,
-// and prints no secret. The unit tests (sync/cli_test, job_script_test) hold the bigger table;
-// this one proves the real binary, its argument handling and its data dir.
+// and prints no secret. The unit tests (tools/otsync/cli_test, sync/job_script_test) hold the
+// bigger table; this one proves the real binary, its argument handling and its data dir.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');

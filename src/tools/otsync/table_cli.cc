@@ -14,16 +14,12 @@
 #include "client/client.h"
 #include "sync/datasource_registry.h"
 #include "sync/local_time.h"
-#include "sync/ots_connectivity.h"
 #include "sync/ots_hints.h"
+#include "tools/otsync/ots_connectivity.h"
 #include "tools/otsync/row_text.h"
 
 namespace otsync::tools {
 namespace {
-
-using sync::kExitBadConfiguration;
-using sync::kExitJobFailed;
-using sync::kExitOk;
 
 constexpr char kDefaultDataSource[] = "otsstream";
 constexpr int kMaxBatchRows = 200;  // BatchWriteRow's limit per request.
@@ -79,7 +75,7 @@ class Source {
                                      std::string(source.type_name()) +
                                      ", not ots (otsync datasource list shows them all)");
     }
-    client::ClientOptions options = sync::OtsClientOptions(*ots);
+    client::ClientOptions options = OtsClientOptions(*ots);
     options.connect_timeout = std::chrono::milliseconds(3000);
     OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> client,
                             client::Client::Create(std::move(options)));
@@ -401,8 +397,7 @@ Status ImportRows(Source& source, const TableArgs& args, std::ostream& out) {
   return Status(StatusCode::kUnavailable, message);
 }
 
-int RunTableCommand(const TableArgs& args, const std::string& data_dir,
-                    const sync::CliEnvironment& env) {
+int RunTableCommand(const TableArgs& args, const std::string& data_dir, const CliEnvironment& env) {
   auto report = [&](const Status& status) {
     env.err << "otsync: table " << args.command << ": " << status.message() << "\n";
     return ExitFor(status);
@@ -433,7 +428,7 @@ int RunTableCommand(const TableArgs& args, const std::string& data_dir,
 
 }  // namespace
 
-void AddTableCommands(CLI::App& app, std::string& data_dir, const sync::CliEnvironment& env,
+void AddTableCommands(CLI::App& app, std::string& data_dir, const CliEnvironment& env,
                       std::function<int()>* selected) {
   auto args = std::make_shared<TableArgs>();
   CLI::App* group = app.add_subcommand(

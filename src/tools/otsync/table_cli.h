@@ -11,14 +11,14 @@
 //   otsync table import NAME --file F [--format csv|jsonl] [--batch N]
 //
 // Output goes to `out` (rows of get and scan as JSON lines), messages to `err`. Exit status as
-// sync/cli.h: 0 done; 1 the request failed (or get found no row); 2 bad arguments, a bad row or
-// file (nothing written), an unknown data source or table.
+// tools/otsync/cli.h: 0 done; 1 the request failed (or get found no row); 2 bad arguments, a bad
+// row or file (nothing written), an unknown data source or table.
 #pragma once
 
 #include <functional>
 #include <string>
 
-#include "sync/cli.h"
+#include "tools/otsync/cli.h"
 
 namespace CLI {
 class App;
@@ -30,7 +30,7 @@ namespace otsync::tools {
 // parsing sets `*selected` to the function that runs it; the caller runs it after parsing, so
 // that `data_dir` (read then, by reference) holds whatever --data-dir said. `data_dir` and `env`
 // must outlive `*selected`.
-void AddTableCommands(CLI::App& app, std::string& data_dir, const sync::CliEnvironment& env,
+void AddTableCommands(CLI::App& app, std::string& data_dir, const CliEnvironment& env,
                       std::function<int()>* selected);
 
 }  // namespace otsync::tools

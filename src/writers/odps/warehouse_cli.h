@@ -10,13 +10,12 @@
 //   otsync warehouse import-file FILE           the tables of a single-file warehouse of old
 //
 // each with [--datasource NAME] (an `odps` data source, default odps_first) and [--data-dir DIR].
-// The command line is parsed in sync/cli.cc; this file runs the parsed command.
+// The command line is parsed in tools/otsync/cli.cc; this file runs the parsed command.
 //
-// Exit status, as the rest of the CLI (sync/cli.h): 0 done; 2 the arguments are wrong — a spec,
-// format, compression or partition that does not parse, an unknown data source or one that is not
-// of type odps; 1 the warehouse refused or failed (the table exists or is missing, the SQL failed,
-// the warehouse is missing or damaged — check). Results go to `out`, messages to
-// `err`.
+// Exit status, as the rest of the CLI (tools/otsync/cli.h): 0 done; 2 the arguments are wrong — a
+// spec, format, compression or partition that does not parse, an unknown data source or one that is
+// not of type odps; 1 the warehouse refused or failed (the table exists or is missing, the SQL
+// failed, the warehouse is missing or damaged — check). Results go to `out`, messages to `err`.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-#include "sync/ots_connectivity.h"
+#include "tools/otsync/ots_connectivity.h"
 
 #include <chrono>
 #include <memory>
@@ -7,9 +7,9 @@
 #include "client/client.h"
 #include "sync/ots_hints.h"
 
-namespace otsync::sync {
+namespace otsync::tools {
 
-client::ClientOptions OtsClientOptions(const OtsDataSourceConfig& ots) {
+client::ClientOptions OtsClientOptions(const sync::OtsDataSourceConfig& ots) {
   client::ClientOptions options;
   options.endpoint = ots.endpoint;
   options.instance = ots.instance;
@@ -18,8 +18,8 @@ client::ClientOptions OtsClientOptions(const OtsDataSourceConfig& ots) {
   return options;
 }
 
-Result<std::string> TestOtsDataSource(const DataSource& source) {
-  const auto* ots = std::get_if<OtsDataSourceConfig>(&source.config);
+Result<std::string> TestOtsDataSource(const sync::DataSource& source) {
+  const auto* ots = std::get_if<sync::OtsDataSourceConfig>(&source.config);
   if (ots == nullptr) {
     return Status::InvalidArgument("data source '" + source.name + "' is not of type ots");
   }
@@ -30,9 +30,9 @@ Result<std::string> TestOtsDataSource(const DataSource& source) {
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> client,
                           client::Client::Create(std::move(options)));
   Result<std::vector<std::string>> tables = client->ListTable();
-  if (!tables.ok()) return ExplainNetworkFailure(tables.status(), source.name, ots->endpoint);
+  if (!tables.ok()) return sync::ExplainNetworkFailure(tables.status(), source.name, ots->endpoint);
   return "reached instance " + ots->instance + " at " + ots->endpoint + ": " +
          std::to_string(tables->size()) + (tables->size() == 1 ? " table" : " tables");
 }
 
-}  // namespace otsync::sync
+}  // namespace otsync::tools

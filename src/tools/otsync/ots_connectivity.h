@@ -8,15 +8,15 @@
 #include "client/client.h"
 #include "sync/datasource_registry.h"
 
-namespace otsync::sync {
+namespace otsync::tools {
 
 // The client options that reach `ots` (endpoint, instance, access key); timeouts and retries
 // are the client's defaults, for the caller to adjust.
-client::ClientOptions OtsClientOptions(const OtsDataSourceConfig& ots);
+client::ClientOptions OtsClientOptions(const sync::OtsDataSourceConfig& ots);
 
 // OK with "reached instance <i> at <endpoint>: <n> tables"; otherwise the reason (network
 // failure explained by ExplainNetworkFailure, OTSAuthFailed, ...). Neither ever contains the access
 // key.
-Result<std::string> TestOtsDataSource(const DataSource& source);
+Result<std::string> TestOtsDataSource(const sync::DataSource& source);
 
-}  // namespace otsync::sync
+}  // namespace otsync::tools

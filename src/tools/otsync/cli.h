@@ -2,8 +2,9 @@
 //
 //   otsync run JOB [-p name=value]... [--data-dir DIR]
 //   otsync datasource add NAME --type ots|odps ... | list | show NAME | test NAME | remove NAME
-//   otsync warehouse create-table|describe|partitions|query|export ...  (odps/warehouse_cli.h)
-//   otsync params resolve --at TIME [--tz ZONE] [--backfill-date DATE] NAME=EXPRESSION...
+//   otsync warehouse create-table|describe|partitions|query|export ...
+//   (writers/odps/warehouse_cli.h) otsync params resolve --at TIME [--tz ZONE] [--backfill-date
+//   DATE] NAME=EXPRESSION...
 //                                                                   (schedule/params_cli.h)
 //   otsync table list|describe|create|enable-stream|put|get|scan|import ...  (table_cli.h)
 //
@@ -22,14 +23,14 @@
 #include "base/clock.h"
 #include "sync/plugin_registry.h"
 
-namespace otsync::sync {
+namespace otsync::tools {
 
 enum ExitStatus : int { kExitOk = 0, kExitJobFailed = 1, kExitBadConfiguration = 2 };
 
 struct CliEnvironment {
   std::ostream& out;
   std::ostream& err;
-  const PluginRegistry& plugins;
+  const sync::PluginRegistry& plugins;
   std::shared_ptr<const Clock> clock;  // Null: the real clock.
   bool err_is_terminal = false;        // A live progress line instead of plain lines.
   // Environment variables the CLI reads: OTSYNC_DATA_DIR, HOME, OTSYNC_ACCESS_KEY.
@@ -44,4 +45,4 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env);
 // $OTSYNC_DATA_DIR, else $HOME/.otsync, else ./.otsync.
 std::string DefaultDataDir(const std::map<std::string, std::string>& variables);
 
-}  // namespace otsync::sync
+}  // namespace otsync::tools

@@ -1,4 +1,4 @@
-#include "sync/cli.h"
+#include "tools/otsync/cli.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,19 +9,20 @@
 
 #include "writers/stream/stream_writer.h"
 
-namespace otsync::sync {
+namespace otsync::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-class OneRecordReader final : public Reader {
+class OneRecordReader final : public sync::Reader {
  public:
-  Result<WindowKey> Prepare() override { return WindowKey{"person", "s", 1, 2}; }
-  Result<std::vector<ReaderTask>> Split(int advice) override {
-    return std::vector<ReaderTask>{{"shard-0", {}}};
+  Result<sync::WindowKey> Prepare() override { return sync::WindowKey{"person", "s", 1, 2}; }
+  Result<std::vector<sync::ReaderTask>> Split(int advice) override {
+    return std::vector<sync::ReaderTask>{{"shard-0", {}}};
   }
-  Status RunTask(const ReaderTask& task, RecordSink& sink, std::stop_token stop) override {
-    return sink.Emit(Record{{Field::String("id-1"), Field::String("name")}});
+  Status RunTask(const sync::ReaderTask& task, sync::RecordSink& sink,
+                 std::stop_token stop) override {
+    return sink.Emit(sync::Record{{sync::Field::String("id-1"), sync::Field::String("name")}});
   }
   Result<std::string> EndCheckpoints() override { return std::string("cp"); }
   Status PublishCheckpoints(const std::string& end_checkpoints) override { return Status::OK(); }
@@ -54,7 +55,7 @@ class CliTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  PluginRegistry plugins_;
+  sync::PluginRegistry plugins_;
   std::ostringstream out_;
   std::ostringstream err_;
   int jobs_ = 0;
@@ -111,8 +112,8 @@ TEST_F(CliTest, RunWithoutTheReaderPluginFailsClearly) {
 }
 
 TEST_F(CliTest, RunWithARegisteredReaderSucceeds) {
-  plugins_.RegisterReader("otsstream", [](const PluginContext&) {
-    return Result<std::unique_ptr<Reader>>(std::make_unique<OneRecordReader>());
+  plugins_.RegisterReader("otsstream", [](const sync::PluginContext&) {
+    return Result<std::unique_ptr<sync::Reader>>(std::make_unique<OneRecordReader>());
   });
   EXPECT_EQ(Run({"run", WriteJob(kStreamJob), "-p", "startTime=20171019161000"}), kExitOk)
       << err_.str();
@@ -138,7 +139,7 @@ TEST_F(CliTest, DataSourcesAreManagedAndSecretsMasked) {
   EXPECT_EQ(out_.str().find(secret), std::string::npos);
 
   EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);  // No tester registered.
-  plugins_.RegisterDataSourceTester("ots", [](const DataSource&) -> Result<std::string> {
+  plugins_.RegisterDataSourceTester("ots", [](const sync::DataSource&) -> Result<std::string> {
     return Status::Unavailable("connection refused");
   });
   EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);
@@ -248,4 +249,4 @@ TEST_F(CliTest, TableCommandsSayWhatIsWrong) {
 }
 
 }  // namespace
-}  // namespace otsync::sync
+}  // namespace otsync::tools

@@ -7,15 +7,15 @@
 #include <fstream>
 #include <sstream>
 
-#include "sync/cli.h"
+#include "tools/otsync/cli.h"
 
 namespace otsync::odps {
 namespace {
 
 namespace fs = std::filesystem;
-using sync::kExitBadConfiguration;
-using sync::kExitJobFailed;
-using sync::kExitOk;
+using tools::kExitBadConfiguration;
+using tools::kExitJobFailed;
+using tools::kExitOk;
 
 constexpr const char* kPersonSpec =
     "person(id STRING, colname STRING, version BIGINT, colvalue STRING, optype STRING, "
@@ -83,9 +83,9 @@ class WarehouseCliTest : public ::testing::Test {
   int Run(std::vector<std::string> args) {
     out_.str("");
     err_.str("");
-    sync::CliEnvironment env{out_, err_, plugins_, nullptr, false, {{"HOME", dir_.string()}}};
+    tools::CliEnvironment env{out_, err_, plugins_, nullptr, false, {{"HOME", dir_.string()}}};
     args.insert(args.begin(), {"--data-dir", data_dir_});
-    return sync::RunCli(args, env);
+    return tools::RunCli(args, env);
   }
 
   std::string WriteJob(const std::string& text) {

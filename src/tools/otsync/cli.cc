@@ -1,4 +1,4 @@
-#include "sync/cli.h"
+#include "tools/otsync/cli.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -15,7 +15,7 @@
 #include "tools/otsync/table_cli.h"
 #include "writers/odps/warehouse_cli.h"
 
-namespace otsync::sync {
+namespace otsync::tools {
 namespace {
 
 struct RunArgs {
@@ -55,25 +55,25 @@ int Report(const CliEnvironment& env, const Status& status, int exit_status) {
 }
 
 int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnvironment& env) {
-  JobScriptOptions options;
+  sync::JobScriptOptions options;
   options.clock = env.clock;
   for (const std::string& assignment : args.assignments) {
-    if (Status added = AddVariableAssignment(assignment, options.variables); !added.ok()) {
+    if (Status added = sync::AddVariableAssignment(assignment, options.variables); !added.ok()) {
       return Report(env, added, kExitBadConfiguration);
     }
   }
-  Result<JobSpec> job = LoadJobScript(args.job_path, options);
+  Result<sync::JobSpec> job = sync::LoadJobScript(args.job_path, options);
   if (!job.ok()) return Report(env, job.status(), kExitBadConfiguration);
   for (const std::string& warning : job->warnings) env.err << "warning: " << warning << "\n";
 
-  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir);
+  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
   if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
-  Result<JobConnections> connections = ResolveConnections(*job, *registry);
+  Result<sync::JobConnections> connections = sync::ResolveConnections(*job, *registry);
   if (!connections.ok()) return Report(env, connections.status(), ExitFor(connections.status()));
 
   std::shared_ptr<const Clock> clock = env.clock ? env.clock : DefaultClock();
-  PluginContext context{*job, *connections, data_dir, clock, env.out};
-  EngineOptions engine;
+  sync::PluginContext context{*job, *connections, data_dir, clock, env.out};
+  sync::EngineOptions engine;
   engine.clock = clock;
   engine.log = &env.err;
   engine.live_progress = env.err_is_terminal;
@@ -83,14 +83,14 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
   // A line rewritten in place costs nothing to refresh: every second on a terminal, DataX's
   // every few seconds in logs.
   if (env.err_is_terminal) engine.progress_interval_micros = 1'000'000;
-  JobResult result = RunJob(*job, context, env.plugins, engine);
+  sync::JobResult result = sync::RunJob(*job, context, env.plugins, engine);
   if (result.status.ok()) return kExitOk;
   env.err << "otsync: job failed: " << result.status.message() << "\n";
   return result.configuration_error ? kExitBadConfiguration : kExitJobFailed;
 }
 
-Result<DataSource> DataSourceFromArgs(const DataSourceArgs& args, const CliEnvironment& env) {
-  DataSource source;
+Result<sync::DataSource> DataSourceFromArgs(const DataSourceArgs& args, const CliEnvironment& env) {
+  sync::DataSource source;
   source.name = args.name;
   source.description = args.description;
   if (args.type == "ots") {
@@ -99,18 +99,19 @@ Result<DataSource> DataSourceFromArgs(const DataSourceArgs& args, const CliEnvir
       auto it = env.variables.find("OTSYNC_ACCESS_KEY");
       if (it != env.variables.end()) access_key = it->second;
     }
-    source.config = OtsDataSourceConfig{args.endpoint, args.instance, args.access_id, access_key};
+    source.config =
+        sync::OtsDataSourceConfig{args.endpoint, args.instance, args.access_id, access_key};
   } else if (args.type == "odps") {
-    source.config = OdpsDataSourceConfig{args.warehouse, args.project};
+    source.config = sync::OdpsDataSourceConfig{args.warehouse, args.project};
   } else {
     return Status::InvalidArgument("--type: expected ots or odps, got '" + args.type + "'");
   }
-  OTSYNC_RETURN_IF_ERROR(ValidateDataSource(source));
+  OTSYNC_RETURN_IF_ERROR(sync::ValidateDataSource(source));
   return source;
 }
 
-void PrintFields(const DataSource& source, const CliEnvironment& env) {
-  for (const auto& [field, value] : DescribeDataSource(source)) {
+void PrintFields(const sync::DataSource& source, const CliEnvironment& env) {
+  for (const auto& [field, value] : sync::DescribeDataSource(source)) {
     env.out << field << ":" << std::string(std::max<size_t>(1, 13 - field.size()), ' ') << value
             << "\n";
   }
@@ -118,10 +119,10 @@ void PrintFields(const DataSource& source, const CliEnvironment& env) {
 
 int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
                       const std::string& data_dir, const CliEnvironment& env) {
-  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir);
+  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
   if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
   if (command == "add") {
-    Result<DataSource> source = DataSourceFromArgs(args, env);
+    Result<sync::DataSource> source = DataSourceFromArgs(args, env);
     if (!source.ok()) return Report(env, source.status(), kExitBadConfiguration);
     if (Status added = registry->Add(*source, args.replace); !added.ok()) {
       return Report(env, added, ExitFor(added));
@@ -130,11 +131,11 @@ int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
     return kExitOk;
   }
   if (command == "list") {
-    Result<std::vector<DataSource>> sources = registry->List();
+    Result<std::vector<sync::DataSource>> sources = registry->List();
     if (!sources.ok()) return Report(env, sources.status(), kExitJobFailed);
-    for (const DataSource& source : *sources) {
+    for (const sync::DataSource& source : *sources) {
       std::string line;
-      for (const auto& [field, value] : DescribeDataSource(source)) {
+      for (const auto& [field, value] : sync::DescribeDataSource(source)) {
         if (field == "name" || field == "type") {
           line += value + std::string(std::max<size_t>(1, 22 - value.size()), ' ');
         } else if (!value.empty()) {
@@ -153,14 +154,14 @@ int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
     env.out << "Removed data source '" << args.name << "'.\n";
     return kExitOk;
   }
-  Result<DataSource> source = registry->Get(args.name);
+  Result<sync::DataSource> source = registry->Get(args.name);
   if (!source.ok()) return Report(env, source.status(), ExitFor(source.status()));
   if (command == "show") {
     PrintFields(*source, env);
     return kExitOk;
   }
   // test
-  const DataSourceTester* tester = env.plugins.FindDataSourceTester(source->type_name());
+  const sync::DataSourceTester* tester = env.plugins.FindDataSourceTester(source->type_name());
   if (tester == nullptr) {
     return Report(
         env,
@@ -299,7 +300,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   schedule::AddParamsCommand(app, env.out, env.err, &command_exit_status);
   // Command groups in their own files set `selected` when one of their commands is parsed.
   std::function<int()> selected;
-  tools::AddTableCommands(app, data_dir, env, &selected);
+  AddTableCommands(app, data_dir, env, &selected);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -321,4 +322,4 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   return kExitBadConfiguration;
 }
 
-}  // namespace otsync::sync
+}  // namespace otsync::tools
