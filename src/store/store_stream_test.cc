@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "store/store.h"
-#include "store/testing/temp_store.h"
+#include "store/testing/store_fixture.h"
 #include "wire/plain_buffer.h"
 
 extern char** environ;
