@@ -55,11 +55,6 @@
 //
 // Timing is this program's own (std::chrono::steady_clock, wait4); every figure is the median of
 // --repetitions runs. Output is a markdown report on stdout; progress goes to stderr.
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -79,6 +74,7 @@
 #include "client/client.h"
 #include "sync/local_time.h"
 #include "sync/odps_writer_spec.h"
+#include "testing/child_process.h"
 #include "writers/odps/odps_writer.h"
 #include "writers/odps/table_schema.h"
 #include "writers/odps/warehouse.h"
@@ -238,80 +234,53 @@ struct ChildRun {
   double max_rss_mib = 0;
 };
 
-// Runs `argv` (argv[0] a path) with stdout to `out_path`, stderr to `err_path`, and `extra_env`
-// added to the environment; wall time from fork to reaped exit and ru_maxrss from wait4. Run by
-// this program re-executed as `self --spawn OUT ERR ARGV...` (see RunChild), it prints
+// Runs `argv` (argv[0] a path) with stdout to `out_path` and stderr to `err_path`; wall time from
+// the start to the reaped exit and ru_maxrss from wait4. Run by this program re-executed as
+// `self --spawn OUT ERR ARGV...` (see RunChild), it prints
 // "<seconds> <ru_maxrss KiB> <exit status>" on stdout.
 int Spawn(const std::vector<std::string>& argv, const std::string& out_path,
           const std::string& err_path) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  otsync::testing::ChildProcessOptions options;
+  options.stdout_path = out_path;
+  options.stderr_path = err_path;
   const Clock::time_point start = Clock::now();
-  pid_t pid = fork();
-  if (pid < 0) return Fail("spawn", Status::Internal("fork failed"));
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec.
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(126);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int wait_status = 0;
-  rusage usage{};
-  if (wait4(pid, &wait_status, 0, &usage) != pid) {
-    return Fail("spawn", Status::Internal("wait4 failed"));
-  }
+  Result<std::unique_ptr<otsync::testing::ChildProcess>> child =
+      otsync::testing::ChildProcess::Start(argv, options);
+  if (!child.ok()) return Fail("spawn", child.status());
+  Result<otsync::testing::ChildExit> exit = (*child)->Wait();
+  if (!exit.ok()) return Fail("spawn", exit.status());
   const double seconds = Seconds(Clock::now() - start);
-  std::cout << Fixed(seconds, 6) << " " << usage.ru_maxrss << " "
-            << (WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1) << "\n";
+  std::cout << Fixed(seconds, 6) << " " << exit->max_rss_kib << " "
+            << (exit->signaled ? -1 : exit->exit_status) << "\n";
   return 0;
 }
 
-// Runs `argv` as Spawn does, through `self --spawn`. ru_maxrss survives execve: a child forked
-// from this process starts with this process's resident pages counted (the captured responses
-// of the decode-only pass alone are 267 B per record, 545 MB at 10M output rows), so a direct
-// fork + exec would report them as the child's peak. The freshly executed launcher is a few MB,
-// below any child's own peak.
+// Runs `argv` as Spawn does, through `self --spawn`, with `extra_env` added to the environment.
+// ru_maxrss survives execve: a child started from this process starts with this process's
+// resident pages counted (the captured responses of the decode-only pass alone are 267 B per
+// record, 545 MB at 10M output rows), so starting the command directly would report them as the
+// child's peak. The freshly executed launcher is a few MB, below any child's own peak.
 Result<ChildRun> RunChild(const std::string& self, const std::vector<std::string>& argv,
                           const std::vector<std::string>& extra_env, const std::string& out_path,
                           const std::string& err_path) {
   std::vector<std::string> launcher = {self, "--spawn", out_path, err_path};
   launcher.insert(launcher.end(), argv.begin(), argv.end());
-  std::vector<char*> args;
-  for (const std::string& arg : launcher) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
-  env_strings.insert(env_strings.end(), extra_env.begin(), extra_env.end());
-  std::vector<char*> env;
-  for (std::string& entry : env_strings) env.push_back(entry.data());
-  env.push_back(nullptr);
-
-  const std::string report_path = out_path + ".spawn";
-  pid_t pid = fork();
-  if (pid < 0) return Status::Internal("fork failed");
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec.
-    int report = open(report_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (report < 0 || dup2(report, 1) < 0) _exit(126);
-    execve(args[0], args.data(), env.data());
-    _exit(127);
+  otsync::testing::ChildProcessOptions options;
+  options.extra_env = extra_env;
+  Result<std::unique_ptr<otsync::testing::ChildProcess>> child =
+      otsync::testing::ChildProcess::Start(launcher, options);
+  if (!child.ok()) return child.status();
+  OTSYNC_ASSIGN_OR_RETURN(otsync::testing::ChildExit exit, (*child)->Wait());
+  if (exit.exit_status != 0) {
+    return Status::Internal("the launcher (" + self + " --spawn) failed: " + exit.err);
   }
-  int wait_status = 0;
-  if (waitpid(pid, &wait_status, 0) != pid) return Status::Internal("waitpid failed");
-  if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
-    return Status::Internal("the launcher (" + self + " --spawn) failed");
-  }
-  std::ifstream report(report_path);
+  std::istringstream report(exit.out);
   ChildRun run;
   int64_t max_rss_kib = 0;
   if (!(report >> run.seconds >> max_rss_kib >> run.exit_status)) {
-    return Status::Internal("the launcher's report " + report_path + " is unreadable");
+    return Status::Internal("the launcher's report is unreadable: " + exit.out);
   }
   run.max_rss_mib = static_cast<double>(max_rss_kib) / 1024.0;  // KiB on Linux.
-  std::filesystem::remove(report_path);
   return run;
 }
 

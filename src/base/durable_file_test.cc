@@ -6,18 +6,15 @@
 
 #include <filesystem>
 
+#include "testing/temporary_directory.h"
+
 namespace otsync {
 namespace {
 
 class DurableFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/otsync_durable_file_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  otsync::testing::TemporaryDirectory directory_{"otsync_durable_file_test"};
+  std::string dir_ = directory_.path().string();
 };
 
 TEST_F(DurableFileTest, ReplacesTheWholeContentAndLeavesNoTemporaryFile) {

@@ -11,6 +11,7 @@
 #include "client/retry_policy.h"
 #include "proto/table_store.pb.h"
 #include "proto/table_store_filter.pb.h"
+#include "wire/coding.h"
 #include "wire/error_codes.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
@@ -213,24 +214,12 @@ enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFix
 
 class ProtoReader {
  public:
-  explicit ProtoReader(std::string_view bytes) : bytes_(bytes) {}
+  explicit ProtoReader(std::string_view bytes) : rest_(bytes), size_(bytes.size()) {}
 
-  bool AtEnd() const { return position_ >= bytes_.size(); }
-  size_t position() const { return position_; }
+  bool AtEnd() const { return rest_.empty(); }
+  size_t position() const { return size_ - rest_.size(); }
 
-  bool ReadVarint(uint64_t* value) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (position_ >= bytes_.size()) return false;
-      const uint8_t byte = static_cast<uint8_t>(bytes_[position_++]);
-      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) {
-        *value = result;
-        return true;
-      }
-    }
-    return false;
-  }
+  bool ReadVarint(uint64_t* value) { return wire::GetVarint64(&rest_, value); }
 
   bool ReadKey(uint32_t* field, uint32_t* wire_type) {
     uint64_t key = 0;
@@ -242,9 +231,9 @@ class ProtoReader {
 
   bool ReadBytes(std::string_view* value) {
     uint64_t length = 0;
-    if (!ReadVarint(&length) || length > bytes_.size() - position_) return false;
-    *value = bytes_.substr(position_, length);
-    position_ += length;
+    if (!ReadVarint(&length) || length > rest_.size()) return false;
+    *value = rest_.substr(0, length);
+    rest_.remove_prefix(length);
     return true;
   }
 
@@ -268,13 +257,13 @@ class ProtoReader {
 
  private:
   bool Advance(size_t count) {
-    if (count > bytes_.size() - position_) return false;
-    position_ += count;
+    if (count > rest_.size()) return false;
+    rest_.remove_prefix(count);
     return true;
   }
 
-  std::string_view bytes_;
-  size_t position_ = 0;
+  std::string_view rest_;
+  size_t size_;
 };
 
 Status CorruptStreamResponse(std::string_view what) {
@@ -282,10 +271,10 @@ Status CorruptStreamResponse(std::string_view what) {
 }
 
 // The cell kinds and the extension docs/protocol.md §3.10 allows in a stream record.
-Status CheckStreamRecordRow(const wire::Row& row, StreamAction action) {
+Status CheckStreamRecordRow(const wire::Row& row, wire::StreamAction action) {
   if (!row.sequence_info) return CorruptStreamResponse("a record has no sequence-info extension");
   if (row.primary_key.empty()) return CorruptStreamResponse("a record has no primary key");
-  if (action == StreamAction::kDeleteRow && !row.cells.empty()) {
+  if (action == wire::StreamAction::kDeleteRow && !row.cells.empty()) {
     return CorruptStreamResponse("a DELETE_ROW record has columns");
   }
   for (const wire::Cell& cell : row.cells) {
@@ -336,10 +325,9 @@ Status DecodeStreamRecordMessage(std::string_view message, StreamRecord* record)
   if (!has_action || !has_record) {
     return CorruptStreamResponse("a StreamRecord lacks action_type or record");
   }
-  if (action < 1 || action > 3) {
+  if (!wire::StreamActionFromNumber(action, &record->action)) {
     return CorruptStreamResponse("unknown action_type " + std::to_string(action));
   }
-  record->action = static_cast<StreamAction>(action);
   if (Status decoded = wire::DecodeRowInto(plain_buffer, &record->row); !decoded.ok()) {
     return CorruptStreamResponse("record: " + decoded.message());
   }
@@ -360,18 +348,6 @@ double UnitRandom() {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-
-std::string_view StreamActionName(StreamAction action) {
-  switch (action) {
-    case StreamAction::kPutRow:
-      return "PUT_ROW";
-    case StreamAction::kUpdateRow:
-      return "UPDATE_ROW";
-    case StreamAction::kDeleteRow:
-      return "DELETE_ROW";
-  }
-  return "UNKNOWN";
-}
 
 StreamRecord* StreamRecordBatch::NextSlot() {
   if (size_ == slots_.size()) slots_.emplace_back();
@@ -847,8 +823,9 @@ Result<StreamDescription> Client::DescribeStream(std::string_view stream_id,
       response.stream_status() != pb::STREAM_ACTIVE) {
     return Status(StatusCode::kCorruption, "DescribeStream response has no valid stream_status");
   }
-  description.status = response.stream_status() == pb::STREAM_ENABLING ? StreamStatus::kEnabling
-                                                                       : StreamStatus::kActive;
+  description.status = response.stream_status() == pb::STREAM_ENABLING
+                           ? wire::StreamStatus::kEnabling
+                           : wire::StreamStatus::kActive;
   description.shards.reserve(response.shards_size());
   for (const pb::StreamShard& shard : response.shards()) {
     description.shards.push_back(FromStreamShard(shard));

@@ -34,6 +34,7 @@
 #include "base/result.h"
 #include "wire/operations.h"
 #include "wire/row.h"
+#include "wire/stream.h"
 #include "wire/table_schema.h"
 
 namespace google::protobuf {
@@ -99,11 +100,10 @@ struct SplitPoints {
 // ---------------------------------------------------------------------------------------------
 // Streams (docs/protocol.md §2.6, §3.10, §4).
 
-// The numeric values are Tablestore's StreamStatus and ActionType.
-enum class StreamStatus : uint8_t { kEnabling = 1, kActive = 2 };
-enum class StreamAction : uint8_t { kPutRow = 1, kUpdateRow = 2, kDeleteRow = 3 };
-
-std::string_view StreamActionName(StreamAction action);  // "PUT_ROW", "UPDATE_ROW", ...
+// The stream types are the wire's (one definition for client, store and server); these names
+// keep the client's API spelled in one namespace.
+using wire::StreamAction;
+using wire::StreamStatus;
 
 struct StreamInfo {
   std::string stream_id;
@@ -122,7 +122,7 @@ struct StreamDescription {
   std::string table_name;
   int32_t expiration_hours = 0;
   int64_t creation_time_micros = 0;
-  StreamStatus status = StreamStatus::kActive;
+  wire::StreamStatus status = wire::StreamStatus::kActive;
   std::vector<StreamShard> shards;
   // Set when more shards remain past the shard limit: pass it as the next
   // inclusive_start_shard_id.
@@ -137,7 +137,7 @@ struct StreamDescription {
 // A kDeleteRow record has no cells (`row.delete_marker` tells whether the server sent the
 // marker). `sequence` equals `*row.sequence_info`, which is always set.
 struct StreamRecord {
-  StreamAction action = StreamAction::kPutRow;
+  wire::StreamAction action = wire::StreamAction::kPutRow;
   wire::SequenceInfo sequence;
   wire::Row row;
 };

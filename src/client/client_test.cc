@@ -647,7 +647,7 @@ TEST_F(ClientTest, DescribeStreamPagesThroughEveryShardWithItsParents) {
 
   Result<StreamDescription> first = client->DescribeStream("t_stream_1", {}, 2);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  EXPECT_EQ(first->status, StreamStatus::kActive);
+  EXPECT_EQ(first->status, wire::StreamStatus::kActive);
   EXPECT_EQ(first->expiration_hours, 24);
   EXPECT_EQ(first->shards.size(), 2u);
   EXPECT_EQ(first->next_shard_id, std::optional<std::string>("s3"));
@@ -726,13 +726,13 @@ TEST_F(ClientTest, GetStreamRecordDecodesEveryRecordKind) {
   const wire::PrimaryKey key = {{"pk", wire::Value::String("a")}};
 
   const StreamRecord& put = batch[0];
-  EXPECT_EQ(put.action, StreamAction::kPutRow);
+  EXPECT_EQ(put.action, wire::StreamAction::kPutRow);
   EXPECT_EQ(put.row.primary_key, key);
   EXPECT_EQ(put.row.cells, std::vector<wire::Cell>({PutCell("c", "v", 1000)}));
   EXPECT_EQ(put.sequence, (wire::SequenceInfo{1, kRecordTime, 0}));
 
   const StreamRecord& update = batch[1];
-  EXPECT_EQ(update.action, StreamAction::kUpdateRow);
+  EXPECT_EQ(update.action, wire::StreamAction::kUpdateRow);
   ASSERT_EQ(update.row.cells.size(), 3u);
   EXPECT_EQ(update.row.cells[0], PutCell("c", "w", 2000));
   EXPECT_EQ(update.row.cells[1],
@@ -742,7 +742,7 @@ TEST_F(ClientTest, GetStreamRecordDecodesEveryRecordKind) {
   EXPECT_EQ(update.sequence, (wire::SequenceInfo{1, kRecordTime + 1, 0}));
 
   const StreamRecord& deleted = batch[2];
-  EXPECT_EQ(deleted.action, StreamAction::kDeleteRow);
+  EXPECT_EQ(deleted.action, wire::StreamAction::kDeleteRow);
   EXPECT_EQ(deleted.row.primary_key, key);
   EXPECT_TRUE(deleted.row.cells.empty());
   EXPECT_EQ(deleted.sequence, (wire::SequenceInfo{1, kRecordTime + 2, 0}));
@@ -757,7 +757,7 @@ TEST_F(ClientTest, GetStreamRecordDecodesEveryRecordKind) {
   });
   ASSERT_TRUE(client->GetStreamRecord("iterator-2", 0, &batch).ok());
   ASSERT_EQ(batch.size(), 1u);
-  EXPECT_EQ(batch[0].action, StreamAction::kUpdateRow);
+  EXPECT_EQ(batch[0].action, wire::StreamAction::kUpdateRow);
   EXPECT_EQ(batch[0].row.cells.size(), 3u);
   EXPECT_FALSE(batch.may_more_record());
   ASSERT_TRUE(request.ParseFromString(server_.requests().at(1).body));

@@ -10,6 +10,7 @@
 #include "server/proto_conversion.h"
 #include "server/stream_read_ahead.h"
 #include "store/stream_types.h"
+#include "wire/coding.h"
 #include "wire/signature.h"
 
 namespace otsync::server {
@@ -48,7 +49,7 @@ Result<std::string> DescribeStream(const ApiContext& context,
   response.set_expiration_time(description.expiration_hours);
   response.set_table_name(description.table_name);
   response.set_creation_time(description.creation_time_micros);
-  response.set_stream_status(description.status == store::StreamStatus::kEnabling
+  response.set_stream_status(description.status == wire::StreamStatus::kEnabling
                                  ? proto::STREAM_ENABLING
                                  : proto::STREAM_ACTIVE);
   for (const store::StreamShardInfo& info : description.shards) {
@@ -84,23 +85,6 @@ Result<std::string> GetShardIterator(const ApiContext& context,
 // byte what the generated SerializeToString would produce for the same message: fields in
 // field-number order, stream_records first. It writes each record straight from the store's
 // buffers into the body, with no per-record message or string (the read's hot path).
-void AppendVarint(uint64_t value, std::string* out) {
-  while (value >= 0x80) {
-    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out->push_back(static_cast<char>(value));
-}
-
-size_t VarintSize(uint64_t value) {
-  size_t size = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++size;
-  }
-  return size;
-}
-
 constexpr char Key(uint32_t field, uint32_t wire_type) {
   return static_cast<char>((field << 3) | wire_type);
 }
@@ -113,17 +97,17 @@ class StreamRecordEncoder final : public store::StreamRecordVisitor {
  public:
   explicit StreamRecordEncoder(std::string* body) : body_(body) {}
 
-  void Visit(store::StreamAction action, const wire::SequenceInfo& /*sequence*/,
+  void Visit(wire::StreamAction action, const wire::SequenceInfo& /*sequence*/,
              std::string_view record) override {
     const uint64_t action_value = static_cast<uint64_t>(action);
-    const size_t message_size =
-        1 + VarintSize(action_value) + 1 + VarintSize(record.size()) + record.size();
+    const size_t message_size = 1 + wire::VarintLength(action_value) + 1 +
+                                wire::VarintLength(record.size()) + record.size();
     body_->push_back(Key(1, kLengthDelimitedType));
-    AppendVarint(message_size, body_);
+    wire::PutVarint64(message_size, body_);
     body_->push_back(Key(1, kVarintType));
-    AppendVarint(action_value, body_);
+    wire::PutVarint64(action_value, body_);
     body_->push_back(Key(2, kLengthDelimitedType));
-    AppendVarint(record.size(), body_);
+    wire::PutVarint64(record.size(), body_);
     body_->append(record);
   }
 
@@ -136,21 +120,21 @@ class StreamRecordEncoder final : public store::StreamRecordVisitor {
 void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::string* body) {
   if (summary.next_shard_iterator.has_value()) {
     body->push_back(Key(2, kLengthDelimitedType));
-    AppendVarint(summary.next_shard_iterator->size(), body);
+    wire::PutVarint64(summary.next_shard_iterator->size(), body);
     body->append(*summary.next_shard_iterator);
   }
   const uint64_t read = static_cast<uint64_t>(CapacityUnitsFor(summary.record_bytes));
-  const size_t capacity_unit_size = 1 + VarintSize(read) + 1 + 1;  // write = 0: one byte.
+  const size_t capacity_unit_size = 1 + wire::VarintLength(read) + 1 + 1;  // write = 0: one byte.
   body->push_back(Key(3, kLengthDelimitedType));
-  AppendVarint(1 + VarintSize(capacity_unit_size) + capacity_unit_size, body);
+  wire::PutVarint64(1 + wire::VarintLength(capacity_unit_size) + capacity_unit_size, body);
   body->push_back(Key(1, kLengthDelimitedType));
-  AppendVarint(capacity_unit_size, body);
+  wire::PutVarint64(capacity_unit_size, body);
   body->push_back(Key(1, kVarintType));
-  AppendVarint(read, body);
+  wire::PutVarint64(read, body);
   body->push_back(Key(2, kVarintType));
-  AppendVarint(0, body);
+  wire::PutVarint64(0, body);
   body->push_back(Key(4, kVarintType));
-  AppendVarint(summary.may_more_record ? 1 : 0, body);
+  wire::PutVarint64(summary.may_more_record ? 1 : 0, body);
 }
 
 // The whole GetStreamRecord answer from `iterator`: the body, and in `*summary` what it says

@@ -1,6 +1,6 @@
 #include "store/key_encoding.h"
 
-#include "store/byte_codec.h"
+#include "wire/coding.h"
 
 namespace otsync::store {
 namespace {
@@ -8,7 +8,6 @@ namespace {
 constexpr char kMarkerInfMin = 0x00;
 constexpr char kMarkerValue = 0x01;
 constexpr char kMarkerInfMax = 0x02;
-constexpr uint64_t kSignBit = uint64_t{1} << 63;
 
 void AppendEscapedBytes(const std::string& bytes, std::string* out) {
   for (char byte : bytes) {
@@ -19,7 +18,7 @@ void AppendEscapedBytes(const std::string& bytes, std::string* out) {
   out->push_back('\x01');
 }
 
-bool ReadEscapedBytes(ByteReader* reader, std::string* bytes) {
+bool ReadEscapedBytes(wire::ByteReader* reader, std::string* bytes) {
   uint8_t byte = 0;
   while (reader->GetByte(&byte)) {
     if (byte != 0) {
@@ -39,7 +38,7 @@ bool ReadEscapedBytes(ByteReader* reader, std::string* bytes) {
 
 std::string TableKeyPrefix(uint64_t table_id) {
   std::string prefix;
-  PutFixed64BigEndian(table_id, &prefix);
+  wire::PutBigEndian64(table_id, &prefix);
   return prefix;
 }
 
@@ -57,7 +56,7 @@ void AppendPrimaryKey(const wire::PrimaryKey& primary_key, std::string* out) {
         break;
       case wire::ValueType::kInteger:
         out->push_back(kMarkerValue);
-        PutFixed64BigEndian(static_cast<uint64_t>(value.integer()) ^ kSignBit, out);
+        wire::PutOrderedInt64(value.integer(), out);
         break;
       default:
         out->push_back(kMarkerValue);
@@ -77,17 +76,16 @@ Result<wire::PrimaryKey> DecodeRowKey(std::string_view key,
                                       const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
   const Status corrupt = Status::Corruption("Malformed row key.");
   if (key.size() < kTableIdSize) return corrupt;
-  ByteReader reader(key.substr(kTableIdSize));
+  wire::ByteReader reader(key.substr(kTableIdSize));
   wire::PrimaryKey primary_key;
   primary_key.reserve(schema.size());
   for (const wire::PrimaryKeySchemaColumn& column : schema) {
     uint8_t marker = 0;
     if (!reader.GetByte(&marker) || marker != kMarkerValue) return corrupt;
     if (column.type == wire::PrimaryKeyType::kInteger) {
-      uint64_t bits = 0;
-      if (!reader.GetFixed64BigEndian(&bits)) return corrupt;
-      primary_key.push_back(
-          {column.name, wire::Value::Integer(static_cast<int64_t>(bits ^ kSignBit))});
+      int64_t integer = 0;
+      if (!reader.GetOrderedInt64(&integer)) return corrupt;
+      primary_key.push_back({column.name, wire::Value::Integer(integer)});
       continue;
     }
     std::string bytes;

@@ -37,7 +37,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "store/byte_codec.h"
 #include "store/filter_evaluator.h"
 #include "store/key_encoding.h"
 #include "store/row_codec.h"
@@ -50,6 +49,7 @@
 #include "store/table_meta_codec.h"
 #include "store/table_options_registry.h"
 #include "store/validation.h"
+#include "wire/coding.h"
 
 namespace otsync::store {
 namespace {
@@ -86,7 +86,7 @@ std::string TableMetaKey(const std::string& instance, const std::string& table) 
 
 std::string AutoIncrementKey(uint64_t table_id) {
   std::string key(1, kAutoIncrementPrefix);
-  PutFixed64BigEndian(table_id, &key);
+  wire::PutBigEndian64(table_id, &key);
   return key;
 }
 
@@ -292,7 +292,7 @@ Status RocksDbStore::LoadCatalog() {
   rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_, kNextTableIdKey, &next_id);
   if (status.ok()) {
     if (next_id.size() != 8) return Status::Corruption("Malformed next table id.");
-    next_table_id_ = DecodeFixed64BigEndian(next_id.data());
+    next_table_id_ = wire::DecodeBigEndian64(next_id.data());
   } else if (!status.IsNotFound()) {
     return FromRocksDb(status);
   }
@@ -307,7 +307,7 @@ Status RocksDbStore::LoadCatalog() {
     status = db_->Get(rocksdb::ReadOptions(), meta_, AutoIncrementKey(record.table_id), &ceiling);
     if (status.ok() && ceiling.size() == 8) {
       state->auto_increment->reserved_ceiling =
-          static_cast<int64_t>(DecodeFixed64BigEndian(ceiling.data()));
+          static_cast<int64_t>(wire::DecodeBigEndian64(ceiling.data()));
       state->auto_increment->last = state->auto_increment->reserved_ceiling;
     } else if (!status.ok() && !status.IsNotFound()) {
       return FromRocksDb(status);
@@ -350,7 +350,7 @@ Status RocksDbStore::CreateTable(const std::string& instance, const TableDescrip
   std::string encoded_record;
   EncodeTableRecord(state->record, &encoded_record);
   std::string next_id;
-  PutFixed64BigEndian(next_table_id_ + 1, &next_id);
+  wire::PutBigEndian64(next_table_id_ + 1, &next_id);
   rocksdb::WriteBatch batch;
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, meta_key, encoded_record)));
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(batch.Put(meta_, kNextTableIdKey, next_id)));
@@ -548,7 +548,7 @@ Result<int64_t> RocksDbStore::NextAutoIncrement(const TableState& table) {
   if (value > state.reserved_ceiling) {
     const int64_t ceiling = value + kAutoIncrementReserveBlock;
     std::string encoded;
-    PutFixed64BigEndian(static_cast<uint64_t>(ceiling), &encoded);
+    wire::PutBigEndian64(static_cast<uint64_t>(ceiling), &encoded);
     OTSYNC_RETURN_IF_ERROR(FromRocksDb(
         db_->Put(write_options_, meta_, AutoIncrementKey(table.record.table_id), encoded)));
     state.reserved_ceiling = ceiling;
@@ -595,7 +595,7 @@ Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard,
                                        const TableState& table, const AppliedRowChange& change,
                                        uint32_t row_index, rocksdb::WriteBatch* batch) {
   // Tables without a stream get nothing from Append.
-  return stream_log_->Append(stream_guard, table.ref(), static_cast<StreamAction>(change.action),
+  return stream_log_->Append(stream_guard, table.ref(), wire::StreamActionOf(change.action),
                              change.row, row_index, batch);
 }
 

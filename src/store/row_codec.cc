@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "store/byte_codec.h"
+#include "wire/coding.h"
 
 namespace otsync::store {
 namespace {
@@ -14,36 +14,36 @@ void AppendValue(const wire::Value& value, std::string* out) {
   out->push_back(static_cast<char>(value.type()));
   switch (value.type()) {
     case wire::ValueType::kInteger:
-      PutVarint64(ZigZagEncode(value.integer()), out);
+      wire::PutVarint64(wire::ZigZagEncode(value.integer()), out);
       break;
     case wire::ValueType::kDouble:
-      PutFixed64BigEndian(std::bit_cast<uint64_t>(value.double_value()), out);
+      wire::PutBigEndian64(std::bit_cast<uint64_t>(value.double_value()), out);
       break;
     case wire::ValueType::kBoolean:
       out->push_back(value.boolean() ? 1 : 0);
       break;
     case wire::ValueType::kString:
     case wire::ValueType::kBinary:
-      PutLengthPrefixed(value.bytes(), out);
+      wire::PutVarintLengthPrefixed(value.bytes(), out);
       break;
     default:
       break;
   }
 }
 
-bool ReadValue(ByteReader* reader, wire::Value* value) {
+bool ReadValue(wire::ByteReader* reader, wire::Value* value) {
   uint8_t type = 0;
   if (!reader->GetByte(&type)) return false;
   switch (static_cast<wire::ValueType>(type)) {
     case wire::ValueType::kInteger: {
       uint64_t bits = 0;
       if (!reader->GetVarint64(&bits)) return false;
-      *value = wire::Value::Integer(ZigZagDecode(bits));
+      *value = wire::Value::Integer(wire::ZigZagDecode(bits));
       return true;
     }
     case wire::ValueType::kDouble: {
       uint64_t bits = 0;
-      if (!reader->GetFixed64BigEndian(&bits)) return false;
+      if (!reader->GetBigEndian64(&bits)) return false;
       *value = wire::Value::Double(std::bit_cast<double>(bits));
       return true;
     }
@@ -56,7 +56,7 @@ bool ReadValue(ByteReader* reader, wire::Value* value) {
     case wire::ValueType::kString:
     case wire::ValueType::kBinary: {
       std::string_view bytes;
-      if (!reader->GetLengthPrefixed(&bytes)) return false;
+      if (!reader->GetVarintLengthPrefixed(&bytes)) return false;
       *value = static_cast<wire::ValueType>(type) == wire::ValueType::kString
                    ? wire::Value::String(std::string(bytes))
                    : wire::Value::Binary(std::string(bytes));
@@ -101,12 +101,12 @@ void PutVersion(int64_t timestamp, wire::Value value, StoredColumn* column) {
 
 void EncodeStoredRow(const StoredRow& row, std::string* out) {
   out->push_back(static_cast<char>(kFormatVersion));
-  PutVarint64(row.columns.size(), out);
+  wire::PutVarint64(row.columns.size(), out);
   for (const StoredColumn& column : row.columns) {
-    PutLengthPrefixed(column.name, out);
-    PutVarint64(column.versions.size(), out);
+    wire::PutVarintLengthPrefixed(column.name, out);
+    wire::PutVarint64(column.versions.size(), out);
     for (const StoredVersion& version : column.versions) {
-      PutVarint64(ZigZagEncode(version.timestamp), out);
+      wire::PutVarint64(wire::ZigZagEncode(version.timestamp), out);
       AppendValue(version.value, out);
     }
   }
@@ -114,7 +114,7 @@ void EncodeStoredRow(const StoredRow& row, std::string* out) {
 
 Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   const Status corrupt = Status::Corruption("Malformed stored row.");
-  ByteReader reader(bytes);
+  wire::ByteReader reader(bytes);
   uint8_t format = 0;
   uint64_t column_count = 0;
   if (!reader.GetByte(&format) || format != kFormatVersion || !reader.GetVarint64(&column_count) ||
@@ -126,7 +126,7 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   for (StoredColumn& column : row.columns) {
     std::string_view name;
     uint64_t version_count = 0;
-    if (!reader.GetLengthPrefixed(&name) || !reader.GetVarint64(&version_count) ||
+    if (!reader.GetVarintLengthPrefixed(&name) || !reader.GetVarint64(&version_count) ||
         version_count > bytes.size()) {
       return corrupt;
     }
@@ -135,7 +135,7 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
     for (StoredVersion& version : column.versions) {
       uint64_t timestamp = 0;
       if (!reader.GetVarint64(&timestamp) || !ReadValue(&reader, &version.value)) return corrupt;
-      version.timestamp = ZigZagDecode(timestamp);
+      version.timestamp = wire::ZigZagDecode(timestamp);
     }
   }
   if (!reader.empty()) return corrupt;

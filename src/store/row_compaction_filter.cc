@@ -2,10 +2,10 @@
 
 #include <rocksdb/compaction_filter.h>
 
-#include "store/byte_codec.h"
 #include "store/key_encoding.h"
 #include "store/row_codec.h"
 #include "store/row_reader.h"
+#include "wire/coding.h"
 
 namespace otsync::store {
 namespace {
@@ -18,7 +18,7 @@ class RowCompactionFilter final : public rocksdb::CompactionFilter {
   bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& existing_value,
               std::string* new_value, bool* value_changed) const override {
     if (key.size() < kTableIdSize) return false;
-    std::optional<wire::TableOptions> options = registry_->Get(DecodeFixed64BigEndian(key.data()));
+    std::optional<wire::TableOptions> options = registry_->Get(wire::DecodeBigEndian64(key.data()));
     if (!options.has_value()) return false;
     Result<StoredRow> stored = DecodeStoredRow(existing_value.ToStringView());
     if (!stored.ok() || stored->columns.empty()) return false;

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "store/store.h"
-#include "store/testing/temp_store.h"
+#include "store/testing/store_fixture.h"
 #include "wire/plain_buffer.h"
 
 extern char** environ;
@@ -67,7 +67,7 @@ TableDescription IntTable(const std::string& name, bool stream) {
 }
 
 struct DecodedRecord {
-  StreamAction action;
+  wire::StreamAction action;
   wire::Row row;
 };
 
@@ -169,12 +169,12 @@ TEST_F(StoreStreamTest, EachWriteAppendsExactlyOneRecord) {
 
   std::vector<DecodedRecord> records = ReadStream(store_.get(), "t");
   ASSERT_EQ(records.size(), 6u);
-  EXPECT_EQ(records[0].action, StreamAction::kPutRow);
+  EXPECT_EQ(records[0].action, wire::StreamAction::kPutRow);
   EXPECT_EQ(records[0].row.primary_key, Key(1));
   EXPECT_EQ(records[0].row.cells, (std::vector<Cell>{Put("a", 10, ms - 5)}));
   EXPECT_EQ(records[0].row.sequence_info->timestamp, kStartMicros);
 
-  EXPECT_EQ(records[1].action, StreamAction::kUpdateRow);
+  EXPECT_EQ(records[1].action, wire::StreamAction::kUpdateRow);
   ASSERT_EQ(records[1].row.cells.size(), 4u);
   EXPECT_EQ(records[1].row.cells[0], Put("b", 20, ms - 4));
   EXPECT_EQ(records[1].row.cells[1],
@@ -186,13 +186,13 @@ TEST_F(StoreStreamTest, EachWriteAppendsExactlyOneRecord) {
   EXPECT_EQ(records[1].row.cells[3].operation, CellOperation::kPut);
   EXPECT_EQ(records[1].row.cells[3].timestamp, ms + 1);
 
-  EXPECT_EQ(records[2].action, StreamAction::kDeleteRow);
+  EXPECT_EQ(records[2].action, wire::StreamAction::kDeleteRow);
   EXPECT_TRUE(records[2].row.cells.empty());
 
-  EXPECT_EQ(records[3].action, StreamAction::kPutRow);
+  EXPECT_EQ(records[3].action, wire::StreamAction::kPutRow);
   EXPECT_EQ(records[3].row.primary_key, Key(7));
   EXPECT_EQ(records[4].row.primary_key, Key(8));
-  EXPECT_EQ(records[5].action, StreamAction::kDeleteRow);
+  EXPECT_EQ(records[5].action, wire::StreamAction::kDeleteRow);
   for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(records[3 + i].row.sequence_info->row_index, i);
   // Strictly increasing commit timestamps, even within one batch at one clock reading.
   for (size_t i = 1; i < records.size(); ++i) {
@@ -521,7 +521,7 @@ TEST_F(StoreStreamTest, CrashKeepsRowsAndRecordsTogether) {
   }
   std::map<int64_t, int> record_counts;
   for (const DecodedRecord& record : ReadStream(store_.get(), "t")) {
-    EXPECT_EQ(record.action, StreamAction::kPutRow);
+    EXPECT_EQ(record.action, wire::StreamAction::kPutRow);
     ++record_counts[record.row.primary_key[0].value.integer()];
   }
   for (int64_t id : acked) EXPECT_TRUE(rows.count(id)) << "acknowledged row " << id << " lost";

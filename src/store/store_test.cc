@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "store/testing/temp_store.h"
+#include "store/testing/store_fixture.h"
 
 namespace otsync::store {
 namespace {

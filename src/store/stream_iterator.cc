@@ -9,12 +9,10 @@
 #include <cassert>
 #include <utility>
 
-#include "store/stream_encoding.h"
+#include "wire/coding.h"
 
 namespace otsync::store {
 namespace {
-
-namespace enc = stream_encoding;
 
 constexpr uint8_t kFormatVersion = 1;
 // HMAC-SHA256 truncated to 128 bits: forging needs 2^128 guesses, and iterators stay short.
@@ -91,7 +89,7 @@ ShardIteratorCodec::ShardIteratorCodec(std::string key) : key_(std::move(key)) {
 std::string ShardIteratorCodec::Mac(std::string_view instance, std::string_view payload) const {
   std::string message;
   message.reserve(2 + instance.size() + payload.size());
-  enc::AppendString16(instance, &message);
+  wire::PutBigEndian16LengthPrefixed(instance, &message);
   message.append(payload);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
@@ -105,10 +103,10 @@ std::string ShardIteratorCodec::Encode(std::string_view instance,
                                        const ShardIteratorFields& fields) const {
   std::string payload;
   payload.push_back(static_cast<char>(kFormatVersion));
-  enc::AppendString16(fields.stream_id, &payload);
-  enc::AppendString16(fields.shard_id, &payload);
-  enc::AppendI64Ordered(fields.position.timestamp, &payload);
-  enc::AppendU32(fields.position.row_index, &payload);
+  wire::PutBigEndian16LengthPrefixed(fields.stream_id, &payload);
+  wire::PutBigEndian16LengthPrefixed(fields.shard_id, &payload);
+  wire::PutOrderedInt64(fields.position.timestamp, &payload);
+  wire::PutBigEndian32(fields.position.row_index, &payload);
   payload.append(Mac(instance, payload));
   return Base64UrlEncode(payload);
 }
@@ -124,13 +122,14 @@ Result<ShardIteratorFields> ShardIteratorCodec::Decode(std::string_view instance
   if (CRYPTO_memcmp(expected_mac.data(), bytes.data() + payload.size(), kMacSize) != 0) {
     return InvalidIterator();
   }
-  enc::ByteReader reader(payload);
+  wire::ByteReader reader(payload);
   uint8_t version = 0;
   ShardIteratorFields fields;
-  if (!reader.ReadU8(&version) || version != kFormatVersion ||
-      !reader.ReadString16(&fields.stream_id) || !reader.ReadString16(&fields.shard_id) ||
-      !reader.ReadI64Ordered(&fields.position.timestamp) ||
-      !reader.ReadU32(&fields.position.row_index) || !reader.empty()) {
+  if (!reader.GetByte(&version) || version != kFormatVersion ||
+      !reader.GetBigEndian16LengthPrefixed(&fields.stream_id) ||
+      !reader.GetBigEndian16LengthPrefixed(&fields.shard_id) ||
+      !reader.GetOrderedInt64(&fields.position.timestamp) ||
+      !reader.GetBigEndian32(&fields.position.row_index) || !reader.empty()) {
     return InvalidIterator();
   }
   return fields;

@@ -1,43 +1,41 @@
 #include "store/stream_keys.h"
 
-#include "store/stream_encoding.h"
+#include "wire/coding.h"
 
 namespace otsync::store::stream_keys {
 
-namespace enc = stream_encoding;
-
 std::string ShardPrefix(uint64_t shard_number) {
   std::string key;
-  enc::AppendU64(shard_number, &key);
+  wire::PutBigEndian64(shard_number, &key);
   return key;
 }
 
 std::string RecordKey(uint64_t shard_number, StreamPosition position) {
   std::string key;
   key.reserve(kRecordKeySize);
-  enc::AppendU64(shard_number, &key);
-  enc::AppendI64Ordered(position.timestamp, &key);
-  enc::AppendU32(position.row_index, &key);
+  wire::PutBigEndian64(shard_number, &key);
+  wire::PutOrderedInt64(position.timestamp, &key);
+  wire::PutBigEndian32(position.row_index, &key);
   return key;
 }
 
 bool ParseRecordKey(std::string_view key, uint64_t* shard_number, StreamPosition* position) {
   if (key.size() != kRecordKeySize) return false;
-  enc::ByteReader reader(key);
-  return reader.ReadU64(shard_number) && reader.ReadI64Ordered(&position->timestamp) &&
-         reader.ReadU32(&position->row_index);
+  wire::ByteReader reader(key);
+  return reader.GetBigEndian64(shard_number) && reader.GetOrderedInt64(&position->timestamp) &&
+         reader.GetBigEndian32(&position->row_index);
 }
 
 std::string StreamKey(const TableRef& table) {
   std::string key(kStreamPrefix);
-  enc::AppendString16(table.instance, &key);
+  wire::PutBigEndian16LengthPrefixed(table.instance, &key);
   key.append(table.table);
   return key;
 }
 
 std::string ShardKey(std::string_view stream_id, std::string_view shard_id) {
   std::string key(kShardPrefix);
-  enc::AppendString16(stream_id, &key);
+  wire::PutBigEndian16LengthPrefixed(stream_id, &key);
   key.append(shard_id);
   return key;
 }

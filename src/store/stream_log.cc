@@ -9,9 +9,9 @@
 #include <limits>
 #include <utility>
 
-#include "store/stream_encoding.h"
 #include "store/stream_keys.h"
 #include "store/stream_partitioning.h"
+#include "wire/coding.h"
 #include "wire/plain_buffer.h"
 
 namespace otsync::store {
@@ -48,7 +48,7 @@ StreamShardInfo ShardInfo(const ShardMeta& meta) {
 
 // A stream record holds exactly the cell kinds of docs/protocol.md §3.10; anything else from the
 // store is a bug caught here rather than on a consumer's decoder.
-Status BuildRecordRow(StreamAction action, const wire::Row& change, wire::Row* record) {
+Status BuildRecordRow(wire::StreamAction action, const wire::Row& change, wire::Row* record) {
   if (change.primary_key.empty()) {
     return Status::InvalidArgument("stream record: the primary key is empty");
   }
@@ -62,7 +62,7 @@ Status BuildRecordRow(StreamAction action, const wire::Row& change, wire::Row* r
   }
   record->primary_key = change.primary_key;
   record->delete_marker = false;
-  if (action == StreamAction::kDeleteRow) return Status::OK();
+  if (action == wire::StreamAction::kDeleteRow) return Status::OK();
   record->cells.reserve(change.cells.size());
   for (const wire::Cell& cell : change.cells) {
     wire::Cell out;
@@ -78,14 +78,14 @@ Status BuildRecordRow(StreamAction action, const wire::Row& change, wire::Row* r
         out.timestamp = cell.timestamp;
         break;
       case wire::CellOperation::kDeleteOneVersion:
-        if (action != StreamAction::kUpdateRow || !cell.timestamp.has_value()) {
+        if (action != wire::StreamAction::kUpdateRow || !cell.timestamp.has_value()) {
           return Status::InvalidArgument("stream record: delete-one-version cell '" + cell.name +
                                          "' needs an update and a timestamp");
         }
         out.timestamp = cell.timestamp;
         break;
       case wire::CellOperation::kDeleteAllVersions:
-        if (action != StreamAction::kUpdateRow) {
+        if (action != wire::StreamAction::kUpdateRow) {
           return Status::InvalidArgument("stream record: delete-all-versions cell '" + cell.name +
                                          "' outside an update");
         }
@@ -97,15 +97,6 @@ Status BuildRecordRow(StreamAction action, const wire::Row& change, wire::Row* r
     record->cells.push_back(std::move(out));
   }
   return Status::OK();
-}
-
-bool ActionFromByte(uint8_t byte, StreamAction* action) {
-  if (byte < static_cast<uint8_t>(StreamAction::kPutRow) ||
-      byte > static_cast<uint8_t>(StreamAction::kDeleteRow)) {
-    return false;
-  }
-  *action = static_cast<StreamAction>(byte);
-  return true;
 }
 
 }  // namespace
@@ -220,9 +211,9 @@ Status StreamLog::Load() {
       }));
   OTSYNC_RETURN_IF_ERROR(
       scan(keys::kShardPrefix, [&](std::string_view key, std::string_view value) -> Status {
-        stream_encoding::ByteReader reader(key.substr(keys::kShardPrefix.size()));
+        wire::ByteReader reader(key.substr(keys::kShardPrefix.size()));
         std::string stream_id;
-        if (!reader.ReadString16(&stream_id)) {
+        if (!reader.GetBigEndian16LengthPrefixed(&stream_id)) {
           return Status::Corruption("stream log metadata: damaged shard key");
         }
         auto stream = streams_by_id_.find(stream_id);
@@ -418,8 +409,8 @@ Result<StreamDescription> StreamLog::DescribeStream(const std::string& instance,
   description.expiration_hours = stream->meta.expiration_hours;
   description.creation_time_micros = stream->meta.creation_micros;
   description.status = clock_->NowMicros() < stream->meta.creation_micros + enabling_period_micros_
-                           ? StreamStatus::kEnabling
-                           : StreamStatus::kActive;
+                           ? wire::StreamStatus::kEnabling
+                           : wire::StreamStatus::kActive;
   for (auto it = stream->shards.lower_bound(inclusive_start_shard_id); it != stream->shards.end();
        ++it) {
     if (shard_limit.has_value() && description.shards.size() >= static_cast<size_t>(*shard_limit)) {
@@ -588,9 +579,9 @@ StreamWriteGuard StreamLog::LockForWrites(std::vector<TableRef> tables) {
   return guard;
 }
 
-Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table, StreamAction action,
-                         const wire::Row& change, uint32_t row_index, rocksdb::WriteBatch* batch,
-                         wire::SequenceInfo* assigned) {
+Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
+                         wire::StreamAction action, const wire::Row& change, uint32_t row_index,
+                         rocksdb::WriteBatch* batch, wire::SequenceInfo* assigned) {
   if (!guard.Covers(table)) {
     return Status::Internal("stream append without the write guard of table " + table.table);
   }
@@ -650,7 +641,7 @@ Result<StreamRecordBatch> StreamLog::GetStreamRecords(const std::string& instanc
   class Collector final : public StreamRecordVisitor {
    public:
     explicit Collector(std::vector<StreamRecord>* records) : records_(records) {}
-    void Visit(StreamAction action, const wire::SequenceInfo& sequence,
+    void Visit(wire::StreamAction action, const wire::SequenceInfo& sequence,
                std::string_view record) override {
       records_->push_back(StreamRecord{action, sequence, std::string(record)});
     }
@@ -719,10 +710,10 @@ Result<StreamReadSummary> StreamLog::ReadStreamRecords(const std::string& instan
     uint64_t number = 0;
     StreamPosition position;
     rocksdb::Slice value = it->value();
-    StreamAction action = StreamAction::kPutRow;
+    wire::StreamAction action = wire::StreamAction::kPutRow;
     if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position) ||
         number != shard_number || value.empty() ||
-        !ActionFromByte(static_cast<uint8_t>(value[0]), &action)) {
+        !wire::StreamActionFromNumber(static_cast<uint8_t>(value[0]), &action)) {
       return Status::Corruption("stream log: damaged record");
     }
     last = wire::SequenceInfo{0, position.timestamp, position.row_index};

@@ -141,7 +141,7 @@ class StreamLog {
   // REQUIRED: `guard` covers `table` and is held until `batch` is committed or dropped.
   // kInvalidArgument for a change that breaks these rules (a store bug); on error `batch` is
   // unchanged. `assigned` receives the sequence info when a record was appended.
-  Status Append(const StreamWriteGuard& guard, const TableRef& table, StreamAction action,
+  Status Append(const StreamWriteGuard& guard, const TableRef& table, wire::StreamAction action,
                 const wire::Row& change, uint32_t row_index, rocksdb::WriteBatch* batch,
                 wire::SequenceInfo* assigned = nullptr);
 

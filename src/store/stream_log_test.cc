@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/stream_keys.h"
+#include "testing/temporary_directory.h"
 #include "wire/plain_buffer.h"
 
 namespace otsync::store {
@@ -38,17 +39,9 @@ Row PutRow(int64_t id, int64_t amount) {
 // including committing each batch.
 class StreamLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/stream_log_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    Reopen();
-  }
+  void SetUp() override { Reopen(); }
 
-  void TearDown() override {
-    Close();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { Close(); }
 
   void Close() {
     log_.reset();
@@ -86,7 +79,7 @@ class StreamLogTest : public ::testing::Test {
 
   // Appends and commits one record per row, as the store's write path does.
   std::vector<wire::SequenceInfo> Write(const std::vector<Row>& rows,
-                                        StreamAction action = StreamAction::kPutRow) {
+                                        wire::StreamAction action = wire::StreamAction::kPutRow) {
     StreamWriteGuard guard = log_->LockForWrites({kTable});
     rocksdb::WriteBatch batch;
     std::vector<wire::SequenceInfo> sequences;
@@ -150,7 +143,8 @@ class StreamLogTest : public ::testing::Test {
     return count;
   }
 
-  std::string dir_;
+  otsync::testing::TemporaryDirectory directory_{"stream_log_test"};
+  std::string dir_ = directory_.path().string();
   int64_t enabling_period_micros_ = 0;
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(kStart);
   std::unique_ptr<rocksdb::DB> db_;
@@ -184,7 +178,7 @@ TEST_F(StreamLogTest, LifecycleValidatesAndStartsNewStreams) {
   Result<StreamDescription> description =
       log_->DescribeStream("inst", first.stream_id, "", std::nullopt);
   ASSERT_TRUE(description.ok());
-  EXPECT_EQ(description->status, StreamStatus::kActive);
+  EXPECT_EQ(description->status, wire::StreamStatus::kActive);
   EXPECT_EQ(description->table_name, "orders");
   ASSERT_EQ(description->shards.size(), 1u);  // A fresh table has one shard.
   EXPECT_EQ(log_->DescribeStream("other-inst", first.stream_id, "", std::nullopt).status().code(),
@@ -218,16 +212,16 @@ TEST_F(StreamLogTest, ANewStreamIsEnablingForItsPeriodThenActive) {
     Result<StreamDescription> description =
         log_->DescribeStream("inst", settings.stream_id, "", std::nullopt);
     EXPECT_TRUE(description.ok()) << description.status().ToString();
-    return description.ok() ? description->status : StreamStatus::kActive;
+    return description.ok() ? description->status : wire::StreamStatus::kActive;
   };
-  EXPECT_EQ(status(), StreamStatus::kEnabling);
+  EXPECT_EQ(status(), wire::StreamStatus::kEnabling);
   Write({PutRow(1, 10)});
   clock_->AdvanceMicros(1'999'999);
-  EXPECT_EQ(status(), StreamStatus::kEnabling);
+  EXPECT_EQ(status(), wire::StreamStatus::kEnabling);
   clock_->AdvanceMicros(1);
-  EXPECT_EQ(status(), StreamStatus::kActive);
+  EXPECT_EQ(status(), wire::StreamStatus::kActive);
   Reopen();
-  EXPECT_EQ(status(), StreamStatus::kActive);
+  EXPECT_EQ(status(), wire::StreamStatus::kActive);
   const std::vector<StreamShardInfo> shards = Shards(settings.stream_id);
   ASSERT_EQ(shards.size(), 1u);
   const std::vector<StreamRecord> records =
@@ -248,17 +242,18 @@ TEST_F(StreamLogTest, AppendsReadBackInCommitOrderAsPlainBuffer) {
   update.cells = {Cell{"a", Value::String("x"), 2000, CellOperation::kPut},
                   Cell{"b", std::nullopt, 1500, CellOperation::kDeleteOneVersion},
                   Cell{"c", std::nullopt, std::nullopt, CellOperation::kDeleteAllVersions}};
-  Write({update}, StreamAction::kUpdateRow);
+  Write({update}, wire::StreamAction::kUpdateRow);
   Row deletion = PutRow(1, 0);  // Cells of a delete are ignored.
   deletion.delete_marker = true;
-  Write({deletion}, StreamAction::kDeleteRow);
+  Write({deletion}, wire::StreamAction::kDeleteRow);
 
   Result<StreamRecordBatch> batch = log_->GetStreamRecords("inst", start, std::nullopt);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ASSERT_EQ(batch->records.size(), 4u);
   EXPECT_FALSE(batch->may_more_record);
-  const std::vector<StreamAction> actions{StreamAction::kPutRow, StreamAction::kPutRow,
-                                          StreamAction::kUpdateRow, StreamAction::kDeleteRow};
+  const std::vector<wire::StreamAction> actions{
+      wire::StreamAction::kPutRow, wire::StreamAction::kPutRow, wire::StreamAction::kUpdateRow,
+      wire::StreamAction::kDeleteRow};
   const std::vector<int64_t> ids{3, 1, 3, 1};
   for (size_t i = 0; i < 4; ++i) {
     const StreamRecord& record = batch->records[i];
@@ -304,18 +299,22 @@ TEST_F(StreamLogTest, RejectsMalformedChangesWithoutTouchingTheBatch) {
   rocksdb::WriteBatch batch;
   Row increment = PutRow(1, 1);
   increment.cells[0].operation = CellOperation::kIncrement;
-  EXPECT_EQ(log_->Append(guard, kTable, StreamAction::kUpdateRow, increment, 0, &batch).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      log_->Append(guard, kTable, wire::StreamAction::kUpdateRow, increment, 0, &batch).code(),
+      StatusCode::kInvalidArgument);
   Row no_timestamp = PutRow(1, 1);
   no_timestamp.cells[0].timestamp.reset();
-  EXPECT_FALSE(log_->Append(guard, kTable, StreamAction::kPutRow, no_timestamp, 0, &batch).ok());
+  EXPECT_FALSE(
+      log_->Append(guard, kTable, wire::StreamAction::kPutRow, no_timestamp, 0, &batch).ok());
   Row string_key;
   string_key.primary_key = {{"id", Value::String("1")}};
-  EXPECT_FALSE(log_->Append(guard, kTable, StreamAction::kDeleteRow, string_key, 0, &batch).ok());
+  EXPECT_FALSE(
+      log_->Append(guard, kTable, wire::StreamAction::kDeleteRow, string_key, 0, &batch).ok());
   EXPECT_EQ(batch.Count(), 0u);
   StreamWriteGuard other = log_->LockForWrites({TableRef{"inst", "other"}});
-  EXPECT_EQ(log_->Append(other, kTable, StreamAction::kPutRow, PutRow(1, 1), 0, &batch).code(),
-            StatusCode::kInternal);
+  EXPECT_EQ(
+      log_->Append(other, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0, &batch).code(),
+      StatusCode::kInternal);
 }
 
 TEST_F(StreamLogTest, UncommittedAppendsStayInvisible) {
@@ -326,7 +325,8 @@ TEST_F(StreamLogTest, UncommittedAppendsStayInvisible) {
     StreamWriteGuard guard = log_->LockForWrites({kTable});
     rocksdb::WriteBatch batch;
     ASSERT_TRUE(
-        log_->Append(guard, kTable, StreamAction::kPutRow, PutRow(1, 1), 0, &batch, &dropped).ok());
+        log_->Append(guard, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0, &batch, &dropped)
+            .ok());
     // The batch is never committed (a failed condition elsewhere in it, say).
   }
   EXPECT_TRUE(ReadAll(start).empty());

@@ -11,15 +11,10 @@
 #include <vector>
 
 #include "wire/row.h"
+#include "wire/stream.h"
 #include "wire/table_schema.h"
 
 namespace otsync::store {
-
-// The numeric values are Tablestore's ActionType.
-enum class StreamAction : uint8_t { kPutRow = 1, kUpdateRow = 2, kDeleteRow = 3 };
-
-// The numeric values are Tablestore's StreamStatus.
-enum class StreamStatus : uint8_t { kEnabling = 1, kActive = 2 };
 
 // A table as the store names it: instance + table name.
 struct TableRef {
@@ -82,13 +77,13 @@ struct StreamDescription {
   std::string table_name;
   int32_t expiration_hours = 0;
   int64_t creation_time_micros = 0;
-  StreamStatus status = StreamStatus::kActive;
+  wire::StreamStatus status = wire::StreamStatus::kActive;
   std::vector<StreamShardInfo> shards;  // In creation order (shard id order).
   std::string next_shard_id;            // Empty = no more shards past the limit.
 };
 
 struct StreamRecord {
-  StreamAction action = StreamAction::kPutRow;
+  wire::StreamAction action = wire::StreamAction::kPutRow;
   wire::SequenceInfo sequence;
   // PlainBuffer: one row + the sequence-info extension (docs/protocol.md §3.10).
   std::string record;
@@ -108,7 +103,7 @@ struct StreamRecordBatch {
 class StreamRecordVisitor {
  public:
   virtual ~StreamRecordVisitor() = default;
-  virtual void Visit(StreamAction action, const wire::SequenceInfo& sequence,
+  virtual void Visit(wire::StreamAction action, const wire::SequenceInfo& sequence,
                      std::string_view record) = 0;
 };
 

@@ -1,32 +1,34 @@
 #include "store/table_meta_codec.h"
 
-#include "store/byte_codec.h"
+#include "wire/coding.h"
 
 namespace otsync::store {
 namespace {
 
 constexpr uint8_t kFormatVersion = 0x01;
 
-void PutSigned(int64_t value, std::string* out) { PutVarint64(ZigZagEncode(value), out); }
+void PutSigned(int64_t value, std::string* out) {
+  wire::PutVarint64(wire::ZigZagEncode(value), out);
+}
 
-bool GetSigned(ByteReader* reader, int64_t* value) {
+bool GetSigned(wire::ByteReader* reader, int64_t* value) {
   uint64_t bits = 0;
   if (!reader->GetVarint64(&bits)) return false;
-  *value = ZigZagDecode(bits);
+  *value = wire::ZigZagDecode(bits);
   return true;
 }
 
 template <typename Int>
-bool GetSignedAs(ByteReader* reader, Int* value) {
+bool GetSignedAs(wire::ByteReader* reader, Int* value) {
   int64_t wide = 0;
   if (!GetSigned(reader, &wide)) return false;
   *value = static_cast<Int>(wide);
   return true;
 }
 
-bool GetString(ByteReader* reader, std::string* value) {
+bool GetString(wire::ByteReader* reader, std::string* value) {
   std::string_view bytes;
-  if (!reader->GetLengthPrefixed(&bytes)) return false;
+  if (!reader->GetVarintLengthPrefixed(&bytes)) return false;
   *value = std::string(bytes);
   return true;
 }
@@ -36,18 +38,18 @@ bool GetString(ByteReader* reader, std::string* value) {
 void EncodeTableRecord(const TableRecord& record, std::string* out) {
   const wire::TableDescription& table = record.description;
   out->push_back(static_cast<char>(kFormatVersion));
-  PutVarint64(record.table_id, out);
-  PutLengthPrefixed(record.instance, out);
-  PutLengthPrefixed(table.name, out);
-  PutVarint64(table.primary_key.size(), out);
+  wire::PutVarint64(record.table_id, out);
+  wire::PutVarintLengthPrefixed(record.instance, out);
+  wire::PutVarintLengthPrefixed(table.name, out);
+  wire::PutVarint64(table.primary_key.size(), out);
   for (const wire::PrimaryKeySchemaColumn& column : table.primary_key) {
-    PutLengthPrefixed(column.name, out);
+    wire::PutVarintLengthPrefixed(column.name, out);
     out->push_back(static_cast<char>(column.type));
     out->push_back(column.auto_increment ? 1 : 0);
   }
-  PutVarint64(table.defined_columns.size(), out);
+  wire::PutVarint64(table.defined_columns.size(), out);
   for (const wire::DefinedColumn& column : table.defined_columns) {
-    PutLengthPrefixed(column.name, out);
+    wire::PutVarintLengthPrefixed(column.name, out);
     out->push_back(static_cast<char>(column.type));
   }
   PutSigned(table.options.time_to_live_seconds, out);
@@ -56,7 +58,7 @@ void EncodeTableRecord(const TableRecord& record, std::string* out) {
   out->push_back(table.options.allow_update ? 1 : 0);
   out->push_back(table.stream.enabled ? 1 : 0);
   PutSigned(table.stream.expiration_hours, out);
-  PutLengthPrefixed(table.stream.stream_id, out);
+  wire::PutVarintLengthPrefixed(table.stream.stream_id, out);
   PutSigned(table.stream.last_enable_time_micros, out);
   PutSigned(table.reserved_read_capacity, out);
   PutSigned(table.reserved_write_capacity, out);
@@ -65,7 +67,7 @@ void EncodeTableRecord(const TableRecord& record, std::string* out) {
 
 Result<TableRecord> DecodeTableRecord(std::string_view bytes) {
   const Status corrupt = Status::Corruption("Malformed table metadata.");
-  ByteReader reader(bytes);
+  wire::ByteReader reader(bytes);
   TableRecord record;
   wire::TableDescription& table = record.description;
   uint8_t format = 0;

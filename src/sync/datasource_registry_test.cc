@@ -9,18 +9,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "testing/temporary_directory.h"
+
 namespace otsync::sync {
 namespace {
 
 class DataSourceRegistryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/otsync_registry_test_XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    data_dir_ = root_ + "/data";
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  void SetUp() override { data_dir_ = root_ + "/data"; }
 
   std::string FileText() const {
     std::ifstream file(data_dir_ + "/datasources.json");
@@ -29,7 +25,8 @@ class DataSourceRegistryTest : public ::testing::Test {
     return text.str();
   }
 
-  std::string root_;
+  otsync::testing::TemporaryDirectory directory_{"otsync_registry_test"};
+  std::string root_ = directory_.path().string();
   std::string data_dir_;
 };
 

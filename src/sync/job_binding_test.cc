@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "sync/job_script.h"
+#include "testing/temporary_directory.h"
 
 namespace otsync::sync {
 namespace {
@@ -13,14 +14,10 @@ namespace {
 class JobBindingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/otsync_binding_test_XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    data_dir_ = pattern;
     Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
     ASSERT_TRUE(registry.ok());
     registry_.emplace(std::move(*registry));
   }
-  void TearDown() override { std::filesystem::remove_all(data_dir_); }
 
   JobSpec Parse(const std::string& reader_source, const std::string& writer_key,
                 const std::string& writer_value) {
@@ -36,7 +33,8 @@ class JobBindingTest : public ::testing::Test {
     return job.ok() ? *job : JobSpec{};
   }
 
-  std::string data_dir_;
+  otsync::testing::TemporaryDirectory directory_{"otsync_binding_test"};
+  std::string data_dir_ = directory_.path().string();
   std::optional<DataSourceRegistry> registry_;
 };
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "wire/coding.h"
 #include "wire/crc8.h"
 
 namespace otsync::wire {
@@ -97,34 +98,13 @@ std::string QuoteName(std::string_view name) {
   return quoted;
 }
 
-uint32_t LoadU32(const char* bytes) {
-  uint32_t value;
-  std::memcpy(&value, bytes, sizeof(value));
-  return value;
-}
+uint32_t LoadU32(const char* bytes) { return DecodeLittleEndian32(bytes); }
+int64_t LoadI64(const char* bytes) { return static_cast<int64_t>(DecodeLittleEndian64(bytes)); }
+double LoadDouble(const char* bytes) { return std::bit_cast<double>(DecodeLittleEndian64(bytes)); }
 
-int64_t LoadI64(const char* bytes) {
-  int64_t value;
-  std::memcpy(&value, bytes, sizeof(value));
-  return value;
-}
-
-double LoadDouble(const char* bytes) {
-  double value;
-  std::memcpy(&value, bytes, sizeof(value));
-  return value;
-}
-
-void AppendU32(uint32_t value, std::string* out) {
-  char bytes[sizeof(value)];
-  std::memcpy(bytes, &value, sizeof(value));
-  out->append(bytes, sizeof(value));
-}
-
+void AppendU32(uint32_t value, std::string* out) { PutLittleEndian32(value, out); }
 void AppendI64(int64_t value, std::string* out) {
-  char bytes[sizeof(value)];
-  std::memcpy(bytes, &value, sizeof(value));
-  out->append(bytes, sizeof(value));
+  PutLittleEndian64(static_cast<uint64_t>(value), out);
 }
 
 void AppendByte(uint8_t byte, std::string* out) { out->push_back(static_cast<char>(byte)); }
@@ -210,19 +190,6 @@ bool AllowedInPrimaryKey(ValueType type) {
     case ValueType::kInfMin:
     case ValueType::kInfMax:
     case ValueType::kAutoIncrement:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool AllowedInAttribute(ValueType type) {
-  switch (type) {
-    case ValueType::kInteger:
-    case ValueType::kDouble:
-    case ValueType::kBoolean:
-    case ValueType::kString:
-    case ValueType::kBinary:
       return true;
     default:
       return false;
@@ -496,7 +463,7 @@ class Decoder {
           return InvalidCell(raw, "unknown cell type " + HexByte(raw.operation));
       }
     }
-    if (raw.has_value && !AllowedInAttribute(raw.value_type)) {
+    if (raw.has_value && !IsAttributeValueType(raw.value_type)) {
       return InvalidCell(raw, std::string("type ") + std::string(ValueTypeName(raw.value_type)) +
                                   " is not allowed in an attribute column");
     }
@@ -728,13 +695,9 @@ void EncodeSqlVariant(const Value& value, std::string* out) {
     case ValueType::kInteger:
       AppendI64(value.integer(), out);
       break;
-    case ValueType::kDouble: {
-      double number = value.double_value();
-      char bytes[sizeof(number)];
-      std::memcpy(bytes, &number, sizeof(number));
-      out->append(bytes, sizeof(number));
+    case ValueType::kDouble:
+      PutLittleEndian64(std::bit_cast<uint64_t>(value.double_value()), out);
       break;
-    }
     case ValueType::kBoolean:
       AppendByte(value.boolean() ? 1 : 0, out);
       break;

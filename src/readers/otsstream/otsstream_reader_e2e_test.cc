@@ -9,13 +9,15 @@
 #include <thread>
 
 #include "client/client.h"
-#include "readers/otsstream/otsd_process.h"
 #include "readers/otsstream/otsstream_reader.h"
 #include "readers/otsstream/status_keys.h"
 #include "readers/otsstream/status_table.h"
+#include "testing/otsd_process.h"
 
 namespace otsync::readers::otsstream {
 namespace {
+
+using otsync::testing::OtsdProcess;
 
 using wire::Value;
 

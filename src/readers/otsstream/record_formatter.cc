@@ -60,13 +60,13 @@ Status FormatMultiVersion(const client::StreamRecord& record, std::string_view s
   };
 
   switch (record.action) {
-    case client::StreamAction::kDeleteRow:
+    case wire::StreamAction::kDeleteRow:
       emit(Field::Null(), Field::Null(), Field::Null(), "DR");
       return Status::OK();
-    case client::StreamAction::kPutRow:
+    case wire::StreamAction::kPutRow:
       emit(Field::Null(), Field::Null(), Field::Null(), "DR");
       break;
-    case client::StreamAction::kUpdateRow:
+    case wire::StreamAction::kUpdateRow:
       break;
     default:
       return Status::InvalidArgument(
@@ -100,9 +100,9 @@ Status FormatMultiVersion(const client::StreamRecord& record, std::string_view s
 
 Status FormatSingleVersion(const client::StreamRecord& record, std::string_view shard_id,
                            const RecordFormat& format, std::vector<Record>* out) {
-  if (record.action == client::StreamAction::kDeleteRow) return Status::OK();
-  if (record.action != client::StreamAction::kPutRow &&
-      record.action != client::StreamAction::kUpdateRow) {
+  if (record.action == wire::StreamAction::kDeleteRow) return Status::OK();
+  if (record.action != wire::StreamAction::kPutRow &&
+      record.action != wire::StreamAction::kUpdateRow) {
     return Status::InvalidArgument(
         "Unknown stream record type: " + std::to_string(static_cast<int>(record.action)) + ".");
   }

@@ -11,7 +11,7 @@ using wire::Value;
 
 constexpr wire::SequenceInfo kSequence{0, 1700000000000123, 0};
 
-client::StreamRecord MakeRecord(client::StreamAction action, std::vector<wire::Cell> cells) {
+client::StreamRecord MakeRecord(wire::StreamAction action, std::vector<wire::Cell> cells) {
   client::StreamRecord record;
   record.action = action;
   record.sequence = kSequence;
@@ -61,9 +61,8 @@ TEST(RecordFormatterTest, SequenceInfoWidths) {
 TEST(RecordFormatterTest, PutIsDeleteRowThenOneUpdatePerCell) {
   RecordFormat format;
   format.export_sequence_info = true;
-  const auto record =
-      MakeRecord(client::StreamAction::kPutRow,
-                 {Put("c1", Value::String("x"), 1000), Put("c2", Value::Integer(5), 1000)});
+  const auto record = MakeRecord(wire::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1000),
+                                                               Put("c2", Value::Integer(5), 1000)});
   const std::string seq = "\"0000000000_00001700000000000123_0000000000_s:";
   EXPECT_EQ(Format(record, format),
             (std::vector<std::string>{"\"a\",1,null,null,null,\"DR\"," + seq + "0000000000\"",
@@ -76,17 +75,17 @@ TEST(RecordFormatterTest, UpdateDeletesAndDeleteRow) {
   format.export_sequence_info = true;
   const std::string seq = "\"0000000000_00001700000000000123_0000000000_s:";
   EXPECT_EQ(
-      Format(MakeRecord(client::StreamAction::kUpdateRow, {DeleteOne("c1", 1000), DeleteAll("c2")}),
+      Format(MakeRecord(wire::StreamAction::kUpdateRow, {DeleteOne("c1", 1000), DeleteAll("c2")}),
              format),
       (std::vector<std::string>{"\"a\",1,\"c1\",1000,null,\"DO\"," + seq + "0000000000\"",
                                 "\"a\",1,\"c2\",null,null,\"DA\"," + seq + "0000000001\""}));
-  EXPECT_EQ(Format(MakeRecord(client::StreamAction::kDeleteRow, {}), format),
+  EXPECT_EQ(Format(MakeRecord(wire::StreamAction::kDeleteRow, {}), format),
             (std::vector<std::string>{"\"a\",1,null,null,null,\"DR\"," + seq + "0000000000\""}));
 }
 
 TEST(RecordFormatterTest, WithoutSequenceInfoAndEveryType) {
   const auto record =
-      MakeRecord(client::StreamAction::kUpdateRow,
+      MakeRecord(wire::StreamAction::kUpdateRow,
                  {Put("s", Value::String("t"), 1), Put("i", Value::Integer(-7), 2),
                   Put("d", Value::Double(1.5), 3), Put("b", Value::Boolean(true), 4),
                   Put("x", Value::Binary(std::string("\x01\x02", 2)), 5)});
@@ -104,7 +103,7 @@ TEST(RecordFormatterTest, WithoutSequenceInfoAndEveryType) {
 }
 
 TEST(RecordFormatterTest, BinaryPrimaryKeyAndUnknownTypes) {
-  auto record = MakeRecord(client::StreamAction::kDeleteRow, {});
+  auto record = MakeRecord(wire::StreamAction::kDeleteRow, {});
   record.row.primary_key = {{"pk", Value::Binary("\xff")}};
   std::vector<sync::Record> rows;
   ASSERT_TRUE(FormatStreamRecord(record, "s", RecordFormat{}, &rows).ok());
@@ -113,7 +112,7 @@ TEST(RecordFormatterTest, BinaryPrimaryKeyAndUnknownTypes) {
   record.row.primary_key = {{"pk", Value::InfMin()}};
   EXPECT_EQ(FormatStreamRecord(record, "s", RecordFormat{}, &rows).message(),
             "Unknown primary key type: INF_MIN.");
-  record = MakeRecord(client::StreamAction::kUpdateRow, {Put("c", Value::InfMax(), 1)});
+  record = MakeRecord(wire::StreamAction::kUpdateRow, {Put("c", Value::InfMax(), 1)});
   EXPECT_EQ(FormatStreamRecord(record, "s", RecordFormat{}, &rows).message(),
             "Unknown column type: INF_MAX.");
 }
@@ -122,21 +121,21 @@ TEST(RecordFormatterTest, SingleVersionModeOneRowPerRecord) {
   RecordFormat format;
   format.mode = sync::OtsStreamMode::kSingleVersionAndUpdateOnly;
   format.columns = {"pk1", "c1", "c2", "pk2"};
-  EXPECT_EQ(Format(MakeRecord(client::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1000),
-                                                              Put("c2", Value::Integer(5), 1000)}),
+  EXPECT_EQ(Format(MakeRecord(wire::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1000),
+                                                            Put("c2", Value::Integer(5), 1000)}),
                    format),
             (std::vector<std::string>{"\"a\",\"x\",5,1"}));
   // Partial update: unmentioned and deleted columns are null.
-  EXPECT_EQ(Format(MakeRecord(client::StreamAction::kUpdateRow,
+  EXPECT_EQ(Format(MakeRecord(wire::StreamAction::kUpdateRow,
                               {Put("c2", Value::Integer(6), 1001), DeleteAll("c1")}),
                    format),
             (std::vector<std::string>{"\"a\",null,6,1"}));
   // Deletes are dropped.
-  EXPECT_TRUE(Format(MakeRecord(client::StreamAction::kDeleteRow, {}), format).empty());
+  EXPECT_TRUE(Format(MakeRecord(wire::StreamAction::kDeleteRow, {}), format).empty());
   // An attribute named like a primary key wins.
   format.columns = {"pk1"};
   EXPECT_EQ(
-      Format(MakeRecord(client::StreamAction::kUpdateRow, {Put("pk1", Value::String("shadow"), 1)}),
+      Format(MakeRecord(wire::StreamAction::kUpdateRow, {Put("pk1", Value::String("shadow"), 1)}),
              format),
       (std::vector<std::string>{"\"shadow\""}));
 }
@@ -146,14 +145,14 @@ TEST(RecordFormatterTest, SingleVersionModeDropsAllNullRowsAndAppendsSequence) {
   format.mode = sync::OtsStreamMode::kSingleVersionAndUpdateOnly;
   format.columns = {"nothing"};
   EXPECT_TRUE(
-      Format(MakeRecord(client::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1)}), format)
+      Format(MakeRecord(wire::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1)}), format)
           .empty());
   format.columns = {};
-  EXPECT_TRUE(Format(MakeRecord(client::StreamAction::kPutRow, {}), format).empty());
+  EXPECT_TRUE(Format(MakeRecord(wire::StreamAction::kPutRow, {}), format).empty());
   format.columns = {"c1"};
   format.export_sequence_info = true;
   EXPECT_EQ(
-      Format(MakeRecord(client::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1)}), format),
+      Format(MakeRecord(wire::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1)}), format),
       (std::vector<std::string>{"\"x\",\"0000000000_00001700000000000123_0000000000_s\""}));
 }
 

@@ -44,7 +44,7 @@ proto::CreateTableRequest StringKeyTableRequest(std::string_view name) {
 
 Result<std::unique_ptr<InProcessOtsd>> InProcessOtsd::Start(InProcessOtsdOptions options) {
   std::unique_ptr<InProcessOtsd> otsd(new InProcessOtsd());
-  otsd->directory_ = std::make_unique<store::TemporaryDirectory>("otsd_in_process");
+  otsd->directory_ = std::make_unique<otsync::testing::TemporaryDirectory>("otsd_in_process");
   options.store.path = otsd->directory_->path().string();
   if (options.store.clock == nullptr) options.store.clock = DefaultClock();
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(options.store);

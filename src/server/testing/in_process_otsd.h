@@ -17,7 +17,7 @@
 #include "server/ots_service.h"
 #include "server/request_dispatcher.h"
 #include "store/store.h"
-#include "store/testing/temp_store.h"
+#include "testing/temporary_directory.h"
 #include "wire/signature.h"
 
 namespace otsync::server {
@@ -90,7 +90,7 @@ class InProcessOtsd {
   InProcessOtsd() = default;
 
   // Declared in the order they are built: each may use the ones above it.
-  std::unique_ptr<store::TemporaryDirectory> directory_;
+  std::unique_ptr<otsync::testing::TemporaryDirectory> directory_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<OtsService> service_;

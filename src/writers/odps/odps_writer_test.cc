@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "testing/temporary_directory.h"
+
 namespace otsync::odps {
 namespace {
 
@@ -54,17 +56,11 @@ sync::OdpsWriterSpec Spec(bool truncate, std::string partition = "pt=20171019",
 class OdpsWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/otsync_odps_writer_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
     path_ = dir_ + "/warehouse";
     OpenWarehouse();
     ASSERT_TRUE(warehouse_->CreateTable(ParseTableSpec(kSeedTable).value()).ok());
   }
-  void TearDown() override {
-    warehouse_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { warehouse_.reset(); }
   void OpenWarehouse() {
     Result<std::unique_ptr<Warehouse>> opened = Warehouse::Open(path_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -98,7 +94,8 @@ class OdpsWriterTest : public ::testing::Test {
     return rows.empty() ? "?" : rows[0][0].value_or("NULL");
   }
 
-  std::string dir_;
+  otsync::testing::TemporaryDirectory directory_{"otsync_odps_writer_test"};
+  std::string dir_ = directory_.path().string();
   std::string path_;
   std::shared_ptr<Warehouse> warehouse_;
 };

@@ -7,21 +7,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "testing/temporary_directory.h"
+
 namespace otsync::odps {
 namespace {
 
 class WarehouseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/otsync_warehouse_test_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    Reopen();
-  }
-  void TearDown() override {
-    warehouse_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Reopen(); }
+  void TearDown() override { warehouse_.reset(); }
   void Reopen() {
     warehouse_.reset();
     Result<std::unique_ptr<Warehouse>> opened = Warehouse::Open(dir_ + "/warehouse");
@@ -34,7 +28,8 @@ class WarehouseTest : public ::testing::Test {
     return result.ok() ? result->rows : std::vector<std::vector<std::optional<std::string>>>{};
   }
 
-  std::string dir_;
+  otsync::testing::TemporaryDirectory directory_{"otsync_warehouse_test"};
+  std::string dir_ = directory_.path().string();
   std::unique_ptr<Warehouse> warehouse_;
 };
 

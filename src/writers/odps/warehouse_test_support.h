@@ -2,12 +2,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "testing/temporary_directory.h"
 #include "writers/odps/warehouse.h"
 
 namespace otsync::odps::testing {
@@ -15,17 +15,10 @@ namespace otsync::odps::testing {
 inline constexpr char kPersonSpec[] =
     "person(id STRING, version BIGINT) PARTITIONED BY (pt STRING)";
 
+// A warehouse folder in a temporary directory of its own, removed with it.
 class TemporaryWarehouse {
  public:
-  TemporaryWarehouse() {
-    char pattern[] = "/tmp/otsync_warehouse_XXXXXX";
-    if (mkdtemp(pattern) != nullptr) dir_ = pattern;
-  }
-  ~TemporaryWarehouse() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  std::string path() const { return dir_ + "/warehouse"; }
+  std::string path() const { return directory_.Child("warehouse"); }
   std::unique_ptr<Warehouse> Open() const {
     Result<std::unique_ptr<Warehouse>> opened = Warehouse::Open(path());
     EXPECT_TRUE(opened.ok()) << opened.status().ToString();
@@ -33,7 +26,7 @@ class TemporaryWarehouse {
   }
 
  private:
-  std::string dir_;
+  otsync::testing::TemporaryDirectory directory_{"otsync_warehouse"};
 };
 
 inline std::vector<CellValue> PersonRow(const std::string& id, int64_t version) {

@@ -1,6 +1,5 @@
-// Test support for anything that needs a real store: a temporary directory of its own, and the
-// gtest fixture of the store's tests (a store on such a directory, stamped by a ManualClock).
-// Linked only by tests (target otsync_store_testing).
+// The gtest fixture of the store's tests: a real store on a temporary directory of its own,
+// stamped by a ManualClock. Linked only by tests (target otsync_store_testing).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,30 +7,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <string_view>
 
 #include "base/clock.h"
 #include "store/store.h"
+#include "testing/temporary_directory.h"
 
 namespace otsync::store {
-
-// A path under the system temporary directory that no other test process uses (the name carries
-// the process id and a random number). Nothing is created there; whatever is there when this
-// goes is removed.
-class TemporaryDirectory {
- public:
-  // `prefix` tells someone looking in the temporary directory whose directory it is.
-  explicit TemporaryDirectory(std::string_view prefix);
-  ~TemporaryDirectory();
-
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Where StoreFixture's clock starts: 2023-11-14T22:13:20Z.
 inline constexpr int64_t kStoreFixtureStartMicros = 1'700'000'000'000'000;
@@ -55,7 +36,7 @@ class StoreFixture : public ::testing::Test {
   std::unique_ptr<Store> store_;
 
  private:
-  std::unique_ptr<TemporaryDirectory> directory_;
+  std::unique_ptr<otsync::testing::TemporaryDirectory> directory_;
 };
 
 }  // namespace otsync::store

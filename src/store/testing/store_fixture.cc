@@ -1,27 +1,11 @@
-#include "store/testing/temp_store.h"
+#include "store/testing/store_fixture.h"
 
-#include <unistd.h>
-
-#include <random>
 #include <string>
-#include <system_error>
 
 namespace otsync::store {
 
-TemporaryDirectory::TemporaryDirectory(std::string_view prefix) {
-  std::random_device random;
-  path_ = std::filesystem::temp_directory_path() /
-          (std::string(prefix) + "_" + std::to_string(::getpid()) + "_" + std::to_string(random()) +
-           std::to_string(random()));
-}
-
-TemporaryDirectory::~TemporaryDirectory() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 void StoreFixture::SetUp() {
-  directory_ = std::make_unique<TemporaryDirectory>(
+  directory_ = std::make_unique<otsync::testing::TemporaryDirectory>(
       std::string("otsync_store_test_") +
       ::testing::UnitTest::GetInstance()->current_test_info()->name());
   clock_ = std::make_shared<ManualClock>(kStoreFixtureStartMicros);
