@@ -1,8 +1,6 @@
 // Fault injection: the plan parser, the injector's deterministic choice, and the FaultFront in
 // front of a real HTTP server (store in a temporary directory) driven by cpp-httplib's client
 // with requests signed as the SDKs sign them.
-#include "server/fault_injection.h"
-
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -12,6 +10,8 @@
 #include <vector>
 
 #include "proto/table_store.pb.h"
+#include "server/fault_front.h"
+#include "server/fault_plan.h"
 #include "server/request_dispatcher.h"
 #include "server/testing/in_process_otsd.h"
 #include "wire/signature.h"

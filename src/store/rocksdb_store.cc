@@ -129,6 +129,18 @@ struct PendingRow {
   bool shares_key = false;  // Another row of the same call writes this key too.
 };
 
+// A row that passed its conditions and whose change is computed, waiting for its record.
+struct StagedRow {
+  PendingRow* row = nullptr;
+  std::optional<std::string> encoded;  // nullopt: delete the row.
+  AppliedRowChange change;
+  std::optional<wire::Row> returned_row;
+};
+
+// Rows computed earlier in one ExecuteWrites call, by key, for later rows of the call with the
+// same key (nullopt: the row is deleted).
+using WrittenRows = std::unordered_map<std::string, std::optional<StoredRow>>;
+
 class RocksDbStore final : public Store {
  public:
   RocksDbStore(const StoreOptions& options, std::shared_ptr<Clock> clock, rocksdb::DB* db,
@@ -217,7 +229,19 @@ class RocksDbStore final : public Store {
   Result<int64_t> NextAutoIncrement(const TableState& table);
   Status PrepareRow(PendingRow* row, int64_t now_millis);
   // Runs the write path over rows whose outcome status is OK; failures land in the outcomes.
+  // Its phases: lock the rows, stage each row (read, conditions, mutation), write the staged rows
+  // with their stream records.
   Status ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis);
+  // Marks rows sharing a key with another row of the call and takes the row stripes of all.
+  RowLockTable::Guard LockRows(std::vector<PendingRow>* rows);
+  // Reads what `row` needs (from `*written` first), checks its conditions and computes its
+  // change, recording the new row in `*written` when another row of the call shares its key;
+  // nullopt (the reason in the row's outcome) when the row does not go on.
+  // REQUIRED: the row's stripe is held.
+  std::optional<StagedRow> StageRow(PendingRow* row, WrittenRows* written, int64_t now_millis);
+  // Writes the staged rows and their stream records in one batch, under the stream guard; a row
+  // whose record cannot be staged leaves the batch (and so do later rows of its key).
+  Status WriteStagedRows(std::vector<StagedRow>* staged_rows);
   // Reads the stored row under `key`; nullopt when absent.
   Result<std::optional<StoredRow>> ReadStoredRow(const std::string& key);
   Result<std::optional<wire::Row>> ReadRow(const TableState& table,
@@ -600,6 +624,26 @@ Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard,
 }
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
+  // The row stripes serialise every writer of these rows for the whole call, so reads,
+  // conditions, mutations and encoding need no other lock.
+  const RowLockTable::Guard guard = LockRows(rows);
+  // Taken under the locks: a read-modify-write (INCREMENT) that waited for an earlier writer of
+  // the same row must stamp its version no older than the version it read.
+  now_millis = std::max(now_millis, clock_->NowMillis());
+
+  std::vector<StagedRow> staged_rows;
+  staged_rows.reserve(rows->size());
+  WrittenRows written;
+  for (PendingRow& row : *rows) {
+    if (!row.outcome->status.ok()) continue;
+    std::optional<StagedRow> staged = StageRow(&row, &written, now_millis);
+    if (staged.has_value()) staged_rows.push_back(std::move(*staged));
+  }
+  if (staged_rows.empty()) return Status::OK();
+  return WriteStagedRows(&staged_rows);
+}
+
+RowLockTable::Guard RocksDbStore::LockRows(std::vector<PendingRow>* rows) {
   std::vector<size_t> stripes;
   stripes.reserve(rows->size());
   std::unordered_map<std::string_view, int> key_counts;
@@ -611,103 +655,90 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
   for (PendingRow& row : *rows) {
     if (row.outcome->status.ok()) row.shares_key = key_counts[row.key] > 1;
   }
-  // The row stripes serialise every writer of these rows for the whole call, so reads,
-  // conditions, mutations and encoding need no other lock.
-  RowLockTable::Guard guard(&row_locks_, std::move(stripes));
-  // Taken under the locks: a read-modify-write (INCREMENT) that waited for an earlier writer of
-  // the same row must stamp its version no older than the version it read.
-  now_millis = std::max(now_millis, clock_->NowMillis());
+  return RowLockTable::Guard(&row_locks_, std::move(stripes));
+}
 
-  // A row that passed its conditions and whose change is computed, waiting for its record.
-  struct StagedRow {
-    PendingRow* row = nullptr;
-    std::optional<std::string> encoded;  // nullopt: delete the row.
-    AppliedRowChange change;
-    std::optional<wire::Row> returned_row;
-  };
-  std::vector<StagedRow> staged_rows;
-  staged_rows.reserve(rows->size());
-  // Rows computed earlier in this call, for later rows of the call with the same key.
-  std::unordered_map<std::string, std::optional<StoredRow>> written;
-  for (PendingRow& row : *rows) {
-    if (!row.outcome->status.ok()) continue;
-    const RowWrite& write = *row.write;
-    const wire::TableOptions& options = row.table->description().options;
-    const bool needs_current = write.type == wire::WriteType::kUpdate ||
-                               write.condition.row_existence != wire::RowExistence::kIgnore ||
-                               write.condition.column_condition.has_value();
-    std::optional<StoredRow> current;
-    if (auto it = written.find(row.key); it != written.end()) {
-      current = it->second;
-    } else if (needs_current) {
-      Result<std::optional<StoredRow>> read = ReadStoredRow(row.key);
-      if (!read.ok()) {
-        row.outcome->status = read.status();
-        continue;
-      }
-      current = std::move(read).value();
+std::optional<StagedRow> RocksDbStore::StageRow(PendingRow* pending, WrittenRows* written,
+                                                int64_t now_millis) {
+  PendingRow& row = *pending;
+  const RowWrite& write = *row.write;
+  const wire::TableOptions& options = row.table->description().options;
+  const bool needs_current = write.type == wire::WriteType::kUpdate ||
+                             write.condition.row_existence != wire::RowExistence::kIgnore ||
+                             write.condition.column_condition.has_value();
+  std::optional<StoredRow> current;
+  if (auto it = written->find(row.key); it != written->end()) {
+    current = it->second;
+  } else if (needs_current) {
+    Result<std::optional<StoredRow>> read = ReadStoredRow(row.key);
+    if (!read.ok()) {
+      row.outcome->status = read.status();
+      return std::nullopt;
     }
-    StoredRow visible;
-    bool exists = false;
-    if (current.has_value()) {
-      visible = VisibleRow(*current, options, now_millis);
-      exists = RowExists(*current, visible);
-    }
-    const wire::RowExistence existence = write.condition.row_existence;
-    if ((existence == wire::RowExistence::kExpectExist && !exists) ||
-        (existence == wire::RowExistence::kExpectNotExist && exists) ||
-        (write.condition.column_condition.has_value() &&
-         !EvaluateFilter(*write.condition.column_condition, visible))) {
-      row.outcome->status = Status(StatusCode::kConditionCheckFailed, "Condition check failed.");
-      continue;
-    }
-    Result<RowMutation> mutation =
-        ApplyRowWrite(write, row.primary_key, visible, options, now_millis);
-    if (!mutation.ok()) {
-      row.outcome->status = mutation.status();
-      continue;
-    }
-    StagedRow& staged = staged_rows.emplace_back();
-    staged.row = &row;
-    if (mutation->new_row.has_value()) {
-      staged.encoded.emplace();
-      EncodeStoredRow(*mutation->new_row, &*staged.encoded);
-    }
-    staged.change = std::move(mutation->change);
-    if (write.return_type == wire::ReturnType::kPrimaryKey) {
-      staged.returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
-    } else if (write.return_type == wire::ReturnType::kAfterModify) {
-      wire::Row returned{row.primary_key, {}, false, std::nullopt};
-      if (mutation->new_row.has_value() && !write.return_columns.empty()) {
-        ReadOptions projection;
-        projection.columns_to_get = write.return_columns;
-        projection.max_versions = 1;
-        StoredRow after = VisibleRow(*mutation->new_row, options, now_millis);
-        if (std::optional<wire::Row> projected =
-                ProjectRow(row.primary_key, std::move(after), projection,
-                           row.table->description().primary_key)) {
-          returned.cells = std::move(projected->cells);
-        }
-      }
-      staged.returned_row = std::move(returned);
-    }
-    if (row.shares_key) written[row.key] = std::move(mutation->new_row);
+    current = std::move(read).value();
   }
-  if (staged_rows.empty()) return Status::OK();
+  StoredRow visible;
+  bool exists = false;
+  if (current.has_value()) {
+    visible = VisibleRow(*current, options, now_millis);
+    exists = RowExists(*current, visible);
+  }
+  const wire::RowExistence existence = write.condition.row_existence;
+  if ((existence == wire::RowExistence::kExpectExist && !exists) ||
+      (existence == wire::RowExistence::kExpectNotExist && exists) ||
+      (write.condition.column_condition.has_value() &&
+       !EvaluateFilter(*write.condition.column_condition, visible))) {
+    row.outcome->status = Status(StatusCode::kConditionCheckFailed, "Condition check failed.");
+    return std::nullopt;
+  }
+  Result<RowMutation> mutation =
+      ApplyRowWrite(write, row.primary_key, visible, options, now_millis);
+  if (!mutation.ok()) {
+    row.outcome->status = mutation.status();
+    return std::nullopt;
+  }
+  StagedRow staged;
+  staged.row = &row;
+  if (mutation->new_row.has_value()) {
+    staged.encoded.emplace();
+    EncodeStoredRow(*mutation->new_row, &*staged.encoded);
+  }
+  staged.change = std::move(mutation->change);
+  if (write.return_type == wire::ReturnType::kPrimaryKey) {
+    staged.returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
+  } else if (write.return_type == wire::ReturnType::kAfterModify) {
+    wire::Row returned{row.primary_key, {}, false, std::nullopt};
+    if (mutation->new_row.has_value() && !write.return_columns.empty()) {
+      ReadOptions projection;
+      projection.columns_to_get = write.return_columns;
+      projection.max_versions = 1;
+      StoredRow after = VisibleRow(*mutation->new_row, options, now_millis);
+      if (std::optional<wire::Row> projected =
+              ProjectRow(row.primary_key, std::move(after), projection,
+                         row.table->description().primary_key)) {
+        returned.cells = std::move(projected->cells);
+      }
+    }
+    staged.returned_row = std::move(returned);
+  }
+  if (row.shares_key) (*written)[row.key] = std::move(mutation->new_row);
+  return staged;
+}
 
+Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   // Lock order: row stripes, then the stream guard. The guard spans appending the records (which
   // assign each shard's timestamps) and writing the batch, so that within a shard commit order
   // is timestamp order; nothing else needs it.
   std::vector<TableRef> stream_tables;
-  stream_tables.reserve(staged_rows.size());
-  for (const StagedRow& staged : staged_rows) stream_tables.push_back(staged.row->table->ref());
+  stream_tables.reserve(staged_rows->size());
+  for (const StagedRow& staged : *staged_rows) stream_tables.push_back(staged.row->table->ref());
   const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
   rocksdb::WriteBatch batch;
   std::vector<RowWriteOutcome*> committed;
   // Keys whose staged row left the batch: later rows of these keys were computed on top of it,
   // so they must leave too, with the same status.
   std::unordered_map<std::string_view, Status> failed_keys;
-  for (StagedRow& staged : staged_rows) {
+  for (StagedRow& staged : *staged_rows) {
     PendingRow& row = *staged.row;
     if (row.shares_key) {
       if (auto it = failed_keys.find(row.key); it != failed_keys.end()) {

@@ -427,136 +427,126 @@ Result<StreamDescription> StreamLog::DescribeStream(const std::string& instance,
 Result<std::vector<std::string>> StreamLog::SplitShard(const TableRef& table,
                                                        const std::string& shard_id,
                                                        const wire::Value& split_key) {
-  StreamWriteGuard guard = LockForWrites({table});
-  std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
-  StreamCounters counters = counters_;
-  StreamMeta stream_meta;
-  ShardMeta parent;
-  int64_t parent_last = 0;
-  {
-    std::lock_guard<std::mutex> state_lock(state_mu_);
-    StreamState* stream = FindStreamLocked(table);
-    if (stream == nullptr) return NotEnabled(table);
-    auto shard = stream->shards.find(shard_id);
-    if (shard == stream->shards.end()) return Status::NotFound("Requested shard does not exist.");
-    if (!shard->second.meta.open)
-      return Status::InvalidArgument("shard " + shard_id + " is closed");
-    if (!wire::MatchesPrimaryKeyType(split_key, stream->meta.first_key_type)) {
+  return ReshapeShards(table, [&](const StreamState& stream) -> Result<Reshape> {
+    auto shard = stream.shards.find(shard_id);
+    if (shard == stream.shards.end()) return Status::NotFound("Requested shard does not exist.");
+    const ShardMeta& parent = shard->second.meta;
+    if (!parent.open) return Status::InvalidArgument("shard " + shard_id + " is closed");
+    if (!wire::MatchesPrimaryKeyType(split_key, stream.meta.first_key_type)) {
       return Status::InvalidArgument("split key " + split_key.DebugString() +
                                      " is not of the first primary key column's type");
     }
-    if (shard->second.meta.inclusive_start.Compare(split_key) >= 0 ||
-        split_key.Compare(shard->second.meta.exclusive_end) >= 0) {
+    if (parent.inclusive_start.Compare(split_key) >= 0 ||
+        split_key.Compare(parent.exclusive_end) >= 0) {
       return Status::InvalidArgument("split key " + split_key.DebugString() +
                                      " is not strictly inside shard " + shard_id);
     }
-    stream_meta = stream->meta;
-    parent = shard->second.meta;
-    parent_last = shard->second.last_timestamp;
-  }
-  parent.open = false;
-  parent.closed_micros = clock_->NowMicros();
-  ShardMeta lower = NewShardLocked(&stream_meta, &counters);
-  ShardMeta upper = NewShardLocked(&stream_meta, &counters);
-  for (ShardMeta* child : {&lower, &upper}) {
-    child->parent_id = parent.shard_id;
-    child->floor_timestamp = parent_last;
-  }
-  lower.inclusive_start = parent.inclusive_start;
-  lower.exclusive_end = split_key;
-  upper.inclusive_start = split_key;
-  upper.exclusive_end = parent.exclusive_end;
-
-  rocksdb::WriteBatch batch;
-  batch.Put(meta_family_, std::string(keys::kCountersKey), EncodeStreamCounters(counters));
-  batch.Put(meta_family_, keys::StreamKey(table), EncodeStreamMeta(stream_meta));
-  for (const ShardMeta* shard : {&parent, &lower, &upper}) {
-    batch.Put(meta_family_, keys::ShardKey(stream_meta.stream_id, shard->shard_id),
-              EncodeShardMeta(*shard));
-  }
-  OTSYNC_RETURN_IF_ERROR(Commit(&batch));
-
-  counters_ = counters;
-  std::vector<std::string> child_ids{lower.shard_id, upper.shard_id};
-  std::lock_guard<std::mutex> state_lock(state_mu_);
-  StreamState* stream = FindStreamLocked(table);
-  stream->meta = stream_meta;
-  stream->shards[parent.shard_id].meta = parent;
-  for (ShardMeta* child : {&lower, &upper}) {
-    ShardState state;
-    state.last_timestamp = child->floor_timestamp;
-    state.meta = std::move(*child);
-    stream->shards[state.meta.shard_id] = std::move(state);
-  }
-  state_version_.fetch_add(1, std::memory_order_release);
-  return child_ids;
+    Reshape reshape;
+    reshape.parents = {&shard->second};
+    reshape.child_ranges = {{parent.inclusive_start, split_key}, {split_key, parent.exclusive_end}};
+    return reshape;
+  });
 }
 
 Result<std::string> StreamLog::MergeShards(const TableRef& table, const std::string& shard_a,
                                            const std::string& shard_b) {
+  OTSYNC_ASSIGN_OR_RETURN(
+      std::vector<std::string> child_ids,
+      ReshapeShards(table, [&](const StreamState& stream) -> Result<Reshape> {
+        auto a = stream.shards.find(shard_a);
+        auto b = stream.shards.find(shard_b);
+        if (a == stream.shards.end() || b == stream.shards.end()) {
+          return Status::NotFound("Requested shard does not exist.");
+        }
+        if (a == b) return Status::InvalidArgument("cannot merge a shard with itself");
+        if (!a->second.meta.open || !b->second.meta.open) {
+          return Status::InvalidArgument("only open shards can be merged");
+        }
+        if (b->second.meta.exclusive_end.Compare(a->second.meta.inclusive_start) == 0) {
+          std::swap(a, b);
+        }
+        if (a->second.meta.exclusive_end.Compare(b->second.meta.inclusive_start) != 0) {
+          return Status::InvalidArgument("shards " + shard_a + " and " + shard_b +
+                                         " are not adjacent");
+        }
+        Reshape reshape;
+        reshape.parents = {&a->second, &b->second};
+        reshape.child_ranges = {{a->second.meta.inclusive_start, b->second.meta.exclusive_end}};
+        return reshape;
+      }));
+  return child_ids.front();
+}
+
+Result<std::vector<std::string>> StreamLog::ReshapeShards(const TableRef& table,
+                                                          const PlanReshape& plan) {
   StreamWriteGuard guard = LockForWrites({table});
   std::lock_guard<std::mutex> meta_lock(meta_write_mu_);
+
+  // Plan against the current state: the parents to close and the children's ranges.
   StreamCounters counters = counters_;
   StreamMeta stream_meta;
-  ShardMeta left;
-  ShardMeta right;
+  std::vector<ShardMeta> parents;
+  std::vector<std::pair<wire::Value, wire::Value>> child_ranges;
   int64_t floor = 0;
   {
     std::lock_guard<std::mutex> state_lock(state_mu_);
-    StreamState* stream = FindStreamLocked(table);
+    const StreamState* stream = FindStreamLocked(table);
     if (stream == nullptr) return NotEnabled(table);
-    auto a = stream->shards.find(shard_a);
-    auto b = stream->shards.find(shard_b);
-    if (a == stream->shards.end() || b == stream->shards.end()) {
-      return Status::NotFound("Requested shard does not exist.");
-    }
-    if (a == b) return Status::InvalidArgument("cannot merge a shard with itself");
-    if (!a->second.meta.open || !b->second.meta.open) {
-      return Status::InvalidArgument("only open shards can be merged");
-    }
-    if (b->second.meta.exclusive_end.Compare(a->second.meta.inclusive_start) == 0) std::swap(a, b);
-    if (a->second.meta.exclusive_end.Compare(b->second.meta.inclusive_start) != 0) {
-      return Status::InvalidArgument("shards " + shard_a + " and " + shard_b + " are not adjacent");
-    }
+    OTSYNC_ASSIGN_OR_RETURN(Reshape reshape, plan(*stream));
     stream_meta = stream->meta;
-    left = a->second.meta;
-    right = b->second.meta;
-    floor = std::max(a->second.last_timestamp, b->second.last_timestamp);
+    for (const ShardState* parent : reshape.parents) {
+      parents.push_back(parent->meta);
+      floor = std::max(floor, parent->last_timestamp);
+    }
+    child_ranges = std::move(reshape.child_ranges);
   }
-  const int64_t now = clock_->NowMicros();
-  for (ShardMeta* parent : {&left, &right}) {
-    parent->open = false;
-    parent->closed_micros = now;
-  }
-  ShardMeta child = NewShardLocked(&stream_meta, &counters);
-  child.parent_id = left.shard_id;
-  child.parent_sibling_id = right.shard_id;
-  child.inclusive_start = left.inclusive_start;
-  child.exclusive_end = right.exclusive_end;
-  child.floor_timestamp = floor;
 
+  // Close the parents and make the children: a child's parent is the first parent, its parent
+  // sibling the second (a merge's); its records start after every record of its parents.
+  const int64_t now = clock_->NowMicros();
+  for (ShardMeta& parent : parents) {
+    parent.open = false;
+    parent.closed_micros = now;
+  }
+  std::vector<ShardMeta> children;
+  for (auto& [inclusive_start, exclusive_end] : child_ranges) {
+    ShardMeta child = NewShardLocked(&stream_meta, &counters);
+    child.parent_id = parents[0].shard_id;
+    if (parents.size() > 1) child.parent_sibling_id = parents[1].shard_id;
+    child.inclusive_start = std::move(inclusive_start);
+    child.exclusive_end = std::move(exclusive_end);
+    child.floor_timestamp = floor;
+    children.push_back(std::move(child));
+  }
+
+  // Persist counters, stream and every changed shard in one batch.
   rocksdb::WriteBatch batch;
   batch.Put(meta_family_, std::string(keys::kCountersKey), EncodeStreamCounters(counters));
   batch.Put(meta_family_, keys::StreamKey(table), EncodeStreamMeta(stream_meta));
-  for (const ShardMeta* shard : {&left, &right, &child}) {
-    batch.Put(meta_family_, keys::ShardKey(stream_meta.stream_id, shard->shard_id),
-              EncodeShardMeta(*shard));
+  for (const std::vector<ShardMeta>* shards : {&parents, &children}) {
+    for (const ShardMeta& shard : *shards) {
+      batch.Put(meta_family_, keys::ShardKey(stream_meta.stream_id, shard.shard_id),
+                EncodeShardMeta(shard));
+    }
   }
   OTSYNC_RETURN_IF_ERROR(Commit(&batch));
 
+  // Publish in memory what was persisted.
   counters_ = counters;
-  std::string child_id = child.shard_id;
+  std::vector<std::string> child_ids;
   std::lock_guard<std::mutex> state_lock(state_mu_);
   StreamState* stream = FindStreamLocked(table);
   stream->meta = stream_meta;
-  stream->shards[left.shard_id].meta = left;
-  stream->shards[right.shard_id].meta = right;
-  ShardState state;
-  state.last_timestamp = child.floor_timestamp;
-  state.meta = std::move(child);
-  stream->shards[child_id] = std::move(state);
+  for (ShardMeta& parent : parents) stream->shards[parent.shard_id].meta = std::move(parent);
+  for (ShardMeta& child : children) {
+    child_ids.push_back(child.shard_id);
+    ShardState state;
+    state.last_timestamp = child.floor_timestamp;
+    state.meta = std::move(child);
+    stream->shards[state.meta.shard_id] = std::move(state);
+  }
   state_version_.fetch_add(1, std::memory_order_release);
-  return child_id;
+  return child_ids;
 }
 
 // ---- Write path ----

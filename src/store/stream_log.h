@@ -25,12 +25,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -212,6 +214,21 @@ class StreamLog {
   const StreamState* FindStreamByIdLocked(const std::string& instance,
                                           const std::string& stream_id) const;
   ShardState* RouteLocked(StreamState* stream, const wire::Value& first_key_value) const;
+
+  // What a split or a merge does: the open shards it closes (a merge's lower range first) and
+  // the key ranges [inclusive_start, exclusive_end) of the shards it opens.
+  struct Reshape {
+    std::vector<const ShardState*> parents;
+    std::vector<std::pair<wire::Value, wire::Value>> child_ranges;
+  };
+  // Checks a split or merge request against the stream's current state (called under state_mu_)
+  // and says what it does; an error refuses the request and changes nothing.
+  using PlanReshape = std::function<Result<Reshape>(const StreamState& stream)>;
+  // The sequence split and merge share: takes the table's write guard and meta_write_mu_, plans,
+  // closes the parents, creates the children (parent = the first parent, parent sibling = the
+  // second, floor = the parents' last timestamp), persists counters, stream and shards in one
+  // batch, then publishes them in memory. Returns the children's ids in range order.
+  Result<std::vector<std::string>> ReshapeShards(const TableRef& table, const PlanReshape& plan);
 
   // REQUIRES: meta_write_mu_ held (counters_ and next_shard_sequence are taken from).
   ShardMeta NewShardLocked(StreamMeta* stream, StreamCounters* counters) const;

@@ -197,6 +197,24 @@ class WindowRun {
   JobResult FinishAsCommittedByAnother(JobResult result, const WindowKey& window,
                                        const Status& refusal);
 
+  // The phases of Run, in order. Once the writer is prepared, every failure before the commit
+  // ends through AbortWith, the one place that undoes the writer's work.
+  // Prepares reader and writer; sets result->window. Errors carry their context and set
+  // result->configuration_error when the job script is at fault.
+  Status PrepareReaderAndWriter(JobResult* result);
+  // The destination already holds the window: publishes its recorded checkpoints, reads nothing.
+  JobResult PublishCommittedWindow(JobResult result, const CommittedWindow& committed);
+  // The window's tasks, with their lineage dependencies.
+  Result<TaskScheduler> PlanTasks(JobResult* result);
+  // Runs the workers and the writer thread until every task is read and written or the job
+  // fails, reporting progress meanwhile; sets result->progress. Returns the transfer's length.
+  int64_t TransferRecords(TaskScheduler& scheduler, JobResult* result);
+  // After the transfer: the job's failure, unread shards or the error limit, else the reader's
+  // end checkpoints.
+  Result<std::string> CheckTransfer(const JobResult& result);
+  void LogJobSummary(const JobResult& result, int64_t start_micros, int64_t transfer_micros);
+  JobResult AbortWith(JobResult result, Status status);
+
   Reader& reader_;
   Writer& writer_;
   const SpeedSpec& speed_;
@@ -438,62 +456,95 @@ JobResult WindowRun::Run() {
   const int64_t start_micros = clock_->NowMicros();
   last_report_.micros = start_micros;
 
-  Result<WindowKey> window = reader_.Prepare();
-  if (!window.ok()) {
-    result.status = window.status().WithContext("reader");
-    result.configuration_error = window.status().code() == StatusCode::kInvalidArgument;
+  if (Status prepared = PrepareReaderAndWriter(&result); !prepared.ok()) {
+    result.status = std::move(prepared);
     return Finish(std::move(result));
   }
-  result.window = *window;
-  if (Status prepared = writer_.Prepare(); !prepared.ok()) {
-    result.status = prepared.WithContext("writer");
-    result.configuration_error = prepared.code() == StatusCode::kInvalidArgument;
-    return Finish(std::move(result));
-  }
-
-  Result<std::optional<CommittedWindow>> committed = writer_.FindCommittedWindow(*window);
+  Result<std::optional<CommittedWindow>> committed = writer_.FindCommittedWindow(result.window);
   if (!committed.ok()) {
-    writer_.Abort();
-    result.status = committed.status().WithContext("writer: looking up committed windows");
-    return Finish(std::move(result));
+    return AbortWith(std::move(result),
+                     committed.status().WithContext("writer: looking up committed windows"));
   }
   if (committed->has_value()) {
     writer_.Abort();
-    Log("The destination already holds " + WindowText(*window, options_.time_zone) + " (" +
-        std::to_string((*committed)->rows) +
-        " rows); publishing its checkpoints without reading again.");
-    result.window_already_committed = true;
-    result.status = reader_.PublishCheckpoints((*committed)->end_checkpoints)
-                        .WithContext("publishing the checkpoints of the committed window");
-    if (result.status.ok() && options_.log != nullptr) {
-      Log("Job completed successfully: the window was already exported, nothing to do.");
-      std::lock_guard lock(log_mutex_);
-      *options_.log << FormatCommittedWindowSummary(WindowText(*window, options_.time_zone),
-                                                    (*committed)->rows,
-                                                    writer_.DescribeDestination());
-      options_.log->flush();
-    }
-    return Finish(std::move(result));
+    return PublishCommittedWindow(std::move(result), **committed);
   }
 
+  Result<TaskScheduler> scheduler = PlanTasks(&result);
+  if (!scheduler.ok()) return AbortWith(std::move(result), scheduler.status());
+  const int64_t transfer_micros = TransferRecords(*scheduler, &result);
+  Result<std::string> end_checkpoints = CheckTransfer(result);
+  if (!end_checkpoints.ok()) return AbortWith(std::move(result), end_checkpoints.status());
+
+  const WindowKey window = result.window;
+  CommittedWindow commit{window, *end_checkpoints, records_written_.load()};
+  if (Status committed = writer_.Commit(commit); !committed.ok()) {
+    if (committed.code() == StatusCode::kAlreadyExists) {
+      // Another job committed this very window while this one read it: its rows stand, this
+      // job's are discarded, and its recorded checkpoints are the ones to publish.
+      writer_.Abort();
+      return FinishAsCommittedByAnother(std::move(result), window, committed);
+    }
+    return AbortWith(std::move(result), committed.WithContext("writer: commit"));
+  }
+  OTSYNC_KILL_POINT("engine.after_commit");
+  if (Status published = reader_.PublishCheckpoints(*end_checkpoints); !published.ok()) {
+    result.status = published.WithContext(
+        "the rows are committed, but publishing the end checkpoints failed (run the job again: "
+        "it recognises the committed window and publishes them)");
+    return Finish(std::move(result));
+  }
+  OTSYNC_KILL_POINT("engine.after_publish");
+  LogJobSummary(result, start_micros, transfer_micros);
+  result.status = Status::OK();
+  return Finish(std::move(result));
+}
+
+Status WindowRun::PrepareReaderAndWriter(JobResult* result) {
+  Result<WindowKey> window = reader_.Prepare();
+  if (!window.ok()) {
+    result->configuration_error = window.status().code() == StatusCode::kInvalidArgument;
+    return window.status().WithContext("reader");
+  }
+  result->window = *window;
+  if (Status prepared = writer_.Prepare(); !prepared.ok()) {
+    result->configuration_error = prepared.code() == StatusCode::kInvalidArgument;
+    return prepared.WithContext("writer");
+  }
+  return Status::OK();
+}
+
+JobResult WindowRun::PublishCommittedWindow(JobResult result, const CommittedWindow& committed) {
+  const std::string window = WindowText(result.window, options_.time_zone);
+  Log("The destination already holds " + window + " (" + std::to_string(committed.rows) +
+      " rows); publishing its checkpoints without reading again.");
+  result.window_already_committed = true;
+  result.status = reader_.PublishCheckpoints(committed.end_checkpoints)
+                      .WithContext("publishing the checkpoints of the committed window");
+  if (result.status.ok() && options_.log != nullptr) {
+    Log("Job completed successfully: the window was already exported, nothing to do.");
+    std::lock_guard lock(log_mutex_);
+    *options_.log << FormatCommittedWindowSummary(window, committed.rows,
+                                                  writer_.DescribeDestination());
+    options_.log->flush();
+  }
+  return Finish(std::move(result));
+}
+
+Result<TaskScheduler> WindowRun::PlanTasks(JobResult* result) {
   Result<std::vector<ReaderTask>> tasks = reader_.Split(static_cast<int>(speed_.concurrent));
   if (!tasks.ok()) {
-    writer_.Abort();
-    result.status = tasks.status().WithContext("reader: splitting the window");
-    result.configuration_error = tasks.status().code() == StatusCode::kInvalidArgument;
-    return Finish(std::move(result));
+    result->configuration_error = tasks.status().code() == StatusCode::kInvalidArgument;
+    return tasks.status().WithContext("reader: splitting the window");
   }
-  Result<TaskScheduler> created = TaskScheduler::Create(std::move(*tasks));
-  if (!created.ok()) {
-    writer_.Abort();
-    result.status = created.status();
-    return Finish(std::move(result));
-  }
-  TaskScheduler& scheduler = *created;
+  return TaskScheduler::Create(std::move(*tasks));
+}
+
+int64_t WindowRun::TransferRecords(TaskScheduler& scheduler, JobResult* result) {
   size_t worker_count =
       std::min<size_t>(static_cast<size_t>(std::max<int64_t>(1, speed_.concurrent)),
                        std::max<size_t>(1, scheduler.size()));
-  Log("Reading " + WindowText(*window, options_.time_zone) + ": " +
+  Log("Reading " + WindowText(result->window, options_.time_zone) + ": " +
       std::to_string(scheduler.size()) + " shards, " + std::to_string(worker_count) + " channels" +
       (limiter_.unlimited() ? std::string(", no rate limit") : std::string(", rate limited")) +
       ".");
@@ -533,56 +584,31 @@ JobResult WindowRun::Run() {
   for (std::thread& worker : workers) worker.join();
   const int64_t transfer_end = clock_->NowMicros();
 
-  result.progress = Snapshot(&scheduler);
-  ReportProgress(result.progress);
-  Status status = failure();
-  if (status.ok() && result.progress.tasks_done != result.progress.tasks_total) {
-    status = Status::Internal("the job ended with shards left unread");
-  }
-  if (status.ok()) {
-    status = error_limit_.CheckFinal(result.progress.dirty_records, result.progress.records_read);
-  }
-  std::string end_checkpoints;
-  if (status.ok()) {
-    Result<std::string> checkpoints = reader_.EndCheckpoints();
-    if (checkpoints.ok()) {
-      end_checkpoints = std::move(*checkpoints);
-    } else {
-      status = checkpoints.status().WithContext("reader: end checkpoints");
-    }
-  }
-  if (!status.ok()) {
-    writer_.Abort();
-    result.status = status;
-    return Finish(std::move(result));
-  }
+  result->progress = Snapshot(&scheduler);
+  ReportProgress(result->progress);
+  return transfer_end - transfer_start;
+}
 
-  CommittedWindow commit{*window, end_checkpoints, records_written_.load()};
-  if (Status committed_ok = writer_.Commit(commit); !committed_ok.ok()) {
-    writer_.Abort();
-    if (committed_ok.code() == StatusCode::kAlreadyExists) {
-      // Another job committed this very window while this one read it: its rows stand, this
-      // job's are discarded, and its recorded checkpoints are the ones to publish.
-      return FinishAsCommittedByAnother(std::move(result), *window, committed_ok);
-    }
-    result.status = committed_ok.WithContext("writer: commit");
-    return Finish(std::move(result));
+Result<std::string> WindowRun::CheckTransfer(const JobResult& result) {
+  OTSYNC_RETURN_IF_ERROR(failure());
+  if (result.progress.tasks_done != result.progress.tasks_total) {
+    return Status::Internal("the job ended with shards left unread");
   }
-  OTSYNC_KILL_POINT("engine.after_commit");
-  if (Status published = reader_.PublishCheckpoints(end_checkpoints); !published.ok()) {
-    result.status = published.WithContext(
-        "the rows are committed, but publishing the end checkpoints failed (run the job again: "
-        "it recognises the committed window and publishes them)");
-    return Finish(std::move(result));
-  }
+  OTSYNC_RETURN_IF_ERROR(
+      error_limit_.CheckFinal(result.progress.dirty_records, result.progress.records_read));
+  Result<std::string> checkpoints = reader_.EndCheckpoints();
+  if (!checkpoints.ok()) return checkpoints.status().WithContext("reader: end checkpoints");
+  return checkpoints;
+}
 
-  OTSYNC_KILL_POINT("engine.after_publish");
-  const int64_t end_micros = clock_->NowMicros();
+void WindowRun::LogJobSummary(const JobResult& result, int64_t start_micros,
+                              int64_t transfer_micros) {
+  const WindowKey& window = result.window;
   Log("Job completed successfully.");
   JobSummary summary;
   summary.start_micros = start_micros;
-  summary.end_micros = end_micros;
-  summary.transfer_micros = transfer_end - transfer_start;
+  summary.end_micros = clock_->NowMicros();
+  summary.transfer_micros = transfer_micros;
   summary.records_read = result.progress.records_read;
   summary.bytes_read = result.progress.bytes_read;
   summary.dirty_records = result.progress.dirty_records;
@@ -596,9 +622,9 @@ JobResult WindowRun::Run() {
     // source's changes are, instead of leaving a silent empty partition.
     std::string where = reader_.DescribeEmptyWindow();
     summary.empty_window_note =
-        "the window [" + FormatCompactDateTime(window->start_millis, options_.time_zone) + ", " +
-        FormatCompactDateTime(window->end_millis, options_.time_zone) + ") " +
-        options_.time_zone.name + " of table '" + window->source_table + "' holds none" +
+        "the window [" + FormatCompactDateTime(window.start_millis, options_.time_zone) + ", " +
+        FormatCompactDateTime(window.end_millis, options_.time_zone) + ") " +
+        options_.time_zone.name + " of table '" + window.source_table + "' holds none" +
         (where.empty() ? std::string(".") : "; " + where);
   }
   if (options_.log != nullptr) {
@@ -608,7 +634,11 @@ JobResult WindowRun::Run() {
     *options_.log << FormatJobSummary(summary, options_.time_zone);
     options_.log->flush();
   }
-  result.status = Status::OK();
+}
+
+JobResult WindowRun::AbortWith(JobResult result, Status status) {
+  writer_.Abort();
+  result.status = std::move(status);
   return Finish(std::move(result));
 }
 

@@ -18,7 +18,8 @@
 #include "base/clock.h"
 #include "server/authenticator.h"
 #include "server/credentials.h"
-#include "server/fault_injection.h"
+#include "server/fault_front.h"
+#include "server/fault_plan.h"
 #include "server/http_server.h"
 #include "server/ots_service.h"
 #include "server/request_dispatcher.h"
@@ -109,53 +110,47 @@ int Fail(const std::string& message) {
   return kExitFailure;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace otsync;
-  if (argc > 1 && std::string_view(argv[1]) == "admin") {
-    return tools::RunAdminCommand(argc - 1, argv + 1);
-  }
-
-  Flags flags;
+// The command line: fills `*flags`, or returns the exit status when otsd should stop here
+// (--help: 0, bad flags: 2).
+std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
   CLI::App app(
       "otsd: a local Tablestore (OTS) compatible server. It speaks the service's HTTP + protobuf "
       "protocol, so the official SDKs work against it unchanged, and keeps its data in RocksDB.\n"
       "Once ready it prints one line to stdout: \"otsd: serving http://HOST:PORT\".\n"
       "SIGINT or SIGTERM stops it cleanly. Exit status: 0 stopped, 1 failed, 2 bad flags.",
       "otsd");
-  app.add_option("--listen", flags.listen,
+  app.add_option("--listen", flags->listen,
                  "host:port to listen on; port 0 picks a free port. Binds to loopback unless "
                  "told otherwise.")
       ->capture_default_str();
-  app.add_option("--data-dir", flags.data_dir,
+  app.add_option("--data-dir", flags->data_dir,
                  "Directory of the RocksDB database; created when missing. Required.");
-  app.add_option("--credentials", flags.credentials_file,
+  app.add_option("--credentials", flags->credentials_file,
                  "JSON file with instances, access keys and admin keys: "
                  "{\"instances\": [\"local\"], \"access_keys\": [{\"id\": ..., \"secret\": ..., "
                  "\"instances\": [\"local\"]}], \"admin_keys\": [{\"id\": ..., \"secret\": ...}]}. "
                  "Without it otsd uses the built-in development credentials: instance \"local\", "
                  "access key id \"otsync-local-id\" and admin key id \"admin-id\" with their "
                  "documented development secrets, for local use only.");
-  app.add_option("--clock-offset", flags.clock_offset,
+  app.add_option("--clock-offset", flags->clock_offset,
                  "Shift the clock that stamps cell versions and stream records, e.g. -10m, 30s, "
                  "2h, 1d, 500ms (request dates are still checked against the real clock).")
       ->capture_default_str();
-  app.add_option("--durability", flags.durability,
+  app.add_option("--durability", flags->durability,
                  "wal: an acknowledged write survives a crash of otsd (kill -9); sync: also "
                  "fsync every write, surviving a machine crash.")
       ->capture_default_str();
   app.add_option(
-         "--threads", flags.threads,
+         "--threads", flags->threads,
          "Worker threads kept ready to serve connections (at least 1). Each open keep-alive "
          "connection holds one; the pool grows beyond this number (up to 512) while more "
          "connections are open.")
       ->capture_default_str();
-  app.add_option("--trim-interval", flags.trim_interval,
+  app.add_option("--trim-interval", flags->trim_interval,
                  "How often expired stream records are trimmed (real time), e.g. 60s, 10m; 0 "
                  "turns the background pass off ('otsd admin trim' still runs one).")
       ->capture_default_str();
-  app.add_option("--stream-enabling-period", flags.stream_enabling_period,
+  app.add_option("--stream-enabling-period", flags->stream_enabling_period,
                  "How long DescribeStream reports a newly enabled stream as STREAM_ENABLING "
                  "before STREAM_ACTIVE, as the service does for a moment, e.g. 2s; 0 = ACTIVE "
                  "at once. Records are written from the start either way.")
@@ -163,18 +158,18 @@ int main(int argc, char** argv) {
   app.footer(
       "Admin operations (stream split/merge, trim now), signed with an admin key: "
       "'otsd admin --help'.\n");
-  app.add_flag("--no-auth", flags.no_auth,
+  app.add_flag("--no-auth", flags->no_auth,
                "Skip signature, content-MD5, date and access-key checks. Requests still name a "
                "known instance in x-ots-instancename. Admin operations are then refused: they "
                "need a verified admin signature.");
-  app.add_flag("--no-stream-read-ahead", flags.no_stream_read_ahead,
+  app.add_flag("--no-stream-read-ahead", flags->no_stream_read_ahead,
                "Do not prepare a stream reader's next GetStreamRecord answer in the background "
                "after a full one (the answers are the same; this only costs the overlap).");
-  app.add_flag("--fault-injection", flags.fault_injection,
+  app.add_flag("--fault-injection", flags->fault_injection,
                "For tests of clients: serve through a fault front that can answer the next "
                "requests of an API with 503 OTSServerBusy, hang or drop the connection, armed by "
                "the admin operation _otsd/admin/InjectFaults (admin-signed). Off by default.");
-  app.add_option("--fault-plan", flags.fault_plan,
+  app.add_option("--fault-plan", flags->fault_plan,
                  "A fault plan armed from the start (implies --fault-injection), as JSON: "
                  "{\"seed\": 1, \"faults\": [{\"api\": \"GetStreamRecord\", \"kind\": "
                  "\"busy|hang|drop\", \"count\": 3, \"skip\": 0, \"probability\": 1.0, "
@@ -187,56 +182,179 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return UsageError(error.what());
   }
+  return std::nullopt;
+}
 
-  if (flags.data_dir.empty()) return UsageError("--data-dir is required");
+// The flags checked and turned into values.
+struct Settings {
+  ListenAddress listen;
+  int64_t clock_offset_micros = 0;
+  int64_t trim_interval_micros = 0;
+  int64_t stream_enabling_period_micros = 0;
+  // Faults need a front between the clients and the listener; without the flags there is none.
+  bool fault_injection = false;
+  std::optional<otsync::server::FaultPlan> fault_plan;
+};
+
+// Checks every flag; the error is the usage message naming the flag.
+otsync::Result<Settings> CheckFlags(const Flags& flags) {
+  using otsync::Status;
+  Settings settings;
+  if (flags.data_dir.empty()) return Status::InvalidArgument("--data-dir is required");
   const std::optional<ListenAddress> listen = ParseListenAddress(flags.listen);
-  if (!listen) return UsageError("--listen: expected host:port, got \"" + flags.listen + "\"");
+  if (!listen) {
+    return Status::InvalidArgument("--listen: expected host:port, got \"" + flags.listen + "\"");
+  }
+  settings.listen = *listen;
   const std::optional<int64_t> clock_offset = ParseDurationMicros(flags.clock_offset);
   if (!clock_offset) {
-    return UsageError("--clock-offset: expected a duration such as -10m, got \"" +
-                      flags.clock_offset + "\"");
+    return Status::InvalidArgument("--clock-offset: expected a duration such as -10m, got \"" +
+                                   flags.clock_offset + "\"");
   }
+  settings.clock_offset_micros = *clock_offset;
   if (flags.durability != "wal" && flags.durability != "sync") {
-    return UsageError("--durability: expected wal or sync, got \"" + flags.durability + "\"");
+    return Status::InvalidArgument("--durability: expected wal or sync, got \"" + flags.durability +
+                                   "\"");
   }
   const std::optional<int64_t> trim_interval = ParseDurationMicros(flags.trim_interval);
   if (!trim_interval || *trim_interval < 0) {
-    return UsageError("--trim-interval: expected a duration such as 60s, got \"" +
-                      flags.trim_interval + "\"");
+    return Status::InvalidArgument("--trim-interval: expected a duration such as 60s, got \"" +
+                                   flags.trim_interval + "\"");
   }
+  settings.trim_interval_micros = *trim_interval;
   const std::optional<int64_t> stream_enabling_period =
       ParseDurationMicros(flags.stream_enabling_period);
   if (!stream_enabling_period || *stream_enabling_period < 0) {
-    return UsageError("--stream-enabling-period: expected a duration such as 2s, got \"" +
-                      flags.stream_enabling_period + "\"");
+    return Status::InvalidArgument(
+        "--stream-enabling-period: expected a duration such as 2s, got \"" +
+        flags.stream_enabling_period + "\"");
   }
+  settings.stream_enabling_period_micros = *stream_enabling_period;
   if (flags.threads < 1 || flags.threads > 1024) {
-    return UsageError("--threads: expected 1 to 1024, got " + std::to_string(flags.threads));
+    return Status::InvalidArgument("--threads: expected 1 to 1024, got " +
+                                   std::to_string(flags.threads));
   }
-  // Faults need a front between the clients and the listener; without the flags there is none.
-  const bool fault_injection = flags.fault_injection || !flags.fault_plan.empty();
-  server::FaultInjector fault_injector;
+  settings.fault_injection = flags.fault_injection || !flags.fault_plan.empty();
   if (!flags.fault_plan.empty()) {
-    Result<server::FaultPlan> plan = server::ParseFaultPlan(flags.fault_plan);
-    if (!plan.ok()) return UsageError("--fault-plan: " + plan.status().message());
-    fault_injector.Arm(std::move(plan).value());
+    otsync::Result<otsync::server::FaultPlan> plan =
+        otsync::server::ParseFaultPlan(flags.fault_plan);
+    if (!plan.ok()) return Status::InvalidArgument("--fault-plan: " + plan.status().message());
+    settings.fault_plan = std::move(plan).value();
   }
+  return settings;
+}
 
-  server::Credentials credentials;
-  if (flags.credentials_file.empty()) {
-    credentials = server::DevelopmentCredentials();
-    std::fprintf(stderr,
-                 "otsd: no --credentials given; using the built-in development credentials "
-                 "(instance \"local\", access key id \"otsync-local-id\")\n");
-  } else {
-    Result<server::Credentials> loaded = server::LoadCredentialsFile(flags.credentials_file);
-    if (!loaded.ok()) return Fail(loaded.status().message());
-    credentials = std::move(loaded).value();
+// --credentials, or the development credentials (said on stderr) without it.
+otsync::Result<otsync::server::Credentials> LoadCredentials(const Flags& flags) {
+  if (!flags.credentials_file.empty()) {
+    return otsync::server::LoadCredentialsFile(flags.credentials_file);
   }
+  std::fprintf(stderr,
+               "otsd: no --credentials given; using the built-in development credentials "
+               "(instance \"local\", access key id \"otsync-local-id\")\n");
+  return otsync::server::DevelopmentCredentials();
+}
 
+otsync::Result<std::unique_ptr<otsync::store::Store>> OpenStore(const Flags& flags,
+                                                                const Settings& settings) {
+  using otsync::Status;
   std::error_code error;
   std::filesystem::create_directories(flags.data_dir, error);
-  if (error) return Fail("cannot create --data-dir " + flags.data_dir + ": " + error.message());
+  if (error) {
+    return Status::IOError("cannot create --data-dir " + flags.data_dir + ": " + error.message());
+  }
+  otsync::store::StoreOptions options;
+  options.path = flags.data_dir;
+  options.clock = std::make_shared<otsync::SystemClock>(settings.clock_offset_micros);
+  options.sync_writes = flags.durability == "sync";
+  options.trim_interval = std::chrono::milliseconds(settings.trim_interval_micros / 1000);
+  options.stream_enabling_period =
+      std::chrono::microseconds(settings.stream_enabling_period_micros);
+  otsync::Result<std::unique_ptr<otsync::store::Store>> store = otsync::store::Store::Open(options);
+  if (!store.ok()) return Status::IOError("cannot open the store: " + store.status().ToString());
+  return store;
+}
+
+// Everything that serves requests, built in order and stopped in reverse: the service, its HTTP
+// listener and, with fault injection, the front before it.
+class Serving {
+ public:
+  // Starts serving `store` on the --listen address (behind the fault front when
+  // settings.fault_injection: the listener then takes a private loopback port).
+  static otsync::Result<std::unique_ptr<Serving>> Start(const Flags& flags, Settings settings,
+                                                        otsync::server::Credentials credentials,
+                                                        otsync::store::Store* store) {
+    using namespace otsync;
+    std::unique_ptr<Serving> serving(new Serving());
+    if (settings.fault_plan) serving->fault_injector_.Arm(std::move(*settings.fault_plan));
+    server::AuthOptions auth_options;
+    auth_options.verify = !flags.no_auth;
+    serving->authenticator_ = std::make_unique<server::Authenticator>(std::move(credentials),
+                                                                      DefaultClock(), auth_options);
+    server::DispatcherOptions dispatcher_options;
+    if (flags.no_stream_read_ahead) dispatcher_options.stream_read_ahead = nullptr;
+    server::RequestDispatcher dispatcher = server::MakeDefaultDispatcher(dispatcher_options);
+    if (settings.fault_injection) {
+      server::RegisterFaultInjectionHandlers(&dispatcher, &serving->fault_injector_);
+    }
+    serving->service_ = std::make_unique<server::OtsService>(store, serving->authenticator_.get(),
+                                                             std::move(dispatcher), DefaultClock());
+
+    server::HttpServerOptions http_options;
+    http_options.host = settings.listen.host;
+    http_options.port = settings.listen.port;
+    if (settings.fault_injection) {
+      http_options.host = "127.0.0.1";
+      http_options.port = 0;
+    }
+    http_options.threads = flags.threads;
+    OTSYNC_ASSIGN_OR_RETURN(serving->http_,
+                            server::HttpServer::Start(http_options, serving->service_.get()));
+    serving->port_ = serving->http_->port();
+    if (settings.fault_injection) {
+      OTSYNC_ASSIGN_OR_RETURN(
+          serving->fault_front_,
+          server::FaultFront::Start(settings.listen.host, settings.listen.port, "127.0.0.1",
+                                    serving->http_->port(), &serving->fault_injector_));
+      serving->port_ = serving->fault_front_->port();
+      std::fprintf(stderr, "otsd: fault injection on (%zu rules armed)\n",
+                   serving->fault_injector_.rule_count());
+    }
+    return serving;
+  }
+
+  int port() const { return port_; }
+
+  void Stop() {
+    if (fault_front_) fault_front_->Stop();
+    http_->Stop();
+  }
+
+ private:
+  Serving() = default;
+
+  otsync::server::FaultInjector fault_injector_;
+  std::unique_ptr<otsync::server::Authenticator> authenticator_;
+  std::unique_ptr<otsync::server::OtsService> service_;
+  std::unique_ptr<otsync::server::HttpServer> http_;
+  std::unique_ptr<otsync::server::FaultFront> fault_front_;
+  int port_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace otsync;
+  if (argc > 1 && std::string_view(argv[1]) == "admin") {
+    return tools::RunAdminCommand(argc - 1, argv + 1);
+  }
+
+  Flags flags;
+  if (std::optional<int> exit_status = ParseCommandLine(argc, argv, &flags)) return *exit_status;
+  Result<Settings> settings = CheckFlags(flags);
+  if (!settings.ok()) return UsageError(settings.status().message());
+  Result<server::Credentials> credentials = LoadCredentials(flags);
+  if (!credentials.ok()) return Fail(credentials.status().message());
 
   // Signals are taken by sigwait below; every thread started from here on inherits the mask.
   sigset_t stop_signals;
@@ -245,57 +363,20 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  store::StoreOptions store_options;
-  store_options.path = flags.data_dir;
-  store_options.clock = std::make_shared<SystemClock>(*clock_offset);
-  store_options.sync_writes = flags.durability == "sync";
-  store_options.trim_interval = std::chrono::milliseconds(*trim_interval / 1000);
-  store_options.stream_enabling_period = std::chrono::microseconds(*stream_enabling_period);
-  Result<std::unique_ptr<store::Store>> store = store::Store::Open(store_options);
-  if (!store.ok()) return Fail("cannot open the store: " + store.status().ToString());
-
-  server::AuthOptions auth_options;
-  auth_options.verify = !flags.no_auth;
-  const server::Authenticator authenticator(std::move(credentials), DefaultClock(), auth_options);
-  server::DispatcherOptions dispatcher_options;
-  if (flags.no_stream_read_ahead) dispatcher_options.stream_read_ahead = nullptr;
-  server::RequestDispatcher dispatcher = server::MakeDefaultDispatcher(dispatcher_options);
-  if (fault_injection) server::RegisterFaultInjectionHandlers(&dispatcher, &fault_injector);
-  const server::OtsService service(store->get(), &authenticator, std::move(dispatcher),
-                                   DefaultClock());
-
-  server::HttpServerOptions http_options;
-  http_options.host = listen->host;
-  http_options.port = listen->port;
-  if (fault_injection) {  // The real listener on a private loopback port, behind the front.
-    http_options.host = "127.0.0.1";
-    http_options.port = 0;
-  }
-  http_options.threads = flags.threads;
-  Result<std::unique_ptr<server::HttpServer>> http =
-      server::HttpServer::Start(http_options, &service);
-  if (!http.ok()) return Fail(http.status().message());
-  std::unique_ptr<server::FaultFront> fault_front;
-  int serving_port = (*http)->port();
-  if (fault_injection) {
-    Result<std::unique_ptr<server::FaultFront>> front = server::FaultFront::Start(
-        listen->host, listen->port, "127.0.0.1", (*http)->port(), &fault_injector);
-    if (!front.ok()) return Fail(front.status().message());
-    fault_front = std::move(front).value();
-    serving_port = fault_front->port();
-    std::fprintf(stderr, "otsd: fault injection on (%zu rules armed)\n",
-                 fault_injector.rule_count());
-  }
+  Result<std::unique_ptr<store::Store>> store = OpenStore(flags, *settings);
+  if (!store.ok()) return Fail(store.status().message());
+  Result<std::unique_ptr<Serving>> serving =
+      Serving::Start(flags, *settings, std::move(credentials).value(), store->get());
+  if (!serving.ok()) return Fail(serving.status().message());
 
   std::fprintf(stderr, "otsd: data directory %s, durability %s, authentication %s\n",
                flags.data_dir.c_str(), flags.durability.c_str(), flags.no_auth ? "off" : "on");
-  std::printf("otsd: serving http://%s:%d\n", listen->host.c_str(), serving_port);
+  std::printf("otsd: serving http://%s:%d\n", settings->listen.host.c_str(), (*serving)->port());
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::fprintf(stderr, "otsd: stopping on signal %d\n", signal_number);
-  if (fault_front) fault_front->Stop();
-  (*http)->Stop();
+  (*serving)->Stop();
   return 0;
 }

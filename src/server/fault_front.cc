@@ -1,4 +1,4 @@
-#include "server/fault_injection.h"
+#include "server/fault_front.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,9 +10,10 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <list>
-#include <nlohmann/json.hpp>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -22,149 +23,6 @@
 #include "server/response_headers.h"
 
 namespace otsync::server {
-namespace {
-
-using Json = nlohmann::json;
-
-Status PlanError(const std::string& what) { return Status::InvalidArgument("fault plan: " + what); }
-
-Result<FaultKind> ParseKind(const std::string& text) {
-  if (text == "busy") return FaultKind::kBusy;
-  if (text == "hang") return FaultKind::kHang;
-  if (text == "drop") return FaultKind::kDrop;
-  return PlanError("\"kind\" must be \"busy\", \"hang\" or \"drop\", got \"" + text + "\"");
-}
-
-Result<int64_t> NonNegativeInteger(const Json& rule, const char* name, int64_t fallback,
-                                   const std::string& where) {
-  auto it = rule.find(name);
-  if (it == rule.end()) return fallback;
-  if (!it->is_number_integer() || it->get<int64_t>() < 0) {
-    return PlanError(where + ".\"" + name + "\" must be a non-negative integer");
-  }
-  return it->get<int64_t>();
-}
-
-}  // namespace
-
-Result<FaultPlan> ParseFaultPlan(std::string_view text) {
-  const Json json = Json::parse(text.empty() ? std::string_view("{}") : text, nullptr,
-                                /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) return PlanError("expected a JSON object");
-  FaultPlan plan;
-  if (auto seed = json.find("seed"); seed != json.end()) {
-    if (!seed->is_number_unsigned()) return PlanError("\"seed\" must be a non-negative integer");
-    plan.seed = seed->get<uint64_t>();
-  }
-  auto faults = json.find("faults");
-  if (faults == json.end()) return plan;
-  if (!faults->is_array()) return PlanError("\"faults\" must be an array");
-  for (size_t i = 0; i < faults->size(); ++i) {
-    const Json& entry = (*faults)[i];
-    const std::string where = "faults[" + std::to_string(i) + "]";
-    if (!entry.is_object()) return PlanError(where + " must be an object");
-    FaultRule rule;
-    auto api = entry.find("api");
-    if (api == entry.end() || !api->is_string() || api->get<std::string>().empty()) {
-      return PlanError(where + ".\"api\" must be a non-empty string (e.g. \"GetStreamRecord\")");
-    }
-    rule.api = api->get<std::string>();
-    auto kind = entry.find("kind");
-    if (kind == entry.end() || !kind->is_string()) {
-      return PlanError(where + ".\"kind\" must be \"busy\", \"hang\" or \"drop\"");
-    }
-    OTSYNC_ASSIGN_OR_RETURN(rule.kind, ParseKind(kind->get<std::string>()));
-    OTSYNC_ASSIGN_OR_RETURN(rule.count, NonNegativeInteger(entry, "count", 1, where));
-    OTSYNC_ASSIGN_OR_RETURN(rule.skip, NonNegativeInteger(entry, "skip", 0, where));
-    OTSYNC_ASSIGN_OR_RETURN(int64_t hang_ms, NonNegativeInteger(entry, "hang_ms", 2000, where));
-    rule.hang = std::chrono::milliseconds(hang_ms);
-    if (auto probability = entry.find("probability"); probability != entry.end()) {
-      if (!probability->is_number() || probability->get<double>() <= 0 ||
-          probability->get<double>() > 1) {
-        return PlanError(where + ".\"probability\" must be a number in (0, 1]");
-      }
-      rule.probability = probability->get<double>();
-    }
-    plan.rules.push_back(std::move(rule));
-  }
-  return plan;
-}
-
-void FaultInjector::Arm(FaultPlan plan) {
-  std::lock_guard lock(mutex_);
-  rules_.clear();
-  for (FaultRule& rule : plan.rules) rules_.push_back({std::move(rule), 0, 0});
-  random_.seed(plan.seed);
-}
-
-std::optional<FaultDecision> FaultInjector::Next(std::string_view api) {
-  std::lock_guard lock(mutex_);
-  for (RuleState& state : rules_) {
-    if (state.rule.api != api || state.fired >= state.rule.count) continue;
-    if (state.seen++ < state.rule.skip) return std::nullopt;
-    if (state.rule.probability < 1.0) {
-      // 53 random bits as a double in [0, 1): the same on every platform, unlike
-      // std::uniform_real_distribution.
-      const double draw = static_cast<double>(random_() >> 11) * 0x1.0p-53;
-      if (draw >= state.rule.probability) return std::nullopt;
-    }
-    ++state.fired;
-    switch (state.rule.kind) {
-      case FaultKind::kBusy:
-        ++stats_.busy;
-        break;
-      case FaultKind::kHang:
-        ++stats_.hang;
-        break;
-      case FaultKind::kDrop:
-        ++stats_.drop;
-        break;
-    }
-    return FaultDecision{state.rule.kind, state.rule.hang};
-  }
-  return std::nullopt;
-}
-
-FaultStats FaultInjector::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
-}
-
-size_t FaultInjector::rule_count() const {
-  std::lock_guard lock(mutex_);
-  return rules_.size();
-}
-
-void RegisterFaultInjectionHandlers(RequestDispatcher* dispatcher, FaultInjector* injector) {
-  auto require_admin = [](const ApiContext& context) {
-    if (context.is_admin) return Status::OK();
-    return Status(StatusCode::kAuthFailed,
-                  "The admin operations require a request signed with an admin key.");
-  };
-  dispatcher->Register(
-      std::string(kAdminInjectFaultsApi),
-      [injector, require_admin](const ApiContext& context,
-                                std::string_view body) -> Result<std::string> {
-        OTSYNC_RETURN_IF_ERROR(require_admin(context));
-        OTSYNC_ASSIGN_OR_RETURN(FaultPlan plan, ParseFaultPlan(body));
-        const size_t rules = plan.rules.size();
-        injector->Arm(std::move(plan));
-        return Json{{"rules", rules}, {"injected", injector->stats().total()}}.dump();
-      });
-  dispatcher->Register(std::string(kAdminFaultStatsApi),
-                       [injector, require_admin](const ApiContext& context,
-                                                 std::string_view) -> Result<std::string> {
-                         OTSYNC_RETURN_IF_ERROR(require_admin(context));
-                         const FaultStats stats = injector->stats();
-                         return Json{{"injected", stats.total()},
-                                     {"busy", stats.busy},
-                                     {"hang", stats.hang},
-                                     {"drop", stats.drop}}
-                             .dump();
-                       });
-}
-
-// --- FaultFront ---------------------------------------------------------------------------------
 
 namespace {
 
@@ -198,6 +56,10 @@ std::string Lowercase(std::string_view text) {
   return lower;
 }
 
+// The request line and the two framing headers the front needs. cpp-httplib 0.11 (the HTTP
+// library otsd links) parses request heads only inside its Server, with no public parser, and
+// its Server cannot hang or drop a connection without answering; so the front reads the head
+// itself and leaves every other header to the service.
 struct RequestHead {
   std::string api;  // The path without its leading '/' and query.
   int64_t content_length = 0;
@@ -242,6 +104,47 @@ std::optional<RequestHead> ParseHead(std::string_view head) {
     }
   }
   return parsed;
+}
+
+// What reading one request head found: a complete head of `head_size` bytes (the blank line
+// included) at the front of the buffer, a head too large to judge, or a closed client.
+struct HeadRead {
+  enum Outcome { kComplete, kTooLarge, kClosed } outcome;
+  size_t head_size = 0;
+};
+
+HeadRead ReadRequestHead(int client_fd, std::string* buffer) {
+  size_t head_end = buffer->find("\r\n\r\n");
+  while (head_end == std::string::npos && buffer->size() <= kMaxHeadBytes) {
+    if (!RecvMore(client_fd, buffer)) break;
+    head_end = buffer->find("\r\n\r\n");
+  }
+  if (head_end != std::string::npos) return {HeadRead::kComplete, head_end + 4};
+  if (buffer->size() > kMaxHeadBytes) return {HeadRead::kTooLarge, 0};
+  return {HeadRead::kClosed, 0};
+}
+
+// Moves `length` body bytes from the client (`*buffer` first) to `upstream_fd`, or drops them
+// when it is -1. False when a side closed.
+bool TransferBody(int client_fd, int upstream_fd, int64_t length, std::string* buffer) {
+  while (length > 0) {
+    if (buffer->empty() && !RecvMore(client_fd, buffer)) return false;
+    const size_t take = std::min(buffer->size(), static_cast<size_t>(length));
+    if (upstream_fd >= 0 && !SendAll(upstream_fd, std::string_view(*buffer).substr(0, take))) {
+      return false;
+    }
+    buffer->erase(0, take);
+    length -= static_cast<int64_t>(take);
+  }
+  return true;
+}
+
+// Everything from the client to upstream as it comes (`*buffer` first), until a side closes.
+void PassThrough(int client_fd, int upstream_fd, std::string* buffer) {
+  while (SendAll(upstream_fd, *buffer)) {
+    buffer->clear();
+    if (!RecvMore(client_fd, buffer)) return;
+  }
 }
 
 std::string BusyReply(std::string_view api) {
@@ -296,7 +199,15 @@ struct FaultFront::Impl {
   std::list<std::unique_ptr<Connection>> connections;
 
   void AcceptLoop();
+  // One client connection, on its own thread: connects upstream, relays the responses on a
+  // second thread and the requests with their faults on this one, then closes both sides.
   void Serve(Connection* connection);
+  // Connects to the real listener; the socket is kept in `connection` either way (closed with
+  // it). False when the connection failed.
+  bool ConnectUpstream(Connection* connection);
+  // Reads each request's head, asks the injector, and forwards the request or injects its
+  // fault, until a side closes, a fault ends the connection or a request needs pass-through.
+  void ForwardRequests(Connection* connection);
   bool WaitForStop(std::chrono::milliseconds duration) {
     std::unique_lock lock(mutex);
     return wake.wait_for(lock, duration, [this] { return stopping; });
@@ -335,95 +246,75 @@ void FaultFront::Impl::AcceptLoop() {
 }
 
 void FaultFront::Impl::Serve(Connection* connection) {
-  const int upstream_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  bool connected = false;
-  if (upstream_fd >= 0) {
-    {
-      std::lock_guard lock(connection->mutex);
-      connection->upstream_fd = upstream_fd;
-    }
-    connected =
-        ::connect(upstream_fd, reinterpret_cast<const sockaddr*>(&upstream), sizeof(upstream)) == 0;
-    const int enabled = 1;
-    ::setsockopt(upstream_fd, IPPROTO_TCP, TCP_NODELAY, &enabled, sizeof(enabled));
-  }
   std::thread responses;
-  if (connected) {
+  if (ConnectUpstream(connection)) {
     // Upstream -> client, byte for byte. Clients do not pipeline, so an injected reply is
     // never interleaved with a forwarded one; the write mutex makes sure of it anyway.
-    responses = std::thread([connection, upstream_fd] {
+    responses = std::thread([connection] {
       std::string buffer;
-      while (RecvMore(upstream_fd, &buffer)) {
+      while (RecvMore(connection->upstream_fd, &buffer)) {
         std::lock_guard lock(connection->write_mutex);
         if (!SendAll(connection->client_fd, buffer)) break;
         buffer.clear();
       }
       connection->ShutdownBoth();
     });
-  }
-
-  const int client_fd = connection->client_fd;
-  std::string buffer;
-  bool passthrough = false;
-  while (connected) {
-    if (passthrough) {
-      if (!SendAll(upstream_fd, buffer)) break;
-      buffer.clear();
-      if (!RecvMore(client_fd, &buffer)) break;
-      continue;
-    }
-    size_t head_end = buffer.find("\r\n\r\n");
-    while (head_end == std::string::npos && buffer.size() <= kMaxHeadBytes) {
-      if (!RecvMore(client_fd, &buffer)) break;
-      head_end = buffer.find("\r\n\r\n");
-    }
-    if (head_end == std::string::npos) {
-      if (buffer.size() > kMaxHeadBytes) {
-        passthrough = true;  // Not ours to judge: the service answers it.
-        continue;
-      }
-      break;  // The client closed.
-    }
-    const size_t head_size = head_end + 4;
-    const std::optional<RequestHead> head = ParseHead(std::string_view(buffer).substr(0, head_end));
-    if (!head || !head->simple_body) {
-      passthrough = true;
-      continue;
-    }
-    const std::optional<FaultDecision> fault = injector->Next(head->api);
-    if (fault && fault->kind == FaultKind::kDrop) break;
-    if (fault && fault->kind == FaultKind::kHang) {
-      WaitForStop(fault->hang);
-      break;
-    }
-    // Forward the head at once (a client waiting for "100 Continue" gets it), then the body.
-    if (!fault && !SendAll(upstream_fd, std::string_view(buffer).substr(0, head_size))) break;
-    buffer.erase(0, head_size);
-    int64_t remaining = head->content_length;
-    bool ok = true;
-    while (remaining > 0) {
-      if (buffer.empty() && !RecvMore(client_fd, &buffer)) {
-        ok = false;
-        break;
-      }
-      const size_t take = std::min(buffer.size(), static_cast<size_t>(remaining));
-      if (!fault && !SendAll(upstream_fd, std::string_view(buffer).substr(0, take))) {
-        ok = false;
-        break;
-      }
-      buffer.erase(0, take);
-      remaining -= static_cast<int64_t>(take);
-    }
-    if (!ok) break;
-    if (fault) {  // kBusy: the whole request was read, so the connection stays usable.
-      std::lock_guard lock(connection->write_mutex);
-      if (!SendAll(client_fd, BusyReply(head->api))) break;
-    }
+    ForwardRequests(connection);
   }
   connection->ShutdownBoth();
   if (responses.joinable()) responses.join();
   connection->Close();
   connection->done = true;
+}
+
+bool FaultFront::Impl::ConnectUpstream(Connection* connection) {
+  const int upstream_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (upstream_fd < 0) return false;
+  {
+    std::lock_guard lock(connection->mutex);
+    connection->upstream_fd = upstream_fd;
+  }
+  const bool connected =
+      ::connect(upstream_fd, reinterpret_cast<const sockaddr*>(&upstream), sizeof(upstream)) == 0;
+  const int enabled = 1;
+  ::setsockopt(upstream_fd, IPPROTO_TCP, TCP_NODELAY, &enabled, sizeof(enabled));
+  return connected;
+}
+
+void FaultFront::Impl::ForwardRequests(Connection* connection) {
+  const int client_fd = connection->client_fd;
+  const int upstream_fd = connection->upstream_fd;
+  std::string buffer;
+  for (;;) {
+    const HeadRead read = ReadRequestHead(client_fd, &buffer);
+    if (read.outcome == HeadRead::kClosed) return;
+    const std::optional<RequestHead> head =
+        read.outcome == HeadRead::kComplete
+            ? ParseHead(std::string_view(buffer).substr(0, read.head_size - 4))
+            : std::nullopt;
+    if (!head || !head->simple_body) {
+      // Not ours to judge (too large a head, another framing): the service answers it.
+      PassThrough(client_fd, upstream_fd, &buffer);
+      return;
+    }
+    const std::optional<FaultDecision> fault = injector->Next(head->api);
+    if (fault && fault->kind == FaultKind::kDrop) return;
+    if (fault && fault->kind == FaultKind::kHang) {
+      WaitForStop(fault->hang);
+      return;
+    }
+    // Forward the head at once (a client waiting for "100 Continue" gets it), then the body;
+    // a faulted request is read to its end and dropped instead.
+    const int forward_fd = fault ? -1 : upstream_fd;
+    if (forward_fd >= 0 && !SendAll(forward_fd, std::string_view(buffer).substr(0, read.head_size)))
+      return;
+    buffer.erase(0, read.head_size);
+    if (!TransferBody(client_fd, forward_fd, head->content_length, &buffer)) return;
+    if (fault) {  // kBusy: the whole request was read, so the connection stays usable.
+      std::lock_guard lock(connection->write_mutex);
+      if (!SendAll(client_fd, BusyReply(head->api))) return;
+    }
+  }
 }
 
 FaultFront::FaultFront(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

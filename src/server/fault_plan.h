@@ -14,9 +14,9 @@
 // order of requests give the same faults) until `count` faults have fired. Rules are matched in
 // order; the first rule of the API that is not used up applies.
 //
-// Faults act between the client and the service: a FaultFront listens where otsd would, reads
-// each HTTP request's head, and either forwards the request to the real listener (on another
-// loopback port) or injects the fault. Arming a plan at run time is the admin operation
+// Faults act between the client and the service: a FaultFront (server/fault_front.h) listens
+// where otsd would and asks the FaultInjector below, request by request, which fault to inject.
+// Arming a plan at run time is the admin operation
 //   POST /_otsd/admin/InjectFaults  <plan>  -> {"rules": N, "injected": M}
 // (replaces the plan; {"faults": []} clears it), and
 //   POST /_otsd/admin/FaultStats    {}      -> {"injected": M, "busy": b, "hang": h, "drop": d}
@@ -24,9 +24,7 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -98,31 +96,5 @@ class FaultInjector {
 // Registers the InjectFaults and FaultStats admin operations on `dispatcher`, acting on
 // `injector` (which must outlive the dispatcher).
 void RegisterFaultInjectionHandlers(RequestDispatcher* dispatcher, FaultInjector* injector);
-
-// The TCP front that injects the faults. HTTP/1.1 requests with Content-Length bodies are
-// inspected; a connection whose request uses another framing (chunked) is passed through
-// untouched from then on. Responses are passed through byte for byte.
-class FaultFront {
- public:
-  // Listens on host:port (0 picks a free port) and forwards to upstream_host:upstream_port.
-  // `injector` must outlive the front.
-  static Result<std::unique_ptr<FaultFront>> Start(const std::string& host, int port,
-                                                   const std::string& upstream_host,
-                                                   int upstream_port, FaultInjector* injector);
-  ~FaultFront();  // Stops.
-
-  FaultFront(const FaultFront&) = delete;
-  FaultFront& operator=(const FaultFront&) = delete;
-
-  int port() const;
-  // Closes the listener and every connection (hung requests wake), joins the threads.
-  // Idempotent.
-  void Stop();
-
- private:
-  struct Impl;
-  explicit FaultFront(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
 
 }  // namespace otsync::server
