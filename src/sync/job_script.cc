@@ -32,6 +32,7 @@ void NoteUnknownKeys(const ConfigObject& object, std::vector<std::string>& warni
 
 // "otsstream", or "one of odps, stream, txtfile".
 std::string ExpectedNames(const std::vector<std::string>& names) {
+  if (names.empty()) return "a plugin of this build, which has none";
   if (names.size() == 1) return names.front();
   std::string text = "one of ";
   for (size_t i = 0; i < names.size(); ++i) text += (i == 0 ? "" : ", ") + names[i];
@@ -66,8 +67,10 @@ Result<Step> ParseStep(const ConfigObject& step, std::string_view name_key, std:
       step.GetRequiredObject("parameter", "the " + std::string(role) + "'s parameters"));
   Step spec;
   spec.plugin = plugin;
-  SpecParseContext spec_context{context.zone, context.warnings};
-  OTSYNC_ASSIGN_OR_RETURN(spec.parameters, descriptor->parse_spec(parameter, spec_context));
+  if (descriptor->parse_spec) {  // Without a parser the plugin takes no parameters.
+    SpecParseContext spec_context{context.zone, context.warnings};
+    OTSYNC_ASSIGN_OR_RETURN(spec.parameters, descriptor->parse_spec(parameter, spec_context));
+  }
   NoteUnknownKeys(parameter, context.warnings);
   NoteUnknownKeys(step, context.warnings);
   return spec;

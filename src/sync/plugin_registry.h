@@ -67,15 +67,15 @@ using WriterFactory = std::function<Result<std::unique_ptr<Writer>>(const Plugin
 using DataSourceTester = std::function<Result<std::string>(const DataSource&)>;
 
 struct ReaderPlugin {
-  std::string name;  // Lowercase, as job scripts name it: "otsstream".
-  SpecParser parse_spec;
+  std::string name;       // Lowercase, as job scripts name it: "otsstream".
+  SpecParser parse_spec;  // Empty: the plugin takes no parameters (each key is reported unknown).
   ConnectionResolver resolve_connection;  // Empty: the reader names no data source.
   ReaderFactory make;  // Empty: scripts naming it parse, but this build cannot run it.
 };
 
 struct WriterPlugin {
-  std::string name;  // Lowercase: "odps", "stream".
-  SpecParser parse_spec;
+  std::string name;       // Lowercase: "odps", "stream".
+  SpecParser parse_spec;  // Empty: the plugin takes no parameters (each key is reported unknown).
   ConnectionResolver resolve_connection;  // Empty: the writer names no data source.
   WriterFactory make;  // Empty: scripts naming it parse, but this build cannot run it.
 };

@@ -376,8 +376,11 @@ sync::ReaderPlugin OtsStreamReaderPlugin() {
   plugin.resolve_connection =
       [](const sync::PluginSpec& spec,
          const sync::DataSourceLookup& sources) -> Result<sync::PluginSpec> {
-    OTSYNC_ASSIGN_OR_RETURN(OtsConnectionSpec connection,
-                            ResolveOtsConnection(*spec.As<OtsStreamReaderSpec>(), sources));
+    const auto* reader = spec.As<OtsStreamReaderSpec>();
+    if (reader == nullptr) {
+      return Status::InvalidArgument("the otsstream reader needs otsstream reader parameters");
+    }
+    OTSYNC_ASSIGN_OR_RETURN(OtsConnectionSpec connection, ResolveOtsConnection(*reader, sources));
     return sync::PluginSpec::Of(std::move(connection));
   };
   plugin.make = MakeOtsStreamReader;

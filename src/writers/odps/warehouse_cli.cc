@@ -533,8 +533,12 @@ sync::WriterPlugin OdpsWriterPlugin() {
   plugin.resolve_connection =
       [](const sync::PluginSpec& spec,
          const sync::DataSourceLookup& sources) -> Result<sync::PluginSpec> {
+    const auto* writer = spec.As<OdpsWriterSpec>();
+    if (writer == nullptr) {
+      return Status::InvalidArgument("odps writer: the job's writer parameters are not odps's");
+    }
     OTSYNC_ASSIGN_OR_RETURN(sync::OdpsDataSourceConfig warehouse,
-                            ResolveWarehouse(*spec.As<OdpsWriterSpec>(), sources));
+                            ResolveWarehouse(*writer, sources));
     return sync::PluginSpec::Of(std::move(warehouse));
   };
   plugin.make = MakeOdpsWriter;
