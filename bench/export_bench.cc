@@ -73,9 +73,9 @@
 #include "bench_support.h"
 #include "client/client.h"
 #include "sync/local_time.h"
-#include "sync/odps_writer_spec.h"
 #include "testing/child_process.h"
 #include "writers/odps/odps_writer.h"
+#include "writers/odps/odps_writer_spec.h"
 #include "writers/odps/table_schema.h"
 #include "writers/odps/warehouse.h"
 
@@ -308,7 +308,7 @@ int WriterBaseline(const Flags& flags) {
   if (Status created = warehouse->CreateTable(*schema); !created.ok()) {
     return Fail("create-table", created);
   }
-  sync::OdpsWriterSpec spec;
+  odps::OdpsWriterSpec spec;
   spec.datasource = "odps_first";
   spec.table = "person";
   spec.partition = kPartition;

@@ -26,11 +26,15 @@ struct OtsDataSourceConfig {
   std::string instance;
   std::string access_id;
   std::string access_key;  // Secret.
+
+  bool operator==(const OtsDataSourceConfig&) const = default;
 };
 
 struct OdpsDataSourceConfig {
   std::string warehouse_path;  // The local warehouse folder (Parquet files and manifests).
   std::string project;
+
+  bool operator==(const OdpsDataSourceConfig&) const = default;
 };
 
 struct DataSource {

@@ -653,25 +653,25 @@ JobResult RunWindow(Reader& reader, Writer& writer, const SpeedSpec& speed,
 JobResult RunJob(const JobSpec& job, const PluginContext& context, const PluginRegistry& plugins,
                  const EngineOptions& options) {
   JobResult result;
-  const ReaderFactory* make_reader = plugins.FindReader(job.reader.plugin);
-  if (make_reader == nullptr) {
+  const ReaderPlugin* reader_plugin = plugins.FindReader(job.reader.plugin);
+  if (reader_plugin == nullptr || !reader_plugin->make) {
     result.status = Status::Unsupported("reader plugin '" + job.reader.plugin +
                                         "' is not available in this build of otsync");
     return result;
   }
-  const WriterFactory* make_writer = plugins.FindWriter(job.writer.plugin);
-  if (make_writer == nullptr) {
+  const WriterPlugin* writer_plugin = plugins.FindWriter(job.writer.plugin);
+  if (writer_plugin == nullptr || !writer_plugin->make) {
     result.status = Status::Unsupported("writer plugin '" + job.writer.plugin +
                                         "' is not available in this build of otsync");
     return result;
   }
-  Result<std::unique_ptr<Reader>> reader = (*make_reader)(context);
+  Result<std::unique_ptr<Reader>> reader = reader_plugin->make(context);
   if (!reader.ok()) {
     result.status = reader.status().WithContext("reader '" + job.reader.plugin + "'");
     result.configuration_error = reader.status().code() == StatusCode::kInvalidArgument;
     return result;
   }
-  Result<std::unique_ptr<Writer>> writer = (*make_writer)(context);
+  Result<std::unique_ptr<Writer>> writer = writer_plugin->make(context);
   if (!writer.ok()) {
     result.status = writer.status().WithContext("writer '" + job.writer.plugin + "'");
     result.configuration_error = writer.status().code() == StatusCode::kInvalidArgument;

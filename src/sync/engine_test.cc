@@ -436,10 +436,10 @@ TEST(EngineTest, TxtFileWriterReceivesTheWindowAtomically) {
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("engine_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  TxtFileWriterSpec spec;
+  writers::TxtFileWriterSpec spec;
   spec.path = dir.string();
   spec.file_name = "person.csv";
-  spec.file_format = TxtFileFormat::kCsv;
+  spec.file_format = writers::TxtFileFormat::kCsv;
   spec.header = {"shard", "seq"};
 
   {  // A failed job leaves nothing visible.
@@ -477,7 +477,7 @@ TEST(EngineTest, TxtFileWriterReceivesTheWindowAtomically) {
 TEST(EngineTest, StreamWriterPrintsEveryRecord) {
   FakeReader reader(LineageTasks(50));
   std::ostringstream out;
-  writers::StreamWriter writer(StreamWriterSpec{}, out);
+  writers::StreamWriter writer(writers::StreamWriterSpec{}, out);
   JobResult result = RunWindow(reader, writer, {}, {}, QuietOptions());
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
   std::string text = out.str();

@@ -28,4 +28,13 @@ std::string FieldToText(const Field& field, std::string_view null_text) {
   }
 }
 
+bool IsUtf8EncodingName(std::string_view encoding) {
+  std::string lower;
+  for (char c : encoding) {
+    if (c == '-' || c == '_') continue;
+    lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return lower == "utf8";
+}
+
 }  // namespace otsync::sync

@@ -14,4 +14,7 @@ namespace otsync::sync {
 // `null_text` stands for a Null field.
 std::string FieldToText(const Field& field, std::string_view null_text);
 
+// True for "UTF-8" in any case, with or without the dash: the only encoding otsync writes text in.
+bool IsUtf8EncodingName(std::string_view encoding);
+
 }  // namespace otsync::sync

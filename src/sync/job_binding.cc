@@ -1,15 +1,18 @@
 #include "sync/job_binding.h"
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "sync/plugin_registry.h"
 
 namespace otsync::sync {
 namespace {
 
-std::string ParameterPath(const JobSpec& job, std::string_view step, std::string_view key) {
+std::string ParameterPath(const JobSpec& job, std::string_view step) {
   std::string prefix =
       job.format == JobScriptFormat::kDataXJob ? "job.content[0]." : "configuration.";
-  return prefix + std::string(step) + ".parameter." + std::string(key);
+  return prefix + std::string(step) + ".parameter";
 }
 
 std::string NamesOfType(const std::vector<DataSource>& sources, std::string_view type) {
@@ -22,10 +25,27 @@ std::string NamesOfType(const std::vector<DataSource>& sources, std::string_view
   return names.empty() ? "none registered" : names;
 }
 
-Result<const DataSource*> FindOfType(const std::vector<DataSource>& sources,
-                                     const std::string& name, std::string_view type,
-                                     const std::string& path) {
-  for (const DataSource& source : sources) {
+Result<PluginSpec> Resolve(const ConnectionResolver& resolve, const PluginSpec& spec,
+                           const std::vector<DataSource>& sources, std::string parameter_path) {
+  if (!resolve) return PluginSpec();
+  return resolve(spec, DataSourceLookup(sources, std::move(parameter_path)));
+}
+
+}  // namespace
+
+DataSourceLookup::DataSourceLookup(const std::vector<DataSource>& sources,
+                                   std::string parameter_path)
+    : sources_(sources), parameter_path_(std::move(parameter_path)) {}
+
+std::string DataSourceLookup::PathOf(std::string_view key) const {
+  return parameter_path_ + "." + std::string(key);
+}
+
+Result<const DataSource*> DataSourceLookup::FindOfType(const std::string& name,
+                                                       std::string_view type,
+                                                       std::string_view key) const {
+  std::string path = PathOf(key);
+  for (const DataSource& source : sources_) {
     if (source.name != name) continue;
     if (source.type_name() != type) {
       return Status::InvalidArgument(path + ": data source \"" + name + "\" is of type " +
@@ -36,47 +56,23 @@ Result<const DataSource*> FindOfType(const std::vector<DataSource>& sources,
   }
   return Status::InvalidArgument(path + ": no data source named \"" + name +
                                  "\", expected one of " + std::string(type) +
-                                 " data sources: " + NamesOfType(sources, type));
+                                 " data sources: " + NamesOfType(sources_, type));
 }
 
-}  // namespace
-
-Result<JobConnections> ResolveConnections(const JobSpec& job, const DataSourceRegistry& registry) {
+Result<JobConnections> ResolveConnections(const JobSpec& job, const DataSourceRegistry& registry,
+                                          const PluginRegistry& plugins) {
   OTSYNC_ASSIGN_OR_RETURN(std::vector<DataSource> sources, registry.List());
   JobConnections connections;
-  const OtsStreamReaderSpec& reader = job.reader.parameters;
-  if (reader.connection.has_value()) {
-    connections.reader = *reader.connection;
-  } else {
-    OTSYNC_ASSIGN_OR_RETURN(
-        const DataSource* source,
-        FindOfType(sources, reader.datasource, "ots", ParameterPath(job, "reader", "datasource")));
-    const auto& ots = std::get<OtsDataSourceConfig>(source->config);
-    connections.reader =
-        OtsConnectionSpec{ots.endpoint, ots.access_id, ots.access_key, ots.instance};
+  if (const ReaderPlugin* reader = plugins.FindReader(job.reader.plugin)) {
+    OTSYNC_ASSIGN_OR_RETURN(connections.reader,
+                            Resolve(reader->resolve_connection, job.reader.parameters, sources,
+                                    ParameterPath(job, "reader")));
   }
-
-  const auto* odps = std::get_if<OdpsWriterSpec>(&job.writer.parameters);
-  if (odps == nullptr) return connections;
-  if (!odps->datasource.empty()) {
-    OTSYNC_ASSIGN_OR_RETURN(
-        const DataSource* source,
-        FindOfType(sources, odps->datasource, "odps", ParameterPath(job, "writer", "datasource")));
-    connections.warehouse = std::get<OdpsDataSourceConfig>(source->config);
-    return connections;
+  if (const WriterPlugin* writer = plugins.FindWriter(job.writer.plugin)) {
+    OTSYNC_ASSIGN_OR_RETURN(connections.writer,
+                            Resolve(writer->resolve_connection, job.writer.parameters, sources,
+                                    ParameterPath(job, "writer")));
   }
-  std::vector<const OdpsDataSourceConfig*> matches;
-  for (const DataSource& source : sources) {
-    const auto* config = std::get_if<OdpsDataSourceConfig>(&source.config);
-    if (config != nullptr && config->project == odps->project) matches.push_back(config);
-  }
-  if (matches.size() != 1) {
-    return Status::InvalidArgument(ParameterPath(job, "writer", "project") +
-                                   ": expected exactly one odps data source with project \"" +
-                                   odps->project + "\", found " + std::to_string(matches.size()) +
-                                   "; name one with datasource instead");
-  }
-  connections.warehouse = *matches.front();
   return connections;
 }
 

@@ -5,8 +5,11 @@
 
 #include <filesystem>
 
+#include "readers/otsstream/otsstream_reader.h"
 #include "sync/job_script.h"
+#include "sync/plugin_registry.h"
 #include "testing/temporary_directory.h"
+#include "writers/odps/warehouse_cli.h"
 
 namespace otsync::sync {
 namespace {
@@ -17,6 +20,8 @@ class JobBindingTest : public ::testing::Test {
     Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
     ASSERT_TRUE(registry.ok());
     registry_.emplace(std::move(*registry));
+    plugins_.AddReader(readers::otsstream::OtsStreamReaderPlugin());
+    plugins_.AddWriter(odps::OdpsWriterPlugin());
   }
 
   JobSpec Parse(const std::string& reader_source, const std::string& writer_key,
@@ -28,7 +33,9 @@ class JobBindingTest : public ::testing::Test {
         "writer": {"plugin": "odps", "parameter": {")" +
                          writer_key + R"(": ")" + writer_value +
                          R"(", "table": "t", "truncate": true, "column": ["*"]}}}})";
-    Result<JobSpec> job = ParseJobScript(script, JobScriptOptions{});
+    JobScriptOptions options;
+    options.plugins = &plugins_;
+    Result<JobSpec> job = ParseJobScript(script, options);
     EXPECT_TRUE(job.ok()) << job.status().ToString();
     return job.ok() ? *job : JobSpec{};
   }
@@ -36,38 +43,45 @@ class JobBindingTest : public ::testing::Test {
   otsync::testing::TemporaryDirectory directory_{"otsync_binding_test"};
   std::string data_dir_ = directory_.path().string();
   std::optional<DataSourceRegistry> registry_;
+  PluginRegistry plugins_;
 };
 
 TEST_F(JobBindingTest, ResolvesTheSeedDefaults) {
   Result<JobConnections> connections =
-      ResolveConnections(Parse("otsstream", "datasource", "odps_first"), *registry_);
+      ResolveConnections(Parse("otsstream", "datasource", "odps_first"), *registry_, plugins_);
   ASSERT_TRUE(connections.ok()) << connections.status().ToString();
-  EXPECT_EQ(connections->reader, (OtsConnectionSpec{"http://127.0.0.1:8800", "otsync-local-id",
-                                                    "otsync-local-secret", "local"}));
-  ASSERT_TRUE(connections->warehouse.has_value());
-  EXPECT_EQ(connections->warehouse->warehouse_path, data_dir_ + "/warehouse");
+  using readers::otsstream::OtsConnectionSpec;
+  ASSERT_NE(connections->reader.As<OtsConnectionSpec>(), nullptr);
+  EXPECT_EQ(*connections->reader.As<OtsConnectionSpec>(),
+            (OtsConnectionSpec{"http://127.0.0.1:8800", "otsync-local-id", "otsync-local-secret",
+                               "local"}));
+  const auto* warehouse = connections->writer.As<OdpsDataSourceConfig>();
+  ASSERT_TRUE(warehouse != nullptr);
+  EXPECT_EQ(warehouse->warehouse_path, data_dir_ + "/warehouse");
 
-  connections = ResolveConnections(Parse("otsstream", "project", "odps_first"), *registry_);
+  connections =
+      ResolveConnections(Parse("otsstream", "project", "odps_first"), *registry_, plugins_);
   ASSERT_TRUE(connections.ok()) << connections.status().ToString();
-  EXPECT_EQ(connections->warehouse->project, "odps_first");
+  ASSERT_NE(connections->writer.As<OdpsDataSourceConfig>(), nullptr);
+  EXPECT_EQ(connections->writer.As<OdpsDataSourceConfig>()->project, "odps_first");
 }
 
 TEST_F(JobBindingTest, UnknownOrMistypedSourcesAreConfigurationErrors) {
   Result<JobConnections> missing =
-      ResolveConnections(Parse("nope", "datasource", "odps_first"), *registry_);
+      ResolveConnections(Parse("nope", "datasource", "odps_first"), *registry_, plugins_);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(missing.status().message(),
             "configuration.reader.parameter.datasource: no data source named \"nope\", expected "
             "one of ots data sources: otsstream");
   Result<JobConnections> mistyped =
-      ResolveConnections(Parse("otsstream", "datasource", "otsstream"), *registry_);
+      ResolveConnections(Parse("otsstream", "datasource", "otsstream"), *registry_, plugins_);
   ASSERT_FALSE(mistyped.ok());
   EXPECT_EQ(mistyped.status().message(),
             "configuration.writer.parameter.datasource: data source \"otsstream\" is of type ots, "
             "expected odps");
   Result<JobConnections> no_project =
-      ResolveConnections(Parse("otsstream", "project", "other"), *registry_);
+      ResolveConnections(Parse("otsstream", "project", "other"), *registry_, plugins_);
   ASSERT_FALSE(no_project.ok());
   EXPECT_EQ(no_project.status().message(),
             "configuration.writer.parameter.project: expected exactly one odps data source with "

@@ -20,6 +20,7 @@ constexpr int64_t kMaxConcurrent = 1024;
 struct ParseContext {
   const Variables& variables;
   const TimeZone& zone;
+  const PluginRegistry& plugins;
   std::vector<std::string>& warnings;
 };
 
@@ -29,51 +30,64 @@ void NoteUnknownKeys(const ConfigObject& object, std::vector<std::string>& warni
   }
 }
 
+// "otsstream", or "one of odps, stream, txtfile".
+std::string ExpectedNames(const std::vector<std::string>& names) {
+  if (names.empty()) return "a plugin of this build, which has none";
+  if (names.size() == 1) return names.front();
+  std::string text = "one of ";
+  for (size_t i = 0; i < names.size(); ++i) text += (i == 0 ? "" : ", ") + names[i];
+  return text;
+}
+
+// The registered name a script's plugin name stands for: itself, or without DataX's "reader" or
+// "writer" suffix.
+std::string PluginName(std::string_view written, std::string_view suffix) {
+  std::string name = AsciiLower(written);
+  if (name.ends_with(suffix)) name.resize(name.size() - suffix.size());
+  return name;
+}
+
+// One step, reader or writer: its plugin name checked against `names`, its parameter object
+// parsed by `parse_spec` of the plugin `find` returns.
+template <typename Step, typename Find>
+Result<Step> ParseStep(const ConfigObject& step, std::string_view name_key, std::string_view role,
+                       const std::vector<std::string>& names, Find find, ParseContext& context) {
+  std::string expected = ExpectedNames(names);
+  OTSYNC_ASSIGN_OR_RETURN(
+      std::string written,
+      step.GetRequiredString(name_key, "the " + std::string(role) + " plugin, " + expected));
+  std::string plugin = PluginName(written, role);
+  const auto* descriptor = find(plugin);
+  if (descriptor == nullptr) {
+    return ConfigError(step.PathOf(name_key), "unsupported " + std::string(role) + " plugin \"" +
+                                                  written + "\", expected " + expected);
+  }
+  OTSYNC_ASSIGN_OR_RETURN(
+      ConfigObject parameter,
+      step.GetRequiredObject("parameter", "the " + std::string(role) + "'s parameters"));
+  Step spec;
+  spec.plugin = plugin;
+  if (descriptor->parse_spec) {  // Without a parser the plugin takes no parameters.
+    SpecParseContext spec_context{context.zone, context.warnings};
+    OTSYNC_ASSIGN_OR_RETURN(spec.parameters, descriptor->parse_spec(parameter, spec_context));
+  }
+  NoteUnknownKeys(parameter, context.warnings);
+  NoteUnknownKeys(step, context.warnings);
+  return spec;
+}
+
 Result<ReaderSpec> ParseReader(const ConfigObject& reader, std::string_view name_key,
                                ParseContext& context) {
-  OTSYNC_ASSIGN_OR_RETURN(std::string name,
-                          reader.GetRequiredString(name_key, "the reader plugin, otsstream"));
-  std::string plugin = AsciiLower(name);
-  if (plugin != "otsstream" && plugin != "otsstreamreader") {
-    return ConfigError(reader.PathOf(name_key),
-                       "unsupported reader plugin \"" + name + "\", expected otsstream");
-  }
-  OTSYNC_ASSIGN_OR_RETURN(ConfigObject parameter,
-                          reader.GetRequiredObject("parameter", "the reader's parameters"));
-  ReaderSpec spec;
-  spec.plugin = "otsstream";
-  OTSYNC_ASSIGN_OR_RETURN(spec.parameters,
-                          ParseOtsStreamReaderSpec(parameter, context.zone, context.warnings));
-  NoteUnknownKeys(parameter, context.warnings);
-  NoteUnknownKeys(reader, context.warnings);
-  return spec;
+  return ParseStep<ReaderSpec>(
+      reader, name_key, "reader", context.plugins.ReaderNames(),
+      [&](std::string_view name) { return context.plugins.FindReader(name); }, context);
 }
 
 Result<WriterSpec> ParseWriter(const ConfigObject& writer, std::string_view name_key,
                                ParseContext& context) {
-  OTSYNC_ASSIGN_OR_RETURN(
-      std::string name,
-      writer.GetRequiredString(name_key, "the writer plugin, one of odps, stream, txtfile"));
-  std::string plugin = AsciiLower(name);
-  if (plugin.ends_with("writer")) plugin.resize(plugin.size() - std::string_view("writer").size());
-  if (plugin != "odps" && plugin != "stream" && plugin != "txtfile") {
-    return ConfigError(writer.PathOf(name_key), "unsupported writer plugin \"" + name +
-                                                    "\", expected one of odps, stream, txtfile");
-  }
-  OTSYNC_ASSIGN_OR_RETURN(ConfigObject parameter,
-                          writer.GetRequiredObject("parameter", "the writer's parameters"));
-  WriterSpec spec;
-  spec.plugin = plugin;
-  if (plugin == "odps") {
-    OTSYNC_ASSIGN_OR_RETURN(spec.parameters, ParseOdpsWriterSpec(parameter, context.warnings));
-  } else if (plugin == "stream") {
-    OTSYNC_ASSIGN_OR_RETURN(spec.parameters, ParseStreamWriterSpec(parameter, context.warnings));
-  } else {
-    OTSYNC_ASSIGN_OR_RETURN(spec.parameters, ParseTxtFileWriterSpec(parameter, context.warnings));
-  }
-  NoteUnknownKeys(parameter, context.warnings);
-  NoteUnknownKeys(writer, context.warnings);
-  return spec;
+  return ParseStep<WriterSpec>(
+      writer, name_key, "writer", context.plugins.WriterNames(),
+      [&](std::string_view name) { return context.plugins.FindWriter(name); }, context);
 }
 
 Result<int64_t> GetConcurrent(const ConfigObject& speed, std::string_view key) {
@@ -262,7 +276,9 @@ Result<JobSpec> ParseJobScript(std::string_view text, const JobScriptOptions& op
   }
   Variables variables(options.variables, options.clock, options.time_zone);
   JobSpec job;
-  ParseContext context{variables, options.time_zone, job.warnings};
+  PluginRegistry no_plugins;
+  ParseContext context{variables, options.time_zone,
+                       options.plugins != nullptr ? *options.plugins : no_plugins, job.warnings};
   Result<ConfigObject> root = ConfigObject::Make(*document, "", variables);
   if (!root.ok()) {
     if (document->is_object()) return root.status();

@@ -5,8 +5,24 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/otsstream_reader.h"
+#include "writers/odps/odps_writer_spec.h"
+#include "writers/odps/warehouse_cli.h"
+#include "writers/stream/stream_writer.h"
+#include "writers/txtfile/txtfile_writer.h"
+
 namespace otsync::sync {
 namespace {
+
+using odps::OdpsWriterSpec;
+using readers::otsstream::OtsConnectionSpec;
+using readers::otsstream::OtsStreamMode;
+using readers::otsstream::OtsStreamReaderSpec;
+using readers::otsstream::TimeRangeForm;
+using writers::StreamWriterSpec;
+using writers::TxtFileFormat;
+using writers::TxtFileWriteMode;
+using writers::TxtFileWriterSpec;
 
 // 2017-10-20 01:00 in Shanghai: the business date is 20171019.
 constexpr int64_t kNowMicros = 1508432400000LL * 1000;
@@ -20,8 +36,30 @@ std::string ReadTestData(const std::string& name) {
   return text.str();
 }
 
+// The plugins of the otsync binary, whose parameters the scripts below use.
+const PluginRegistry& Plugins() {
+  static const PluginRegistry* plugins = [] {
+    auto* registry = new PluginRegistry;
+    registry->AddReader(readers::otsstream::OtsStreamReaderPlugin());
+    registry->AddWriter(odps::OdpsWriterPlugin());
+    registry->AddWriter(writers::StreamWriterPlugin());
+    registry->AddWriter(writers::TxtFileWriterPlugin());
+    return registry;
+  }();
+  return *plugins;
+}
+
+// The plugin's spec held by `spec`, which must be a T.
+template <typename T>
+const T& SpecOf(const PluginSpec& spec) {
+  static const T kNone{};
+  EXPECT_NE(spec.As<T>(), nullptr);
+  return spec.As<T>() != nullptr ? *spec.As<T>() : kNone;
+}
+
 JobScriptOptions SeedOptions() {
   JobScriptOptions options;
+  options.plugins = &Plugins();
   options.variables = {{"startTime", "20171019161000"}, {"endTime", "20171019162600"}};
   options.clock = std::make_shared<ManualClock>(kNowMicros);
   return options;
@@ -31,7 +69,7 @@ JobSpec ExpectedSeedJob() {
   JobSpec job;
   job.format = JobScriptFormat::kDataWorksScript;
   job.reader.plugin = "otsstream";
-  OtsStreamReaderSpec& reader = job.reader.parameters;
+  OtsStreamReaderSpec reader;
   reader.datasource = "otsstream";
   reader.data_table = "person";
   reader.status_table = "TableStoreStreamReaderStatusTable";
@@ -41,6 +79,7 @@ JobSpec ExpectedSeedJob() {
   reader.time_zone = "Asia/Shanghai";
   reader.max_retries = 30;
   reader.is_export_sequence_info = false;
+  job.reader.parameters = PluginSpec::Of(reader);
   job.writer.plugin = "odps";
   OdpsWriterSpec writer;
   writer.datasource = "odps_first";
@@ -48,7 +87,7 @@ JobSpec ExpectedSeedJob() {
   writer.truncate = true;
   writer.partition = "pt=20171019";
   writer.columns = {"id", "colname", "version", "colvalue", "optype", "sequenceinfo"};
-  job.writer.parameters = writer;
+  job.writer.parameters = PluginSpec::Of(writer);
   job.speed.concurrent = 7;
   job.speed.bytes_per_second = 7 * 1024 * 1024;
   job.speed.throttle = true;
@@ -116,7 +155,7 @@ TEST(JobScriptTest, ParsesDirectConnectionsAndOtherForms) {
         "writer": {"name": "streamwriter", "parameter": {"print": "false"}}}])"),
                      SeedOptions());
   ASSERT_TRUE(job.ok()) << job.status().ToString();
-  const OtsStreamReaderSpec& reader = job->reader.parameters;
+  const OtsStreamReaderSpec& reader = SpecOf<OtsStreamReaderSpec>(job->reader.parameters);
   ASSERT_TRUE(reader.connection.has_value());
   EXPECT_EQ(*reader.connection,
             (OtsConnectionSpec{"http://127.0.0.1:8800", "id", "secret", "local"}));
@@ -124,7 +163,7 @@ TEST(JobScriptTest, ParsesDirectConnectionsAndOtherForms) {
   EXPECT_EQ(reader.start_timestamp_millis, 1000);
   EXPECT_EQ(reader.end_timestamp_millis, 2000);
   EXPECT_EQ(job->writer.plugin, "stream");
-  EXPECT_FALSE(std::get<StreamWriterSpec>(job->writer.parameters).print);
+  EXPECT_FALSE(SpecOf<StreamWriterSpec>(job->writer.parameters).print);
   EXPECT_EQ(job->speed, SpeedSpec{});
 
   job = ParseJobScript(Script(R"("datasource": "otsstream", "DataTable ": "t", "statusTable": "s",
@@ -137,13 +176,17 @@ TEST(JobScriptTest, ParsesDirectConnectionsAndOtherForms) {
                                   "errorLimit": {"record": ""}})"),
                        SeedOptions());
   ASSERT_TRUE(job.ok()) << job.status().ToString();
-  EXPECT_EQ(job->reader.parameters.time_range_form, TimeRangeForm::kDate);
-  EXPECT_EQ(job->reader.parameters.start_timestamp_millis, 1508342400000);
-  EXPECT_EQ(job->reader.parameters.end_timestamp_millis, 1508342400000 + 86'400'000);
-  EXPECT_EQ(job->reader.parameters.mode, OtsStreamMode::kSingleVersionAndUpdateOnly);
-  ASSERT_EQ(job->reader.parameters.columns.size(), 2u);
-  EXPECT_EQ(job->reader.parameters.columns[1].name, "b");
-  const auto& txtfile = std::get<TxtFileWriterSpec>(job->writer.parameters);
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).time_range_form,
+            TimeRangeForm::kDate);
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).start_timestamp_millis,
+            1508342400000);
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).end_timestamp_millis,
+            1508342400000 + 86'400'000);
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).mode,
+            OtsStreamMode::kSingleVersionAndUpdateOnly);
+  ASSERT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).columns.size(), 2u);
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).columns[1].name, "b");
+  const auto& txtfile = SpecOf<TxtFileWriterSpec>(job->writer.parameters);
   EXPECT_EQ(txtfile.write_mode, TxtFileWriteMode::kNonConflict);
   EXPECT_EQ(txtfile.file_format, TxtFileFormat::kCsv);
   EXPECT_EQ(txtfile.field_delimiter, '\t');
@@ -165,7 +208,7 @@ TEST(JobScriptTest, NormalisesThePartitionAsDataXDoes) {
                  "column": ["a"]}})"),
       SeedOptions());
   ASSERT_TRUE(job.ok()) << job.status().ToString();
-  EXPECT_EQ(std::get<OdpsWriterSpec>(job->writer.parameters).partition, "pt=20150101,type=1,biz=2");
+  EXPECT_EQ(SpecOf<OdpsWriterSpec>(job->writer.parameters).partition, "pt=20150101,type=1,biz=2");
 }
 
 TEST(JobScriptTest, TimeStringsAreReadInTheChosenZone) {
@@ -173,8 +216,9 @@ TEST(JobScriptTest, TimeStringsAreReadInTheChosenZone) {
   options.time_zone = TimeZone::Utc();
   Result<JobSpec> job = ParseJobScript(Script(kGoodReader), options);
   ASSERT_TRUE(job.ok());
-  EXPECT_EQ(job->reader.parameters.start_timestamp_millis, kStartMillis + 8 * 3'600'000);
-  EXPECT_EQ(job->reader.parameters.time_zone, "UTC");
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).start_timestamp_millis,
+            kStartMillis + 8 * 3'600'000);
+  EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).time_zone, "UTC");
 }
 
 struct BrokenScript {
@@ -333,6 +377,7 @@ TEST(JobScriptTest, BrokenScriptsGiveTheirExactErrors) {
   for (const BrokenScript& broken : cases) {
     JobScriptOptions options;
     options.clock = std::make_shared<ManualClock>(kNowMicros);
+    options.plugins = &Plugins();
     Result<JobSpec> job = ParseJobScript(broken.script, options);
     ASSERT_FALSE(job.ok()) << broken.script;
     EXPECT_EQ(job.status().code(), StatusCode::kInvalidArgument);

@@ -6,13 +6,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "sync/odps_writer_spec.h"
-#include "sync/otsstream_reader_spec.h"
-#include "sync/stream_writer_spec.h"
-#include "sync/txtfile_writer_spec.h"
+#include "sync/plugin_spec.h"
 
 namespace otsync::sync {
 
@@ -21,16 +17,18 @@ enum class JobScriptFormat {
   kDataXJob,         // {"job": {"setting", "content": [{"reader", "writer"}]}}
 };
 
+// The reader or writer step: the plugin's registered name ("otsstream", "odps") and its
+// `parameter` object as the plugin's spec parser made it (sync/plugin_registry.h).
 struct ReaderSpec {
-  std::string plugin;  // "otsstream"
-  OtsStreamReaderSpec parameters;
+  std::string plugin;
+  PluginSpec parameters;
 
   bool operator==(const ReaderSpec&) const = default;
 };
 
 struct WriterSpec {
-  std::string plugin;  // "odps", "stream" or "txtfile", matching the alternative held.
-  std::variant<OdpsWriterSpec, StreamWriterSpec, TxtFileWriterSpec> parameters;
+  std::string plugin;
+  PluginSpec parameters;
 
   bool operator==(const WriterSpec&) const = default;
 };

@@ -1,5 +1,5 @@
 // otsync: the sync engine's command line (see tools/otsync/cli.h). This file decides which plugins
-// the binary carries; a plugin in its own room adds its Register call to RegisterPlugins.
+// the binary carries: a plugin in its own room adds one line to RegisterPlugins.
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -21,11 +21,11 @@
 namespace {
 
 void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
-  plugins.RegisterWriter("stream", otsync::writers::MakeStreamWriter);
-  plugins.RegisterWriter("txtfile", otsync::writers::MakeTxtFileWriter);
+  plugins.AddReader(otsync::readers::otsstream::OtsStreamReaderPlugin());
+  plugins.AddWriter(otsync::odps::OdpsWriterPlugin());
+  plugins.AddWriter(otsync::writers::StreamWriterPlugin());
+  plugins.AddWriter(otsync::writers::TxtFileWriterPlugin());
   plugins.RegisterDataSourceTester("ots", otsync::tools::TestOtsDataSource);
-  plugins.RegisterReader("otsstream", otsync::readers::otsstream::MakeOtsStreamReader);
-  plugins.RegisterWriter("odps", otsync::odps::MakeOdpsWriter);
   plugins.RegisterDataSourceTester("odps", otsync::odps::TestWarehouseDataSource);
 }
 

@@ -33,19 +33,18 @@ std::string RandomUuid() {
   return text;
 }
 
-RecordFormat FormatOf(const sync::OtsStreamReaderSpec& spec) {
+RecordFormat FormatOf(const OtsStreamReaderSpec& spec) {
   RecordFormat format;
   format.mode = spec.mode;
   format.export_sequence_info = spec.is_export_sequence_info;
-  for (const sync::OtsStreamColumnSpec& column : spec.columns)
-    format.columns.push_back(column.name);
+  for (const OtsStreamColumnSpec& column : spec.columns) format.columns.push_back(column.name);
   return format;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<OtsStreamReader>> OtsStreamReader::Create(
-    sync::OtsStreamReaderSpec spec, const sync::OtsConnectionSpec& connection,
+    OtsStreamReaderSpec spec, const OtsConnectionSpec& connection,
     std::shared_ptr<const Clock> clock, OtsStreamReaderOptions options) {
   if (spec.is_timeseries_table) {
     return Status::Unsupported(
@@ -73,7 +72,7 @@ Result<std::unique_ptr<OtsStreamReader>> OtsStreamReader::Create(
                           std::move(clock), std::move(options)));
 }
 
-OtsStreamReader::OtsStreamReader(sync::OtsStreamReaderSpec spec, sync::TimeZone zone,
+OtsStreamReader::OtsStreamReader(OtsStreamReaderSpec spec, sync::TimeZone zone,
                                  std::string endpoint, std::unique_ptr<client::Client> client,
                                  std::shared_ptr<const Clock> clock, OtsStreamReaderOptions options)
     : spec_(std::move(spec)),
@@ -351,10 +350,41 @@ std::string OtsStreamReader::DescribeEmptyWindow() {
 }
 
 Result<std::unique_ptr<sync::Reader>> MakeOtsStreamReader(const sync::PluginContext& context) {
+  const auto* spec = context.job.reader.parameters.As<OtsStreamReaderSpec>();
+  if (spec == nullptr) {
+    return Status::InvalidArgument("the otsstream reader needs otsstream reader parameters");
+  }
+  const auto* connection = context.connections.reader.As<OtsConnectionSpec>();
+  if (connection == nullptr) {
+    return Status::InvalidArgument("the otsstream reader needs a resolved ots connection");
+  }
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<OtsStreamReader> reader,
-                          OtsStreamReader::Create(context.job.reader.parameters,
-                                                  context.connections.reader, context.clock));
+                          OtsStreamReader::Create(*spec, *connection, context.clock));
   return std::unique_ptr<sync::Reader>(std::move(reader));
+}
+
+sync::ReaderPlugin OtsStreamReaderPlugin() {
+  sync::ReaderPlugin plugin;
+  plugin.name = "otsstream";
+  plugin.parse_spec = [](const sync::ConfigObject& parameter,
+                         sync::SpecParseContext& context) -> Result<sync::PluginSpec> {
+    OTSYNC_ASSIGN_OR_RETURN(
+        OtsStreamReaderSpec spec,
+        ParseOtsStreamReaderSpec(parameter, context.time_zone, context.warnings));
+    return sync::PluginSpec::Of(std::move(spec));
+  };
+  plugin.resolve_connection =
+      [](const sync::PluginSpec& spec,
+         const sync::DataSourceLookup& sources) -> Result<sync::PluginSpec> {
+    const auto* reader = spec.As<OtsStreamReaderSpec>();
+    if (reader == nullptr) {
+      return Status::InvalidArgument("the otsstream reader needs otsstream reader parameters");
+    }
+    OTSYNC_ASSIGN_OR_RETURN(OtsConnectionSpec connection, ResolveOtsConnection(*reader, sources));
+    return sync::PluginSpec::Of(std::move(connection));
+  };
+  plugin.make = MakeOtsStreamReader;
+  return plugin;
 }
 
 }  // namespace otsync::readers::otsstream

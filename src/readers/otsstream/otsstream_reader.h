@@ -28,11 +28,11 @@
 #include "base/clock.h"
 #include "client/client.h"
 #include "readers/otsstream/checkpoint_codec.h"
+#include "readers/otsstream/otsstream_reader_spec.h"
 #include "readers/otsstream/retry.h"
 #include "readers/otsstream/shard_reader.h"
 #include "readers/otsstream/status_table.h"
 #include "readers/otsstream/window_rules.h"
-#include "sync/otsstream_reader_spec.h"
 #include "sync/plugin_registry.h"
 #include "sync/reader.h"
 
@@ -50,8 +50,8 @@ class OtsStreamReader final : public sync::Reader {
  public:
   // kInvalidArgument for a connection the client refuses or a time zone that does not parse;
   // kUnsupported for isTimeseriesTable.
-  static Result<std::unique_ptr<OtsStreamReader>> Create(sync::OtsStreamReaderSpec spec,
-                                                         const sync::OtsConnectionSpec& connection,
+  static Result<std::unique_ptr<OtsStreamReader>> Create(OtsStreamReaderSpec spec,
+                                                         const OtsConnectionSpec& connection,
                                                          std::shared_ptr<const Clock> clock,
                                                          OtsStreamReaderOptions options = {});
 
@@ -74,7 +74,7 @@ class OtsStreamReader final : public sync::Reader {
     bool skip_before_start = false;
   };
 
-  OtsStreamReader(sync::OtsStreamReaderSpec spec, sync::TimeZone zone, std::string endpoint,
+  OtsStreamReader(OtsStreamReaderSpec spec, sync::TimeZone zone, std::string endpoint,
                   std::unique_ptr<client::Client> client, std::shared_ptr<const Clock> clock,
                   OtsStreamReaderOptions options);
 
@@ -84,7 +84,7 @@ class OtsStreamReader final : public sync::Reader {
   Result<std::optional<std::map<std::string, StoredCheckpoint>>> LoadPreviousCheckpoints();
   Result<ShardStart> FallbackStart(const std::string& shard_id);
 
-  sync::OtsStreamReaderSpec spec_;
+  OtsStreamReaderSpec spec_;
   sync::TimeZone zone_;
   std::string endpoint_;  // For messages: where the data source is.
   std::unique_ptr<client::Client> client_;
@@ -109,5 +109,9 @@ class OtsStreamReader final : public sync::Reader {
 // The engine's factory for plugin name "otsstream": the job's reader parameters and the
 // resolved reader connection, the engine's clock.
 Result<std::unique_ptr<sync::Reader>> MakeOtsStreamReader(const sync::PluginContext& context);
+
+// The `otsstream` plugin: ParseOtsStreamReaderSpec, ResolveOtsConnection
+// (otsstream_reader_spec.h) and MakeOtsStreamReader.
+sync::ReaderPlugin OtsStreamReaderPlugin();
 
 }  // namespace otsync::readers::otsstream

@@ -102,12 +102,12 @@ class OtsStreamReaderE2eTest : public ::testing::Test {
     ASSERT_TRUE(client_->CreateTable(table).ok());
   }
 
-  sync::OtsStreamReaderSpec Spec(const std::string& table, const std::string& status_table,
-                                 int64_t start, int64_t end) {
-    sync::OtsStreamReaderSpec spec;
+  OtsStreamReaderSpec Spec(const std::string& table, const std::string& status_table, int64_t start,
+                           int64_t end) {
+    OtsStreamReaderSpec spec;
     spec.data_table = table;
     spec.status_table = status_table;
-    spec.time_range_form = sync::TimeRangeForm::kTimestampMillis;
+    spec.time_range_form = TimeRangeForm::kTimestampMillis;
     spec.start_timestamp_millis = start;
     spec.end_timestamp_millis = end;
     spec.time_zone = "Asia/Shanghai";
@@ -116,13 +116,13 @@ class OtsStreamReaderE2eTest : public ::testing::Test {
     return spec;
   }
 
-  sync::OtsConnectionSpec Connection() {
+  OtsConnectionSpec Connection() {
     return {otsd_->endpoint(), "otsync-local-id", "otsync-local-secret", "local"};
   }
 
   // One window as the engine drives it: Prepare, Split, every task after its dependencies,
   // EndCheckpoints, then (the writer having committed) PublishCheckpoints.
-  WindowRun RunWindow(const sync::OtsStreamReaderSpec& spec, bool publish = true) {
+  WindowRun RunWindow(const OtsStreamReaderSpec& spec, bool publish = true) {
     WindowRun run;
     Result<std::unique_ptr<OtsStreamReader>> reader =
         OtsStreamReader::Create(spec, Connection(), DefaultClock());
@@ -216,7 +216,7 @@ TEST_F(OtsStreamReaderE2eTest, SeedScenarioTwoEntriesInTheWindow) {
       v2);
   const int64_t end = Boundary();
 
-  sync::OtsStreamReaderSpec spec = Spec("person", "person_status", start - 60'000, end + 1000);
+  OtsStreamReaderSpec spec = Spec("person", "person_status", start - 60'000, end + 1000);
   spec.is_export_sequence_info = false;
   WindowRun run = RunWindow(spec);
   ASSERT_TRUE(run.status.ok()) << run.status.ToString();
@@ -255,7 +255,7 @@ TEST_F(OtsStreamReaderE2eTest, SeedScenarioTwoEntriesInTheWindow) {
   // Single-version mode: one row per record, the configured columns.
   spec.status_table = "person_status_single";
   spec.is_export_sequence_info = false;
-  spec.mode = sync::OtsStreamMode::kSingleVersionAndUpdateOnly;
+  spec.mode = OtsStreamMode::kSingleVersionAndUpdateOnly;
   spec.columns = {{"pk1", false}, {"name", false}, {"age", false}, {"vip", false}};
   WindowRun single = RunWindow(spec);
   ASSERT_TRUE(single.status.ok()) << single.status.ToString();
@@ -407,13 +407,13 @@ TEST_F(OtsStreamReaderE2eTest, WindowRuleAndConfigurationErrors) {
 // start otsd, so the first failure is reported at once, with how to start it. (A remote endpoint
 // keeps its retries; no test here talks to anything but loopback.)
 TEST_F(OtsStreamReaderE2eTest, NothingListeningOnLoopbackIsReportedWithoutRetrying) {
-  sync::OtsStreamReaderSpec spec = Spec("person", "person_status", 0, 600'000);
+  OtsStreamReaderSpec spec = Spec("person", "person_status", 0, 600'000);
   spec.max_retries = 30;
   int pauses = 0;
   OtsStreamReaderOptions options;
   options.retry_sleep = [&pauses](std::chrono::milliseconds, std::stop_token) { ++pauses; };
-  sync::OtsConnectionSpec nowhere{"http://127.0.0.1:1", "otsync-local-id", "otsync-local-secret",
-                                  "local"};
+  OtsConnectionSpec nowhere{"http://127.0.0.1:1", "otsync-local-id", "otsync-local-secret",
+                            "local"};
   Result<std::unique_ptr<OtsStreamReader>> reader =
       OtsStreamReader::Create(spec, nowhere, DefaultClock(), options);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();

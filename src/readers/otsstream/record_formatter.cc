@@ -148,7 +148,7 @@ std::string SequenceInfoText(const wire::SequenceInfo& sequence, std::string_vie
 
 Status FormatStreamRecord(const client::StreamRecord& record, std::string_view shard_id,
                           const RecordFormat& format, std::vector<sync::Record>* out) {
-  if (format.mode == sync::OtsStreamMode::kSingleVersionAndUpdateOnly) {
+  if (format.mode == OtsStreamMode::kSingleVersionAndUpdateOnly) {
     return FormatSingleVersion(record, shard_id, format, out);
   }
   return FormatMultiVersion(record, shard_id, format, out);

@@ -18,13 +18,13 @@
 
 #include "base/status.h"
 #include "client/client.h"
-#include "sync/otsstream_reader_spec.h"
+#include "readers/otsstream/otsstream_reader_spec.h"
 #include "sync/record.h"
 
 namespace otsync::readers::otsstream {
 
 struct RecordFormat {
-  sync::OtsStreamMode mode = sync::OtsStreamMode::kMultiVersion;
+  OtsStreamMode mode = OtsStreamMode::kMultiVersion;
   bool export_sequence_info = false;
   std::vector<std::string> columns;  // single_version_and_update_only only.
 };

@@ -119,7 +119,7 @@ TEST(RecordFormatterTest, BinaryPrimaryKeyAndUnknownTypes) {
 
 TEST(RecordFormatterTest, SingleVersionModeOneRowPerRecord) {
   RecordFormat format;
-  format.mode = sync::OtsStreamMode::kSingleVersionAndUpdateOnly;
+  format.mode = OtsStreamMode::kSingleVersionAndUpdateOnly;
   format.columns = {"pk1", "c1", "c2", "pk2"};
   EXPECT_EQ(Format(MakeRecord(wire::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1000),
                                                             Put("c2", Value::Integer(5), 1000)}),
@@ -142,7 +142,7 @@ TEST(RecordFormatterTest, SingleVersionModeOneRowPerRecord) {
 
 TEST(RecordFormatterTest, SingleVersionModeDropsAllNullRowsAndAppendsSequence) {
   RecordFormat format;
-  format.mode = sync::OtsStreamMode::kSingleVersionAndUpdateOnly;
+  format.mode = OtsStreamMode::kSingleVersionAndUpdateOnly;
   format.columns = {"nothing"};
   EXPECT_TRUE(
       Format(MakeRecord(wire::StreamAction::kPutRow, {Put("c1", Value::String("x"), 1)}), format)

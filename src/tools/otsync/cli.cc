@@ -57,6 +57,7 @@ int Report(const CliEnvironment& env, const Status& status, int exit_status) {
 int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnvironment& env) {
   sync::JobScriptOptions options;
   options.clock = env.clock;
+  options.plugins = &env.plugins;
   for (const std::string& assignment : args.assignments) {
     if (Status added = sync::AddVariableAssignment(assignment, options.variables); !added.ok()) {
       return Report(env, added, kExitBadConfiguration);
@@ -68,7 +69,7 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
 
   Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
   if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
-  Result<sync::JobConnections> connections = sync::ResolveConnections(*job, *registry);
+  Result<sync::JobConnections> connections = sync::ResolveConnections(*job, *registry, env.plugins);
   if (!connections.ok()) return Report(env, connections.status(), ExitFor(connections.status()));
 
   std::shared_ptr<const Clock> clock = env.clock ? env.clock : DefaultClock();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/otsstream_reader.h"
 #include "writers/stream/stream_writer.h"
 
 namespace otsync::tools {
@@ -36,7 +37,12 @@ class CliTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    plugins_.RegisterWriter("stream", writers::MakeStreamWriter);
+    plugins_.AddWriter(writers::StreamWriterPlugin());
+    // Scripts naming otsstream are checked by its spec parser, but no reader runs them unless a
+    // test gives one.
+    sync::ReaderPlugin otsstream = readers::otsstream::OtsStreamReaderPlugin();
+    otsstream.make = nullptr;
+    plugins_.AddReader(std::move(otsstream));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -112,7 +118,7 @@ TEST_F(CliTest, RunWithoutTheReaderPluginFailsClearly) {
 }
 
 TEST_F(CliTest, RunWithARegisteredReaderSucceeds) {
-  plugins_.RegisterReader("otsstream", [](const sync::PluginContext&) {
+  plugins_.ReplaceReaderFactory("otsstream", [](const sync::PluginContext&) {
     return Result<std::unique_ptr<sync::Reader>>(std::make_unique<OneRecordReader>());
   });
   EXPECT_EQ(Run({"run", WriteJob(kStreamJob), "-p", "startTime=20171019161000"}), kExitOk)

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/otsstream_reader.h"
 #include "tools/otsync/cli.h"
 
 namespace otsync::odps {
@@ -72,9 +73,10 @@ class WarehouseCliTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     data_dir_ = (dir_ / "data").string();
-    plugins_.RegisterWriter("odps", MakeOdpsWriter);
+    plugins_.AddWriter(OdpsWriterPlugin());
     plugins_.RegisterDataSourceTester("odps", TestWarehouseDataSource);
-    plugins_.RegisterReader("otsstream", [](const sync::PluginContext&) {
+    plugins_.AddReader(readers::otsstream::OtsStreamReaderPlugin());
+    plugins_.ReplaceReaderFactory("otsstream", [](const sync::PluginContext&) {
       return Result<std::unique_ptr<sync::Reader>>(std::make_unique<PersonReader>());
     });
   }
@@ -200,7 +202,7 @@ TEST_F(WarehouseCliTest, TheJobSummarySaysWhereTheRowsWentAndHowToQueryThem) {
 }
 
 TEST_F(WarehouseCliTest, TheJobLogShowsTheWritersWarningOnce) {
-  plugins_.RegisterReader("otsstream", [](const sync::PluginContext&) {
+  plugins_.ReplaceReaderFactory("otsstream", [](const sync::PluginContext&) {
     return Result<std::unique_ptr<sync::Reader>>(std::make_unique<PersonReader>(false));
   });
   ASSERT_EQ(Run({"warehouse", "create-table", kPersonSpec}), kExitOk) << err_.str();

@@ -16,12 +16,12 @@ std::string ColumnList(const TableSchema& schema) {
 
 }  // namespace
 
-OdpsWriter::OdpsWriter(sync::OdpsWriterSpec spec, std::shared_ptr<Warehouse> warehouse)
+OdpsWriter::OdpsWriter(OdpsWriterSpec spec, std::shared_ptr<Warehouse> warehouse)
     : spec_(std::move(spec)), warehouse_(std::move(warehouse)) {}
 
 OdpsWriter::~OdpsWriter() { Abort(); }
 
-Result<std::unique_ptr<OdpsWriter>> OdpsWriter::Open(sync::OdpsWriterSpec spec,
+Result<std::unique_ptr<OdpsWriter>> OdpsWriter::Open(OdpsWriterSpec spec,
                                                      const std::string& warehouse_path) {
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<Warehouse> warehouse, Warehouse::Open(warehouse_path));
   return std::make_unique<OdpsWriter>(std::move(spec),
@@ -35,7 +35,7 @@ Status OdpsWriter::Prepare() {
   }
   schema_ = std::move(schema).value();
   Result<PartitionValues> partition =
-      ResolvePartition(schema_, sync::NormalizePartition(spec_.partition), spec_.truncate);
+      ResolvePartition(schema_, NormalizePartition(spec_.partition), spec_.truncate);
   if (!partition.ok()) return partition.status().WithContext("odps writer");
   partition_ = std::move(partition).value();
   partition_spec_ = FormatPartition(partition_);

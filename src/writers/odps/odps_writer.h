@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "sync/odps_writer_spec.h"
 #include "sync/writer.h"
+#include "writers/odps/odps_writer_spec.h"
 #include "writers/odps/partition_spec.h"
 #include "writers/odps/table_schema.h"
 #include "writers/odps/value_conversion.h"
@@ -35,9 +35,9 @@ namespace otsync::odps {
 class OdpsWriter final : public sync::Writer {
  public:
   // Writes through `warehouse`, which may be shared with other users in this process.
-  OdpsWriter(sync::OdpsWriterSpec spec, std::shared_ptr<Warehouse> warehouse);
+  OdpsWriter(OdpsWriterSpec spec, std::shared_ptr<Warehouse> warehouse);
   // Opens the warehouse (a folder) of an `odps` data source.
-  static Result<std::unique_ptr<OdpsWriter>> Open(sync::OdpsWriterSpec spec,
+  static Result<std::unique_ptr<OdpsWriter>> Open(OdpsWriterSpec spec,
                                                   const std::string& warehouse_path);
   ~OdpsWriter() override;
 
@@ -60,7 +60,7 @@ class OdpsWriter final : public sync::Writer {
  private:
   Status EnsureLoad();
 
-  sync::OdpsWriterSpec spec_;
+  OdpsWriterSpec spec_;
   std::shared_ptr<Warehouse> warehouse_;
   bool prepared_ = false;
   TableSchema schema_;

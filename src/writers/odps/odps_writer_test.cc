@@ -42,9 +42,9 @@ sync::CommittedWindow Window(int64_t start, int64_t end) {
   return window;
 }
 
-sync::OdpsWriterSpec Spec(bool truncate, std::string partition = "pt=20171019",
-                          std::vector<std::string> columns = {"*"}) {
-  sync::OdpsWriterSpec spec;
+OdpsWriterSpec Spec(bool truncate, std::string partition = "pt=20171019",
+                    std::vector<std::string> columns = {"*"}) {
+  OdpsWriterSpec spec;
   spec.datasource = "odps_first";
   spec.table = "person";
   spec.partition = std::move(partition);
@@ -67,7 +67,7 @@ class OdpsWriterTest : public ::testing::Test {
     warehouse_ = std::move(opened).value();
   }
 
-  std::unique_ptr<OdpsWriter> Prepared(const sync::OdpsWriterSpec& spec) {
+  std::unique_ptr<OdpsWriter> Prepared(const OdpsWriterSpec& spec) {
     auto writer = std::make_unique<OdpsWriter>(spec, warehouse_);
     Status prepared = writer->Prepare();
     EXPECT_TRUE(prepared.ok()) << prepared.ToString();
@@ -75,7 +75,7 @@ class OdpsWriterTest : public ::testing::Test {
   }
 
   // Prepare, write `records`, commit `window`; returns the commit's status.
-  Status RunJob(const sync::OdpsWriterSpec& spec, const std::vector<Record>& records,
+  Status RunJob(const OdpsWriterSpec& spec, const std::vector<Record>& records,
                 const sync::CommittedWindow& window) {
     auto writer = Prepared(spec);
     std::vector<sync::DirtyRecord> dirty;
@@ -231,7 +231,7 @@ TEST_F(OdpsWriterTest, DirtyRecordsNameTheColumnValueAndTypeAndTheRestLand) {
 }
 
 TEST_F(OdpsWriterTest, EmptyAsNull) {
-  sync::OdpsWriterSpec spec = Spec(true);
+  OdpsWriterSpec spec = Spec(true);
   ASSERT_TRUE(RunJob(spec, {SeedRecord(0, "")}, Window(100, 200)).ok());
   EXPECT_EQ(Query("SELECT colvalue FROM person"), (Rows{{""}}));
   spec.empty_as_null = true;
@@ -240,8 +240,7 @@ TEST_F(OdpsWriterTest, EmptyAsNull) {
 }
 
 TEST_F(OdpsWriterTest, ColumnsMapPositionallyAndCaseInsensitively) {
-  sync::OdpsWriterSpec spec =
-      Spec(true, "pt=20171019", {"SequenceInfo", "ID", "colvalue", "Version"});
+  OdpsWriterSpec spec = Spec(true, "pt=20171019", {"SequenceInfo", "ID", "colvalue", "Version"});
   Record record{
       {Field::String("seq"), Field::String("row1"), Field::Integer(5), Field::String("12")}};
   ASSERT_TRUE(RunJob(spec, {record}, Window(100, 200)).ok());
@@ -282,10 +281,10 @@ TEST_F(OdpsWriterTest, FewerFieldsThanColumnsAreNullWithOneWarningMoreFailTheJob
 
 TEST_F(OdpsWriterTest, PrepareChecksTheDestinationFirst) {
   struct Case {
-    sync::OdpsWriterSpec spec;
+    OdpsWriterSpec spec;
     std::string message_part;
   };
-  sync::OdpsWriterSpec missing_table = Spec(true);
+  OdpsWriterSpec missing_table = Spec(true);
   missing_table.table = "people";
   std::vector<Case> cases = {
       {missing_table, "table people does not exist"},
@@ -308,7 +307,7 @@ TEST_F(OdpsWriterTest, PrepareChecksTheDestinationFirst) {
         << status.ToString();
   }
   ASSERT_TRUE(warehouse_->CreateTable(ParseTableSpec("flat(a STRING)").value()).ok());
-  sync::OdpsWriterSpec flat = Spec(true, "pt=1");
+  OdpsWriterSpec flat = Spec(true, "pt=1");
   flat.table = "FLAT";
   Status status = OdpsWriter(flat, warehouse_).Prepare();
   EXPECT_NE(status.message().find("table flat is not partitioned"), std::string::npos);

@@ -25,7 +25,7 @@ using PartitionValues = std::vector<PartitionLevel>;
 // "pt=20171019,region=hz"; "" for no levels.
 std::string FormatPartition(const PartitionValues& partition);
 
-// Parses an already normalised spec (sync::NormalizePartition): comma-separated name=value items.
+// Parses an already normalised spec (NormalizePartition): comma-separated name=value items.
 Result<PartitionValues> ParsePartition(std::string_view partition);
 
 // Checks `partition` (normalised) against `schema` for a write. Levels may be given in any order

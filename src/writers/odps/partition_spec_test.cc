@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "sync/odps_writer_spec.h"
+#include "writers/odps/odps_writer_spec.h"
 
 namespace otsync::odps {
 namespace {
@@ -16,8 +16,8 @@ std::string ErrorOf(const Result<PartitionValues>& result) {
 }
 
 TEST(PartitionSpecTest, NormalisedDataXFormsResolveInTableOrder) {
-  // DataX's normalisation (sync::NormalizePartition) feeds the check.
-  std::string normalised = sync::NormalizePartition(" region = 'hz' / pt = 20171019 ");
+  // DataX's normalisation (NormalizePartition) feeds the check.
+  std::string normalised = NormalizePartition(" region = 'hz' / pt = 20171019 ");
   EXPECT_EQ(normalised, "region=hz,pt=20171019");
   Result<PartitionValues> resolved = ResolvePartition(TwoLevelTable(), normalised, true);
   ASSERT_TRUE(resolved.ok()) << ErrorOf(resolved);

@@ -7,8 +7,8 @@
 #include <utility>
 #include <variant>
 
-#include "sync/odps_writer_spec.h"
 #include "writers/odps/odps_writer.h"
+#include "writers/odps/odps_writer_spec.h"
 #include "writers/odps/partition_spec.h"
 #include "writers/odps/query_printer.h"
 #include "writers/odps/table_schema.h"
@@ -225,7 +225,7 @@ int ExportCommand(const WarehouseCommandArgs& args, ParquetCompression compressi
                   Warehouse& warehouse, std::ostream& out, std::ostream& err) {
   Result<TableSchema> schema = warehouse.DescribeTable(args.table);
   if (!schema.ok()) return Report(err, FromWarehouse(schema.status()));
-  std::string partition = sync::NormalizePartition(args.partition);
+  std::string partition = NormalizePartition(args.partition);
   if (!partition.empty()) {
     Result<PartitionValues> resolved = ResolvePartition(*schema, partition, /*truncate=*/false);
     if (!resolved.ok()) return Report(err, {resolved.status(), kExitBadArguments});
@@ -318,8 +318,8 @@ int RecoverCommand(Warehouse& warehouse, std::ostream& out, std::ostream& err) {
 // create a missing table and a destination that says how to look at the rows.
 class GuidedOdpsWriter final : public sync::Writer {
  public:
-  GuidedOdpsWriter(std::unique_ptr<OdpsWriter> writer, sync::OdpsWriterSpec spec,
-                   std::string datasource, std::string data_dir, std::string warehouse_path)
+  GuidedOdpsWriter(std::unique_ptr<OdpsWriter> writer, OdpsWriterSpec spec, std::string datasource,
+                   std::string data_dir, std::string warehouse_path)
       : writer_(std::move(writer)),
         spec_(std::move(spec)),
         datasource_(std::move(datasource)),
@@ -350,7 +350,7 @@ class GuidedOdpsWriter final : public sync::Writer {
   // the same label layout, so the query command reads as a summary line of its own.
   std::string DescribeDestination() const override {
     std::string table = ToLower(spec_.table);
-    std::string partition = sync::NormalizePartition(spec_.partition);
+    std::string partition = NormalizePartition(spec_.partition);
     std::string where =
         partition.empty() ? "table " + table : "partition " + partition + " of table " + table;
     std::string text = where + " in " + warehouse_path_ + " (data source " + datasource_ + ")\n";
@@ -386,7 +386,7 @@ class GuidedOdpsWriter final : public sync::Writer {
       }
     }
     std::string spec = ToLower(spec_.table) + "(" + columns + ")";
-    Result<PartitionValues> levels = ParsePartition(sync::NormalizePartition(spec_.partition));
+    Result<PartitionValues> levels = ParsePartition(NormalizePartition(spec_.partition));
     if (levels.ok() && !levels->empty()) {
       std::string partition_columns;
       for (const PartitionLevel& level : *levels) {
@@ -398,7 +398,7 @@ class GuidedOdpsWriter final : public sync::Writer {
   }
 
   std::unique_ptr<OdpsWriter> writer_;
-  sync::OdpsWriterSpec spec_;
+  OdpsWriterSpec spec_;
   std::string datasource_;  // The resolved data source's name.
   std::string data_dir_;
   std::string warehouse_path_;
@@ -462,8 +462,7 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
     Result<ParquetCompression> parsed = ParseParquetCompression(args.compression);
     if (!parsed.ok()) return Report(err, {parsed.status(), kExitBadArguments});
     compression = *parsed;
-    if (Result<PartitionValues> partition =
-            ParsePartition(sync::NormalizePartition(args.partition));
+    if (Result<PartitionValues> partition = ParsePartition(NormalizePartition(args.partition));
         !partition.ok()) {
       return Report(err, {partition.status().WithContext("--partition"), kExitBadArguments});
     }
@@ -488,14 +487,15 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
 }
 
 Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& context) {
-  const auto* spec = std::get_if<sync::OdpsWriterSpec>(&context.job.writer.parameters);
+  const auto* spec = context.job.writer.parameters.As<OdpsWriterSpec>();
   if (spec == nullptr) {
     return Status::InvalidArgument("odps writer: the job's writer parameters are not odps's");
   }
-  if (!context.connections.warehouse.has_value()) {
+  const auto* warehouse = context.connections.writer.As<sync::OdpsDataSourceConfig>();
+  if (warehouse == nullptr) {
     return Status::InvalidArgument("odps writer: no odps data source was resolved for the job");
   }
-  std::string path = AbsolutePath(context.connections.warehouse->warehouse_path);
+  std::string path = AbsolutePath(warehouse->warehouse_path);
   std::error_code error;
   if (!fs::is_directory(fs::path(path).parent_path(), error)) {
     return Status::InvalidArgument("odps writer: the folder of the warehouse " + path +
@@ -510,9 +510,8 @@ Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& 
     for (const sync::DataSource& source :
          sources.ok() ? *sources : std::vector<sync::DataSource>{}) {
       const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
-      if (config != nullptr &&
-          config->warehouse_path == context.connections.warehouse->warehouse_path &&
-          config->project == context.connections.warehouse->project) {
+      if (config != nullptr && config->warehouse_path == warehouse->warehouse_path &&
+          config->project == warehouse->project) {
         datasource = source.name;
       }
     }
@@ -521,6 +520,29 @@ Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& 
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<OdpsWriter> writer, OdpsWriter::Open(*spec, path));
   return std::unique_ptr<sync::Writer>(std::make_unique<GuidedOdpsWriter>(
       std::move(writer), *spec, std::move(datasource), context.data_dir, path));
+}
+
+sync::WriterPlugin OdpsWriterPlugin() {
+  sync::WriterPlugin plugin;
+  plugin.name = "odps";
+  plugin.parse_spec = [](const sync::ConfigObject& parameter,
+                         sync::SpecParseContext& context) -> Result<sync::PluginSpec> {
+    OTSYNC_ASSIGN_OR_RETURN(OdpsWriterSpec spec, ParseOdpsWriterSpec(parameter, context.warnings));
+    return sync::PluginSpec::Of(std::move(spec));
+  };
+  plugin.resolve_connection =
+      [](const sync::PluginSpec& spec,
+         const sync::DataSourceLookup& sources) -> Result<sync::PluginSpec> {
+    const auto* writer = spec.As<OdpsWriterSpec>();
+    if (writer == nullptr) {
+      return Status::InvalidArgument("odps writer: the job's writer parameters are not odps's");
+    }
+    OTSYNC_ASSIGN_OR_RETURN(sync::OdpsDataSourceConfig warehouse,
+                            ResolveWarehouse(*writer, sources));
+    return sync::PluginSpec::Of(std::move(warehouse));
+  };
+  plugin.make = MakeOdpsWriter;
+  return plugin;
 }
 
 Result<std::string> TestWarehouseDataSource(const sync::DataSource& source) {

@@ -62,6 +62,10 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
 //    `otsync warehouse query` command (with this run's --data-dir) that shows them.
 Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& context);
 
+// The `odps` plugin: ParseOdpsWriterSpec, ResolveWarehouse (odps_writer_spec.h) and
+// MakeOdpsWriter.
+sync::WriterPlugin OdpsWriterPlugin();
+
 // The data-source tester for type `odps`: opens the warehouse and counts its tables. A warehouse
 // that does not exist yet passes when its parent folder exists (the first create-table creates
 // it). A test never creates the warehouse.

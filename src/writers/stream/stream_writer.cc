@@ -37,11 +37,24 @@ std::string StreamWriter::DescribeDestination() const {
 }
 
 Result<std::unique_ptr<sync::Writer>> MakeStreamWriter(const sync::PluginContext& context) {
-  const auto* spec = std::get_if<sync::StreamWriterSpec>(&context.job.writer.parameters);
+  const auto* spec = context.job.writer.parameters.As<StreamWriterSpec>();
   if (spec == nullptr) {
     return Status::InvalidArgument("the stream writer needs stream writer parameters");
   }
   return std::unique_ptr<sync::Writer>(std::make_unique<StreamWriter>(*spec, context.data_out));
+}
+
+sync::WriterPlugin StreamWriterPlugin() {
+  sync::WriterPlugin plugin;
+  plugin.name = "stream";
+  plugin.parse_spec = [](const sync::ConfigObject& parameter,
+                         sync::SpecParseContext& context) -> Result<sync::PluginSpec> {
+    OTSYNC_ASSIGN_OR_RETURN(StreamWriterSpec spec,
+                            ParseStreamWriterSpec(parameter, context.warnings));
+    return sync::PluginSpec::Of(std::move(spec));
+  };
+  plugin.make = MakeStreamWriter;
+  return plugin;
 }
 
 }  // namespace otsync::writers

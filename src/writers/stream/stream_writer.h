@@ -15,15 +15,14 @@
 
 #include "base/result.h"
 #include "sync/plugin_registry.h"
-#include "sync/stream_writer_spec.h"
 #include "sync/writer.h"
+#include "writers/stream/stream_writer_spec.h"
 
 namespace otsync::writers {
 
 class StreamWriter final : public sync::Writer {
  public:
-  StreamWriter(sync::StreamWriterSpec spec, std::ostream& out)
-      : spec_(std::move(spec)), out_(out) {}
+  StreamWriter(StreamWriterSpec spec, std::ostream& out) : spec_(std::move(spec)), out_(out) {}
 
   Status Prepare() override { return Status::OK(); }
   Result<std::optional<sync::CommittedWindow>> FindCommittedWindow(
@@ -37,13 +36,16 @@ class StreamWriter final : public sync::Writer {
   std::string DescribeDestination() const override;
 
  private:
-  sync::StreamWriterSpec spec_;
+  StreamWriterSpec spec_;
   std::ostream& out_;
   int64_t rows_ = 0;
   std::string buffer_;
 };
 
-// The factory registered as "stream": prints to the context's data_out.
+// The factory of the `stream` plugin: prints to the context's data_out.
 Result<std::unique_ptr<sync::Writer>> MakeStreamWriter(const sync::PluginContext& context);
+
+// The `stream` plugin: ParseStreamWriterSpec (stream_writer_spec.h) and MakeStreamWriter.
+sync::WriterPlugin StreamWriterPlugin();
 
 }  // namespace otsync::writers

@@ -17,7 +17,7 @@ std::vector<Record> Rows() {
 
 TEST(StreamWriterTest, PrintsDelimitedFields) {
   std::ostringstream out;
-  sync::StreamWriterSpec spec;
+  StreamWriterSpec spec;
   spec.field_delimiter = "|";
   StreamWriter writer(spec, out);
   ASSERT_TRUE(writer.Prepare().ok());
@@ -33,7 +33,7 @@ TEST(StreamWriterTest, PrintsDelimitedFields) {
 
 TEST(StreamWriterTest, PrintFalseOnlyCounts) {
   std::ostringstream out;
-  sync::StreamWriterSpec spec;
+  StreamWriterSpec spec;
   spec.print = false;
   StreamWriter writer(spec, out);
   std::vector<sync::DirtyRecord> dirty;

@@ -41,7 +41,7 @@ Status SyncDirectory(const std::string& path) {
 
 }  // namespace
 
-TxtFileWriter::TxtFileWriter(sync::TxtFileWriterSpec spec) : spec_(std::move(spec)) {}
+TxtFileWriter::TxtFileWriter(TxtFileWriterSpec spec) : spec_(std::move(spec)) {}
 
 TxtFileWriter::~TxtFileWriter() {
   if (file_ != nullptr) Abort();
@@ -69,7 +69,7 @@ Status TxtFileWriter::Prepare() {
     return Status::InvalidArgument("txtfile writer: path '" + spec_.path +
                                    "' is not a directory that can be created: " + error.message());
   }
-  if (spec_.write_mode == sync::TxtFileWriteMode::kNonConflict) {
+  if (spec_.write_mode == TxtFileWriteMode::kNonConflict) {
     OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> existing, ConflictingFiles());
     if (!existing.empty()) {
       return Status::InvalidArgument("txtfile writer: writeMode is nonConflict but '" +
@@ -96,8 +96,7 @@ Status TxtFileWriter::Prepare() {
 }
 
 void TxtFileWriter::AppendField(std::string_view text) {
-  if (spec_.file_format == sync::TxtFileFormat::kCsv &&
-      NeedsCsvQuotes(text, spec_.field_delimiter)) {
+  if (spec_.file_format == TxtFileFormat::kCsv && NeedsCsvQuotes(text, spec_.field_delimiter)) {
     buffer_ += '"';
     for (char c : text) {
       if (c == '"') buffer_ += '"';
@@ -148,14 +147,14 @@ Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
   OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> existing, ConflictingFiles());
   std::string final_name = spec_.file_name;
   switch (spec_.write_mode) {
-    case sync::TxtFileWriteMode::kTruncate:
+    case TxtFileWriteMode::kTruncate:
       break;  // The other files go once the new one is in place.
-    case sync::TxtFileWriteMode::kAppend:
+    case TxtFileWriteMode::kAppend:
       for (int n = 1; fs::exists(fs::path(spec_.path) / final_name); ++n) {
         final_name = spec_.file_name + "__" + std::to_string(n);
       }
       break;
-    case sync::TxtFileWriteMode::kNonConflict:
+    case TxtFileWriteMode::kNonConflict:
       if (!existing.empty()) {
         ::unlink(temp_path_.c_str());
         return Status::IOError("txtfile writer: '" + existing.front() + "' appeared in '" +
@@ -170,7 +169,7 @@ Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
     ::unlink(temp_path_.c_str());
     return error;
   }
-  if (spec_.write_mode == sync::TxtFileWriteMode::kTruncate) {
+  if (spec_.write_mode == TxtFileWriteMode::kTruncate) {
     for (const std::string& name : existing) {
       std::string path = (fs::path(spec_.path) / name).string();
       if (name != spec_.file_name && ::unlink(path.c_str()) != 0) {
@@ -190,18 +189,31 @@ void TxtFileWriter::Abort() {
 }
 
 std::string TxtFileWriter::DescribeDestination() const {
-  std::string format = spec_.file_format == sync::TxtFileFormat::kCsv ? "CSV" : "text";
+  std::string format = spec_.file_format == TxtFileFormat::kCsv ? "CSV" : "text";
   std::string path =
       final_path_.empty() ? (fs::path(spec_.path) / spec_.file_name).string() : final_path_;
   return std::to_string(rows_) + " rows in " + format + " file " + path;
 }
 
 Result<std::unique_ptr<sync::Writer>> MakeTxtFileWriter(const sync::PluginContext& context) {
-  const auto* spec = std::get_if<sync::TxtFileWriterSpec>(&context.job.writer.parameters);
+  const auto* spec = context.job.writer.parameters.As<TxtFileWriterSpec>();
   if (spec == nullptr) {
     return Status::InvalidArgument("the txtfile writer needs txtfile writer parameters");
   }
   return std::unique_ptr<sync::Writer>(std::make_unique<TxtFileWriter>(*spec));
+}
+
+sync::WriterPlugin TxtFileWriterPlugin() {
+  sync::WriterPlugin plugin;
+  plugin.name = "txtfile";
+  plugin.parse_spec = [](const sync::ConfigObject& parameter,
+                         sync::SpecParseContext& context) -> Result<sync::PluginSpec> {
+    OTSYNC_ASSIGN_OR_RETURN(TxtFileWriterSpec spec,
+                            ParseTxtFileWriterSpec(parameter, context.warnings));
+    return sync::PluginSpec::Of(std::move(spec));
+  };
+  plugin.make = MakeTxtFileWriter;
+  return plugin;
 }
 
 }  // namespace otsync::writers

@@ -24,14 +24,14 @@
 
 #include "base/result.h"
 #include "sync/plugin_registry.h"
-#include "sync/txtfile_writer_spec.h"
 #include "sync/writer.h"
+#include "writers/txtfile/txtfile_writer_spec.h"
 
 namespace otsync::writers {
 
 class TxtFileWriter final : public sync::Writer {
  public:
-  explicit TxtFileWriter(sync::TxtFileWriterSpec spec);
+  explicit TxtFileWriter(TxtFileWriterSpec spec);
   ~TxtFileWriter() override;
   TxtFileWriter(const TxtFileWriter&) = delete;
   TxtFileWriter& operator=(const TxtFileWriter&) = delete;
@@ -53,7 +53,7 @@ class TxtFileWriter final : public sync::Writer {
   // Names in the directory starting with `file_name` (temporary files excluded).
   Result<std::vector<std::string>> ConflictingFiles() const;
 
-  sync::TxtFileWriterSpec spec_;
+  TxtFileWriterSpec spec_;
   std::string temp_path_;
   std::string final_path_;
   std::FILE* file_ = nullptr;
@@ -61,6 +61,10 @@ class TxtFileWriter final : public sync::Writer {
   int64_t rows_ = 0;
 };
 
+// The factory of the `txtfile` plugin.
 Result<std::unique_ptr<sync::Writer>> MakeTxtFileWriter(const sync::PluginContext& context);
+
+// The `txtfile` plugin: ParseTxtFileWriterSpec (txtfile_writer_spec.h) and MakeTxtFileWriter.
+sync::WriterPlugin TxtFileWriterPlugin();
 
 }  // namespace otsync::writers

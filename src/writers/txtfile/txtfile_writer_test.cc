@@ -51,11 +51,11 @@ class TxtFileWriterTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  sync::TxtFileWriterSpec spec_;
+  TxtFileWriterSpec spec_;
 };
 
 TEST_F(TxtFileWriterTest, CsvQuotesWhatNeedsQuotingAndWritesTheHeader) {
-  spec_.file_format = sync::TxtFileFormat::kCsv;
+  spec_.file_format = TxtFileFormat::kCsv;
   spec_.header = {"id", "note"};
   ASSERT_TRUE(WriteOnce({Record{{Field::Integer(1), Field::String("a,\"b\"\nc")}},
                          Record{{Field::Integer(2), Field::Null()}}})
@@ -82,19 +82,19 @@ TEST_F(TxtFileWriterTest, NothingIsVisibleBeforeCommitAndAbortLeavesNothing) {
 
 TEST_F(TxtFileWriterTest, TruncateReplacesAppendAddsNonConflictRefuses) {
   ASSERT_TRUE(WriteOnce({Record{{Field::Integer(1)}}}).ok());
-  spec_.write_mode = sync::TxtFileWriteMode::kAppend;
+  spec_.write_mode = TxtFileWriteMode::kAppend;
   ASSERT_TRUE(WriteOnce({Record{{Field::Integer(2)}}}).ok());
   ASSERT_TRUE(WriteOnce({Record{{Field::Integer(3)}}}).ok());
   EXPECT_EQ(Files(), (std::vector<std::string>{"out.csv", "out.csv__1", "out.csv__2"}));
   EXPECT_EQ(Read(dir_ / "out.csv__2"), "3\n");
 
-  spec_.write_mode = sync::TxtFileWriteMode::kNonConflict;
+  spec_.write_mode = TxtFileWriteMode::kNonConflict;
   TxtFileWriter refused(spec_);
   Status status = refused.Prepare();
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("nonConflict"), std::string::npos);
 
-  spec_.write_mode = sync::TxtFileWriteMode::kTruncate;
+  spec_.write_mode = TxtFileWriteMode::kTruncate;
   ASSERT_TRUE(WriteOnce({Record{{Field::Integer(4)}}}).ok());
   EXPECT_EQ(Files(), std::vector<std::string>{"out.csv"});
   EXPECT_EQ(Read(dir_ / "out.csv"), "4\n");

@@ -1,6 +1,10 @@
-#include "sync/odps_writer_spec.h"
+#include "writers/odps/odps_writer_spec.h"
 
-namespace otsync::sync {
+namespace otsync::odps {
+
+using sync::ConfigError;
+using sync::ConfigObject;
+
 namespace {
 
 std::string_view Trim(std::string_view text) {
@@ -120,4 +124,25 @@ Result<OdpsWriterSpec> ParseOdpsWriterSpec(const ConfigObject& parameter,
   return spec;
 }
 
-}  // namespace otsync::sync
+Result<sync::OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
+                                                    const sync::DataSourceLookup& sources) {
+  if (!spec.datasource.empty()) {
+    OTSYNC_ASSIGN_OR_RETURN(const sync::DataSource* source,
+                            sources.FindOfType(spec.datasource, "odps", "datasource"));
+    return std::get<sync::OdpsDataSourceConfig>(source->config);
+  }
+  std::vector<const sync::OdpsDataSourceConfig*> matches;
+  for (const sync::DataSource& source : sources.all()) {
+    const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
+    if (config != nullptr && config->project == spec.project) matches.push_back(config);
+  }
+  if (matches.size() != 1) {
+    return Status::InvalidArgument(sources.PathOf("project") +
+                                   ": expected exactly one odps data source with project \"" +
+                                   spec.project + "\", found " + std::to_string(matches.size()) +
+                                   "; name one with datasource instead");
+  }
+  return *matches.front();
+}
+
+}  // namespace otsync::odps

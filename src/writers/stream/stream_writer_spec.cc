@@ -1,15 +1,11 @@
-#include "sync/stream_writer_spec.h"
+#include "writers/stream/stream_writer_spec.h"
 
-namespace otsync::sync {
+#include "sync/field_text.h"
 
-bool IsUtf8EncodingName(std::string_view encoding) {
-  std::string lower;
-  for (char c : encoding) {
-    if (c == '-' || c == '_') continue;
-    lower.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return lower == "utf8";
-}
+namespace otsync::writers {
+
+using sync::ConfigObject;
+using sync::IsUtf8EncodingName;
 
 Result<StreamWriterSpec> ParseStreamWriterSpec(const ConfigObject& parameter,
                                                std::vector<std::string>& /*warnings*/) {
@@ -37,4 +33,4 @@ Result<StreamWriterSpec> ParseStreamWriterSpec(const ConfigObject& parameter,
   return spec;
 }
 
-}  // namespace otsync::sync
+}  // namespace otsync::writers

@@ -1,9 +1,13 @@
-#include "sync/txtfile_writer_spec.h"
+#include "writers/txtfile/txtfile_writer_spec.h"
 
-#include "sync/stream_writer_spec.h"
+#include "sync/field_text.h"
 
-namespace otsync::sync {
-namespace {}  // namespace
+namespace otsync::writers {
+
+using sync::AsciiLower;
+using sync::ConfigError;
+using sync::ConfigObject;
+using sync::IsUtf8EncodingName;
 
 Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const ConfigObject& parameter,
                                                  std::vector<std::string>& /*warnings*/) {
@@ -66,4 +70,4 @@ Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const ConfigObject& parameter,
   return spec;
 }
 
-}  // namespace otsync::sync
+}  // namespace otsync::writers

@@ -1,8 +1,16 @@
-#include "sync/otsstream_reader_spec.h"
+#include "readers/otsstream/otsstream_reader_spec.h"
 
 #include <utility>
 
-namespace otsync::sync {
+namespace otsync::readers::otsstream {
+
+using sync::AsciiLower;
+using sync::ConfigError;
+using sync::ConfigObject;
+using sync::ConfigValue;
+using sync::ParseCompactDate;
+using sync::ParseCompactDateTime;
+using sync::TimeZone;
 namespace {
 
 constexpr int64_t kMillisPerDay = 86'400'000;
@@ -242,4 +250,13 @@ Result<OtsStreamReaderSpec> ParseOtsStreamReaderSpec(const ConfigObject& paramet
   return spec;
 }
 
-}  // namespace otsync::sync
+Result<OtsConnectionSpec> ResolveOtsConnection(const OtsStreamReaderSpec& spec,
+                                               const sync::DataSourceLookup& sources) {
+  if (spec.connection.has_value()) return *spec.connection;
+  OTSYNC_ASSIGN_OR_RETURN(const sync::DataSource* source,
+                          sources.FindOfType(spec.datasource, "ots", "datasource"));
+  const auto& ots = std::get<sync::OtsDataSourceConfig>(source->config);
+  return OtsConnectionSpec{ots.endpoint, ots.access_id, ots.access_key, ots.instance};
+}
+
+}  // namespace otsync::readers::otsstream

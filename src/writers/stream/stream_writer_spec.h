@@ -7,7 +7,7 @@
 #include "base/result.h"
 #include "sync/config_object.h"
 
-namespace otsync::sync {
+namespace otsync::writers {
 
 struct StreamWriterSpec {
   bool print = true;  // false: rows are counted and discarded.
@@ -17,10 +17,7 @@ struct StreamWriterSpec {
   bool operator==(const StreamWriterSpec&) const = default;
 };
 
-Result<StreamWriterSpec> ParseStreamWriterSpec(const ConfigObject& parameter,
+Result<StreamWriterSpec> ParseStreamWriterSpec(const sync::ConfigObject& parameter,
                                                std::vector<std::string>& warnings);
 
-// True for "UTF-8" in any case, with or without the dash: the only encoding otsync writes.
-bool IsUtf8EncodingName(std::string_view encoding);
-
-}  // namespace otsync::sync
+}  // namespace otsync::writers

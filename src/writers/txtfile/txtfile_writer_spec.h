@@ -9,7 +9,7 @@
 #include "base/result.h"
 #include "sync/config_object.h"
 
-namespace otsync::sync {
+namespace otsync::writers {
 
 enum class TxtFileWriteMode {
   kTruncate,     // Remove files in `path` starting with `file_name` first.
@@ -36,7 +36,7 @@ struct TxtFileWriterSpec {
   bool operator==(const TxtFileWriterSpec&) const = default;
 };
 
-Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const ConfigObject& parameter,
+Result<TxtFileWriterSpec> ParseTxtFileWriterSpec(const sync::ConfigObject& parameter,
                                                  std::vector<std::string>& warnings);
 
-}  // namespace otsync::sync
+}  // namespace otsync::writers

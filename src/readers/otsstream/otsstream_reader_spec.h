@@ -12,9 +12,10 @@
 
 #include "base/result.h"
 #include "sync/config_object.h"
+#include "sync/job_binding.h"
 #include "sync/local_time.h"
 
-namespace otsync::sync {
+namespace otsync::readers::otsstream {
 
 // A Tablestore connection written directly in the reader's parameters, as DataX jobs do.
 struct OtsConnectionSpec {
@@ -65,8 +66,13 @@ struct OtsStreamReaderSpec {
 };
 
 // `warnings` receives notes about settings that are accepted but ignored.
-Result<OtsStreamReaderSpec> ParseOtsStreamReaderSpec(const ConfigObject& parameter,
-                                                     const TimeZone& zone,
+Result<OtsStreamReaderSpec> ParseOtsStreamReaderSpec(const sync::ConfigObject& parameter,
+                                                     const sync::TimeZone& zone,
                                                      std::vector<std::string>& warnings);
 
-}  // namespace otsync::sync
+// The spec's direct connection, or that of the `ots` data source it names (errors from `sources`:
+// an unknown name, a source of another type).
+Result<OtsConnectionSpec> ResolveOtsConnection(const OtsStreamReaderSpec& spec,
+                                               const sync::DataSourceLookup& sources);
+
+}  // namespace otsync::readers::otsstream

@@ -7,8 +7,10 @@
 
 #include "base/result.h"
 #include "sync/config_object.h"
+#include "sync/datasource_registry.h"
+#include "sync/job_binding.h"
 
-namespace otsync::sync {
+namespace otsync::odps {
 
 struct OdpsWriterSpec {
   // A registered `odps` data source. DataX jobs name a `project` instead; at least one is set.
@@ -30,7 +32,12 @@ struct OdpsWriterSpec {
 // ','; a '/' with spaces around it becomes ','; every single quote is deleted.
 std::string NormalizePartition(std::string_view partition);
 
-Result<OdpsWriterSpec> ParseOdpsWriterSpec(const ConfigObject& parameter,
+Result<OdpsWriterSpec> ParseOdpsWriterSpec(const sync::ConfigObject& parameter,
                                            std::vector<std::string>& warnings);
 
-}  // namespace otsync::sync
+// The warehouse the spec writes to: its `datasource`, or else the single `odps` data source whose
+// project is the spec's `project` (DataX jobs name projects, not data sources).
+Result<sync::OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
+                                                    const sync::DataSourceLookup& sources);
+
+}  // namespace otsync::odps
