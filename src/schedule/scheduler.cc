@@ -91,14 +91,15 @@ class Scheduler::Impl {
   }
 
   void Stop() {
+    std::thread thread;
     {
       std::lock_guard lock(thread_mutex_);
-      if (thread_.joinable()) {
-        stopping_ = true;
-        wake_.notify_all();
-        thread_.join();
-      }
+      stopping_ = true;
+      thread = std::move(thread_);
     }
+    wake_.notify_all();
+    // Joined without thread_mutex_: the loop takes it to see `stopping_`.
+    if (thread.joinable()) thread.join();
     StopChildren();
   }
 
