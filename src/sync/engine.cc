@@ -190,6 +190,21 @@ class WindowRun {
   void WorkerLoop(TaskScheduler& scheduler);
   void WriterLoop();
   JobProgress Snapshot(const TaskScheduler* scheduler);
+  // REQUIRES: lag_mutex_ held. Null for an id the split did not make.
+  ShardProgress* Shard(const std::string& task_id) {
+    auto it = shard_index_.find(task_id);
+    return it == shard_index_.end() ? nullptr : &shards_[it->second];
+  }
+  void SetShardState(const std::string& task_id, const char* state) {
+    std::lock_guard lock(lag_mutex_);
+    if (ShardProgress* shard = Shard(task_id)) {
+      shard->state = state;
+      if (std::string_view(state) == "done") {
+        shard->lag_millis = 0;
+        shard->checkpoint_millis = window_end_millis_;
+      }
+    }
+  }
   void ReportProgress(const JobProgress& current);
   JobResult Finish(JobResult result);
   // The commit was refused because the window is already committed (another job's commit won):
@@ -241,6 +256,10 @@ class WindowRun {
 
   std::mutex lag_mutex_;
   std::map<std::string, int64_t> lags_;  // Running tasks only.
+  std::vector<ShardProgress> shards_;    // Guarded by lag_mutex_; in split order.
+  std::map<std::string, size_t> shard_index_;
+  int64_t window_end_millis_ = 0;
+  int64_t last_listened_micros_ = 0;
 
   size_t warnings_logged_ = 0;  // Of writer_.warnings(); the writer thread's.
 
@@ -292,6 +311,10 @@ class WindowRun::TaskSink final : public RecordSink {
   void ReportLagMillis(int64_t lag_millis) override {
     std::lock_guard lock(run_.lag_mutex_);
     run_.lags_[task_id_] = std::max<int64_t>(0, lag_millis);
+    if (ShardProgress* shard = run_.Shard(task_id_)) {
+      shard->lag_millis = std::max<int64_t>(0, lag_millis);
+      shard->checkpoint_millis = run_.window_end_millis_ - shard->lag_millis;
+    }
   }
 
   // Hands over what is batched. Called after every batch and once when the task ends.
@@ -306,6 +329,8 @@ class WindowRun::TaskSink final : public RecordSink {
     if (!pushed.ok()) return pushed;
     run_.records_read_.fetch_add(records, std::memory_order_relaxed);
     run_.bytes_read_.fetch_add(bytes, std::memory_order_relaxed);
+    std::lock_guard lock(run_.lag_mutex_);
+    if (ShardProgress* shard = run_.Shard(task_id_)) shard->records += records;
     return Status::OK();
   }
 
@@ -346,8 +371,10 @@ void WindowRun::WorkerLoop(TaskScheduler& scheduler) {
   while (std::optional<size_t> next = scheduler.Next(stop)) {
     const ReaderTask& task = scheduler.task(*next);
     TaskSink sink(*this, task.id, stop);
+    SetShardState(task.id, "running");
     Status status = reader_.RunTask(task, sink, stop);
     if (status.ok()) status = sink.Flush();
+    SetShardState(task.id, status.ok() ? "done" : "failed");
     {
       std::lock_guard lock(lag_mutex_);
       lags_.erase(task.id);
@@ -403,10 +430,15 @@ JobProgress WindowRun::Snapshot(const TaskScheduler* scheduler) {
   }
   std::lock_guard lock(lag_mutex_);
   for (const auto& [task_id, lag] : lags_) progress.lags.push_back({task_id, lag});
+  progress.shards = shards_;
   return progress;
 }
 
 void WindowRun::ReportProgress(const JobProgress& current) {
+  if (options_.progress_listener) {
+    options_.progress_listener(current);
+    last_listened_micros_ = current.micros;
+  }
   std::string line = options_.live_progress ? FormatLiveProgressLine(last_report_, current,
                                                                      options_.live_progress_columns)
                                             : FormatProgressLine(last_report_, current);
@@ -537,7 +569,17 @@ Result<TaskScheduler> WindowRun::PlanTasks(JobResult* result) {
     result->configuration_error = tasks.status().code() == StatusCode::kInvalidArgument;
     return tasks.status().WithContext("reader: splitting the window");
   }
-  return TaskScheduler::Create(std::move(*tasks));
+  Result<TaskScheduler> created = TaskScheduler::Create(std::move(*tasks));
+  if (!created.ok()) return created.status();
+  {
+    std::lock_guard lock(lag_mutex_);
+    window_end_millis_ = result->window.end_millis;
+    for (size_t i = 0; i < created->size(); ++i) {
+      shard_index_[created->task(i).id] = i;
+      shards_.push_back({created->task(i).id, "waiting", 0, 0, 0});
+    }
+  }
+  return std::move(*created);
 }
 
 int64_t WindowRun::TransferRecords(TaskScheduler& scheduler, JobResult* result) {
@@ -577,6 +619,10 @@ int64_t WindowRun::TransferRecords(TaskScheduler& scheduler, JobResult* result) 
         lock.unlock();
         ReportProgress(now);
         lock.lock();
+      } else if (options_.progress_listener &&
+                 now.micros - last_listened_micros_ >= options_.progress_listener_interval_micros) {
+        options_.progress_listener(now);
+        last_listened_micros_ = now.micros;
       }
     }
   }

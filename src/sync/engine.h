@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <vector>
@@ -46,6 +47,10 @@ struct EngineOptions {
   bool live_progress = false;          // One line rewritten in place (a terminal).
   size_t live_progress_columns = 80;   // The terminal's width: the live line stays narrower.
   int64_t progress_interval_micros = 5'000'000;
+  // Hears the counters every `progress_listener_interval_micros` while the window is read and
+  // once at its end, from the calling thread (otsync run --progress-file).
+  std::function<void(const JobProgress&)> progress_listener;
+  int64_t progress_listener_interval_micros = 1'000'000;
   ChannelCapacity channel_capacity;
   // Records a task hands over at once (at most the capacity). Under a rate limit a batch holds
   // at most one limiter tick's worth (a tenth of the per-second rate), so that the counts, and

@@ -14,6 +14,17 @@ struct TaskLag {
   int64_t lag_millis = 0;
 };
 
+// One reader task (a shard) as the machine-readable progress reports it.
+struct ShardProgress {
+  std::string id;
+  std::string state;  // "waiting", "running", "done" or "failed".
+  int64_t records = 0;
+  int64_t lag_millis = 0;  // Behind the window's end; 0 once done.
+  // How far the shard has read, in stream time (the window's end less the lag); 0 before the
+  // first record and while waiting.
+  int64_t checkpoint_millis = 0;
+};
+
 struct JobProgress {
   int64_t micros = 0;  // When the numbers were taken (the job's clock).
   int64_t records_read = 0;
@@ -23,7 +34,8 @@ struct JobProgress {
   int64_t records_written = 0;
   int64_t tasks_done = 0;
   int64_t tasks_total = 0;
-  std::vector<TaskLag> lags;  // Running tasks that reported a lag.
+  std::vector<TaskLag> lags;          // Running tasks that reported a lag.
+  std::vector<ShardProgress> shards;  // Every task of the window, in split order.
 };
 
 // DataX's StrUtil.stringify: "1.50MB", "512.00KB", "17B" (units of 1024, two decimals).

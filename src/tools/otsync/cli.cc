@@ -11,6 +11,7 @@
 #include "sync/engine.h"
 #include "sync/job_binding.h"
 #include "sync/job_script.h"
+#include "sync/progress_file.h"
 #include "sync/variables.h"
 #include "tools/otsync/table_cli.h"
 #include "writers/odps/warehouse_cli.h"
@@ -21,6 +22,7 @@ namespace {
 struct RunArgs {
   std::string job_path;
   std::vector<std::string> assignments;
+  std::string progress_file;
 };
 
 struct DataSourceArgs {
@@ -84,7 +86,18 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
   // A line rewritten in place costs nothing to refresh: every second on a terminal, DataX's
   // every few seconds in logs.
   if (env.err_is_terminal) engine.progress_interval_micros = 1'000'000;
+  std::unique_ptr<sync::ProgressFile> progress_file;
+  if (!args.progress_file.empty()) {
+    Result<std::unique_ptr<sync::ProgressFile>> opened =
+        sync::ProgressFile::Open(args.progress_file, job->error_limit);
+    if (!opened.ok()) return Report(env, opened.status(), kExitBadConfiguration);
+    progress_file = std::move(*opened);
+    engine.progress_listener = [&](const sync::JobProgress& progress) {
+      progress_file->Write(progress);
+    };
+  }
   sync::JobResult result = sync::RunJob(*job, context, env.plugins, engine);
+  if (progress_file) progress_file->WriteFinal(result);
   if (result.status.ok()) return kExitOk;
   env.err << "otsync: job failed: " << result.status.message() << "\n";
   return result.configuration_error ? kExitBadConfiguration : kExitJobFailed;
@@ -208,6 +221,8 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
                           "Set a ${variable}: name=value (repeatable; DataX's \"-Dname=value\" "
                           "too)");
   run_command->add_option("--data-dir", data_dir, "As the global --data-dir");
+  run_command->add_option("--progress-file", run.progress_file,
+                          "Write the progress as JSON lines to this file (for a scheduler)");
 
   DataSourceArgs source;
   CLI::App* datasource = app.add_subcommand("datasource", "Manage named data sources");

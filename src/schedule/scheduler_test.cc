@@ -1,0 +1,529 @@
+// The scheduler's logic with a manual clock and a fake launcher: generation and catch-up, the
+// running limit, self-dependency, retries, kill, rerun, freeze, restart recovery, backfill plans,
+// progress. scheduler_process_test.cc runs real child processes.
+#include "schedule/scheduler.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+
+#include "schedule/testing/test_plugins.h"
+
+namespace otsync::schedule {
+namespace {
+
+constexpr const char* kScript = R"({
+  "type": "job", "version": "1.0",
+  "configuration": {
+    "reader": {"plugin": "otsstream", "parameter": {
+      "datasource": "otsstream", "dataTable": "person", "statusTable": "status",
+      "startTimeString": "${startTime}", "endTimeString": "${endTime}"}},
+    "writer": {"plugin": "stream", "parameter": {"print": true}}
+  }
+})";
+
+int64_t At(const std::string& wall) {
+  return sync::ToEpochSeconds(*ParseWallClockTime(wall), sync::TimeZone::Shanghai());
+}
+
+class FakeLauncher final : public InstanceLauncher {
+ public:
+  Result<int64_t> Start(const LaunchRequest& request) override {
+    std::lock_guard lock(mutex_);
+    int64_t pid = next_pid_++;
+    started.push_back({pid, request});
+    return pid;
+  }
+  std::optional<int> Poll(int64_t pid) override {
+    std::lock_guard lock(mutex_);
+    auto it = exits_.find(pid);
+    if (it == exits_.end()) return std::nullopt;
+    int status = it->second;
+    exits_.erase(it);
+    return status;
+  }
+  void Signal(int64_t pid, int signal) override {
+    std::lock_guard lock(mutex_);
+    signals.push_back({pid, signal});
+    orphans.erase(pid);
+    if (signal == SIGKILL || (signal == SIGTERM && !ignore_term)) exits_[pid] = 128 + signal;
+  }
+  bool IsRunning(int64_t pid, std::string_view marker) override {
+    std::lock_guard lock(mutex_);
+    return orphans.count(pid) > 0;
+  }
+  void Exit(int64_t pid, int status) {
+    std::lock_guard lock(mutex_);
+    exits_[pid] = status;
+  }
+  // The value after `flag` in the argv of the `index`th start.
+  std::string Argument(size_t index, const std::string& flag) const {
+    const std::vector<std::string>& argv = started.at(index).second.argv;
+    for (size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == flag) return argv[i + 1];
+    }
+    return "";
+  }
+  std::vector<std::string> Parameters(size_t index) const {
+    std::vector<std::string> values;
+    const std::vector<std::string>& argv = started.at(index).second.argv;
+    for (size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == "-p") values.push_back(argv[i + 1]);
+    }
+    return values;
+  }
+
+  std::vector<std::pair<int64_t, LaunchRequest>> started;
+  std::vector<std::pair<int64_t, int>> signals;
+  std::set<int64_t> orphans;
+  bool ignore_term = false;
+
+ private:
+  std::mutex mutex_;
+  int64_t next_pid_ = 1000;
+  std::map<int64_t, int> exits_;
+};
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/scheduler_test.XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    clock_ = std::make_shared<ManualClock>(At("2025-11-01 10:00:30") * 1'000'000);
+    launcher_ = std::make_shared<FakeLauncher>();
+    Reopen();
+  }
+  void TearDown() override {
+    scheduler_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Reopen() {
+    scheduler_.reset();
+    SchedulerOptions options;
+    options.plugins = &TestPlugins();
+    options.plugins = &TestPlugins();
+    options.clock = clock_;
+    options.launcher = launcher_;
+    options.otsync_binary = "/usr/bin/otsync";
+    Result<std::unique_ptr<Scheduler>> opened = Scheduler::Open(dir_, options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    scheduler_ = std::move(*opened);
+  }
+
+  static Task MinuteTask(const std::string& name = "person_sync") {
+    Task task;
+    task.name = name;
+    task.script = kScript;
+    task.parameters = "startTime=$[yyyymmddhh24miss-10/24/60] endTime=$[yyyymmddhh24miss-5/24/60]";
+    task.cycle = *ParseCycle("minute 5");
+    task.retry_count = 0;
+    return task;
+  }
+
+  void Create(const Task& task) {
+    Result<TaskSaved> saved = scheduler_->CreateTask(task);
+    ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  }
+
+  void AdvanceTo(const std::string& wall) { clock_->SetMicros(At(wall) * 1'000'000); }
+  void AdvanceSeconds(int64_t seconds) { clock_->AdvanceMicros(seconds * 1'000'000); }
+
+  void Tick() { ASSERT_TRUE(scheduler_->Tick().ok()); }
+
+  // "HH:MM state" of every instance, in scheduling-time order.
+  std::vector<std::string> States() {
+    std::vector<std::string> states;
+    std::vector<Instance> instances = *scheduler_->ListInstances({});
+    for (const Instance& instance : instances) {
+      sync::CivilTime time =
+          sync::ToCivilTime(instance.scheduling_time, sync::TimeZone::Shanghai());
+      char text[64];
+      std::snprintf(text, sizeof(text), "%02d:%02d %s", time.hour, time.minute,
+                    std::string(InstanceStateName(instance.state)).c_str());
+      states.push_back(text);
+    }
+    return states;
+  }
+
+  Instance InstanceAt(size_t index) { return scheduler_->ListInstances({})->at(index); }
+
+  std::string dir_;
+  std::shared_ptr<ManualClock> clock_;
+  std::shared_ptr<FakeLauncher> launcher_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+using Strings = std::vector<std::string>;
+
+TEST_F(SchedulerTest, CatchesUpInOrderWithinTheRunningLimit) {
+  Create(MinuteTask());
+  Tick();
+  EXPECT_TRUE(States().empty());  // The first instance is the next time after creation.
+  AdvanceTo("2025-11-01 10:20:30");
+  Tick();
+  EXPECT_EQ(States(),
+            (Strings{"10:05 running", "10:10 running", "10:15 waiting", "10:20 waiting"}));
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  EXPECT_EQ(launcher_->Parameters(0),
+            (Strings{"startTime=20251101095500", "endTime=20251101100000",
+                     "bdp.system.bizdate=20251031", "bdp.system.cyctime=20251101100500"}));
+  const Instance first = InstanceAt(0);
+  EXPECT_EQ(launcher_->started[0].second.argv[1], "run");
+  EXPECT_EQ(launcher_->started[0].second.argv[2],
+            dir_ + "/jobs/person_sync/" + std::to_string(first.id) + ".json");
+  EXPECT_EQ(launcher_->Argument(0, "--data-dir"), dir_);
+  EXPECT_EQ(first.log_path, dir_ + "/logs/person_sync/" + std::to_string(first.id) + ".log");
+  EXPECT_EQ(*first.window_end_millis, At("2025-11-01 10:00:00") * 1000);
+  std::ifstream job(launcher_->started[0].second.argv[2]);
+  std::string script((std::istreambuf_iterator<char>(job)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(script, kScript);
+
+  launcher_->Exit(launcher_->started[1].first, 0);
+  Tick();
+  EXPECT_EQ(States(),
+            (Strings{"10:05 running", "10:10 succeeded", "10:15 running", "10:20 waiting"}));
+  EXPECT_EQ(InstanceAt(1).exit_status, 0);
+}
+
+TEST_F(SchedulerTest, ASelfDependentInstanceWaitsForItsPredecessorToSucceed) {
+  Task task = MinuteTask();
+  task.self_dependent = true;
+  Create(task);
+  AdvanceTo("2025-11-01 10:15:30");
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 running", "10:10 waiting", "10:15 waiting"}));
+  launcher_->Exit(launcher_->started[0].first, 1);
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 failed", "10:10 waiting", "10:15 waiting"}));
+  AdvanceSeconds(3600);
+  Tick();
+  EXPECT_EQ(launcher_->started.size(), 1u);  // Blocked behind the failure.
+
+  ASSERT_TRUE(scheduler_->Rerun(InstanceAt(0).id).ok());
+  Tick();
+  launcher_->Exit(launcher_->started[1].first, 0);
+  Tick();
+  EXPECT_EQ(States()[0], "10:05 succeeded");
+  EXPECT_EQ(States()[1], "10:10 running");
+  EXPECT_EQ(States()[2], "10:15 waiting");
+  // The rerun ran with the values fixed at generation, not the later clock's.
+  EXPECT_EQ(launcher_->Parameters(1), launcher_->Parameters(0));
+}
+
+TEST_F(SchedulerTest, RetriesAFailedAttemptAfterTheInterval) {
+  Task task = MinuteTask();
+  task.retry_count = 2;
+  task.retry_interval_seconds = 120;
+  Create(task);
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  launcher_->Exit(launcher_->started[0].first, 1);
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 waiting"}));
+  AdvanceSeconds(119);
+  Tick();
+  EXPECT_EQ(launcher_->started.size(), 1u);
+  AdvanceSeconds(1);
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  launcher_->Exit(launcher_->started[1].first, 1);
+  Tick();
+  AdvanceSeconds(120);
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 3u);
+  EXPECT_EQ(InstanceAt(0).attempt, 3);
+  launcher_->Exit(launcher_->started[2].first, 1);
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 failed"}));
+  EXPECT_EQ(InstanceAt(0).exit_status, 1);
+}
+
+TEST_F(SchedulerTest, KillSendsTermThenKillAfterTheGracePeriod) {
+  Create(MinuteTask());
+  AdvanceTo("2025-11-01 10:10:00");
+  Tick();
+  launcher_->ignore_term = true;
+  const Instance running = InstanceAt(0);
+  ASSERT_TRUE(scheduler_->Kill(running.id).ok());
+  EXPECT_EQ(launcher_->signals.back(), (std::pair<int64_t, int>{running.pid, SIGTERM}));
+  AdvanceSeconds(4);
+  Tick();
+  EXPECT_EQ(launcher_->signals.size(), 1u);
+  AdvanceSeconds(1);
+  Tick();
+  EXPECT_EQ(launcher_->signals.back(), (std::pair<int64_t, int>{running.pid, SIGKILL}));
+  Tick();
+  EXPECT_EQ(States()[0], "10:05 killed");
+  EXPECT_EQ(InstanceAt(0).exit_status, 128 + SIGKILL);
+
+  // A finished instance cannot be killed; a waiting one is killed at once.
+  EXPECT_FALSE(scheduler_->Kill(InstanceAt(0).id).ok());
+  Result<Instance> waiting = scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"));
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_TRUE(scheduler_->Kill(waiting->id).ok());
+  EXPECT_EQ(scheduler_->GetInstance(waiting->id)->state, InstanceState::kKilled);
+  launcher_->ignore_term = false;  // The second instance ends at once when the test closes.
+}
+
+TEST_F(SchedulerTest, FreezeHoldsInstancesAndTasks) {
+  Create(MinuteTask());
+  AdvanceTo("2025-11-01 10:05:00");
+  ASSERT_TRUE(scheduler_->SetTaskFrozen("person_sync", true).ok());
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 frozen"}));  // Generated frozen.
+  ASSERT_TRUE(scheduler_->Unfreeze(InstanceAt(0).id).ok());
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 waiting"}));  // The task is still frozen.
+  ASSERT_TRUE(scheduler_->SetTaskFrozen("person_sync", false).ok());
+  ASSERT_TRUE(scheduler_->Freeze(InstanceAt(0).id).ok());
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 frozen"}));
+  EXPECT_FALSE(scheduler_->Freeze(InstanceAt(0).id).ok());
+  ASSERT_TRUE(scheduler_->Unfreeze(InstanceAt(0).id).ok());
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 running"}));
+  EXPECT_FALSE(scheduler_->Freeze(InstanceAt(0).id).ok());
+  ASSERT_TRUE(scheduler_->Kill(InstanceAt(0).id).ok());
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 killed"}));
+}
+
+TEST_F(SchedulerTest, RerunFollowsTheTasksPolicy) {
+  Task task = MinuteTask();
+  task.rerun_policy = RerunPolicy::kAfterFailure;
+  Create(task);
+  AdvanceTo("2025-11-01 10:10:00");
+  Tick();
+  launcher_->Exit(launcher_->started[0].first, 0);
+  launcher_->Exit(launcher_->started[1].first, 1);
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 succeeded", "10:10 failed"}));
+  Result<Instance> refused = scheduler_->Rerun(InstanceAt(0).id);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("only after a failure"), std::string::npos);
+  ASSERT_TRUE(scheduler_->Rerun(InstanceAt(1).id).ok());
+  EXPECT_FALSE(scheduler_->Rerun(InstanceAt(1).id).ok());  // Waiting: not finished.
+
+  task.rerun_policy = RerunPolicy::kNever;
+  ASSERT_TRUE(scheduler_->UpdateTask(task).ok());
+  Tick();
+  launcher_->Exit(launcher_->started[2].first, 1);
+  Tick();
+  EXPECT_FALSE(scheduler_->Rerun(InstanceAt(1).id).ok());
+}
+
+TEST_F(SchedulerTest, AfterARestartARunningInstanceRunsAgainOnce) {
+  Create(MinuteTask());
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  const Instance running = InstanceAt(0);
+  ASSERT_EQ(running.state, InstanceState::kRunning);
+  ASSERT_EQ(running.attempt, 1);
+  // What a server killed with SIGKILL leaves behind: the instance recorded running, its child
+  // alive as an orphan. (Closing the scheduler ends the child and records the instance waiting;
+  // the store is then put back as the killed server left it.)
+  scheduler_.reset();
+  {
+    Result<std::unique_ptr<ScheduleStore>> store = ScheduleStore::Open(dir_ + "/schedule.sqlite");
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->UpdateInstance(running).ok());
+  }
+  launcher_->orphans.insert(running.pid);
+  Reopen();
+  EXPECT_EQ(launcher_->signals.back(), (std::pair<int64_t, int>{running.pid, SIGKILL}));
+  Instance recovered = InstanceAt(0);
+  EXPECT_EQ(recovered.state, InstanceState::kWaiting);
+  EXPECT_EQ(recovered.attempt, 0);
+  Tick();
+  EXPECT_EQ(launcher_->started.size(), 2u);
+  EXPECT_EQ(InstanceAt(0).attempt, 1);
+  EXPECT_EQ(launcher_->Parameters(1), launcher_->Parameters(0));
+}
+
+TEST_F(SchedulerTest, CatchUpAfterDowntimeGeneratesEveryMissedInstanceOnce) {
+  Create(MinuteTask());
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  launcher_->Exit(launcher_->started[0].first, 0);
+  Tick();
+  scheduler_->Stop();
+  Reopen();
+  AdvanceTo("2025-11-01 10:30:00");
+  Tick();
+  Tick();
+  Strings states = States();
+  ASSERT_EQ(states.size(), 6u);
+  EXPECT_EQ(states.front(), "10:05 succeeded");
+  EXPECT_EQ(states.back(), "10:30 waiting");
+}
+
+TEST_F(SchedulerTest, AnHourlyBackfillFromMidnightToFourIsFourHalfOpenWindows) {
+  Task task = MinuteTask();
+  task.cycle = *ParseCycle("hour 1 00:00-23:59");
+  task.parameters = "startTime=$[yyyymmddhh24miss-65/24/60] endTime=$[yyyymmddhh24miss-5/24/60]";
+  Create(task);
+  BackfillRequest request;
+  request.task = task.name;
+  request.from = At("2025-11-01 00:00:00");
+  request.to = At("2025-11-01 04:00:00");
+  Result<BackfillPlan> plan = scheduler_->PlanBackfill(request);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->instances.size(), 4u);
+  Strings windows;
+  for (const PlannedInstance& planned : plan->instances) {
+    EXPECT_TRUE(planned.runs);
+    windows.push_back(
+        sync::FormatCompactDateTime(planned.values.scheduling_time * 1000,
+                                    sync::TimeZone::Shanghai()) +
+        " [" +
+        sync::FormatCompactDateTime(*planned.values.window_start_millis,
+                                    sync::TimeZone::Shanghai()) +
+        ", " +
+        sync::FormatCompactDateTime(*planned.values.window_end_millis, sync::TimeZone::Shanghai()) +
+        ")");
+  }
+  EXPECT_EQ(windows, (Strings{"20251101000000 [20251031225500, 20251031235500)",
+                              "20251101010000 [20251031235500, 20251101005500)",
+                              "20251101020000 [20251101005500, 20251101015500)",
+                              "20251101030000 [20251101015500, 20251101025500)"}));
+  EXPECT_EQ(plan->instances[0].values.business_date, "20251031");
+
+  // Serial: one at a time, in order, beside the running limit of 2.
+  Result<BackfillStarted> started = scheduler_->StartBackfill(request);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  ASSERT_EQ(started->instance_ids.size(), 4u);
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 1u);
+  EXPECT_EQ(launcher_->Parameters(0)[0], "startTime=20251031225500");
+  launcher_->Exit(launcher_->started[0].first, 1);
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  EXPECT_EQ(launcher_->Parameters(1)[0], "startTime=20251031235500");
+
+  // Reprocess policies over the same range.
+  request.reprocess = ReprocessPolicy::kNone;
+  plan = scheduler_->PlanBackfill(request);
+  ASSERT_TRUE(plan.ok());
+  for (const PlannedInstance& planned : plan->instances) EXPECT_FALSE(planned.runs);
+  request.reprocess = ReprocessPolicy::kFailedOnly;
+  plan = scheduler_->PlanBackfill(request);
+  EXPECT_TRUE(plan->instances[0].runs);   // Failed.
+  EXPECT_FALSE(plan->instances[1].runs);  // Running.
+  EXPECT_NE(plan->instances[1].note.find("is running"), std::string::npos);
+}
+
+TEST_F(SchedulerTest, ABackfillOfBusinessDatesRunsTheFollowingDaysInParallel) {
+  Task task = MinuteTask();
+  task.cycle = *ParseCycle("hours 0,12 :10");
+  Create(task);
+  BackfillRequest request;
+  request.task = task.name;
+  request.first_business_date = "20251030";
+  request.last_business_date = "20251031";
+  request.parallelism = 3;
+  Result<BackfillPlan> plan = scheduler_->PlanBackfill(request);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->instances.size(), 4u);
+  EXPECT_EQ(plan->instances[0].values.scheduling_time, At("2025-10-31 00:10:00"));
+  EXPECT_EQ(plan->instances[3].values.scheduling_time, At("2025-11-01 12:10:00"));
+  EXPECT_EQ(plan->instances[3].values.business_date, "20251031");
+  ASSERT_TRUE(scheduler_->StartBackfill(request).ok());
+  Tick();
+  EXPECT_EQ(launcher_->started.size(), 2u);  // The global limit is below the parallelism.
+}
+
+TEST_F(SchedulerTest, ProgressReachesTheInstanceAndSubscribers) {
+  Create(MinuteTask());
+  std::vector<InstanceEvent> events;
+  std::mutex events_mutex;
+  int subscription = scheduler_->SubscribeProgress([&](const InstanceEvent& event) {
+    std::lock_guard lock(events_mutex);
+    events.push_back(event);
+  });
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  const std::string progress_path = launcher_->Argument(0, "--progress-file");
+  {
+    std::ofstream file(progress_path, std::ios::app);
+    file << R"({"type":"progress","records":1})"
+         << "\n"
+         << R"({"type":"progress","records":7})"
+         << "\n"
+         << R"({"type":"progr)";  // Half a line: not read yet.
+  }
+  Tick();
+  EXPECT_EQ(InstanceAt(0).progress, R"({"type":"progress","records":7})");
+  {
+    std::ofstream file(progress_path, std::ios::app);
+    file << R"(ess","records":9})"
+         << "\n";
+  }
+  launcher_->Exit(launcher_->started[0].first, 0);
+  Tick();
+  EXPECT_EQ(InstanceAt(0).progress, R"({"type":"progress","records":9})");
+  scheduler_->Unsubscribe(subscription);
+  std::lock_guard lock(events_mutex);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].state, InstanceState::kRunning);
+  EXPECT_EQ(events[1].progress, R"({"type":"progress","records":7})");
+  EXPECT_EQ(events[2].state, InstanceState::kSucceeded);
+}
+
+TEST_F(SchedulerTest, ReadLogByOffsetAndRunNow) {
+  Create(MinuteTask());
+  Result<Instance> now = scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"));
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_EQ(now->kind, InstanceKind::kManual);
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 1u);
+  EXPECT_EQ(launcher_->Parameters(0)[0], "startTime=20251101085000");
+  {
+    std::ofstream log(now->log_path, std::ios::app);
+    log << "Job completed successfully.\n";
+  }
+  Result<LogChunk> whole = scheduler_->ReadLog(now->id, 0, 1 << 20);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_NE(whole->data.find("=== attempt 1 of instance"), std::string::npos);
+  EXPECT_FALSE(whole->finished);
+  Result<LogChunk> tail = scheduler_->ReadLog(now->id, whole->size - 10, 4);
+  EXPECT_EQ(tail->data, "essf");
+  EXPECT_EQ(tail->next_offset, whole->size - 6);
+}
+
+TEST_F(SchedulerTest, PreviewsAndValidatesDrafts) {
+  Task draft = MinuteTask("draft");
+  Result<std::vector<ResolvedInstance>> next = scheduler_->PreviewNext(draft, 3);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  ASSERT_EQ(next->size(), 3u);
+  EXPECT_EQ((*next)[0].values[0].second, "20251101095500");
+  EXPECT_EQ((*next)[2].values[1].second, "20251101101000");
+  draft.cycle = *ParseCycle("week mon 02:00");
+  EXPECT_FALSE(scheduler_->PreviewNext(draft, 3).ok());
+  EXPECT_FALSE(scheduler_->CreateTask(draft).ok());
+  EXPECT_EQ(scheduler_->GetTask("draft").status().code(), StatusCode::kNotFound);
+  draft.cycle = *ParseCycle("day 00:30");
+  draft.parameters = "startTime=$[yyyymmddhh24miss-23/24] endTime=$[yyyymmddhh24miss-5/24/60]";
+  Result<TaskSaved> saved = scheduler_->CreateTask(draft);
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->warnings.size(), 1u);
+  EXPECT_EQ(scheduler_->CreateTask(draft).status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(SchedulerTest, OneSchedulerPerDataDirectory) {
+  SchedulerOptions options;
+  options.plugins = &TestPlugins();
+  options.launcher = launcher_;
+  Result<std::unique_ptr<Scheduler>> second = Scheduler::Open(dir_, options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("another otsync scheduler"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace otsync::schedule
