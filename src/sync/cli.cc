@@ -6,6 +6,7 @@
 #include <optional>
 #include <variant>
 
+#include "console/serve_command.h"
 #include "schedule/params_cli.h"
 #include "sync/datasource_registry.h"
 #include "sync/engine.h"
@@ -300,6 +301,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   // Command groups in their own files set `selected` when one of their commands is parsed.
   std::function<int()> selected;
   tools::AddTableCommands(app, data_dir, env, &selected);
+  console::AddServeCommand(app, data_dir, env, &selected);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
