@@ -1,0 +1,180 @@
+#include "console/datasource_routes.h"
+
+#include <memory>
+#include <mutex>
+#include <variant>
+
+#include "console/json_body.h"
+#include "sync/datasource_registry.h"
+#include "sync/ots_hints.h"
+
+namespace otsync::console {
+namespace {
+
+constexpr char kMaskedKey[] = "********";
+
+nlohmann::json View(const sync::DataSource& source) {
+  nlohmann::json view = {{"name", source.name},
+                         {"type", std::string(source.type_name())},
+                         {"description", source.description}};
+  if (const auto* ots = std::get_if<sync::OtsDataSourceConfig>(&source.config)) {
+    view["endpoint"] = ots->endpoint;
+    view["instance"] = ots->instance;
+    view["accessId"] = ots->access_id;
+    view["accessKeySet"] = !ots->access_key.empty();
+    view["accessKey"] = ots->access_key.empty() ? "" : kMaskedKey;
+  } else if (const auto* odps = std::get_if<sync::OdpsDataSourceConfig>(&source.config)) {
+    view["warehouse"] = odps->warehouse_path;
+    view["project"] = odps->project;
+  }
+  return view;
+}
+
+// The data source a form describes. `stored` (for an update) supplies the access key when the
+// form leaves it out.
+Result<sync::DataSource> FromForm(const nlohmann::json& form, const std::string& name,
+                                  const sync::DataSource* stored) {
+  sync::DataSource source;
+  source.name = name;
+  OTSYNC_ASSIGN_OR_RETURN(
+      std::string type,
+      StringField(form, "type", stored ? std::string(stored->type_name()) : std::string()));
+  OTSYNC_ASSIGN_OR_RETURN(source.description, StringField(form, "description"));
+  if (type == "ots") {
+    sync::OtsDataSourceConfig ots;
+    OTSYNC_ASSIGN_OR_RETURN(ots.endpoint, StringField(form, "endpoint"));
+    OTSYNC_ASSIGN_OR_RETURN(ots.instance, StringField(form, "instance"));
+    OTSYNC_ASSIGN_OR_RETURN(ots.access_id, StringField(form, "accessId"));
+    OTSYNC_ASSIGN_OR_RETURN(ots.access_key, StringField(form, "accessKey"));
+    if (ots.access_key == kMaskedKey) ots.access_key.clear();  // The mask sent back unchanged.
+    if (ots.access_key.empty() && stored != nullptr) {
+      if (const auto* old = std::get_if<sync::OtsDataSourceConfig>(&stored->config)) {
+        ots.access_key = old->access_key;
+      }
+    }
+    source.config = std::move(ots);
+  } else if (type == "odps") {
+    sync::OdpsDataSourceConfig odps;
+    OTSYNC_ASSIGN_OR_RETURN(odps.warehouse_path, StringField(form, "warehouse"));
+    OTSYNC_ASSIGN_OR_RETURN(odps.project, StringField(form, "project"));
+    source.config = std::move(odps);
+  } else {
+    return Status::InvalidArgument("type: expected ots or odps, got '" + type + "'");
+  }
+  OTSYNC_RETURN_IF_ERROR(sync::ValidateDataSource(source));
+  return source;
+}
+
+struct DataSourceApi {
+  std::string data_dir;
+  const sync::PluginRegistry* plugins;
+  std::mutex write_mutex;  // Read-modify-write of the registry file, one at a time.
+
+  ApiResponse List() {
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
+    Result<std::vector<sync::DataSource>> sources = registry->List();
+    if (!sources.ok()) return ApiResponse::FromStatus(sources.status());
+    nlohmann::json views = nlohmann::json::array();
+    for (const sync::DataSource& source : *sources) views.push_back(View(source));
+    return JsonReply(200, {{"datasources", views}});
+  }
+
+  ApiResponse Get(const std::string& name) {
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
+    Result<sync::DataSource> source = registry->Get(name);
+    if (!source.ok()) return ApiResponse::FromStatus(source.status());
+    return JsonReply(200, View(*source));
+  }
+
+  ApiResponse Save(const ApiRequest& request, bool create) {
+    Result<nlohmann::json> form = ParseJsonObject(request);
+    if (!form.ok()) return ApiResponse::FromStatus(form.status());
+    std::string name = request.PathParam("name");
+    Result<std::string> form_name = StringField(*form, "name", name);
+    if (!form_name.ok()) return ApiResponse::FromStatus(form_name.status());
+    if (!create && *form_name != name) {
+      return ApiResponse::Error(400, "invalid_argument",
+                                "name: a data source cannot be renamed; create '" + *form_name +
+                                    "' and remove '" + name + "'");
+    }
+    name = *form_name;
+    std::lock_guard lock(write_mutex);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
+    std::unique_ptr<sync::DataSource> stored;
+    if (!create) {
+      Result<sync::DataSource> found = registry->Get(name);
+      if (!found.ok()) return ApiResponse::FromStatus(found.status());
+      stored = std::make_unique<sync::DataSource>(std::move(*found));
+    }
+    Result<sync::DataSource> source = FromForm(*form, name, stored.get());
+    if (!source.ok()) return ApiResponse::FromStatus(source.status());
+    if (Status added = registry->Add(*source, /*replace=*/!create); !added.ok()) {
+      return ApiResponse::FromStatus(added);
+    }
+    return JsonReply(create ? 201 : 200, View(*source));
+  }
+
+  ApiResponse Delete(const std::string& name) {
+    std::lock_guard lock(write_mutex);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
+    if (Status removed = registry->Remove(name); !removed.ok()) {
+      return ApiResponse::FromStatus(removed);
+    }
+    return JsonReply(200, {{"deleted", name}});
+  }
+
+  ApiResponse Test(const std::string& name) {
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
+    Result<sync::DataSource> source = registry->Get(name);
+    if (!source.ok()) return ApiResponse::FromStatus(source.status());
+    const sync::DataSourceTester* tester = plugins->FindDataSourceTester(source->type_name());
+    if (tester == nullptr) {
+      return ApiResponse::Error(501, "unsupported",
+                                "testing data sources of type " + std::string(source->type_name()) +
+                                    " is not available in this build of otsync");
+    }
+    Result<std::string> tested = (*tester)(*source);
+    if (!tested.ok()) {
+      return JsonReply(200, {{"ok", false},
+                             {"step", ConnectivityFailureStep(tested.status())},
+                             {"message", tested.status().message()}});
+    }
+    return JsonReply(200, {{"ok", true}, {"message", *tested}});
+  }
+};
+
+}  // namespace
+
+std::string ConnectivityFailureStep(const Status& failure) {
+  if (sync::IsNetworkFailure(failure)) return "connect";
+  if (failure.code() == StatusCode::kAuthFailed) {
+    return failure.message().find("instance") != std::string::npos ? "instance" : "authenticate";
+  }
+  return "request";
+}
+
+void AddDataSourceRoutes(ApiRouter& router, const std::string& data_dir,
+                         const sync::PluginRegistry& plugins) {
+  auto api = std::make_shared<DataSourceApi>();
+  api->data_dir = data_dir;
+  api->plugins = &plugins;
+  router.Add("GET", "/api/datasources", Access::kSignedIn,
+             [api](const ApiRequest&) { return api->List(); });
+  router.Add("POST", "/api/datasources", Access::kSignedIn,
+             [api](const ApiRequest& request) { return api->Save(request, /*create=*/true); });
+  router.Add("GET", "/api/datasources/{name}", Access::kSignedIn,
+             [api](const ApiRequest& request) { return api->Get(request.PathParam("name")); });
+  router.Add("PUT", "/api/datasources/{name}", Access::kSignedIn,
+             [api](const ApiRequest& request) { return api->Save(request, /*create=*/false); });
+  router.Add("DELETE", "/api/datasources/{name}", Access::kSignedIn,
+             [api](const ApiRequest& request) { return api->Delete(request.PathParam("name")); });
+  router.Add("POST", "/api/datasources/{name}/test", Access::kSignedIn,
+             [api](const ApiRequest& request) { return api->Test(request.PathParam("name")); });
+}
+
+}  // namespace otsync::console
