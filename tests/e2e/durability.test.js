@@ -101,7 +101,7 @@ function startWriters(client, table, { writers, batchEvery }) {
             });
           }
           try {
-            const r = await client.batchWriteRow({ tables: [{ tableName: table, rows }] });
+            const r = await h.withOutcomeDeadline(client.batchWriteRow({ tables: [{ tableName: table, rows }] }));
             r.tables.forEach((row, j) => {
               if (row.isOk) acked.set(`w${w}/${i + j}`, `w${w}-${i + j}`);
             });
@@ -111,10 +111,10 @@ function startWriters(client, table, { writers, batchEvery }) {
           i += 10;
         } else {
           try {
-            await client.putRow({
+            await h.withOutcomeDeadline(client.putRow({
               tableName: table, condition: h.IGNORE(), primaryKey: [{ w: `w${w}` }, { i: long(i) }],
               attributeColumns: [{ v: `w${w}-${i}` }, { pad: 'p'.repeat(100) }],
-            });
+            }));
             acked.set(`w${w}/${i}`, `w${w}-${i}`);
           } catch (err) {
             failures.push(err);

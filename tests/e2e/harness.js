@@ -747,6 +747,20 @@ async function adminCall(otsd, op, body = {}, { key = CREDENTIALS.admin_keys[0] 
 // load.ops: Map key -> [{action: 'P'|'U'|'D', tok, rowIndex, state: 'pending'|'acked'|'failed'}]
 // in issue order. With stopOnError, a writer stops at its first failure (crash tests), so the
 // only unacknowledged write of a key is its last one.
+// The SDK calls back only on the request's errors: when otsd dies after it began a response,
+// the response stream ends without 'end' and the SDK's promise never settles. A write still
+// unanswered after this long is treated as in flight at the kill (its outcome unknown), and
+// the timer keeps the event loop alive meanwhile.
+const WRITE_OUTCOME_DEADLINE_MS = 15000;
+
+function withOutcomeDeadline(promise) {
+  let timer;
+  const deadline = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer: in flight at the kill')), WRITE_OUTCOME_DEADLINE_MS);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 function startStreamLoad(makeClient, table, { writers = 6, keys = 240, seed = 1, stopOnError = false, pad = 64 } = {}) {
   let rnd = seed >>> 0;
   const random = () => {
@@ -813,7 +827,7 @@ function startStreamLoad(makeClient, table, { writers = 6, keys = 240, seed = 1,
           };
         }
         try {
-          await request();
+          await withOutcomeDeadline(request());
           for (const op of pending) op.state = 'acked';
           acked += pending.length;
         } catch (err) {
@@ -852,6 +866,7 @@ function sleep(ms) {
 
 module.exports = {
   TableStore,
+  withOutcomeDeadline,
   CREDENTIALS,
   DEFAULT_KEY,
   DEFAULT_INSTANCE,
