@@ -59,7 +59,7 @@ class ScheduleRoutesTest : public ::testing::Test {
     auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock_);
     api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", 8900}, 8900, {}),
                                         auth_.get());
-    AddScheduleRoutes(api_->router(), *scheduler_, clock_);
+    AddScheduleRoutes(api_->router(), *scheduler_, clock_, /*max_event_streams=*/4);
   }
   void TearDown() override {
     api_.reset();
@@ -442,6 +442,27 @@ TEST_F(ScheduleRoutesTest, AScriptsSecretIsNeverShownAndAMaskSentBackKeepsIt) {
   ApiResponse refused = Call("POST", "/api/tasks", masked_create);
   EXPECT_EQ(refused.status, 400);
   EXPECT_EQ(ErrorMessage(refused).rfind("script: ", 0), 0u) << ErrorMessage(refused);
+}
+
+TEST_F(ScheduleRoutesTest, OnlySoManyEventStreamsAreOpenAtOnce) {
+  CreateTask();
+  std::optional<ApiResponse> first = Call("GET", "/api/events");
+  ApiResponse second = Call("GET", "/api/events", nullptr, {{"task", "person_sync"}});
+  json instance = Expect(201, Call("POST", "/api/tasks/person_sync/run", json::object()));
+  ApiResponse third =
+      Call("GET", "/api/instances/" + std::to_string(instance["id"].get<int64_t>()) + "/progress");
+  ASSERT_NE(first->events, nullptr);
+  ASSERT_NE(second.events, nullptr);
+  ApiResponse fourth = Call("GET", "/api/events");
+  ASSERT_NE(third.events, nullptr);
+  ASSERT_NE(fourth.events, nullptr);
+  ApiResponse fifth = Call("GET", "/api/events");
+  EXPECT_EQ(fifth.status, 503);
+  EXPECT_EQ(ErrorCode(fifth), "unavailable");
+  EXPECT_EQ(fifth.events, nullptr);
+  first.reset();                                                    // The client went away.
+  EXPECT_NE(Call("GET", "/api/instances/1/progress").status, 503);  // 404: no such instance.
+  EXPECT_NE(Call("GET", "/api/events").events, nullptr);
 }
 
 }  // namespace
