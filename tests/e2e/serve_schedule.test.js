@@ -244,6 +244,7 @@ test('a task created over the API runs now, succeeds, and its log holds the rows
   assert.deepEqual(second.parameters, done.parameters);
   const log2 = await cli.get(`/api/instances/${id}/log`);
   assert.match(log2.json.data, /rerun requested/);
+  assert.ok(!log2.json.data.includes(L.ACCESS_KEY.secret), 'the AccessKey in the instance log');
 
   const listed = await cli.get('/api/instances?task=person_sync&state=succeeded');
   assert.deepEqual(listed.json.instances.map((i) => i.id), [id]);
@@ -259,10 +260,14 @@ test('SIGTERM ends a running child with the server; after the restart it runs ag
   assert.ok(processAlive(running.pid));
 
   const stopped = Date.now();
+  const first = server;
   assert.deepEqual(await S.stopServe(server, 'SIGTERM'), { code: 0, signal: null });
   assert.ok(Date.now() - stopped < 10000, `the server took ${Date.now() - stopped} ms to stop`);
   await waitUntil('the child is gone', () => !processAlive(running.pid), 5);
   assert.ok(!fs.existsSync(path.join(dataDir, 'serve.json')));
+  for (const secret of [S.PASSWORD, L.ACCESS_KEY.secret, cli.token]) {
+    assert.ok(!first.stdout.includes(secret) && !first.stderr.includes(secret), 'a secret in the server output');
+  }
 
   server = await S.startServe(dataDir);
   cli = S.cliClient(server, dataDir);
