@@ -121,7 +121,7 @@ std::string FormatTaskDetails(const nlohmann::json& task, const nlohmann::json& 
   };
   std::string out;
   for (const auto& [name, value] : fields) {
-    out += name + ":" + std::string(16 - name.size(), ' ') + value + "\n";
+    out += name + ":" + std::string(15 - name.size(), ' ') + value + "\n";
   }
   const nlohmann::json& next = Items(preview, "instances");
   if (!next.empty()) {
