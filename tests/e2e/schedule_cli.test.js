@@ -166,7 +166,7 @@ after(async () => {
 
 test('no server running: every command says so and how to start one', async () => {
   const empty = L.tempDir('otsync-no-serve-');
-  for (const args of [['task', 'list'], ['instance', 'list'], ['backfill', 'x', '--from', '2025-01-01 00:00', '--to', '2025-01-01 01:00']]) {
+  for (const args of [['task', 'list'], ['backfill', 'x', '--from', '2025-01-01 00:00', '--to', '2025-01-01 01:00']]) {
     const run = await L.runOtsync([...args, '--data-dir', empty]);
     assert.equal(run.code, 1, run.stderr);
     assert.equal(run.stderr, `otsync: no otsync serve is running for ${empty} (start one with: otsync serve --data-dir ${empty})\n`);
@@ -251,23 +251,9 @@ test('tasks, consecutive runs, backfill, kill, rerun and a SIGKILLed server thro
   const listed = await cliOk(['task', 'list']);
   assert.match(listed.stdout, /orders_minute\s+\| minute 1 00:00-23:59 \| Asia\/Shanghai/);
 
-  const manual = [];
-  for (const at of [S0, S1, S2, S2]) {
-    const run = await cli(['task', 'run', 'orders_minute', '--at', shanghai(at), '--wait'], { timeoutMs: 90000 });
-    assert.equal(run.code, 0, `task run --at ${shanghai(at)} --wait\n${run.stdout}\n${run.stderr}`);
-    assert.match(run.stdout, new RegExp(`as scheduled at ${shanghai(at)} \\(Asia/Shanghai\\), window \\[${shanghai(at - 6 * MINUTE)}, ${shanghai(at - 5 * MINUTE)}\\)`));
-    assert.match(run.stdout, /succeeded/);
-    manual.push(run);
-  }
-  const phaseA = await rows('orders_at', `pt = '${partitionOf(S1)}'`);
-  const phaseB = await rows('orders_at', `pt = '${partitionOf(S2)}'`);
-  assert.equal(phaseA.length, 60 * 3, 'phase A: 60 puts, a DR row and two cells each');
-  assert.equal(phaseB.length, 40 * 3 + 10, 'phase B: 40 puts and 10 deletes, the window run twice written once');
-  assert.deepEqual(await rows('orders_at', `pt = '${partitionOf(S0)}'`), []);
-  assert.deepEqual(await rows('orders_kill'), phaseA, 'the killed, rerun and restarted instance wrote its window once');
-
-  // Phase C lands in the window of the next scheduled instance.
-  const MC = await settleInMinute(0, 10);
+  // Phase C lands in the window of the next scheduled instance (self-dependent: it runs after
+  // the instances run by hand below, whose scheduling times are earlier).
+  const MC = await settleInMinute(0, 5);
   await inOneMinute(MC, () => L.putRows(client, TABLE, { from: 100, count: 10, tag: 'c' }));
   const S3 = MC + MINUTE;
 
@@ -288,6 +274,22 @@ test('tasks, consecutive runs, backfill, kill, rerun and a SIGKILLed server thro
   const startedBackfill = await cliOk(['backfill', 'orders_backfill', '--from', from, '--to', to, '--parallel', '1']);
   const backfillId = /^Backfill (\d+) of task 'orders_backfill'.*: 3 instances \(/.exec(startedBackfill.stdout);
   assert.ok(backfillId, startedBackfill.stdout);
+  // Meanwhile, consecutive scheduling times by hand, S2 twice.
+  const manual = [];
+  for (const at of [S0, S1, S2, S2]) {
+    const run = await cli(['task', 'run', 'orders_minute', '--at', shanghai(at), '--wait'], { timeoutMs: 90000 });
+    assert.equal(run.code, 0, `task run --at ${shanghai(at)} --wait\n${run.stdout}\n${run.stderr}`);
+    assert.match(run.stdout, new RegExp(`as scheduled at ${shanghai(at)} \\(Asia/Shanghai\\), window \\[${shanghai(at - 6 * MINUTE)}, ${shanghai(at - 5 * MINUTE)}\\)`));
+    assert.match(run.stdout, /succeeded/);
+    manual.push(run);
+  }
+  const phaseA = await rows('orders_at', `pt = '${partitionOf(S1)}'`);
+  const phaseB = await rows('orders_at', `pt = '${partitionOf(S2)}'`);
+  assert.equal(phaseA.length, 60 * 3, 'phase A: 60 puts, a DR row and two cells each');
+  assert.equal(phaseB.length, 40 * 3 + 10, 'phase B: 40 puts and 10 deletes, the window run twice written once');
+  assert.deepEqual(await rows('orders_at', `pt = '${partitionOf(S0)}'`), []);
+  assert.deepEqual(await rows('orders_kill'), phaseA, 'the killed, rerun and restarted instance wrote its window once');
+
   await waitFor('the backfill finished', async () => {
     const list = await instances('orders_backfill', ['--backfill', backfillId[1]]);
     if (list.some((i) => i.state === 'failed' || i.state === 'killed')) throw new Error(JSON.stringify(list));
