@@ -27,6 +27,10 @@ constexpr int kExitOk = 0;
 constexpr int kExitCannotStart = 1;
 constexpr int kExitBadConfiguration = 2;
 
+// Event streams hold a listener thread each while they last; the other threads answer requests.
+constexpr int kListenerThreads = 16;
+constexpr int kMaxEventStreams = 8;
+
 int Fail(const ConsoleServerOptions& options, const Status& status, int exit_status) {
   *options.err << "otsync serve: " << status.message() << "\n";
   return exit_status;
@@ -65,7 +69,7 @@ void AddConsoleRoutes(ConsoleApi& api, const ConsoleServerOptions& options,
   AddSessionRoutes(api);
   AddDataSourceRoutes(api.router(), options.data_dir, *options.plugins);
   AddParamsRoutes(api.router(), clock);
-  AddScheduleRoutes(api.router(), scheduler, clock);
+  AddScheduleRoutes(api.router(), scheduler, clock, kMaxEventStreams);
   AddPageRoutes(api.router(), options.ui_dir);
 }
 
@@ -145,6 +149,7 @@ int RunConsoleServer(const ConsoleServerOptions& options) {
   HttpListenerOptions listener_options;
   listener_options.host = listen->host;
   listener_options.port = listen->port;
+  listener_options.threads = kListenerThreads;
   listener_options.log = [&options, &log_mutex](const std::string& line) {
     std::lock_guard lock(log_mutex);
     *options.err << "otsync serve: " << line << "\n";

@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "console/json_body.h"
+#include "console/script_secrets.h"
 #include "schedule/instance_times.h"
 
 namespace otsync::console {
@@ -124,7 +125,7 @@ nlohmann::json ProgressView(std::string_view progress) {
 
 nlohmann::json TaskView(const schedule::Task& task) {
   return {{"name", task.name},
-          {"script", task.script},
+          {"script", MaskScriptSecrets(task.script)},
           {"parameters", task.parameters},
           {"cycle", schedule::FormatCycle(task.cycle)},
           {"timeZone", task.time_zone},
@@ -152,6 +153,8 @@ Result<schedule::Task> TaskFromForm(const nlohmann::json& form, const schedule::
     OTSYNC_ASSIGN_OR_RETURN(task.script, StringField(form, "script", task.script));
   }
   if (task.script.empty()) return Required("script");
+  OTSYNC_ASSIGN_OR_RETURN(task.script,
+                          RestoreScriptSecrets(task.script, stored ? stored->script : ""));
 
   OTSYNC_ASSIGN_OR_RETURN(task.parameters, StringField(form, "parameters", task.parameters));
   OTSYNC_ASSIGN_OR_RETURN(std::optional<std::string> cycle, OptionalString(form, "cycle"));

@@ -24,11 +24,13 @@ std::string CamelCase(std::string_view snake_case);
 // or not a JSON object.
 nlohmann::json ProgressView(std::string_view progress);
 
+// The script's secrets masked (script_secrets.h).
 nlohmann::json TaskView(const schedule::Task& task);
 
-// The task a form describes. With `stored` (an update) absent fields keep its values; without it
-// (a create) "name", "script" and "cycle" are required and the rest take the Task defaults.
-// kInvalidArgument naming the field. The name's and the task's own rules are checked on save.
+// The task a form describes. With `stored` (an update) absent fields keep its values, and a
+// masked secret in the script keeps the stored one; without it (a create) "name", "script" and
+// "cycle" are required and the rest take the Task defaults. kInvalidArgument naming the field.
+// The name's and the task's own rules are checked on save.
 Result<schedule::Task> TaskFromForm(const nlohmann::json& form, const schedule::Task* stored);
 
 nlohmann::json ResolvedInstanceView(const schedule::ResolvedInstance& resolved,

@@ -1,6 +1,7 @@
 #include "console/schedule_routes.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
 #include <map>
@@ -63,10 +64,13 @@ ServerSentEvent InstanceEventMessage(const InstanceEvent& event) {
 // when the response ends and the source is released.
 class SubscribedEvents final : public EventSource {
  public:
-  SubscribedEvents(Scheduler* scheduler, std::shared_ptr<EventQueue> queue)
-      : scheduler_(scheduler), queue_(std::move(queue)) {}
+  // `open_streams` counts the streams alive; this one is counted until it is released.
+  SubscribedEvents(Scheduler* scheduler, std::shared_ptr<EventQueue> queue,
+                   std::shared_ptr<std::atomic<int>> open_streams)
+      : scheduler_(scheduler), queue_(std::move(queue)), open_streams_(std::move(open_streams)) {}
   ~SubscribedEvents() override {
     if (subscription_ != 0) scheduler_->Unsubscribe(subscription_);
+    open_streams_->fetch_sub(1);
   }
   void set_subscription(int subscription) { subscription_ = subscription; }
 
@@ -77,12 +81,31 @@ class SubscribedEvents final : public EventSource {
  private:
   Scheduler* scheduler_;
   std::shared_ptr<EventQueue> queue_;
+  std::shared_ptr<std::atomic<int>> open_streams_;
   int subscription_ = 0;
 };
 
 struct ScheduleApi {
   Scheduler* scheduler;
   std::shared_ptr<const Clock> clock;
+  int max_event_streams;
+  std::shared_ptr<std::atomic<int>> open_streams = std::make_shared<std::atomic<int>>(0);
+
+  // A new stream's source, or null when `max_event_streams` are open (each holds a thread of the
+  // listener for as long as it lasts).
+  std::shared_ptr<SubscribedEvents> NewStream(std::shared_ptr<EventQueue> queue) {
+    if (open_streams->fetch_add(1) >= max_event_streams) {
+      open_streams->fetch_sub(1);
+      return nullptr;
+    }
+    return std::make_shared<SubscribedEvents>(scheduler, std::move(queue), open_streams);
+  }
+  ApiResponse TooManyStreams() const {
+    return ApiResponse::Error(503, "unavailable",
+                              "too many live event streams are open (" +
+                                  std::to_string(max_event_streams) +
+                                  "); close one (another browser tab?) and try again");
+  }
 
   // The zone of the task's wall clock; Asia/Shanghai for a task that is gone.
   sync::TimeZone ZoneOf(const std::string& task_name) {
@@ -277,12 +300,16 @@ struct ScheduleApi {
 
   // One instance's events: its state now, then its changes, ending after it is finished.
   ApiResponse InstanceProgress(int64_t id) {
+    if (Result<Instance> known = scheduler->GetInstance(id); !known.ok()) {
+      return ApiResponse::FromStatus(known.status());
+    }
     auto queue = std::make_shared<EventQueue>();
     // Held while the first event (the state now) is published, so that no change is queued
     // before it.
     auto first_sent = std::make_shared<std::mutex>();
     std::unique_lock hold(*first_sent);
-    auto source = std::make_shared<SubscribedEvents>(scheduler, queue);
+    std::shared_ptr<SubscribedEvents> source = NewStream(queue);
+    if (source == nullptr) return TooManyStreams();
     source->set_subscription(
         scheduler->SubscribeProgress([queue, first_sent, id](const InstanceEvent& event) {
           if (event.instance_id != id) return;
@@ -305,7 +332,8 @@ struct ScheduleApi {
       task = found->second;
     }
     auto queue = std::make_shared<EventQueue>();
-    auto source = std::make_shared<SubscribedEvents>(scheduler, queue);
+    std::shared_ptr<SubscribedEvents> source = NewStream(queue);
+    if (source == nullptr) return TooManyStreams();
     source->set_subscription(
         scheduler->SubscribeProgress([queue, task](const InstanceEvent& event) {
           if (task.has_value() && event.task != *task) return;
@@ -349,11 +377,12 @@ ApiHandler WithInstanceId(std::function<ApiResponse(const ApiRequest&, int64_t)>
 
 }  // namespace
 
-void AddScheduleRoutes(ApiRouter& router, Scheduler& scheduler,
-                       std::shared_ptr<const Clock> clock) {
+void AddScheduleRoutes(ApiRouter& router, Scheduler& scheduler, std::shared_ptr<const Clock> clock,
+                       int max_event_streams) {
   auto api = std::make_shared<ScheduleApi>();
   api->scheduler = &scheduler;
   api->clock = std::move(clock);
+  api->max_event_streams = max_event_streams;
   const Access access = Access::kSignedIn;
 
   router.Add("GET", "/api/tasks", access, [api](const ApiRequest&) { return api->ListTasks(); });

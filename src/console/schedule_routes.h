@@ -32,8 +32,10 @@
 namespace otsync::console {
 
 // `scheduler` must outlive the routes and every event stream they return (stop the listener
-// before the scheduler). `clock` is the scheduler's: "now" of a run without "at".
+// before the scheduler). `clock` is the scheduler's: "now" of a run without "at". An event stream
+// holds a listener thread while it lasts: beyond `max_event_streams` open at once, a new one is
+// 503 (keep it below the listener's threads, so that requests are still answered).
 void AddScheduleRoutes(ApiRouter& router, schedule::Scheduler& scheduler,
-                       std::shared_ptr<const Clock> clock);
+                       std::shared_ptr<const Clock> clock, int max_event_streams = 8);
 
 }  // namespace otsync::console

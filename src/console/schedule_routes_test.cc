@@ -22,16 +22,6 @@ using nlohmann::json;
 
 constexpr char kCliToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-constexpr const char* kScript = R"({
-  "type": "job", "version": "1.0",
-  "configuration": {
-    "reader": {"plugin": "otsstream", "parameter": {
-      "datasource": "otsstream", "dataTable": "person", "statusTable": "status",
-      "startTimeString": "${startTime}", "endTimeString": "${endTime}"}},
-    "writer": {"plugin": "stream", "parameter": {"print": true}}
-  }
-})";
-
 int64_t At(const std::string& wall) {
   return sync::ToEpochSeconds(*schedule::ParseWallClockTime(wall), sync::TimeZone::Shanghai());
 }
@@ -39,7 +29,7 @@ int64_t At(const std::string& wall) {
 json TaskForm(const std::string& name = "person_sync") {
   return {
       {"name", name},
-      {"script", kScript},
+      {"script", schedule::kStreamTaskScript},
       {"parameters", "startTime=$[yyyymmddhh24miss-10/24/60] endTime=$[yyyymmddhh24miss-5/24/60]"},
       {"cycle", "minute 5"},
       {"retryCount", 0}};
@@ -69,7 +59,7 @@ class ScheduleRoutesTest : public ::testing::Test {
     auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock_);
     api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", 8900}, 8900, {}),
                                         auth_.get());
-    AddScheduleRoutes(api_->router(), *scheduler_, clock_);
+    AddScheduleRoutes(api_->router(), *scheduler_, clock_, /*max_event_streams=*/4);
   }
   void TearDown() override {
     api_.reset();
@@ -180,7 +170,7 @@ TEST_F(ScheduleRoutesTest, TasksAreCreatedListedUpdatedAndRemoved) {
                                   json{{"cycle", "minute 10"}, {"rerunPolicy", "never"}}));
   EXPECT_EQ(updated["task"]["cycle"], "minute 10 00:00-23:59");
   EXPECT_EQ(updated["task"]["rerunPolicy"], "never");
-  EXPECT_EQ(updated["task"]["script"], kScript);  // Kept.
+  EXPECT_EQ(updated["task"]["script"], schedule::kStreamTaskScript);  // Kept.
   ApiResponse rename = Call("PUT", "/api/tasks/person_sync", json{{"name", "renamed"}});
   EXPECT_EQ(rename.status, 400);
   EXPECT_NE(ErrorMessage(rename).find("cannot be renamed"), std::string::npos);
@@ -420,6 +410,59 @@ TEST_F(ScheduleRoutesTest, ProgressEventsOfOneInstanceEndWhenItIsFinished) {
   EXPECT_EQ(NextEvent(*finished.events, EventSource::State::kEvent)["state"], "succeeded");
   NextEvent(*finished.events, EventSource::State::kEnded);
   EXPECT_EQ(Call("GET", "/api/instances/999/progress").status, 404);
+}
+
+TEST_F(ScheduleRoutesTest, AScriptsSecretIsNeverShownAndAMaskSentBackKeepsIt) {
+  json form = TaskForm();
+  json script = json::parse(schedule::kStreamTaskScript);
+  json& reader = script["configuration"]["reader"]["parameter"];
+  reader.erase("datasource");
+  reader["endpoint"] = "http://127.0.0.1:1";
+  reader["instanceName"] = "local";
+  reader["accessId"] = "id";
+  reader["accessKey"] = "reader-secret-9";
+  form["script"] = script.dump();
+  json created = Expect(201, Call("POST", "/api/tasks", form));
+  const std::string shown = created["task"]["script"];
+  EXPECT_EQ(shown.find("reader-secret-9"), std::string::npos);
+  EXPECT_NE(shown.find(R"("accessKey":"********")"), std::string::npos) << shown;
+  EXPECT_EQ(Call("GET", "/api/tasks").body.find("reader-secret-9"), std::string::npos);
+
+  // The view sent back as it is (the mask included) changes nothing of the secret.
+  json view = Expect(200, Call("GET", "/api/tasks/person_sync"));
+  view["retryCount"] = 2;
+  Expect(200, Call("PUT", "/api/tasks/person_sync", view));
+  Result<schedule::Task> stored = scheduler_->GetTask("person_sync");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->script, script.dump());
+  EXPECT_EQ(stored->retry_count, 2);
+
+  json masked_create = TaskForm("copy");
+  masked_create["script"] = shown;
+  ApiResponse refused = Call("POST", "/api/tasks", masked_create);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(ErrorMessage(refused).rfind("script: ", 0), 0u) << ErrorMessage(refused);
+}
+
+TEST_F(ScheduleRoutesTest, OnlySoManyEventStreamsAreOpenAtOnce) {
+  CreateTask();
+  std::optional<ApiResponse> first = Call("GET", "/api/events");
+  ApiResponse second = Call("GET", "/api/events", nullptr, {{"task", "person_sync"}});
+  json instance = Expect(201, Call("POST", "/api/tasks/person_sync/run", json::object()));
+  ApiResponse third =
+      Call("GET", "/api/instances/" + std::to_string(instance["id"].get<int64_t>()) + "/progress");
+  ASSERT_NE(first->events, nullptr);
+  ASSERT_NE(second.events, nullptr);
+  ApiResponse fourth = Call("GET", "/api/events");
+  ASSERT_NE(third.events, nullptr);
+  ASSERT_NE(fourth.events, nullptr);
+  ApiResponse fifth = Call("GET", "/api/events");
+  EXPECT_EQ(fifth.status, 503);
+  EXPECT_EQ(ErrorCode(fifth), "unavailable");
+  EXPECT_EQ(fifth.events, nullptr);
+  first.reset();                                                    // The client went away.
+  EXPECT_NE(Call("GET", "/api/instances/1/progress").status, 503);  // 404: no such instance.
+  EXPECT_NE(Call("GET", "/api/events").events, nullptr);
 }
 
 }  // namespace

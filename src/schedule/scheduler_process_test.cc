@@ -136,8 +136,11 @@ TEST_F(SchedulerProcessTest, KillEndsAChildThatIgnoresTermWithItsProcessGroup) {
   Instance running = WaitFor(instance->id, InstanceState::kRunning, 30);
   ASSERT_EQ(running.state, InstanceState::kRunning);
   const std::string pid_file = dir_ + "/grandchild.pid";
-  std::error_code missing;
-  for (int i = 0; i < 200 && std::filesystem::file_size(pid_file, missing) == 0; ++i) {
+  // Until the script has written it (file_size is -1, not 0, while the file is missing).
+  for (int i = 0; i < 200; ++i) {
+    std::error_code missing;
+    const uintmax_t size = std::filesystem::file_size(pid_file, missing);
+    if (!missing && size > 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   int64_t grandchild = 0;

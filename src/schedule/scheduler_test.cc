@@ -18,16 +18,6 @@
 namespace otsync::schedule {
 namespace {
 
-constexpr const char* kScript = R"({
-  "type": "job", "version": "1.0",
-  "configuration": {
-    "reader": {"plugin": "otsstream", "parameter": {
-      "datasource": "otsstream", "dataTable": "person", "statusTable": "status",
-      "startTimeString": "${startTime}", "endTimeString": "${endTime}"}},
-    "writer": {"plugin": "stream", "parameter": {"print": true}}
-  }
-})";
-
 int64_t At(const std::string& wall) {
   return sync::ToEpochSeconds(*ParseWallClockTime(wall), sync::TimeZone::Shanghai());
 }
@@ -63,7 +53,7 @@ class SchedulerTest : public ::testing::Test {
   static Task MinuteTask(const std::string& name = "person_sync") {
     Task task;
     task.name = name;
-    task.script = kScript;
+    task.script = kStreamTaskScript;
     task.parameters = "startTime=$[yyyymmddhh24miss-10/24/60] endTime=$[yyyymmddhh24miss-5/24/60]";
     task.cycle = *ParseCycle("minute 5");
     task.retry_count = 0;
@@ -126,7 +116,7 @@ TEST_F(SchedulerTest, CatchesUpInOrderWithinTheRunningLimit) {
   EXPECT_EQ(*first.window_end_millis, At("2025-11-01 10:00:00") * 1000);
   std::ifstream job(launcher_->started[0].second.argv[2]);
   std::string script((std::istreambuf_iterator<char>(job)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(script, kScript);
+  EXPECT_EQ(script, kStreamTaskScript);
 
   launcher_->Exit(launcher_->started[1].first, 0);
   Tick();

@@ -108,13 +108,14 @@ function openEvents(urlPath, headers) {
         }
       });
       res.on('end', () => { stream.ended = true; resolve(); });
-      res.on('error', (err) => (stream.closing ? resolve() : reject(err)));
+      // The server stopping cuts the stream short: `aborted` tells it from a clean end.
+      res.on('error', () => { stream.aborted = true; resolve(); });
     });
-    req.on('error', (err) => (stream.closing ? resolve() : reject(err)));
+    req.on('error', (err) => (stream.closing || stream.status ? resolve() : reject(err)));
     stream.close = () => { stream.closing = true; req.destroy(); };
     req.end();
   });
-  stream.done.catch(() => {});  // Awaited where it matters; a close is not a failure.
+  stream.done.catch(() => {});  // Awaited where it matters.
   return stream;
 }
 
@@ -234,6 +235,7 @@ test('a task created over the API runs now, succeeds, and its log holds the rows
   // A finished instance's own stream: its state, then the end.
   const own = openEvents(`/api/instances/${id}/progress`, { Authorization: `Bearer ${cli.token}` });
   await own.done;
+  assert.ok(own.ended && !own.aborted);
   assert.deepEqual(own.events.map((e) => e.state), ['succeeded']);
 
   const rerun = await cli.send('POST', `/api/instances/${id}/rerun`);
@@ -244,6 +246,7 @@ test('a task created over the API runs now, succeeds, and its log holds the rows
   assert.deepEqual(second.parameters, done.parameters);
   const log2 = await cli.get(`/api/instances/${id}/log`);
   assert.match(log2.json.data, /rerun requested/);
+  assert.ok(!log2.json.data.includes(L.ACCESS_KEY.secret), 'the AccessKey in the instance log');
 
   const listed = await cli.get('/api/instances?task=person_sync&state=succeeded');
   assert.deepEqual(listed.json.instances.map((i) => i.id), [id]);
@@ -258,11 +261,18 @@ test('SIGTERM ends a running child with the server; after the restart it runs ag
   const running = await waitForState(id, ['running'], 20);
   assert.ok(processAlive(running.pid));
 
+  const listening = openEvents('/api/events', { Authorization: `Bearer ${cli.token}` });
+  await waitUntil('the event stream answered', () => listening.status === 200, 10);
   const stopped = Date.now();
+  const first = server;
   assert.deepEqual(await S.stopServe(server, 'SIGTERM'), { code: 0, signal: null });
+  await listening.done;  // An open stream does not hold the server up; it ends with it.
   assert.ok(Date.now() - stopped < 10000, `the server took ${Date.now() - stopped} ms to stop`);
   await waitUntil('the child is gone', () => !processAlive(running.pid), 5);
   assert.ok(!fs.existsSync(path.join(dataDir, 'serve.json')));
+  for (const secret of [S.PASSWORD, L.ACCESS_KEY.secret, cli.token]) {
+    assert.ok(!first.stdout.includes(secret) && !first.stderr.includes(secret), 'a secret in the server output');
+  }
 
   server = await S.startServe(dataDir);
   cli = S.cliClient(server, dataDir);
@@ -280,6 +290,7 @@ test('SIGTERM ends a running child with the server; after the restart it runs ag
   assert.ok(Date.now() - killedAt < 10000);
   assert.ok(!processAlive(again.pid));
   await own.done;  // The instance's stream ends once it is finished.
+  assert.ok(own.ended && !own.aborted);
   assert.equal(own.events[0].state, 'running');
   assert.equal(own.events[own.events.length - 1].state, 'killed');
 

@@ -1,5 +1,5 @@
 // The readers and writers the scheduler's tests name in their job scripts: the otsync binary's
-// otsstream reader and its odps and stream writers.
+// otsstream reader and its odps and stream writers; and the tests' usual script.
 #pragma once
 
 #include "readers/otsstream/otsstream_reader.h"
@@ -19,5 +19,17 @@ inline const sync::PluginRegistry& TestPlugins() {
   }();
   return *plugins;
 }
+
+// A minute task's script: the otsstream reader over the instance's ${startTime}..${endTime} into
+// the stream writer.
+inline constexpr const char* kStreamTaskScript = R"({
+  "type": "job", "version": "1.0",
+  "configuration": {
+    "reader": {"plugin": "otsstream", "parameter": {
+      "datasource": "otsstream", "dataTable": "person", "statusTable": "status",
+      "startTimeString": "${startTime}", "endTimeString": "${endTime}"}},
+    "writer": {"plugin": "stream", "parameter": {"print": true}}
+  }
+})";
 
 }  // namespace otsync::schedule
