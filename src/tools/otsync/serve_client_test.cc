@@ -3,7 +3,10 @@
 // message, and no message holds the token.
 #include "tools/otsync/serve_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -110,14 +113,21 @@ TEST(ServeClientConnectTest, NoServerOrAStaleFileSaysHowToStartOne) {
 }
 
 TEST(ServeClientConnectTest, AServerThatIsGoneIsUnavailableNamingItsAddress) {
-  // A port nothing listens on: bind one and close it.
-  int port = 0;
-  {
-    testing::ConsoleTestServer probe;
-    port = probe.port();
-  }
+  // A port nothing listens on: bound, then closed.
+  int socket = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(socket, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(socket, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int port = ntohs(address.sin_port);
+  ::close(socket);
+  ServeClientOptions options;
+  options.read_timeout = std::chrono::milliseconds(2000);
   Result<ServeClient> client =
-      ServeClient::ForUrl("http://127.0.0.1:" + std::to_string(port), "secret-token-xyz");
+      ServeClient::ForUrl("http://127.0.0.1:" + std::to_string(port), "secret-token-xyz", options);
   ASSERT_TRUE(client.ok());
   Result<nlohmann::json> answer = client->Get("/api/tasks");
   ASSERT_FALSE(answer.ok());
