@@ -86,6 +86,10 @@ std::string StateText(const nlohmann::json& instance) {
   if (kill_requested.is_boolean() && kill_requested.get<bool>() && state == "running") {
     state += " (killing)";
   }
+  // A waiting instance with an attempt behind it waits for its retry.
+  if (state == "waiting" && Field(instance, "exitStatus").is_number_integer()) {
+    state += " (retry)";
+  }
   return state;
 }
 

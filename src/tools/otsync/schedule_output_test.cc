@@ -20,6 +20,12 @@ TEST(ScheduleOutputTest, InstanceListShowsSignalsAndMissingFields) {
   EXPECT_NE(out.find("137 (signal 9)"), std::string::npos) << out;
   EXPECT_NE(out.find("| - "), std::string::npos) << out;  // No scheduling time, no window.
   EXPECT_NE(out.find("(1 row)"), std::string::npos) << out;
+
+  nlohmann::json retrying = {{"id", 4}, {"state", "waiting"}, {"attempt", 1}, {"exitStatus", 1}};
+  nlohmann::json fresh = {{"id", 5}, {"state", "waiting"}, {"attempt", 0}, {"exitStatus", nullptr}};
+  out = FormatInstanceList({{"instances", {retrying, fresh}}});
+  EXPECT_NE(out.find("| waiting (retry) |"), std::string::npos) << out;
+  EXPECT_NE(out.find("| waiting         |"), std::string::npos) << out;
 }
 
 TEST(ScheduleOutputTest, TaskDetailsListTheFieldsTheNextInstancesAndTheScript) {
