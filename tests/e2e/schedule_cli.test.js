@@ -201,7 +201,11 @@ test('tasks, consecutive runs, backfill, kill, rerun and a SIGKILLed server thro
     seen.last = instance;
     return instance.state === 'running' && instance.progress ? instance : null;
   }, 30);
-  await h.sleep(1500);
+  const shown = await cliOk(['instance', 'show', String(slowId)]);
+  assert.match(shown.stdout, /\| running +\|/);
+  assert.match(shown.stdout, /^progress: +\d+ records, \d+ bytes, /m, 'the live progress of the running instance');
+  assert.match(shown.stdout, /^log: .*orders_kill.*\.log$/m);
+  await h.sleep(500);
   const killAsked = Date.now();
   const killed = await cliOk(['instance', 'kill', String(slowId), '--wait']);
   const killMs = Date.now() - killAsked;

@@ -400,6 +400,7 @@ class ScheduleCommandRunner {
         if (summary.is_string() && !summary.get<std::string>().empty()) {
           env_.out << "summary:\n" << summary.get<std::string>() << "\n";
         }
+        env_.out << FormatProgress(answer->value("progress", nlohmann::json()));
         env_.out << "log: " << answer->value("logPath", "-") << "\n";
       }
       return kExitOk;

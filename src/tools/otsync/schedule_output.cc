@@ -102,6 +102,27 @@ std::string WindowText(const nlohmann::json& view) {
   return "[" + Text(start) + ", " + Text(end) + ")";
 }
 
+std::string FormatProgress(const nlohmann::json& progress) {
+  if (!progress.is_object()) return "";
+  std::string out = "progress:       " + Text(progress, "records") + " records, " +
+                    Text(progress, "bytes") + " bytes, " + Text(progress, "recordsPerSecond") +
+                    " records/s, dirty " + Text(progress, "dirtyRecords");
+  if (!Field(progress, "dirtyLimitRecords").is_null()) {
+    out += " (limit " + Text(progress, "dirtyLimitRecords") + ")";
+  }
+  out += ", shards " + Text(progress, "shardsDone") + "/" + Text(progress, "shardsTotal") + " done";
+  if (Text(progress, "type") == "final") out += ", final: " + Text(progress, "status");
+  out += "\n";
+  for (const nlohmann::json& shard : Items(progress, "shards")) {
+    out += "  shard " + Text(shard, "id") + ": " + Text(shard, "state") + ", " +
+           Text(shard, "records") + " records";
+    const nlohmann::json& lag = Field(shard, "lagMillis");
+    if (lag.is_number()) out += ", " + std::to_string(lag.get<int64_t>() / 1000) + " s behind";
+    out += "\n";
+  }
+  return out;
+}
+
 std::string FormatTaskList(const nlohmann::json& tasks) {
   Table table({"NAME", "CYCLE", "ZONE", "RERUN", "RETRIES", "SELF-DEPENDENT", "FROZEN"}, {});
   for (const nlohmann::json& task : Items(tasks, "tasks")) {

@@ -18,6 +18,9 @@ std::string FormatInstanceList(const nlohmann::json& instances);
 // A backfill plan: a line saying the range and how many instances run, then every scheduling
 // time with its business date, window [start, end), whether it runs (or why not) and its values.
 std::string FormatBackfillPlan(const nlohmann::json& plan);
+// A progress object (docs/console-api.md, "Live progress") as lines: the totals, then one line per
+// shard; "" for null.
+std::string FormatProgress(const nlohmann::json& progress);
 // "[2025-11-01 10:25:00, 2025-11-01 10:30:00)" from a view's windowStart and windowEnd; "-" when
 // the reader has no window.
 std::string WindowText(const nlohmann::json& view);

@@ -55,6 +55,26 @@ TEST(ScheduleOutputTest, TaskDetailsListTheFieldsTheNextInstancesAndTheScript) {
   EXPECT_TRUE(out.ends_with("script:\n{\"type\": \"job\"}\n")) << out;
 }
 
+TEST(ScheduleOutputTest, ProgressTotalsThenShards) {
+  nlohmann::json progress = {
+      {"type", "progress"},
+      {"records", 1200},
+      {"bytes", 96000},
+      {"recordsPerSecond", 400},
+      {"dirtyRecords", 0},
+      {"dirtyLimitRecords", 10},
+      {"shardsDone", 1},
+      {"shardsTotal", 2},
+      {"shards",
+       {{{"id", "s1"}, {"state", "done"}, {"records", 900}, {"lagMillis", 0}},
+        {{"id", "s2"}, {"state", "reading"}, {"records", 300}, {"lagMillis", 2500}}}}};
+  EXPECT_EQ(FormatProgress(progress),
+            "progress:       1200 records, 96000 bytes, 400 records/s, dirty 0 (limit 10), shards "
+            "1/2 done\n  shard s1: done, 900 records, 0 s behind\n  shard s2: reading, 300 "
+            "records, 2 s behind\n");
+  EXPECT_EQ(FormatProgress(nullptr), "");
+}
+
 TEST(ScheduleOutputTest, TaskListOneLinePerTask) {
   nlohmann::json tasks = {{"tasks",
                            {{{"name", "a"}, {"cycle", "day 02:00"}, {"frozen", false}},
