@@ -26,6 +26,10 @@ Result<int64_t> ProcessLauncher::Start(const LaunchRequest& request) {
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, request.log_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  // Nothing else of the scheduler's process: descriptors opened without O_CLOEXEC (the HTTP
+  // listener's sockets, for one) would otherwise live on in the child, keeping the server's port
+  // bound after the server died.
+  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
   posix_spawnattr_setpgroup(&attributes, 0);
   // The scheduler's signal mask and dispositions are not the job's.
   sigset_t no_signals, default_signals;

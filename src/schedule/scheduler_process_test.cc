@@ -2,6 +2,7 @@
 // not answer (state, exit status, captured log, summary, the flags otsync run accepts), and a
 // child that ignores SIGTERM, killed with its whole process group.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "schedule/scheduler.h"
@@ -159,6 +161,32 @@ TEST_F(SchedulerProcessTest, KillEndsAChildThatIgnoresTermWithItsProcessGroup) {
   EXPECT_NE(log->data.find("sleeping as " + std::to_string(running.pid)), std::string::npos)
       << log->data;
   EXPECT_NE(log->data.find("kill requested"), std::string::npos);
+}
+
+TEST_F(SchedulerProcessTest, AChildInheritsNoDescriptorButItsStandardStreams) {
+  // A descriptor without O_CLOEXEC, as the HTTP listener's sockets are.
+  const int inherited = ::dup2(::open("/dev/null", O_RDONLY), 57);
+  ASSERT_EQ(inherited, 57);
+  const std::string fake = dir_ + "/fake-otsync.sh";
+  {
+    std::ofstream script(fake);
+    script << "#!/bin/sh\nls /proc/$$/fd > \"$4/descriptors\"\n";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  Open(fake);
+  Task task = MinuteTask();
+  ASSERT_TRUE(scheduler_->CreateTask(task).ok());
+  Result<Instance> instance = scheduler_->RunNow(task.name, Now());
+  ASSERT_TRUE(instance.ok());
+  ASSERT_TRUE(scheduler_->Start().ok());
+  Instance done = WaitFor(instance->id, InstanceState::kSucceeded, 30);
+  ::close(inherited);
+  ASSERT_EQ(done.state, InstanceState::kSucceeded) << done.summary;
+  std::ifstream listing(dir_ + "/descriptors");
+  std::set<std::string> descriptors;
+  for (std::string name; listing >> name;) descriptors.insert(name);
+  EXPECT_TRUE(descriptors.count("0") && descriptors.count("1") && descriptors.count("2"));
+  EXPECT_EQ(descriptors.count("57"), 0u);
 }
 
 }  // namespace
