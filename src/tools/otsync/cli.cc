@@ -13,6 +13,7 @@
 #include "sync/job_script.h"
 #include "sync/progress_file.h"
 #include "sync/variables.h"
+#include "tools/otsync/schedule_cli.h"
 #include "tools/otsync/serve_command.h"
 #include "tools/otsync/table_cli.h"
 #include "writers/odps/warehouse_cli.h"
@@ -319,6 +320,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   std::function<int()> selected;
   AddTableCommands(app, data_dir, env, &selected);
   AddServeCommand(app, data_dir, env, &selected);
+  AddScheduleCommands(app, data_dir, env, &selected);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

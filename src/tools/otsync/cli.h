@@ -7,6 +7,7 @@
 //   DATE] NAME=EXPRESSION...
 //                                                                   (schedule/params_cli.h)
 //   otsync table list|describe|create|enable-stream|put|get|scan|import ...  (table_cli.h)
+//   otsync task|backfill|instance ...  (schedule_cli.h: clients of the running otsync serve)
 //
 // Exit status: 0 success; 1 the job (or command) failed; 2 bad configuration — a job script
 // that does not parse or validate, an unknown data source, a bad plugin parameter or window,
