@@ -33,6 +33,14 @@ Result<int64_t> IntegerField(const nlohmann::json& object, std::string_view key,
   return value;
 }
 
+Result<bool> BoolField(const nlohmann::json& object, std::string_view key, bool fallback) {
+  auto found = object.find(key);
+  if (found == object.end() || found->is_null()) return fallback;
+  if (!found->is_boolean())
+    return Status::InvalidArgument(std::string(key) + ": expected true or false");
+  return found->get<bool>();
+}
+
 ApiResponse JsonReply(int status, const nlohmann::json& body) {
   return ApiResponse::Json(status,
                            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

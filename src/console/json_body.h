@@ -22,6 +22,9 @@ Result<std::string> StringField(const nlohmann::json& object, std::string_view k
 Result<int64_t> IntegerField(const nlohmann::json& object, std::string_view key, int64_t fallback,
                              int64_t min, int64_t max);
 
+// `object[key]` as a boolean: `fallback` when absent or null.
+Result<bool> BoolField(const nlohmann::json& object, std::string_view key, bool fallback);
+
 ApiResponse JsonReply(int status, const nlohmann::json& body);
 
 }  // namespace otsync::console

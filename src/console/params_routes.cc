@@ -1,7 +1,5 @@
 #include "console/params_routes.h"
 
-#include <cstdio>
-
 #include "console/json_body.h"
 #include "schedule/instance_times.h"
 #include "schedule/parameter_list.h"
@@ -11,19 +9,6 @@ namespace otsync::console {
 namespace {
 
 constexpr int64_t kMaxInstances = 100;
-
-std::string FormatWallClock(const sync::CivilTime& time) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02u %02d:%02d:%02d", time.year, time.month,
-                time.day, time.hour, time.minute, time.second);
-  return text;
-}
-
-std::string FormatDate(const sync::CivilTime& time) {
-  char text[16];
-  std::snprintf(text, sizeof(text), "%04d%02u%02u", time.year, time.month, time.day);
-  return text;
-}
 
 Result<nlohmann::json> Preview(const nlohmann::json& form, const Clock& clock) {
   OTSYNC_ASSIGN_OR_RETURN(std::string text, StringField(form, "parameters"));
@@ -71,10 +56,10 @@ Result<nlohmann::json> Preview(const nlohmann::json& form, const Clock& clock) {
     for (const auto& [name, value] : values) {
       resolved.push_back({{"name", name}, {"value", value}});
     }
-    instances.push_back(
-        {{"schedulingTime", FormatWallClock(sync::ToCivilTime(times.scheduling_time, *zone))},
-         {"businessDate", FormatDate(times.business_date)},
-         {"values", resolved}});
+    instances.push_back({{"schedulingTime", schedule::FormatWallClockTime(
+                                                sync::ToCivilTime(times.scheduling_time, *zone))},
+                         {"businessDate", schedule::FormatBusinessDate(times.business_date)},
+                         {"values", resolved}});
   }
   return nlohmann::json{{"zone", zone->name}, {"instances", instances}};
 }

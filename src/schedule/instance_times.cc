@@ -1,6 +1,7 @@
 #include "schedule/instance_times.h"
 
 #include <charconv>
+#include <cstdio>
 #include <utility>
 
 #include "schedule/calendar_arithmetic.h"
@@ -73,6 +74,19 @@ InstanceTimes BackfillInstance(const sync::CivilTime& business_date,
   times.business_date = DateOnly(business_date);
   times.zone = std::move(zone);
   return times;
+}
+
+std::string FormatWallClockTime(const sync::CivilTime& time) {
+  char text[48];
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02u %02d:%02d:%02d", time.year, time.month,
+                time.day, time.hour, time.minute, time.second);
+  return text;
+}
+
+std::string FormatBusinessDate(const sync::CivilTime& date) {
+  char text[24];
+  std::snprintf(text, sizeof(text), "%04d%02u%02u", date.year, date.month, date.day);
+  return text;
 }
 
 }  // namespace otsync::schedule

@@ -41,4 +41,8 @@ Result<sync::CivilTime> ParseWallClockTime(std::string_view text);
 // "YYYYMMDD", a business date as DataWorks writes one.
 Result<sync::CivilTime> ParseBusinessDate(std::string_view text);
 
+// The forms the two parsers above read: "YYYY-MM-DD HH:MM:SS" and "YYYYMMDD".
+std::string FormatWallClockTime(const sync::CivilTime& time);
+std::string FormatBusinessDate(const sync::CivilTime& date);
+
 }  // namespace otsync::schedule

@@ -540,7 +540,8 @@ Result<std::vector<Instance>> ScheduleStore::ListInstances(const InstanceFilter&
   if (filter.from) sql += " AND scheduling_time >= ?";
   if (filter.to) sql += " AND scheduling_time < ?";
   if (filter.backfill_id) sql += " AND backfill_id = ?";
-  sql += " ORDER BY scheduling_time, id LIMIT ?";
+  sql += filter.newest_first ? " ORDER BY scheduling_time DESC, id DESC LIMIT ?"
+                             : " ORDER BY scheduling_time, id LIMIT ?";
   Statement select(database_->db, sql);
   if (filter.task) select.Bind(*filter.task);
   if (filter.state) select.Bind(InstanceStateName(*filter.state));

@@ -67,7 +67,10 @@ struct InstanceFilter {
   std::optional<int64_t> from;  // Scheduling times in [from, to).
   std::optional<int64_t> to;
   std::optional<int64_t> backfill_id;
-  size_t limit = 10'000;  // The earliest scheduling times first.
+  size_t limit = 10'000;
+  // Ordered by scheduling time, then id: the earliest first, or with this the latest first (so
+  // `limit` keeps the latest).
+  bool newest_first = false;
 };
 
 // Which existing instances a backfill runs again.
@@ -112,7 +115,7 @@ class ScheduleStore {
   Result<int64_t> InsertInstance(const Instance& instance);
   Status UpdateInstance(const Instance& instance);  // By id; kNotFound.
   Result<Instance> GetInstance(int64_t id);         // kNotFound.
-  // Ordered by scheduling time, then id.
+  // Ordered as `filter` says.
   Result<std::vector<Instance>> ListInstances(const InstanceFilter& filter);
   // The newest (highest id) instance of `task` at `scheduling_time`, if any.
   Result<std::optional<Instance>> LatestInstanceAt(std::string_view task, int64_t scheduling_time);

@@ -127,6 +127,11 @@ TEST_F(ScheduleStoreTest, InstancesRoundTripAndFilter) {
   EXPECT_EQ(ids(filter([](InstanceFilter& f) { f.backfill_id = 4; })),
             (std::vector<int64_t>{*third}));
   EXPECT_EQ(ids(filter([](InstanceFilter& f) { f.limit = 1; })), (std::vector<int64_t>{*second}));
+  EXPECT_EQ(ids(filter([](InstanceFilter& f) {
+              f.limit = 2;
+              f.newest_first = true;
+            })),
+            (std::vector<int64_t>{*first, *third}));
 
   Instance running = *store->GetInstance(*first);
   running.state = InstanceState::kRunning;

@@ -12,18 +12,8 @@ namespace {
 constexpr int64_t kEndMarginMillis = 5 * 60 * 1000;     // The seed: end >= 5 minutes ago.
 constexpr int64_t kStartMarginMillis = 10 * 60 * 1000;  // start > run - retention + 10 minutes.
 
-std::string CompactDate(const sync::CivilTime& date) {
-  char text[16];
-  std::snprintf(text, sizeof(text), "%04d%02u%02u", date.year, date.month, date.day);
-  return text;
-}
-
 std::string WallClock(int64_t epoch_seconds, const sync::TimeZone& zone) {
-  sync::CivilTime time = sync::ToCivilTime(epoch_seconds, zone);
-  char text[40];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02u %02d:%02d:%02d", time.year, time.month,
-                time.day, time.hour, time.minute, time.second);
-  return text;
+  return FormatWallClockTime(sync::ToCivilTime(epoch_seconds, zone));
 }
 
 bool Names(const std::vector<std::pair<std::string, std::string>>& values, std::string_view name) {
@@ -100,7 +90,7 @@ Result<ResolvedInstance> ResolveInstance(const Task& task, const InstanceTimes& 
   OTSYNC_ASSIGN_OR_RETURN(std::vector<Parameter> parameters, ParseParameterList(task.parameters));
   ResolvedInstance resolved;
   resolved.scheduling_time = times.scheduling_time;
-  resolved.business_date = CompactDate(times.business_date);
+  resolved.business_date = FormatBusinessDate(times.business_date);
   OTSYNC_ASSIGN_OR_RETURN(resolved.values, ResolveParameters(parameters, times));
   if (!Names(resolved.values, "bdp.system.bizdate")) {
     resolved.values.emplace_back("bdp.system.bizdate", resolved.business_date);

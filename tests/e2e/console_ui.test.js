@@ -15,7 +15,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const L = require('./pipeline_lib');
-const { startServe, stopServe, liveServers } = require('./serve_lib');
+const { startServe, stopAll } = require('./serve_lib');
 
 const { h } = L;
 const PASSWORD = 'e2e-console-ui-password-4412';
@@ -116,7 +116,7 @@ if (SKIP) {
 
   after(async () => {
     if (browser) await browser.close();
-    for (const s of liveServers()) await stopServe(s, 'SIGKILL');
+    await stopAll();
     if (otsd) await otsd.dispose();
   });
 

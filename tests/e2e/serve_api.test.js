@@ -9,67 +9,11 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const L = require('./pipeline_lib');
-const { startServe, stopServe, liveServers } = require('./serve_lib');
 
 const { h } = L;
-const PASSWORD = 'e2e-console-password-7781';
-
-// One HTTP request; resolves {status, headers, body, json}.
-function request(server, method, urlPath, { body, headers = {} } = {}) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const allHeaders = { Host: `127.0.0.1:${server.port}`, ...headers };
-  if (payload !== undefined) {
-    allHeaders['Content-Type'] = 'application/json';
-    allHeaders['Content-Length'] = Buffer.byteLength(payload);
-  }
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: urlPath, headers: allHeaders }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => {
-        let json = null;
-        try { json = JSON.parse(text); } catch (_) { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
-      });
-    });
-    req.on('error', reject);
-    req.setTimeout(20000, () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
-}
-
-// A browser that logged in: its cookie, and the CSRF header on changes.
-async function login(server, password = PASSWORD) {
-  const answer = await request(server, 'POST', '/api/login', { body: { password } });
-  assert.equal(answer.status, 200, answer.body);
-  const cookie = answer.headers['set-cookie'][0];
-  const session = cookie.split(';')[0];
-  return {
-    cookie,
-    session,
-    csrf: answer.json.csrfToken,
-    get: (p) => request(server, 'GET', p, { headers: { Cookie: session } }),
-    send: (method, p, body) => request(server, method, p, {
-      body, headers: { Cookie: session, 'X-CSRF-Token': answer.json.csrfToken, Origin: server.url },
-    }),
-  };
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+const { PASSWORD, startServe, stopServe, stopAll, request, login, freePort } = require('./serve_lib');
 
 function mode(file) {
   return fs.statSync(file).mode & 0o777;
@@ -88,7 +32,7 @@ before(async () => {
   server = await startServe(dataDir, ['--admin-password-file', passwordFile]);
 });
 after(async () => {
-  for (const s of liveServers()) await stopServe(s, 'SIGKILL');
+  await stopAll();
   if (otsd) await otsd.dispose();
 });
 

@@ -1,10 +1,16 @@
 'use strict';
-// Shared by the tests of `otsync serve` (serve_api.test.js, console_ui.test.js): starting the real
-// binary (from $OTSYNC_BIN) on a free loopback port and stopping it. Every server still running
-// when the test process exits is SIGKILLed.
+// Shared by serve_*.test.js: `otsync serve` (from $OTSYNC_BIN) as a separate process on a free
+// loopback port, plain HTTP requests to it, a signed-in browser (cookie + CSRF header) and the
+// CLI's bearer token. Every server started here is SIGKILLed when the test process exits.
 
+const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const path = require('node:path');
 
+const PASSWORD = 'e2e-console-password-7781';
 const SERVING_LINE = /^otsync serve: serving (http:\/\/127\.0\.0\.1:(\d+)) /m;
 
 const servers = new Set();
@@ -59,9 +65,72 @@ async function stopServe(server, signal = 'SIGTERM') {
   return server.exited;
 }
 
-// Every server started and not yet ended.
-function liveServers() {
-  return [...servers];
+// One HTTP request; resolves {status, headers, body, json}.
+function request(server, method, urlPath, { body, headers = {} } = {}) {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const allHeaders = { Host: `127.0.0.1:${server.port}`, ...headers };
+  if (payload !== undefined) {
+    allHeaders['Content-Type'] = 'application/json';
+    allHeaders['Content-Length'] = Buffer.byteLength(payload);
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: urlPath, headers: allHeaders }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        let json = null;
+        try { json = JSON.parse(text); } catch (_) { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(20000, () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
 }
 
-module.exports = { startServe, stopServe, liveServers };
+// A browser that logged in: its cookie, and the CSRF header on changes.
+async function login(server, password = PASSWORD) {
+  const answer = await request(server, 'POST', '/api/login', { body: { password } });
+  assert.equal(answer.status, 200, answer.body);
+  const cookie = answer.headers['set-cookie'][0];
+  const session = cookie.split(';')[0];
+  return {
+    cookie,
+    session,
+    csrf: answer.json.csrfToken,
+    get: (p) => request(server, 'GET', p, { headers: { Cookie: session } }),
+    send: (method, p, body) => request(server, method, p, {
+      body, headers: { Cookie: session, 'X-CSRF-Token': answer.json.csrfToken, Origin: server.url },
+    }),
+  };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// A client that signs with the CLI token of <dataDir>/console/cli.token.
+function cliClient(server, dataDir) {
+  const token = fs.readFileSync(path.join(dataDir, 'console', 'cli.token'), 'utf8').trim();
+  const headers = { Authorization: `Bearer ${token}` };
+  return {
+    token,
+    get: (p) => request(server, 'GET', p, { headers }),
+    send: (method, p, body) => request(server, method, p, { body, headers }),
+  };
+}
+
+async function stopAll() {
+  for (const server of [...servers]) await stopServe(server, 'SIGKILL');
+}
+
+module.exports = { PASSWORD, SERVING_LINE, startServe, stopServe, stopAll, request, login, cliClient, freePort };
