@@ -6,11 +6,20 @@ import { formatMillis } from './format.js';
 import { LoginPage } from './login_page.js';
 import { DataSourcesPage } from './datasources_page.js';
 import { ParametersPage } from './parameters_page.js';
+import { TasksPage } from './tasks_page.js';
+import { InstancesPage } from './instances_page.js';
 
 const PAGES = [
   { path: 'datasources', title: 'Data sources', component: DataSourcesPage },
+  { path: 'tasks', title: 'Tasks', component: TasksPage },
+  { path: 'instances', title: 'Instances', component: InstancesPage },
   { path: 'parameters', title: 'Parameters', component: ParametersPage },
 ];
+
+// "#/instances/17" → "17": what follows the page's name.
+function currentRest() {
+  return location.hash.replace(/^#\/?/, '').split('/').slice(1).join('/');
+}
 
 function currentPath() {
   const path = location.hash.replace(/^#\/?/, '').split('/')[0];
@@ -38,11 +47,15 @@ function App() {
   const [session, setSession] = useState(undefined);
   const [notice, setNotice] = useState('');
   const [path, setPath] = useState(currentPath());
+  const [rest, setRest] = useState(currentRest());
   const [loadError, setLoadError] = useState('');
 
   useEffect(() => {
     currentSession().then(setSession, (failure) => setLoadError(failure.message));
-    const changed = () => setPath(currentPath());
+    const changed = () => {
+      setPath(currentPath());
+      setRest(currentRest());
+    };
     addEventListener('hashchange', changed);
     const stopListening = onSignedOut(() => {
       setSession(null);
@@ -74,7 +87,7 @@ function App() {
   document.title = `${page.title} · otsync console`;
   return html`
     <${Header} session=${session} path=${path} onLogout=${signOut} />
-    <main class="page" id="main"><${Page} key=${path} /></main>`;
+    <main class="page" id="main"><${Page} key=${path} rest=${rest} /></main>`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));
