@@ -334,8 +334,10 @@ if (SKIP) {
   });
 
   test('run now opens the instance: its state, its log with the first error, kill and rerun', async () => {
+    const progressStream = page.waitForRequest((request) => /\/api\/instances\/\d+\/progress$/.test(request.url()));
     await page.getByRole('button', { name: 'Run person_sync now' }).click();
     await page.getByRole('heading', { name: /Instance \d+ of person_sync/ }).waitFor();
+    await progressStream;   // The instance page listens to its server-sent events.
     // The otsd has no table "person": the attempt fails and its log says so.
     const log = page.getByLabel('Instance log');
     await log.filter({ hasText: 'failed' }).waitFor({ timeout: 60000 });

@@ -136,13 +136,36 @@ function InstanceDetail({ id }) {
         const view = await api('GET', `/api/instances/${id}`);
         if (stopped) return;
         setInstance(view);
-        timer = setTimeout(load, FINISHED.has(view.state) ? POLL_MILLIS * 5 : POLL_MILLIS);
+        timer = setTimeout(load, POLL_MILLIS * (FINISHED.has(view.state) || live ? 5 : 1));
       } catch (failure) {
         if (!stopped && failure.status !== 401) setError(failure.message);
       }
     };
+    // State and progress as they change (server-sent events); the whole view is read again
+    // every few seconds, and every second when the event stream is not there.
+    let live = false;
+    const events = new EventSource(`/api/instances/${encodeURIComponent(id)}/progress`);
+    events.addEventListener('instance', (event) => {
+      live = true;
+      const change = JSON.parse(event.data);
+      setInstance((old) => (old ? { ...old, state: change.state, progress: change.progress ?? old.progress } : old));
+      if (FINISHED.has(change.state)) {
+        // The stream ends here; without close() the browser would open it again and again.
+        events.close();
+        live = false;
+        clearTimeout(timer);
+        load();
+      }
+    });
+    events.onerror = () => {
+      live = false;
+      if (events.readyState === EventSource.CLOSED && !stopped) {
+        clearTimeout(timer);
+        load();
+      }
+    };
     load();
-    return () => { stopped = true; clearTimeout(timer); };
+    return () => { stopped = true; clearTimeout(timer); events.close(); };
   }, [id]);
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!instance) return html`<p class="muted">Loading instance ${id}…</p>`;
@@ -216,7 +239,7 @@ function InstanceList() {
         <input id="f-date" type="date" value=${filter.date} onInput=${(e) => setFilter({ ...filter, date: e.currentTarget.value })} /></div>
     </div>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
-    ${instances && shown.length === 0 ? html`<div class="empty"><p><strong>No instances${filter.task || filter.state || filter.date ? ' match' : ' yet'}.</strong>
+    ${instances && shown.length === 0 ? html`<div class="empty"><p><strong>No instances${filter.task || filter.state || filter.date ? ' match' : ' yet'}.</strong>${' '}
       Instances appear when a task's scheduling time comes, or at once with Run now on the Tasks page.</p></div>` : null}
     ${shown.length ? html`
       <table class="list" aria-label="Instances">

@@ -45,8 +45,8 @@ export function LoginPage({ notice, onSignedIn }) {
           <input id="login-password" type="password" autocomplete="current-password" autofocus
             value=${password} onInput=${(e) => setPassword(e.currentTarget.value)}
             aria-invalid=${error ? 'true' : undefined} aria-describedby="login-help login-error" />
-          <p class="hint" id="login-help">Set at the first start of <code>otsync serve</code>: from
-            <code>--admin-password-file</code>, or generated and shown once
+          <p class="hint" id="login-help">Set at the first start of <code>otsync serve</code>:${' '}
+            from <code>--admin-password-file</code>, or generated and shown once${' '}
             (<code>DATA_DIR/console/initial-password</code> when not started on a terminal).</p>
           <p class="field-error" id="login-error" role="alert">${error}</p>
         </div>

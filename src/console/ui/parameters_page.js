@@ -45,7 +45,8 @@ export function ParametersPage() {
       if (failure.status === 401) return;
       const field = /zone/i.test(failure.message) ? 'zone' : /^at[: ]/.test(failure.message) ? 'at'
         : /backfill/i.test(failure.message) ? 'backfillDate' : 'parameters';
-      setErrors({ [field]: failure.message });
+      const text = failure.message.replace(/^parameters: /, '');
+      setErrors({ [field]: text.charAt(0).toUpperCase() + text.slice(1) + '.' });
     } finally {
       setBusy(false);
     }
@@ -64,7 +65,7 @@ export function ParametersPage() {
   return html`
     <div class="page-head"><h1>Parameters</h1></div>
     <p class="lead">A task's custom parameters are fixed when each instance is generated. Check here
-      what they resolve to: <code>$[...]</code> counts from the scheduling time,
+      what they resolve to: <code>$[...]</code> counts from the scheduling time,${' '}
       <code>${'${...}'}</code> from the business date (the day before), as in DataWorks.</p>
     <form class="card form" onSubmit=${preview} novalidate aria-label="Parameter preview">
       ${field('parameters', 'Parameters', 'name=expression pairs separated by spaces, as given to otsync run -p.', html`

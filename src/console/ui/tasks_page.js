@@ -392,7 +392,7 @@ export function TasksPage() {
         <tbody>${tasks.map((task) => html`
           <tr key=${task.name} data-task=${task.name}>
             <td><strong>${task.name}</strong></td>
-            <td class="mono">${task.cycle}<br /><span class="muted">${task.timeZone}</span></td>
+            <td class="mono nowrap">${task.cycle}<br /><span class="muted">${task.timeZone}</span></td>
             <td class="mono small">${task.parameters || '—'}</td>
             <td>${task.frozen ? html`<span class="badge frozen">frozen</span>` : html`<span class="badge succeeded">active</span>`}</td>
             <td class="row-actions">
