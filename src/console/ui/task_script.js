@@ -76,44 +76,130 @@ export function formToScript(form) {
 // commas are accepted. They are blanked out in place, so that a parse error's position is the
 // position in the text as typed.
 export function parseLenientJson(text) {
-  const chars = [...text];
-  let inString = false;
-  for (let i = 0; i < chars.length; i += 1) {
-    const c = chars[i];
-    if (inString) {
-      if (c === '\\') i += 1;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-    } else if (c === '/' && chars[i + 1] === '/') {
-      while (i < chars.length && chars[i] !== '\n') chars[i++] = ' ';
-    } else if (c === '/' && chars[i + 1] === '*') {
-      while (i < chars.length && !(chars[i] === '*' && chars[i + 1] === '/')) {
-        if (chars[i] !== '\n') chars[i] = ' ';
-        i += 1;
+  const chars = text.split('');   // UTF-16 units, as positions in `text` count.
+  // Calls visit(i) for each character outside strings; visit returns how many to skip after it.
+  const outsideStrings = (visit) => {
+    let inString = false;
+    for (let i = 0; i < chars.length; i += 1) {
+      if (inString) {
+        if (chars[i] === '\\') i += 1;
+        else if (chars[i] === '"') inString = false;
+      } else if (chars[i] === '"') {
+        inString = true;
+      } else {
+        i += visit(i);
       }
-      if (i < chars.length) { chars[i] = ' '; chars[i + 1] = ' '; i += 1; }
-    } else if (c === ',') {
-      let j = i + 1;
-      while (j < chars.length && /\s/.test(chars[j])) j += 1;
-      // A comment after the comma was blanked already only if it came before; look past it too.
-      if (chars[j] === '/' && (chars[j + 1] === '/' || chars[j + 1] === '*')) continue;
-      if (chars[j] === '}' || chars[j] === ']') chars[i] = ' ';
     }
-  }
-  const cleaned = chars.join('');
-  // Trailing commas followed by a comment: blank them now that comments are gone.
-  const final = cleaned.replace(/,(\s*[}\]])/g, ' $1');
+  };
+  outsideStrings((i) => {
+    if (chars[i] === '/' && chars[i + 1] === '/') {
+      let j = i;
+      while (j < chars.length && chars[j] !== '\n') chars[j++] = ' ';
+      return j - i - 1;
+    }
+    if (chars[i] === '/' && chars[i + 1] === '*') {
+      let j = i;
+      while (j < chars.length && !(chars[j] === '*' && chars[j + 1] === '/')) {
+        if (chars[j] !== '\n') chars[j] = ' ';
+        j += 1;
+      }
+      if (j < chars.length) { chars[j] = ' '; chars[j + 1] = ' '; j += 1; }
+      return j - i;
+    }
+    return 0;
+  });
+  outsideStrings((i) => {
+    if (chars[i] !== ',') return 0;
+    let j = i + 1;
+    while (j < chars.length && /\s/.test(chars[j])) j += 1;
+    if (chars[j] === '}' || chars[j] === ']') chars[i] = ' ';
+    return 0;
+  });
+  const final = chars.join('');
   try {
-    return { value: JSON.parse(final) };
+    return { value: parseJson(final) };
   } catch (failure) {
-    const match = /position (\d+)/.exec(failure.message);
-    const where = match ? lineAndColumn(text, Number(match[1])) : null;
-    const message = failure.message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-    return { error: where ? `line ${where.line}, column ${where.column}: ${message}` : message, where };
+    if (failure.position === undefined) throw failure;
+    const where = lineAndColumn(text, failure.position);
+    return { error: `line ${where.line}, column ${where.column}: ${failure.message}`, where };
   }
+}
+
+// A strict JSON parser that says where it stopped (engines' JSON.parse messages differ and do not
+// all give a position).
+function parseJson(text) {
+  let at = 0;
+  const fail = (message) => {
+    const error = new Error(message);
+    error.position = at;
+    throw error;
+  };
+  const space = () => {
+    while (at < text.length && /\s/.test(text[at])) at += 1;
+  };
+  const expect = (c, what) => {
+    space();
+    if (text[at] !== c) fail(`expected ${what}, found ${at < text.length ? JSON.stringify(text[at]) : 'the end'}`);
+    at += 1;
+  };
+  const string = () => {
+    const start = at;
+    expect('"', 'a string');
+    while (at < text.length && text[at] !== '"') {
+      if (text[at] === '\\') at += 1;
+      else if (text[at] === '\n') fail('a line break inside a string');
+      at += 1;
+    }
+    if (at >= text.length) {
+      at = start;
+      fail('a string that is not closed');
+    }
+    at += 1;
+    return JSON.parse(text.slice(start, at));
+  };
+  const value = () => {
+    space();
+    const c = text[at];
+    if (c === '{') {
+      at += 1;
+      const object = {};
+      space();
+      if (text[at] === '}') { at += 1; return object; }
+      for (;;) {
+        space();
+        if (text[at] !== '"') fail(`expected a key in double quotes, found ${at < text.length ? JSON.stringify(text[at]) : 'the end'}`);
+        const key = string();
+        expect(':', `':' after the key "${key}"`);
+        object[key] = value();
+        space();
+        if (text[at] === ',') { at += 1; continue; }
+        if (text[at] === '}') { at += 1; return object; }
+        fail(`expected ',' or '}' after the value of "${key}", found ${at < text.length ? JSON.stringify(text[at]) : 'the end'}`);
+      }
+    }
+    if (c === '[') {
+      at += 1;
+      const array = [];
+      space();
+      if (text[at] === ']') { at += 1; return array; }
+      for (;;) {
+        array.push(value());
+        space();
+        if (text[at] === ',') { at += 1; continue; }
+        if (text[at] === ']') { at += 1; return array; }
+        fail(`expected ',' or ']' in a list, found ${at < text.length ? JSON.stringify(text[at]) : 'the end'}`);
+      }
+    }
+    if (c === '"') return string();
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(at, at + 64));
+    if (!literal) fail(`expected a value, found ${at < text.length ? JSON.stringify(c) : 'the end'}`);
+    at += literal[0].length;
+    return JSON.parse(literal[0]);
+  };
+  const result = value();
+  space();
+  if (at < text.length) fail(`unexpected ${JSON.stringify(text[at])} after the end of the script`);
+  return result;
 }
 
 export function lineAndColumn(text, position) {
