@@ -6,7 +6,7 @@
 // kept unless replaced), runs Test Connectivity (passing, and failing at the step named), removes
 // one after confirming, previews parameters, builds a task in the wizard (and in script mode, the
 // seed's script pasted verbatim), runs it now and follows its instance's log, kills and reruns
-// it, follows an ended session back to the login form, and
+// it, backfills it after a dry run, follows an ended session back to the login form, and
 // logs out. Throughout: no Content-Security-Policy violation or script error, the CSRF header on
 // every change, and no response or page holding the AccessKey secret. Screenshots of each step go
 // to $OTSYNC_E2E_ARTIFACTS (CTest: <build>/e2e-artifacts/e2e_console_ui).
@@ -362,6 +362,30 @@ if (SKIP) {
     await page.locator('#f-state').selectOption('succeeded');
     await page.getByText('No instances match.').waitFor();
     await page.locator('#f-state').selectOption('');
+  });
+
+  test('a backfill shows its dry run before it starts', async () => {
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('button', { name: 'Backfill person_sync' }).click();
+    await page.getByLabel('Range').selectOption('times');
+    // The last half hour of scheduling times in the task's zone, to 10 minutes ago.
+    const wallClock = (millis) => new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    }).format(new Date(millis));
+    const now = Date.now();
+    await page.getByLabel('From (included)').fill(wallClock(now - 30 * 60000));
+    await page.getByLabel('To (excluded)').fill(wallClock(now - 10 * 60000));
+    assert.equal(await page.getByRole('button', { name: /^Start backfill/ }).isDisabled(), true, 'no start before a dry run');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    const plan = page.getByRole('table', { name: 'Backfill dry run' });
+    await plan.waitFor();
+    const rows = await plan.locator('tbody tr').count();
+    assert.ok(rows >= 3 && rows <= 4, `${rows} instances in 20 minutes of a 5-minute cycle`);
+    await shot('backfill-dry-run');
+    await page.getByRole('button', { name: `Start backfill (${rows} instance${rows === 1 ? '' : 's'})` }).click();
+    await page.getByText(/Started backfill \d+: \d+ instance/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
   });
 
   test('an ended session goes back to the login form, and a login brings the page back', async () => {

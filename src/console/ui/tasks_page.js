@@ -4,6 +4,7 @@
 import { html, useEffect, useState } from './html.js';
 import { api } from './api.js';
 import { browserZone } from './format.js';
+import { BackfillPanel } from './backfill_panel.js';
 import {
   defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, scriptToForm, sourceColumns, splitList,
 } from './task_script.js';
@@ -347,6 +348,7 @@ export function TasksPage() {
   const [tasks, setTasks] = useState(null);
   const [sources, setSources] = useState([]);
   const [editing, setEditing] = useState(null);
+  const [backfilling, setBackfilling] = useState(null);
   const [confirming, setConfirming] = useState('');
   const [message, setMessage] = useState('');
   const [loadError, setLoadError] = useState('');
@@ -381,6 +383,7 @@ export function TasksPage() {
     ${editing ? html`<${TaskEditor} key=${editing.task ? editing.task.name : '+'} original=${editing.task} sources=${sources}
         onCancel=${() => setEditing(null)}
         onSaved=${(task, warnings) => { setEditing(null); setMessage(`Saved task ${task.name}.${warnings.length ? ' ' + warnings.join(' ') : ''}`); reload(); }} />` : null}
+    ${backfilling ? html`<${BackfillPanel} key=${backfilling.name} task=${backfilling} onClose=${() => setBackfilling(null)} />` : null}
     ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : null}
     ${tasks && tasks.length === 0 && !editing ? html`
       <div class="empty"><p><strong>No tasks yet.</strong> Create one: the wizard walks through the
@@ -400,6 +403,7 @@ export function TasksPage() {
                 onClick=${() => act((instance) => `Started instance ${instance.id} of ${task.name}.`, 'POST', taskPath(task.name) + '/run',
                   (instance) => { location.hash = `#/instances/${instance.id}`; })}>Run now</button>
               <button type="button" class="secondary" aria-label=${'Edit ' + task.name} onClick=${() => { setMessage(''); setEditing({ task }); }}>Edit</button>
+              <button type="button" class="secondary" aria-label=${'Backfill ' + task.name} onClick=${() => { setMessage(''); setBackfilling(task); }}>Backfill</button>
               <button type="button" class="secondary" aria-label=${(task.frozen ? 'Unfreeze ' : 'Freeze ') + task.name}
                 onClick=${() => act(() => `${task.frozen ? 'Unfroze' : 'Froze'} ${task.name}.`, 'POST', taskPath(task.name) + (task.frozen ? '/unfreeze' : '/freeze'))}>
                 ${task.frozen ? 'Unfreeze' : 'Freeze'}</button>
