@@ -364,6 +364,28 @@ if (SKIP) {
     await page.locator('#f-state').selectOption('');
   });
 
+  test('run at a chosen scheduling time shows the values it gets before it starts', async () => {
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('button', { name: 'Run person_sync as of a time' }).click();
+    const panel = page.getByRole('group', { name: 'Run person_sync as of a scheduling time' });
+    await panel.getByLabel(/Scheduling time/).fill('yesterday');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+    await panel.getByText('Write the scheduling time as YYYY-MM-DD HH:MM:SS').waitFor();
+    const at = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).format(new Date(Date.now() - 20 * 60000)) + ':00';
+    await panel.getByLabel(/Scheduling time/).fill(at);
+    await panel.getByRole('button', { name: 'Show the values' }).click();
+    const values = panel.locator('.run-values');
+    await values.waitFor();
+    assert.match(await values.innerText(), /startTime=\d{14} endTime=\d{14}/);
+    await shot('task-run-at');
+    await panel.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('heading', { name: /Instance \d+ of person_sync/ }).waitFor();
+    assert.match(await page.locator('.detail').innerText(), new RegExp(at.replace(/[-:]/g, '.') + ' Asia/Shanghai'));
+  });
+
   test('a backfill shows its dry run before it starts', async () => {
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.getByRole('button', { name: 'Backfill person_sync' }).click();

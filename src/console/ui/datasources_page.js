@@ -247,7 +247,7 @@ export function DataSourcesPage() {
               <td>${where(source)}</td>
               <td>${source.type === 'ots' ? html`<span class="mono">${source.accessId}</span>
                 ${source.accessKeySet ? null : html`<br /><span class="error-text">no secret stored</span>`}` : '—'}</td>
-              <td class="row-actions">
+              <td class="row-actions nowrap">
                 <button type="button" class="secondary" onClick=${() => test(source.name)}
                   aria-label=${'Test connectivity of ' + source.name}>Test connectivity</button>
                 <button type="button" class="secondary" onClick=${() => { setMessage(''); setEditing({ source }); }}

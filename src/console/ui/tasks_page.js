@@ -5,6 +5,7 @@ import { html, useEffect, useState } from './html.js';
 import { api } from './api.js';
 import { browserZone } from './format.js';
 import { BackfillPanel } from './backfill_panel.js';
+import { RunPanel } from './run_panel.js';
 import {
   defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, scriptToForm, sourceColumns, splitList,
 } from './task_script.js';
@@ -349,6 +350,7 @@ export function TasksPage() {
   const [sources, setSources] = useState([]);
   const [editing, setEditing] = useState(null);
   const [backfilling, setBackfilling] = useState(null);
+  const [runningAt, setRunningAt] = useState('');
   const [confirming, setConfirming] = useState('');
   const [message, setMessage] = useState('');
   const [loadError, setLoadError] = useState('');
@@ -402,6 +404,8 @@ export function TasksPage() {
               <button type="button" class="secondary" aria-label=${'Run ' + task.name + ' now'}
                 onClick=${() => act((instance) => `Started instance ${instance.id} of ${task.name}.`, 'POST', taskPath(task.name) + '/run',
                   (instance) => { location.hash = `#/instances/${instance.id}`; })}>Run now</button>
+              <button type="button" class="secondary" aria-label=${'Run ' + task.name + ' as of a time'}
+                onClick=${() => setRunningAt(runningAt === task.name ? '' : task.name)}>Run at…</button>
               <button type="button" class="secondary" aria-label=${'Edit ' + task.name} onClick=${() => { setMessage(''); setEditing({ task }); }}>Edit</button>
               <button type="button" class="secondary" aria-label=${'Backfill ' + task.name} onClick=${() => { setMessage(''); setBackfilling(task); }}>Backfill</button>
               <button type="button" class="secondary" aria-label=${(task.frozen ? 'Unfreeze ' : 'Freeze ') + task.name}
@@ -410,6 +414,11 @@ export function TasksPage() {
               <button type="button" class="danger" aria-label=${'Delete ' + task.name} onClick=${() => setConfirming(task.name)}>Delete</button>
             </td>
           </tr>
+          ${runningAt === task.name ? html`
+            <tr class="confirm-row"><td colspan="5">
+              <${RunPanel} task=${task} onClose=${() => setRunningAt('')}
+                onStarted=${(instance) => { setRunningAt(''); location.hash = `#/instances/${instance.id}`; }} />
+            </td></tr>` : null}
           ${confirming === task.name ? html`
             <tr class="confirm-row"><td colspan="5">
               <div class="confirm" role="alertdialog" aria-label=${'Delete ' + task.name + '?'}>
