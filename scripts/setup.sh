@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything otsync needs on a Debian 12 machine: the toolchain and libraries from
-# Debian's packages, and the pinned npm packages used as test peers. Safe to run again: it only
-# installs what is missing.
+# Debian's packages, the pinned npm packages used as test peers (and playwright-core, which drives
+# Debian's chromium in the console's browser test), and the console's pinned UI library. Safe to
+# run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
   tzdata
   nodejs npm
+  chromium
 )
 
 missing=()
@@ -38,10 +40,19 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# The official Tablestore Node.js SDK is the foreign client of the end-to-end tests.
-if [[ ! -d tests/e2e/node_modules/tablestore ]]; then
+# The official Tablestore Node.js SDK is the foreign client of the end-to-end tests;
+# playwright-core drives chromium (never a browser of its own) in tests/e2e/console_ui.test.js.
+# Installed again when a pinned version is missing or differs.
+if ! node -e '
+  const pins = require("./tests/e2e/package.json").dependencies;
+  for (const [name, version] of Object.entries(pins)) {
+    let installed = "";
+    try { installed = require("./tests/e2e/node_modules/" + name + "/package.json").version; } catch (_) {}
+    if (installed !== version) process.exit(1);
+  }'; then
   echo "setup: installing the pinned npm packages of tests/e2e"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
+bash scripts/vendor_ui.sh
 bash scripts/fetch_duckdb.sh
 echo "setup: ok"

@@ -1,6 +1,15 @@
 # Writes OUTPUT, a C++ file holding every file of UI_DIR as bytes, for console_page.cc:
 #   cmake -DUI_DIR=... -DOUTPUT=... -P embed_ui_assets.cmake
-# Run at build time whenever a file of the folder changes (see CMakeLists.txt).
+# Run at build time whenever a file of the folder changes (see CMakeLists.txt). The UI library
+# (vendor-*.js) is not committed: scripts/vendor_ui.sh, run by scripts/setup.sh, copies it there
+# from the pinned npm packages of src/console/vendor/.
+foreach(vendored vendor-preact.js vendor-preact-hooks.js vendor-htm.js)
+  if(NOT EXISTS ${UI_DIR}/${vendored})
+    message(FATAL_ERROR "${UI_DIR}/${vendored} is missing: run scripts/setup.sh (or "
+                        "scripts/vendor_ui.sh), which copies the console's pinned UI library "
+                        "from npm")
+  endif()
+endforeach()
 file(GLOB assets RELATIVE ${UI_DIR} ${UI_DIR}/*)
 list(SORT assets)
 set(arrays "")

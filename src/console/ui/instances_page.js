@@ -1,0 +1,265 @@
+// Instances: every run of every task, in the manner of an operation center — filter by task and
+// state, kill, rerun, freeze; one instance's live progress and its log, followed as it is written.
+import { html, useEffect, useRef, useState } from './html.js';
+import { api } from './api.js';
+import { formatBytes, formatMillis } from './format.js';
+
+const STATES = ['waiting', 'running', 'succeeded', 'failed', 'killed', 'frozen'];
+const FINISHED = new Set(['succeeded', 'failed', 'killed']);
+const POLL_MILLIS = 1000;
+
+function Badge({ state }) {
+  return html`<span class=${'badge ' + state}>${state}</span>`;
+}
+
+function InstanceActions({ instance, onChanged }) {
+  const [error, setError] = useState('');
+  const act = async (verb) => {
+    setError('');
+    try {
+      onChanged(await api('POST', `/api/instances/${instance.id}/${verb}`));
+    } catch (failure) {
+      if (failure.status !== 401) setError(failure.message);
+    }
+  };
+  return html`
+    ${!FINISHED.has(instance.state) ? html`<button type="button" class="danger" disabled=${instance.killRequested}
+      aria-label=${'Kill instance ' + instance.id} onClick=${() => act('kill')}>${instance.killRequested ? 'Killing…' : 'Kill'}</button>` : null}
+    ${FINISHED.has(instance.state) ? html`<button type="button" class="secondary" aria-label=${'Rerun instance ' + instance.id} onClick=${() => act('rerun')}>Rerun</button>` : null}
+    ${instance.state === 'waiting' ? html`<button type="button" class="secondary" aria-label=${'Freeze instance ' + instance.id} onClick=${() => act('freeze')}>Freeze</button>` : null}
+    ${instance.state === 'frozen' ? html`<button type="button" class="secondary" aria-label=${'Unfreeze instance ' + instance.id} onClick=${() => act('unfreeze')}>Unfreeze</button>` : null}
+    ${error ? html`<span class="error-text" role="alert">${error}</span>` : null}`;
+}
+
+function Progress({ progress }) {
+  if (!progress) return html`<p class="muted">No progress reported yet.</p>`;
+  const shards = progress.shards || [];
+  return html`
+    <dl class="figures">
+      <div><dt>Records</dt><dd>${progress.records ?? '—'}</dd></div>
+      <div><dt>Bytes</dt><dd>${formatBytes(progress.bytes)}</dd></div>
+      <div><dt>Rate</dt><dd>${progress.recordsPerSecond ?? '—'} rec/s · ${formatBytes(progress.bytesPerSecond)}/s</dd></div>
+      <div><dt>Dirty records</dt><dd>${progress.dirtyRecords ?? 0}${progress.dirtyLimitRecords != null ? ` of at most ${progress.dirtyLimitRecords}` : ''}</dd></div>
+      <div><dt>Shards done</dt><dd>${progress.shardsDone ?? '—'} of ${progress.shardsTotal ?? '—'}</dd></div>
+    </dl>
+    ${shards.length ? html`
+      <table class="list compact" aria-label="Shards">
+        <thead><tr><th scope="col">Shard</th><th scope="col">State</th><th scope="col">Records</th><th scope="col">Lag</th></tr></thead>
+        <tbody>${shards.map((shard) => html`<tr><td class="mono">${shard.id}</td><td>${shard.state}</td><td>${shard.records}</td>
+          <td>${shard.lagMillis == null ? '—' : (shard.lagMillis / 1000).toFixed(1) + ' s'}</td></tr>`)}</tbody>
+      </table>` : null}`;
+}
+
+function LogView({ instance }) {
+  const [text, setText] = useState('');
+  const [finished, setFinished] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const [search, setSearch] = useState('');
+  const [error, setError] = useState('');
+  const offset = useRef(0);
+  const box = useRef(null);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer = 0;
+    const read = async () => {
+      try {
+        const chunk = await api('GET', `/api/instances/${instance.id}/log?offset=${offset.current}&maxBytes=262144`);
+        if (stopped) return;
+        if (chunk.offset < offset.current) offset.current = chunk.offset;
+        if (chunk.data) setText((old) => old + chunk.data);
+        offset.current = chunk.nextOffset;
+        setFinished(chunk.finished && chunk.nextOffset >= chunk.size);
+        const more = chunk.nextOffset < chunk.size;
+        timer = setTimeout(read, more ? 0 : POLL_MILLIS);
+      } catch (failure) {
+        if (!stopped && failure.status !== 401) {
+          setError(failure.message);
+          timer = setTimeout(read, POLL_MILLIS * 3);
+        }
+      }
+    };
+    read();
+    return () => { stopped = true; clearTimeout(timer); };
+  }, [instance.id]);
+
+  useEffect(() => {
+    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [text, follow]);
+
+  const lines = text.split('\n');
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const needle = search.trim().toLowerCase();
+  const firstError = lines.findIndex((line) => /\b(error|fail(ed|ure)?|fatal)\b/i.test(line));
+  const jumpToError = () => {
+    setFollow(false);
+    const line = box.current && box.current.querySelector(`[data-line="${firstError}"]`);
+    if (line) box.current.scrollTop = line.offsetTop - box.current.offsetTop - 8;
+  };
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `${instance.task}-${instance.id}.log`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  const matches = needle ? lines.filter((line) => line.toLowerCase().includes(needle)).length : 0;
+
+  return html`
+    <section aria-labelledby="log-title">
+      <div class="log-head">
+        <h3 id="log-title">Log ${finished ? html`<span class="muted">(complete)</span>` : html`<span class="muted">(following as it is written…)</span>`}</h3>
+        <div class="log-tools">
+          <label class="inline" for="log-search">Search</label>
+          <input id="log-search" type="search" value=${search} onInput=${(e) => setSearch(e.currentTarget.value)} />
+          ${needle ? html`<span class="muted">${matches} line${matches === 1 ? '' : 's'}</span>` : null}
+          <button type="button" class="secondary" disabled=${firstError < 0} onClick=${jumpToError}>Jump to first error</button>
+          <label class="inline check-inline"><input type="checkbox" checked=${follow} onChange=${(e) => setFollow(e.currentTarget.checked)} /> Follow</label>
+          <button type="button" class="secondary" onClick=${download}>Download</button>
+        </div>
+      </div>
+      ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+      <pre class="log" ref=${box} tabindex="0" aria-label="Instance log">${lines.length === 0 ? html`<span class="muted">The log is empty so far.</span>` : lines.map((line, i) => html`<span
+        data-line=${i} class=${(i === firstError ? 'log-error ' : '') + (needle && line.toLowerCase().includes(needle) ? 'log-match' : '')}>${line + '\n'}</span>`)}</pre>
+    </section>`;
+}
+
+function InstanceDetail({ id }) {
+  const [instance, setInstance] = useState(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let stopped = false;
+    let timer = 0;
+    const load = async () => {
+      try {
+        const view = await api('GET', `/api/instances/${id}`);
+        if (stopped) return;
+        setInstance(view);
+        timer = setTimeout(load, POLL_MILLIS * (FINISHED.has(view.state) || live ? 5 : 1));
+      } catch (failure) {
+        if (!stopped && failure.status !== 401) setError(failure.message);
+      }
+    };
+    // State and progress as they change (server-sent events); the whole view is read again
+    // every few seconds, and every second when the event stream is not there.
+    let live = false;
+    const events = new EventSource(`/api/instances/${encodeURIComponent(id)}/progress`);
+    events.addEventListener('instance', (event) => {
+      live = true;
+      const change = JSON.parse(event.data);
+      setInstance((old) => (old ? { ...old, state: change.state, progress: change.progress ?? old.progress } : old));
+      if (FINISHED.has(change.state)) {
+        // The stream ends here; without close() the browser would open it again and again.
+        events.close();
+        live = false;
+        clearTimeout(timer);
+        load();
+      }
+    });
+    events.onerror = () => {
+      live = false;
+      if (events.readyState === EventSource.CLOSED && !stopped) {
+        clearTimeout(timer);
+        load();
+      }
+    };
+    load();
+    return () => { stopped = true; clearTimeout(timer); events.close(); };
+  }, [id]);
+  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (!instance) return html`<p class="muted">Loading instance ${id}…</p>`;
+  return html`
+    <div class="page-head">
+      <h1>Instance ${instance.id} of ${instance.task} <${Badge} state=${instance.state} /></h1>
+      <a href="#/instances">All instances</a>
+    </div>
+    <div class="card detail">
+      <dl class="figures">
+        <div><dt>Scheduling time</dt><dd>${instance.schedulingTime} ${instance.zone}</dd></div>
+        <div><dt>Business date</dt><dd>${instance.businessDate}</dd></div>
+        <div><dt>Window</dt><dd>${instance.windowStart ? `${instance.windowStart} – ${instance.windowEnd}` : '—'}</dd></div>
+        <div><dt>Kind · attempt</dt><dd>${instance.kind} · ${instance.attempt}</dd></div>
+        <div><dt>Started</dt><dd>${formatMillis(instance.startedMillis)}</dd></div>
+        <div><dt>${FINISHED.has(instance.state) ? 'Finished' : 'Last attempt ended'}</dt><dd>${formatMillis(instance.finishedMillis)}</dd></div>
+      </dl>
+      <p class="mono small">${(instance.parameters || []).map((p) => `${p.name}=${p.value}`).join(' ')}</p>
+      ${instance.summary ? html`<p class=${{ failed: 'error', killed: 'warning', waiting: 'warning', succeeded: 'notice' }[instance.state] || 'notice'}>
+        ${instance.state === 'waiting' ? 'The last attempt: ' : ''}${instance.summary}</p>` : null}
+      <div class="actions"><${InstanceActions} instance=${instance} onChanged=${setInstance} /></div>
+    </div>
+    <h2>Progress</h2>
+    <${Progress} progress=${instance.progress} />
+    <${LogView} instance=${instance} />`;
+}
+
+function InstanceList() {
+  const [instances, setInstances] = useState(null);
+  const [tasks, setTasks] = useState([]);
+  const [filter, setFilter] = useState({ task: '', state: '', date: '' });
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    api('GET', '/api/tasks').then((answer) => setTasks(answer.tasks.map((t) => t.name)), () => {});
+  }, []);
+  useEffect(() => {
+    let stopped = false;
+    let timer = 0;
+    const load = async () => {
+      const query = new URLSearchParams({ limit: '200' });
+      if (filter.task) query.set('task', filter.task);
+      if (filter.state) query.set('state', filter.state);
+      try {
+        const answer = await api('GET', `/api/instances?${query}`);
+        if (stopped) return;
+        setInstances(answer.instances.reverse());
+        setError('');
+      } catch (failure) {
+        if (!stopped && failure.status !== 401) setError(failure.message);
+      }
+      if (!stopped) timer = setTimeout(load, POLL_MILLIS * 2);
+    };
+    load();
+    return () => { stopped = true; clearTimeout(timer); };
+  }, [filter.task, filter.state]);
+
+  const shown = (instances || []).filter((i) => !filter.date || i.schedulingTime.startsWith(filter.date));
+  const replace = (changed) => setInstances((all) => all.map((i) => (i.id === changed.id ? changed : i)));
+  return html`
+    <div class="page-head"><h1>Instances</h1></div>
+    <p class="lead">Every run of every task, newest first, refreshed every two seconds. Open one for its progress and log.</p>
+    <div class="filters" role="search" aria-label="Filter instances">
+      <div class="field"><label for="f-task">Task</label>
+        <select id="f-task" value=${filter.task} onChange=${(e) => setFilter({ ...filter, task: e.currentTarget.value })}>
+          <option value="">All tasks</option>${tasks.map((t) => html`<option value=${t}>${t}</option>`)}</select></div>
+      <div class="field"><label for="f-state">State</label>
+        <select id="f-state" value=${filter.state} onChange=${(e) => setFilter({ ...filter, state: e.currentTarget.value })}>
+          <option value="">All states</option>${STATES.map((s) => html`<option value=${s}>${s}</option>`)}</select></div>
+      <div class="field"><label for="f-date">Scheduled on</label>
+        <input id="f-date" type="date" value=${filter.date} onInput=${(e) => setFilter({ ...filter, date: e.currentTarget.value })} /></div>
+    </div>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+    ${instances && shown.length === 0 ? html`<div class="empty"><p><strong>No instances${filter.task || filter.state || filter.date ? ' match' : ' yet'}.</strong>${' '}
+      Instances appear when a task's scheduling time comes, or at once with Run now on the Tasks page.</p></div>` : null}
+    ${shown.length ? html`
+      <table class="list" aria-label="Instances">
+        <thead><tr><th scope="col">Id</th><th scope="col">Task</th><th scope="col">State</th><th scope="col">Scheduling time</th>
+          <th scope="col">Window</th><th scope="col">Progress</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>${shown.map((instance) => html`
+          <tr key=${instance.id} data-instance=${instance.id}>
+            <td><a href=${'#/instances/' + instance.id}>${instance.id}</a></td>
+            <td>${instance.task}<br /><span class="muted">${instance.kind}</span></td>
+            <td><${Badge} state=${instance.state} /></td>
+            <td class="mono">${instance.schedulingTime}<br /><span class="muted">${instance.zone}</span></td>
+            <td class="mono small">${instance.windowStart ? html`${instance.windowStart}<br />${instance.windowEnd}` : '—'}</td>
+            <td>${instance.progress ? `${instance.progress.records ?? 0} records` : '—'}</td>
+            <td class="row-actions"><a class="button-link" href=${'#/instances/' + instance.id}>Log</a>
+              <${InstanceActions} instance=${instance} onChanged=${replace} /></td>
+          </tr>`)}
+        </tbody>
+      </table>` : null}`;
+}
+
+export function InstancesPage({ rest }) {
+  return rest ? html`<${InstanceDetail} key=${rest} id=${rest} />` : html`<${InstanceList} />`;
+}

@@ -1,0 +1,432 @@
+// Tasks: the scheduled jobs of `otsync serve` — list, run now, freeze, delete, and the editor with
+// its wizard (the seed's steps: source, destination, field mapping, channel control, schedule)
+// and its script mode, switchable at any time.
+import { html, useEffect, useState } from './html.js';
+import { api } from './api.js';
+import { browserZone } from './format.js';
+import { BackfillPanel } from './backfill_panel.js';
+import { RunPanel } from './run_panel.js';
+import {
+  defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, scriptToForm, sourceColumns, splitList,
+} from './task_script.js';
+
+const CYCLES = [
+  ['minute 5 00:00-23:59', 'Every 5 minutes, all day (the documented incremental schedule)'],
+  ['minute 10 00:00-23:59', 'Every 10 minutes'],
+  ['hour 1 00:00-23:59', 'Every hour'],
+  ['day 00:30', 'Daily at 00:30 (may lose data for a stream source)'],
+];
+const DEFAULT_PARAMETERS = 'startTime=$[yyyymmddhh24miss-10/24/60] endTime=$[yyyymmddhh24miss-5/24/60]';
+
+function defaultSchedule() {
+  return {
+    parameters: DEFAULT_PARAMETERS, cycle: CYCLES[0][0], timeZone: 'Asia/Shanghai', rerunPolicy: 'always',
+    retryCount: '3', retryIntervalSeconds: '120', selfDependent: true,
+  };
+}
+
+function Field({ id, label, hint, error, children, wide }) {
+  return html`
+    <div class=${'field' + (error ? ' invalid' : '') + (wide ? ' wide' : '')}>
+      <label for=${id}>${label}</label>
+      ${children}
+      ${hint ? html`<p class="hint" id=${id + '-hint'}>${hint}</p>` : null}
+      <p class="field-error" id=${id + '-error'} role=${error ? 'alert' : undefined}>${error || ''}</p>
+    </div>`;
+}
+
+function Check({ id, label, checked, onChange, hint }) {
+  return html`
+    <div class="field check">
+      <input id=${id} type="checkbox" checked=${checked} onChange=${(e) => onChange(e.currentTarget.checked)} />
+      <label for=${id}>${label}</label>
+      ${hint ? html`<p class="hint">${hint}</p>` : null}
+    </div>`;
+}
+
+function FieldMapping({ form }) {
+  const source = sourceColumns(form);
+  const destination = splitList(form.writer.column);
+  const target = destination.length ? destination : source;
+  const rows = Math.max(source.length, target.length);
+  const mismatch = destination.length > 0 && destination.length !== source.length;
+  return html`
+    <table class="list mapping" aria-label="Field mapping">
+      <thead><tr><th scope="col">Source column (reader output)</th><th scope="col">Destination column</th></tr></thead>
+      <tbody>${Array.from({ length: rows }, (_, i) => html`
+        <tr class=${source[i] === undefined || target[i] === undefined ? 'unmatched' : ''}>
+          <td class="mono">${source[i] ?? '— (nothing)'}</td><td class="mono">${target[i] ?? '— (no column)'}</td>
+        </tr>`)}
+      </tbody>
+    </table>
+    ${mismatch ? html`<p class="warning" role="status">The reader emits ${source.length} columns
+      (${source.join(', ')}) but ${destination.length} destination columns are listed: fields are
+      mapped one to one in order, so ${destination.length > source.length
+        ? `the last ${destination.length - source.length} destination column(s) stay empty`
+        : `the last ${source.length - destination.length} source column(s) are dropped`}. With
+      "Export sequence information" off there is no sequenceinfo column.</p>` : null}`;
+}
+
+function Wizard({ form, setForm, sources, errors }) {
+  const set = (section, key) => (e) => setForm({ ...form, [section]: { ...form[section], [key]: e.currentTarget.value } });
+  const setFlag = (section, key) => (value) => setForm({ ...form, [section]: { ...form[section], [key]: value } });
+  const otsSources = sources.filter((s) => s.type === 'ots');
+  const odpsSources = sources.filter((s) => s.type === 'odps');
+  const options = (list, chosen) => html`
+    <option value="">Choose…</option>
+    ${list.map((s) => html`<option value=${s.name}>${s.name}${s.description ? ' — ' + s.description : ''}</option>`)}
+    ${chosen && !list.some((s) => s.name === chosen) ? html`<option value=${chosen}>${chosen} (not registered)</option>` : null}`;
+  return html`
+    <fieldset>
+      <legend>1. Source: Table Store stream</legend>
+      <div class="row">
+        <${Field} id="t-reader-datasource" label="Data source" hint=${otsSources.length ? '' : 'No Table Store data source yet: add one on the Data sources page.'}>
+          <select id="t-reader-datasource" value=${form.reader.datasource} onChange=${set('reader', 'datasource')}>${options(otsSources, form.reader.datasource)}</select>
+        <//>
+        <${Field} id="t-reader-dataTable" label="Table" hint="Its Stream must be on (UpdateTable, or otsync table stream).">
+          <input id="t-reader-dataTable" value=${form.reader.dataTable} onInput=${set('reader', 'dataTable')} autocomplete="off" />
+        <//>
+      </div>
+      <div class="row">
+        <${Field} id="t-reader-start" label="Start time (included)" hint="yyyyMMddHHmmss, or a parameter such as \${startTime}.">
+          <input id="t-reader-start" class="mono" value=${form.reader.startTimeString} onInput=${set('reader', 'startTimeString')} />
+        <//>
+        <${Field} id="t-reader-end" label="End time (excluded)" hint="At least 5 minutes before the scheduling time.">
+          <input id="t-reader-end" class="mono" value=${form.reader.endTimeString} onInput=${set('reader', 'endTimeString')} />
+        <//>
+      </div>
+      <div class="row">
+        <${Field} id="t-reader-status" label="State table" hint="Where the reader keeps its checkpoints.">
+          <input id="t-reader-status" value=${form.reader.statusTable} onInput=${set('reader', 'statusTable')} />
+        <//>
+        <${Field} id="t-reader-retries" label="Maximum retries" hint="Per request; default 30.">
+          <input id="t-reader-retries" type="number" min="0" value=${form.reader.maxRetries} onInput=${set('reader', 'maxRetries')} />
+        <//>
+      </div>
+      <${Check} id="t-reader-sequence" label="Export sequence information" checked=${form.reader.isExportSequenceInfo}
+        onChange=${setFlag('reader', 'isExportSequenceInfo')} hint="Adds a sequenceinfo column (when each change was written)." />
+    </fieldset>
+    <fieldset>
+      <legend>2. Destination: warehouse</legend>
+      <div class="row">
+        <${Field} id="t-writer-datasource" label="Data source">
+          <select id="t-writer-datasource" value=${form.writer.datasource} onChange=${set('writer', 'datasource')}>${options(odpsSources, form.writer.datasource)}</select>
+        <//>
+        <${Field} id="t-writer-table" label="Table">
+          <input id="t-writer-table" value=${form.writer.table} onInput=${set('writer', 'table')} autocomplete="off" />
+        <//>
+        <${Field} id="t-writer-partition" label="Partition" hint="Empty for a table without partitions.">
+          <input id="t-writer-partition" class="mono" value=${form.writer.partition} onInput=${set('writer', 'partition')} />
+        <//>
+      </div>
+      <div class="row">
+        <${Field} id="t-writer-truncate" label="Clearance rule">
+          <select id="t-writer-truncate" value=${form.writer.truncate ? 'overwrite' : 'into'}
+            onChange=${(e) => setFlag('writer', 'truncate')(e.currentTarget.value === 'overwrite')}>
+            <option value="overwrite">Clear existing data before writing (Insert Overwrite)</option>
+            <option value="into">Retain existing data (Insert Into)</option>
+          </select>
+        <//>
+      </div>
+      <${Check} id="t-writer-compress" label="Compression" checked=${form.writer.compress} onChange=${setFlag('writer', 'compress')} />
+      <${Check} id="t-writer-emptyAsNull" label="Consider empty string as null" checked=${form.writer.emptyAsNull} onChange=${setFlag('writer', 'emptyAsNull')} />
+    </fieldset>
+    <fieldset>
+      <legend>3. Field mapping</legend>
+      <div class="row">
+        <${Field} id="t-primaryKey" label="Primary key columns of the source table" hint="In order, separated by commas: the reader emits them first.">
+          <input id="t-primaryKey" class="mono" value=${form.primaryKey} onInput=${(e) => setForm({ ...form, primaryKey: e.currentTarget.value })} />
+        <//>
+        <${Field} id="t-writer-column" label="Destination columns" hint="Separated by commas; empty: the reader's columns by the same names.">
+          <input id="t-writer-column" class="mono" value=${form.writer.column} onInput=${set('writer', 'column')} />
+        <//>
+      </div>
+      <${FieldMapping} form=${form} />
+    </fieldset>
+    <fieldset>
+      <legend>4. Channel control</legend>
+      <div class="row">
+        <${Field} id="t-concurrent" label="Concurrent jobs" hint="Shards read at once.">
+          <input id="t-concurrent" type="number" min="1" value=${form.setting.concurrent} onInput=${set('setting', 'concurrent')} />
+        <//>
+        <${Field} id="t-mbps" label="Transmission rate (MB/s)" hint="Empty: not limited.">
+          <input id="t-mbps" type="number" min="0" step="any" value=${form.setting.mbps} onInput=${set('setting', 'mbps')} />
+        <//>
+        <${Field} id="t-errorLimit" label="Fail when dirty records are more than" hint="Empty: no limit.">
+          <input id="t-errorLimit" type="number" min="0" value=${form.setting.errorLimit} onInput=${set('setting', 'errorLimit')} />
+        <//>
+      </div>
+    </fieldset>
+    ${errors.wizard ? html`<p class="error" role="alert">${errors.wizard}</p>` : null}`;
+}
+
+function Schedule({ schedule, setSchedule, errors }) {
+  const set = (key) => (e) => setSchedule({ ...schedule, [key]: e.currentTarget.value });
+  return html`
+    <fieldset>
+      <legend>5. Schedule</legend>
+      <${Field} id="t-parameters" label="Parameters" error=${errors.parameters}
+        hint="name=expression pairs, as for otsync run -p; fixed when each instance is generated.">
+        <input id="t-parameters" class="mono" value=${schedule.parameters} onInput=${set('parameters')} spellcheck="false" />
+      <//>
+      <div class="row">
+        <${Field} id="t-cycle" label="Cycle" error=${errors.cycle}
+          hint="minute N HH:MM-HH:MM, hour N, hours H,H :MM, day HH:MM (week and month are refused for a stream source).">
+          <input id="t-cycle" class="mono" list="t-cycles" value=${schedule.cycle} onInput=${set('cycle')} />
+          <datalist id="t-cycles">${CYCLES.map(([value, label]) => html`<option value=${value}>${label}</option>`)}</datalist>
+        <//>
+        <${Field} id="t-zone" label="Time zone" error=${errors.timeZone} hint=${`Your browser is in ${browserZone}.`}>
+          <input id="t-zone" value=${schedule.timeZone} onInput=${set('timeZone')} />
+        <//>
+      </div>
+      <div class="row">
+        <${Field} id="t-rerun" label="Rerun allowed">
+          <select id="t-rerun" value=${schedule.rerunPolicy} onChange=${set('rerunPolicy')}>
+            <option value="always">Always</option><option value="after-failure">Only after a failure</option><option value="never">Never</option>
+          </select>
+        <//>
+        <${Field} id="t-retries" label="Automatic retries" error=${errors.retryCount}>
+          <input id="t-retries" type="number" min="0" max="10" value=${schedule.retryCount} onInput=${set('retryCount')} />
+        <//>
+        <${Field} id="t-retry-interval" label="Seconds between retries" error=${errors.retryIntervalSeconds}>
+          <input id="t-retry-interval" type="number" min="0" value=${schedule.retryIntervalSeconds} onInput=${set('retryIntervalSeconds')} />
+        <//>
+      </div>
+      <${Check} id="t-self" label="Self-dependent (an instance waits for the previous one to succeed)" checked=${schedule.selfDependent}
+        onChange=${(value) => setSchedule({ ...schedule, selfDependent: value })} />
+    </fieldset>`;
+}
+
+function PreviewTable({ preview }) {
+  if (!preview) return null;
+  return html`
+    <table class="list" aria-label="Next instances">
+      <thead><tr><th scope="col">Scheduling time (${preview.zone})</th><th scope="col">Business date</th>
+        <th scope="col">Window start</th><th scope="col">Window end</th><th scope="col">Notes</th></tr></thead>
+      <tbody>${preview.instances.map((instance) => html`
+        <tr><td class="mono">${instance.schedulingTime}</td><td class="mono">${instance.businessDate}</td>
+          <td class="mono">${instance.windowStart ?? '—'}</td><td class="mono">${instance.windowEnd ?? '—'}</td>
+          <td>${(instance.warnings || []).join('; ')}</td></tr>`)}
+      </tbody>
+    </table>`;
+}
+
+function TaskEditor({ original, sources, onSaved, onCancel }) {
+  const isEdit = Boolean(original);
+  const initial = () => {
+    if (!original) return { mode: 'wizard', form: defaultTaskForm(), script: '' };
+    const mapped = scriptToForm(original.script, original.name);
+    return mapped.form ? { mode: 'wizard', form: mapped.form, script: original.script }
+      : { mode: 'script', form: null, script: original.script };
+  };
+  const [state, setState] = useState(initial);
+  const [name, setName] = useState(original ? original.name : '');
+  const [schedule, setSchedule] = useState(() => (original ? {
+    parameters: original.parameters, cycle: original.cycle, timeZone: original.timeZone, rerunPolicy: original.rerunPolicy,
+    retryCount: String(original.retryCount), retryIntervalSeconds: String(original.retryIntervalSeconds), selfDependent: original.selfDependent,
+  } : defaultSchedule()));
+  const [errors, setErrors] = useState({});
+  const [warnings, setWarnings] = useState([]);
+  const [preview, setPreview] = useState(null);
+  const [busy, setBusy] = useState('');
+
+  const scriptText = () => (state.mode === 'wizard' ? formToScript(state.form) : state.script);
+
+  const toScript = () => setState({ mode: 'script', form: state.form, script: formToScript(state.form) });
+  const toWizard = () => {
+    const mapped = scriptToForm(state.script, name);
+    if (mapped.form) {
+      setErrors({});
+      setState({ mode: 'wizard', form: mapped.form, script: state.script });
+    } else if (mapped.parseError) {
+      setErrors({ script: `The script is not valid JSON: ${mapped.parseError}.` });
+    } else {
+      setErrors({ script: `The wizard cannot show this script without losing part of it: ${mapped.problems.join(', ')}. Keep editing it here.` });
+    }
+  };
+
+  const taskBody = () => ({
+    name: name.trim(), script: scriptText(), parameters: schedule.parameters, cycle: schedule.cycle.trim(),
+    timeZone: schedule.timeZone.trim(), rerunPolicy: schedule.rerunPolicy, retryCount: Number(schedule.retryCount),
+    retryIntervalSeconds: Number(schedule.retryIntervalSeconds), selfDependent: schedule.selfDependent,
+  });
+
+  // A server message placed beside what it names: a script key (with its line), a schedule field, the name.
+  const showError = (message) => {
+    const text = message;
+    if (/^(task )?name\b|task name|already exists/i.test(text)) return setErrors({ name: text });
+    if (/^cycle\b|cycle/i.test(text) && !/configuration|reader|writer/.test(text)) return setErrors({ cycle: text });
+    if (/zone/i.test(text) && !/configuration/.test(text)) return setErrors({ timeZone: text });
+    if (/^parameter|parameter '/i.test(text)) return setErrors({ parameters: text });
+    const path = /((?:configuration|job|reader|writer|setting)[\w.[\]]*)/i.exec(text);
+    if (path && state.mode === 'script') {
+      const line = lineOfKeyPath(state.script, path[1]);
+      return setErrors({ script: line ? `Line ${line}: ${text}` : text });
+    }
+    return setErrors(state.mode === 'script' ? { script: text } : { wizard: text });
+  };
+
+  const validateScript = () => {
+    if (state.mode !== 'script') return true;
+    const parsed = parseLenientJson(state.script);
+    if (parsed.error) {
+      setErrors({ script: `The script is not valid JSON: ${parsed.error}.` });
+      return false;
+    }
+    return true;
+  };
+
+  const runPreview = async () => {
+    if (!validateScript()) return;
+    setBusy('preview');
+    setErrors({});
+    try {
+      setPreview(await api('POST', '/api/tasks/preview', { task: taskBody(), count: 10 }));
+    } catch (failure) {
+      setPreview(null);
+      if (failure.status !== 401) showError(failure.message);
+    } finally {
+      setBusy('');
+    }
+  };
+
+  const save = async (event) => {
+    event.preventDefault();
+    if (!name.trim()) {
+      setErrors({ name: 'Give the task a name.' });
+      return;
+    }
+    if (!validateScript()) return;
+    setBusy('save');
+    setErrors({});
+    try {
+      const answer = isEdit
+        ? await api('PUT', `/api/tasks/${encodeURIComponent(original.name)}`, taskBody())
+        : await api('POST', '/api/tasks', taskBody());
+      setWarnings(answer.warnings || []);
+      onSaved(answer.task, answer.warnings || []);
+    } catch (failure) {
+      if (failure.status !== 401) showError(failure.message);
+    } finally {
+      setBusy('');
+    }
+  };
+
+  return html`
+    <form class="card form wide-form" onSubmit=${save} novalidate aria-labelledby="task-form-title">
+      <div class="form-head">
+        <h2 id="task-form-title">${isEdit ? `Edit task ${original.name}` : 'Create a task'}</h2>
+        <div class="mode-switch" role="group" aria-label="Editing mode">
+          <button type="button" class=${state.mode === 'wizard' ? '' : 'secondary'} aria-pressed=${state.mode === 'wizard'}
+            onClick=${() => state.mode === 'script' && toWizard()}>Wizard</button>
+          <button type="button" class=${state.mode === 'script' ? '' : 'secondary'} aria-pressed=${state.mode === 'script'}
+            onClick=${() => state.mode === 'wizard' && toScript()}>Script</button>
+        </div>
+      </div>
+      <${Field} id="t-name" label="Task name" error=${errors.name} hint=${isEdit ? 'A task cannot be renamed.' : ''}>
+        <input id="t-name" value=${name} readOnly=${isEdit} onInput=${(e) => setName(e.currentTarget.value)} autocomplete="off" />
+      <//>
+      ${state.mode === 'wizard'
+        ? html`<${Wizard} form=${state.form} setForm=${(form) => setState({ ...state, form })} sources=${sources} errors=${errors} />`
+        : html`
+          <${Field} id="t-script" label="Job script" error=${errors.script}
+            hint="Exactly what the engine runs (JSON; // comments allowed). Switch to the wizard at any time when the script maps to it.">
+            <textarea id="t-script" class="script" rows="24" spellcheck="false" value=${state.script}
+              onInput=${(e) => setState({ ...state, script: e.currentTarget.value })} />
+          <//>`}
+      <${Schedule} schedule=${schedule} setSchedule=${setSchedule} errors=${errors} />
+      ${warnings.length ? html`<p class="warning" role="status">${warnings.join(' ')}</p>` : null}
+      <div class="actions">
+        <button type="submit" disabled=${Boolean(busy)}>${busy === 'save' ? 'Saving…' : 'Save task'}</button>
+        <button type="button" class="secondary" disabled=${Boolean(busy)} onClick=${runPreview}>${busy === 'preview' ? 'Resolving…' : 'Preview the next 10 instances'}</button>
+        <button type="button" class="link" onClick=${onCancel}>Cancel</button>
+      </div>
+      <${PreviewTable} preview=${preview} />
+    </form>`;
+}
+
+export function TasksPage() {
+  const [tasks, setTasks] = useState(null);
+  const [sources, setSources] = useState([]);
+  const [editing, setEditing] = useState(null);
+  const [backfilling, setBackfilling] = useState(null);
+  const [runningAt, setRunningAt] = useState('');
+  const [confirming, setConfirming] = useState('');
+  const [message, setMessage] = useState('');
+  const [loadError, setLoadError] = useState('');
+
+  const reload = () => api('GET', '/api/tasks').then(
+    (answer) => { setTasks(answer.tasks); setLoadError(''); },
+    (failure) => { if (failure.status !== 401) setLoadError(failure.message); });
+  useEffect(() => {
+    reload();
+    api('GET', '/api/datasources').then((answer) => setSources(answer.datasources), () => {});
+  }, []);
+
+  const act = async (label, method, path, then) => {
+    try {
+      const answer = await api(method, path);
+      setMessage(label(answer));
+      await reload();
+      if (then) then(answer);
+    } catch (failure) {
+      if (failure.status !== 401) setMessage(failure.message);
+    }
+  };
+  const taskPath = (name) => `/api/tasks/${encodeURIComponent(name)}`;
+
+  return html`
+    <div class="page-head">
+      <h1>Tasks</h1>
+      ${editing ? null : html`<button type="button" onClick=${() => { setMessage(''); setEditing({ task: null }); }}>Create task</button>`}
+    </div>
+    <p class="lead">Each task runs its job script on a cycle; every run is an instance (see Instances).</p>
+    ${message ? html`<p class="notice" role="status">${message}</p>` : null}
+    ${editing ? html`<${TaskEditor} key=${editing.task ? editing.task.name : '+'} original=${editing.task} sources=${sources}
+        onCancel=${() => setEditing(null)}
+        onSaved=${(task, warnings) => { setEditing(null); setMessage(`Saved task ${task.name}.${warnings.length ? ' ' + warnings.join(' ') : ''}`); reload(); }} />` : null}
+    ${backfilling ? html`<${BackfillPanel} key=${backfilling.name} task=${backfilling} onClose=${() => setBackfilling(null)} />` : null}
+    ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : null}
+    ${tasks && tasks.length === 0 && !editing ? html`
+      <div class="empty"><p><strong>No tasks yet.</strong> Create one: the wizard walks through the
+        source table, the destination, the field mapping, the channel and the schedule.</p></div>` : null}
+    ${tasks && tasks.length > 0 ? html`
+      <table class="list" aria-label="Tasks">
+        <thead><tr><th scope="col">Name</th><th scope="col">Cycle</th><th scope="col">Parameters</th><th scope="col">State</th>
+          <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>${tasks.map((task) => html`
+          <tr key=${task.name} data-task=${task.name}>
+            <td><strong>${task.name}</strong></td>
+            <td class="mono nowrap">${task.cycle}<br /><span class="muted">${task.timeZone}</span></td>
+            <td class="mono small">${task.parameters || '—'}</td>
+            <td>${task.frozen ? html`<span class="badge frozen">frozen</span>` : html`<span class="badge succeeded">active</span>`}</td>
+            <td class="row-actions">
+              <button type="button" class="secondary" aria-label=${'Run ' + task.name + ' now'}
+                onClick=${() => act((instance) => `Started instance ${instance.id} of ${task.name}.`, 'POST', taskPath(task.name) + '/run',
+                  (instance) => { location.hash = `#/instances/${instance.id}`; })}>Run now</button>
+              <button type="button" class="secondary" aria-label=${'Run ' + task.name + ' as of a time'}
+                onClick=${() => setRunningAt(runningAt === task.name ? '' : task.name)}>Run at…</button>
+              <button type="button" class="secondary" aria-label=${'Edit ' + task.name} onClick=${() => { setMessage(''); setEditing({ task }); }}>Edit</button>
+              <button type="button" class="secondary" aria-label=${'Backfill ' + task.name} onClick=${() => { setMessage(''); setBackfilling(task); }}>Backfill</button>
+              <button type="button" class="secondary" aria-label=${(task.frozen ? 'Unfreeze ' : 'Freeze ') + task.name}
+                onClick=${() => act(() => `${task.frozen ? 'Unfroze' : 'Froze'} ${task.name}.`, 'POST', taskPath(task.name) + (task.frozen ? '/unfreeze' : '/freeze'))}>
+                ${task.frozen ? 'Unfreeze' : 'Freeze'}</button>
+              <button type="button" class="danger" aria-label=${'Delete ' + task.name} onClick=${() => setConfirming(task.name)}>Delete</button>
+            </td>
+          </tr>
+          ${runningAt === task.name ? html`
+            <tr class="confirm-row"><td colspan="5">
+              <${RunPanel} task=${task} onClose=${() => setRunningAt('')}
+                onStarted=${(instance) => { setRunningAt(''); location.hash = `#/instances/${instance.id}`; }} />
+            </td></tr>` : null}
+          ${confirming === task.name ? html`
+            <tr class="confirm-row"><td colspan="5">
+              <div class="confirm" role="alertdialog" aria-label=${'Delete ' + task.name + '?'}>
+                <span>Delete task <strong>${task.name}</strong>? Its waiting instances are killed; finished ones stay listed.</span>
+                <button type="button" class="danger" onClick=${() => { setConfirming(''); act(() => `Deleted task ${task.name}.`, 'DELETE', taskPath(task.name)); }}>Yes, delete</button>
+                <button type="button" class="link" onClick=${() => setConfirming('')}>Cancel</button>
+              </div>
+            </td></tr>` : null}`)}
+        </tbody>
+      </table>` : null}`;
+}

@@ -1,0 +1,85 @@
+'use strict';
+// The console's task wizard <-> job script conversion (src/console/ui/task_script.js), in Node
+// without a browser: the seed's script maps to the form and back without losing a value, the
+// form's script is what the wizard shows, scripts the form cannot represent are named, and a
+// broken script's error points at the line and column typed.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const os = require('node:os');
+
+const ROOT = path.join(__dirname, '..', '..');
+// The browser's ES module, imported as .mjs: a .js file outside a "type": "module" package is
+// CommonJS to Node versions before module syntax detection.
+const MODULE_COPY = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otsync-task-script-')), 'task_script.mjs');
+fs.copyFileSync(path.join(ROOT, 'src', 'console', 'ui', 'task_script.js'), MODULE_COPY);
+process.on('exit', () => fs.rmSync(path.dirname(MODULE_COPY), { recursive: true, force: true }));
+const load = () => import(MODULE_COPY);
+const SEED = fs.readFileSync(path.join(ROOT, 'examples', 'seed_job.json'), 'utf8');
+
+test('the seed\'s script, comments and "Configuration " included, maps to the wizard', async () => {
+  const { scriptToForm } = await load();
+  const { form, problems } = scriptToForm(SEED, 'person_sync');
+  assert.equal(problems, undefined);
+  assert.equal(form.reader.datasource, 'otsstream');
+  assert.equal(form.reader.dataTable, 'person');
+  assert.equal(form.reader.startTimeString, '${startTime}');
+  assert.equal(form.reader.maxRetries, '30');
+  assert.equal(form.reader.isExportSequenceInfo, false);
+  assert.equal(form.writer.partition, 'pt=${bdp.system.bizdate}');
+  assert.equal(form.writer.truncate, true);
+  assert.equal(form.writer.column, 'id, colname, version, colvalue, optype, sequenceinfo');
+  assert.equal(form.primaryKey, 'id');
+  assert.deepEqual(form.setting, { concurrent: '7', mbps: '7', errorLimit: '' });
+});
+
+test('the form\'s script keeps every value of the seed and maps back to the same form', async () => {
+  const { scriptToForm, formToScript, parseLenientJson } = await load();
+  const { form } = scriptToForm(SEED, 'person_sync');
+  const script = formToScript(form);
+  const written = JSON.parse(script).configuration;
+  const seed = parseLenientJson(SEED).value['Configuration '];
+  assert.deepEqual(written.reader.parameter, seed.reader.parameter);
+  assert.equal(written.writer.plugin, 'odps');
+  for (const key of ['datasource', 'table', 'truncate', 'partition', 'column']) {
+    assert.deepEqual(written.writer.parameter[key], seed.writer.parameter[key], key);
+  }
+  assert.deepEqual(written.setting.speed, { concurrent: 7, mbps: 7 });
+  assert.deepEqual(scriptToForm(script, 'person_sync').form, form);
+});
+
+test('without destination columns the reader\'s own columns are written, sequenceinfo only when exported', async () => {
+  const { defaultTaskForm, formToScript, sourceColumns } = await load();
+  const form = defaultTaskForm();
+  form.primaryKey = 'user_id, seq';
+  assert.deepEqual(sourceColumns(form), ['user_id', 'seq', 'colname', 'version', 'colvalue', 'optype']);
+  form.reader.isExportSequenceInfo = true;
+  const columns = JSON.parse(formToScript(form)).configuration.writer.parameter.column;
+  assert.deepEqual(columns, ['user_id', 'seq', 'colname', 'version', 'colvalue', 'optype', 'sequenceinfo']);
+});
+
+test('a script the wizard cannot show names what it would lose', async () => {
+  const { scriptToForm, formToScript, defaultTaskForm } = await load();
+  const script = JSON.parse(formToScript(defaultTaskForm()));
+  script.configuration.reader.parameter.mode = 'single_version_and_update_only';
+  script.configuration.writer.plugin = 'txtfile';
+  const { form, problems } = scriptToForm(JSON.stringify(script), 't');
+  assert.equal(form, undefined);
+  assert.ok(problems.includes('reader.parameter.mode'), problems.join('; '));
+  assert.ok(problems.some((p) => p.startsWith('writer plugin "txtfile"')), problems.join('; '));
+});
+
+test('a broken script is located by line and column as typed, comments included', async () => {
+  const { parseLenientJson, lineOfKeyPath } = await load();
+  const text = '{\n  // a comment, with a comma,\n  "type": "job",\n  "configuration" {}\n}';
+  const { error, where } = parseLenientJson(text);
+  assert.deepEqual(where, { line: 4, column: 19 });
+  assert.match(error, /^line 4, column 19: /);
+  assert.deepEqual(parseLenientJson('{"a": [1, 2,], /* x */ "b": "//not a comment",}').value, { a: [1, 2], b: '//not a comment' });
+  assert.deepEqual(parseLenientJson('{"a": "x,]", "b": "\\"/*",// c\n}').value, { a: 'x,]', b: '"/*' });
+  assert.equal(lineOfKeyPath(SEED, 'configuration.reader.parameter.dataTable'), 9);
+  assert.equal(lineOfKeyPath(SEED, 'configuration.nothing'), 0);
+});
