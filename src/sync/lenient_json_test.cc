@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace otsync::sync {
 namespace {
 
@@ -77,6 +79,25 @@ TEST(LenientJsonTest, ErrorsGiveLineAndColumn) {
     EXPECT_EQ(value.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(value.status().message(), broken.message) << broken.text;
   }
+}
+
+// Found by the lenient_json fuzzer: a string holding "'; expected " and then a character JSON
+// does not allow put the rest of the string, a secret, into the message.
+TEST(LenientJsonTest, ErrorsNeverQuoteTheInput) {
+  const std::string secret = "LTAI5tQ9xS3cretK3yValue";
+  for (const std::string& text :
+       {"{\"accessKey\": \"x'; expected " + secret + "\x01\"}",
+        "{\"accessKey\": \"" + secret + "\x01\"}", "{\"accessKey\": " + secret + "}",
+        "{\"accessKey\": \"" + secret + "\\q\"}", "[\"'; expected '}'" + secret + "\x1f]"}) {
+    Result<ConfigValue> value = ParseLenientJson(text);
+    ASSERT_FALSE(value.ok()) << text;
+    EXPECT_EQ(value.status().message().find("LTAI"), std::string::npos) << value.status().message();
+    EXPECT_EQ(value.status().message().find("; expected " + secret), std::string::npos);
+  }
+  Result<ConfigValue> leak_case = ParseLenientJson("{\"k\": \"x'; expected " + secret + "\x01\"}");
+  EXPECT_EQ(leak_case.status().message(),
+            "line 1, column 44: syntax error while parsing value - invalid string: control "
+            "character U+0001 (SOH) must be escaped to \\u0001");
 }
 
 TEST(LenientJsonTest, RejectsDeepNesting) {
