@@ -128,6 +128,14 @@ std::string DescribeParseError(const std::string& message) {
   return kept;
 }
 
+// What went wrong, without the input. nlohmann reports a number too large for a double as
+// out_of_range.406 "number overflow parsing '<the number>'", outside the parse-error format.
+std::string DescribeError(const nlohmann::detail::exception& error) {
+  constexpr int kNumberOverflow = 406;
+  if (error.id == kNumberOverflow) return "number out of range";
+  return DescribeParseError(error.what());
+}
+
 class TreeBuilder {
  public:
   using json = nlohmann::json;
@@ -189,7 +197,7 @@ class TreeBuilder {
             std::string_view::npos) {
       offset = OpeningQuoteOf(text_, offset);
     }
-    error_ = SyntaxError(text_, offset, DescribeParseError(error.what()));
+    error_ = SyntaxError(text_, offset, DescribeError(error));
     return false;
   }
 
@@ -245,7 +253,7 @@ Result<ConfigValue> ParseLenientJson(std::string_view text) {
   try {
     parsed = nlohmann::json::sax_parse(strict, &builder);
   } catch (const nlohmann::json::exception& error) {
-    return Status::InvalidArgument(DescribeParseError(error.what()));
+    return Status::InvalidArgument(DescribeError(error));
   }
   if (!parsed) {
     if (!builder.error().ok()) return builder.error();

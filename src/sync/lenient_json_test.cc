@@ -100,6 +100,15 @@ TEST(LenientJsonTest, ErrorsNeverQuoteTheInput) {
             "character U+0001 (SOH) must be escaped to \\u0001");
 }
 
+// Found by the lenient_json fuzzer: a number too large for a double was quoted in the error,
+// after nlohmann's "[json.exception.out_of_range.406]".
+TEST(LenientJsonTest, NumberOutOfRangeIsNotQuoted) {
+  Result<ConfigValue> value = ParseLenientJson("{\n  \"accessKey\": -9876543210987654321e999}");
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(value.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(value.status().message(), "line 2, column 39: number out of range");
+}
+
 TEST(LenientJsonTest, RejectsDeepNesting) {
   std::string deep(100, '[');
   deep += std::string(100, ']');
