@@ -2,7 +2,7 @@
 # setup script first (it installs only what is missing, so later runs are quick).
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build build-debug build-release build-crash test unit e2e demo bench crash-loop format format-check clean
+.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench crash-loop format format-check clean
 
 all: build
 
@@ -32,6 +32,24 @@ crash-loop: setup build-crash
 	  OTSYNC_BIN=$(CURDIR)/build/crash/src/tools/otsync OTSYNC_CRASH_TRIALS=$(CRASH_TRIALS) \
 	  OTSYNC_CRASH_SEED=$(CRASH_SEED) OTSYNC_CRASH_REPORT=$(CURDIR)/build/crash/crash-loop.json \
 	  node --test --test-reporter=spec warehouse_crash_loop.test.js
+
+# libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): clang with ASan and UBSan.
+FUZZ_TARGETS = plain_buffer ots_request shard_iterator checkpoint_codec lenient_json job_script \
+  datasource_registry parameter_expression
+FUZZ_SECONDS ?= 60
+build-fuzz:
+	bash scripts/setup.sh --fuzz
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+# Each target for FUZZ_SECONDS seconds, growing its corpus in build/fuzz/corpus/<target> (seeded
+# from fuzz/corpus/<target>); findings are written to build/fuzz/findings/.
+fuzz: build-fuzz
+	bash scripts/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The CI form: each target on the committed corpus, then briefly mutating it (at most 30 s each).
+fuzz-ci: build-fuzz
+	bash scripts/fuzz.sh ci 20 $(FUZZ_TARGETS)
 
 # Every test: unit tests beside the code and cross-process tests in tests/e2e, on the sanitizer build.
 test: setup build-debug format-check

@@ -16,6 +16,12 @@ APT_PACKAGES=(
   chromium
 )
 
+# `setup.sh --fuzz` adds the fuzzing toolchain (make build-fuzz): Debian's clang and its
+# libFuzzer and sanitizer runtimes.
+if [[ ${1:-} == --fuzz ]]; then
+  APT_PACKAGES+=(clang libclang-rt-14-dev)
+fi
+
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

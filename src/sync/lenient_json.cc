@@ -86,23 +86,54 @@ Result<std::string> BlankOutExtensions(std::string_view text) {
   return strict;
 }
 
+// The names nlohmann's lexer gives tokens (lexer::token_type_name): the only text an error
+// message may carry after its excerpt of the input.
+constexpr std::string_view kTokenNames[] = {"<uninitialized>",
+                                            "true literal",
+                                            "false literal",
+                                            "null literal",
+                                            "string literal",
+                                            "number literal",
+                                            "'['",
+                                            "'{'",
+                                            "']'",
+                                            "'}'",
+                                            "':'",
+                                            "','",
+                                            "<parse error>",
+                                            "end of input",
+                                            "'[', '{', or a literal",
+                                            "unknown token"};
+
 // nlohmann's message without its "[json.exception...] parse error at line L, column C: " prefix
-// and without the "; last read: '...'" excerpt of the input.
+// and without the "; last read: '...'" excerpt of the input. The excerpt may hold any text, a
+// secret or a copy of "; expected ..." included, so only a known token name is kept after it.
 std::string DescribeParseError(const std::string& message) {
-  std::string description = message;
-  if (size_t column = description.find(", column "); column != std::string::npos) {
-    if (size_t colon = description.find(": ", column); colon != std::string::npos) {
-      description = description.substr(colon + 2);
+  std::string_view description = message;
+  if (size_t column = description.find(", column "); column != std::string_view::npos) {
+    if (size_t colon = description.find(": ", column); colon != std::string_view::npos) {
+      description.remove_prefix(colon + 2);
     }
   }
-  if (size_t excerpt = description.find("; last read: '"); excerpt != std::string::npos) {
-    size_t expected = description.rfind("'; expected ");
-    std::string tail = expected != std::string::npos && expected > excerpt
-                           ? description.substr(expected + 1)
-                           : std::string();
-    description = description.substr(0, excerpt) + tail;
+  size_t excerpt = description.find("; last read: '");
+  if (excerpt == std::string_view::npos) return std::string(description);
+  std::string kept(description.substr(0, excerpt));
+  for (std::string_view name : kTokenNames) {
+    std::string expected = "; expected " + std::string(name);
+    if (description.size() - excerpt > expected.size() && description.ends_with(expected)) {
+      kept += expected;
+      break;
+    }
   }
-  return description;
+  return kept;
+}
+
+// What went wrong, without the input. nlohmann reports a number too large for a double as
+// out_of_range.406 "number overflow parsing '<the number>'", outside the parse-error format.
+std::string DescribeError(const nlohmann::detail::exception& error) {
+  constexpr int kNumberOverflow = 406;
+  if (error.id == kNumberOverflow) return "number out of range";
+  return DescribeParseError(error.what());
 }
 
 class TreeBuilder {
@@ -166,7 +197,7 @@ class TreeBuilder {
             std::string_view::npos) {
       offset = OpeningQuoteOf(text_, offset);
     }
-    error_ = SyntaxError(text_, offset, DescribeParseError(error.what()));
+    error_ = SyntaxError(text_, offset, DescribeError(error));
     return false;
   }
 
@@ -222,7 +253,7 @@ Result<ConfigValue> ParseLenientJson(std::string_view text) {
   try {
     parsed = nlohmann::json::sax_parse(strict, &builder);
   } catch (const nlohmann::json::exception& error) {
-    return Status::InvalidArgument(DescribeParseError(error.what()));
+    return Status::InvalidArgument(DescribeError(error));
   }
   if (!parsed) {
     if (!builder.error().ok()) return builder.error();

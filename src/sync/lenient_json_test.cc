@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace otsync::sync {
 namespace {
 
@@ -77,6 +79,34 @@ TEST(LenientJsonTest, ErrorsGiveLineAndColumn) {
     EXPECT_EQ(value.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(value.status().message(), broken.message) << broken.text;
   }
+}
+
+// Found by the lenient_json fuzzer: a string holding "'; expected " and then a character JSON
+// does not allow put the rest of the string, a secret, into the message.
+TEST(LenientJsonTest, ErrorsNeverQuoteTheInput) {
+  const std::string secret = "LTAI5tQ9xS3cretK3yValue";
+  for (const std::string& text :
+       {"{\"accessKey\": \"x'; expected " + secret + "\x01\"}",
+        "{\"accessKey\": \"" + secret + "\x01\"}", "{\"accessKey\": " + secret + "}",
+        "{\"accessKey\": \"" + secret + "\\q\"}", "[\"'; expected '}'" + secret + "\x1f]"}) {
+    Result<ConfigValue> value = ParseLenientJson(text);
+    ASSERT_FALSE(value.ok()) << text;
+    EXPECT_EQ(value.status().message().find("LTAI"), std::string::npos) << value.status().message();
+    EXPECT_EQ(value.status().message().find("; expected " + secret), std::string::npos);
+  }
+  Result<ConfigValue> leak_case = ParseLenientJson("{\"k\": \"x'; expected " + secret + "\x01\"}");
+  EXPECT_EQ(leak_case.status().message(),
+            "line 1, column 44: syntax error while parsing value - invalid string: control "
+            "character U+0001 (SOH) must be escaped to \\u0001");
+}
+
+// Found by the lenient_json fuzzer: a number too large for a double was quoted in the error,
+// after nlohmann's "[json.exception.out_of_range.406]".
+TEST(LenientJsonTest, NumberOutOfRangeIsNotQuoted) {
+  Result<ConfigValue> value = ParseLenientJson("{\n  \"accessKey\": -9876543210987654321e999}");
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(value.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(value.status().message(), "line 2, column 39: number out of range");
 }
 
 TEST(LenientJsonTest, RejectsDeepNesting) {

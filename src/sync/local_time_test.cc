@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "testing/temporary_directory.h"
+
 namespace otsync::sync {
 namespace {
 
@@ -82,6 +88,22 @@ TEST(LocalTimeTest, RefusesDamagedZoneFiles) {
   EXPECT_FALSE(ZoneRules::Parse("TZif2 and then nothing useful at all, not even counts").ok());
   EXPECT_EQ(ZoneRules::Load("No/Such_Zone", kSystemZoneInfoDirectory).status().code(),
             StatusCode::kNotFound);
+}
+
+// Found by fuzzing: a zone name that is a folder of the tz database made the reader throw.
+TEST(LocalTimeTest, AFolderOfZonesIsNotAZone) {
+  otsync::testing::TemporaryDirectory zoneinfo("otsync_local_time_test");
+  std::filesystem::create_directories(zoneinfo.path() / "Region" / "Inner");
+  for (const char* name : {"Region", "Region/Inner"}) {
+    Result<std::shared_ptr<const ZoneRules>> rules = ZoneRules::Load(name, zoneinfo.path());
+    ASSERT_FALSE(rules.ok()) << name;
+    EXPECT_EQ(rules.status().code(), StatusCode::kNotFound);
+    EXPECT_NE(rules.status().message().find("is a folder of time zones"), std::string::npos)
+        << rules.status().message();
+  }
+  // ParseTimeZone answers an unknown zone with InvalidArgument and the forms it accepts.
+  EXPECT_EQ(ParseTimeZone("Region", zoneinfo.path()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseTimeZone("America").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

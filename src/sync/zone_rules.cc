@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -195,7 +196,14 @@ Result<std::shared_ptr<const ZoneRules>> ZoneRules::Load(std::string_view name,
   if (!IsValidZoneName(name)) {
     return Status::InvalidArgument("'" + std::string(name) + "' is not a time zone name");
   }
-  std::ifstream file(directory + "/" + std::string(name), std::ios::binary);
+  const std::string path = directory + "/" + std::string(name);
+  // A folder of the database ("America") opens like a file, and reading it throws.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return Status::NotFound("'" + std::string(name) + "' is a folder of time zones in " +
+                            directory + ", not a time zone");
+  }
+  std::ifstream file(path, std::ios::binary);
   if (!file) {
     return Status::NotFound("no time zone '" + std::string(name) + "' in " + directory);
   }

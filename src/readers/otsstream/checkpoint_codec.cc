@@ -152,7 +152,13 @@ Result<WindowCheckpoints> DecodeWindowCheckpoints(std::string_view text) {
   const Status invalid = Status::InvalidArgument(
       "otsstream: the end checkpoints stored with the window are not readable");
   const Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || json.value("format", 0) != kWindowCheckpointsFormat) return invalid;
+  if (!json.is_object()) return invalid;
+  // nlohmann's value("format", 0) throws on a "format" that is not a number: test the type first.
+  const auto format = json.find("format");
+  if (format == json.end() || !format->is_number_integer() ||
+      format->get<int64_t>() != kWindowCheckpointsFormat) {
+    return invalid;
+  }
   const auto string_field = [&](const char* name, std::string* out) {
     auto it = json.find(name);
     if (it == json.end() || !it->is_string()) return false;

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <random>
+#include <string>
 
 namespace otsync::readers::otsstream {
 namespace {
@@ -94,6 +95,16 @@ TEST(CheckpointCodecTest, WindowCheckpointsRoundTrip) {
 TEST(CheckpointCodecTest, ForeignCheckpointTextIsRefused) {
   for (const char* text :
        {"", "[]", "{}", R"({"format":1})", R"({"format":2,"shards":{}})", "garbage"}) {
+    EXPECT_EQ(DecodeWindowCheckpoints(text).status().code(), StatusCode::kInvalidArgument) << text;
+  }
+}
+
+// Found by the checkpoint_codec fuzzer: a "format" of another JSON type made the decoder throw.
+TEST(CheckpointCodecTest, FormatOfAnotherTypeIsRefused) {
+  for (const char* format : {R"("1")", "null", "true", "[1]", R"({"v":1})", "1.5", "-1"}) {
+    const std::string text = std::string(R"({"format":)") + format +
+                             R"(,"table_name":"t","stream_id":"s","version":"v",)"
+                             R"("start_millis":0,"end_millis":1,"shards":{}})";
     EXPECT_EQ(DecodeWindowCheckpoints(text).status().code(), StatusCode::kInvalidArgument) << text;
   }
 }
