@@ -363,7 +363,7 @@ if (SKIP_BROWSER) {
       await page.getByLabel('Column 2 name', { exact: true }).fill('age');
       await page.getByLabel('Column 2 type', { exact: true }).fill('NUMBER');
       await page.getByRole('button', { name: 'Create table', exact: true }).last().click();
-      await page.locator('.error[role="alert"]').filter({ hasText: 'columns[1].type' }).waitFor();
+      await page.locator('.error[role="alert"]').filter({ hasText: 'Column 2 type: unknown column type "NUMBER"' }).waitFor();
       assert.equal(await page.getByLabel('Column 2 type', { exact: true }).getAttribute('aria-invalid'), 'true');
       await shot('create-table-refused');
       await page.getByLabel('Column 2 type', { exact: true }).fill('BIGINT');

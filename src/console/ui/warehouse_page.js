@@ -74,14 +74,22 @@ function CreateTableForm({ source, onCreated, onCancel }) {
       onCreated(created.table);
     } catch (failure) {
       if (failure.status === 401) return;
-      // "columns[1].type: ..." names the field it is about.
-      const match = /^(name|columns\[\d+\]\.(?:name|type)|partitionColumns\[\d+\]\.(?:name|type)): (.*)$/s.exec(failure.message);
-      setError(match ? { field: match[1], text: failure.message } : { field: 'form', text: failure.message });
+      // "columns[1].type: ..." names the field it is about: shown as "Column 2 type: ...".
+      const match = /^(name|(columns|partitionColumns)\[(\d+)\]\.(name|type)): (.*)$/s.exec(failure.message);
+      if (!match) {
+        setError({ field: 'form', text: failure.message });
+      } else if (match[1] === 'name') {
+        setError({ field: 'name', text: `Table name: ${match[5]}` });
+      } else {
+        const what = match[2] === 'columns' ? 'Column' : 'Partition column';
+        setError({ field: match[1], text: `${what} ${Number(match[3]) + 1} ${match[4]}: ${match[5]}` });
+      }
     } finally {
       setBusy(false);
     }
   };
 
+  const columnHead = html`<div class="column-row column-head" aria-hidden="true"><span>Name</span><span>Type</span><span></span></div>`;
   const columnRows = (list, setList, key, types, what) => list.map((column, i) => html`
     <div class="column-row" key=${key + i}>
       <input aria-label=${`${what} ${i + 1} name`} value=${column.name} placeholder="name" autocomplete="off" spellcheck=${false}
@@ -108,13 +116,14 @@ function CreateTableForm({ source, onCreated, onCancel }) {
       <datalist id="partitionColumns-types">${PARTITION_TYPES.map((type) => html`<option value=${type} />`)}</datalist>
       <fieldset>
         <legend>Columns</legend>
+        ${columnHead}
         ${columnRows(columns, setColumns, 'columns', TYPES, 'Column')}
         <button type="button" class="secondary" onClick=${() => setColumns([...columns, { name: '', type: 'STRING' }])}>Add column</button>
         <p class="hint">Types: ${TYPES.join(', ')}.</p>
       </fieldset>
       <fieldset>
         <legend>Partition columns</legend>
-        ${partitions.length === 0 ? html`<p class="muted">None: the table is not partitioned.</p>` : null}
+        ${partitions.length === 0 ? html`<p class="muted">None: the table is not partitioned.</p>` : columnHead}
         ${columnRows(partitions, setPartitions, 'partitionColumns', PARTITION_TYPES, 'Partition column')}
         <button type="button" class="secondary" onClick=${() => setPartitions([...partitions, { name: '', type: 'STRING' }])}>Add partition column</button>
         <p class="hint">STRING or an integer type. A task writes one partition per run, such as pt=\${bdp.system.bizdate}.</p>
@@ -132,8 +141,7 @@ function TablesList({ listing, onOpen }) {
     return html`
       <div class="empty">
         <p><strong>No tables in this warehouse yet.</strong> Create one with <em>Create table</em>, then
-          run a task that writes to it (Tasks page), or create it from a shell with
-          <code>otsync warehouse create-table</code>.</p>
+          run a task that writes to it (Tasks page), or create it from a shell with <code>otsync warehouse create-table</code>.</p>
       </div>`;
   }
   return html`
@@ -331,6 +339,7 @@ export function WarehousePage({ rest }) {
   useEffect(() => { setListing(null); reload(); }, [source]);
 
   const go = (name, tableName) => {
+    setMessage('');
     location.hash = '#/warehouse/' + [name, tableName].filter(Boolean).map(encodeURIComponent).join('/');
   };
 
