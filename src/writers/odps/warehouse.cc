@@ -71,11 +71,14 @@ bool LeavesTheWarehouse(duckdb_statement_type type) {
   }
 }
 
-// Keeps a session to the warehouse's data files: DuckDB refuses every other path from now on,
-// and the setting cannot be turned back.
-Status Confine(duckdb_connection connection, const std::string& root) {
+// Keeps a session to the warehouse's data files (and its own spill folder, so that a large
+// query can still spill): DuckDB refuses every other path from now on, and the setting cannot be
+// turned back.
+Status Confine(duckdb_connection connection, const std::string& root,
+               const std::string& spill_folder) {
   return Execute(connection,
-                 "SET allowed_directories = [" + QuoteLiteral(root + "/data/") +
+                 "SET allowed_directories = [" + QuoteLiteral(root + "/data/") + ", " +
+                     QuoteLiteral(spill_folder + "/") +
                      "]; SET enable_external_access = false; SET lock_configuration = true;",
                  "confine the query to the warehouse");
 }
@@ -399,7 +402,9 @@ Result<QueryResult> Warehouse::Query(std::string_view sql) { return Query(sql, Q
 
 Result<QueryResult> Warehouse::Query(std::string_view sql, const QueryLimits& limits) {
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbSession> session, impl_->OpenSnapshot());
-  if (limits.confined) OTSYNC_RETURN_IF_ERROR(Confine(session->connection(), path()));
+  if (limits.confined) {
+    OTSYNC_RETURN_IF_ERROR(Confine(session->connection(), path(), impl_->SpillFolder()));
+  }
   QueryRows rows;
   OTSYNC_RETURN_IF_ERROR(RunReadOnly(session->connection(), std::string(sql), limits, &rows));
   return ToQueryResult(rows, limits.max_rows);
