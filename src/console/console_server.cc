@@ -17,6 +17,7 @@
 #include "console/schedule_routes.h"
 #include "console/serve_state_file.h"
 #include "console/session_routes.h"
+#include "console/warehouse_routes.h"
 #include "schedule/scheduler.h"
 #include "sync/datasource_registry.h"
 
@@ -70,6 +71,7 @@ void AddConsoleRoutes(ConsoleApi& api, const ConsoleServerOptions& options,
   AddDataSourceRoutes(api.router(), options.data_dir, *options.plugins);
   AddParamsRoutes(api.router(), clock);
   AddScheduleRoutes(api.router(), scheduler, clock, kMaxEventStreams);
+  AddWarehouseRoutes(api.router(), options.data_dir);
   AddPageRoutes(api.router(), options.ui_dir);
 }
 
