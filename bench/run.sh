@@ -11,6 +11,10 @@
 #   EXPORT_FLAGS="--writer=discard --mix --records=1000000 --repetitions=3" BENCHES=export bench/run.sh build/release
 #                                        (issue 4: txtfile / discarding `stream` writer, PUT/UPDATE/DELETE
 #                                         mix, beside decode-only of the same records; --writer=odps is the default)
+#   BENCHES=scheduler bench/run.sh build/release
+#                                        (issue 10, not default: otsync serve's per-instance overhead beside
+#                                         the bare otsync run, then 500 tasks on 5-minute cycles for 30 minutes;
+#                                         SCHEDULER_FLAGS="--tasks=100 --minutes=10" for a shorter run)
 # BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
@@ -32,6 +36,8 @@ read -r -a stream_read_flags <<<"${STREAM_READ_FLAGS:-}"
 export_bench="$build_dir/bench/export_bench"
 otsync="$build_dir/src/tools/otsync"
 read -r -a export_flags <<<"${EXPORT_FLAGS:-}"
+scheduler_bench="$build_dir/bench/scheduler_bench"
+read -r -a scheduler_flags <<<"${SCHEDULER_FLAGS:-}"
 if [[ " $benches " == *" export "* ]]; then
   for binary in "$export_bench" "$otsync"; do
     if [[ ! -x "$binary" ]]; then
@@ -40,7 +46,11 @@ if [[ " $benches " == *" export "* ]]; then
     fi
   done
 fi
-for binary in "$otsd" "$bench" "$stream_bench"; do
+needed=("$otsd")
+[[ " $benches " == *" ingest "* ]] && needed+=("$bench")
+[[ " $benches " == *" stream-read "* ]] && needed+=("$stream_bench")
+[[ " $benches " == *" scheduler "* ]] && needed+=("$scheduler_bench" "$otsync")
+for binary in "${needed[@]}"; do
   if [[ ! -x "$binary" ]]; then
     echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
     exit 1
@@ -66,7 +76,7 @@ echo
 echo "- machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }${EXPORT_FLAGS:+EXPORT_FLAGS=\"$EXPORT_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
+echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${SCHEDULER_FLAGS:+SCHEDULER_FLAGS=\"$SCHEDULER_FLAGS\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }${EXPORT_FLAGS:+EXPORT_FLAGS=\"$EXPORT_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
 
 status=0
 for mode in off on; do
@@ -118,6 +128,19 @@ if [[ " $benches " == *" export "* ]]; then
   if ! "$export_bench" --endpoint="$otsd_endpoint" --otsync="$otsync" --work-dir="$work_dir/export" \
       --clock-offset-minutes=-30 "${export_flags[@]}" 2>"$work_dir/export.err"; then
     echo "(failed: $(tail -n1 "$work_dir/export.err"))"
+    status=1
+  fi
+  otsd_stop
+fi
+if [[ " $benches " == *" scheduler "* ]]; then
+  echo
+  echo "## Scheduler (otsync serve), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  # Records stamped 30 minutes before they are written: the bench's windows are 35 minutes back
+  # in otsd's time, which is the 5 minutes that ended 5 minutes before each scheduling time.
+  otsd_start "$otsd" "$work_dir/otsd-scheduler" --clock-offset=-30m
+  if ! "$scheduler_bench" --endpoint="$otsd_endpoint" --otsync="$otsync" \
+      --work-dir="$work_dir/scheduler" "${scheduler_flags[@]}" 2>"$work_dir/scheduler.err"; then
+    echo "(failed: $(tail -n1 "$work_dir/scheduler.err"))"
     status=1
   fi
   otsd_stop
