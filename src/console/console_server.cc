@@ -18,6 +18,7 @@
 #include "console/serve_state_file.h"
 #include "console/session_routes.h"
 #include "console/source_table_routes.h"
+#include "console/warehouse_routes.h"
 #include "schedule/scheduler.h"
 #include "sync/datasource_registry.h"
 
@@ -72,6 +73,7 @@ void AddConsoleRoutes(ConsoleApi& api, const ConsoleServerOptions& options,
   AddSourceTableRoutes(api.router(), options.data_dir);
   AddParamsRoutes(api.router(), clock);
   AddScheduleRoutes(api.router(), scheduler, clock, kMaxEventStreams);
+  AddWarehouseRoutes(api.router(), options.data_dir);
   AddPageRoutes(api.router(), options.ui_dir);
 }
 

@@ -2,10 +2,13 @@
 // e2e tests and the demo) is in `otsd --help`; once ready it prints exactly one line,
 // "otsd: serving http://HOST:PORT", to stdout. Logs go to stderr. SIGINT/SIGTERM stop it (exit 0).
 // `otsd admin ...` is the admin client instead (tools/otsd_admin.h).
+#include <google/protobuf/stubs/logging.h>
 #include <pthread.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -108,6 +111,31 @@ int UsageError(const std::string& message) {
 int Fail(const std::string& message) {
   std::fprintf(stderr, "otsd: %s\n", message.c_str());
   return kExitFailure;
+}
+
+// libprotobuf logs an ERROR line for every request whose string field holds invalid UTF-8 (the
+// request is then refused or answered as usual, so the line says nothing the client does not
+// hear). A client sending such requests in a loop would flood the log; at most one protobuf line
+// is written per minute, with the number left out since the last one. FATAL lines always pass.
+void RateLimitedProtobufLog(google::protobuf::LogLevel level, const char* filename, int line,
+                            const std::string& message) {
+  static std::atomic<int64_t> next_allowed_seconds{0};
+  static std::atomic<int64_t> suppressed{0};
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t allowed = next_allowed_seconds.load();
+  if (level != google::protobuf::LOGLEVEL_FATAL &&
+      (now < allowed || !next_allowed_seconds.compare_exchange_strong(allowed, now + 60))) {
+    suppressed.fetch_add(1);
+    return;
+  }
+  const int64_t left_out = suppressed.exchange(0);
+  std::fprintf(stderr, "otsd: libprotobuf %s:%d: %s%s\n", filename, line, message.c_str(),
+               left_out > 0 ? (" (" + std::to_string(left_out) +
+                               " protobuf log lines left out since the previous one)")
+                                  .c_str()
+                            : "");
 }
 
 // The command line: fills `*flags`, or returns the exit status when otsd should stop here
@@ -349,6 +377,7 @@ int main(int argc, char** argv) {
     return tools::RunAdminCommand(argc - 1, argv + 1);
   }
 
+  google::protobuf::SetLogHandler(&RateLimitedProtobufLog);
   Flags flags;
   if (std::optional<int> exit_status = ParseCommandLine(argc, argv, &flags)) return *exit_status;
   Result<Settings> settings = CheckFlags(flags);

@@ -117,6 +117,20 @@ describe('raw HTTP', () => {
     await stillServes();
   });
 
+  // libprotobuf (in builds without NDEBUG) logs a line per string field with invalid UTF-8; otsd
+  // lets at most one such line a minute through, so a client looping on them cannot flood its log.
+  it('requests with invalid UTF-8 table names are refused without flooding the log', T, async () => {
+    const before = (otsd.stderr.match(/invalid UTF-8/g) || []).length;
+    for (let i = 0; i < 5; i += 1) {
+      const body = h.pb.message(h.pb.bytes(1, Buffer.from([0xff, 0xfe, 0x61 + i])));
+      const res = await h.signedPost(otsd.endpoint, 'DescribeTable', body);
+      assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
+    }
+    await stillServes();
+    const after = (otsd.stderr.match(/invalid UTF-8/g) || []).length;
+    assert.ok(after - before <= 1, `${after - before} log lines about invalid UTF-8:\n${otsd.stderr.slice(-2000)}`);
+  });
+
   it('a PutRow missing a required field names the field', T, async () => {
     const row = TableStore.PlainBufferBuilder.serializeForPutRow([{ id: 'x' }, { n: h.long(1) }], [{ v: 'y' }]);
     // PutRowRequest{table_name=1, row=2} without condition=3.

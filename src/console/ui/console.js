@@ -8,11 +8,13 @@ import { DataSourcesPage } from './datasources_page.js';
 import { ParametersPage } from './parameters_page.js';
 import { TasksPage } from './tasks_page.js';
 import { InstancesPage } from './instances_page.js';
+import { WarehousePage } from './warehouse_page.js';
 
 const PAGES = [
   { path: 'datasources', title: 'Data sources', component: DataSourcesPage },
   { path: 'tasks', title: 'Tasks', component: TasksPage },
   { path: 'instances', title: 'Instances', component: InstancesPage },
+  { path: 'warehouse', title: 'Warehouse', component: WarehousePage },
   { path: 'parameters', title: 'Parameters', component: ParametersPage },
 ];
 

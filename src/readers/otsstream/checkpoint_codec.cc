@@ -85,6 +85,11 @@ Result<std::string> Inflate(std::string_view input) {
     stream.avail_out = sizeof(buffer);
     result = inflate(&stream, Z_NO_FLUSH);
     output.append(buffer, sizeof(buffer) - stream.avail_out);
+    if (output.size() > kMaxShardIdsJsonBytes) {
+      inflateEnd(&stream);
+      return Status::Corruption("status table: ShardIds_* inflates to more than " +
+                                std::to_string(kMaxShardIdsJsonBytes) + " bytes");
+    }
     if (result == Z_BUF_ERROR && stream.avail_in == 0) break;
   }
   inflateEnd(&stream);

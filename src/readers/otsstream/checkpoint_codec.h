@@ -17,6 +17,10 @@
 namespace otsync::readers::otsstream {
 
 inline constexpr size_t kShardIdsChunkBytes = 65'536;
+// The most a ShardIds_* payload may inflate to. A shard id is tens of bytes, so this is room for
+// hundreds of thousands of shards; anything larger is a damaged or hostile status table, and
+// inflating it without a bound would let a few kilobytes of zlib take the reader's memory.
+inline constexpr size_t kMaxShardIdsJsonBytes = 16 * 1024 * 1024;
 
 // ["a","b"] exactly as Gson writes it (HTML-safe escapes: <, >, &, =, ' as \u003c ...).
 std::string ShardIdsToGsonJson(const std::vector<std::string>& shard_ids);
@@ -24,7 +28,8 @@ std::string ShardIdsToGsonJson(const std::vector<std::string>& shard_ids);
 // The ShardIds_0..N column values for `shard_ids`.
 Result<std::vector<std::string>> EncodeShardIdChunks(const std::vector<std::string>& shard_ids);
 // The shard ids from the chunks in column order (ShardIds_0, ShardIds_1, ... concatenated).
-// kCorruption when the bytes do not inflate or are not a JSON array of strings.
+// kCorruption when the bytes do not inflate, inflate to more than kMaxShardIdsJsonBytes, or are
+// not a JSON array of strings.
 Result<std::vector<std::string>> DecodeShardIdChunks(const std::vector<std::string>& chunks);
 
 // Where one shard stands at the end of a window.

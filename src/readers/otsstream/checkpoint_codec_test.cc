@@ -76,6 +76,24 @@ TEST(CheckpointCodecTest, DamagedShardIdsAreCorruption) {
             StatusCode::kCorruption);
 }
 
+// A payload that inflates past the bound is refused before it is held whole: 17 MiB of one byte
+// deflates to about 17 KiB.
+TEST(CheckpointCodecTest, ShardIdsInflatingPastTheBoundAreCorruption) {
+  const std::string huge =
+      JavaDeflate("[\"" + std::string(kMaxShardIdsJsonBytes + 1'048'576, 'a') + "\"]");
+  ASSERT_LT(huge.size(), 64u * 1024);
+  Result<std::vector<std::string>> decoded = DecodeShardIdChunks({huge});
+  EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(decoded.status().message().find("more than"), std::string::npos)
+      << decoded.status().ToString();
+  // Just under the bound still decodes.
+  const std::string large_id(kMaxShardIdsJsonBytes - 16, 'b');
+  Result<std::vector<std::string>> fits =
+      DecodeShardIdChunks({JavaDeflate("[\"" + large_id + "\"]")});
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  EXPECT_EQ(fits->at(0).size(), large_id.size());
+}
+
 TEST(CheckpointCodecTest, WindowCheckpointsRoundTrip) {
   WindowCheckpoints checkpoints;
   checkpoints.table_name = "person";

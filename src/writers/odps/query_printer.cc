@@ -6,9 +6,9 @@
 #include "writers/odps/table_schema.h"
 
 namespace otsync::odps {
-namespace {
+namespace {}  // namespace
 
-bool IsNumericType(std::string_view type) {
+bool IsNumericQueryType(std::string_view type) {
   static constexpr std::string_view kNumeric[] = {"TINYINT", "SMALLINT", "INTEGER",   "BIGINT",
                                                   "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                                                   "UBIGINT", "UHUGEINT", "FLOAT",     "DOUBLE"};
@@ -17,6 +17,8 @@ bool IsNumericType(std::string_view type) {
   }
   return type.starts_with("DECIMAL");
 }
+
+namespace {
 
 // Code points, as a stand-in for the display width of UTF-8 text.
 size_t DisplayWidth(std::string_view text) {
@@ -34,7 +36,7 @@ std::string FormatTable(const QueryResult& result) {
   std::vector<bool> right_aligned(columns);
   for (size_t c = 0; c < columns; ++c) {
     widths[c] = DisplayWidth(result.column_names[c]);
-    right_aligned[c] = c < result.column_types.size() && IsNumericType(result.column_types[c]);
+    right_aligned[c] = c < result.column_types.size() && IsNumericQueryType(result.column_types[c]);
   }
   for (const auto& row : result.rows) {
     for (size_t c = 0; c < columns; ++c) {
@@ -154,7 +156,7 @@ std::string FormatJson(const QueryResult& result) {
           c < result.column_types.size() ? std::string_view(result.column_types[c]) : "";
       if (!row[c]) {
         out += "null";
-      } else if ((IsNumericType(type) && IsJsonNumber(*row[c])) ||
+      } else if ((IsNumericQueryType(type) && IsJsonNumber(*row[c])) ||
                  (type == "BOOLEAN" && (*row[c] == "true" || *row[c] == "false"))) {
         out += *row[c];
       } else {

@@ -22,4 +22,8 @@ Result<QueryOutputFormat> ParseQueryOutputFormat(std::string_view name);
 // Every format ends with a newline.
 std::string FormatQueryResult(const QueryResult& result, QueryOutputFormat format);
 
+// Whether a column of this DuckDB type holds numbers (the integers, FLOAT, DOUBLE, DECIMAL): the
+// table printer right-aligns them and the JSON printer leaves them unquoted.
+bool IsNumericQueryType(std::string_view type);
+
 }  // namespace otsync::odps

@@ -1,6 +1,7 @@
 // The rows a warehouse query returned, as text, for printing (query_printer.h).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@ struct QueryResult {
   std::vector<std::string> column_types;
   // Each cell as DuckDB renders it as text; nullopt for NULL.
   std::vector<std::vector<std::optional<std::string>>> rows;
+  // With QueryLimits::max_rows: the query returned more rows than `rows` holds, `total_rows` in
+  // all.
+  bool truncated = false;
+  int64_t total_rows = 0;
 };
 
 }  // namespace otsync::odps

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <thread>
 #include <utility>
 
 #include "writers/odps/duckdb_support.h"
@@ -50,8 +54,143 @@ bool ChangesData(duckdb_statement_type type) {
   }
 }
 
-// Runs every statement of `sql`, refusing those that change data; `rows` gets the last one's.
-Status RunReadOnly(duckdb_connection connection, const std::string& sql, QueryRows* rows) {
+// Statements a confined query may not run besides those: they write files (COPY, EXPORT),
+// load code (LOAD, INSTALL) or change settings (SET, PRAGMA, ATTACH).
+bool LeavesTheWarehouse(duckdb_statement_type type) {
+  switch (type) {
+    case DUCKDB_STATEMENT_TYPE_COPY:
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+    case DUCKDB_STATEMENT_TYPE_EXTENSION:
+    case DUCKDB_STATEMENT_TYPE_SET:
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Keeps a session to the warehouse's data files (and its own spill folder, so that a large
+// query can still spill): DuckDB refuses every other path from now on, and the setting cannot be
+// turned back.
+Status Confine(duckdb_connection connection, const std::string& root,
+               const std::string& spill_folder) {
+  return Execute(connection,
+                 "SET allowed_directories = [" + QuoteLiteral(root + "/data/") + ", " +
+                     QuoteLiteral(spill_folder + "/") +
+                     "]; SET enable_external_access = false; SET lock_configuration = true;",
+                 "confine the query to the warehouse");
+}
+
+// Runs `statement` into `rows`, giving up at `deadline` (none when zero).
+Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement statement,
+                     std::chrono::steady_clock::time_point deadline, int64_t timeout_millis,
+                     QueryRows* rows) {
+  auto failed = [](const char* error) {
+    return Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
+  };
+  if (deadline == std::chrono::steady_clock::time_point()) {
+    if (duckdb_execute_prepared(statement, rows->get()) == DuckDBError) {
+      return failed(duckdb_result_error(rows->get()));
+    }
+    return Status::OK();
+  }
+  duckdb_pending_result pending = nullptr;
+  Status status;
+  if (duckdb_pending_prepared(statement, &pending) == DuckDBError) {
+    status = failed(pending != nullptr ? duckdb_pending_error(pending) : nullptr);
+  }
+  bool interrupted = false;
+  while (status.ok()) {
+    if (!interrupted && std::chrono::steady_clock::now() >= deadline) {
+      // The statement then fails at its next task; it is driven to that end rather than
+      // abandoned, which would leave DuckDB's plan half torn down.
+      duckdb_interrupt(connection);
+      interrupted = true;
+    }
+    duckdb_pending_state state = duckdb_pending_execute_task(pending);
+    if (state == DUCKDB_PENDING_ERROR) {
+      status = failed(duckdb_pending_error(pending));
+    } else if (duckdb_pending_execution_is_finished(state)) {
+      if (duckdb_execute_pending(pending, rows->get()) == DuckDBError) {
+        status = failed(duckdb_result_error(rows->get()));
+      }
+      break;
+    } else if (state == DUCKDB_PENDING_NO_TASKS_AVAILABLE) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  duckdb_destroy_pending(&pending);
+  if (interrupted) {
+    std::string limit = timeout_millis % 1000 == 0 ? std::to_string(timeout_millis / 1000) + " s"
+                                                   : std::to_string(timeout_millis) + " ms";
+    return Status(StatusCode::kTimeout, "query stopped: it ran longer than " + limit +
+                                            "; narrow it (a WHERE on the partition, a LIMIT)");
+  }
+  return status;
+}
+
+// The first word of each statement of `sql`, upper-cased, skipping comments and quoted text: the
+// statements DuckDB cannot even prepare (a DELETE from a table's view) are named by it.
+std::vector<std::string> LeadingKeywords(std::string_view sql) {
+  std::vector<std::string> keywords;
+  bool in_statement = false;  // A word of the current statement has been seen.
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      i = std::min(sql.find('\n', i), sql.size());
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+    } else if (c == '\'' || c == '"') {
+      if (!in_statement) {
+        keywords.emplace_back();
+        in_statement = true;
+      }
+      size_t end = sql.find(c, i + 1);
+      while (end != std::string_view::npos && end + 1 < sql.size() && sql[end + 1] == c) {
+        end = sql.find(c, end + 2);
+      }
+      i = end == std::string_view::npos ? sql.size() : end;
+    } else if (c == ';') {
+      in_statement = false;
+    } else if (std::isalpha(static_cast<unsigned char>(c)) && !in_statement) {
+      size_t end = i;
+      while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
+      std::string keyword(sql.substr(i, end - i));
+      for (char& letter : keyword) letter = static_cast<char>(std::toupper(letter));
+      keywords.push_back(std::move(keyword));
+      in_statement = true;
+      i = end - 1;
+    } else if (!std::isspace(static_cast<unsigned char>(c)) && !in_statement) {
+      keywords.emplace_back();
+      in_statement = true;
+    }
+  }
+  return keywords;
+}
+
+bool IsWriteKeyword(std::string_view keyword) {
+  for (std::string_view write : {"INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "ALTER", "DROP",
+                                 "TRUNCATE", "ATTACH", "DETACH", "VACUUM"}) {
+    if (keyword == write) return true;
+  }
+  return false;
+}
+
+constexpr char kReadOnlyMessage[] =
+    "query failed: the warehouse is read-only here — tables change only through jobs (otsync run) "
+    "and `otsync warehouse create-table`";
+
+// Runs every statement of `sql`, refusing those that change data (and, confined, those that
+// leave the warehouse); `rows` gets the last one's.
+Status RunReadOnly(duckdb_connection connection, const std::string& sql, const QueryLimits& limits,
+                   QueryRows* rows) {
+  std::chrono::steady_clock::time_point deadline;
+  if (limits.timeout_millis > 0) {
+    deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.timeout_millis);
+  }
   duckdb_extracted_statements statements = nullptr;
   idx_t count = duckdb_extract_statements(connection, sql.c_str(), &statements);
   Status status;
@@ -60,27 +199,65 @@ Status RunReadOnly(duckdb_connection connection, const std::string& sql, QueryRo
     status = Status::IOError(std::string("query failed: ") +
                              (error != nullptr ? error : "no statement in the SQL"));
   }
+  std::vector<std::string> keywords;
+  if (count > 0) keywords = LeadingKeywords(sql);
   for (idx_t i = 0; status.ok() && i < count; ++i) {
     duckdb_prepared_statement statement = nullptr;
     if (duckdb_prepare_extracted_statement(connection, statements, i, &statement) == DuckDBError) {
       const char* error = duckdb_prepare_error(statement);
-      status = Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
+      if (keywords.size() == count && IsWriteKeyword(keywords[i])) {
+        status = Status::InvalidArgument(kReadOnlyMessage);
+      } else {
+        status = Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
+      }
     } else if (ChangesData(duckdb_prepared_statement_type(statement))) {
+      status = Status::InvalidArgument(kReadOnlyMessage);
+    } else if (limits.confined && LeavesTheWarehouse(duckdb_prepared_statement_type(statement))) {
       status = Status::InvalidArgument(
-          "query failed: the warehouse is read-only here — tables change only through jobs "
-          "(otsync run) and `otsync warehouse create-table`");
+          "query failed: only queries of the warehouse's tables run here (no COPY, EXPORT, SET, "
+          "PRAGMA, LOAD or INSTALL); `otsync warehouse query` and `otsync warehouse export` run "
+          "the others");
     } else {
       duckdb_destroy_result(rows->get());
       *rows->get() = duckdb_result{};
-      if (duckdb_execute_prepared(statement, rows->get()) == DuckDBError) {
-        const char* error = duckdb_result_error(rows->get());
-        status = Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
-      }
+      status = ExecuteBefore(connection, statement, deadline, limits.timeout_millis, rows);
     }
     duckdb_destroy_prepare(&statement);
   }
   duckdb_destroy_extracted(&statements);
   return status;
+}
+
+// The rows of `rows` as text, at most `max_rows` of them when positive.
+QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows) {
+  QueryResult result;
+  idx_t columns = rows.column_count();
+  for (idx_t column = 0; column < columns; ++column) {
+    result.column_names.emplace_back(duckdb_column_name(rows.get(), column));
+    duckdb_logical_type type = duckdb_column_logical_type(rows.get(), column);
+    result.column_types.push_back(TypeName(type));
+    duckdb_destroy_logical_type(&type);
+  }
+  idx_t row_count = rows.row_count();
+  result.total_rows = static_cast<int64_t>(row_count);
+  if (max_rows > 0 && row_count > static_cast<idx_t>(max_rows)) {
+    row_count = static_cast<idx_t>(max_rows);
+    result.truncated = true;
+  }
+  result.rows.reserve(row_count);
+  for (idx_t row = 0; row < row_count; ++row) {
+    std::vector<std::optional<std::string>> cells;
+    cells.reserve(columns);
+    for (idx_t column = 0; column < columns; ++column) {
+      if (rows.is_null(column, row)) {
+        cells.emplace_back(std::nullopt);
+      } else {
+        cells.emplace_back(rows.Text(column, row));
+      }
+    }
+    result.rows.push_back(std::move(cells));
+  }
+  return result;
 }
 
 }  // namespace
@@ -221,33 +398,38 @@ Result<std::vector<std::string>> Warehouse::ListPartitions(std::string_view tabl
   return partitions;
 }
 
-Result<QueryResult> Warehouse::Query(std::string_view sql) {
+Result<QueryResult> Warehouse::Query(std::string_view sql) { return Query(sql, QueryLimits{}); }
+
+Result<QueryResult> Warehouse::Query(std::string_view sql, const QueryLimits& limits) {
+  OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbSession> session, impl_->OpenSnapshot());
+  if (limits.confined) {
+    OTSYNC_RETURN_IF_ERROR(Confine(session->connection(), path(), impl_->SpillFolder()));
+  }
+  QueryRows rows;
+  OTSYNC_RETURN_IF_ERROR(RunReadOnly(session->connection(), std::string(sql), limits, &rows));
+  return ToQueryResult(rows, limits.max_rows);
+}
+
+Result<QueryResult> Warehouse::FirstRows(std::string_view table, std::string_view partition,
+                                         int64_t limit) {
+  OTSYNC_ASSIGN_OR_RETURN(TableSchema schema, DescribeTable(table));
+  PartitionValues levels;
+  if (!partition.empty()) {
+    OTSYNC_ASSIGN_OR_RETURN(levels, ResolvePartition(schema, partition, /*truncate=*/false));
+  }
+  std::string select_list;
+  for (const Column& column : schema.columns) {
+    if (!select_list.empty()) select_list += ", ";
+    select_list += QuoteIdentifier(column.name);
+  }
   OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbSession> session, impl_->OpenSnapshot());
   QueryRows rows;
-  OTSYNC_RETURN_IF_ERROR(RunReadOnly(session->connection(), std::string(sql), &rows));
-  QueryResult result;
-  idx_t columns = rows.column_count();
-  for (idx_t column = 0; column < columns; ++column) {
-    result.column_names.emplace_back(duckdb_column_name(rows.get(), column));
-    duckdb_logical_type type = duckdb_column_logical_type(rows.get(), column);
-    result.column_types.push_back(TypeName(type));
-    duckdb_destroy_logical_type(&type);
-  }
-  idx_t row_count = rows.row_count();
-  result.rows.reserve(row_count);
-  for (idx_t row = 0; row < row_count; ++row) {
-    std::vector<std::optional<std::string>> cells;
-    cells.reserve(columns);
-    for (idx_t column = 0; column < columns; ++column) {
-      if (rows.is_null(column, row)) {
-        cells.emplace_back(std::nullopt);
-      } else {
-        cells.emplace_back(rows.Text(column, row));
-      }
-    }
-    result.rows.push_back(std::move(cells));
-  }
-  return result;
+  OTSYNC_RETURN_IF_ERROR(RunQuery(session->connection(),
+                                  "SELECT " + select_list + " FROM " +
+                                      QuoteIdentifier(schema.name) + PartitionFilter(levels) +
+                                      " LIMIT " + std::to_string(std::max<int64_t>(limit, 1)),
+                                  &rows, "reading the first rows of table " + schema.name));
+  return ToQueryResult(rows, 0);
 }
 
 Result<std::vector<ExportedFile>> Warehouse::ExportParquet(std::string_view table,

@@ -48,6 +48,18 @@ struct ExportedFile {
   int64_t rows = 0;
 };
 
+// Bounds of a query run on behalf of someone who may read the warehouse but nothing else on the
+// machine (the console, docs/console-api.md).
+struct QueryLimits {
+  // > 0: at most this many rows are kept; QueryResult::truncated says when there were more.
+  int64_t max_rows = 0;
+  // > 0: a statement still running after this long is stopped with kTimeout.
+  int64_t timeout_millis = 0;
+  // The SQL may read the warehouse's own data files and nothing else: no other file is read or
+  // written (read_text, COPY, EXPORT), no extension is loaded, no setting is changed.
+  bool confined = false;
+};
+
 // How a commit went: the time it waited for other processes' commits, and the time it held the
 // warehouse's commit lock (the only time a commit keeps others waiting).
 struct CommitStats {
@@ -104,6 +116,11 @@ class Warehouse {
   // returned). Statements that would change a table are refused with kInvalidArgument: tables
   // change only through loads and CreateTable.
   Result<QueryResult> Query(std::string_view sql);
+  Result<QueryResult> Query(std::string_view sql, const QueryLimits& limits);
+
+  // The first `limit` rows (> 0) of the table, or only of `partition` (normalised spec, empty
+  // for all), as stored: the data columns, in file order.
+  Result<QueryResult> FirstRows(std::string_view table, std::string_view partition, int64_t limit);
 
   // Writes the table, or only `partition` (normalised spec, empty for all), as Parquet in a
   // Hive-style layout under `output_dir`: <table>/<level>=<value>/.../part-00000.parquet (one file
