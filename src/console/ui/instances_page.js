@@ -258,6 +258,17 @@ function InstanceList() {
         // Gone or unreachable: the next full read settles it.
       }
     };
+    // The instances events named within 100 ms, read once each; a burst (a backfill creating
+    // hundreds) is one read of the whole list instead.
+    const pending = new Set();
+    let flushTimer = 0;
+    const flush = () => {
+      flushTimer = 0;
+      const ids = [...pending];
+      pending.clear();
+      if (ids.length > 20) load();
+      else ids.forEach(refresh);
+    };
     const query = filter.task ? `?task=${encodeURIComponent(filter.task)}` : '';
     const events = new EventSource(`/api/events${query}`);
     events.onopen = () => { connected = true; setLive(true); };
@@ -269,11 +280,14 @@ function InstanceList() {
           ? { ...i, state: change.state, progress: change.progress ?? i.progress } : i)));
       }
       // A new instance, or a state change (times, exit status, summary): the whole view.
-      if (!known || change.progress == null || FINISHED.has(change.state)) refresh(change.id);
+      if (!known || change.progress == null || FINISHED.has(change.state)) {
+        pending.add(change.id);
+        if (!flushTimer) flushTimer = setTimeout(flush, 100);
+      }
     });
     events.onerror = () => { connected = false; setLive(false); };
     load();
-    return () => { stopped = true; clearTimeout(timer); events.close(); };
+    return () => { stopped = true; clearTimeout(timer); clearTimeout(flushTimer); events.close(); };
   }, [filter.task, filter.state]);
 
   const shown = (instances || []).filter((i) => matches(i, filter));
