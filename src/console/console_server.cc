@@ -17,6 +17,7 @@
 #include "console/schedule_routes.h"
 #include "console/serve_state_file.h"
 #include "console/session_routes.h"
+#include "console/source_table_routes.h"
 #include "console/warehouse_routes.h"
 #include "schedule/scheduler.h"
 #include "sync/datasource_registry.h"
@@ -69,6 +70,7 @@ void AddConsoleRoutes(ConsoleApi& api, const ConsoleServerOptions& options,
                       schedule::Scheduler& scheduler, const std::shared_ptr<const Clock>& clock) {
   AddSessionRoutes(api);
   AddDataSourceRoutes(api.router(), options.data_dir, *options.plugins);
+  AddSourceTableRoutes(api.router(), options.data_dir);
   AddParamsRoutes(api.router(), clock);
   AddScheduleRoutes(api.router(), scheduler, clock, kMaxEventStreams);
   AddWarehouseRoutes(api.router(), options.data_dir);

@@ -216,6 +216,7 @@ nlohmann::json InstanceView(const schedule::Instance& instance, const sync::Time
   view["killRequested"] = running && instance.kill_requested_micros != 0;
   view["exitStatus"] = instance.exit_status ? nlohmann::json(*instance.exit_status) : nullptr;
   view["summary"] = instance.summary;
+  view["customParameters"] = instance.custom_parameters;
   view["progress"] = ProgressView(instance.progress);
   view["backfillId"] = instance.backfill_id ? nlohmann::json(*instance.backfill_id) : nullptr;
   view["logPath"] = instance.log_path;
@@ -249,6 +250,29 @@ Result<std::optional<int64_t>> TimeField(const nlohmann::json& object, std::stri
   Result<sync::CivilTime> time = schedule::ParseWallClockTime(found->get<std::string>());
   if (!time.ok()) return time.status().WithContext(key);
   return std::optional<int64_t>(sync::ToEpochSeconds(*time, zone));
+}
+
+Result<std::string> CustomParametersField(const nlohmann::json& object) {
+  auto found = object.find("parameters");
+  if (found == object.end() || found->is_null()) return std::string();
+  if (found->is_string()) return found->get<std::string>();
+  if (!found->is_object()) {
+    return Status::InvalidArgument(
+        "parameters: expected \"name=value name2=value2\" or an object of name: value");
+  }
+  std::string text;
+  for (const auto& [name, value] : found->items()) {
+    if (!value.is_string()) {
+      return Status::InvalidArgument("parameter " + name + ": expected a string value");
+    }
+    const std::string& written = value.get_ref<const std::string&>();
+    if (written.empty() || written.find(' ') != std::string::npos) {
+      return Status::InvalidArgument("parameter " + name +
+                                     ": a value must be non-empty and contain no space");
+    }
+    text += (text.empty() ? "" : " ") + name + "=" + written;
+  }
+  return text;
 }
 
 Result<schedule::BackfillRequest> BackfillRequestFromJson(const nlohmann::json& body,

@@ -49,6 +49,11 @@ nlohmann::json InstanceEventView(const schedule::InstanceEvent& event);
 Result<std::optional<int64_t>> TimeField(const nlohmann::json& object, std::string_view key,
                                          const sync::TimeZone& zone);
 
+// The "parameters" of a run now: a string in the task's grammar ("name=value name2=value2"), or
+// an object {"name": "value"} written into that grammar; "" when absent or null. kInvalidArgument
+// naming the parameter (a value with a space or an empty one) or the field.
+Result<std::string> CustomParametersField(const nlohmann::json& object);
+
 // A backfill request ({"task", "from", "to"} or {"task", "firstBusinessDate",
 // "lastBusinessDate"}, "parallelism", "reprocess"); `zone` (the task's) reads wall-clock times.
 // The scheduler checks the range itself.

@@ -185,17 +185,19 @@ struct ScheduleApi {
     Result<nlohmann::json> body = ParseJsonObject(request);
     if (!body.ok()) return ApiResponse::FromStatus(body.status());
     for (const auto& [key, value] : body->items()) {
-      if (key != "at") {
+      if (key != "at" && key != "parameters") {
         return ApiResponse::Error(400, "invalid_argument",
-                                  key + ": not a field of a run (the field: at)");
+                                  key + ": not a field of a run (the fields: at, parameters)");
       }
     }
     Result<Task> task = scheduler->GetTask(request.PathParam("name"));
     if (!task.ok()) return ApiResponse::FromStatus(task.status());
     Result<std::optional<int64_t>> at = TimeField(*body, "at", ZoneOfTask(*task));
     if (!at.ok()) return ApiResponse::FromStatus(at.status());
+    Result<std::string> custom = CustomParametersField(*body);
+    if (!custom.ok()) return ApiResponse::FromStatus(custom.status());
     const int64_t scheduling_time = at->value_or(clock->NowMicros() / 1'000'000);
-    Result<Instance> instance = scheduler->RunNow(task->name, scheduling_time);
+    Result<Instance> instance = scheduler->RunNow(task->name, scheduling_time, *custom);
     if (!instance.ok()) return ApiResponse::FromStatus(instance.status());
     return InstanceReply(201, *instance);
   }

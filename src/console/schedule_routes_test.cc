@@ -269,6 +269,40 @@ TEST_F(ScheduleRoutesTest, RunNowKillRerunAndTheLog) {
   EXPECT_NE(ErrorMessage(refused).find("only after a failure"), std::string::npos);
 }
 
+TEST_F(ScheduleRoutesTest, RunNowWithCustomParametersAsTextOrObject) {
+  CreateTask();
+  json text = Expect(201, Call("POST", "/api/tasks/person_sync/run",
+                               json{{"at", "2025-11-01 09:00:00"},
+                                    {"parameters",
+                                     "startTime=20251031000000 "
+                                     "endTime=20251031010000"}}));
+  EXPECT_EQ(text["customParameters"], "startTime=20251031000000 endTime=20251031010000");
+  EXPECT_EQ(text["parameters"][0], (json{{"name", "startTime"}, {"value", "20251031000000"}}));
+  EXPECT_EQ(text["parameters"][1], (json{{"name", "endTime"}, {"value", "20251031010000"}}));
+  EXPECT_EQ(text["windowStart"], "2025-10-31 00:00:00");
+  json object = Expect(201, Call("POST", "/api/tasks/person_sync/run",
+                                 json{{"parameters", {{"endTime", "20251101095500"}}}}));
+  EXPECT_EQ(object["customParameters"], "endTime=20251101095500");
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  EXPECT_EQ(launcher_->Parameters(0)[0], "startTime=20251031000000");
+  EXPECT_EQ(launcher_->Parameters(1)[1], "endTime=20251101095500");
+  // The instance's own page shows what it ran with.
+  json shown = Expect(200, Call("GET", "/api/instances/" + text["id"].dump()));
+  EXPECT_EQ(shown["customParameters"], text["customParameters"]);
+
+  const size_t before = Expect(200, Call("GET", "/api/instances"))["instances"].size();
+  for (const json& refused :
+       {json{{"parameters", "stopTime=1"}}, json{{"parameters", {{"endTime", "a b"}}}},
+        json{{"parameters", {{"endTime", 5}}}}, json{{"parameters", "endTime=$[yyyymmdd"}}}) {
+    ApiResponse answer = Call("POST", "/api/tasks/person_sync/run", refused);
+    EXPECT_EQ(answer.status, 400) << refused.dump();
+    EXPECT_EQ(ErrorMessage(answer).rfind("parameter ", 0), 0u) << ErrorMessage(answer);
+  }
+  EXPECT_EQ(Call("POST", "/api/tasks/person_sync/run", json{{"parameters", 5}}).status, 400);
+  EXPECT_EQ(Expect(200, Call("GET", "/api/instances"))["instances"].size(), before);
+}
+
 TEST_F(ScheduleRoutesTest, InstanceIdsAndStatesAreChecked) {
   CreateTask();
   EXPECT_EQ(Call("GET", "/api/instances/abc").status, 400);

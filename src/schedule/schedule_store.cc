@@ -7,7 +7,8 @@
 namespace otsync::schedule {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2 added instances.custom_parameters.
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS instances (
   log_path TEXT NOT NULL,
   summary TEXT NOT NULL,
   progress TEXT NOT NULL,
-  backfill_id INTEGER);
+  backfill_id INTEGER,
+  custom_parameters TEXT NOT NULL DEFAULT '');
 CREATE UNIQUE INDEX IF NOT EXISTS scheduled_instance
   ON instances (task, scheduling_time) WHERE kind = 'scheduled';
 CREATE INDEX IF NOT EXISTS instances_by_time ON instances (task, scheduling_time);
@@ -63,7 +65,7 @@ constexpr const char* kInstanceColumns =
     "id, task, kind, scheduling_time, business_date, parameters, window_start_millis, "
     "window_end_millis, state, attempt, not_before_micros, pid, created_micros, started_micros, "
     "finished_micros, kill_requested_micros, exit_status, log_path, summary, progress, "
-    "backfill_id";
+    "backfill_id, custom_parameters";
 
 // One prepared statement; binds by position from 1, reads columns from 0.
 class Statement {
@@ -206,6 +208,7 @@ Result<Instance> InstanceFromRow(const Statement& row) {
   instance.summary = row.Text(18);
   instance.progress = row.Text(19);
   instance.backfill_id = row.OptionalInt(20);
+  instance.custom_parameters = row.Text(21);
   return instance;
 }
 
@@ -242,7 +245,8 @@ void BindInstance(Statement& statement, const Instance& instance) {
       .Bind(instance.log_path)
       .Bind(instance.summary)
       .Bind(instance.progress)
-      .Bind(instance.backfill_id);
+      .Bind(instance.backfill_id)
+      .Bind(instance.custom_parameters);
 }
 
 }  // namespace
@@ -360,6 +364,16 @@ Result<std::unique_ptr<ScheduleStore>> ScheduleStore::Open(const std::string& pa
     if (!inserted.ok()) {
       (void)database->Execute("ROLLBACK");
       return inserted;
+    }
+  } else if (*found == 1) {
+    // Version 1 predates custom parameters: its instances ran with the task's own.
+    Status migrated = database->Execute(
+        "ALTER TABLE instances ADD COLUMN custom_parameters TEXT NOT NULL DEFAULT '';"
+        "UPDATE schema_version SET version = " +
+        std::to_string(kSchemaVersion));
+    if (!migrated.ok()) {
+      (void)database->Execute("ROLLBACK");
+      return migrated;
     }
   } else if (*found > kSchemaVersion) {
     (void)database->Execute("ROLLBACK");
@@ -490,7 +504,7 @@ Result<int64_t> ScheduleStore::InsertInstance(const Instance& instance) {
     Statement insert(database_->db,
                      std::string("INSERT INTO instances (") + kInstanceColumns +
                          ") VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?)");
+                         "?, ?, ?)");
     BindInstance(insert, instance);
     Status inserted = insert.Run();
     if (inserted.code() == StatusCode::kAlreadyExists) {
@@ -513,7 +527,7 @@ Status ScheduleStore::UpdateInstance(const Instance& instance) {
                      "window_end_millis = ?, state = ?, attempt = ?, not_before_micros = ?, "
                      "pid = ?, created_micros = ?, started_micros = ?, finished_micros = ?, "
                      "kill_requested_micros = ?, exit_status = ?, log_path = ?, summary = ?, "
-                     "progress = ?, backfill_id = ? WHERE id = ?");
+                     "progress = ?, backfill_id = ?, custom_parameters = ? WHERE id = ?");
     BindInstance(update, instance);
     update.Bind(instance.id);
     OTSYNC_RETURN_IF_ERROR(update.Run());

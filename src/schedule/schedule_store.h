@@ -42,6 +42,9 @@ struct Instance {
   std::string business_date;    // yyyymmdd.
   // The -p values, fixed when the instance was generated (a rerun gets the same).
   std::vector<std::pair<std::string, std::string>> parameters;
+  // The values a person gave at run now in place of the task's ("name=expr ...", empty when
+  // none); `parameters` already hold their results.
+  std::string custom_parameters;
   std::optional<int64_t> window_start_millis;  // The otsstream reader's window, when it has one.
   std::optional<int64_t> window_end_millis;
   InstanceState state = InstanceState::kWaiting;

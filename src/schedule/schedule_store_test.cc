@@ -212,5 +212,35 @@ TEST_F(ScheduleStoreTest, BackfillsAndTheSchemaVersion) {
   EXPECT_NE(newer.status().message().find("schema version 99"), std::string::npos);
 }
 
+TEST_F(ScheduleStoreTest, ASchemaOneDatabaseGainsCustomParametersAndKeepsItsInstances) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->InsertInstance(SomeInstance("t", 100)).ok());
+  }
+  // Back to version 1 as an older otsync left it: no custom_parameters column.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "ALTER TABLE instances DROP COLUMN custom_parameters;"
+                         "UPDATE schema_version SET version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Result<std::vector<Instance>> instances = store->ListInstances({});
+  ASSERT_TRUE(instances.ok()) << instances.status().ToString();
+  ASSERT_EQ(instances->size(), 1u);
+  EXPECT_EQ((*instances)[0].custom_parameters, "");
+  EXPECT_EQ((*instances)[0].parameters, SomeInstance("t", 100).parameters);
+  Instance custom = SomeInstance("t", 200);
+  custom.custom_parameters = "startTime=20251101000000";
+  Result<int64_t> id = store->InsertInstance(custom);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(store->GetInstance(*id)->custom_parameters, "startTime=20251101000000");
+}
+
 }  // namespace
 }  // namespace otsync::schedule

@@ -335,11 +335,25 @@ class Scheduler::Impl {
     return Status::OK();
   }
 
-  Result<Instance> RunNow(const std::string& task_name, int64_t scheduling_time) {
+  Result<Instance> RunNow(const std::string& task_name, int64_t scheduling_time,
+                          const std::string& custom_parameters) {
+    Result<Instance> created = CreateManualInstance(task_name, scheduling_time, custom_parameters);
+    if (created.ok()) Publish({EventOf(*created)});
+    return created;
+  }
+
+  Result<Instance> CreateManualInstance(const std::string& task_name, int64_t scheduling_time,
+                                        const std::string& custom_parameters) {
     std::lock_guard lock(mutex_);
     OTSYNC_ASSIGN_OR_RETURN(Task task, store_->GetTask(task_name));
-    OTSYNC_ASSIGN_OR_RETURN(int64_t id, CreateInstance(task, scheduling_time, InstanceKind::kManual,
-                                                       std::nullopt, InstanceState::kWaiting));
+    if (!custom_parameters.empty()) {
+      // Refused here rather than recorded as a failed instance: a person is waiting for the answer.
+      OTSYNC_ASSIGN_OR_RETURN(sync::TimeZone zone, TaskZone(task));
+      OTSYNC_RETURN_IF_ERROR(Resolve(task, zone, scheduling_time, "0", custom_parameters).status());
+    }
+    OTSYNC_ASSIGN_OR_RETURN(
+        int64_t id, CreateInstance(task, scheduling_time, InstanceKind::kManual, std::nullopt,
+                                   InstanceState::kWaiting, custom_parameters));
     return store_->GetInstance(id);
   }
 
@@ -410,6 +424,14 @@ class Scheduler::Impl {
   }
 
   Result<BackfillStarted> StartBackfill(const BackfillRequest& request) {
+    std::vector<InstanceEvent> events;
+    Result<BackfillStarted> started = CreateBackfill(request, events);
+    Publish(events);
+    return started;
+  }
+
+  Result<BackfillStarted> CreateBackfill(const BackfillRequest& request,
+                                         std::vector<InstanceEvent>& events) {
     std::lock_guard lock(mutex_);
     OTSYNC_ASSIGN_OR_RETURN(BackfillPlan plan, Plan(request));
     OTSYNC_ASSIGN_OR_RETURN(Task task, store_->GetTask(request.task));
@@ -433,6 +455,7 @@ class Scheduler::Impl {
       }
       return Status::OK();
     }));
+    PushCreated(started.instance_ids, events);
     return started;
   }
 
@@ -500,6 +523,16 @@ class Scheduler::Impl {
     log << line << "\n";
   }
 
+  // The events of instances just created (committed), so that lists following the events show
+  // them at once.
+  void PushCreated(const std::vector<int64_t>& ids, std::vector<InstanceEvent>& events) {
+    for (int64_t id : ids) {
+      if (Result<Instance> instance = store_->GetInstance(id); instance.ok()) {
+        events.push_back(EventOf(*instance));
+      }
+    }
+  }
+
   static InstanceEvent EventOf(const Instance& instance) {
     return InstanceEvent{instance.id, instance.task, instance.state, instance.progress};
   }
@@ -517,17 +550,19 @@ class Scheduler::Impl {
   }
 
   Result<ResolvedInstance> Resolve(const Task& task, const sync::TimeZone& zone,
-                                   int64_t scheduling_time, const std::string& instance_id) {
+                                   int64_t scheduling_time, const std::string& instance_id,
+                                   const std::string& custom_parameters = "") {
     InstanceTimes times = ScheduledInstance(scheduling_time, zone);
     times.job_id = times.node_id = task.name;
     times.task_id = instance_id;
-    return ResolveInstance(task, times, *options_.plugins);
+    return ResolveInstance(task, times, *options_.plugins, custom_parameters);
   }
 
   // Inserts the instance, then fixes its values (they may name its id, $taskid); an instance
   // whose values do not resolve is recorded failed with the reason.
   Result<int64_t> CreateInstance(const Task& task, int64_t scheduling_time, InstanceKind kind,
-                                 std::optional<int64_t> backfill_id, InstanceState state) {
+                                 std::optional<int64_t> backfill_id, InstanceState state,
+                                 const std::string& custom_parameters = "") {
     int64_t id = 0;
     OTSYNC_RETURN_IF_ERROR(store_->Transaction([&] {
       Instance instance;
@@ -537,12 +572,14 @@ class Scheduler::Impl {
       instance.state = state;
       instance.created_micros = options_.clock->NowMicros();
       instance.backfill_id = backfill_id;
+      instance.custom_parameters = custom_parameters;
       OTSYNC_ASSIGN_OR_RETURN(instance.id, store_->InsertInstance(instance));
       id = instance.id;
       instance.log_path = LogFile(task.name, instance.id);
       Result<sync::TimeZone> zone = TaskZone(task);
       Result<ResolvedInstance> resolved =
-          zone.ok() ? Resolve(task, *zone, scheduling_time, std::to_string(instance.id))
+          zone.ok() ? Resolve(task, *zone, scheduling_time, std::to_string(instance.id),
+                              custom_parameters)
                     : Result<ResolvedInstance>(zone.status());
       if (resolved.ok()) {
         instance.business_date = resolved->business_date;
@@ -571,16 +608,19 @@ class Scheduler::Impl {
       std::vector<int64_t> times = SchedulingTimesBetween(task.cycle, *zone, through + 1, now + 1);
       if (times.size() > options_.catch_up_limit) times.resize(options_.catch_up_limit);
       const int64_t new_through = times.size() == options_.catch_up_limit ? times.back() : now;
+      std::vector<int64_t> created;
       OTSYNC_RETURN_IF_ERROR(store_->Transaction([&] {
+        created.clear();
         for (int64_t time : times) {
           Result<int64_t> id =
               CreateInstance(task, time, InstanceKind::kScheduled, std::nullopt,
                              task.frozen ? InstanceState::kFrozen : InstanceState::kWaiting);
           if (!id.ok() && id.status().code() != StatusCode::kAlreadyExists) return id.status();
+          if (id.ok()) created.push_back(*id);
         }
         return store_->SetGeneratedThrough(task.name, new_through);
       }));
-      (void)events;
+      PushCreated(created, events);
     }
     return Status::OK();
   }
@@ -825,8 +865,9 @@ Status Scheduler::Kill(int64_t id) { return impl_->Kill(id); }
 Result<Instance> Scheduler::Rerun(int64_t id) { return impl_->Rerun(id); }
 Status Scheduler::Freeze(int64_t id) { return impl_->SetFrozen(id, true); }
 Status Scheduler::Unfreeze(int64_t id) { return impl_->SetFrozen(id, false); }
-Result<Instance> Scheduler::RunNow(const std::string& task, int64_t scheduling_time) {
-  return impl_->RunNow(task, scheduling_time);
+Result<Instance> Scheduler::RunNow(const std::string& task, int64_t scheduling_time,
+                                   const std::string& custom_parameters) {
+  return impl_->RunNow(task, scheduling_time, custom_parameters);
 }
 Result<BackfillPlan> Scheduler::PlanBackfill(const BackfillRequest& request) {
   return impl_->PlanBackfill(request);

@@ -97,7 +97,8 @@ struct BackfillStarted {
   std::vector<int64_t> instance_ids;  // The instances created, in scheduling-time order.
 };
 
-// A change a subscriber hears of: a state change or a new progress object of a running attempt.
+// A change a subscriber hears of: a new instance (generated, run now or of a backfill), a state
+// change or a new progress object of a running attempt.
 struct InstanceEvent {
   int64_t instance_id = 0;
   std::string task;
@@ -144,7 +145,12 @@ class Scheduler {
   Status Freeze(int64_t id);    // waiting → frozen.
   Status Unfreeze(int64_t id);  // frozen → waiting.
   // A new instance of `task` as scheduled at `scheduling_time`, to run as soon as a slot is free.
-  Result<Instance> RunNow(const std::string& task, int64_t scheduling_time);
+  // `custom_parameters` ("name=expr ...", ResolveInstance) replace the task's parameters of those
+  // names for this instance only; they are kept with it (Instance::custom_parameters) and a rerun
+  // runs with the same values. Values that do not resolve are refused (kInvalidArgument naming
+  // the parameter) and no instance is created.
+  Result<Instance> RunNow(const std::string& task, int64_t scheduling_time,
+                          const std::string& custom_parameters = "");
 
   // Backfill: the plan lists every scheduling time in the range with its values and whether it
   // runs (per the reprocess policy); StartBackfill creates exactly the plan's running instances.

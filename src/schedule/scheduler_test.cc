@@ -403,10 +403,12 @@ TEST_F(SchedulerTest, ProgressReachesTheInstanceAndSubscribers) {
   EXPECT_EQ(InstanceAt(0).progress, R"({"type":"progress","records":9})");
   scheduler_->Unsubscribe(subscription);
   std::lock_guard lock(events_mutex);
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0].state, InstanceState::kRunning);
-  EXPECT_EQ(events[1].progress, R"({"type":"progress","records":7})");
-  EXPECT_EQ(events[2].state, InstanceState::kSucceeded);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].state, InstanceState::kWaiting);  // Generated: lists show it at once.
+  EXPECT_EQ(events[0].instance_id, InstanceAt(0).id);
+  EXPECT_EQ(events[1].state, InstanceState::kRunning);
+  EXPECT_EQ(events[2].progress, R"({"type":"progress","records":7})");
+  EXPECT_EQ(events[3].state, InstanceState::kSucceeded);
 }
 
 TEST_F(SchedulerTest, ReadLogByOffsetAndRunNow) {
@@ -428,6 +430,72 @@ TEST_F(SchedulerTest, ReadLogByOffsetAndRunNow) {
   Result<LogChunk> tail = scheduler_->ReadLog(now->id, whole->size - 10, 4);
   EXPECT_EQ(tail->data, "essf");
   EXPECT_EQ(tail->next_offset, whole->size - 6);
+}
+
+TEST_F(SchedulerTest, RunNowWithCustomParametersKeepsThemThroughARerunAndARestart) {
+  Create(MinuteTask());
+  std::vector<int64_t> heard;
+  std::mutex heard_mutex;
+  int subscription = scheduler_->SubscribeProgress([&](const InstanceEvent& event) {
+    std::lock_guard lock(heard_mutex);
+    if (event.state == InstanceState::kWaiting) heard.push_back(event.instance_id);
+  });
+  Result<Instance> custom = scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"),
+                                               "endTime=20251101000000 startTime=20251031230000");
+  ASSERT_TRUE(custom.ok()) << custom.status().ToString();
+  EXPECT_EQ(custom->custom_parameters, "endTime=20251101000000 startTime=20251031230000");
+  // The task's order is kept; the window follows the custom values.
+  const Strings expected = {"startTime=20251031230000", "endTime=20251101000000",
+                            "bdp.system.bizdate=20251031", "bdp.system.cyctime=20251101090000"};
+  EXPECT_EQ(*custom->window_start_millis, At("2025-10-31 23:00:00") * 1000);
+  EXPECT_EQ(*custom->window_end_millis, At("2025-11-01 00:00:00") * 1000);
+  scheduler_->Unsubscribe(subscription);
+  EXPECT_EQ(heard, std::vector<int64_t>{custom->id});  // Subscribers hear of the new instance.
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 1u);
+  EXPECT_EQ(launcher_->Parameters(0), expected);
+  launcher_->Exit(launcher_->started[0].first, 1);
+  Tick();
+
+  Reopen();
+  Result<Instance> rerun = scheduler_->Rerun(custom->id);
+  ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+  EXPECT_EQ(rerun->custom_parameters, custom->custom_parameters);
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  EXPECT_EQ(launcher_->Parameters(1), expected);
+
+  // An expression is allowed too; without custom values the task's own apply.
+  Result<Instance> expression =
+      scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"), "endTime=$[yyyymmddhh24]0000");
+  ASSERT_TRUE(expression.ok()) << expression.status().ToString();
+  EXPECT_EQ(*expression->window_end_millis, At("2025-11-01 09:00:00") * 1000);
+  Result<Instance> plain = scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->custom_parameters, "");
+  EXPECT_EQ(*plain->window_end_millis, At("2025-11-01 08:55:00") * 1000);
+}
+
+TEST_F(SchedulerTest, RunNowRefusesCustomParametersThatDoNotResolveNamingTheParameter) {
+  Create(MinuteTask());
+  const size_t before = scheduler_->ListInstances({})->size();
+  struct Case {
+    std::string custom;
+    std::string named;
+  };
+  for (const Case& refused :
+       {Case{"stopTime=20251101000000", "parameter stopTime"},
+        Case{"endTime=$[yyyymmdd", "parameter endTime"},
+        Case{"startTime=$[bogus]", "parameter startTime"},
+        Case{"startTime=x startTime=y", "parameter startTime"}, Case{"startTime=abc", "abc"}}) {
+    Result<Instance> run =
+        scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"), refused.custom);
+    ASSERT_FALSE(run.ok()) << refused.custom;
+    EXPECT_EQ(run.status().code(), StatusCode::kInvalidArgument) << refused.custom;
+    EXPECT_NE(run.status().message().find(refused.named), std::string::npos)
+        << run.status().message();
+  }
+  EXPECT_EQ(scheduler_->ListInstances({})->size(), before);  // Nothing was created.
 }
 
 TEST_F(SchedulerTest, PreviewsAndValidatesDrafts) {

@@ -48,6 +48,33 @@ Status CheckOtsStreamWindow(const Task& task, const ResolvedInstance& next,
   return Status::OK();
 }
 
+// The task's parameters with the expressions of `custom` put in place of theirs.
+Result<std::vector<Parameter>> WithCustomParameters(const Task& task, std::string_view custom) {
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<Parameter> parameters, ParseParameterList(task.parameters));
+  if (custom.find_first_not_of(' ') == std::string_view::npos) return parameters;
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<Parameter> replacements, ParseParameterList(custom));
+  for (Parameter& replacement : replacements) {
+    auto same_name = [&](const Parameter& p) { return p.name == replacement.name; };
+    if (auto found = std::find_if(parameters.begin(), parameters.end(), same_name);
+        found != parameters.end()) {
+      found->expression = std::move(replacement.expression);
+    } else if (replacement.name == "bdp.system.bizdate" ||
+               replacement.name == "bdp.system.cyctime") {
+      parameters.push_back(std::move(replacement));
+    } else {
+      std::string known;
+      for (const Parameter& parameter : parameters) {
+        known += (known.empty() ? "" : ", ") + parameter.name;
+      }
+      return Status::InvalidArgument(
+          "parameter " + replacement.name + ": task '" + task.name + "' has no such parameter (" +
+          (known.empty() ? std::string("it has none") : "its parameters: " + known) +
+          "; bdp.system.bizdate and bdp.system.cyctime may also be given)");
+    }
+  }
+  return parameters;
+}
+
 }  // namespace
 
 std::string_view RerunPolicyName(RerunPolicy policy) {
@@ -86,8 +113,10 @@ Result<sync::TimeZone> TaskZone(const Task& task) {
 }
 
 Result<ResolvedInstance> ResolveInstance(const Task& task, const InstanceTimes& times,
-                                         const sync::PluginRegistry& plugins) {
-  OTSYNC_ASSIGN_OR_RETURN(std::vector<Parameter> parameters, ParseParameterList(task.parameters));
+                                         const sync::PluginRegistry& plugins,
+                                         std::string_view custom_parameters) {
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<Parameter> parameters,
+                          WithCustomParameters(task, custom_parameters));
   ResolvedInstance resolved;
   resolved.scheduling_time = times.scheduling_time;
   resolved.business_date = FormatBusinessDate(times.business_date);

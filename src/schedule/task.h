@@ -57,8 +57,13 @@ Result<sync::TimeZone> TaskZone(const Task& task);
 // Resolves the task's parameters for `times`, substitutes them into the job script and reads it
 // as `otsync run` would (sync/job_script.h). kInvalidArgument names the parameter or the key of
 // the script at fault. `plugins` are the readers and writers the script may name.
+// `custom_parameters` (the task's grammar, "name=expr ...", usually constants) replace the
+// expressions of the task's parameters of those names, keeping their place; besides the task's
+// own parameters only bdp.system.bizdate and bdp.system.cyctime may be named (kInvalidArgument
+// "parameter NAME: ..." otherwise).
 Result<ResolvedInstance> ResolveInstance(const Task& task, const InstanceTimes& times,
-                                         const sync::PluginRegistry& plugins);
+                                         const sync::PluginRegistry& plugins,
+                                         std::string_view custom_parameters = {});
 
 struct TaskCheckOptions {
   // The readers and writers the task's script may name (the otsync binary's set); required.

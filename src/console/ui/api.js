@@ -48,6 +48,7 @@ export async function api(method, path, body) {
   const error = (json && json.error) || {};
   const failure = new ApiError(response.status, error.code || 'http_' + response.status,
     error.message || `The server answered ${response.status} ${response.statusText}.`);
+  if (error.step) failure.step = error.step;   // Which call to a data source failed.
   if (response.status === 429) {
     const wait = response.headers.get('Retry-After');
     if (wait) failure.retryAfterSeconds = Number(wait);

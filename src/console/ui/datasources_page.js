@@ -1,18 +1,13 @@
-// Data sources: the registry of `otsync datasource` — list, add, edit, remove, Test Connectivity.
+// Data sources: the registry of `otsync datasource` — list, add, edit, remove, Test Connectivity,
+// and a Table Store source's tables with their Stream (source_tables.js).
 // The AccessKey secret is never sent back by the server; the edit form leaves its field empty and
 // the server keeps the stored secret unless a new one is typed.
 import { html, useEffect, useState } from './html.js';
 import { api } from './api.js';
+import { FAILED_STEPS, SourceTablesPanel } from './source_tables.js';
 
 const TYPE_LABELS = { ots: 'Table Store (OTS)', odps: 'Warehouse (ODPS)' };
 
-// What the person did wrong or what failed, for each step Test Connectivity can stop at.
-const FAILED_STEPS = {
-  connect: 'Could not reach the endpoint',
-  authenticate: 'The AccessKey ID or secret was refused',
-  instance: 'The instance is unknown at this endpoint',
-  request: 'The request failed',
-};
 
 const FIELDS = ['type', 'name', 'description', 'endpoint', 'instance', 'accessId', 'accessKey', 'warehouse', 'project'];
 
@@ -183,6 +178,7 @@ export function DataSourcesPage() {
   const [confirming, setConfirming] = useState('');
   const [results, setResults] = useState({});
   const [message, setMessage] = useState('');
+  const [showingTables, setShowingTables] = useState('');
 
   const reload = () => api('GET', '/api/datasources').then(
     (answer) => { setSources(answer.datasources); setLoadError(''); },
@@ -250,6 +246,9 @@ export function DataSourcesPage() {
               <td class="row-actions nowrap">
                 <button type="button" class="secondary" onClick=${() => test(source.name)}
                   aria-label=${'Test connectivity of ' + source.name}>Test connectivity</button>
+                ${source.type === 'ots' ? html`<button type="button" class="secondary" aria-expanded=${showingTables === source.name}
+                  onClick=${() => setShowingTables(showingTables === source.name ? '' : source.name)}
+                  aria-label=${'Tables of ' + source.name}>Tables</button>` : null}
                 <button type="button" class="secondary" onClick=${() => { setMessage(''); setEditing({ source }); }}
                   aria-label=${'Edit ' + source.name}>Edit</button>
                 <button type="button" class="danger" onClick=${() => setConfirming(source.name)}
@@ -264,6 +263,8 @@ export function DataSourcesPage() {
                   <button type="button" class="link" onClick=${() => setConfirming('')}>Cancel</button>
                 </div>
               </td></tr>` : null}
+            ${showingTables === source.name ? html`
+              <tr class="result-row"><td colspan="5"><${SourceTablesPanel} source=${source.name} /></td></tr>` : null}
             ${results[source.name] ? html`
               <tr class="result-row" data-result-for=${source.name}><td colspan="5"><${TestResult} result=${results[source.name]} /></td></tr>` : null}
           `)}

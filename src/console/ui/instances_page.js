@@ -34,8 +34,11 @@ function InstanceActions({ instance, onChanged }) {
 function Progress({ progress }) {
   if (!progress) return html`<p class="muted">No progress reported yet.</p>`;
   const shards = progress.shards || [];
+  // As the command line's progress line counts it: the shards done of all the window's shards.
+  const percent = progress.shardsTotal > 0 ? Math.floor((100 * (progress.shardsDone ?? 0)) / progress.shardsTotal) : null;
   return html`
     <dl class="figures">
+      <div><dt>Done</dt><dd class="percent" data-percent=${percent ?? ''}>${percent === null ? '—' : `${percent} %`}</dd></div>
       <div><dt>Records</dt><dd>${progress.records ?? '—'}</dd></div>
       <div><dt>Bytes</dt><dd>${formatBytes(progress.bytes)}</dd></div>
       <div><dt>Rate</dt><dd>${progress.recordsPerSecond ?? '—'} rec/s · ${formatBytes(progress.bytesPerSecond)}/s</dd></div>
@@ -183,8 +186,11 @@ function InstanceDetail({ id }) {
         <div><dt>Started</dt><dd>${formatMillis(instance.startedMillis)}</dd></div>
         <div><dt>${FINISHED.has(instance.state) ? 'Finished' : 'Last attempt ended'}</dt><dd>${formatMillis(instance.finishedMillis)}</dd></div>
       </dl>
-      <p class="mono small">${(instance.parameters || []).map((p) => `${p.name}=${p.value}`).join(' ')}</p>
-      ${instance.summary ? html`<p class=${{ failed: 'error', killed: 'warning', waiting: 'warning', succeeded: 'notice' }[instance.state] || 'notice'}>
+      <p class="mono small instance-values"><span class="muted">Ran with</span> ${(instance.parameters || []).map((p) => `${p.name}=${p.value}`).join(' ')}</p>
+      ${instance.customParameters ? html`<p class="notice custom-values" data-custom=${instance.customParameters}>
+        Custom values given at Run now, in place of the task's: <span class="mono">${instance.customParameters}</span>${' '}
+        (a rerun uses them again).</p>` : null}
+      ${instance.summary ? html`<p class=${'summary ' + ({ failed: 'error', killed: 'warning', waiting: 'warning', succeeded: 'notice' }[instance.state] || 'notice')}>
         ${instance.state === 'waiting' ? 'The last attempt: ' : ''}${instance.summary}</p>` : null}
       <div class="actions"><${InstanceActions} instance=${instance} onChanged=${setInstance} /></div>
     </div>
@@ -193,11 +199,23 @@ function InstanceDetail({ id }) {
     <${LogView} instance=${instance} />`;
 }
 
+// Whether `instance` passes the list's filter (the server filters by task and state when the
+// list is read; an event can bring an instance that does not).
+function matches(instance, filter) {
+  return (!filter.task || instance.task === filter.task) && (!filter.state || instance.state === filter.state)
+    && (!filter.date || instance.schedulingTime.startsWith(filter.date));
+}
+
 function InstanceList() {
   const [instances, setInstances] = useState(null);
   const [tasks, setTasks] = useState([]);
   const [filter, setFilter] = useState({ task: '', state: '', date: '' });
   const [error, setError] = useState('');
+  const [live, setLive] = useState(false);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const instancesRef = useRef(instances);
+  instancesRef.current = instances;
 
   useEffect(() => {
     api('GET', '/api/tasks').then((answer) => setTasks(answer.tasks.map((t) => t.name)), () => {});
@@ -205,7 +223,9 @@ function InstanceList() {
   useEffect(() => {
     let stopped = false;
     let timer = 0;
+    let connected = false;
     const load = async () => {
+      clearTimeout(timer);
       const query = new URLSearchParams({ limit: '200' });
       if (filter.task) query.set('task', filter.task);
       if (filter.state) query.set('state', filter.state);
@@ -217,17 +237,67 @@ function InstanceList() {
       } catch (failure) {
         if (!stopped && failure.status !== 401) setError(failure.message);
       }
-      if (!stopped) timer = setTimeout(load, POLL_MILLIS * 2);
+      // The events keep the list current; the whole list is read again now and then all the
+      // same, and every two seconds while the event stream is down.
+      if (!stopped) timer = setTimeout(load, POLL_MILLIS * (connected ? 15 : 2));
     };
+    // One instance read again and put in its place (or at the top when new), or taken out when
+    // it no longer passes the filter.
+    const refresh = async (id) => {
+      try {
+        const view = await api('GET', `/api/instances/${id}`);
+        if (stopped) return;
+        setInstances((all) => {
+          const rest = (all || []).filter((i) => i.id !== view.id);
+          if (!matches(view, filterRef.current)) return rest;
+          const known = (all || []).findIndex((i) => i.id === view.id);
+          if (known >= 0) return (all || []).map((i) => (i.id === view.id ? view : i));
+          return [view, ...rest].sort((a, b) => b.schedulingEpoch - a.schedulingEpoch || b.id - a.id);
+        });
+      } catch (_) {
+        // Gone or unreachable: the next full read settles it.
+      }
+    };
+    // The instances events named within 100 ms, read once each; a burst (a backfill creating
+    // hundreds) is one read of the whole list instead.
+    const pending = new Set();
+    let flushTimer = 0;
+    const flush = () => {
+      flushTimer = 0;
+      const ids = [...pending];
+      pending.clear();
+      if (ids.length > 20) load();
+      else ids.forEach(refresh);
+    };
+    const query = filter.task ? `?task=${encodeURIComponent(filter.task)}` : '';
+    const events = new EventSource(`/api/events${query}`);
+    events.onopen = () => { connected = true; setLive(true); };
+    events.addEventListener('instance', (event) => {
+      const change = JSON.parse(event.data);
+      const known = (instancesRef.current || []).some((i) => i.id === change.id);
+      if (known) {
+        setInstances((all) => all.map((i) => (i.id === change.id
+          ? { ...i, state: change.state, progress: change.progress ?? i.progress } : i)));
+      }
+      // A new instance, or a state change (times, exit status, summary): the whole view.
+      if (!known || change.progress == null || FINISHED.has(change.state)) {
+        pending.add(change.id);
+        if (!flushTimer) flushTimer = setTimeout(flush, 100);
+      }
+    });
+    events.onerror = () => { connected = false; setLive(false); };
     load();
-    return () => { stopped = true; clearTimeout(timer); };
+    return () => { stopped = true; clearTimeout(timer); clearTimeout(flushTimer); events.close(); };
   }, [filter.task, filter.state]);
 
-  const shown = (instances || []).filter((i) => !filter.date || i.schedulingTime.startsWith(filter.date));
+  const shown = (instances || []).filter((i) => matches(i, filter));
   const replace = (changed) => setInstances((all) => all.map((i) => (i.id === changed.id ? changed : i)));
   return html`
-    <div class="page-head"><h1>Instances</h1></div>
-    <p class="lead">Every run of every task, newest first, refreshed every two seconds. Open one for its progress and log.</p>
+    <div class="page-head"><h1>Instances</h1>
+      <span class="muted live-state" data-live=${live ? 'true' : 'false'}
+        title=${live ? 'Following the scheduler’s events' : 'Not connected to the event stream: reading the list every two seconds'}>
+        <span class=${'live-dot' + (live ? '' : ' off')}></span>${live ? 'Live' : 'Reconnecting…'}</span></div>
+    <p class="lead">Every run of every task, newest first, updated as instances start and finish. Open one for its progress and log.</p>
     <div class="filters" role="search" aria-label="Filter instances">
       <div class="field"><label for="f-task">Task</label>
         <select id="f-task" value=${filter.task} onChange=${(e) => setFilter({ ...filter, task: e.currentTarget.value })}>
@@ -248,7 +318,7 @@ function InstanceList() {
         <tbody>${shown.map((instance) => html`
           <tr key=${instance.id} data-instance=${instance.id}>
             <td><a href=${'#/instances/' + instance.id}>${instance.id}</a></td>
-            <td>${instance.task}<br /><span class="muted">${instance.kind}</span></td>
+            <td>${instance.task}<br /><span class="muted">${instance.kind}${instance.customParameters ? ', custom values' : ''}</span></td>
             <td><${Badge} state=${instance.state} /></td>
             <td class="mono">${instance.schedulingTime}<br /><span class="muted">${instance.zone}</span></td>
             <td class="mono small">${instance.windowStart ? html`${instance.windowStart}<br />${instance.windowEnd}` : '—'}</td>

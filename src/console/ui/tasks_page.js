@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { browserZone } from './format.js';
 import { BackfillPanel } from './backfill_panel.js';
 import { RunPanel } from './run_panel.js';
+import { SourceTablePicker } from './source_tables.js';
 import {
   defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, scriptToForm, sourceColumns, splitList,
 } from './task_script.js';
@@ -83,8 +84,9 @@ function Wizard({ form, setForm, sources, errors }) {
         <${Field} id="t-reader-datasource" label="Data source" hint=${otsSources.length ? '' : 'No Table Store data source yet: add one on the Data sources page.'}>
           <select id="t-reader-datasource" value=${form.reader.datasource} onChange=${set('reader', 'datasource')}>${options(otsSources, form.reader.datasource)}</select>
         <//>
-        <${Field} id="t-reader-dataTable" label="Table" hint="Its Stream must be on (UpdateTable, or otsync table stream).">
-          <input id="t-reader-dataTable" value=${form.reader.dataTable} onInput=${set('reader', 'dataTable')} autocomplete="off" />
+        <${Field} id="t-reader-dataTable" label="Table">
+          <${SourceTablePicker} id="t-reader-dataTable" source=${otsSources.some((s) => s.name === form.reader.datasource) ? form.reader.datasource : ''}
+            value=${form.reader.dataTable} onChange=${(value) => setForm({ ...form, reader: { ...form.reader, dataTable: value } })} />
         <//>
       </div>
       <div class="row">

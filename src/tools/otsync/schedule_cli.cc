@@ -278,6 +278,11 @@ class ScheduleCommandRunner {
       if (!at.ok()) return Fail(at.status(), kExitBadConfiguration);
       request["at"] = *at;
     }
+    if (Given("param")) {
+      Result<std::string> parameters = ParametersFromFlags(args_.param_assignments, "");
+      if (!parameters.ok()) return Fail(parameters.status(), kExitBadConfiguration);
+      request["parameters"] = *parameters;
+    }
     Result<nlohmann::json> instance = client_->Post(TaskPath(args_.name, "/run"), request);
     if (!instance.ok()) return FailRequest(instance.status());
     if (Json() && !args_.wait) {
@@ -569,6 +574,9 @@ void AddScheduleCommands(CLI::App& app, std::string& data_dir, const CliEnvironm
   run->add_option("--at", args->at,
                   "The scheduling time 'YYYY-MM-DD HH:MM:SS' in the task's zone (its "
                   "parameters and window are computed for it)");
+  run->add_option("--param", args->param_assignments,
+                  "A custom value NAME=VALUE for this instance only, in place of the task's "
+                  "expression for NAME (repeatable; kept with the instance, a rerun reuses it)");
   run->add_flag("--wait", args->wait, "Wait until it finished; exit 0 only if it succeeded");
   common(run);
   for (CLI::App* command : task->get_subcommands([](CLI::App*) { return true; })) {

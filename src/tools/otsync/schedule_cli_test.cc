@@ -247,6 +247,19 @@ TEST_F(ScheduleCliTest, TaskRunSendsTheSchedulingTime) {
       << out_.str();
 }
 
+TEST_F(ScheduleCliTest, TaskRunSendsCustomParameterValues) {
+  ASSERT_EQ(Run({"task", "run", "orders", "--param", "startTime=20251101000000", "--param",
+                 "endTime=20251101010000"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(LastBody(),
+            (nlohmann::json{{"parameters", "startTime=20251101000000 endTime=20251101010000"}}));
+  const size_t sent = server_.seen().size();
+  EXPECT_EQ(Run({"task", "run", "orders", "--param", "startTime"}), kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("--param 'startTime'"), std::string::npos) << err_.str();
+  EXPECT_EQ(server_.seen().size(), sent);
+}
+
 TEST_F(ScheduleCliTest, InstanceListFiltersAndPrintsATableOrTheApisJson) {
   ASSERT_EQ(Run({"instance", "list", "orders", "--state", "running", "--limit", "5"}), kExitOk)
       << err_.str();

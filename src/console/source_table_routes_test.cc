@@ -1,0 +1,195 @@
+// The source-table routes through the whole request pipeline (no sockets on the console's side)
+// against a real otsd in this process: the tables and their Stream as ListTable and DescribeTable
+// give them, enabling and disabling a Stream with UpdateTable, the step of a failure, and that
+// the access key never shows.
+#include "console/source_table_routes.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "client/client.h"
+#include "console/console_api.h"
+#include "console/password_hash.h"
+#include "server/testing/in_process_otsd.h"
+#include "sync/datasource_registry.h"
+
+namespace otsync::console {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kCliToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+class SourceTableRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_dir_ = std::filesystem::temp_directory_path() /
+                ("source-tables-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(data_dir_);
+    std::filesystem::create_directories(data_dir_);
+    Result<std::unique_ptr<server::InProcessOtsd>> otsd = server::InProcessOtsd::Start();
+    ASSERT_TRUE(otsd.ok()) << otsd.status().ToString();
+    otsd_ = std::move(*otsd);
+    endpoint_ = "http://127.0.0.1:" + std::to_string(otsd_->port());
+    AddOtsSource("src", endpoint_, server::kDevelopmentInstance, server::kDevelopmentSecret);
+
+    client::ClientOptions options;
+    options.endpoint = endpoint_;
+    options.instance = server::kDevelopmentInstance;
+    options.credentials = {server::kDevelopmentKeyId, server::kDevelopmentSecret, ""};
+    Result<std::unique_ptr<client::Client>> created = client::Client::Create(options);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    client_ = std::move(*created);
+    CreateTable("orders", /*stream_hours=*/0);
+    CreateTable("person", /*stream_hours=*/48);
+
+    auto clock = std::make_shared<ManualClock>(1'000'000);
+    Result<std::string> hash = HashPassword("s3cret-admin-password", ScryptCost{10, 8, 1});
+    ASSERT_TRUE(hash.ok());
+    auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock);
+    api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", 8900}, 8900, {}),
+                                        auth_.get());
+    AddSourceTableRoutes(api_->router(), data_dir_.string());
+  }
+  void TearDown() override {
+    api_.reset();
+    client_.reset();
+    otsd_.reset();
+    std::filesystem::remove_all(data_dir_);
+  }
+
+  void AddOtsSource(const std::string& name, const std::string& endpoint,
+                    const std::string& instance, const std::string& key) {
+    sync::DataSource source;
+    source.name = name;
+    source.config = sync::OtsDataSourceConfig{endpoint, instance, server::kDevelopmentKeyId, key};
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir_.string());
+    ASSERT_TRUE(registry.ok());
+    ASSERT_TRUE(registry->Add(source, /*replace=*/true).ok());
+  }
+
+  void CreateTable(const std::string& name, int stream_hours) {
+    wire::TableDescription table;
+    table.name = name;
+    table.primary_key = {{"id", wire::PrimaryKeyType::kString}};
+    if (stream_hours > 0) {
+      table.stream.enabled = true;
+      table.stream.expiration_hours = stream_hours;
+    }
+    Status created = client_->CreateTable(table);
+    ASSERT_TRUE(created.ok()) << created.ToString();
+  }
+
+  ApiResponse Call(const std::string& method, const std::string& path, const json& body = nullptr) {
+    ApiRequest request;
+    request.method = method;
+    request.path = path;
+    request.headers["host"] = "127.0.0.1:8900";
+    request.headers["authorization"] = std::string("Bearer ") + kCliToken;
+    if (!body.is_null()) {
+      request.headers["content-type"] = "application/json";
+      request.body = body.dump();
+    }
+    request.remote_address = "127.0.0.1";
+    ApiResponse response = api_->Handle(std::move(request));
+    EXPECT_EQ(response.body.find(server::kDevelopmentSecret), std::string::npos) << response.body;
+    return response;
+  }
+  json Expect(int status, const ApiResponse& response) {
+    EXPECT_EQ(response.status, status) << response.body;
+    return json::parse(response.body, nullptr, false);
+  }
+
+  std::filesystem::path data_dir_;
+  std::unique_ptr<server::InProcessOtsd> otsd_;
+  std::string endpoint_;
+  std::unique_ptr<client::Client> client_;
+  std::unique_ptr<ConsoleAuth> auth_;
+  std::unique_ptr<ConsoleApi> api_;
+};
+
+TEST_F(SourceTableRoutesTest, ListsTheTablesWithTheirStream) {
+  json listed = Expect(200, Call("GET", "/api/datasources/src/tables"));
+  EXPECT_EQ(listed["datasource"], "src");
+  ASSERT_EQ(listed["tables"].size(), 2u);
+  EXPECT_EQ(listed["tables"][0]["name"], "orders");
+  EXPECT_EQ(listed["tables"][0]["stream"], false);
+  EXPECT_TRUE(listed["tables"][0]["expirationHours"].is_null());
+  EXPECT_EQ(listed["tables"][1]["name"], "person");
+  EXPECT_EQ(listed["tables"][1]["stream"], true);
+  EXPECT_EQ(listed["tables"][1]["expirationHours"], 48);
+}
+
+TEST_F(SourceTableRoutesTest, EnablesAndDisablesAStreamWithUpdateTable) {
+  json enabled = Expect(200, Call("POST", "/api/datasources/src/tables/orders/stream",
+                                  json{{"enable", true}, {"expirationHours", 24}}));
+  EXPECT_EQ(enabled["stream"], true);
+  EXPECT_EQ(enabled["expirationHours"], 24);
+  EXPECT_EQ(enabled["changed"], true);
+  Result<wire::TableDescription> described = client_->DescribeTable("orders");
+  ASSERT_TRUE(described.ok());
+  EXPECT_TRUE(described->stream.enabled);
+  EXPECT_EQ(described->stream.expiration_hours, 24);
+  EXPECT_EQ(enabled["streamId"], described->stream.stream_id);
+
+  // Asking again for the same state changes nothing; another retention is refused.
+  EXPECT_EQ(Expect(200, Call("POST", "/api/datasources/src/tables/orders/stream",
+                             json{{"enable", true}, {"expirationHours", 24}}))["changed"],
+            false);
+  ApiResponse other = Call("POST", "/api/datasources/src/tables/orders/stream",
+                           json{{"enable", true}, {"expirationHours", 72}});
+  EXPECT_EQ(other.status, 400);
+  EXPECT_NE(other.body.find("disable it first"), std::string::npos);
+
+  json disabled = Expect(
+      200, Call("POST", "/api/datasources/src/tables/orders/stream", json{{"enable", false}}));
+  EXPECT_EQ(disabled["stream"], false);
+  EXPECT_EQ(disabled["changed"], true);
+  EXPECT_FALSE(client_->DescribeTable("orders")->stream.enabled);
+}
+
+TEST_F(SourceTableRoutesTest, RefusesBadRequestsAndOtherKindsOfSource) {
+  EXPECT_EQ(Call("GET", "/api/datasources/nothing/tables").status, 404);
+  EXPECT_EQ(
+      Call("POST", "/api/datasources/src/tables/missing/stream", json{{"enable", true}}).status,
+      404);
+  for (const json& bad :
+       {json::object(), json{{"enable", "yes"}}, json{{"enable", true}, {"expirationHours", 0}},
+        json{{"enable", true}, {"expirationHours", 169}},
+        json{{"enable", true}, {"retention", 24}}}) {
+    EXPECT_EQ(Call("POST", "/api/datasources/src/tables/orders/stream", bad).status, 400)
+        << bad.dump();
+  }
+  EXPECT_FALSE(client_->DescribeTable("orders")->stream.enabled);
+
+  sync::DataSource warehouse;
+  warehouse.name = "wh";
+  warehouse.config = sync::OdpsDataSourceConfig{(data_dir_ / "warehouse").string(), "p"};
+  ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir_.string())->Add(warehouse).ok());
+  ApiResponse odps = Call("GET", "/api/datasources/wh/tables");
+  EXPECT_EQ(odps.status, 400);
+  EXPECT_NE(odps.body.find("only a Table Store (ots) data source"), std::string::npos);
+}
+
+TEST_F(SourceTableRoutesTest, AFailureNamesItsStepAsTestConnectivityDoes) {
+  AddOtsSource("bad_key", endpoint_, server::kDevelopmentInstance, "wrong-secret-123");
+  AddOtsSource("bad_instance", endpoint_, "elsewhere", server::kDevelopmentSecret);
+  // A port nothing listens on: the console's own test port of the fixture, closed.
+  AddOtsSource("nobody", "http://127.0.0.1:1", server::kDevelopmentInstance,
+               server::kDevelopmentSecret);
+  for (const auto& [source, step] : std::vector<std::pair<std::string, std::string>>{
+           {"bad_key", "authenticate"}, {"bad_instance", "instance"}, {"nobody", "connect"}}) {
+    ApiResponse failed = Call("GET", "/api/datasources/" + source + "/tables");
+    json error = Expect(502, failed)["error"];
+    EXPECT_EQ(error["code"], "datasource_failed") << source;
+    EXPECT_EQ(error["step"], step) << source << ": " << error.dump();
+    EXPECT_EQ(failed.body.find("wrong-secret-123"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace otsync::console
