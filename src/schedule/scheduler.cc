@@ -19,12 +19,27 @@
 namespace otsync::schedule {
 namespace {
 
-std::string WallClock(int64_t micros) {
-  sync::CivilTime time = sync::ToCivilTime(micros / 1'000'000, sync::TimeZone::Shanghai());
+// A time in the scheduler's own log lines: the wall clock of the task's zone and its offset then,
+// as the instance's scheduling time is shown ("2025-11-01 10:35:00 -05:00").
+std::string WallClock(int64_t micros, const sync::TimeZone& zone) {
+  const int64_t seconds = micros / 1'000'000;
+  const sync::CivilTime time = sync::ToCivilTime(seconds, zone);
+  const int offset = zone.OffsetAt(seconds);
+  const int magnitude = offset < 0 ? -offset : offset;
   char text[48];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02u %02d:%02d:%02d +08:00", time.year, time.month,
-                time.day, time.hour, time.minute, time.second);
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02u %02d:%02d:%02d %c%02d:%02d", time.year,
+                time.month, time.day, time.hour, time.minute, time.second, offset < 0 ? '-' : '+',
+                magnitude / 3600, magnitude / 60 % 60);
   return text;
+}
+
+// The zone of a task's log lines: its own, or Asia/Shanghai when it is gone or unreadable.
+sync::TimeZone LogZone(const Task& task) {
+  Result<sync::TimeZone> zone = TaskZone(task);
+  return zone.ok() ? *zone : sync::TimeZone::Shanghai();
+}
+sync::TimeZone LogZone(const Result<Task>& task) {
+  return task.ok() ? LogZone(*task) : sync::TimeZone::Shanghai();
 }
 
 Status InvalidTransition(const Instance& instance, const std::string& action) {
@@ -267,7 +282,9 @@ class Scheduler::Impl {
           if (instance.kill_requested_micros != 0) return Status::OK();
           options_.launcher->Signal(instance.pid, SIGTERM);
           instance.kill_requested_micros = now;
-          AppendToLog(instance, "=== kill requested at " + WallClock(now) + " ===");
+          AppendToLog(instance, "=== kill requested at " +
+                                    WallClock(now, LogZone(store_->GetTask(instance.task))) +
+                                    " ===");
           OTSYNC_RETURN_IF_ERROR(store_->UpdateInstance(instance));
           break;
         case InstanceState::kWaiting:
@@ -303,8 +320,8 @@ class Scheduler::Impl {
                                        "; instance " + std::to_string(id) + " " +
                                        std::string(InstanceStateName(instance.state)));
       }
-      AppendToLog(instance,
-                  "=== rerun requested at " + WallClock(options_.clock->NowMicros()) + " ===");
+      AppendToLog(instance, "=== rerun requested at " +
+                                WallClock(options_.clock->NowMicros(), LogZone(task)) + " ===");
       instance.state = InstanceState::kWaiting;
       instance.attempt = 0;
       instance.not_before_micros = 0;
@@ -659,7 +676,7 @@ class Scheduler::Impl {
                                   " failed with exit status " + std::to_string(*exit_status) +
                                   "; retry " + std::to_string(instance.attempt) + " of " +
                                   std::to_string(task->retry_count) + " at " +
-                                  WallClock(instance.not_before_micros) + " ===");
+                                  WallClock(instance.not_before_micros, LogZone(task)) + " ===");
       } else {
         instance.state = InstanceState::kFailed;
       }
@@ -774,7 +791,7 @@ class Scheduler::Impl {
     AppendToLog(instance, "=== attempt " + std::to_string(instance.attempt) + " of instance " +
                               std::to_string(instance.id) + " (task " + task.name +
                               ", business date " + instance.business_date + ") started at " +
-                              WallClock(now) + " ===");
+                              WallClock(now, LogZone(task)) + " ===");
     Result<int64_t> pid = Status::Internal("not started");
     if (!written.ok()) {
       pid = written;

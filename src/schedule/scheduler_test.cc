@@ -432,6 +432,27 @@ TEST_F(SchedulerTest, ReadLogByOffsetAndRunNow) {
   EXPECT_EQ(tail->next_offset, whole->size - 6);
 }
 
+// The scheduler's own log lines give the time in the task's zone, with that zone's offset.
+TEST_F(SchedulerTest, LogLinesShowTheTasksTimeZone) {
+  Task shanghai = MinuteTask("in_shanghai");
+  Create(shanghai);
+  Task utc = MinuteTask("in_utc");
+  utc.time_zone = "UTC";
+  Create(utc);
+  Result<Instance> first = scheduler_->RunNow("in_shanghai", At("2025-11-01 09:00:00"));
+  Result<Instance> second = scheduler_->RunNow("in_utc", At("2025-11-01 09:00:00"));
+  ASSERT_TRUE(first.ok() && second.ok());
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  Result<LogChunk> shanghai_log = scheduler_->ReadLog(first->id, 0, 1 << 20);
+  Result<LogChunk> utc_log = scheduler_->ReadLog(second->id, 0, 1 << 20);
+  ASSERT_TRUE(shanghai_log.ok() && utc_log.ok());
+  EXPECT_NE(shanghai_log->data.find("started at 2025-11-01 10:00:30 +08:00 ==="), std::string::npos)
+      << shanghai_log->data;
+  EXPECT_NE(utc_log->data.find("started at 2025-11-01 02:00:30 +00:00 ==="), std::string::npos)
+      << utc_log->data;
+}
+
 TEST_F(SchedulerTest, RunNowWithCustomParametersKeepsThemThroughARerunAndARestart) {
   Create(MinuteTask());
   std::vector<int64_t> heard;

@@ -31,7 +31,13 @@ function InstanceActions({ instance, onChanged }) {
     ${error ? html`<span class="error-text" role="alert">${error}</span>` : null}`;
 }
 
-function Progress({ progress }) {
+// A shard the last progress report showed running has stopped once its instance is no longer
+// running (killed, failed, or waiting for a retry): the report is the last one it sent.
+function shardStateText(shard, instanceState) {
+  return shard.state === 'running' && instanceState !== 'running' ? 'stopped' : shard.state;
+}
+
+function Progress({ progress, instanceState }) {
   if (!progress) return html`<p class="muted">No progress reported yet.</p>`;
   const shards = progress.shards || [];
   // As the command line's progress line counts it: the shards done of all the window's shards.
@@ -48,9 +54,18 @@ function Progress({ progress }) {
     ${shards.length ? html`
       <table class="list compact" aria-label="Shards">
         <thead><tr><th scope="col">Shard</th><th scope="col">State</th><th scope="col">Records</th><th scope="col">Lag</th></tr></thead>
-        <tbody>${shards.map((shard) => html`<tr><td class="mono">${shard.id}</td><td>${shard.state}</td><td>${shard.records}</td>
+        <tbody>${shards.map((shard) => html`<tr><td class="mono">${shard.id}</td><td>${shardStateText(shard, instanceState)}</td><td>${shard.records}</td>
           <td>${shard.lagMillis == null ? '—' : (shard.lagMillis / 1000).toFixed(1) + ' s'}</td></tr>`)}</tbody>
       </table>` : null}`;
+}
+
+const ERROR_WORD = /\b(errors?|fail(ed|ures?|s)?|fatal)\b/i;
+// Progress and summary lines count errors and failures ("Error 0 records", "Read/write failures
+// : 0"); a count of zero is not an error.
+const ZERO_COUNT = /\b(error 0 records|failures\s*:\s*0)\b/gi;
+
+function isErrorLine(line) {
+  return ERROR_WORD.test(line.replace(ZERO_COUNT, ''));
 }
 
 function LogView({ instance }) {
@@ -93,7 +108,7 @@ function LogView({ instance }) {
   const lines = text.split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   const needle = search.trim().toLowerCase();
-  const firstError = lines.findIndex((line) => /\b(error|fail(ed|ure)?|fatal)\b/i.test(line));
+  const firstError = lines.findIndex(isErrorLine);
   const jumpToError = () => {
     setFollow(false);
     const line = box.current && box.current.querySelector(`[data-line="${firstError}"]`);
@@ -195,7 +210,7 @@ function InstanceDetail({ id }) {
       <div class="actions"><${InstanceActions} instance=${instance} onChanged=${setInstance} /></div>
     </div>
     <h2>Progress</h2>
-    <${Progress} progress=${instance.progress} />
+    <${Progress} progress=${instance.progress} instanceState=${instance.state} />
     <${LogView} instance=${instance} />`;
 }
 
