@@ -20,8 +20,9 @@
 //  - every shard survives, an acknowledged split or merge is there, and one killed before (after)
 //    its metadata commit is absent (present); a kill after a write's commit leaves that
 //    unanswered write there.
-// Records are read incrementally (the iterators of the previous check, across the restart) and
-// the whole stream is read again every FULL_CHECK_EVERY trials and at the end.
+// Records are read incrementally (the iterators of the previous check, across the restart); the
+// whole stream is read and matched again after trials 10, 20, 40, 80, ..., every 200th and the
+// last (so that a long run's full checks cost about as much as its trials).
 //
 // OTSD_CRASH_TRIALS (kills, default 8), OTSD_CRASH_SEED; with OTSD_CRASH_REPORT=FILE the figures
 // and every trial are written to FILE as JSON after every trial and at the end. The seed fixes the
@@ -42,7 +43,6 @@ const WRITERS = 6;
 const FIRST_KEYS = 120;
 const NEW_KEYS_PER_TRIAL = 6;
 const KEY_WIDTH = 5;
-const FULL_CHECK_EVERY = 10;
 const RESHAPE_CHANCE = 0.3;
 const MAX_OPEN_SHARDS = 5;
 // How long a trial waits for otsd to reach its armed kill point before killing it anyway.
@@ -64,6 +64,11 @@ let otsd;
 after(async () => {
   if (otsd) await otsd.dispose();
 });
+
+function fullCheckAfter(trial) {
+  const tens = trial / 10;
+  return trial === TRIALS || trial % 200 === 0 || (Number.isInteger(tens) && (tens & (tens - 1)) === 0);
+}
 
 function writeReport(report) {
   const file = process.env.OTSD_CRASH_REPORT;
@@ -289,7 +294,7 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
       streamId = (await client.describeTable({ tableName: TABLE })).streamDetails.streamId;
       model = new ShardModel((await h.describeStreamAll(client, streamId)).shards[0].shardId);
     } else {
-      const checked = await check(trial - 1, last || trial % FULL_CHECK_EVERY === 0);
+      const checked = await check(trial - 1, fullCheckAfter(trial));
       const killed = trials[trial - 1];
       // The write that reached store.write.after_commit was committed and never answered.
       if (killed.kill === 'store.write.after_commit' && killed.pointReached && checked.inFlightApplied === 0) {
