@@ -209,7 +209,7 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
   const belongsTo = (op, record) => record.timestamp >= processStart[op.tag] &&
     (processStart[op.tag + 1] === undefined || record.timestamp < processStart[op.tag + 1]);
 
-  const check = async (trial, full) => {
+  const check = async (full) => {
     const client = otsd.client();
     const problems = [];
     const { shards } = await h.describeStreamAll(client, streamId);
@@ -287,14 +287,14 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
     otsd.env = last || point === null ? {} : { OTSD_KILL_POINT: `${point}:${hit}` };
     processStart[trial] = Date.now() * 1000;
     await otsd.start();
-    let client = otsd.client();
     if (trial === 0) {
+      const client = otsd.client();
       await h.createTable(client, TABLE, [{ name: 'k', type: 'STRING' }], {},
         { streamSpecification: { enableStream: true, expirationTime: 24 } });
       streamId = (await client.describeTable({ tableName: TABLE })).streamDetails.streamId;
       model = new ShardModel((await h.describeStreamAll(client, streamId)).shards[0].shardId);
     } else {
-      const checked = await check(trial - 1, fullCheckAfter(trial));
+      const checked = await check(fullCheckAfter(trial));
       const killed = trials[trial - 1];
       // The write that reached store.write.after_commit was committed and never answered.
       if (killed.kill === 'store.write.after_commit' && killed.pointReached && checked.inFlightApplied === 0) {
