@@ -785,8 +785,9 @@ function rng(seed) {
 // DELETE_ALL gone), DeleteRow, and BatchWriteRow of 2-5 distinct keys mixing the three.
 //
 // load.ops: Map key -> [{action: 'P'|'U'|'D', tok, rowIndex, state: 'pending'|'acked'|'failed',
-// failure (the error's message, when failed)}] in issue order. With stopOnError, a writer stops at its first failure (crash tests), so the
-// only unacknowledged write of a key is its last one. A load may continue an earlier one's ops
+// failure (the error's message, when failed)}] in issue order. With stopOnError, a writer stops
+// at its first failure (crash tests), so the only unacknowledged write of a key is its last one
+// in that load. A load may continue an earlier one's ops
 // (options.ops: its Map, to which keys are added up to `keys`), with `tokPrefix` keeping tokens
 // unique across loads and `tag` stored in every new op; `keyWidth` digits name a key.
 // The SDK calls back only on the request's errors: when otsd dies after it began a response,
