@@ -2,7 +2,7 @@
 # setup script first (it installs only what is missing, so later runs are quick).
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench crash-loop format format-check clean
+.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench crash-loop otsd-crash-loop format format-check clean
 
 all: build
 
@@ -32,6 +32,16 @@ crash-loop: setup build-crash
 	  OTSYNC_BIN=$(CURDIR)/build/crash/src/tools/otsync OTSYNC_CRASH_TRIALS=$(CRASH_TRIALS) \
 	  OTSYNC_CRASH_SEED=$(CRASH_SEED) OTSYNC_CRASH_REPORT=$(CURDIR)/build/crash/crash-loop.json \
 	  node --test --test-reporter=spec warehouse_crash_loop.test.js
+
+# The otsd crash loop at scale (docs/reliability.md): OTSD_CRASH_TRIALS kill -9s of otsd under a
+# write load, at random moments and at otsd's kill points. The report: build/crash/otsd-crash-loop.json.
+OTSD_CRASH_TRIALS ?= 1000
+OTSD_CRASH_SEED ?= 20261203
+otsd-crash-loop: setup build-crash
+	cd tests/e2e && OTSD_BIN=$(CURDIR)/build/crash/src/tools/otsd \
+	  OTSD_CRASH_TRIALS=$(OTSD_CRASH_TRIALS) OTSD_CRASH_SEED=$(OTSD_CRASH_SEED) \
+	  OTSD_CRASH_REPORT=$(CURDIR)/build/crash/otsd-crash-loop.json \
+	  node --test --test-reporter=spec otsd_crash_loop.test.js
 
 # libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): clang with ASan and UBSan.
 FUZZ_TARGETS = plain_buffer ots_request shard_iterator checkpoint_codec lenient_json job_script \

@@ -5,7 +5,8 @@
 // and ArmKillPoint refuses.
 //
 // Names are "room.protocol.step" (e.g. "warehouse.commit.after_manifest_published"); the
-// protocols that have them list their names beside their code (warehouse_commit.h, engine.h).
+// protocols that have them list their names beside their code (warehouse_commit.h, engine.h,
+// store/rocksdb_store.cc, store/stream_log.h).
 //
 // Thread safety: ArmKillPoint before any thread reaches a point; KillPointReached is thread-safe.
 #pragma once

@@ -19,6 +19,10 @@
 // call in one WriteBatch. A PutRow or DeleteRow with condition IGNORE never reads. TTL and a
 // lowered max_versions are applied on read, on the next read-modify-write of a row, and by
 // compaction.
+//
+// Kill points (base/kill_point.h) of the write path, for otsd's crash loop:
+// store.write.before_commit (every row and stream record of the call is in the batch, the shards'
+// timestamps are taken), store.write.after_commit (the batch is written, nothing is answered yet).
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -37,6 +41,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/kill_point.h"
 #include "store/filter_evaluator.h"
 #include "store/key_encoding.h"
 #include "store/row_codec.h"
@@ -767,7 +772,9 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
     committed.push_back(row.outcome);
   }
   if (committed.empty()) return Status::OK();
+  OTSYNC_KILL_POINT("store.write.before_commit");
   Status status = FromRocksDb(db_->Write(write_options_, &batch));
+  if (status.ok()) OTSYNC_KILL_POINT("store.write.after_commit");
   if (!status.ok()) {
     for (RowWriteOutcome* outcome : committed) {
       outcome->status = status;

@@ -9,6 +9,7 @@
 #include <limits>
 #include <utility>
 
+#include "base/kill_point.h"
 #include "store/stream_keys.h"
 #include "store/stream_partitioning.h"
 #include "wire/coding.h"
@@ -529,7 +530,9 @@ Result<std::vector<std::string>> StreamLog::ReshapeShards(const TableRef& table,
                 EncodeShardMeta(shard));
     }
   }
+  OTSYNC_KILL_POINT("stream.reshape.before_commit");
   OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+  OTSYNC_KILL_POINT("stream.reshape.after_commit");
 
   // Publish in memory what was persisted.
   counters_ = counters;

@@ -13,6 +13,11 @@
 //  - Every piece of metadata (streams, shards, trim horizons, counters) is persisted in the
 //    metadata column family; last timestamps are recovered from the records at open.
 //
+// Kill points (base/kill_point.h) of a split or merge: stream.reshape.before_commit (the parents'
+// closing and the children are in one batch, not written), stream.reshape.after_commit (written,
+// not yet published in memory nor answered). A row change and its record share one batch, so
+// there is no step between them to kill at: the store's write path has the kill points.
+//
 // Lock order: StreamWriteGuard (per table) -> metadata write lock -> state lock. Lifecycle and
 // admin calls (Enable/Disable/Split/Merge) take the table's guard themselves: never call them
 // while holding a StreamWriteGuard. Trim never takes a table's guard.

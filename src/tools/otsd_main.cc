@@ -1,7 +1,8 @@
 // otsd: the local Tablestore-compatible server. The command-line contract (shared with the
 // e2e tests and the demo) is in `otsd --help`; once ready it prints exactly one line,
 // "otsd: serving http://HOST:PORT", to stdout. Logs go to stderr. SIGINT/SIGTERM stop it (exit 0).
-// `otsd admin ...` is the admin client instead (tools/otsd_admin.h).
+// `otsd admin ...` is the admin client instead (tools/otsd_admin.h). In a build with kill points
+// (base/kill_point.h), OTSD_KILL_POINT=NAME[:HIT] makes otsd SIGKILL itself at that step.
 #include <google/protobuf/stubs/logging.h>
 #include <pthread.h>
 
@@ -19,6 +20,7 @@
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/kill_point.h"
 #include "server/authenticator.h"
 #include "server/credentials.h"
 #include "server/fault_front.h"
@@ -378,6 +380,15 @@ int main(int argc, char** argv) {
   }
 
   google::protobuf::SetLogHandler(&RateLimitedProtobufLog);
+  // Crash tests of a test build name the step to die at (base/kill_point.h): "NAME" or
+  // "NAME:HIT". A build without kill points refuses to start with it (exit 2) rather than run a
+  // crash trial that can never crash.
+  if (const char* point = std::getenv("OTSD_KILL_POINT"); point != nullptr && *point != '\0') {
+    if (Status armed = ArmKillPointFromText(point); !armed.ok()) {
+      return UsageError("OTSD_KILL_POINT: " + armed.message());
+    }
+  }
+
   Flags flags;
   if (std::optional<int> exit_status = ParseCommandLine(argc, argv, &flags)) return *exit_status;
   Result<Settings> settings = CheckFlags(flags);

@@ -87,6 +87,8 @@ class Otsd {
       fs.writeFileSync(this.credentialsFile, JSON.stringify(this.credentials, null, 2), { mode: 0o600 });
     }
     this.extraArgs = options.args || [];
+    // Extra environment of the next start (e.g. OTSD_KILL_POINT); tests may change it between starts.
+    this.env = options.env || {};
     this.child = null;
     this.endpoint = null;
     this.port = null;
@@ -101,7 +103,7 @@ class Otsd {
     args.push(...this.extraArgs);
     const child = spawn(otsdBinary(), args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0' },
+      env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0', ...this.env },
     });
     this.child = child;
     liveChildren.add(child);
@@ -175,6 +177,24 @@ class Otsd {
     const result = await waitForExit(child, STOP_TIMEOUT_MS);
     this.child = null;
     return result;
+  }
+
+  // Waits up to `timeoutMs` for otsd to exit by itself (e.g. at a kill point). Resolves its
+  // {code, signal}, or null when it is still running then (it is left running).
+  async waitForExit(timeoutMs) {
+    const child = this.child;
+    if (!child) return this.lastExit;
+    return new Promise((resolve) => {
+      const onExit = (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      };
+      const timer = setTimeout(() => {
+        child.removeListener('exit', onExit);
+        resolve(null);
+      }, timeoutMs);
+      child.once('exit', onExit);
+    });
   }
 
   // Stops (cleanly unless told otherwise) and starts again on the same data directory. The port
@@ -696,10 +716,13 @@ async function readShard(client, streamId, shardId, { limit, iterator } = {}) {
 
 // Reads every shard of a stream to its end, parents (and parent siblings) before children, as
 // a consumer must (docs/protocol.md §4.2). Returns {shards, order: [shardId], records: Map
-// shardId -> {records, closed}}. Throws when the lineage names a shard the stream does not list,
-// or has a cycle.
+// shardId -> {records, closed, iterator}}. Throws when the lineage names a shard the stream does
+// not list, or has a cycle. options.from (Map shardId -> the iterator a former read returned, or
+// null for a shard it read to its closed end) resumes a former read: only the records since then
+// are returned, and a shard read to its end is not read again (its entry: no records, closed).
 async function readStreamByLineage(client, streamId, options = {}) {
   const { shards } = await describeStreamAll(client, streamId, options.shardLimit);
+  const from = options.from || new Map();
   const byId = new Map(shards.map((s) => [s.shardId, s]));
   const done = new Set();
   const order = [];
@@ -709,7 +732,12 @@ async function readStreamByLineage(client, streamId, options = {}) {
       [s.parentId, s.parentSiblingId].every((p) => p === undefined || done.has(p) || !byId.has(p)));
     if (ready.length === 0) throw new Error('stream lineage has a cycle');
     for (const s of ready) {
-      records.set(s.shardId, await readShard(client, streamId, s.shardId, options));
+      const resume = from.get(s.shardId);
+      if (resume === null) {
+        records.set(s.shardId, { records: [], closed: true, iterator: null, calls: 0 });
+      } else {
+        records.set(s.shardId, await readShard(client, streamId, s.shardId, { ...options, iterator: resume }));
+      }
       done.add(s.shardId);
       order.push(s.shardId);
     }
@@ -737,6 +765,18 @@ async function adminCall(otsd, op, body = {}, { key = CREDENTIALS.admin_keys[0] 
   throw err;
 }
 
+// A seeded pseudo-random generator of numbers in [0, 1) (mulberry32).
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 // --- a keyed write load for stream tests ---------------------------------------------------------
 // `writers` concurrent writers (one SDK client each) on a table with primary key [{k: STRING}].
 // Key i ('k000', 'k001', ...) belongs to writer i % writers, so the writes to one key come from
@@ -744,9 +784,12 @@ async function adminCall(otsd, op, body = {}, { key = CREDENTIALS.admin_keys[0] 
 // carries a unique token in column `tok` (none for deletes). Ops: PutRow, UpdateRow (PUT tok,
 // DELETE_ALL gone), DeleteRow, and BatchWriteRow of 2-5 distinct keys mixing the three.
 //
-// load.ops: Map key -> [{action: 'P'|'U'|'D', tok, rowIndex, state: 'pending'|'acked'|'failed'}]
-// in issue order. With stopOnError, a writer stops at its first failure (crash tests), so the
-// only unacknowledged write of a key is its last one.
+// load.ops: Map key -> [{action: 'P'|'U'|'D', tok, rowIndex, state: 'pending'|'acked'|'failed',
+// failure (the error's message, when failed)}] in issue order. With stopOnError, a writer stops
+// at its first failure (crash tests), so the only unacknowledged write of a key is its last one
+// in that load. A load may continue an earlier one's ops
+// (options.ops: its Map, to which keys are added up to `keys`), with `tokPrefix` keeping tokens
+// unique across loads and `tag` stored in every new op; `keyWidth` digits name a key.
 // The SDK calls back only on the request's errors: when otsd dies after it began a response,
 // the response stream ends without 'end' and the SDK's promise never settles. A write still
 // unanswered after this long is treated as in flight at the kill (its outcome unknown), and
@@ -761,24 +804,23 @@ function withOutcomeDeadline(promise) {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-function startStreamLoad(makeClient, table, { writers = 6, keys = 240, seed = 1, stopOnError = false, pad = 64 } = {}) {
-  let rnd = seed >>> 0;
-  const random = () => {
-    rnd = (rnd + 0x6d2b79f5) >>> 0;
-    let t = rnd;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const keyName = (i) => `k${String(i).padStart(3, '0')}`;
-  const ops = new Map();
-  for (let i = 0; i < keys; i++) ops.set(keyName(i), []);
+function streamLoadKey(i, keyWidth = 3) {
+  return `k${String(i).padStart(keyWidth, '0')}`;
+}
+
+function startStreamLoad(makeClient, table, {
+  writers = 6, keys = 240, seed = 1, stopOnError = false, pad = 64, ops = new Map(), tokPrefix = '', tag, keyWidth = 3,
+} = {}) {
+  const random = rng(seed);
+  const keyName = (i) => streamLoadKey(i, keyWidth);
+  for (let i = 0; i < keys; i++) if (!ops.has(keyName(i))) ops.set(keyName(i), []);
   const failures = [];
   let stop = false;
   let acked = 0;
   const padding = 'p'.repeat(pad);
   const change = (w, seq, key, action, rowIndex) => {
-    const op = { action, tok: action === 'D' ? null : `w${w}.${seq}.${rowIndex}`, rowIndex, state: 'pending' };
+    const op = { action, tok: action === 'D' ? null : `${tokPrefix}w${w}.${seq}.${rowIndex}`, rowIndex, state: 'pending' };
+    if (tag !== undefined) op.tag = tag;
     ops.get(key).push(op);
     return op;
   };
@@ -831,7 +873,10 @@ function startStreamLoad(makeClient, table, { writers = 6, keys = 240, seed = 1,
           for (const op of pending) op.state = 'acked';
           acked += pending.length;
         } catch (err) {
-          for (const op of pending) op.state = 'failed';
+          for (const op of pending) {
+            op.state = 'failed';
+            op.failure = String(err.message).slice(0, 200);
+          }
           failures.push(err);
           if (stopOnError) break;
         }
@@ -847,17 +892,98 @@ function startStreamLoad(makeClient, table, { writers = 6, keys = 240, seed = 1,
 }
 
 // Stream records -> Map key -> [{action, tok, rowIndex}] in the order given, for a table with
-// primary key [{k: STRING}] written by startStreamLoad.
-function streamOpsByKey(records) {
+// primary key [{k: STRING}] written by startStreamLoad; `withTimestamp` adds each record's
+// sequence timestamp.
+function streamOpsByKey(records, { withTimestamp = false } = {}) {
   const byKey = new Map();
   const letter = { [STREAM_ACTION.PUT_ROW]: 'P', [STREAM_ACTION.UPDATE_ROW]: 'U', [STREAM_ACTION.DELETE_ROW]: 'D' };
   for (const r of records) {
     const key = r.primaryKey[0].value;
     const tokCell = r.columns.find((c) => c.name === 'tok' && c.kind === 'put');
     if (!byKey.has(key)) byKey.set(key, []);
-    byKey.get(key).push({ action: letter[r.actionType], tok: tokCell ? tokCell.value : null, rowIndex: r.sequence.rowIndex });
+    const op = { action: letter[r.actionType], tok: tokCell ? tokCell.value : null, rowIndex: r.sequence.rowIndex };
+    if (withTimestamp) op.timestamp = r.sequence.timestamp;
+    byKey.get(key).push(op);
   }
   return byKey;
+}
+
+// Checks one key's stream records (`log`: [{action, tok, rowIndex, timestamp?}] in read order)
+// against the writes issued to it (`ops` of startStreamLoad), from `cursor` {op, record} (both 0
+// for a whole log) on: every acknowledged write ('acked') has its record, in issue order; a write
+// whose outcome is unknown ('pending'/'failed') has at most one; a write found earlier to have
+// been applied ('applied') or not ('lost') must stay so; no record is left over (none twice, none
+// of an unknown write). A delete has no token, so an unknown delete and a later delete of the key
+// look alike: `belongsTo(op, record)`, when given, tells whether a record can be that op's (e.g.
+// by the records' timestamps and the times of the otsd processes). Returns {problem (a string,
+// or null), cursor (where a later call on longer ops/log continues), resolved: [{op, applied}]
+// for the unknown writes decided here, last (the last record matched, or undefined)}.
+function matchKeyLog(ops, log, { cursor = { op: 0, record: 0 }, belongsTo } = {}) {
+  const same = (o, r) => o.action === r.action && o.tok === r.tok && o.rowIndex === r.rowIndex;
+  const show = (o) => `${o.action} ${o.tok} #${o.rowIndex}${o.tag !== undefined ? ` (${o.tag})` : ''}`;
+  let i = cursor.op;
+  let j = cursor.record;
+  const resolved = [];
+  let last;
+  for (; i < ops.length; i++) {
+    const o = ops[i];
+    const r = log[j];
+    const matches = r !== undefined && same(o, r) && (!belongsTo || belongsTo(o, r));
+    if (o.state === 'acked' || o.state === 'applied') {
+      if (!matches) {
+        return {
+          problem: `the ${o.state} write ${show(o)} has no record in its place (found ${r ? show(r) : 'no more records'})`,
+          cursor: { op: i, record: j }, resolved, last,
+        };
+      }
+      last = r;
+      j += 1;
+    } else if (o.state === 'lost') {
+      continue;
+    } else {
+      resolved.push({ op: o, applied: matches });
+      if (matches) {
+        last = r;
+        j += 1;
+      }
+    }
+  }
+  if (j < log.length) {
+    const r = log[j];
+    return { problem: `${log.length - j} record(s) of no write, or twice, from ${show(r)}`, cursor: { op: i, record: j }, resolved, last };
+  }
+  return { problem: null, cursor: { op: i, record: j }, resolved, last };
+}
+
+// Checks that each shard's records (records: Map shardId -> {records}) have strictly increasing
+// sequence info (timestamp, then row index) in read order, and that a child's first record
+// comes after its parents' last ones. `lastSeen` (Map shardId -> {timestamp, rowIndex}) carries
+// the positions over from an earlier read of the same shards and is updated. Returns the
+// problems found (strings).
+function checkShardSequences(shards, records, lastSeen = new Map()) {
+  const problems = [];
+  const after = (a, b) => a.timestamp > b.timestamp || (a.timestamp === b.timestamp && a.rowIndex > b.rowIndex);
+  for (const s of shards) {
+    const got = records.get(s.shardId);
+    if (!got) continue;
+    let prev = lastSeen.get(s.shardId);
+    if (prev === undefined && got.records.length > 0) {
+      for (const p of [s.parentId, s.parentSiblingId]) {
+        const parentLast = p === undefined ? undefined : lastSeen.get(p);
+        if (parentLast && !after(got.records[0].sequence, parentLast)) {
+          problems.push(`shard ${s.shardId}: its first record ${JSON.stringify(got.records[0].sequence)} is not after its parent ${p}'s last ${JSON.stringify(parentLast)}`);
+        }
+      }
+    }
+    for (const r of got.records) {
+      if (prev !== undefined && !after(r.sequence, prev)) {
+        problems.push(`shard ${s.shardId}: sequence ${JSON.stringify(r.sequence)} after ${JSON.stringify(prev)}`);
+      }
+      prev = r.sequence;
+    }
+    if (prev !== undefined) lastSeen.set(s.shardId, prev);
+  }
+  return problems;
 }
 
 function sleep(ms) {
@@ -903,7 +1029,11 @@ module.exports = {
   readShard,
   readStreamByLineage,
   adminCall,
+  rng,
   startStreamLoad,
+  streamLoadKey,
   streamOpsByKey,
+  matchKeyLog,
+  checkShardSequences,
   sleep,
 };

@@ -47,16 +47,7 @@ function removeDir(dir) {
 }
 
 // A deterministic generator (mulberry32): the same seed gives the same kill points.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { rng } = h;
 
 // Runs otsync with `args`. `killAfterMs` sends SIGKILL after that long (if still running);
 // `timeoutMs` SIGKILLs a hung run and fails. Resolves {code, signal, stdout, stderr, ms}.
