@@ -64,12 +64,44 @@ test('without destination columns the reader\'s own columns are written, sequenc
 test('a script the wizard cannot show names what it would lose', async () => {
   const { scriptToForm, formToScript, defaultTaskForm } = await load();
   const script = JSON.parse(formToScript(defaultTaskForm()));
-  script.configuration.reader.parameter.mode = 'single_version_and_update_only';
+  script.configuration.reader.parameter.isTimeseriesTable = true;
   script.configuration.writer.plugin = 'txtfile';
   const { form, problems } = scriptToForm(JSON.stringify(script), 't');
   assert.equal(form, undefined);
-  assert.ok(problems.includes('reader.parameter.mode'), problems.join('; '));
+  assert.ok(problems.includes('reader.parameter.istimeseriestable'), problems.join('; '));
   assert.ok(problems.some((p) => p.startsWith('writer plugin "txtfile"')), problems.join('; '));
+});
+
+test('row mode: the chosen columns are the reader\'s output, and the script maps back to the same form', async () => {
+  const { defaultTaskForm, formToScript, scriptToForm, sourceColumns, ROW_MODE } = await load();
+  const form = defaultTaskForm();
+  form.reader.mode = ROW_MODE;
+  form.reader.columns = 'id, name, age';
+  assert.deepEqual(sourceColumns(form), ['id', 'name', 'age']);
+  const script = JSON.parse(formToScript(form));
+  const reader = script.configuration.reader.parameter;
+  assert.equal(reader.mode, 'single_version_and_update_only');
+  assert.deepEqual(reader.column, [{ name: 'id' }, { name: 'name' }, { name: 'age' }]);
+  assert.deepEqual(script.configuration.writer.parameter.column, ['id', 'name', 'age']);
+  const back = scriptToForm(JSON.stringify(script), 't');
+  assert.equal(back.form.reader.mode, ROW_MODE);
+  assert.equal(back.form.reader.columns, 'id, name, age');
+  assert.equal(formToScript(back.form), formToScript(form));
+  // The engine takes the mode in any letter case; the form writes it as documented.
+  reader.mode = 'Single_Version_And_Update_Only';
+  assert.equal(scriptToForm(JSON.stringify(script), 't').form.reader.mode, ROW_MODE);
+  // A mode the reader refuses, and a column the form cannot show, are named.
+  reader.mode = 'multi_version';
+  assert.ok(scriptToForm(JSON.stringify(script), 't').problems.some((p) => p.startsWith('reader.parameter.mode')));
+  reader.mode = ROW_MODE;
+  reader.column = [{ name: 'id' }, { name: '_tags', is_timeseries_tag: 'true' }];
+  assert.ok(scriptToForm(JSON.stringify(script), 't').problems.includes(
+    'reader.parameter.column[1] (the wizard shows columns given as {"name": ...} only)'));
+  // Multi-version mode has no column list.
+  const multi = JSON.parse(formToScript(defaultTaskForm()));
+  assert.equal(multi.configuration.reader.parameter.mode, undefined);
+  multi.configuration.reader.parameter.column = [{ name: 'id' }];
+  assert.ok(scriptToForm(JSON.stringify(multi), 't').problems.length > 0);
 });
 
 test('a broken script is located by line and column as typed, comments included', async () => {

@@ -5,12 +5,16 @@
 // The output columns of the otsstream reader in multi-version mode, after the primary key.
 export const STREAM_COLUMNS = ['colname', 'version', 'colvalue', 'optype'];
 
+// The reader's row mode: one row per PUT or UPDATE, holding the chosen columns (DELETEs dropped).
+export const ROW_MODE = 'single_version_and_update_only';
+
 export function defaultTaskForm() {
   return {
     name: '',
     reader: {
       datasource: '', dataTable: '', startTimeString: '${startTime}', endTimeString: '${endTime}',
       statusTable: 'TableStoreStreamReaderStatusTable', maxRetries: '30', isExportSequenceInfo: false,
+      mode: 'multi_version', columns: '',
     },
     writer: {
       datasource: '', table: '', partition: 'pt=${bdp.system.bizdate}', truncate: true, compress: false,
@@ -23,8 +27,9 @@ export function defaultTaskForm() {
 
 // The columns the reader emits for the form's choices.
 export function sourceColumns(form) {
-  const primaryKey = splitList(form.primaryKey);
-  return [...primaryKey, ...STREAM_COLUMNS, ...(form.reader.isExportSequenceInfo ? ['sequenceinfo'] : [])];
+  const sequence = form.reader.isExportSequenceInfo ? ['sequenceinfo'] : [];
+  if (form.reader.mode === ROW_MODE) return [...splitList(form.reader.columns), ...sequence];
+  return [...splitList(form.primaryKey), ...STREAM_COLUMNS, ...sequence];
 }
 
 export function splitList(text) {
@@ -47,6 +52,10 @@ export function formToScript(form) {
     maxRetries: numberOrText(form.reader.maxRetries),
     isExportSequenceInfo: Boolean(form.reader.isExportSequenceInfo),
   };
+  if (form.reader.mode === ROW_MODE) {
+    reader.mode = ROW_MODE;
+    reader.column = splitList(form.reader.columns).map((name) => ({ name }));
+  }
   const columns = splitList(form.writer.column);
   const writer = {
     datasource: form.writer.datasource,
@@ -246,19 +255,40 @@ export function scriptToForm(text, name) {
   const writer = take(configuration.writer, ['plugin', 'parameter'], 'writer', problems);
   if (reader.plugin !== 'otsstream') problems.push(`reader plugin ${JSON.stringify(reader.plugin)} (the wizard builds otsstream tasks)`);
   if (writer.plugin !== 'odps') problems.push(`writer plugin ${JSON.stringify(writer.plugin)} (the wizard builds odps destinations)`);
-  const readerKeys = ['datasource', 'dataTable', 'startTimeString', 'endTimeString', 'statusTable', 'maxRetries', 'isExportSequenceInfo'];
+  const readerKeys = ['datasource', 'dataTable', 'startTimeString', 'endTimeString', 'statusTable', 'maxRetries', 'isExportSequenceInfo', 'mode', 'column'];
   const writerKeys = ['datasource', 'table', 'truncate', 'partition', 'column', 'compress', 'emptyAsNull'];
   const readerParameter = take(reader.parameter, readerKeys, 'reader.parameter', problems);
   const writerParameter = take(writer.parameter, writerKeys, 'writer.parameter', problems);
   const setting = configuration.setting === undefined ? {} : take(configuration.setting, ['speed', 'errorLimit'], 'setting', problems);
   const speed = setting.speed === undefined ? {} : take(setting.speed, ['concurrent', 'mbps'], 'setting.speed', problems);
   const errorLimit = setting.errorLimit === undefined ? {} : take(setting.errorLimit, ['record'], 'setting.errorLimit', problems);
+  const rowMode = readerParameter.mode !== undefined && String(readerParameter.mode).toLowerCase() === ROW_MODE;
+  if (readerParameter.mode !== undefined && !rowMode) {
+    problems.push(`reader.parameter.mode ${JSON.stringify(readerParameter.mode)} (the reader takes only ${ROW_MODE}, or none for multi-version)`);
+  }
+  const rowColumns = [];
+  if (readerParameter.column !== undefined) {
+    const list = Array.isArray(readerParameter.column) ? readerParameter.column : [];
+    if (!rowMode || !Array.isArray(readerParameter.column)) problems.push('reader.parameter.column (the wizard sets it only in row mode, as a list)');
+    for (const [i, entry] of list.entries()) {
+      if (entry && typeof entry === 'object' && !Array.isArray(entry) && Object.keys(entry).length === 1 && typeof entry.name === 'string') {
+        rowColumns.push(entry.name);
+      } else {
+        problems.push(`reader.parameter.column[${i}] (the wizard shows columns given as {"name": ...} only)`);
+      }
+    }
+  }
   if (problems.length) return { problems };
 
   const form = defaultTaskForm();
   form.name = name || '';
   const text_ = (v) => (v === undefined || v === null ? '' : String(v));
-  for (const key of readerKeys) if (readerParameter[key] !== undefined) form.reader[key] = key === 'isExportSequenceInfo' ? Boolean(readerParameter[key]) : text_(readerParameter[key]);
+  for (const key of readerKeys) {
+    if (key === 'mode' || key === 'column' || readerParameter[key] === undefined) continue;
+    form.reader[key] = key === 'isExportSequenceInfo' ? Boolean(readerParameter[key]) : text_(readerParameter[key]);
+  }
+  form.reader.mode = rowMode ? ROW_MODE : 'multi_version';
+  form.reader.columns = rowColumns.join(', ');
   for (const key of ['datasource', 'table', 'partition']) form.writer[key] = text_(writerParameter[key]);
   for (const key of ['truncate', 'compress', 'emptyAsNull']) if (writerParameter[key] !== undefined) form.writer[key] = Boolean(writerParameter[key]);
   const columns = Array.isArray(writerParameter.column) ? writerParameter.column.map(String) : [];

@@ -8,7 +8,7 @@ import { BackfillPanel } from './backfill_panel.js';
 import { RunPanel } from './run_panel.js';
 import { SourceTablePicker } from './source_tables.js';
 import {
-  defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, scriptToForm, sourceColumns, splitList,
+  defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, ROW_MODE, scriptToForm, sourceColumns, splitList,
 } from './task_script.js';
 
 const CYCLES = [
@@ -107,6 +107,20 @@ function Wizard({ form, setForm, sources, errors }) {
       </div>
       <${Check} id="t-reader-sequence" label="Export sequence information" checked=${form.reader.isExportSequenceInfo}
         onChange=${setFlag('reader', 'isExportSequenceInfo')} hint="Adds a sequenceinfo column (when each change was written)." />
+      <div class="row">
+        <${Field} id="t-reader-mode" label="Mode" hint=${form.reader.mode === ROW_MODE
+          ? 'The chosen columns of each put or update; deletes are dropped.'
+          : 'Primary key, colname, version, colvalue, optype for every cell changed.'}>
+          <select id="t-reader-mode" value=${form.reader.mode} onChange=${set('reader', 'mode')}>
+            <option value="multi_version">Multi-version: a row per cell change</option>
+            <option value=${ROW_MODE}>Row: a row per put or update</option>
+          </select>
+        <//>
+        ${form.reader.mode === ROW_MODE ? html`
+          <${Field} id="t-reader-columns" label="Columns" hint="Separated by commas: primary key and attribute columns, in the order of the destination's columns.">
+            <input id="t-reader-columns" class="mono" value=${form.reader.columns} onInput=${set('reader', 'columns')} />
+          <//>` : null}
+      </div>
     </fieldset>
     <fieldset>
       <legend>2. Destination: warehouse</legend>
@@ -136,9 +150,10 @@ function Wizard({ form, setForm, sources, errors }) {
     <fieldset>
       <legend>3. Field mapping</legend>
       <div class="row">
-        <${Field} id="t-primaryKey" label="Primary key columns of the source table" hint="In order, separated by commas: the reader emits them first.">
-          <input id="t-primaryKey" class="mono" value=${form.primaryKey} onInput=${(e) => setForm({ ...form, primaryKey: e.currentTarget.value })} />
-        <//>
+        ${form.reader.mode === ROW_MODE ? null : html`
+          <${Field} id="t-primaryKey" label="Primary key columns of the source table" hint="In order, separated by commas: the reader emits them first.">
+            <input id="t-primaryKey" class="mono" value=${form.primaryKey} onInput=${(e) => setForm({ ...form, primaryKey: e.currentTarget.value })} />
+          <//>`}
         <${Field} id="t-writer-column" label="Destination columns" hint="Separated by commas; empty: the reader's columns by the same names.">
           <input id="t-writer-column" class="mono" value=${form.writer.column} onInput=${set('writer', 'column')} />
         <//>
