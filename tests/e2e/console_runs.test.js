@@ -224,9 +224,15 @@ if (SKIP) {
     await warning.waitFor({ state: 'detached' });
 
     await page.locator('#t-writer-datasource').selectOption('odps_first');
+    // The field mapping is checked against the destination table's own columns.
+    await page.locator('#t-writer-table').fill('no_such_table');
+    await page.locator('.destination-check').filter({ hasText: 'create the table on the Warehouse page' }).waitFor();
     await page.locator('#t-writer-table').fill('dest');
     await page.locator('#t-writer-partition').fill('pt=p1');
+    await page.getByLabel('Destination columns').fill(COLUMNS.replace('colvalue', 'value'));
+    await page.locator('.destination-check').filter({ hasText: 'Table dest has no column value' }).waitFor();
     await page.getByLabel('Destination columns').fill(COLUMNS);
+    await page.locator('.destination-check').filter({ hasText: 'Every destination column is a column of table dest' }).waitFor();
     // A daily cycle at 00:30 Shanghai time: no scheduled instance comes during the test.
     await page.locator('#t-cycle').fill('day 00:30');
     // Leaves the field: its suggestion list, still open, would take the next click.
@@ -270,6 +276,14 @@ if (SKIP) {
     const detail = await page.locator('.detail').innerText();
     assert.match(detail, new RegExp(`startTime=${rowsWindow.startTime} endTime=${rowsWindow.endTime}`));
     assert.match(await page.locator('.custom-values').innerText(), new RegExp(`startTime=${rowsWindow.startTime} endTime=${rowsWindow.endTime}`));
+    // What landed, on the instance's own page: the first rows of the partition it wrote.
+    const landed = page.getByRole('table', { name: 'Rows in the partition' });
+    await landed.waitFor({ timeout: 10000 });
+    assert.match(await page.locator('#landed-title').innerText(), /First rows in partition pt=p1 of dest/);
+    const firstRows = await landed.locator('tbody tr').allInnerTexts();
+    assert.equal(firstRows.length, 10);
+    assert.match(firstRows[0], /^id000000\t/);
+    assert.ok(firstRows.some((row) => /^id000000\tc0\t\d+\tr-0-0-/.test(row)), firstRows.join('\n'));
     await shot('run-custom-succeeded');
     await listed.locator('.badge.succeeded').waitFor({ timeout: 5000 });
     assert.match(await listed.innerText(), /custom values/);

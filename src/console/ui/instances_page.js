@@ -3,6 +3,7 @@
 import { html, useEffect, useRef, useState } from './html.js';
 import { api } from './api.js';
 import { formatBytes, formatMillis } from './format.js';
+import { RowsTable } from './warehouse_page.js';
 
 const STATES = ['waiting', 'running', 'succeeded', 'failed', 'killed', 'frozen'];
 const FINISHED = new Set(['succeeded', 'failed', 'killed']);
@@ -35,6 +36,50 @@ function InstanceActions({ instance, onChanged }) {
 // running (killed, failed, or waiting for a retry): the report is the last one it sent.
 function shardStateText(shard, instanceState) {
   return shard.state === 'running' && instanceState !== 'running' ? 'stopped' : shard.state;
+}
+
+// Where a finished run wrote, from its job summary's destination line, as the odps writer words
+// it: "partition pt=p1 of table dest in /data/warehouse (data source odps_first)", or "table dest
+// in ..." for a table without partitions. Null for other writers.
+export function destinationOf(summary) {
+  const match = /^Destination\s*:\s*(?:partition (\S+) of )?table (\S+) in .* \(data source ([^)]+)\)\s*$/m.exec(summary || '');
+  return match ? { partition: match[1] || '', table: match[2], datasource: match[3] } : null;
+}
+
+const LANDED_ROWS = 10;
+
+// The first rows in the partition a succeeded run wrote: what landed, without leaving the page.
+function LandedRows({ instance }) {
+  const destination = instance.state === 'succeeded' ? destinationOf(instance.summary) : null;
+  const [rows, setRows] = useState(null);
+  const [error, setError] = useState('');
+  const key = destination ? `${destination.datasource}/${destination.table}/${destination.partition}` : '';
+  useEffect(() => {
+    if (!destination) return undefined;
+    let stopped = false;
+    const query = new URLSearchParams({ limit: String(LANDED_ROWS) });
+    if (destination.partition) query.set('partition', destination.partition);
+    const path = ['/api/warehouses', destination.datasource, 'tables', destination.table, 'rows']
+      .map((part, i) => (i === 0 || part === 'tables' || part === 'rows' ? part : encodeURIComponent(part))).join('/');
+    api('GET', `${path}?${query}`).then(
+      (answer) => { if (!stopped) { setRows(answer); setError(''); } },
+      (failure) => { if (!stopped && failure.status !== 401) setError(failure.message); });
+    return () => { stopped = true; };
+  }, [key]);
+  if (!destination) return null;
+  const where = destination.partition ? `partition ${destination.partition} of ${destination.table}` : destination.table;
+  return html`
+    <section class="landed" aria-labelledby="landed-title">
+      <div class="page-head">
+        <h2 id="landed-title">First rows in ${where}</h2>
+        <a href=${'#/warehouse/' + [destination.datasource, destination.table].map(encodeURIComponent).join('/')}>Open in the warehouse</a>
+      </div>
+      ${error ? html`<p class="error" role="alert">${error}</p>`
+        : !rows ? html`<p class="muted">Reading the partition…</p>`
+        : rows.rows.length === 0 ? html`<p class="muted">The partition holds no rows: the window had no changes.</p>`
+        : html`<p class="muted small">The first ${Math.min(LANDED_ROWS, rows.rows.length)} rows, in the order they were written; the partition holds what the latest run of its window left.</p>
+          <${RowsTable} result=${rows} label="Rows in the partition" />`}
+    </section>`;
 }
 
 function Progress({ progress, instanceState }) {
@@ -211,6 +256,7 @@ function InstanceDetail({ id }) {
     </div>
     <h2>Progress</h2>
     <${Progress} progress=${instance.progress} instanceState=${instance.state} />
+    <${LandedRows} instance=${instance} />
     <${LogView} instance=${instance} />`;
 }
 

@@ -45,17 +45,39 @@ function Check({ id, label, checked, onChange, hint }) {
     </div>`;
 }
 
+// The destination table's data columns, read from the warehouse once its data source and name
+// have stood still for a moment: {columns} or {missing: message}, or null while unknown.
+function useDestinationColumns(datasource, table) {
+  const [schema, setSchema] = useState(null);
+  useEffect(() => {
+    setSchema(null);
+    if (!datasource || !table.trim()) return undefined;
+    let stopped = false;
+    const timer = setTimeout(() => {
+      api('GET', `/api/warehouses/${encodeURIComponent(datasource)}/tables/${encodeURIComponent(table.trim())}`).then(
+        (answer) => { if (!stopped) setSchema({ columns: answer.table.columns.map((c) => c.name) }); },
+        (failure) => { if (!stopped && failure.status === 404) setSchema({ missing: failure.message }); });
+    }, 400);
+    return () => { stopped = true; clearTimeout(timer); };
+  }, [datasource, table]);
+  return schema;
+}
+
 function FieldMapping({ form }) {
   const source = sourceColumns(form);
   const destination = splitList(form.writer.column);
   const target = destination.length ? destination : source;
   const rows = Math.max(source.length, target.length);
   const mismatch = destination.length > 0 && destination.length !== source.length;
+  const schema = useDestinationColumns(form.writer.datasource, form.writer.table);
+  const tableColumns = schema && schema.columns ? new Set(schema.columns.map((c) => c.toLowerCase())) : null;
+  const unknown = tableColumns ? target.filter((c) => !tableColumns.has(c.toLowerCase())) : [];
+  const unfilled = tableColumns ? schema.columns.filter((c) => !target.some((t) => t.toLowerCase() === c.toLowerCase())) : [];
   return html`
     <table class="list mapping" aria-label="Field mapping">
       <thead><tr><th scope="col">Source column (reader output)</th><th scope="col">Destination column</th></tr></thead>
       <tbody>${Array.from({ length: rows }, (_, i) => html`
-        <tr class=${source[i] === undefined || target[i] === undefined ? 'unmatched' : ''}>
+        <tr class=${source[i] === undefined || target[i] === undefined || (target[i] !== undefined && unknown.includes(target[i])) ? 'unmatched' : ''}>
           <td class="mono">${source[i] ?? '— (nothing)'}</td><td class="mono">${target[i] ?? '— (no column)'}</td>
         </tr>`)}
       </tbody>
@@ -65,7 +87,15 @@ function FieldMapping({ form }) {
       mapped one to one in order, so ${destination.length > source.length
         ? `the last ${destination.length - source.length} destination column(s) stay empty`
         : `the last ${source.length - destination.length} source column(s) are dropped`}. With
-      "Export sequence information" off there is no sequenceinfo column.</p>` : null}`;
+      "Export sequence information" off there is no sequenceinfo column.</p>` : null}
+    ${schema && schema.missing ? html`<p class="warning destination-check" role="status">${schema.missing}: create
+      the table on the Warehouse page before the task runs.</p>` : null}
+    ${unknown.length ? html`<p class="warning destination-check" role="status">Table ${form.writer.table} has no
+      column ${unknown.join(', ')} (its columns: ${schema.columns.join(', ')}): the run would be refused.</p>` : null}
+    ${!unknown.length && unfilled.length ? html`<p class="muted small destination-check" role="status">Column(s)
+      ${unfilled.join(', ')} of table ${form.writer.table} get no value (NULL).</p>` : null}
+    ${tableColumns && !unknown.length && !unfilled.length ? html`<p class="muted small destination-check" role="status">Every
+      destination column is a column of table ${form.writer.table}.</p>` : null}`;
 }
 
 function Wizard({ form, setForm, sources, errors }) {
