@@ -20,10 +20,10 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const L = require('./pipeline_lib');
 const { startServe, stopAll, login } = require('./serve_lib');
+const B = require('./browser_lib');
 
 const { h } = L;
 const PASSWORD = 'e2e-console-runs-password-5127';
@@ -34,25 +34,7 @@ const PLAIN_TABLE = 'no_stream';
 const ROWS = 1500;
 const COLUMNS = 'id, colname, version, colvalue, optype';
 
-function chromiumPath() {
-  const candidates = process.env.CHROMIUM_BIN ? [process.env.CHROMIUM_BIN] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  return candidates.find((candidate) => fs.existsSync(candidate)) || null;
-}
-
-function playwright() {
-  try {
-    return require('playwright-core');
-  } catch (_) {
-    return null;
-  }
-}
-
-const CHROMIUM = chromiumPath();
-const PLAYWRIGHT = playwright();
-const SKIP = !CHROMIUM ? 'chromium is not installed (scripts/setup.sh installs Debian\'s chromium package)'
-  : !PLAYWRIGHT ? 'playwright-core is not installed in tests/e2e/node_modules (run scripts/setup.sh)' : false;
-
-const artifacts = process.env.OTSYNC_E2E_ARTIFACTS || path.join(os.tmpdir(), 'otsync-console-runs');
+const shots = new B.Screenshots('otsync-console-runs');
 
 let otsd;
 let client;
@@ -61,24 +43,19 @@ let dataDir;
 let browser;
 let page;       // The tab that acts.
 let listPage;   // A second tab on the instance list, never reloaded.
-let shots = 0;
 let rowsWindow; // The rows' window, as the task's parameters write it (Asia/Shanghai wall clock).
 let slowWindow; // The same rows in a window a minute longer: not one the warehouse already holds.
 let partitionAfterRun;
 const apiBodies = [];
 const scriptProblems = [];
 
-async function shot(name, which = page) {
-  shots += 1;
-  await which.screenshot({ path: path.join(artifacts, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+function shot(name, which = page) {
+  return shots.take(which, name);
 }
 
 function watch(tab) {
   tab.setDefaultTimeout(20000);
-  tab.on('console', (message) => {
-    if (/Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) scriptProblems.push(message.text());
-  });
-  tab.on('pageerror', (error) => scriptProblems.push(`uncaught: ${error.message}`));
+  B.watchScriptProblems(tab, scriptProblems);
   tab.on('response', async (response) => {
     const url = new URL(response.url());
     if (!url.pathname.startsWith('/api/') || url.pathname === '/api/events') return;
@@ -132,12 +109,11 @@ async function runWithCustomValues(name, values) {
   return Number(/Instance (\d+)/.exec(await heading.innerText())[1]);
 }
 
-if (SKIP) {
-  test('source tables and runs in the console', { skip: SKIP }, () => {});
+if (B.SKIP) {
+  test('source tables and runs in the console', { skip: B.SKIP }, () => {});
 } else {
   before(async () => {
-    fs.rmSync(artifacts, { recursive: true, force: true });
-    fs.mkdirSync(artifacts, { recursive: true });
+    shots.clear();
     otsd = await h.startOtsd({ args: [L.OTSD_CLOCK_OFFSET] });
     client = otsd.client();
     await h.createTable(client, TABLE, [{ name: 'id', type: 'STRING' }], { maxVersions: 1 });
@@ -156,7 +132,7 @@ if (SKIP) {
     });
     assert.equal(added.status, 201, added.body);
 
-    browser = await PLAYWRIGHT.chromium.launch({ executablePath: CHROMIUM, headless: true });
+    browser = await B.launch();
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
     watch(page);

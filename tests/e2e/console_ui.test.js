@@ -14,52 +14,29 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const L = require('./pipeline_lib');
 const { startServe, stopAll } = require('./serve_lib');
+const B = require('./browser_lib');
 
 const { h } = L;
 const PASSWORD = 'e2e-console-ui-password-4412';
 const SECRET = L.ACCESS_KEY.secret;
 const WRONG_SECRET = 'a-wrong-secret-for-the-e2e-test';
 
-// $CHROMIUM_BIN when set, else Debian's chromium.
-function chromiumPath() {
-  const candidates = process.env.CHROMIUM_BIN ? [process.env.CHROMIUM_BIN] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  return candidates.find((candidate) => fs.existsSync(candidate)) || null;
-}
-
-function playwright() {
-  try {
-    return require('playwright-core');
-  } catch (_) {
-    return null;
-  }
-}
-
-const CHROMIUM = chromiumPath();
-const PLAYWRIGHT = playwright();
-const SKIP = !CHROMIUM ? 'chromium is not installed (scripts/setup.sh installs Debian\'s chromium package)'
-  : !PLAYWRIGHT ? 'playwright-core is not installed in tests/e2e/node_modules (run scripts/setup.sh)' : false;
-
-const artifacts = process.env.OTSYNC_E2E_ARTIFACTS || path.join(os.tmpdir(), 'otsync-console-ui');
+const shots = new B.Screenshots('otsync-console-ui');
 
 let otsd;
 let server;
 let browser;
 let page;
-let shots = 0;
 const apiBodies = [];          // Every /api/ response body the browser received.
 const changes = [];            // {method, url, csrf} of every state-changing /api/ request.
 const scriptProblems = [];     // CSP violations and uncaught errors.
 let csrfToken = '';
 
-async function shot(name) {
-  shots += 1;
-  const file = path.join(artifacts, `${String(shots).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
+function shot(name) {
+  return shots.take(page, name);
 }
 
 // The page as HTML, including every input's current value (which outerHTML leaves out).
@@ -78,25 +55,21 @@ function row(name) {
   return page.locator(`tr[data-name="${name}"]`);
 }
 
-if (SKIP) {
-  test('the console in a browser', { skip: SKIP }, () => {});
+if (B.SKIP) {
+  test('the console in a browser', { skip: B.SKIP }, () => {});
 } else {
   before(async () => {
-    fs.rmSync(artifacts, { recursive: true, force: true });
-    fs.mkdirSync(artifacts, { recursive: true });
+    shots.clear();
     otsd = await h.startOtsd();
     const dataDir = L.tempDir('otsync-console-ui-');
     const passwordFile = path.join(dataDir, 'admin-password');
     fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
     server = await startServe(dataDir, ['--admin-password-file', passwordFile]);
-    browser = await PLAYWRIGHT.chromium.launch({ executablePath: CHROMIUM, headless: true });
+    browser = await B.launch();
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, timezoneId: 'Europe/Berlin' });
     page = await context.newPage();
     page.setDefaultTimeout(20000);
-    page.on('console', (message) => {
-      if (/Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) scriptProblems.push(message.text());
-    });
-    page.on('pageerror', (error) => scriptProblems.push(`uncaught: ${error.message}`));
+    B.watchScriptProblems(page, scriptProblems);
     page.on('request', (request) => {
       const url = new URL(request.url());
       if (url.pathname.startsWith('/api/') && request.method() !== 'GET' && url.pathname !== '/api/login') {

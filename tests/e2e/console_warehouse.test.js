@@ -18,6 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 const L = require('./pipeline_lib');
 const { startServe, stopAll, login } = require('./serve_lib');
+const B = require('./browser_lib');
 
 const { h } = L;
 const PASSWORD = 'e2e-console-warehouse-password-5120';
@@ -33,25 +34,7 @@ const PER_ID = 3;
 const FIRST_ROWS = PER_ID * FIRST_IDS;
 const SECOND_ROWS = PER_ID * SECOND_IDS;
 
-function chromiumPath() {
-  const candidates = process.env.CHROMIUM_BIN ? [process.env.CHROMIUM_BIN] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  return candidates.find((candidate) => fs.existsSync(candidate)) || null;
-}
-
-function playwright() {
-  try {
-    return require('playwright-core');
-  } catch (_) {
-    return null;
-  }
-}
-
-const CHROMIUM = chromiumPath();
-const PLAYWRIGHT = playwright();
-const SKIP_BROWSER = !CHROMIUM ? 'chromium is not installed (scripts/setup.sh installs Debian\'s chromium package)'
-  : !PLAYWRIGHT ? 'playwright-core is not installed in tests/e2e/node_modules (run scripts/setup.sh)' : false;
-
-const artifacts = process.env.OTSYNC_E2E_ARTIFACTS || path.join(os.tmpdir(), 'otsync-console-warehouse');
+const shots = new B.Screenshots('otsync-console-warehouse');
 
 let otsd;
 let dataDir;
@@ -123,8 +106,7 @@ function runJob(window, partition) {
 }
 
 before(async () => {
-  fs.rmSync(artifacts, { recursive: true, force: true });
-  fs.mkdirSync(artifacts, { recursive: true });
+  shots.clear();
   otsd = await h.startOtsd({ args: [L.OTSD_CLOCK_OFFSET] });
   const client = otsd.client();
   await L.createStreamTable(client, 'src');
@@ -282,31 +264,24 @@ test('no API answer holds the AccessKey secret', () => {
   for (const body of apiBodies) assert.ok(!body.includes(SECRET), `an answer holds the secret: ${body.slice(0, 200)}`);
 });
 
-if (SKIP_BROWSER) {
-  test('the warehouse page in a browser', { skip: SKIP_BROWSER }, () => {});
+if (B.SKIP) {
+  test('the warehouse page in a browser', { skip: B.SKIP }, () => {});
 } else {
   test('the warehouse page in a browser', async () => {
-    const browser = await PLAYWRIGHT.chromium.launch({ executablePath: CHROMIUM, headless: true });
+    const browser = await B.launch();
     const scriptProblems = [];
     const browserBodies = [];
-    let shots = 0;
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Asia/Shanghai', acceptDownloads: true });
       const page = await context.newPage();
       page.setDefaultTimeout(20000);
-      page.on('console', (message) => {
-        if (/Content[- ]Security[- ]Policy|Refused to/i.test(message.text())) scriptProblems.push(message.text());
-      });
-      page.on('pageerror', (error) => scriptProblems.push(`uncaught: ${error.message}`));
+      B.watchScriptProblems(page, scriptProblems);
       page.on('response', async (response) => {
         const url = new URL(response.url());
         if (!url.pathname.startsWith('/api/') || url.pathname.endsWith('/export')) return;
         try { browserBodies.push(await response.text()); } catch (_) { /* dropped by a navigation */ }
       });
-      const shot = async (name) => {
-        shots += 1;
-        await page.screenshot({ path: path.join(artifacts, `${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
-      };
+      const shot = (name) => shots.take(page, name);
 
       await page.goto(server.url + '/#/warehouse');
       await page.getByLabel('Admin password').fill(PASSWORD);
