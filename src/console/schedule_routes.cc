@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "console/json_body.h"
+#include "console/query_parameters.h"
 #include "console/schedule_json.h"
 #include "console/server_sent_events.h"
 
@@ -23,27 +24,6 @@ using schedule::Task;
 constexpr int64_t kMaxPreviewCount = 100;
 constexpr int64_t kMaxListLimit = 10'000;
 constexpr int64_t kMaxLogBytes = 1 << 20;
-
-// A whole decimal integer in [min, max]; kInvalidArgument naming `what` otherwise.
-Result<int64_t> ParseInteger(std::string_view text, std::string_view what, int64_t min,
-                             int64_t max) {
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < min ||
-      value > max) {
-    return Status::InvalidArgument(std::string(what) + ": expected an integer " +
-                                   std::to_string(min) + ".." + std::to_string(max) + ", got '" +
-                                   std::string(text) + "'");
-  }
-  return value;
-}
-
-Result<int64_t> QueryInteger(const ApiRequest& request, const std::string& key, int64_t fallback,
-                             int64_t min, int64_t max) {
-  auto found = request.query.find(key);
-  if (found == request.query.end()) return fallback;
-  return ParseInteger(found->second, key, min, max);
-}
 
 Result<int64_t> InstanceId(const ApiRequest& request) {
   const std::string& text = request.PathParam("id");

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include <variant>
 
 #include "console/json_body.h"
+#include "console/query_parameters.h"
 #include "sync/datasource_registry.h"
 #include "writers/odps/odps_writer_spec.h"
 #include "writers/odps/partition_spec.h"
@@ -37,22 +37,6 @@ constexpr size_t kWindowsPerPartition = 10;
 constexpr auto kSlotWait = std::chrono::seconds(5);
 
 int64_t Millis(int64_t micros) { return micros / 1000; }
-
-// The query parameter `key` as a whole decimal integer in [min, max]; `fallback` when absent.
-Result<int64_t> QueryInteger(const ApiRequest& request, const std::string& key, int64_t fallback,
-                             int64_t min, int64_t max) {
-  auto found = request.query.find(key);
-  if (found == request.query.end()) return fallback;
-  const std::string& text = found->second;
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < min ||
-      value > max) {
-    return Status::InvalidArgument(key + ": expected an integer " + std::to_string(min) + ".." +
-                                   std::to_string(max) + ", got '" + text + "'");
-  }
-  return value;
-}
 
 struct Location {
   std::string datasource;
