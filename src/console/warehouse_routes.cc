@@ -45,6 +45,20 @@ struct Location {
   bool exists = false;
 };
 
+// A warehouse that exists, opened for reading.
+struct OpenedWarehouse {
+  Location location;
+  std::unique_ptr<odps::Warehouse> warehouse;
+};
+
+// A table of an opened warehouse, with the manifest it was found in.
+struct OpenedTable : OpenedWarehouse {
+  odps::WarehouseManifest manifest;
+  size_t index = 0;  // Of the table in manifest.tables.
+
+  const odps::TableEntry& table() const { return manifest.tables[index]; }
+};
+
 json Columns(const std::vector<odps::Column>& columns) {
   json list = json::array();
   for (const odps::Column& column : columns) {
@@ -206,13 +220,17 @@ struct WarehouseApi {
     return location;
   }
 
-  // Opens an existing warehouse: reading never creates one.
-  static Result<std::unique_ptr<odps::Warehouse>> OpenExisting(const Location& location) {
+  // The warehouse of the data source a request names ({name}); it must exist already: reading
+  // never creates one.
+  Result<OpenedWarehouse> OpenWarehouse(const ApiRequest& request) {
+    OTSYNC_ASSIGN_OR_RETURN(Location location, Locate(request.PathParam("name")));
     if (!location.exists) {
       return Status::NotFound("the warehouse " + location.path + " of data source '" +
                               location.datasource + "' has no tables yet; create one first");
     }
-    return odps::Warehouse::Open(location.path);
+    OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<odps::Warehouse> warehouse,
+                            odps::Warehouse::Open(location.path));
+    return OpenedWarehouse{std::move(location), std::move(warehouse)};
   }
 
   // The table's manifest entry (with the manifest it is in).
@@ -263,6 +281,23 @@ struct WarehouseApi {
     return partition;
   }
 
+  // The table a request names ({name}, {table}) in its warehouse, which must exist.
+  Result<OpenedTable> OpenTable(const ApiRequest& request) {
+    OTSYNC_ASSIGN_OR_RETURN(OpenedWarehouse opened, OpenWarehouse(request));
+    OTSYNC_ASSIGN_OR_RETURN(auto found, FindTable(*opened.warehouse, request.PathParam("table")));
+    return OpenedTable{std::move(opened), std::move(found.first), found.second};
+  }
+
+  // OpenTable, and the partition the request names checked against the table
+  // (RequestedPartition, whose message `purpose` completes).
+  Result<std::pair<OpenedTable, std::string>> OpenPartition(const ApiRequest& request,
+                                                            std::string_view purpose) {
+    OTSYNC_ASSIGN_OR_RETURN(OpenedTable opened, OpenTable(request));
+    OTSYNC_ASSIGN_OR_RETURN(std::string partition,
+                            RequestedPartition(request, opened.table(), purpose));
+    return std::make_pair(std::move(opened), std::move(partition));
+  }
+
   // Holds one of the slots for queries, first rows and exports, which each run a DuckDB.
   class HeavySlot {
    public:
@@ -303,24 +338,19 @@ struct WarehouseApi {
   }
 
   ApiResponse DescribeTable(const ApiRequest& request) {
-    Result<Location> location = Locate(request.PathParam("name"));
-    if (!location.ok()) return ApiResponse::FromStatus(location.status());
-    Result<std::unique_ptr<odps::Warehouse>> warehouse = OpenExisting(*location);
-    if (!warehouse.ok()) return ApiResponse::FromStatus(warehouse.status());
-    auto found = FindTable(**warehouse, request.PathParam("table"));
-    if (!found.ok()) return ApiResponse::FromStatus(found.status());
-    const auto& [manifest, index] = *found;
-    const odps::TableEntry& table = manifest.tables[index];
+    Result<OpenedTable> opened = OpenTable(request);
+    if (!opened.ok()) return ApiResponse::FromStatus(opened.status());
+    const odps::TableEntry& table = opened->table();
     std::map<std::string, std::vector<const odps::WindowEntry*>> windows;
-    for (const odps::WindowEntry& window : manifest.windows) {
+    for (const odps::WindowEntry& window : opened->manifest.windows) {
       if (window.table == table.schema.name) windows[window.partition].push_back(&window);
     }
     json partitions = json::array();
     for (const odps::PartitionEntry& partition : table.partitions) {
       partitions.push_back(PartitionView(partition, windows[partition.spec]));
     }
-    return JsonReply(200, {{"datasource", location->datasource},
-                           {"warehouse", location->path},
+    return JsonReply(200, {{"datasource", opened->location.datasource},
+                           {"warehouse", opened->location.path},
                            {"table", TableView(table)},
                            {"partitions", partitions}});
   }
@@ -391,22 +421,18 @@ struct WarehouseApi {
   ApiResponse FirstRows(const ApiRequest& request) {
     Result<int64_t> limit = QueryInteger(request, "limit", kDefaultFirstRows, 1, kMaxFirstRows);
     if (!limit.ok()) return ApiResponse::FromStatus(limit.status());
-    Result<Location> location = Locate(request.PathParam("name"));
-    if (!location.ok()) return ApiResponse::FromStatus(location.status());
-    Result<std::unique_ptr<odps::Warehouse>> warehouse = OpenExisting(*location);
-    if (!warehouse.ok()) return ApiResponse::FromStatus(warehouse.status());
-    auto found = FindTable(**warehouse, request.PathParam("table"));
+    auto found = OpenPartition(request, "its rows are shown");
     if (!found.ok()) return ApiResponse::FromStatus(found.status());
-    const odps::TableEntry& table = found->first.tables[found->second];
-    Result<std::string> partition = RequestedPartition(request, table, "its rows are shown");
-    if (!partition.ok()) return ApiResponse::FromStatus(partition.status());
+    const auto& [opened, partition] = *found;
+    const odps::TableEntry& table = opened.table();
     HeavySlot slot(heavy_slots.get());
     if (!slot.held()) return Busy();
-    Result<odps::QueryResult> rows = (*warehouse)->FirstRows(table.schema.name, *partition, *limit);
+    Result<odps::QueryResult> rows =
+        opened.warehouse->FirstRows(table.schema.name, partition, *limit);
     if (!rows.ok()) return ApiResponse::FromStatus(rows.status());
     json body = RowsView(*rows);
     body["table"] = table.schema.name;
-    body["partition"] = *partition;
+    body["partition"] = partition;
     body["limit"] = *limit;
     return JsonReply(200, body);
   }
@@ -424,10 +450,8 @@ struct WarehouseApi {
                                 "sql: at most " + std::to_string(kMaxSqlBytes / 1024) +
                                     " KiB, got " + std::to_string(sql->size()) + " bytes");
     }
-    Result<Location> location = Locate(request.PathParam("name"));
-    if (!location.ok()) return ApiResponse::FromStatus(location.status());
-    Result<std::unique_ptr<odps::Warehouse>> warehouse = OpenExisting(*location);
-    if (!warehouse.ok()) return ApiResponse::FromStatus(warehouse.status());
+    Result<OpenedWarehouse> opened = OpenWarehouse(request);
+    if (!opened.ok()) return ApiResponse::FromStatus(opened.status());
     HeavySlot slot(heavy_slots.get());
     if (!slot.held()) return Busy();
     odps::QueryLimits query_limits;
@@ -435,7 +459,7 @@ struct WarehouseApi {
     query_limits.timeout_millis = limits.query_timeout_millis;
     query_limits.confined = true;
     auto started = std::chrono::steady_clock::now();
-    Result<odps::QueryResult> result = (*warehouse)->Query(*sql, query_limits);
+    Result<odps::QueryResult> result = opened->warehouse->Query(*sql, query_limits);
     if (!result.ok()) return QueryFailure(result.status());
     json body = RowsView(*result);
     body["elapsedMillis"] = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -452,22 +476,16 @@ struct WarehouseApi {
     if (!compression.ok()) {
       return ApiResponse::FromStatus(compression.status().WithContext("compression"));
     }
-    Result<Location> location = Locate(request.PathParam("name"));
-    if (!location.ok()) return ApiResponse::FromStatus(location.status());
-    Result<std::unique_ptr<odps::Warehouse>> warehouse = OpenExisting(*location);
-    if (!warehouse.ok()) return ApiResponse::FromStatus(warehouse.status());
-    auto found = FindTable(**warehouse, request.PathParam("table"));
+    auto found = OpenPartition(request, "a download is one Parquet file: it holds");
     if (!found.ok()) return ApiResponse::FromStatus(found.status());
-    const odps::TableEntry& table = found->first.tables[found->second];
-    Result<std::string> partition =
-        RequestedPartition(request, table, "a download is one Parquet file: it holds");
-    if (!partition.ok()) return ApiResponse::FromStatus(partition.status());
+    const auto& [opened, partition] = *found;
+    const odps::TableEntry& table = opened.table();
     HeavySlot slot(heavy_slots.get());
     if (!slot.held()) return Busy();
     Result<std::unique_ptr<TemporaryFolder>> folder = TemporaryFolder::Make();
     if (!folder.ok()) return ApiResponse::FromStatus(folder.status());
-    Result<std::vector<odps::ExportedFile>> files =
-        (*warehouse)->ExportParquet(table.schema.name, *partition, (*folder)->path(), *compression);
+    Result<std::vector<odps::ExportedFile>> files = opened.warehouse->ExportParquet(
+        table.schema.name, partition, (*folder)->path(), *compression);
     if (!files.ok()) return ApiResponse::FromStatus(files.status());
     if (files->size() != 1) {
       return ApiResponse::Error(
@@ -487,7 +505,7 @@ struct WarehouseApi {
           "the Parquet file is " + std::to_string(size >> 20) +
               " MiB; the console serves at most " + std::to_string(limits.max_export_bytes >> 20) +
               " MiB: export it with `otsync warehouse export " + table.schema.name +
-              (partition->empty() ? std::string() : " --partition " + *partition) + " --to DIR`");
+              (partition.empty() ? std::string() : " --partition " + partition) + " --to DIR`");
     }
     std::ifstream in(file.path, std::ios::binary);
     std::ostringstream bytes;
@@ -496,7 +514,7 @@ struct WarehouseApi {
       return ApiResponse::FromStatus(
           Status::IOError("could not read the exported file " + file.path));
     }
-    std::string name = table.schema.name + (partition->empty() ? "" : "_" + *partition);
+    std::string name = table.schema.name + (partition.empty() ? "" : "_" + partition);
     ApiResponse response;
     response.status = 200;
     response.content_type = "application/vnd.apache.parquet";
