@@ -3,60 +3,37 @@
 #include "console/console_api.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "console/console_page.h"
 #include "console/datasource_routes.h"
 #include "console/params_routes.h"
-#include "console/password_hash.h"
 #include "console/session_routes.h"
+#include "console/testing/console_api_fixture.h"
 #include "sync/datasource_registry.h"
 
 namespace otsync::console {
 namespace {
 
-constexpr char kPassword[] = "s3cret-admin-password";
-constexpr char kCliToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 constexpr char kAccessKey[] = "the-access-key-secret-42";
-constexpr int kPort = 8900;
 constexpr int64_t kHour = int64_t{3600} * 1000000;
 
-class ConsoleApiTest : public ::testing::Test {
+class ConsoleApiTest : public ConsoleApiFixture {
  protected:
+  ConsoleApiTest() : ConsoleApiFixture(1'762'000'000'000'000) {}
+
   void SetUp() override {
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("console-api-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(data_dir_);
-    Result<std::string> hash = HashPassword(kPassword, ScryptCost{10, 8, 1});
-    ASSERT_TRUE(hash.ok());
-    auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock_);
-    api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", kPort}, kPort, {}),
-                                        auth_.get());
     plugins_.RegisterDataSourceTester("ots", [this](const sync::DataSource& source) {
       tested_ = source;
       return tester_result_;
     });
     AddSessionRoutes(*api_);
-    AddDataSourceRoutes(api_->router(), data_dir_.string(), plugins_);
+    AddDataSourceRoutes(api_->router(), data_dir(), plugins_);
     AddParamsRoutes(api_->router(), clock_);
     AddPageRoutes(api_->router(), "");
   }
-  void TearDown() override { std::filesystem::remove_all(data_dir_); }
 
-  ApiRequest Request(std::string method, std::string path, std::string body = "") {
-    ApiRequest request;
-    request.method = std::move(method);
-    request.path = std::move(path);
-    request.headers["host"] = "127.0.0.1:8900";
-    if (!body.empty()) request.headers["content-type"] = "application/json";
-    request.body = std::move(body);
-    request.remote_address = "127.0.0.1";
-    return request;
-  }
   // A request of the signed-in browser: session cookie and, for changes, the CSRF header.
   ApiResponse Browser(std::string method, std::string path, std::string body = "") {
     ApiRequest request = Request(method, std::move(path), std::move(body));
@@ -80,20 +57,10 @@ class ConsoleApiTest : public ::testing::Test {
     }
     return "";
   }
-  static std::string ErrorCode(const ApiResponse& response) {
-    nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-    if (!body.contains("error")) return "(no error: " + response.body + ")";
-    EXPECT_TRUE(body["error"]["message"].is_string());
-    return body["error"]["code"].get<std::string>();
-  }
 
-  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1'762'000'000'000'000);
-  std::filesystem::path data_dir_;
   sync::PluginRegistry plugins_;
   std::optional<sync::DataSource> tested_;
   Result<std::string> tester_result_ = std::string("reached instance local: 0 tables");
-  std::unique_ptr<ConsoleAuth> auth_;
-  std::unique_ptr<ConsoleApi> api_;
   std::string session_id_;
   std::string csrf_token_;
 };
@@ -185,7 +152,7 @@ TEST_F(ConsoleApiTest, LoginSetsAStrictHttpOnlyCookieAndReturnsTheCsrfToken) {
   EXPECT_NE(cookie.find("; SameSite=Strict"), std::string::npos);
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos);
   EXPECT_NE(cookie.find("; Max-Age=43200"), std::string::npos);
-  EXPECT_EQ(login.body.find(kPassword), std::string::npos);
+  EXPECT_EQ(login.body.find(kFixturePassword), std::string::npos);
   nlohmann::json body = nlohmann::json::parse(login.body);
   EXPECT_EQ(body["csrfToken"].get<std::string>().size(), 64u);
   EXPECT_EQ(body["expiresAt"].get<int64_t>(), clock_->NowMicros() / 1000000 + 12 * 3600);
@@ -212,10 +179,10 @@ TEST_F(ConsoleApiTest, ChangesNeedTheSessionsCsrfToken) {
 TEST_F(ConsoleApiTest, TheCliTokenWorksWithoutCsrf) {
   ApiRequest request = Request("POST", "/api/datasources",
                                R"({"name":"src2","type":"odps","warehouse":"/w","project":"p"})");
-  request.headers["authorization"] = std::string("Bearer ") + kCliToken;
+  request.headers["authorization"] = std::string("Bearer ") + kFixtureCliToken;
   EXPECT_EQ(api_->Handle(request).status, 201);
   ApiRequest session = Request("GET", "/api/session");
-  session.headers["authorization"] = std::string("Bearer ") + kCliToken;
+  session.headers["authorization"] = std::string("Bearer ") + kFixtureCliToken;
   ApiResponse answer = api_->Handle(session);
   EXPECT_EQ(nlohmann::json::parse(answer.body)["credential"], "cli_token");
 }
@@ -291,7 +258,7 @@ TEST_F(ConsoleApiTest, DataSourcesNeverSendTheAccessKeyBack) {
       "PUT", "/api/datasources/src1",
       R"({"type":"ots","endpoint":"http://127.0.0.1:2","instance":"local","accessId":"id2","accessKey":"********"})");
   ASSERT_EQ(updated.status, 200) << updated.body;
-  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir_.string());
+  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir());
   ASSERT_TRUE(registry.ok());
   Result<sync::DataSource> stored = registry->Get("src1");
   ASSERT_TRUE(stored.ok());

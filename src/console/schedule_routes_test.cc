@@ -4,14 +4,11 @@
 #include "console/schedule_routes.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "console/console_api.h"
-#include "console/password_hash.h"
+#include "console/testing/console_api_fixture.h"
 #include "schedule/testing/fake_launcher.h"
 #include "schedule/testing/test_plugins.h"
 
@@ -19,8 +16,6 @@ namespace otsync::console {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kCliToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 int64_t At(const std::string& wall) {
   return sync::ToEpochSeconds(*schedule::ParseWallClockTime(wall), sync::TimeZone::Shanghai());
@@ -35,14 +30,11 @@ json TaskForm(const std::string& name = "person_sync") {
       {"retryCount", 0}};
 }
 
-class ScheduleRoutesTest : public ::testing::Test {
+class ScheduleRoutesTest : public ConsoleApiFixture {
  protected:
+  ScheduleRoutesTest() : ConsoleApiFixture(At("2025-11-01 10:00:30") * 1'000'000) {}
+
   void SetUp() override {
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("schedule-routes-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(data_dir_);
-    clock_ = std::make_shared<ManualClock>(At("2025-11-01 10:00:30") * 1'000'000);
     launcher_ = std::make_shared<schedule::FakeLauncher>();
     schedule::SchedulerOptions options;
     options.plugins = &schedule::TestPlugins();
@@ -50,52 +42,15 @@ class ScheduleRoutesTest : public ::testing::Test {
     options.launcher = launcher_;
     options.otsync_binary = "/usr/bin/otsync";
     Result<std::unique_ptr<schedule::Scheduler>> opened =
-        schedule::Scheduler::Open(data_dir_.string(), options);
+        schedule::Scheduler::Open(data_dir(), options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     scheduler_ = std::move(*opened);
-
-    Result<std::string> hash = HashPassword("s3cret-admin-password", ScryptCost{10, 8, 1});
-    ASSERT_TRUE(hash.ok());
-    auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock_);
-    api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", 8900}, 8900, {}),
-                                        auth_.get());
     AddScheduleRoutes(api_->router(), *scheduler_, clock_, /*max_event_streams=*/4);
   }
+  // The routes go before the scheduler they call.
   void TearDown() override {
     api_.reset();
     scheduler_.reset();
-    std::filesystem::remove_all(data_dir_);
-  }
-
-  // A request of the CLI: the bearer token.
-  ApiResponse Call(const std::string& method, const std::string& path, const json& body = nullptr,
-                   std::map<std::string, std::string> query = {}) {
-    ApiRequest request;
-    request.method = method;
-    request.path = path;
-    request.query = std::move(query);
-    request.headers["host"] = "127.0.0.1:8900";
-    request.headers["authorization"] = std::string("Bearer ") + kCliToken;
-    if (!body.is_null()) {
-      request.headers["content-type"] = "application/json";
-      request.body = body.dump();
-    }
-    request.remote_address = "127.0.0.1";
-    return api_->Handle(std::move(request));
-  }
-  // The JSON of a response with status `status`.
-  json Expect(int status, const ApiResponse& response) {
-    EXPECT_EQ(response.status, status) << response.body;
-    return json::parse(response.body, nullptr, false);
-  }
-  static std::string ErrorCode(const ApiResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    if (!body.contains("error")) return "(no error: " + response.body + ")";
-    return body["error"]["code"].get<std::string>();
-  }
-  static std::string ErrorMessage(const ApiResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    return body.contains("error") ? body["error"]["message"].get<std::string>() : response.body;
   }
 
   void Tick() { ASSERT_TRUE(scheduler_->Tick().ok()); }
@@ -118,21 +73,13 @@ class ScheduleRoutesTest : public ::testing::Test {
     return json::parse(event.data);
   }
 
-  std::filesystem::path data_dir_;
-  std::shared_ptr<ManualClock> clock_;
   std::shared_ptr<schedule::FakeLauncher> launcher_;
   std::unique_ptr<schedule::Scheduler> scheduler_;
-  std::unique_ptr<ConsoleAuth> auth_;
-  std::unique_ptr<ConsoleApi> api_;
 };
 
 TEST_F(ScheduleRoutesTest, EveryRouteNeedsACredential) {
   for (const auto& route : api_->router().routes()) {
-    ApiRequest request;
-    request.method = route.method;
-    request.path = route.pattern;
-    request.headers["host"] = "127.0.0.1:8900";
-    ApiResponse response = api_->Handle(request);
+    ApiResponse response = api_->Handle(Request(route.method, route.pattern));
     EXPECT_EQ(response.status, 401) << route.method << " " << route.pattern;
     EXPECT_EQ(ErrorCode(response), "unauthenticated");
   }

@@ -5,14 +5,12 @@
 #include "console/source_table_routes.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "client/client.h"
-#include "console/console_api.h"
-#include "console/password_hash.h"
+#include "console/testing/console_api_fixture.h"
 #include "server/testing/in_process_otsd.h"
 #include "sync/datasource_registry.h"
 
@@ -21,16 +19,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kCliToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-class SourceTableRoutesTest : public ::testing::Test {
+class SourceTableRoutesTest : public ConsoleApiFixture {
  protected:
+  SourceTableRoutesTest() : ConsoleApiFixture(1'000'000) {}
+
   void SetUp() override {
-    data_dir_ = std::filesystem::temp_directory_path() /
-                ("source-tables-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(data_dir_);
-    std::filesystem::create_directories(data_dir_);
+    std::filesystem::create_directories(data_dir());
     Result<std::unique_ptr<server::InProcessOtsd>> otsd = server::InProcessOtsd::Start();
     ASSERT_TRUE(otsd.ok()) << otsd.status().ToString();
     otsd_ = std::move(*otsd);
@@ -46,20 +40,12 @@ class SourceTableRoutesTest : public ::testing::Test {
     client_ = std::move(*created);
     CreateTable("orders", /*stream_hours=*/0);
     CreateTable("person", /*stream_hours=*/48);
-
-    auto clock = std::make_shared<ManualClock>(1'000'000);
-    Result<std::string> hash = HashPassword("s3cret-admin-password", ScryptCost{10, 8, 1});
-    ASSERT_TRUE(hash.ok());
-    auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock);
-    api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", 8900}, 8900, {}),
-                                        auth_.get());
-    AddSourceTableRoutes(api_->router(), data_dir_.string());
+    AddSourceTableRoutes(api_->router(), data_dir());
   }
   void TearDown() override {
     api_.reset();
     client_.reset();
     otsd_.reset();
-    std::filesystem::remove_all(data_dir_);
   }
 
   void AddOtsSource(const std::string& name, const std::string& endpoint,
@@ -67,7 +53,7 @@ class SourceTableRoutesTest : public ::testing::Test {
     sync::DataSource source;
     source.name = name;
     source.config = sync::OtsDataSourceConfig{endpoint, instance, server::kDevelopmentKeyId, key};
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir_.string());
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir());
     ASSERT_TRUE(registry.ok());
     ASSERT_TRUE(registry->Add(source, /*replace=*/true).ok());
   }
@@ -84,32 +70,16 @@ class SourceTableRoutesTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.ToString();
   }
 
+  // The fixture's request of the CLI, whose answer never holds the AccessKey secret.
   ApiResponse Call(const std::string& method, const std::string& path, const json& body = nullptr) {
-    ApiRequest request;
-    request.method = method;
-    request.path = path;
-    request.headers["host"] = "127.0.0.1:8900";
-    request.headers["authorization"] = std::string("Bearer ") + kCliToken;
-    if (!body.is_null()) {
-      request.headers["content-type"] = "application/json";
-      request.body = body.dump();
-    }
-    request.remote_address = "127.0.0.1";
-    ApiResponse response = api_->Handle(std::move(request));
+    ApiResponse response = ConsoleApiFixture::Call(method, path, body);
     EXPECT_EQ(response.body.find(server::kDevelopmentSecret), std::string::npos) << response.body;
     return response;
   }
-  json Expect(int status, const ApiResponse& response) {
-    EXPECT_EQ(response.status, status) << response.body;
-    return json::parse(response.body, nullptr, false);
-  }
 
-  std::filesystem::path data_dir_;
   std::unique_ptr<server::InProcessOtsd> otsd_;
   std::string endpoint_;
   std::unique_ptr<client::Client> client_;
-  std::unique_ptr<ConsoleAuth> auth_;
-  std::unique_ptr<ConsoleApi> api_;
 };
 
 TEST_F(SourceTableRoutesTest, ListsTheTablesWithTheirStream) {
@@ -168,8 +138,8 @@ TEST_F(SourceTableRoutesTest, RefusesBadRequestsAndOtherKindsOfSource) {
 
   sync::DataSource warehouse;
   warehouse.name = "wh";
-  warehouse.config = sync::OdpsDataSourceConfig{(data_dir_ / "warehouse").string(), "p"};
-  ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir_.string())->Add(warehouse).ok());
+  warehouse.config = sync::OdpsDataSourceConfig{data_dir() + "/warehouse", "p"};
+  ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir())->Add(warehouse).ok());
   ApiResponse odps = Call("GET", "/api/datasources/wh/tables");
   EXPECT_EQ(odps.status, 400);
   EXPECT_NE(odps.body.find("only a Table Store (ots) data source"), std::string::npos);

@@ -10,10 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "console/console_api.h"
-#include "console/password_hash.h"
+#include "console/testing/console_api_fixture.h"
 #include "sync/datasource_registry.h"
-#include "testing/temporary_directory.h"
 #include "writers/odps/warehouse_test_support.h"
 
 namespace otsync::console {
@@ -21,10 +19,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kCliToken[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-class WarehouseRoutesTest : public ::testing::Test {
+class WarehouseRoutesTest : public ConsoleApiFixture {
  protected:
+  WarehouseRoutesTest() : ConsoleApiFixture(1'761'964'200'000'000) {}
+
   void SetUp() override {
     // Exports go to the temporary folder: this test's own, to see that they are cleaned up.
     const char* previous = std::getenv("TMPDIR");
@@ -32,10 +30,6 @@ class WarehouseRoutesTest : public ::testing::Test {
     std::filesystem::create_directories(temporary_.Child("tmp"));
     ::setenv("TMPDIR", temporary_.Child("tmp").c_str(), 1);
     ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir()).ok());
-    Result<std::string> hash = HashPassword("s3cret-admin-password", ScryptCost{10, 8, 1});
-    ASSERT_TRUE(hash.ok());
-    clock_ = std::make_shared<ManualClock>(1'761'964'200'000'000);
-    auth_ = std::make_unique<ConsoleAuth>(*hash, kCliToken, clock_);
     Route();
   }
   void TearDown() override {
@@ -48,38 +42,11 @@ class WarehouseRoutesTest : public ::testing::Test {
 
   // (Re)builds the API with `limits`.
   void Route(const WarehouseRouteLimits& limits = {}) {
-    api_ = std::make_unique<ConsoleApi>(RequestOriginGuard({"127.0.0.1", 8900}, 8900, {}),
-                                        auth_.get());
+    ResetApi();
     AddWarehouseRoutes(api_->router(), data_dir(), limits);
   }
 
-  std::string data_dir() const { return temporary_.Child("data"); }
   std::string warehouse_path() const { return data_dir() + "/warehouse"; }
-
-  ApiResponse Call(const std::string& method, const std::string& path, const json& body = nullptr,
-                   std::map<std::string, std::string> query = {}) {
-    ApiRequest request;
-    request.method = method;
-    request.path = path;
-    request.query = std::move(query);
-    request.headers["host"] = "127.0.0.1:8900";
-    request.headers["authorization"] = std::string("Bearer ") + kCliToken;
-    if (!body.is_null()) {
-      request.headers["content-type"] = "application/json";
-      request.body = body.dump();
-    }
-    request.remote_address = "127.0.0.1";
-    return api_->Handle(std::move(request));
-  }
-  json Expect(int status, const ApiResponse& response) {
-    EXPECT_EQ(response.status, status) << response.body;
-    return json::parse(response.body, nullptr, false);
-  }
-  static std::string ErrorMessage(const ApiResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    return body.is_object() && body.contains("error") ? body["error"]["message"].get<std::string>()
-                                                      : response.body;
-  }
 
   // The person table with 3 rows in pt=20251101 (one window) and 2 in pt=20251102.
   void LoadPeople() {
@@ -97,11 +64,7 @@ class WarehouseRoutesTest : public ::testing::Test {
     return std::to_string(response.status) + " " + ErrorMessage(response);
   }
 
-  otsync::testing::TemporaryDirectory temporary_{"otsync_warehouse_routes"};
   std::string previous_tmpdir_;
-  std::shared_ptr<ManualClock> clock_;
-  std::unique_ptr<ConsoleAuth> auth_;
-  std::unique_ptr<ConsoleApi> api_;
 };
 
 TEST_F(WarehouseRoutesTest, AWarehouseNotYetCreatedHasNoTablesAndIsNotCreatedByReading) {
@@ -370,12 +333,7 @@ TEST_F(WarehouseRoutesTest, ExportsOnePartitionAsAParquetDownload) {
 }
 
 TEST_F(WarehouseRoutesTest, NeedsASignedInCaller) {
-  ApiRequest request;
-  request.method = "GET";
-  request.path = "/api/warehouses/odps_first/tables";
-  request.headers["host"] = "127.0.0.1:8900";
-  request.remote_address = "127.0.0.1";
-  EXPECT_EQ(api_->Handle(std::move(request)).status, 401);
+  EXPECT_EQ(api_->Handle(Request("GET", "/api/warehouses/odps_first/tables")).status, 401);
 }
 
 }  // namespace
