@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "base/durable_file.h"
@@ -47,7 +49,39 @@ Status CreateFolder(const std::string& path) {
   return Status::OK();
 }
 
+// What identifies the content of a published manifest: published files are never changed, only
+// deleted, and a version number is published once — the inode, size and modification time guard
+// against a file of the same name made again after a deletion.
+struct FileIdentity {
+  int64_t version = -1;
+  ino_t inode = 0;
+  off_t size = 0;
+  int64_t modified_nanos = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+// kNotFound when `path` does not exist.
+Result<FileIdentity> IdentityOf(const std::string& path, int64_t version) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return Status::NotFound("could not open " + path + ": no such file");
+    return ErrnoStatus("could not stat " + path);
+  }
+  return FileIdentity{
+      version, info.st_ino, info.st_size,
+      static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec};
+}
+
 }  // namespace
+
+struct ManifestLog::DecodedManifestCache {
+  std::mutex mutex;
+  FileIdentity identity;                              // Guarded by `mutex`.
+  std::shared_ptr<const WarehouseManifest> manifest;  // Guarded by `mutex`; null when empty.
+};
+
+ManifestLog::ManifestLog(std::string root)
+    : root_(std::move(root)), cache_(std::make_shared<DecodedManifestCache>()) {}
 
 CommitLock::CommitLock(int fd, std::string holder_path)
     : fd_(fd), holder_path_(std::move(holder_path)) {}
@@ -112,11 +146,23 @@ Result<std::vector<int64_t>> ManifestLog::Versions() const {
 
 Result<WarehouseManifest> ManifestLog::Read(int64_t version) const {
   const std::string path = ManifestPath(version);
+  OTSYNC_ASSIGN_OR_RETURN(FileIdentity before, IdentityOf(path, version));
+  {
+    std::lock_guard<std::mutex> guard(cache_->mutex);
+    if (cache_->manifest != nullptr && cache_->identity == before) return *cache_->manifest;
+  }
   OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, DecodeManifest(text, path));
   if (manifest.version != version) {
     return Status::Corruption("the warehouse manifest " + path + " says it is version " +
                               std::to_string(manifest.version));
+  }
+  // Kept only when the file read is the one identified before reading it.
+  if (Result<FileIdentity> after = IdentityOf(path, version); after.ok() && *after == before) {
+    auto decoded = std::make_shared<const WarehouseManifest>(manifest);
+    std::lock_guard<std::mutex> guard(cache_->mutex);
+    cache_->identity = before;
+    cache_->manifest = std::move(decoded);
   }
   return manifest;
 }

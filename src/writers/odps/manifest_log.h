@@ -13,9 +13,10 @@
 // Readers take no lock: they read whichever manifest is the highest when they look, and the
 // files it names stay until no recent reader can need them (kRetiredFileGraceMicros).
 //
-// Thread safety: a ManifestLog is immutable after Open; its methods may be called from any
-// thread. The commit lock is an flock on an open file description, so it also serialises threads
-// of one process, and the kernel releases it when its holder dies (no stale locks after kill -9).
+// Thread safety: a ManifestLog is immutable after Open apart from its cache of the last manifest
+// it decoded (guarded by a mutex, shared by copies); its methods may be called from any thread. The
+// commit lock is an flock on an open file description, so it also serialises threads of one
+// process, and the kernel releases it when its holder dies (no stale locks after kill -9).
 #pragma once
 
 #include <cstdint>
@@ -87,10 +88,16 @@ class ManifestLog {
   Result<int64_t> PublishCopyOf(const CommitLock& lock, int64_t version, int64_t now_micros) const;
 
  private:
-  explicit ManifestLog(std::string root) : root_(std::move(root)) {}
+  struct DecodedManifestCache;
+
+  explicit ManifestLog(std::string root);
   std::string ManifestPath(int64_t version) const;
 
   std::string root_;
+  // A process reads the same state several times (describe the table, find the window, load,
+  // commit), and decoding a manifest of thousands of partitions and windows takes tens of
+  // milliseconds: the last one decoded is kept. Never null.
+  std::shared_ptr<DecodedManifestCache> cache_;
 };
 
 }  // namespace otsync::odps

@@ -332,11 +332,15 @@ const std::string& Warehouse::path() const { return impl_->log().root(); }
 Result<std::unique_ptr<Warehouse>> Warehouse::Open(const std::string& path) {
   const char* limit = std::getenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT");
   std::string memory_limit = limit != nullptr && *limit != '\0' ? limit : kDefaultMemoryLimit;
-  // Checked here, so that a bad value fails at open rather than at the first load or query.
-  if (Result<std::unique_ptr<DuckDbSession>> probe =
-          DuckDbSession::OpenInMemory(memory_limit, "/nonexistent");
-      !probe.ok()) {
-    return probe.status().WithContext("OTSYNC_WAREHOUSE_MEMORY_LIMIT");
+  // A value given is checked here, so that a bad one fails at open rather than at the first load
+  // or query. The default needs no check, and the probe (a DuckDB instance) costs milliseconds
+  // that every scheduled instance would pay.
+  if (memory_limit != kDefaultMemoryLimit) {
+    if (Result<std::unique_ptr<DuckDbSession>> probe =
+            DuckDbSession::OpenInMemory(memory_limit, "/nonexistent");
+        !probe.ok()) {
+      return probe.status().WithContext("OTSYNC_WAREHOUSE_MEMORY_LIMIT");
+    }
   }
   Result<ManifestLog> log = ManifestLog::Open(path, /*create=*/true);
   if (!log.ok()) return log.status().WithContext("could not open the warehouse " + path);
