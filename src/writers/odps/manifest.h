@@ -84,7 +84,8 @@ struct WarehouseManifest {
 
 // The manifest as its file holds it: a first line "otsync-warehouse-manifest 1 <crc32 hex>" with
 // the CRC-32 of the JSON body that follows, so that a damaged file is never taken for a state.
-std::string EncodeManifest(const WarehouseManifest& manifest);
+// kInvalidArgument when a string of the manifest is not UTF-8 (JSON cannot hold it).
+Result<std::string> EncodeManifest(const WarehouseManifest& manifest);
 // kCorruption naming `origin` when the header, the checksum or the body is wrong.
 Result<WarehouseManifest> DecodeManifest(std::string_view text, std::string_view origin);
 

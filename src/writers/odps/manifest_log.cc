@@ -227,7 +227,8 @@ Status ManifestLog::Publish(const CommitLock& lock, const WarehouseManifest& man
   const std::string temp_path = final_path + ".tmp";
   // WriteFileAtomically renames over the temporary name of this version only; the link below
   // puts the manifest under its final name and fails if that name exists.
-  OTSYNC_RETURN_IF_ERROR(WriteFileAtomically(temp_path, EncodeManifest(manifest)));
+  OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(manifest));
+  OTSYNC_RETURN_IF_ERROR(WriteFileAtomically(temp_path, encoded));
   OTSYNC_KILL_POINT("warehouse.commit.after_manifest_written");
   if (::link(temp_path.c_str(), final_path.c_str()) != 0) {
     Status status = errno == EEXIST ? Status::Internal("warehouse manifest " + final_path +

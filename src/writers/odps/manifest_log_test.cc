@@ -53,9 +53,9 @@ TEST(ManifestLogTest, AManifestFileMadeAgainUnderTheSameNameIsReadAgain) {
 
   const std::string path = root + "/_manifests/00000000000000000001.manifest";
   ASSERT_EQ(std::remove(path.c_str()), 0);
-  ASSERT_TRUE(
-      WriteFileAtomically(path, EncodeManifest(ManifestWithTable(1, "after(id STRING, n BIGINT)")))
-          .ok());
+  ASSERT_TRUE(WriteFileAtomically(
+                  path, EncodeManifest(ManifestWithTable(1, "after(id STRING, n BIGINT)")).value())
+                  .ok());
   EXPECT_EQ(log.Latest().value().tables.at(0).schema.name, "after");
 }
 
