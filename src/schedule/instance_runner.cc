@@ -67,6 +67,15 @@ std::optional<int> ProcessLauncher::Poll(int64_t pid) {
   return std::nullopt;
 }
 
+bool ProcessLauncher::HasEnded(int64_t pid) {
+  siginfo_t info{};
+  // WNOWAIT leaves the child a zombie for Poll to reap.
+  if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return true;  // Not our child any more: Poll would say so at once.
+  }
+  return info.si_pid != 0;
+}
+
 void ProcessLauncher::Signal(int64_t pid, int signal) {
   if (pid > 0) kill(-static_cast<pid_t>(pid), signal);
 }

@@ -31,6 +31,8 @@ class InstanceLauncher {
   // The exit status of a child this launcher started, once it ended (reaping it): its exit code,
   // or 128 + the signal that ended it. Empty while it runs.
   virtual std::optional<int> Poll(int64_t pid) = 0;
+  // Whether that child has ended, so that Poll would return its status; reaps nothing.
+  virtual bool HasEnded(int64_t pid) = 0;
   // Sends `signal` to the process group `pid` leads.
   virtual void Signal(int64_t pid, int signal) = 0;
   // Whether a process `pid` runs whose command line contains `marker` (a child of an earlier
@@ -43,6 +45,7 @@ class ProcessLauncher final : public InstanceLauncher {
  public:
   Result<int64_t> Start(const LaunchRequest& request) override;
   std::optional<int> Poll(int64_t pid) override;
+  bool HasEnded(int64_t pid) override;
   void Signal(int64_t pid, int signal) override;
   bool IsRunning(int64_t pid, std::string_view marker) override;
 };

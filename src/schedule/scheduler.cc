@@ -124,9 +124,46 @@ class Scheduler::Impl {
       lock.unlock();
       (void)Tick();
       lock.lock();
-      wake_.wait_for(lock, std::chrono::microseconds(options_.tick_micros),
-                     [&] { return stopping_; });
+      WaitForNextTick(lock);
     }
+  }
+
+  // Waits `tick_micros`, or less: a running child that ends is noticed within kExitCheckMicros,
+  // so that its slot goes to the next waiting instance at once. (With a hundred instances due in
+  // one minute and a few slots, waiting for the tick after each exit delayed the last start by
+  // seconds.) REQUIRED: `lock` holds thread_mutex_.
+  void WaitForNextTick(std::unique_lock<std::mutex>& lock) {
+    constexpr auto kExitCheck = std::chrono::milliseconds(10);
+    const auto tick_end =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(options_.tick_micros);
+    while (!stopping_) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= tick_end) return;
+      std::vector<int64_t> watched;
+      {
+        std::lock_guard pids(watched_mutex_);
+        watched = watched_pids_;
+      }
+      const auto wait = watched.empty() ? tick_end - now
+                                        : std::min<std::chrono::steady_clock::duration>(
+                                              tick_end - now, kExitCheck);
+      if (wake_.wait_for(lock, wait, [&] { return stopping_; })) return;
+      for (int64_t pid : watched) {
+        if (options_.launcher->HasEnded(pid)) return;
+      }
+    }
+  }
+
+  // The children WaitForNextTick watches: those running after StartReady.
+  void WatchChildren(const std::vector<Instance>& running) {
+    std::vector<int64_t> pids;
+    for (const Instance& instance : running) {
+      if (instance.state == InstanceState::kRunning && instance.pid > 0) {
+        pids.push_back(instance.pid);
+      }
+    }
+    std::lock_guard lock(watched_mutex_);
+    watched_pids_ = std::move(pids);
   }
 
   void StopChildren() {
@@ -737,7 +774,10 @@ class Scheduler::Impl {
     filter.state = InstanceState::kRunning;
     OTSYNC_ASSIGN_OR_RETURN(std::vector<Instance> running, store_->ListInstances(filter));
     int running_count = static_cast<int>(running.size());
-    if (running_count >= options_.max_running) return Status::OK();
+    if (running_count >= options_.max_running) {
+      WatchChildren(running);
+      return Status::OK();
+    }
     std::map<int64_t, int> running_per_backfill;
     for (const Instance& instance : running) {
       if (instance.backfill_id) ++running_per_backfill[*instance.backfill_id];
@@ -753,6 +793,7 @@ class Scheduler::Impl {
       OTSYNC_ASSIGN_OR_RETURN(bool ready, Ready(instance, now, tasks, running_per_backfill));
       if (!ready) continue;
       Launch(tasks.at(instance.task), instance, now);
+      if (instance.state == InstanceState::kRunning) running.push_back(instance);
       OTSYNC_RETURN_IF_ERROR(store_->UpdateInstance(instance));
       events.push_back(EventOf(instance));
       if (instance.state == InstanceState::kRunning) {
@@ -760,6 +801,7 @@ class Scheduler::Impl {
         if (instance.backfill_id) ++running_per_backfill[*instance.backfill_id];
       }
     }
+    WatchChildren(running);
     return Status::OK();
   }
 
@@ -820,6 +862,9 @@ class Scheduler::Impl {
   std::unique_ptr<ScheduleStore> store_;
   std::map<int64_t, int64_t> progress_offsets_;  // Running instance → bytes of progress read.
   const int lock_fd_;
+
+  std::mutex watched_mutex_;
+  std::vector<int64_t> watched_pids_;  // Guarded by watched_mutex_.
 
   std::mutex thread_mutex_;
   std::condition_variable wake_;

@@ -7,10 +7,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "schedule/testing/fake_launcher.h"
 #include "schedule/testing/test_plugins.h"
@@ -45,6 +48,7 @@ class SchedulerTest : public ::testing::Test {
     options.clock = clock_;
     options.launcher = launcher_;
     options.otsync_binary = "/usr/bin/otsync";
+    options.tick_micros = tick_micros_;
     Result<std::unique_ptr<Scheduler>> opened = Scheduler::Open(dir_, options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     scheduler_ = std::move(*opened);
@@ -87,6 +91,7 @@ class SchedulerTest : public ::testing::Test {
 
   Instance InstanceAt(size_t index) { return scheduler_->ListInstances({})->at(index); }
 
+  int64_t tick_micros_ = SchedulerOptions{}.tick_micros;
   std::string dir_;
   std::shared_ptr<ManualClock> clock_;
   std::shared_ptr<FakeLauncher> launcher_;
@@ -123,6 +128,41 @@ TEST_F(SchedulerTest, CatchesUpInOrderWithinTheRunningLimit) {
   EXPECT_EQ(States(),
             (Strings{"10:05 running", "10:10 succeeded", "10:15 running", "10:20 waiting"}));
   EXPECT_EQ(InstanceAt(1).exit_status, 0);
+}
+
+// The slot of a child that ends goes to the next waiting instance at once, not at the next tick.
+TEST_F(SchedulerTest, AChildThatEndsFreesItsSlotBeforeTheNextTick) {
+  tick_micros_ = 60'000'000;
+  Reopen();
+  Create(MinuteTask());
+  AdvanceTo("2025-11-01 10:20:30");
+  ASSERT_TRUE(scheduler_->Start().ok());
+  auto running = [&] {
+    int count = 0;
+    const std::vector<Instance> instances = *scheduler_->ListInstances({});
+    for (const Instance& instance : instances) {
+      count += instance.state == InstanceState::kRunning;
+    }
+    return count;
+  };
+  auto wait_until = [&](const std::function<bool()>& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return done();
+  };
+  ASSERT_TRUE(wait_until([&] { return running() == 2; }));
+  const int64_t first_pid = InstanceAt(0).pid;
+  ASSERT_GT(first_pid, 0);
+
+  const auto exited = std::chrono::steady_clock::now();
+  launcher_->Exit(first_pid, 0);
+  ASSERT_TRUE(wait_until([&] { return States()[2] == "10:15 running"; })) << States()[2];
+  // Well inside the minute-long tick: the exit woke the scheduler.
+  EXPECT_LT(std::chrono::steady_clock::now() - exited, std::chrono::seconds(5));
+  EXPECT_EQ(States(),
+            (Strings{"10:05 succeeded", "10:10 running", "10:15 running", "10:20 waiting"}));
 }
 
 TEST_F(SchedulerTest, ASelfDependentInstanceWaitsForItsPredecessorToSucceed) {

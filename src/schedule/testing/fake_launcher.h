@@ -35,6 +35,10 @@ class FakeLauncher final : public InstanceLauncher {
     exits_.erase(it);
     return status;
   }
+  bool HasEnded(int64_t pid) override {
+    std::lock_guard lock(mutex_);
+    return exits_.count(pid) > 0;
+  }
   void Signal(int64_t pid, int signal) override {
     std::lock_guard lock(mutex_);
     signals.push_back({pid, signal});
