@@ -335,20 +335,52 @@ nlohmann::json BackfillPlanView(const schedule::BackfillPlan& plan, const sync::
           {"instances", std::move(instances)}};
 }
 
+namespace {
+
+nlohmann::json BackfillObject(const schedule::Backfill& backfill, const sync::TimeZone& zone) {
+  return {{"id", backfill.id},
+          {"task", backfill.task},
+          {"from", WallClock(backfill.from, zone)},
+          {"to", WallClock(backfill.to, zone)},
+          {"fromEpoch", backfill.from},
+          {"toEpoch", backfill.to},
+          {"parallelism", backfill.parallelism},
+          {"reprocess", std::string(schedule::ReprocessPolicyName(backfill.reprocess))},
+          {"createdMillis", MillisOrNull(backfill.created_micros)}};
+}
+
+}  // namespace
+
 nlohmann::json BackfillStartedView(const schedule::BackfillStarted& started,
                                    const sync::TimeZone& zone) {
-  const schedule::Backfill& backfill = started.backfill;
-  return {{"backfill",
-           {{"id", backfill.id},
-            {"task", backfill.task},
-            {"from", WallClock(backfill.from, zone)},
-            {"to", WallClock(backfill.to, zone)},
-            {"fromEpoch", backfill.from},
-            {"toEpoch", backfill.to},
-            {"parallelism", backfill.parallelism},
-            {"reprocess", std::string(schedule::ReprocessPolicyName(backfill.reprocess))},
-            {"createdMillis", MillisOrNull(backfill.created_micros)}}},
+  return {{"backfill", BackfillObject(started.backfill, zone)},
           {"instanceIds", started.instance_ids}};
+}
+
+nlohmann::json BackfillView(const schedule::Backfill& backfill,
+                            const std::vector<schedule::Instance>& instances,
+                            const sync::TimeZone& zone) {
+  nlohmann::json counts = nlohmann::json::object();
+  for (schedule::InstanceState state :
+       {schedule::InstanceState::kWaiting, schedule::InstanceState::kRunning,
+        schedule::InstanceState::kSucceeded, schedule::InstanceState::kFailed,
+        schedule::InstanceState::kKilled, schedule::InstanceState::kFrozen}) {
+    counts[std::string(schedule::InstanceStateName(state))] = 0;
+  }
+  std::vector<int64_t> ids;
+  bool finished = true;
+  for (const schedule::Instance& instance : instances) {
+    ids.push_back(instance.id);
+    counts[std::string(schedule::InstanceStateName(instance.state))] =
+        counts[std::string(schedule::InstanceStateName(instance.state))].get<int64_t>() + 1;
+    finished = finished && (instance.state == schedule::InstanceState::kSucceeded ||
+                            instance.state == schedule::InstanceState::kFailed ||
+                            instance.state == schedule::InstanceState::kKilled);
+  }
+  return {{"backfill", BackfillObject(backfill, zone)},
+          {"instanceIds", ids},
+          {"states", counts},
+          {"finished", finished}};
 }
 
 }  // namespace otsync::console

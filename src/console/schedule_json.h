@@ -63,5 +63,9 @@ Result<schedule::BackfillRequest> BackfillRequestFromJson(const nlohmann::json& 
 nlohmann::json BackfillPlanView(const schedule::BackfillPlan& plan, const sync::TimeZone& zone);
 nlohmann::json BackfillStartedView(const schedule::BackfillStarted& started,
                                    const sync::TimeZone& zone);
+// A backfill and how far it got: its instances' ids and their count per state.
+nlohmann::json BackfillView(const schedule::Backfill& backfill,
+                            const std::vector<schedule::Instance>& instances,
+                            const sync::TimeZone& zone);
 
 }  // namespace otsync::console

@@ -25,13 +25,13 @@ constexpr int64_t kMaxPreviewCount = 100;
 constexpr int64_t kMaxListLimit = 10'000;
 constexpr int64_t kMaxLogBytes = 1 << 20;
 
-Result<int64_t> InstanceId(const ApiRequest& request) {
+// The path's "{id}" of an instance or a backfill.
+Result<int64_t> PathId(const ApiRequest& request) {
   const std::string& text = request.PathParam("id");
   int64_t id = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return Status::InvalidArgument("id: expected an instance id (a positive integer), got '" +
-                                   text + "'");
+    return Status::InvalidArgument("id: expected an id (a positive integer), got '" + text + "'");
   }
   return id;
 }
@@ -346,12 +346,19 @@ struct ScheduleApi {
     if (!started.ok()) return ApiResponse::FromStatus(started.status());
     return JsonReply(201, BackfillStartedView(*started, zone));
   }
+
+  ApiResponse GetBackfill(int64_t id) {
+    auto found = scheduler->GetBackfill(id);
+    if (!found.ok()) return ApiResponse::FromStatus(found.status());
+    const auto& [backfill, instances] = *found;
+    return JsonReply(200, BackfillView(backfill, instances, ZoneOf(backfill.task)));
+  }
 };
 
-// A handler of a route with an instance "{id}": 400 for an id that is not one.
-ApiHandler WithInstanceId(std::function<ApiResponse(const ApiRequest&, int64_t)> handler) {
+// A handler of a route with an "{id}": 400 for an id that is not one.
+ApiHandler WithPathId(std::function<ApiResponse(const ApiRequest&, int64_t)> handler) {
   return [handler = std::move(handler)](const ApiRequest& request) {
-    Result<int64_t> id = InstanceId(request);
+    Result<int64_t> id = PathId(request);
     if (!id.ok()) return ApiResponse::FromStatus(id.status());
     return handler(request, *id);
   };
@@ -392,26 +399,23 @@ void AddScheduleRoutes(ApiRouter& router, Scheduler& scheduler, std::shared_ptr<
 
   router.Add("GET", "/api/instances", access,
              [api](const ApiRequest& request) { return api->ListInstances(request); });
-  router.Add(
-      "GET", "/api/instances/{id}", access,
-      WithInstanceId([api](const ApiRequest&, int64_t id) { return api->InstanceReply(id); }));
+  router.Add("GET", "/api/instances/{id}", access,
+             WithPathId([api](const ApiRequest&, int64_t id) { return api->InstanceReply(id); }));
   router.Add("GET", "/api/instances/{id}/log", access,
-             WithInstanceId([api](const ApiRequest& request, int64_t id) {
+             WithPathId([api](const ApiRequest& request, int64_t id) {
                return api->ReadLog(request, id);
              }));
   router.Add("POST", "/api/instances/{id}/kill", access,
-             WithInstanceId([api](const ApiRequest&, int64_t id) { return api->Kill(id); }));
+             WithPathId([api](const ApiRequest&, int64_t id) { return api->Kill(id); }));
   router.Add("POST", "/api/instances/{id}/rerun", access,
-             WithInstanceId([api](const ApiRequest&, int64_t id) { return api->Rerun(id); }));
-  router.Add(
-      "POST", "/api/instances/{id}/freeze", access,
-      WithInstanceId([api](const ApiRequest&, int64_t id) { return api->Freeze(id, true); }));
-  router.Add(
-      "POST", "/api/instances/{id}/unfreeze", access,
-      WithInstanceId([api](const ApiRequest&, int64_t id) { return api->Freeze(id, false); }));
+             WithPathId([api](const ApiRequest&, int64_t id) { return api->Rerun(id); }));
+  router.Add("POST", "/api/instances/{id}/freeze", access,
+             WithPathId([api](const ApiRequest&, int64_t id) { return api->Freeze(id, true); }));
+  router.Add("POST", "/api/instances/{id}/unfreeze", access,
+             WithPathId([api](const ApiRequest&, int64_t id) { return api->Freeze(id, false); }));
   router.Add(
       "GET", "/api/instances/{id}/progress", access,
-      WithInstanceId([api](const ApiRequest&, int64_t id) { return api->InstanceProgress(id); }));
+      WithPathId([api](const ApiRequest&, int64_t id) { return api->InstanceProgress(id); }));
   router.Add("GET", "/api/events", access,
              [api](const ApiRequest& request) { return api->AllEvents(request); });
 
@@ -419,6 +423,8 @@ void AddScheduleRoutes(ApiRouter& router, Scheduler& scheduler, std::shared_ptr<
              [api](const ApiRequest& request) { return api->Backfill(request, /*start=*/false); });
   router.Add("POST", "/api/backfills", access,
              [api](const ApiRequest& request) { return api->Backfill(request, /*start=*/true); });
+  router.Add("GET", "/api/backfills/{id}", access,
+             WithPathId([api](const ApiRequest&, int64_t id) { return api->GetBackfill(id); }));
 }
 
 }  // namespace otsync::console

@@ -321,6 +321,15 @@ TEST_F(ScheduleRoutesTest, ABackfillPlansThenStartsExactlyThePlan) {
   EXPECT_EQ(listed[0]["kind"], "backfill");
   EXPECT_EQ(listed[0]["backfillId"], backfill);
 
+  json shown = Expect(200, Call("GET", "/api/backfills/" + std::to_string(backfill)));
+  EXPECT_EQ(shown["backfill"], started["backfill"]);
+  EXPECT_EQ(shown["instanceIds"], started["instanceIds"]);
+  EXPECT_EQ(shown["states"]["waiting"], 4);
+  EXPECT_EQ(shown["states"]["succeeded"], 0);
+  EXPECT_EQ(shown["finished"], false);
+  EXPECT_EQ(Call("GET", "/api/backfills/" + std::to_string(backfill + 100)).status, 404);
+  EXPECT_EQ(Call("GET", "/api/backfills/first").status, 400);
+
   json again = Expect(200, Call("POST", "/api/backfills/plan", request));
   EXPECT_EQ(again["instances"][0]["runs"], false);  // Waiting: left alone.
   EXPECT_EQ(again["instances"][0]["existingInstance"], listed[0]["id"]);

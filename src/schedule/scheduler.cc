@@ -293,6 +293,15 @@ class Scheduler::Impl {
     return store_->GetInstance(id);
   }
 
+  Result<std::pair<Backfill, std::vector<Instance>>> GetBackfill(int64_t id) {
+    std::lock_guard lock(mutex_);
+    OTSYNC_ASSIGN_OR_RETURN(Backfill backfill, store_->GetBackfill(id));
+    InstanceFilter filter;
+    filter.backfill_id = id;
+    OTSYNC_ASSIGN_OR_RETURN(std::vector<Instance> instances, store_->ListInstances(filter));
+    return std::make_pair(std::move(backfill), std::move(instances));
+  }
+
   Result<LogChunk> ReadLog(int64_t id, int64_t offset, int64_t max_bytes) {
     Instance instance;
     {
@@ -920,6 +929,9 @@ Result<std::vector<Instance>> Scheduler::ListInstances(const InstanceFilter& fil
   return impl_->ListInstances(filter);
 }
 Result<Instance> Scheduler::GetInstance(int64_t id) { return impl_->GetInstance(id); }
+Result<std::pair<Backfill, std::vector<Instance>>> Scheduler::GetBackfill(int64_t id) {
+  return impl_->GetBackfill(id);
+}
 Result<LogChunk> Scheduler::ReadLog(int64_t id, int64_t offset, int64_t max_bytes) {
   return impl_->ReadLog(id, offset, max_bytes);
 }

@@ -156,6 +156,8 @@ class Scheduler {
   // runs (per the reprocess policy); StartBackfill creates exactly the plan's running instances.
   Result<BackfillPlan> PlanBackfill(const BackfillRequest& request);
   Result<BackfillStarted> StartBackfill(const BackfillRequest& request);
+  // A backfill started earlier and its instances, in scheduling-time order; kNotFound.
+  Result<std::pair<Backfill, std::vector<Instance>>> GetBackfill(int64_t id);
 
   // The next `count` instances after now of a saved task, or of a draft (validated first).
   Result<std::vector<ResolvedInstance>> PreviewNext(const std::string& task, size_t count);
