@@ -122,6 +122,10 @@ TEST_F(SchedulerTest, CatchesUpInOrderWithinTheRunningLimit) {
   std::ifstream job(launcher_->started[0].second.argv[2]);
   std::string script((std::istreambuf_iterator<char>(job)), std::istreambuf_iterator<char>());
   EXPECT_EQ(script, kStreamTaskScript);
+  // A script may carry an access key: its file is the owner's alone.
+  EXPECT_EQ(std::filesystem::status(launcher_->started[0].second.argv[2]).permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
   launcher_->Exit(launcher_->started[1].first, 0);
   Tick();
