@@ -15,6 +15,9 @@
 #                                        (issue 10, not default: otsync serve's per-instance overhead beside
 #                                         the bare otsync run, then 500 tasks on 5-minute cycles for 30 minutes;
 #                                         SCHEDULER_FLAGS="--tasks=100 --minutes=10" for a shorter run)
+#   BENCHES=warehouse-commit bench/run.sh build/release
+#                                        (not default: one small instance's cost in the warehouse as it grows
+#                                         to 3,000 windows; WAREHOUSE_COMMIT_FLAGS for warehouse_commit_bench)
 # BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
@@ -38,6 +41,8 @@ otsync="$build_dir/src/tools/otsync"
 read -r -a export_flags <<<"${EXPORT_FLAGS:-}"
 scheduler_bench="$build_dir/bench/scheduler_bench"
 read -r -a scheduler_flags <<<"${SCHEDULER_FLAGS:-}"
+warehouse_commit_bench="$build_dir/bench/warehouse_commit_bench"
+read -r -a warehouse_commit_flags <<<"${WAREHOUSE_COMMIT_FLAGS:-}"
 if [[ " $benches " == *" export "* ]]; then
   for binary in "$export_bench" "$otsync"; do
     if [[ ! -x "$binary" ]]; then
@@ -50,6 +55,7 @@ needed=("$otsd")
 [[ " $benches " == *" ingest "* ]] && needed+=("$bench")
 [[ " $benches " == *" stream-read "* ]] && needed+=("$stream_bench")
 [[ " $benches " == *" scheduler "* ]] && needed+=("$scheduler_bench" "$otsync")
+[[ " $benches " == *" warehouse-commit "* ]] && needed+=("$warehouse_commit_bench")
 for binary in "${needed[@]}"; do
   if [[ ! -x "$binary" ]]; then
     echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
@@ -144,6 +150,15 @@ if [[ " $benches " == *" scheduler "* ]]; then
     status=1
   fi
   otsd_stop
+fi
+if [[ " $benches " == *" warehouse-commit "* ]]; then
+  echo
+  echo "## Warehouse commit (no otsd), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  if ! TMPDIR="$work_dir" "$warehouse_commit_bench" "${warehouse_commit_flags[@]}" \
+      2>"$work_dir/warehouse-commit.err"; then
+    echo "(failed: $(tail -n1 "$work_dir/warehouse-commit.err"))"
+    status=1
+  fi
 fi
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
