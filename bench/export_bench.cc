@@ -24,6 +24,38 @@
 //              batches of 256 (the engine's batch size) and commits; timed around Prepare, the
 //              Write calls and Commit only (making the rows is not timed); its ru_maxrss too.
 //
+// The limit (issue 14; odps writer, PUT records, baseline on, and --otsd-data-dir given, as
+// bench/run.sh does): the two stages no export design can skip, on the same data in the same
+// run, and the rate they allow together.
+//   raw scan:  after the writes, otsd's data directory is opened as a RocksDB secondary instance
+//              (read-only beside the running otsd; its own files in --work-dir) and the stream of
+//              the table found in the "stream_meta" column family (store/stream_keys.h); per
+//              repetition one pass of RocksDB iterators over the "stream_records" column family,
+//              each shard's key prefix in turn (the closed parent shard included), adding up
+//              every record's key and value size. Timed: the iterators' creation, seeks and
+//              nexts; not timed: opening the instance and catching up with otsd, which is done
+//              once. The pass must see every record written. It reads what otsd holds at that
+//              moment — memtables replayed from otsd's WAL and the SST files otsd has flushed —
+//              with no decompression of records beyond RocksDB's own, no decoding and no
+//              network. Reported in output rows/s (6 x records/s) and records/s.
+//   raw append: this program re-executed as a child (--mode=raw-append): the very rows of the
+//              writer baseline (id, colname, version, colvalue, optype, sequenceinfo NULL; pt
+//              on every row as the warehouse's files carry it), each field converted as the odps
+//              writer converts it (not timed), put into DuckDB data chunks of
+//              duckdb_vector_size() rows and appended with duckdb_append_data_chunk to a table
+//              of an in-memory DuckDB with the warehouse's memory limit
+//              (odps::WarehouseMemoryLimit()); every odps::kRowsPerFile rows (or
+//              odps::kBytesPerFile of values) the table is written out as the next Parquet file
+//              of <dir>/data/person/ with the loads' COPY ... (FORMAT parquet, COMPRESSION
+//              snappy) (DuckDB's default row groups, as the loads use), synced, and emptied; at
+//              the end the last file and the folder are synced. Timed: opening DuckDB, filling
+//              and appending the chunks, the COPYs and the syncs; not timed: making and
+//              converting the rows. No manifest and no staging folder: what a commit adds is
+//              the writer's, beside it in "odps writer alone".
+//   limit:     1 / (1/scan + 1/append) in output rows/s: the two stages run one after the other
+//              at their raw rates. Per repetition: limit, export / limit and writer alone / raw
+//              append; each reported as the median over the repetitions.
+//
 // Other writers and a PUT/UPDATE/DELETE mix (issue 4):
 //   --writer=txtfile  the job's writer is `txtfile` (text format, truncate) into a folder of the
 //                     repetition's data dir; the output is checked by counting its lines.
@@ -367,7 +399,7 @@ int RawAppend(const Flags& flags) {
     return true;
   };
   Result<otsync::bench::RawAppendRun> run = otsync::bench::RawParquetAppend(
-      flags.warehouse + "/person/" + kPartition, *schema, {kPartitionValue}, source);
+      flags.warehouse + "/data/person", *schema, {kPartitionValue}, source);
   if (!run.ok()) return Fail("raw append", run.status());
   std::cout << Fixed(run->seconds, 6) << " " << run->rows << "\n";
   return 0;
