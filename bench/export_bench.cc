@@ -37,15 +37,19 @@
 //              once. The pass must see every record written. It reads what otsd holds at that
 //              moment — memtables replayed from otsd's WAL and the SST files otsd has flushed —
 //              with no decompression of records beyond RocksDB's own, no decoding and no
-//              network. Reported in output rows/s (6 x records/s) and records/s.
+//              network; the report says where the column family's entries lay at open (MiB in
+//              SST files, entries in memtables). Reported in output rows/s (6 x records/s) and
+//              records/s.
 //   raw append: this program re-executed as a child (--mode=raw-append): the very rows of the
 //              writer baseline (id, colname, version, colvalue, optype, sequenceinfo NULL; pt
 //              on every row as the warehouse's files carry it), each field converted as the odps
 //              writer converts it (not timed), put into DuckDB data chunks of
 //              duckdb_vector_size() rows and appended with duckdb_append_data_chunk to a table
 //              of an in-memory DuckDB with the warehouse's memory limit
-//              (odps::WarehouseMemoryLimit()); every odps::kRowsPerFile rows (or
-//              odps::kBytesPerFile of values) the table is written out as the next Parquet file
+//              (odps::WarehouseMemoryLimit()); once odps::kRowsPerFile rows (or
+//              odps::kBytesPerFile of values, counted as the loads count them) are reached —
+//              checked after each chunk, so a file ends up to 2,047 rows later than a load's —
+//              the table is written out as the next Parquet file
 //              of <dir>/data/person/ with the loads' COPY ... (FORMAT parquet, COMPRESSION
 //              snappy) (DuckDB's default row groups, as the loads use), synced, and emptied; at
 //              the end the last file and the folder are synced. Timed: opening DuckDB, filling
@@ -843,6 +847,7 @@ int Export(const Flags& flags, const std::string& self) {
   for (const std::string& body : captured) captured_bytes += body.size();
   // Opened after the writes, so that it sees them all.
   std::unique_ptr<otsync::bench::RawStreamScan> raw_scan;
+  std::string scan_placement;
   if (limit) {
     const std::string secondary = flags.work_dir + "/otsd-secondary";
     std::filesystem::remove_all(secondary);
@@ -852,6 +857,7 @@ int Export(const Flags& flags, const std::string& self) {
                                            {flags.otsd.instance, flags.table});
     if (!opened.ok()) return Fail("raw scan", opened.status());
     raw_scan = std::move(*opened);
+    scan_placement = raw_scan->Placement();
   }
 
   std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss, decode_seconds;
@@ -958,7 +964,8 @@ int Export(const Flags& flags, const std::string& self) {
            "stream-records column family of otsd's data directory, opened as a secondary "
            "instance; "
         << records << " records, " << scanned_bytes / records
-        << " B of key and value per record) and the raw append (the same output rows as "
+        << " B of key and value per record; the column family at open: " << scan_placement
+        << ") and the raw append (the same output rows as "
            "DuckDB data chunks, written as Parquet with the warehouse's settings and synced). "
            "Limit = 1 / (1/scan + 1/append); ratios are medians of the per-repetition "
            "ratios.\n\n";

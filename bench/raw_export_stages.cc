@@ -5,6 +5,7 @@
 #include <rocksdb/options.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
@@ -228,6 +229,25 @@ Result<RawScanPass> RawStreamScan::Pass() const {
   return pass;
 }
 
+std::string RawStreamScan::Placement() const {
+  auto property = [this](const std::string& name) {
+    uint64_t value = 0;
+    return db_->GetIntProperty(records_, name, &value) ? value : 0;
+  };
+  const uint64_t sst_bytes = property("rocksdb.total-sst-files-size");
+  const uint64_t memtable_entries = property("rocksdb.num-entries-active-mem-table") +
+                                    property("rocksdb.num-entries-imm-mem-tables");
+  uint64_t files = 0;
+  for (int level = 0; level < db_->NumberLevels(records_); ++level) {
+    std::string count;
+    if (db_->GetProperty(records_, "rocksdb.num-files-at-level" + std::to_string(level), &count)) {
+      files += std::strtoull(count.c_str(), nullptr, 10);
+    }
+  }
+  return Fixed(static_cast<double>(sst_bytes) / (1 << 20), 1) + " MiB in " + std::to_string(files) +
+         " SST files, " + std::to_string(memtable_entries) + " entries in memtables";
+}
+
 Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::TableSchema& schema,
                                       const std::vector<std::string>& partition,
                                       const RowSource& source) {
@@ -297,13 +317,13 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
         bytes += size;
       }
     }
+    // The loads count no bytes for the partition values.
     for (size_t p = 0; p < partition.size(); ++p) {
       duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.get(), data_columns + p);
       for (idx_t r = 0; r < count; ++r) {
         duckdb_vector_assign_string_element_len(vector, r, partition[p].data(),
                                                 partition[p].size());
       }
-      bytes += static_cast<int64_t>(count * (16 + partition[p].size()));
     }
     duckdb_data_chunk_set_size(chunk.get(), count);
     OTSYNC_RETURN_IF_ERROR(stager.Append(chunk.get(), static_cast<int64_t>(count), bytes));

@@ -49,6 +49,10 @@ class RawStreamScan {
   // the last one's end.
   Result<RawScanPass> Pass() const;
 
+  // Where the records lie, as RocksDB reports it for the column family: "X MiB in N SST files,
+  // M entries in memtables" (all of the column family, other tables' records included).
+  std::string Placement() const;
+
  private:
   RawStreamScan() = default;
 
@@ -58,8 +62,8 @@ class RawStreamScan {
   std::vector<uint64_t> shard_numbers_;
 };
 
-// Fills `rows` (cleared by the caller) with the next rows to append; false when there are no
-// more. Each row has the schema's data columns, converted as the odps writer converts them.
+// Fills `rows` (empty on the call) with the next rows to append, one field per data column of
+// the schema; false when there are no more.
 using RowSource = std::function<bool(std::vector<sync::Record>* rows)>;
 
 struct RawAppendRun {
@@ -68,14 +72,16 @@ struct RawAppendRun {
   int64_t files = 0;
 };
 
-// Appends every row of `source` to a staging table of an in-memory DuckDB with the warehouse's
-// memory limit, as DuckDB data chunks (duckdb_append_data_chunk); every odps::kRowsPerFile rows
-// (or odps::kBytesPerFile of values) writes the table out with COPY ... (FORMAT parquet,
-// COMPRESSION snappy) as the next part-NNNNN.parquet of `folder`, syncs it and empties the
-// table, as the warehouse's loads do; at the end the last file, then `folder` itself, are
-// synced. `partition` holds the value of each of the schema's partition columns, repeated on
-// every row. Timed: opening DuckDB, filling and appending the chunks, the COPYs and the syncs;
-// not timed: `source` making and converting the rows.
+// Appends every row of `source`, each field converted to its column's type as the odps writer
+// converts it (odps::ConvertField), to a staging table of an in-memory DuckDB with the
+// warehouse's memory limit, as DuckDB data chunks (duckdb_append_data_chunk). Once the table
+// holds odps::kRowsPerFile rows or odps::kBytesPerFile of values (counted as the warehouse's loads
+// count them; checked after each chunk), it is written out with COPY ... (FORMAT parquet,
+// COMPRESSION snappy) as the next part-NNNNN.parquet of `folder`, synced and emptied, as the
+// loads do; at the end the last file, then `folder` itself, are synced. `partition` holds the
+// value of each of the schema's partition columns, repeated on every row. Timed: opening DuckDB,
+// filling and appending the chunks, the COPYs and the syncs; not timed: `source` making the
+// rows and their conversion.
 Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::TableSchema& schema,
                                       const std::vector<std::string>& partition,
                                       const RowSource& source);
