@@ -67,8 +67,8 @@ class DataChunk {
   duckdb_data_chunk chunk_ = nullptr;
 };
 
-// Sets row `row` of `vector` to `value`; returns the bytes the warehouse's loads count for it
-// (parquet_load.cc), or -1 for a kind this schema cannot hold.
+// Sets row `row` of `vector` (VARCHAR, BIGINT, DOUBLE, BOOLEAN or BLOB) to `value`; returns the
+// bytes the warehouse's loads count for it (parquet_load.cc), or -1 for a kind it does not write.
 int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
   using Kind = odps::CellValue::Kind;
   switch (value.kind) {
@@ -77,7 +77,6 @@ int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
       duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
       return 1;
     case Kind::kInteger:
-    case Kind::kTimestampMicros:
       static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = value.integer;
       return 8;
     case Kind::kDouble:
@@ -90,10 +89,9 @@ int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
     case Kind::kBlob:
       duckdb_vector_assign_string_element_len(vector, row, value.text.data(), value.text.size());
       return 16 + static_cast<int64_t>(value.text.size());
+    case Kind::kTimestampMicros:
     case Kind::kDateDays:
-      static_cast<int32_t*>(duckdb_vector_get_data(vector))[row] =
-          static_cast<int32_t>(value.integer);
-      return 4;
+      break;
   }
   return -1;
 }
@@ -260,8 +258,17 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
   std::string ddl = "CREATE TABLE staged (";
   for (const auto* list : {&schema.columns, &schema.partition_columns}) {
     for (const odps::Column& column : *list) {
-      ddl += (ddl.back() == '(' ? "" : ", ") + odps::QuoteIdentifier(column.name) + " " +
-             odps::DuckDbTypeName(column.type);
+      const std::string type = odps::DuckDbTypeName(column.type);
+      // The types SetCell writes in their DuckDB layout; partition values are written as text.
+      const bool supported = list == &schema.partition_columns
+                                 ? type == "VARCHAR"
+                                 : type == "VARCHAR" || type == "BIGINT" || type == "DOUBLE" ||
+                                       type == "BOOLEAN" || type == "BLOB";
+      if (!supported) {
+        return Status::InvalidArgument("raw append: column " + column.name + " of type " + type +
+                                       " is not supported");
+      }
+      ddl += (ddl.back() == '(' ? "" : ", ") + odps::QuoteIdentifier(column.name) + " " + type;
     }
   }
   ParquetStager stager(folder, ddl + ")");
