@@ -35,8 +35,8 @@
 //              every record's key and value size. Timed: the iterators' creation, seeks and
 //              nexts; not timed: opening the instance and catching up with otsd, which is done
 //              once. The pass must see every record written. It reads what otsd holds at that
-//              moment — memtables replayed from otsd's WAL and the SST files otsd has flushed —
-//              with no decompression of records beyond RocksDB's own, no decoding and no
+//              moment — memtables replayed from otsd's WAL and the SST files otsd has flushed
+//              (LZ4 blocks, decompressed by RocksDB) — with no decoding, no protocol and no
 //              network; the report says where the column family's entries lay at open (MiB in
 //              SST files, entries in memtables). Reported in output rows/s (6 x records/s) and
 //              records/s.
@@ -49,10 +49,10 @@
 //              (odps::WarehouseMemoryLimit()); once odps::kRowsPerFile rows (or
 //              odps::kBytesPerFile of values, counted as the loads count them) are reached —
 //              checked after each chunk, so a file ends up to 2,047 rows later than a load's —
-//              the table is written out as the next Parquet file
-//              of <dir>/data/person/ with the loads' COPY ... (FORMAT parquet, COMPRESSION
-//              snappy) (DuckDB's default row groups, as the loads use), synced, and emptied; at
-//              the end the last file and the folder are synced. Timed: opening DuckDB, filling
+//              the table is written out as the next Parquet file of <dir>/data/person/ with the
+//              loads' COPY ... (FORMAT parquet, COMPRESSION snappy) (DuckDB's default row
+//              groups, as the loads use), synced, and emptied; at the end the last file and the
+//              folder are synced. Timed: opening DuckDB, filling
 //              and appending the chunks, the COPYs and the syncs; not timed: making and
 //              converting the rows. No manifest and no staging folder: what a commit adds is
 //              the writer's, beside it in "odps writer alone".
