@@ -24,6 +24,42 @@
 //              batches of 256 (the engine's batch size) and commits; timed around Prepare, the
 //              Write calls and Commit only (making the rows is not timed); its ru_maxrss too.
 //
+// The limit (issue 14; odps writer, PUT records, baseline on, and --otsd-data-dir given, as
+// bench/run.sh does): the two stages no export design can skip, on the same data in the same
+// run, and the rate they allow together.
+//   raw scan:  after the writes, otsd's data directory is opened as a RocksDB secondary instance
+//              (read-only beside the running otsd; its own files in --work-dir) and the stream of
+//              the table found in the "stream_meta" column family (store/stream_keys.h); per
+//              repetition one pass of RocksDB iterators over the "stream_records" column family,
+//              each shard's key prefix in turn (the closed parent shard included), adding up
+//              every record's key and value size. Timed: the iterators' creation, seeks and
+//              nexts; not timed: opening the instance and catching up with otsd, which is done
+//              once. The pass must see every record written. It reads what otsd holds at that
+//              moment — memtables replayed from otsd's WAL and the SST files otsd has flushed
+//              (LZ4 blocks, decompressed by RocksDB) — with no decoding, no protocol and no
+//              network; the report says where the column family's entries lay at open (MiB in
+//              SST files, entries in memtables). Reported in output rows/s (6 x records/s) and
+//              records/s.
+//   raw append: this program re-executed as a child (--mode=raw-append): the very rows of the
+//              writer baseline (id, colname, version, colvalue, optype, sequenceinfo NULL; pt
+//              on every row as the warehouse's files carry it), each field converted as the odps
+//              writer converts it (not timed), put into DuckDB data chunks of
+//              duckdb_vector_size() rows and appended with duckdb_append_data_chunk to a table
+//              of an in-memory DuckDB with the warehouse's memory limit
+//              (odps::WarehouseMemoryLimit()); once odps::kRowsPerFile rows (or
+//              odps::kBytesPerFile of values, counted as the loads count them) are reached —
+//              checked after each chunk, so a file ends up to 2,047 rows later than a load's —
+//              the table is written out as the next Parquet file of <dir>/data/person/ with the
+//              loads' COPY ... (FORMAT parquet, COMPRESSION snappy) (DuckDB's default row
+//              groups, as the loads use), synced, and emptied; at the end the last file and the
+//              folder are synced. Timed: opening DuckDB, filling
+//              and appending the chunks, the COPYs and the syncs; not timed: making and
+//              converting the rows. No manifest and no staging folder: what a commit adds is
+//              the writer's, beside it in "odps writer alone".
+//   limit:     1 / (1/scan + 1/append) in output rows/s: the two stages run one after the other
+//              at their raw rates. Per repetition: limit, export / limit and writer alone / raw
+//              append; each reported as the median over the repetitions.
+//
 // Other writers and a PUT/UPDATE/DELETE mix (issue 4):
 //   --writer=txtfile  the job's writer is `txtfile` (text format, truncate) into a folder of the
 //                     repetition's data dir; the output is checked by counting its lines.
@@ -72,6 +108,7 @@
 
 #include "bench_support.h"
 #include "client/client.h"
+#include "raw_export_stages.h"
 #include "sync/local_time.h"
 #include "testing/child_process.h"
 #include "writers/odps/odps_writer.h"
@@ -104,9 +141,10 @@ constexpr char kTableSpec[] =
     "person(id STRING, colname STRING, version BIGINT, colvalue STRING, optype STRING, "
     "sequenceinfo STRING) PARTITIONED BY (pt STRING)";
 constexpr char kPartition[] = "pt=20250101";
+constexpr char kPartitionValue[] = "20250101";
 
 struct Flags {
-  std::string mode = "export";  // export | writer-baseline
+  std::string mode = "export";  // export | writer-baseline | raw-append
   OtsdEndpoint otsd;
   std::string otsync;    // The otsync binary.
   std::string work_dir;  // Scratch space; per-repetition data dirs go here.
@@ -118,12 +156,13 @@ struct Flags {
   int clock_offset_minutes = -30;  // otsd's --clock-offset.
   std::string table = "person";
   bool no_baseline = false;
-  std::string warehouse;        // writer-baseline: the warehouse file to create.
+  std::string warehouse;        // writer-baseline: the warehouse; raw-append: its folder.
   std::string writer = "odps";  // odps | txtfile | discard
   bool mix = false;             // PUT/UPDATE/DELETE mix instead of PUT only.
   int64_t records = 0;          // Stream records; 0 = derived from --rows.
   int decode_limit = 1000;      // GetStreamRecord limit of the decode-only capture.
   int jobs = 1;                 // > 1: also N concurrent jobs into one warehouse (odps).
+  std::string otsd_data_dir;    // otsd's --data-dir: the raw scan and the limit.
 };
 
 enum class Kind { kPut, kUpdate, kDelete };
@@ -342,6 +381,31 @@ int WriterBaseline(const Flags& flags) {
   if (Status committed = writer.Commit(window); !committed.ok()) return Fail("Commit", committed);
   timed += Clock::now() - start;
   std::cout << Fixed(Seconds(timed), 6) << " " << rows << "\n";
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// raw-append mode: prints "<seconds> <rows>" on stdout.
+
+int RawAppend(const Flags& flags) {
+  Result<odps::TableSchema> schema = odps::ParseTableSpec(kTableSpec);
+  if (!schema.ok()) return Fail("table spec", schema.status());
+  const int64_t records = (flags.rows + kRowsPerRecord - 1) / kRowsPerRecord;
+  constexpr size_t kBatch = 256;  // As the writer baseline's batches.
+  const int64_t version = 1'700'000'000'000;
+  int64_t next = 0;
+  auto source = [&](std::vector<sync::Record>* rows) {
+    if (next == records) return false;
+    while (next < records && rows->size() + kRowsPerRecord <= kBatch) {
+      AppendOutputRows(next++, version, rows);
+    }
+    for (sync::Record& row : *rows) row.fields.push_back(wire::Value::Null());  // sequenceinfo
+    return true;
+  };
+  Result<otsync::bench::RawAppendRun> run = otsync::bench::RawParquetAppend(
+      flags.warehouse + "/data/person", *schema, {kPartitionValue}, source);
+  if (!run.ok()) return Fail("raw append", run.status());
+  std::cout << Fixed(run->seconds, 6) << " " << run->rows << "\n";
   return 0;
 }
 
@@ -570,25 +634,28 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
   return ExportRun{exported.seconds, exported.max_rss_mib, rows};
 }
 
+// Runs this program as a child in `mode` (writer-baseline or raw-append) on a fresh folder;
+// `*seconds` is the time the child reports.
 Result<ChildRun> RunBaseline(const Flags& flags, int repetition, const std::string& self,
-                             int64_t expected_rows, double* seconds) {
-  const std::string dir = flags.work_dir + "/baseline-" + std::to_string(repetition);
+                             const std::string& mode, int64_t expected_rows, double* seconds) {
+  const std::string dir = flags.work_dir + "/" + mode + "-" + std::to_string(repetition);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  OTSYNC_ASSIGN_OR_RETURN(ChildRun child, RunChild(self,
-                                                   {self, "--mode=writer-baseline",
-                                                    "--rows=" + std::to_string(expected_rows),
-                                                    "--warehouse=" + dir + "/warehouse"},
-                                                   {}, dir + "/out", dir + "/err"));
+  OTSYNC_ASSIGN_OR_RETURN(
+      ChildRun child, RunChild(self,
+                               {self, "--mode=" + mode, "--rows=" + std::to_string(expected_rows),
+                                "--warehouse=" + dir + "/warehouse"},
+                               {}, dir + "/out", dir + "/err"));
   if (child.exit_status != 0) {
-    return Status::Internal("the writer baseline exited with " + std::to_string(child.exit_status) +
-                            ": " + LastLine(ReadFile(dir + "/err")));
+    return Status::Internal("the " + mode + " child exited with " +
+                            std::to_string(child.exit_status) + ": " +
+                            LastLine(ReadFile(dir + "/err")));
   }
   std::istringstream out(ReadFile(dir + "/out"));
   int64_t rows = 0;
   out >> *seconds >> rows;
   if (rows != expected_rows) {
-    return Status::Internal("the writer baseline wrote " + std::to_string(rows) + " rows");
+    return Status::Internal("the " + mode + " child wrote " + std::to_string(rows) + " rows");
   }
   std::filesystem::remove_all(dir);
   return child;
@@ -722,6 +789,8 @@ int Export(const Flags& flags, const std::string& self) {
   const int64_t output_rows = OutputRows(flags.mix, records);
   // The odps writer-alone baseline makes PUT-shaped rows only.
   const bool writer_baseline = !flags.no_baseline && flags.writer == "odps" && !flags.mix;
+  // The raw append makes the same rows as the writer baseline; the limit is set beside both.
+  const bool limit = writer_baseline && !flags.otsd_data_dir.empty();
 
   Result<std::unique_ptr<client::Client>> created =
       client::Client::Create(flags.otsd.ClientOptions(static_cast<size_t>(flags.threads) + 2));
@@ -776,9 +845,27 @@ int Export(const Flags& flags, const std::string& self) {
   }
   size_t captured_bytes = 0;
   for (const std::string& body : captured) captured_bytes += body.size();
+  // Opened after the writes, so that it sees them all.
+  std::unique_ptr<otsync::bench::RawStreamScan> raw_scan;
+  std::string scan_placement;
+  if (limit) {
+    const std::string secondary = flags.work_dir + "/otsd-secondary";
+    std::filesystem::remove_all(secondary);
+    std::filesystem::create_directories(secondary);
+    Result<std::unique_ptr<otsync::bench::RawStreamScan>> opened =
+        otsync::bench::RawStreamScan::Open(flags.otsd_data_dir, secondary,
+                                           {flags.otsd.instance, flags.table});
+    if (!opened.ok()) return Fail("raw scan", opened.status());
+    raw_scan = std::move(*opened);
+    scan_placement = raw_scan->Placement();
+  }
 
   std::vector<double> export_seconds, export_rss, baseline_seconds, baseline_rss, decode_seconds;
   std::vector<double> jobs_seconds, holds, waits;  // --jobs
+  // The limit (output rows/s, per repetition): scan, append, limit, export / limit,
+  // writer alone / raw append.
+  std::vector<double> scan_rates, append_rates, limit_rates, export_limit, writer_append;
+  int64_t scanned_bytes = 0;
   for (int r = 0; r < flags.repetitions; ++r) {
     Result<ExportRun> exported = RunExport(flags, self, r, start_time, end_time, output_rows);
     if (!exported.ok()) return Fail("otsync run", exported.status());
@@ -793,11 +880,33 @@ int Export(const Flags& flags, const std::string& self) {
     std::cerr << "; decode-only " << Fixed(*decoded, 3) << " s";
     if (writer_baseline) {
       double seconds = 0;
-      Result<ChildRun> baseline = RunBaseline(flags, r, self, output_rows, &seconds);
+      Result<ChildRun> baseline =
+          RunBaseline(flags, r, self, "writer-baseline", output_rows, &seconds);
       if (!baseline.ok()) return Fail("writer baseline", baseline.status());
       baseline_seconds.push_back(seconds);
       baseline_rss.push_back(baseline->max_rss_mib);
       std::cerr << "; writer alone " << Fixed(seconds, 2) << " s";
+    }
+    if (limit) {
+      Result<otsync::bench::RawScanPass> pass = raw_scan->Pass();
+      if (!pass.ok()) return Fail("raw scan", pass.status());
+      if (pass->records != records) {
+        return Fail("raw scan", Status::Internal("iterated " + std::to_string(pass->records) +
+                                                 " records, wrote " + std::to_string(records)));
+      }
+      scanned_bytes = pass->bytes;
+      double append_seconds = 0;
+      Result<ChildRun> appended =
+          RunBaseline(flags, r, self, "raw-append", output_rows, &append_seconds);
+      if (!appended.ok()) return Fail("raw append", appended.status());
+      const double rows = static_cast<double>(output_rows);
+      scan_rates.push_back(rows / pass->seconds);
+      append_rates.push_back(rows / append_seconds);
+      limit_rates.push_back(1 / (1 / scan_rates.back() + 1 / append_rates.back()));
+      export_limit.push_back(rows / export_seconds.back() / limit_rates.back());
+      writer_append.push_back(rows / baseline_seconds.back() / append_rates.back());
+      std::cerr << "; raw scan " << Fixed(pass->seconds, 3) << " s; raw append "
+                << Fixed(append_seconds, 2) << " s";
     }
     if (flags.jobs > 1) {
       Result<ConcurrentRun> concurrent =
@@ -848,6 +957,30 @@ int Export(const Flags& flags, const std::string& self) {
   std::cout << "| peak RSS (ru_maxrss), MiB | " << Fixed(Median(export_rss), 1) << " (max "
             << Fixed(*std::max_element(export_rss.begin(), export_rss.end()), 1)
             << ") | (in export_bench) | |" << baseline_rss_cell << "\n";
+  if (limit) {
+    const double median_scan = Median(scan_rates);
+    std::cout
+        << "\nThe limit no design can pass: the raw scan (a RocksDB iterator over the "
+           "stream-records column family of otsd's data directory, opened as a secondary "
+           "instance; "
+        << records << " records, " << scanned_bytes / records
+        << " B of key and value per record; the column family at open: " << scan_placement
+        << ") and the raw append (the same output rows as "
+           "DuckDB data chunks, written as Parquet with the warehouse's settings and synced). "
+           "Limit = 1 / (1/scan + 1/append); ratios are medians of the per-repetition "
+           "ratios.\n\n";
+    std::cout << "| measure | output rows/s | baseline, output rows/s | ratio |\n";
+    std::cout << "|---|---:|---:|---:|\n";
+    std::cout << "| raw scan, same records | " << Rate(median_scan) << " ("
+              << Rate(median_scan / kRowsPerRecord) << " records/s) | | |\n";
+    std::cout << "| raw append, same rows | " << Rate(Median(append_rates)) << " | | |\n";
+    std::cout << "| limit = 1 / (1/scan + 1/append) | " << Rate(Median(limit_rates)) << " | | |\n";
+    std::cout << "| export / limit | " << Rate(export_rate) << " | " << Rate(Median(limit_rates))
+              << " | " << Fixed(Median(export_limit), 3) << " |\n";
+    std::cout << "| odps writer alone / raw append | " << Rate(rows / Median(baseline_seconds))
+              << " | " << Rate(Median(append_rates)) << " | " << Fixed(Median(writer_append), 3)
+              << " |\n";
+  }
   if (flags.jobs > 1) {
     const double together = rows * flags.jobs / Median(jobs_seconds);
     std::cout << "\n| " << flags.jobs
@@ -873,7 +1006,8 @@ int main(int argc, char** argv) {
       "End-to-end export rate (otsync run, otsstream -> odps) beside the odps writer alone "
       "(markdown report on stdout)"};
   Flags flags;
-  app.add_option("--mode", flags.mode, "export, or writer-baseline (run by export itself)")
+  app.add_option("--mode", flags.mode,
+                 "export, or writer-baseline / raw-append (run by export itself)")
       ->capture_default_str();
   AddOtsdEndpointOptions(app, &flags.otsd, "otsd URL (otsd started with --clock-offset)");
   app.add_option("--otsync", flags.otsync, "the otsync binary");
@@ -889,7 +1023,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--table", flags.table)->capture_default_str();
   app.add_flag("--no-baseline", flags.no_baseline, "skip the writer-alone baseline");
-  app.add_option("--warehouse", flags.warehouse, "writer-baseline: the warehouse file");
+  app.add_option("--warehouse", flags.warehouse,
+                 "writer-baseline: the warehouse; raw-append: the folder of its files");
+  app.add_option("--otsd-data-dir", flags.otsd_data_dir,
+                 "otsd's --data-dir, opened read-only as a RocksDB secondary: adds the raw scan, "
+                 "the raw append and the limit they imply (odps writer, PUT only)");
   app.add_option("--writer", flags.writer, "odps, txtfile or discard (stream, print false)")
       ->capture_default_str();
   app.add_flag("--mix", flags.mix, "PUT/UPDATE/DELETE mix (6:3:1) instead of PUT only");
@@ -908,8 +1046,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (flags.mode == "writer-baseline") return WriterBaseline(flags);
+  if (flags.mode == "raw-append") return RawAppend(flags);
   if (flags.mode != "export") {
-    std::cerr << "export_bench: --mode must be export or writer-baseline\n";
+    std::cerr << "export_bench: --mode must be export, writer-baseline or raw-append\n";
     return 2;
   }
   std::error_code error;

@@ -25,8 +25,9 @@
 # decode-only of the same bytes), once with otsd's stream read-ahead on (its default) and once
 # with --no-stream-read-ahead; then bench/export_bench on a fresh otsd with a -30m clock offset
 # (otsync run, otsstream -> odps, beside the odps writer alone, or -> txtfile / discard with
-# --writer; always beside decode-only of the same GetStreamRecord responses). Nothing is left running; the
-# temporary directories are removed.
+# --writer; always beside decode-only of the same GetStreamRecord responses; with the odps writer
+# and PUT records also beside the limit of a raw RocksDB scan of otsd's data directory and a raw
+# DuckDB-to-Parquet append). Nothing is left running; the temporary directories are removed.
 set -euo pipefail
 
 build_dir="${1:?usage: bench/run.sh BUILD_DIR [bench flags...]}"
@@ -132,7 +133,8 @@ if [[ " $benches " == *" export "* ]]; then
   # The clock 30 minutes behind: the records are past the reader's 5-minute end margin at once.
   otsd_start "$otsd" "$work_dir/otsd-export" --clock-offset=-30m
   if ! "$export_bench" --endpoint="$otsd_endpoint" --otsync="$otsync" --work-dir="$work_dir/export" \
-      --clock-offset-minutes=-30 "${export_flags[@]}" 2>"$work_dir/export.err"; then
+      --otsd-data-dir="$work_dir/otsd-export" --clock-offset-minutes=-30 "${export_flags[@]}" \
+      2>"$work_dir/export.err"; then
     echo "(failed: $(tail -n1 "$work_dir/export.err"))"
     status=1
   fi

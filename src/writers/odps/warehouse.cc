@@ -329,9 +329,13 @@ Warehouse::~Warehouse() = default;
 
 const std::string& Warehouse::path() const { return impl_->log().root(); }
 
-Result<std::unique_ptr<Warehouse>> Warehouse::Open(const std::string& path) {
+std::string WarehouseMemoryLimit() {
   const char* limit = std::getenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT");
-  std::string memory_limit = limit != nullptr && *limit != '\0' ? limit : kDefaultMemoryLimit;
+  return limit != nullptr && *limit != '\0' ? limit : kDefaultMemoryLimit;
+}
+
+Result<std::unique_ptr<Warehouse>> Warehouse::Open(const std::string& path) {
+  std::string memory_limit = WarehouseMemoryLimit();
   // A value given is checked here, so that a bad one fails at open rather than at the first load
   // or query. The default needs no check, and the probe (a DuckDB instance) costs milliseconds
   // that every scheduled instance would pay.

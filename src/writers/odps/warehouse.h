@@ -92,6 +92,10 @@ class PartitionLoad {
   virtual CommitStats commit_stats() const = 0;
 };
 
+// DuckDB's memory_limit for every DuckDB a warehouse of this process starts (queries and the
+// staging of loads): $OTSYNC_WAREHOUSE_MEMORY_LIMIT in DuckDB's syntax ("1GB"), else "96MB".
+std::string WarehouseMemoryLimit();
+
 class Warehouse {
  public:
   // Opens the warehouse folder `path`, creating it when missing (its parent folder is created

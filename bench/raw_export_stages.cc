@@ -1,0 +1,348 @@
+#include "raw_export_stages.h"
+
+#include <duckdb.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <utility>
+
+#include "base/durable_file.h"
+#include "bench_support.h"
+#include "store/stream_keys.h"
+#include "store/stream_metadata.h"
+#include "writers/odps/duckdb_support.h"
+#include "writers/odps/parquet_load.h"
+#include "writers/odps/value_conversion.h"
+#include "writers/odps/warehouse.h"
+
+namespace otsync::bench {
+namespace {
+
+namespace keys = store::stream_keys;
+
+Status FromRocks(const rocksdb::Status& status, const std::string& context) {
+  return status.ok() ? Status::OK() : Status::IOError(context + ": " + status.ToString());
+}
+
+// The shard numbers of `table`'s stream, read from the metadata column family.
+Result<std::vector<uint64_t>> ShardNumbers(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
+                                           const store::TableRef& table) {
+  std::string stream_bytes;
+  OTSYNC_RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(), meta, keys::StreamKey(table), &stream_bytes),
+                "reading the stream of " + table.table));
+  OTSYNC_ASSIGN_OR_RETURN(store::StreamMeta stream, store::DecodeStreamMeta(stream_bytes));
+  const std::string prefix = keys::ShardKey(stream.stream_id, "");
+  std::vector<uint64_t> numbers;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), meta));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    OTSYNC_ASSIGN_OR_RETURN(store::ShardMeta shard,
+                            store::DecodeShardMeta(it->value().ToStringView()));
+    numbers.push_back(shard.number);
+  }
+  OTSYNC_RETURN_IF_ERROR(FromRocks(it->status(), "listing the shards of " + table.table));
+  if (numbers.empty()) return Status::NotFound("the stream of " + table.table + " has no shards");
+  return numbers;
+}
+
+// A data chunk of the appender's column types, destroyed with it.
+class DataChunk {
+ public:
+  explicit DataChunk(duckdb_appender appender) {
+    std::vector<duckdb_logical_type> types(duckdb_appender_column_count(appender));
+    for (size_t i = 0; i < types.size(); ++i) types[i] = duckdb_appender_column_type(appender, i);
+    chunk_ = duckdb_create_data_chunk(types.data(), types.size());
+    for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+  }
+  ~DataChunk() { duckdb_destroy_data_chunk(&chunk_); }
+  DataChunk(const DataChunk&) = delete;
+  DataChunk& operator=(const DataChunk&) = delete;
+
+  duckdb_data_chunk get() const { return chunk_; }
+
+ private:
+  duckdb_data_chunk chunk_ = nullptr;
+};
+
+// Sets row `row` of `vector` (VARCHAR, BIGINT, DOUBLE, BOOLEAN or BLOB) to `value`; returns the
+// bytes the warehouse's loads count for it (parquet_load.cc), or -1 for a kind it does not write.
+int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
+  using Kind = odps::CellValue::Kind;
+  switch (value.kind) {
+    case Kind::kNull:
+      duckdb_vector_ensure_validity_writable(vector);
+      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
+      return 1;
+    case Kind::kInteger:
+      static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = value.integer;
+      return 8;
+    case Kind::kDouble:
+      static_cast<double*>(duckdb_vector_get_data(vector))[row] = value.number;
+      return 8;
+    case Kind::kBoolean:
+      static_cast<bool*>(duckdb_vector_get_data(vector))[row] = value.integer != 0;
+      return 1;
+    case Kind::kText:
+    case Kind::kBlob:
+      duckdb_vector_assign_string_element_len(vector, row, value.text.data(), value.text.size());
+      return 16 + static_cast<int64_t>(value.text.size());
+    case Kind::kTimestampMicros:
+    case Kind::kDateDays:
+      break;
+  }
+  return -1;
+}
+
+// The staging table, its appender and the Parquet files written from it.
+class ParquetStager {
+ public:
+  ParquetStager(std::string folder, std::string create_table_sql)
+      : folder_(std::move(folder)), create_table_sql_(std::move(create_table_sql)) {}
+  ~ParquetStager() {
+    if (appender_ != nullptr) duckdb_appender_destroy(&appender_);
+  }
+
+  Status Open() {
+    OTSYNC_ASSIGN_OR_RETURN(session_, odps::DuckDbSession::OpenInMemory(
+                                          odps::WarehouseMemoryLimit(), folder_ + "/spill"));
+    return StartFile();
+  }
+  duckdb_appender appender() const { return appender_; }
+
+  // Appends `chunk` of `rows` rows holding `bytes` of values; starts the next file when the
+  // warehouse's loads would.
+  Status Append(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
+    if (duckdb_append_data_chunk(appender_, chunk) == DuckDBError) return AppenderError();
+    file_rows_ += rows;
+    file_bytes_ += bytes;
+    if (file_rows_ >= odps::kRowsPerFile || file_bytes_ >= odps::kBytesPerFile) {
+      OTSYNC_RETURN_IF_ERROR(FinishFile());
+      return StartFile();
+    }
+    return Status::OK();
+  }
+
+  // Writes the last file and syncs the folder.
+  Status Finish() {
+    OTSYNC_RETURN_IF_ERROR(FinishFile());
+    return SyncPath(folder_);
+  }
+  int64_t files() const { return files_; }
+
+ private:
+  Status AppenderError() {
+    const char* error = duckdb_appender_error(appender_);
+    return Status::IOError(std::string("raw append: ") + (error ? error : "DuckDB error"));
+  }
+
+  Status StartFile() {
+    OTSYNC_RETURN_IF_ERROR(
+        odps::Execute(session_->connection(), create_table_sql_, "raw append: staging table"));
+    if (duckdb_appender_create(session_->connection(), nullptr, "staged", &appender_) ==
+        DuckDBError) {
+      return AppenderError();
+    }
+    file_rows_ = 0;
+    file_bytes_ = 0;
+    return Status::OK();
+  }
+
+  Status FinishFile() {
+    if (duckdb_appender_close(appender_) == DuckDBError) return AppenderError();
+    duckdb_appender_destroy(&appender_);
+    appender_ = nullptr;
+    if (file_rows_ > 0) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
+      const std::string path = folder_ + name;
+      OTSYNC_RETURN_IF_ERROR(odps::Execute(
+          session_->connection(),
+          "COPY staged TO " + odps::QuoteLiteral(path) + " (FORMAT parquet, COMPRESSION snappy)",
+          "raw append: COPY TO parquet"));
+      OTSYNC_RETURN_IF_ERROR(SyncPath(path));
+      ++files_;
+    }
+    return odps::Execute(session_->connection(), "DROP TABLE staged", "raw append: DROP TABLE");
+  }
+
+  std::string folder_;
+  std::string create_table_sql_;
+  std::unique_ptr<odps::DuckDbSession> session_;
+  duckdb_appender appender_ = nullptr;
+  int64_t file_rows_ = 0;
+  int64_t file_bytes_ = 0;
+  int64_t files_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RawStreamScan>> RawStreamScan::Open(const std::string& otsd_data_dir,
+                                                           const std::string& secondary_dir,
+                                                           const store::TableRef& table) {
+  rocksdb::Options options;
+  options.max_open_files = -1;  // A secondary instance requires it.
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {keys::kMetaColumnFamily, rocksdb::ColumnFamilyOptions()},
+      {keys::kRecordsColumnFamily, rocksdb::ColumnFamilyOptions()},
+  };
+  std::unique_ptr<RawStreamScan> scan(new RawStreamScan());
+  rocksdb::DB* db = nullptr;
+  OTSYNC_RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::OpenAsSecondary(options, otsd_data_dir, secondary_dir, families,
+                                             &scan->handles_, &db),
+                "opening otsd's RocksDB " + otsd_data_dir + " as a secondary"));
+  scan->db_.reset(db);
+  scan->records_ = scan->handles_[2];
+  OTSYNC_ASSIGN_OR_RETURN(scan->shard_numbers_, ShardNumbers(db, scan->handles_[1], table));
+  return scan;
+}
+
+RawStreamScan::~RawStreamScan() {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+}
+
+Result<RawScanPass> RawStreamScan::Pass() const {
+  RawScanPass pass;
+  const Clock::time_point start = Clock::now();
+  for (uint64_t number : shard_numbers_) {
+    const std::string prefix = keys::ShardPrefix(number);
+    const std::string end = keys::PrefixEnd(prefix);
+    const rocksdb::Slice upper_bound(end);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_upper_bound = &upper_bound;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      pass.bytes += static_cast<int64_t>(it->key().size() + it->value().size());
+      ++pass.records;
+    }
+    OTSYNC_RETURN_IF_ERROR(FromRocks(it->status(), "iterating the stream records"));
+  }
+  pass.seconds = Seconds(Clock::now() - start);
+  return pass;
+}
+
+std::string RawStreamScan::Placement() const {
+  auto property = [this](const std::string& name) {
+    uint64_t value = 0;
+    return db_->GetIntProperty(records_, name, &value) ? value : 0;
+  };
+  const uint64_t sst_bytes = property("rocksdb.total-sst-files-size");
+  const uint64_t memtable_entries = property("rocksdb.num-entries-active-mem-table") +
+                                    property("rocksdb.num-entries-imm-mem-tables");
+  uint64_t files = 0;
+  for (int level = 0; level < db_->NumberLevels(records_); ++level) {
+    std::string count;
+    if (db_->GetProperty(records_, "rocksdb.num-files-at-level" + std::to_string(level), &count)) {
+      files += std::strtoull(count.c_str(), nullptr, 10);
+    }
+  }
+  return Fixed(static_cast<double>(sst_bytes) / (1 << 20), 1) + " MiB in " + std::to_string(files) +
+         " SST files, " + std::to_string(memtable_entries) + " entries in memtables";
+}
+
+Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::TableSchema& schema,
+                                      const std::vector<std::string>& partition,
+                                      const RowSource& source) {
+  if (partition.size() != schema.partition_columns.size()) {
+    return Status::InvalidArgument("raw append: one value per partition column is needed");
+  }
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) return Status::IOError("raw append: creating " + folder + ": " + error.message());
+  std::string ddl = "CREATE TABLE staged (";
+  for (const auto* list : {&schema.columns, &schema.partition_columns}) {
+    for (const odps::Column& column : *list) {
+      const std::string type = odps::DuckDbTypeName(column.type);
+      // The types SetCell writes in their DuckDB layout; partition values are written as text.
+      const bool supported = list == &schema.partition_columns
+                                 ? type == "VARCHAR"
+                                 : type == "VARCHAR" || type == "BIGINT" || type == "DOUBLE" ||
+                                       type == "BOOLEAN" || type == "BLOB";
+      if (!supported) {
+        return Status::InvalidArgument("raw append: column " + column.name + " of type " + type +
+                                       " is not supported");
+      }
+      ddl += (ddl.back() == '(' ? "" : ", ") + odps::QuoteIdentifier(column.name) + " " + type;
+    }
+  }
+  ParquetStager stager(folder, ddl + ")");
+  RawAppendRun run;
+  Clock::duration timed{};
+  Clock::time_point start = Clock::now();
+  OTSYNC_RETURN_IF_ERROR(stager.Open());
+  // Every file's appender has the same column types: one chunk serves them all.
+  DataChunk chunk(stager.appender());
+  timed += Clock::now() - start;
+
+  const size_t data_columns = schema.columns.size();
+  const idx_t chunk_rows = duckdb_vector_size();
+  std::vector<sync::Record> rows;
+  size_t next = 0;                     // The first row of `rows` not yet taken.
+  std::vector<sync::Record> held;      // The chunk's rows, which its text cells point into.
+  std::vector<odps::CellValue> cells;  // Chunk row r, column c at r * data_columns + c.
+  // A cell's text may point into its own `owned`: the vector must never move them.
+  cells.reserve(chunk_rows * data_columns);
+  bool more = true;
+  while (more || next < rows.size()) {
+    // Not timed: the next chunk's rows, made and converted.
+    held.clear();
+    while (held.size() < chunk_rows) {
+      if (next == rows.size()) {
+        rows.clear();
+        next = 0;
+        if (!more || !(more = source(&rows)) || rows.empty()) break;
+      }
+      held.push_back(std::move(rows[next++]));
+      if (held.back().fields.size() != data_columns) {
+        return Status::InvalidArgument("raw append: a row has the wrong number of fields");
+      }
+    }
+    cells.clear();
+    for (const sync::Record& row : held) {
+      for (size_t c = 0; c < data_columns; ++c) {
+        cells.emplace_back();
+        OTSYNC_RETURN_IF_ERROR(
+            odps::ConvertField(row.fields[c], schema.columns[c].type, false, &cells.back()));
+      }
+    }
+    const idx_t count = cells.size() / data_columns;
+    if (count == 0) continue;
+    start = Clock::now();
+    duckdb_data_chunk_reset(chunk.get());
+    int64_t bytes = 0;
+    for (size_t c = 0; c < data_columns; ++c) {
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.get(), c);
+      for (idx_t r = 0; r < count; ++r) {
+        const int64_t size = SetCell(vector, r, cells[r * data_columns + c]);
+        if (size < 0) return Status::InvalidArgument("raw append: a value of an unknown kind");
+        bytes += size;
+      }
+    }
+    // The loads count no bytes for the partition values.
+    for (size_t p = 0; p < partition.size(); ++p) {
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.get(), data_columns + p);
+      for (idx_t r = 0; r < count; ++r) {
+        duckdb_vector_assign_string_element_len(vector, r, partition[p].data(),
+                                                partition[p].size());
+      }
+    }
+    duckdb_data_chunk_set_size(chunk.get(), count);
+    OTSYNC_RETURN_IF_ERROR(stager.Append(chunk.get(), static_cast<int64_t>(count), bytes));
+    timed += Clock::now() - start;
+    run.rows += static_cast<int64_t>(count);
+  }
+  start = Clock::now();
+  OTSYNC_RETURN_IF_ERROR(stager.Finish());
+  timed += Clock::now() - start;
+  run.seconds = Seconds(timed);
+  run.files = stager.files();
+  return run;
+}
+
+}  // namespace otsync::bench
