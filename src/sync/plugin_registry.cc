@@ -74,6 +74,7 @@ std::vector<std::string> PluginRegistry::ReaderNames() const { return NamesIn(re
 std::vector<std::string> PluginRegistry::WriterNames() const { return NamesIn(writers_); }
 
 std::string PluginRegistry::DataSourceTypeChoices(std::string_view quote) const {
+  if (data_source_types_.empty()) return "a data-source type, of which this build has none";
   std::string choices;
   for (size_t i = 0; i < data_source_types_.size(); ++i) {
     if (i > 0) choices += i + 1 == data_source_types_.size() ? " or " : ", ";

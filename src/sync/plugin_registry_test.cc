@@ -120,7 +120,7 @@ TEST(PluginRegistryTest, AScriptRunsThroughRegisteredDescriptorsOnly) {
 
   JobConnections connections;  // Neither plugin names a data source.
   std::ostringstream out;
-  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out};
+  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out, plugins};
   EngineOptions engine;
   JobResult result = RunJob(*job, context, plugins, engine);
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
@@ -156,7 +156,7 @@ TEST(PluginRegistryTest, APluginWithoutAFactoryParsesButDoesNotRun) {
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   JobConnections connections;
   std::ostringstream out;
-  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out};
+  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out, plugins};
   JobResult result = RunJob(*job, context, plugins, EngineOptions{});
   EXPECT_EQ(result.status.code(), StatusCode::kUnsupported);
   EXPECT_EQ(result.status.message(),

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/ots_datasource.h"
 #include "readers/otsstream/otsstream_reader.h"
+#include "writers/odps/odps_datasource.h"
 #include "writers/stream/stream_writer.h"
 
 namespace otsync::tools {
@@ -43,6 +45,11 @@ class CliTest : public ::testing::Test {
     sync::ReaderPlugin otsstream = readers::otsstream::OtsStreamReaderPlugin();
     otsstream.make = nullptr;
     plugins_.AddReader(std::move(otsstream));
+    // Nothing is tested for real: a test gives the `ots` type a tester where it needs one.
+    sync::DataSourceType ots = readers::otsstream::OtsDataSourceType();
+    ots.test = nullptr;
+    plugins_.AddDataSourceType(std::move(ots));
+    plugins_.AddDataSourceType(odps::OdpsDataSourceType());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -145,7 +152,7 @@ TEST_F(CliTest, DataSourcesAreManagedAndSecretsMasked) {
   EXPECT_EQ(out_.str().find(secret), std::string::npos);
 
   EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);  // No tester registered.
-  plugins_.RegisterDataSourceTester("ots", [](const sync::DataSource&) -> Result<std::string> {
+  plugins_.ReplaceDataSourceTester("ots", [](const sync::DataSource&) -> Result<std::string> {
     return Status::Unavailable("connection refused");
   });
   EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);
