@@ -198,5 +198,66 @@ TEST_F(DataSourceRegistryTest, CorruptFileIsReportedNotOverwritten) {
   EXPECT_EQ(FileText(), "{not json");
 }
 
+// A type the registry has never heard of, as a plugin would describe it: a required path that
+// must be absolute, an optional secret token, and one default.
+DataSourceType FilesType() {
+  DataSourceType type;
+  type.name = "files";
+  DataSourceField path = RequiredField("path", "an absolute path", "the folder");
+  path.accepts = [](std::string_view value) { return value.starts_with("/"); };
+  DataSourceField token = RequiredField("token", "a token", "the token");
+  token.required = false;
+  token.secret = true;
+  type.fields = {path, token};
+  type.defaults = [](const std::string& data_dir) {
+    return std::vector<DataSource>{
+        DataSource{"local_files", "files", "here", {{"path", data_dir + "/files"}}}};
+  };
+  return type;
+}
+
+TEST_F(DataSourceRegistryTest, AnyRegisteredTypeIsStoredCheckedAndDescribed) {
+  PluginRegistry plugins;
+  plugins.AddDataSourceType(FilesType());
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, plugins);
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  Result<std::vector<DataSource>> defaults = registry->List();
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  ASSERT_EQ(defaults->size(), 1u);  // Only the registered type's defaults.
+  EXPECT_EQ(defaults->at(0).field("path"), data_dir_ + "/files");
+
+  DataSource source{"f1", "files", "", {{"path", "/srv/f1"}, {"token", "TokenSecretValue1"}}};
+  ASSERT_TRUE(registry->Add(source).ok());
+  Result<DataSource> found = registry->Get("f1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, source);
+  std::vector<std::pair<std::string, std::string>> expected = {{"name", "f1"},
+                                                               {"type", "files"},
+                                                               {"path", "/srv/f1"},
+                                                               {"token", "Toke****"},
+                                                               {"description", ""}};
+  EXPECT_EQ(DescribeDataSource(*found, FilesType()), expected);
+
+  source.fields["path"] = "relative";
+  EXPECT_EQ(registry->Add(source, true).message(),
+            "data source f1: path: expected an absolute path");
+  source.fields.erase("path");
+  EXPECT_EQ(registry->Add(source, true).message(),
+            "data source f1: path: expected an absolute path");
+  EXPECT_EQ(registry->Add(OtsSource("o1")).message(),
+            "data source o1: type: expected files, got 'ots'");
+
+  // A file written by a build with more types is reported, not guessed at.
+  {
+    std::ofstream file(data_dir_ + "/datasources.json", std::ios::trunc);
+    file << R"({"version": 1, "datasources": [{"name": "o", "type": "ots"}]})";
+  }
+  Result<std::vector<DataSource>> unknown = registry->List();
+  EXPECT_EQ(unknown.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(unknown.status().message().find("datasources[0].type: expected \"files\""),
+            std::string::npos)
+      << unknown.status().message();
+}
+
 }  // namespace
 }  // namespace otsync::sync

@@ -169,5 +169,26 @@ TEST(PluginRegistryTest, APluginWithoutAFactoryParsesButDoesNotRun) {
   EXPECT_TRUE(plugins.FindReader("counting")->parse_spec != nullptr);
 }
 
+TEST(PluginRegistryTest, DataSourceTypesKeepTheirOrderAndTheirTestsCanBeReplaced) {
+  PluginRegistry plugins;
+  EXPECT_EQ(plugins.FindDataSourceType("ots"), nullptr);
+  plugins.AddDataSourceType(DataSourceType{"ots", {}, nullptr, nullptr});
+  plugins.AddDataSourceType(DataSourceType{"odps", {}, nullptr, nullptr});
+  EXPECT_EQ(plugins.DataSourceTypeChoices(), "ots or odps");
+  EXPECT_EQ(plugins.DataSourceTypeChoices("\""), "\"ots\" or \"odps\"");
+  plugins.AddDataSourceType(DataSourceType{"files", {}, nullptr, nullptr});
+  EXPECT_EQ(plugins.DataSourceTypeChoices(), "ots, odps or files");
+
+  DataSourceTester reached = [](const DataSource&) -> Result<std::string> {
+    return std::string("reached");
+  };
+  plugins.AddDataSourceType(DataSourceType{"ots", {}, nullptr, reached});  // Replaces, in place.
+  EXPECT_EQ(plugins.DataSourceTypeChoices(), "ots, odps or files");
+  ASSERT_NE(plugins.FindDataSourceType("ots"), nullptr);
+  EXPECT_EQ(*plugins.FindDataSourceType("ots")->test(DataSource{}), "reached");
+  plugins.ReplaceDataSourceTester("ots", nullptr);
+  EXPECT_FALSE(plugins.FindDataSourceType("ots")->test);
+}
+
 }  // namespace
 }  // namespace otsync::sync
