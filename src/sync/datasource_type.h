@@ -33,8 +33,9 @@ struct DataSource {
 };
 
 struct DataSourceField {
-  // As datasources.json, the console's forms and descriptions spell it: "accessKey". The
-  // `otsync datasource add` flag is its words joined by dashes: --access-key.
+  // As datasources.json, the console's forms and descriptions spell it: "accessKey"; never
+  // "name", "type" or "description", which every source has. The `otsync datasource add` flag is
+  // its words joined by dashes: --access-key.
   std::string key;
   // What a good value is, for the error a bad one gets: "a non-empty AccessKey secret".
   std::string expected;
