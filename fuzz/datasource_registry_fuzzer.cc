@@ -9,39 +9,51 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "fuzz/fuzz_checks.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "sync/datasource_registry.h"
+#include "sync/plugin_registry.h"
 #include "testing/temporary_directory.h"
+#include "writers/odps/odps_datasource.h"
 
 namespace {
 
 using namespace otsync;
+
+// The data-source types of the otsync binary.
+const sync::PluginRegistry& Plugins() {
+  static const sync::PluginRegistry* plugins = [] {
+    auto* registry = new sync::PluginRegistry;
+    registry->AddDataSourceType(readers::otsstream::OtsDataSourceType());
+    registry->AddDataSourceType(odps::OdpsDataSourceType());
+    return registry;
+  }();
+  return *plugins;
+}
 
 // Whether a field other than the access key holds `key` (then a message may quote that field).
 bool KeyAppearsElsewhere(const sync::DataSource& source, const std::string& key) {
   for (const std::string* field : {&source.name, &source.description}) {
     if (field->find(key) != std::string::npos) return true;
   }
-  const auto& ots = std::get<sync::OtsDataSourceConfig>(source.config);
-  for (const std::string* field : {&ots.endpoint, &ots.instance, &ots.access_id}) {
-    if (field->find(key) != std::string::npos) return true;
+  for (const auto& [name, value] : source.fields) {
+    if (name != "accessKey" && value.find(key) != std::string::npos) return true;
   }
   return false;
 }
 
 void CheckSecretsKept(const sync::DataSource& source) {
-  const auto* ots = std::get_if<sync::OtsDataSourceConfig>(&source.config);
-  if (ots == nullptr || ots->access_key.size() < 8) return;
-  const std::string& key = ots->access_key;
-  Status valid = sync::ValidateDataSource(source);
+  const std::string& key = source.field("accessKey");
+  if (source.type != "ots" || key.size() < 8) return;
+  const sync::DataSourceType& type = *Plugins().FindDataSourceType(source.type);
+  Status valid = sync::ValidateDataSource(source, type);
   if (!valid.ok() && valid.message().find(key) != std::string::npos) {
     fuzz::Check(KeyAppearsElsewhere(source, key), "a validation error quotes the access key",
                 valid.message());
   }
-  for (const auto& [field, value] : sync::DescribeDataSource(source)) {
+  for (const auto& [field, value] : sync::DescribeDataSource(source, type)) {
     if (field == "accessKey") {
       fuzz::Check(value.find(key) == std::string::npos, "the description shows the access key",
                   value);
@@ -54,7 +66,8 @@ void CheckSecretsKept(const sync::DataSource& source) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static otsync::testing::TemporaryDirectory directory("otsync_fuzz_datasource_registry");
   static const std::string data_dir = directory.Child("data");
-  static const Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+  static const Result<sync::DataSourceRegistry> registry =
+      sync::DataSourceRegistry::Open(data_dir, Plugins());
   fuzz::Check(registry.ok(), "the registry does not open", registry.status().ToString());
   // Overwritten in place and cut to size: truncating to zero first would make ext4 write the file
   // back at every close (its replace-by-truncate heuristic), a hundred times slower.

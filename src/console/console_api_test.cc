@@ -11,7 +11,9 @@
 #include "console/params_routes.h"
 #include "console/session_routes.h"
 #include "console/testing/console_api_fixture.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "sync/datasource_registry.h"
+#include "writers/odps/odps_datasource.h"
 
 namespace otsync::console {
 namespace {
@@ -24,7 +26,9 @@ class ConsoleApiTest : public ConsoleApiFixture {
   ConsoleApiTest() : ConsoleApiFixture(1'762'000'000'000'000) {}
 
   void SetUp() override {
-    plugins_.RegisterDataSourceTester("ots", [this](const sync::DataSource& source) {
+    plugins_.AddDataSourceType(readers::otsstream::OtsDataSourceType());
+    plugins_.AddDataSourceType(odps::OdpsDataSourceType());
+    plugins_.ReplaceDataSourceTester("ots", [this](const sync::DataSource& source) {
       tested_ = source;
       return tester_result_;
     });
@@ -258,11 +262,12 @@ TEST_F(ConsoleApiTest, DataSourcesNeverSendTheAccessKeyBack) {
       "PUT", "/api/datasources/src1",
       R"({"type":"ots","endpoint":"http://127.0.0.1:2","instance":"local","accessId":"id2","accessKey":"********"})");
   ASSERT_EQ(updated.status, 200) << updated.body;
-  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir());
+  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir(), plugins_);
   ASSERT_TRUE(registry.ok());
   Result<sync::DataSource> stored = registry->Get("src1");
   ASSERT_TRUE(stored.ok());
-  const auto& ots = std::get<sync::OtsDataSourceConfig>(stored->config);
+  const readers::otsstream::OtsDataSourceConfig ots =
+      readers::otsstream::OtsDataSourceConfigOf(*stored).value();
   EXPECT_EQ(ots.access_key, kAccessKey);
   EXPECT_EQ(ots.access_id, "id2");
   EXPECT_EQ(ots.endpoint, "http://127.0.0.1:2");
@@ -271,7 +276,7 @@ TEST_F(ConsoleApiTest, DataSourcesNeverSendTheAccessKeyBack) {
       "PUT", "/api/datasources/src1",
       R"({"type":"ots","endpoint":"http://127.0.0.1:2","instance":"local","accessId":"id2","accessKey":"another-key"})");
   ASSERT_EQ(new_key.status, 200);
-  EXPECT_EQ(std::get<sync::OtsDataSourceConfig>(registry->Get("src1")->config).access_key,
+  EXPECT_EQ(readers::otsstream::OtsDataSourceConfigOf(*registry->Get("src1"))->access_key,
             "another-key");
   EXPECT_EQ(new_key.body.find("another-key"), std::string::npos);
 
@@ -314,7 +319,7 @@ TEST_F(ConsoleApiTest, TestConnectivitySaysWhichStepFailed) {
   EXPECT_EQ(passed.status, 200);
   EXPECT_EQ(nlohmann::json::parse(passed.body)["ok"], true);
   ASSERT_TRUE(tested_.has_value());
-  EXPECT_EQ(std::get<sync::OtsDataSourceConfig>(tested_->config).access_key, kAccessKey)
+  EXPECT_EQ(readers::otsstream::OtsDataSourceConfigOf(*tested_)->access_key, kAccessKey)
       << "the tester gets the stored key";
 
   struct Case {

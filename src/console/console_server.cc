@@ -70,10 +70,10 @@ void AddConsoleRoutes(ConsoleApi& api, const ConsoleServerOptions& options,
                       schedule::Scheduler& scheduler, const std::shared_ptr<const Clock>& clock) {
   AddSessionRoutes(api);
   AddDataSourceRoutes(api.router(), options.data_dir, *options.plugins);
-  AddSourceTableRoutes(api.router(), options.data_dir);
+  AddSourceTableRoutes(api.router(), options.data_dir, *options.plugins);
   AddParamsRoutes(api.router(), clock);
   AddScheduleRoutes(api.router(), scheduler, clock, kMaxEventStreams);
-  AddWarehouseRoutes(api.router(), options.data_dir);
+  AddWarehouseRoutes(api.router(), options.data_dir, *options.plugins);
   AddPageRoutes(api.router(), options.ui_dir);
 }
 
@@ -105,7 +105,8 @@ int RunConsoleServer(const ConsoleServerOptions& options) {
     if (!password.ok()) return Fail(options, password.status(), kExitBadConfiguration);
     given_password = std::move(*password);
   }
-  if (Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+  if (Result<sync::DataSourceRegistry> registry =
+          sync::DataSourceRegistry::Open(data_dir, *options.plugins);
       !registry.ok()) {
     return Fail(options, registry.status(), kExitCannotStart);
   }

@@ -2,7 +2,6 @@
 
 #include <memory>
 #include <mutex>
-#include <variant>
 
 #include "console/json_body.h"
 #include "sync/datasource_registry.h"
@@ -13,55 +12,53 @@ namespace {
 
 constexpr char kMaskedKey[] = "********";
 
-nlohmann::json View(const sync::DataSource& source) {
-  nlohmann::json view = {{"name", source.name},
-                         {"type", std::string(source.type_name())},
-                         {"description", source.description}};
-  if (const auto* ots = std::get_if<sync::OtsDataSourceConfig>(&source.config)) {
-    view["endpoint"] = ots->endpoint;
-    view["instance"] = ots->instance;
-    view["accessId"] = ots->access_id;
-    view["accessKeySet"] = !ots->access_key.empty();
-    view["accessKey"] = ots->access_key.empty() ? "" : kMaskedKey;
-  } else if (const auto* odps = std::get_if<sync::OdpsDataSourceConfig>(&source.config)) {
-    view["warehouse"] = odps->warehouse_path;
-    view["project"] = odps->project;
+// The registry reads only sources of registered types.
+const sync::DataSourceType& TypeOf(const sync::DataSource& source,
+                                   const sync::PluginRegistry& plugins) {
+  return *plugins.FindDataSourceType(source.type);
+}
+
+nlohmann::json View(const sync::DataSource& source, const sync::DataSourceType& type) {
+  nlohmann::json view = {
+      {"name", source.name}, {"type", source.type}, {"description", source.description}};
+  for (const sync::DataSourceField& field : type.fields) {
+    const std::string& value = source.field(field.key);
+    if (field.secret) {
+      view[field.key + "Set"] = !value.empty();
+      view[field.key] = value.empty() ? "" : kMaskedKey;
+    } else {
+      view[field.key] = value;
+    }
   }
   return view;
 }
 
-// The data source a form describes. `stored` (for an update) supplies the access key when the
-// form leaves it out.
+// The data source a form describes. `stored` (for an update) supplies the secrets the form leaves
+// out.
 Result<sync::DataSource> FromForm(const nlohmann::json& form, const std::string& name,
-                                  const sync::DataSource* stored) {
+                                  const sync::DataSource* stored,
+                                  const sync::PluginRegistry& plugins) {
   sync::DataSource source;
   source.name = name;
-  OTSYNC_ASSIGN_OR_RETURN(
-      std::string type,
-      StringField(form, "type", stored ? std::string(stored->type_name()) : std::string()));
+  OTSYNC_ASSIGN_OR_RETURN(source.type,
+                          StringField(form, "type", stored ? stored->type : std::string()));
   OTSYNC_ASSIGN_OR_RETURN(source.description, StringField(form, "description"));
-  if (type == "ots") {
-    sync::OtsDataSourceConfig ots;
-    OTSYNC_ASSIGN_OR_RETURN(ots.endpoint, StringField(form, "endpoint"));
-    OTSYNC_ASSIGN_OR_RETURN(ots.instance, StringField(form, "instance"));
-    OTSYNC_ASSIGN_OR_RETURN(ots.access_id, StringField(form, "accessId"));
-    OTSYNC_ASSIGN_OR_RETURN(ots.access_key, StringField(form, "accessKey"));
-    if (ots.access_key == kMaskedKey) ots.access_key.clear();  // The mask sent back unchanged.
-    if (ots.access_key.empty() && stored != nullptr) {
-      if (const auto* old = std::get_if<sync::OtsDataSourceConfig>(&stored->config)) {
-        ots.access_key = old->access_key;
+  const sync::DataSourceType* type = plugins.FindDataSourceType(source.type);
+  if (type == nullptr) {
+    return Status::InvalidArgument("type: expected " + plugins.DataSourceTypeChoices() + ", got '" +
+                                   source.type + "'");
+  }
+  for (const sync::DataSourceField& field : type->fields) {
+    OTSYNC_ASSIGN_OR_RETURN(std::string value, StringField(form, field.key));
+    if (field.secret) {
+      if (value == kMaskedKey) value.clear();  // The mask sent back unchanged.
+      if (value.empty() && stored != nullptr && stored->type == source.type) {
+        value = stored->field(field.key);
       }
     }
-    source.config = std::move(ots);
-  } else if (type == "odps") {
-    sync::OdpsDataSourceConfig odps;
-    OTSYNC_ASSIGN_OR_RETURN(odps.warehouse_path, StringField(form, "warehouse"));
-    OTSYNC_ASSIGN_OR_RETURN(odps.project, StringField(form, "project"));
-    source.config = std::move(odps);
-  } else {
-    return Status::InvalidArgument("type: expected ots or odps, got '" + type + "'");
+    source.fields[field.key] = std::move(value);
   }
-  OTSYNC_RETURN_IF_ERROR(sync::ValidateDataSource(source));
+  OTSYNC_RETURN_IF_ERROR(sync::ValidateDataSource(source, *type));
   return source;
 }
 
@@ -71,21 +68,23 @@ struct DataSourceApi {
   std::mutex write_mutex;  // Read-modify-write of the registry file, one at a time.
 
   ApiResponse List() {
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, *plugins);
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     Result<std::vector<sync::DataSource>> sources = registry->List();
     if (!sources.ok()) return ApiResponse::FromStatus(sources.status());
     nlohmann::json views = nlohmann::json::array();
-    for (const sync::DataSource& source : *sources) views.push_back(View(source));
+    for (const sync::DataSource& source : *sources) {
+      views.push_back(View(source, TypeOf(source, *plugins)));
+    }
     return JsonReply(200, {{"datasources", views}});
   }
 
   ApiResponse Get(const std::string& name) {
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, *plugins);
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     Result<sync::DataSource> source = registry->Get(name);
     if (!source.ok()) return ApiResponse::FromStatus(source.status());
-    return JsonReply(200, View(*source));
+    return JsonReply(200, View(*source, TypeOf(*source, *plugins)));
   }
 
   ApiResponse Save(const ApiRequest& request, bool create) {
@@ -101,7 +100,7 @@ struct DataSourceApi {
     }
     name = *form_name;
     std::lock_guard lock(write_mutex);
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, *plugins);
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     std::unique_ptr<sync::DataSource> stored;
     if (!create) {
@@ -109,17 +108,17 @@ struct DataSourceApi {
       if (!found.ok()) return ApiResponse::FromStatus(found.status());
       stored = std::make_unique<sync::DataSource>(std::move(*found));
     }
-    Result<sync::DataSource> source = FromForm(*form, name, stored.get());
+    Result<sync::DataSource> source = FromForm(*form, name, stored.get(), *plugins);
     if (!source.ok()) return ApiResponse::FromStatus(source.status());
     if (Status added = registry->Add(*source, /*replace=*/!create); !added.ok()) {
       return ApiResponse::FromStatus(added);
     }
-    return JsonReply(create ? 201 : 200, View(*source));
+    return JsonReply(create ? 201 : 200, View(*source, TypeOf(*source, *plugins)));
   }
 
   ApiResponse Delete(const std::string& name) {
     std::lock_guard lock(write_mutex);
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, *plugins);
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     if (Status removed = registry->Remove(name); !removed.ok()) {
       return ApiResponse::FromStatus(removed);
@@ -128,17 +127,17 @@ struct DataSourceApi {
   }
 
   ApiResponse Test(const std::string& name) {
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, *plugins);
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     Result<sync::DataSource> source = registry->Get(name);
     if (!source.ok()) return ApiResponse::FromStatus(source.status());
-    const sync::DataSourceTester* tester = plugins->FindDataSourceTester(source->type_name());
-    if (tester == nullptr) {
+    const sync::DataSourceTester& tester = TypeOf(*source, *plugins).test;
+    if (!tester) {
       return ApiResponse::Error(501, "unsupported",
-                                "testing data sources of type " + std::string(source->type_name()) +
+                                "testing data sources of type " + source->type +
                                     " is not available in this build of otsync");
     }
-    Result<std::string> tested = (*tester)(*source);
+    Result<std::string> tested = tester(*source);
     if (!tested.ok()) {
       return JsonReply(200, {{"ok", false},
                              {"step", ConnectivityFailureStep(tested.status())},

@@ -1,5 +1,5 @@
 // Data sources over the API (the registry of sync/datasource_registry.h, with its name rule and
-// messages):
+// messages, and the types of sync/datasource_type.h):
 //
 //   GET    /api/datasources               {"datasources": [view...]}, sorted by name
 //   GET    /api/datasources/{name}        view
@@ -12,9 +12,11 @@
 //                                         authenticate (key id or signature refused), instance
 //                                         (unknown instance) or request (anything else)
 //
-// A view: {"name", "type", "description"} plus, for ots, "endpoint", "instance", "accessId",
-// "accessKeySet" (bool) and "accessKey": "********" (never a character of the key); for odps,
-// "warehouse" and "project". A form has the same fields, with "accessKey" the new key in clear.
+// A view: {"name", "type", "description"} plus the fields of the source's type
+// (sync/datasource_type.h), each secret one F as "FSet" (bool) and F: "********" (never a
+// character of the secret): for ots, "endpoint", "instance", "accessId", "accessKeySet" and
+// "accessKey"; for odps, "warehouse" and "project". A form has the same fields, with a secret the
+// new value in clear; a type the build does not register is refused.
 #pragma once
 
 #include <string>
@@ -24,8 +26,8 @@
 
 namespace otsync::console {
 
-// `data_dir` holds datasources.json; `plugins` has the connectivity testers. Both must outlive
-// the routes.
+// `data_dir` holds datasources.json; `plugins` has the data-source types and their connectivity
+// tests. Both must outlive the routes.
 void AddDataSourceRoutes(ApiRouter& router, const std::string& data_dir,
                          const sync::PluginRegistry& plugins);
 

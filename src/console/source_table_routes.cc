@@ -4,11 +4,11 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <variant>
 
 #include "client/client.h"
 #include "console/datasource_routes.h"
 #include "console/json_body.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "sync/datasource_registry.h"
 #include "sync/ots_hints.h"
 
@@ -48,7 +48,8 @@ nlohmann::json TableView(const std::string& name, const Result<wire::TableDescri
 
 class SourceTableApi {
  public:
-  explicit SourceTableApi(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+  SourceTableApi(std::string data_dir, const sync::PluginRegistry& plugins)
+      : data_dir_(std::move(data_dir)), plugins_(plugins) {}
 
   ApiResponse List(const std::string& name) {
     OtsSource source;
@@ -125,22 +126,18 @@ class SourceTableApi {
  private:
   // A client of the data source `name` in `*source`, or the answer that explains why not.
   std::optional<ApiResponse> Connect(const std::string& name, OtsSource* source) {
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir_);
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir_, plugins_);
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     Result<sync::DataSource> found = registry->Get(name);
     if (!found.ok()) return ApiResponse::FromStatus(found.status());
-    const auto* ots = std::get_if<sync::OtsDataSourceConfig>(&found->config);
-    if (ots == nullptr) {
+    Result<readers::otsstream::OtsDataSourceConfig> ots =
+        readers::otsstream::OtsDataSourceConfigOf(*found);
+    if (!ots.ok()) {
       return ApiResponse::Error(400, "invalid_argument",
-                                "data source '" + name + "' is of type " +
-                                    std::string(found->type_name()) +
+                                "data source '" + name + "' is of type " + found->type +
                                     ": only a Table Store (ots) data source has tables to list");
     }
-    client::ClientOptions options;
-    options.endpoint = ots->endpoint;
-    options.instance = ots->instance;
-    options.credentials.access_key_id = ots->access_id;
-    options.credentials.access_key_secret = ots->access_key;
+    client::ClientOptions options = readers::otsstream::OtsClientOptions(*ots);
     // A person waits for the answer: fail fast, as Test Connectivity does.
     options.connect_timeout = std::chrono::milliseconds(3000);
     options.request_timeout = std::chrono::milliseconds(10000);
@@ -154,12 +151,14 @@ class SourceTableApi {
   }
 
   const std::string data_dir_;
+  const sync::PluginRegistry& plugins_;
 };
 
 }  // namespace
 
-void AddSourceTableRoutes(ApiRouter& router, const std::string& data_dir) {
-  auto api = std::make_shared<SourceTableApi>(data_dir);
+void AddSourceTableRoutes(ApiRouter& router, const std::string& data_dir,
+                          const sync::PluginRegistry& plugins) {
+  auto api = std::make_shared<SourceTableApi>(data_dir, plugins);
   router.Add("GET", "/api/datasources/{name}/tables", Access::kSignedIn,
              [api](const ApiRequest& request) { return api->List(request.PathParam("name")); });
   router.Add("POST", "/api/datasources/{name}/tables/{table}/stream", Access::kSignedIn,

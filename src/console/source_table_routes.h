@@ -19,10 +19,13 @@
 #include <string>
 
 #include "console/api_router.h"
+#include "sync/plugin_registry.h"
 
 namespace otsync::console {
 
-// `data_dir` holds datasources.json; it must outlive the routes.
-void AddSourceTableRoutes(ApiRouter& router, const std::string& data_dir);
+// `data_dir` holds datasources.json, read with the data-source types of `plugins`; both must
+// outlive the routes.
+void AddSourceTableRoutes(ApiRouter& router, const std::string& data_dir,
+                          const sync::PluginRegistry& plugins);
 
 }  // namespace otsync::console

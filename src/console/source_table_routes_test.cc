@@ -11,8 +11,10 @@
 
 #include "client/client.h"
 #include "console/testing/console_api_fixture.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "server/testing/in_process_otsd.h"
 #include "sync/datasource_registry.h"
+#include "writers/odps/odps_datasource.h"
 
 namespace otsync::console {
 namespace {
@@ -24,6 +26,8 @@ class SourceTableRoutesTest : public ConsoleApiFixture {
   SourceTableRoutesTest() : ConsoleApiFixture(1'000'000) {}
 
   void SetUp() override {
+    plugins_.AddDataSourceType(readers::otsstream::OtsDataSourceType());
+    plugins_.AddDataSourceType(odps::OdpsDataSourceType());
     std::filesystem::create_directories(data_dir());
     Result<std::unique_ptr<server::InProcessOtsd>> otsd = server::InProcessOtsd::Start();
     ASSERT_TRUE(otsd.ok()) << otsd.status().ToString();
@@ -40,7 +44,7 @@ class SourceTableRoutesTest : public ConsoleApiFixture {
     client_ = std::move(*created);
     CreateTable("orders", /*stream_hours=*/0);
     CreateTable("person", /*stream_hours=*/48);
-    AddSourceTableRoutes(api_->router(), data_dir());
+    AddSourceTableRoutes(api_->router(), data_dir(), plugins_);
   }
   void TearDown() override {
     api_.reset();
@@ -50,10 +54,10 @@ class SourceTableRoutesTest : public ConsoleApiFixture {
 
   void AddOtsSource(const std::string& name, const std::string& endpoint,
                     const std::string& instance, const std::string& key) {
-    sync::DataSource source;
-    source.name = name;
-    source.config = sync::OtsDataSourceConfig{endpoint, instance, server::kDevelopmentKeyId, key};
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir());
+    sync::DataSource source = readers::otsstream::OtsDataSource(
+        name, "", {endpoint, instance, server::kDevelopmentKeyId, key});
+    Result<sync::DataSourceRegistry> registry =
+        sync::DataSourceRegistry::Open(data_dir(), plugins_);
     ASSERT_TRUE(registry.ok());
     ASSERT_TRUE(registry->Add(source, /*replace=*/true).ok());
   }
@@ -77,6 +81,7 @@ class SourceTableRoutesTest : public ConsoleApiFixture {
     return response;
   }
 
+  sync::PluginRegistry plugins_;
   std::unique_ptr<server::InProcessOtsd> otsd_;
   std::string endpoint_;
   std::unique_ptr<client::Client> client_;
@@ -136,10 +141,8 @@ TEST_F(SourceTableRoutesTest, RefusesBadRequestsAndOtherKindsOfSource) {
   }
   EXPECT_FALSE(client_->DescribeTable("orders")->stream.enabled);
 
-  sync::DataSource warehouse;
-  warehouse.name = "wh";
-  warehouse.config = sync::OdpsDataSourceConfig{data_dir() + "/warehouse", "p"};
-  ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir())->Add(warehouse).ok());
+  sync::DataSource warehouse = odps::OdpsDataSource("wh", "", {data_dir() + "/warehouse", "p"});
+  ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir(), plugins_)->Add(warehouse).ok());
   ApiResponse odps = Call("GET", "/api/datasources/wh/tables");
   EXPECT_EQ(odps.status, 400);
   EXPECT_NE(odps.body.find("only a Table Store (ots) data source"), std::string::npos);

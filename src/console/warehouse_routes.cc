@@ -10,7 +10,6 @@
 #include <memory>
 #include <semaphore>
 #include <sstream>
-#include <variant>
 
 #include "console/json_body.h"
 #include "console/query_parameters.h"
@@ -196,18 +195,18 @@ class TemporaryFolder {
 
 struct WarehouseApi {
   std::string data_dir;
+  const sync::PluginRegistry* plugins;
   WarehouseRouteLimits limits;
   std::unique_ptr<std::counting_semaphore<64>> heavy_slots;
 
   // The warehouse folder of the `odps` data source `name`.
   Result<Location> Locate(const std::string& name) {
     OTSYNC_ASSIGN_OR_RETURN(sync::DataSourceRegistry registry,
-                            sync::DataSourceRegistry::Open(data_dir));
+                            sync::DataSourceRegistry::Open(data_dir, *plugins));
     OTSYNC_ASSIGN_OR_RETURN(sync::DataSource source, registry.Get(name));
-    const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
-    if (config == nullptr) {
-      return Status::InvalidArgument("data source '" + name + "' is of type " +
-                                     std::string(source.type_name()) +
+    Result<odps::OdpsDataSourceConfig> config = odps::OdpsDataSourceConfigOf(source);
+    if (!config.ok()) {
+      return Status::InvalidArgument("data source '" + name + "' is of type " + source.type +
                                      "; the warehouse pages need an odps data source");
     }
     Location location;
@@ -529,9 +528,10 @@ struct WarehouseApi {
 }  // namespace
 
 void AddWarehouseRoutes(ApiRouter& router, const std::string& data_dir,
-                        const WarehouseRouteLimits& limits) {
+                        const sync::PluginRegistry& plugins, const WarehouseRouteLimits& limits) {
   auto api = std::make_shared<WarehouseApi>();
   api->data_dir = data_dir;
+  api->plugins = &plugins;
   api->limits = limits;
   api->heavy_slots = std::make_unique<std::counting_semaphore<64>>(
       std::clamp(limits.concurrent_heavy_requests, 1, 64));

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "console/api_router.h"
+#include "sync/plugin_registry.h"
 
 namespace otsync::console {
 
@@ -29,8 +30,10 @@ struct WarehouseRouteLimits {
   int concurrent_heavy_requests = 2;  // Queries, first rows and exports running at once.
 };
 
-// `data_dir` holds datasources.json and must outlive the routes.
+// `data_dir` holds datasources.json, read with the data-source types of `plugins`; both must
+// outlive the routes.
 void AddWarehouseRoutes(ApiRouter& router, const std::string& data_dir,
+                        const sync::PluginRegistry& plugins,
                         const WarehouseRouteLimits& limits = {});
 
 }  // namespace otsync::console

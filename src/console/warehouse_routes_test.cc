@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "console/testing/console_api_fixture.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "sync/datasource_registry.h"
+#include "writers/odps/odps_datasource.h"
 #include "writers/odps/warehouse_test_support.h"
 
 namespace otsync::console {
@@ -29,7 +31,9 @@ class WarehouseRoutesTest : public ConsoleApiFixture {
     previous_tmpdir_ = previous != nullptr ? previous : "";
     std::filesystem::create_directories(temporary_.Child("tmp"));
     ::setenv("TMPDIR", temporary_.Child("tmp").c_str(), 1);
-    ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir()).ok());
+    plugins_.AddDataSourceType(readers::otsstream::OtsDataSourceType());
+    plugins_.AddDataSourceType(odps::OdpsDataSourceType());
+    ASSERT_TRUE(sync::DataSourceRegistry::Open(data_dir(), plugins_).ok());
     Route();
   }
   void TearDown() override {
@@ -43,7 +47,7 @@ class WarehouseRoutesTest : public ConsoleApiFixture {
   // (Re)builds the API with `limits`.
   void Route(const WarehouseRouteLimits& limits = {}) {
     ResetApi();
-    AddWarehouseRoutes(api_->router(), data_dir(), limits);
+    AddWarehouseRoutes(api_->router(), data_dir(), plugins_, limits);
   }
 
   std::string warehouse_path() const { return data_dir() + "/warehouse"; }
@@ -64,6 +68,7 @@ class WarehouseRoutesTest : public ConsoleApiFixture {
     return std::to_string(response.status) + " " + ErrorMessage(response);
   }
 
+  sync::PluginRegistry plugins_;
   std::string previous_tmpdir_;
 };
 

@@ -9,10 +9,35 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/ots_datasource.h"
+#include "sync/plugin_registry.h"
 #include "testing/temporary_directory.h"
+#include "writers/odps/odps_datasource.h"
 
 namespace otsync::sync {
 namespace {
+
+using odps::OdpsDataSource;
+using odps::OdpsDataSourceConfig;
+using odps::OdpsDataSourceConfigOf;
+using readers::otsstream::OtsDataSource;
+using readers::otsstream::OtsDataSourceConfig;
+using readers::otsstream::OtsDataSourceConfigOf;
+
+// The data-source types of the otsync binary.
+const PluginRegistry& Plugins() {
+  static const PluginRegistry* plugins = [] {
+    auto* registry = new PluginRegistry;
+    registry->AddDataSourceType(readers::otsstream::OtsDataSourceType());
+    registry->AddDataSourceType(odps::OdpsDataSourceType());
+    return registry;
+  }();
+  return *plugins;
+}
+
+const DataSourceType& TypeOf(const DataSource& source) {
+  return *Plugins().FindDataSourceType(source.type);
+}
 
 class DataSourceRegistryTest : public ::testing::Test {
  protected:
@@ -31,9 +56,9 @@ class DataSourceRegistryTest : public ::testing::Test {
 };
 
 DataSource OtsSource(std::string name, std::string secret = "AbCdEfGhIjKlMnOp") {
-  return DataSource{std::move(name), "orders",
-                    OtsDataSourceConfig{"https://inst.cn-hangzhou.ots.aliyuncs.com", "inst",
-                                        "LTAI5tExampleId", std::move(secret)}};
+  return OtsDataSource(std::move(name), "orders",
+                       OtsDataSourceConfig{"https://inst.cn-hangzhou.ots.aliyuncs.com", "inst",
+                                           "LTAI5tExampleId", std::move(secret)});
 }
 
 mode_t ModeOf(const std::string& path) {
@@ -43,7 +68,7 @@ mode_t ModeOf(const std::string& path) {
 }
 
 TEST_F(DataSourceRegistryTest, FreshDataDirHoldsTheSeedDefaults) {
-  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, Plugins());
   ASSERT_TRUE(registry.ok()) << registry.status().ToString();
   Result<std::vector<DataSource>> sources = registry->List();
   ASSERT_TRUE(sources.ok()) << sources.status().ToString();
@@ -53,7 +78,7 @@ TEST_F(DataSourceRegistryTest, FreshDataDirHoldsTheSeedDefaults) {
 
   Result<DataSource> ots = registry->Get("otsstream");
   ASSERT_TRUE(ots.ok());
-  const auto& config = std::get<OtsDataSourceConfig>(ots->config);
+  const OtsDataSourceConfig config = OtsDataSourceConfigOf(*ots).value();
   EXPECT_EQ(config.endpoint, "http://127.0.0.1:8800");
   EXPECT_EQ(config.instance, "local");
   EXPECT_EQ(config.access_id, "otsync-local-id");
@@ -61,8 +86,8 @@ TEST_F(DataSourceRegistryTest, FreshDataDirHoldsTheSeedDefaults) {
 
   Result<DataSource> odps = registry->Get("odps_first");
   ASSERT_TRUE(odps.ok());
-  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).warehouse_path, data_dir_ + "/warehouse");
-  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).project, "odps_first");
+  EXPECT_EQ(OdpsDataSourceConfigOf(*odps)->warehouse_path, data_dir_ + "/warehouse");
+  EXPECT_EQ(OdpsDataSourceConfigOf(*odps)->project, "odps_first");
 
   EXPECT_EQ(ModeOf(data_dir_ + "/datasources.json"), 0600u);
   EXPECT_EQ(ModeOf(data_dir_), 0700u);
@@ -70,25 +95,25 @@ TEST_F(DataSourceRegistryTest, FreshDataDirHoldsTheSeedDefaults) {
 
 TEST_F(DataSourceRegistryTest, AddGetRemoveRoundTripAcrossOpens) {
   {
-    Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+    Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, Plugins());
     ASSERT_TRUE(registry.ok());
     ASSERT_TRUE(registry->Add(OtsSource("orders_ots")).ok());
-    DataSource warehouse{"wh2", "", OdpsDataSourceConfig{"/tmp/wh2", "proj_2"}};
+    DataSource warehouse = OdpsDataSource("wh2", "", OdpsDataSourceConfig{"/tmp/wh2", "proj_2"});
     ASSERT_TRUE(registry->Add(warehouse).ok());
     EXPECT_EQ(registry->Add(OtsSource("orders_ots")).code(), StatusCode::kAlreadyExists);
     ASSERT_TRUE(registry->Add(OtsSource("orders_ots", "ReplacedSecret99"), true).ok());
   }
   ::umask(0);  // The file stays private whatever the umask.
-  Result<DataSourceRegistry> reopened = DataSourceRegistry::Open(data_dir_ + "/");
+  Result<DataSourceRegistry> reopened = DataSourceRegistry::Open(data_dir_ + "/", Plugins());
   ::umask(022);
   ASSERT_TRUE(reopened.ok());
   Result<DataSource> ots = reopened->Get("orders_ots");
   ASSERT_TRUE(ots.ok());
-  EXPECT_EQ(std::get<OtsDataSourceConfig>(ots->config).access_key, "ReplacedSecret99");
+  EXPECT_EQ(OtsDataSourceConfigOf(*ots)->access_key, "ReplacedSecret99");
   EXPECT_EQ(ots->description, "orders");
   Result<DataSource> odps = reopened->Get("wh2");
   ASSERT_TRUE(odps.ok());
-  EXPECT_EQ(std::get<OdpsDataSourceConfig>(odps->config).project, "proj_2");
+  EXPECT_EQ(OdpsDataSourceConfigOf(*odps)->project, "proj_2");
   ASSERT_TRUE(reopened->Add(OtsSource("another")).ok());
   EXPECT_EQ(ModeOf(data_dir_ + "/datasources.json"), 0600u);
 
@@ -116,23 +141,23 @@ TEST_F(DataSourceRegistryTest, NamesFollowTheSeedsRule) {
             "invalid data source name \"1abc\": it can contain letters, digits and underscores "
             "(_), must begin with a letter and cannot exceed 60 characters");
 
-  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, Plugins());
   ASSERT_TRUE(registry.ok());
   EXPECT_EQ(registry->Add(OtsSource("bad-name")).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(DataSourceRegistryTest, FieldErrorsNeverQuoteTheSecret) {
   DataSource source = OtsSource("s1", "VerySecretKey123");
-  std::get<OtsDataSourceConfig>(source.config).endpoint = "ftp://x";
-  Status status = ValidateDataSource(source);
+  source.fields["endpoint"] = "ftp://x";
+  Status status = ValidateDataSource(source, TypeOf(source));
   EXPECT_EQ(status.message(),
             "data source s1: endpoint: expected an address such as http://example.com");
-  std::get<OtsDataSourceConfig>(source.config).endpoint = "http://x";
-  std::get<OtsDataSourceConfig>(source.config).access_key = "  ";
-  EXPECT_EQ(ValidateDataSource(source).message(),
+  source.fields["endpoint"] = "http://x";
+  source.fields["accessKey"] = "  ";
+  EXPECT_EQ(ValidateDataSource(source, TypeOf(source)).message(),
             "data source s1: accessKey: expected a non-empty AccessKey secret");
-  DataSource odps{"w", "", OdpsDataSourceConfig{"", "p"}};
-  EXPECT_EQ(ValidateDataSource(odps).message(),
+  DataSource odps = OdpsDataSource("w", "", OdpsDataSourceConfig{"", "p"});
+  EXPECT_EQ(ValidateDataSource(odps, TypeOf(odps)).message(),
             "data source w: warehouse: expected the path of the local warehouse folder");
 }
 
@@ -142,7 +167,8 @@ TEST_F(DataSourceRegistryTest, DescriptionsMaskSecrets) {
   EXPECT_EQ(MaskSecret(""), "****");
 
   DataSource source = OtsSource("orders_ots", "AbCdEfGhIjKlMnOp");
-  std::vector<std::pair<std::string, std::string>> fields = DescribeDataSource(source);
+  std::vector<std::pair<std::string, std::string>> fields =
+      DescribeDataSource(source, TypeOf(source));
   std::vector<std::pair<std::string, std::string>> expected = {
       {"name", "orders_ots"},
       {"type", "ots"},
@@ -158,18 +184,79 @@ TEST_F(DataSourceRegistryTest, DescriptionsMaskSecrets) {
 }
 
 TEST_F(DataSourceRegistryTest, CorruptFileIsReportedNotOverwritten) {
-  ASSERT_TRUE(DataSourceRegistry::Open(data_dir_).ok());
+  ASSERT_TRUE(DataSourceRegistry::Open(data_dir_, Plugins()).ok());
   {
     std::ofstream file(data_dir_ + "/datasources.json", std::ios::trunc);
     file << "{not json";
   }
-  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, Plugins());
   ASSERT_TRUE(registry.ok());
   Result<std::vector<DataSource>> sources = registry->List();
   ASSERT_FALSE(sources.ok());
   EXPECT_EQ(sources.status().code(), StatusCode::kCorruption);
   EXPECT_EQ(registry->Add(OtsSource("x1")).code(), StatusCode::kCorruption);
   EXPECT_EQ(FileText(), "{not json");
+}
+
+// A type the registry has never heard of, as a plugin would describe it: a required path that
+// must be absolute, an optional secret token, and one default.
+DataSourceType FilesType() {
+  DataSourceType type;
+  type.name = "files";
+  DataSourceField path = RequiredField("path", "an absolute path", "the folder");
+  path.accepts = [](std::string_view value) { return value.starts_with("/"); };
+  DataSourceField token = RequiredField("token", "a token", "the token");
+  token.required = false;
+  token.secret = true;
+  type.fields = {path, token};
+  type.defaults = [](const std::string& data_dir) {
+    return std::vector<DataSource>{
+        DataSource{"local_files", "files", "here", {{"path", data_dir + "/files"}}}};
+  };
+  return type;
+}
+
+TEST_F(DataSourceRegistryTest, AnyRegisteredTypeIsStoredCheckedAndDescribed) {
+  PluginRegistry plugins;
+  plugins.AddDataSourceType(FilesType());
+  Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, plugins);
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  Result<std::vector<DataSource>> defaults = registry->List();
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  ASSERT_EQ(defaults->size(), 1u);  // Only the registered type's defaults.
+  EXPECT_EQ(defaults->at(0).field("path"), data_dir_ + "/files");
+
+  DataSource source{"f1", "files", "", {{"path", "/srv/f1"}, {"token", "TokenSecretValue1"}}};
+  ASSERT_TRUE(registry->Add(source).ok());
+  Result<DataSource> found = registry->Get("f1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, source);
+  std::vector<std::pair<std::string, std::string>> expected = {{"name", "f1"},
+                                                               {"type", "files"},
+                                                               {"path", "/srv/f1"},
+                                                               {"token", "Toke****"},
+                                                               {"description", ""}};
+  EXPECT_EQ(DescribeDataSource(*found, FilesType()), expected);
+
+  source.fields["path"] = "relative";
+  EXPECT_EQ(registry->Add(source, true).message(),
+            "data source f1: path: expected an absolute path");
+  source.fields.erase("path");
+  EXPECT_EQ(registry->Add(source, true).message(),
+            "data source f1: path: expected an absolute path");
+  EXPECT_EQ(registry->Add(OtsSource("o1")).message(),
+            "data source o1: type: expected files, got 'ots'");
+
+  // A file written by a build with more types is reported, not guessed at.
+  {
+    std::ofstream file(data_dir_ + "/datasources.json", std::ios::trunc);
+    file << R"({"version": 1, "datasources": [{"name": "o", "type": "ots"}]})";
+  }
+  Result<std::vector<DataSource>> unknown = registry->List();
+  EXPECT_EQ(unknown.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(unknown.status().message().find("datasources[0].type: expected \"files\""),
+            std::string::npos)
+      << unknown.status().message();
 }
 
 }  // namespace

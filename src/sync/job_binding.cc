@@ -18,7 +18,7 @@ std::string ParameterPath(const JobSpec& job, std::string_view step) {
 std::string NamesOfType(const std::vector<DataSource>& sources, std::string_view type) {
   std::string names;
   for (const DataSource& source : sources) {
-    if (source.type_name() != type) continue;
+    if (source.type != type) continue;
     if (!names.empty()) names += ", ";
     names += source.name;
   }
@@ -47,10 +47,9 @@ Result<const DataSource*> DataSourceLookup::FindOfType(const std::string& name,
   std::string path = PathOf(key);
   for (const DataSource& source : sources_) {
     if (source.name != name) continue;
-    if (source.type_name() != type) {
+    if (source.type != type) {
       return Status::InvalidArgument(path + ": data source \"" + name + "\" is of type " +
-                                     std::string(source.type_name()) + ", expected " +
-                                     std::string(type));
+                                     source.type + ", expected " + std::string(type));
     }
     return &source;
   }

@@ -5,23 +5,29 @@
 
 #include <filesystem>
 
+#include "readers/otsstream/ots_datasource.h"
 #include "readers/otsstream/otsstream_reader.h"
 #include "sync/job_script.h"
 #include "sync/plugin_registry.h"
 #include "testing/temporary_directory.h"
+#include "writers/odps/odps_datasource.h"
 #include "writers/odps/warehouse_cli.h"
 
 namespace otsync::sync {
 namespace {
 
+using odps::OdpsDataSourceConfig;
+
 class JobBindingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_);
-    ASSERT_TRUE(registry.ok());
-    registry_.emplace(std::move(*registry));
     plugins_.AddReader(readers::otsstream::OtsStreamReaderPlugin());
     plugins_.AddWriter(odps::OdpsWriterPlugin());
+    plugins_.AddDataSourceType(readers::otsstream::OtsDataSourceType());
+    plugins_.AddDataSourceType(odps::OdpsDataSourceType());
+    Result<DataSourceRegistry> registry = DataSourceRegistry::Open(data_dir_, plugins_);
+    ASSERT_TRUE(registry.ok());
+    registry_.emplace(std::move(*registry));
   }
 
   JobSpec Parse(const std::string& reader_source, const std::string& writer_key,

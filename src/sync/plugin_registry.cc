@@ -28,8 +28,14 @@ void PluginRegistry::AddWriter(WriterPlugin plugin) {
   writers_[std::move(name)] = std::move(plugin);
 }
 
-void PluginRegistry::RegisterDataSourceTester(std::string type_name, DataSourceTester tester) {
-  testers_[std::move(type_name)] = std::move(tester);
+void PluginRegistry::AddDataSourceType(DataSourceType type) {
+  for (DataSourceType& added : data_source_types_) {
+    if (added.name == type.name) {
+      added = std::move(type);
+      return;
+    }
+  }
+  data_source_types_.push_back(std::move(type));
 }
 
 void PluginRegistry::ReplaceReaderFactory(std::string_view name, ReaderFactory factory) {
@@ -50,12 +56,31 @@ const WriterPlugin* PluginRegistry::FindWriter(std::string_view name) const {
   return FindIn(writers_, name);
 }
 
-const DataSourceTester* PluginRegistry::FindDataSourceTester(std::string_view type_name) const {
-  return FindIn(testers_, type_name);
+void PluginRegistry::ReplaceDataSourceTester(std::string_view type_name, DataSourceTester tester) {
+  for (DataSourceType& type : data_source_types_) {
+    if (type.name == type_name) type.test = std::move(tester);
+  }
+}
+
+const DataSourceType* PluginRegistry::FindDataSourceType(std::string_view name) const {
+  for (const DataSourceType& type : data_source_types_) {
+    if (type.name == name) return &type;
+  }
+  return nullptr;
 }
 
 std::vector<std::string> PluginRegistry::ReaderNames() const { return NamesIn(readers_); }
 
 std::vector<std::string> PluginRegistry::WriterNames() const { return NamesIn(writers_); }
+
+std::string PluginRegistry::DataSourceTypeChoices(std::string_view quote) const {
+  if (data_source_types_.empty()) return "a data-source type, of which this build has none";
+  std::string choices;
+  for (size_t i = 0; i < data_source_types_.size(); ++i) {
+    if (i > 0) choices += i + 1 == data_source_types_.size() ? " or " : ", ";
+    choices += std::string(quote) + data_source_types_[i].name + std::string(quote);
+  }
+  return choices;
+}
 
 }  // namespace otsync::sync

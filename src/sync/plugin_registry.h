@@ -1,12 +1,13 @@
-// PluginRegistry: the readers, writers and data-source testers a build of otsync has, by name.
-// The engine knows plugins only through the descriptors below: each plugin's folder makes its
-// own descriptor (its name, how it parses and checks its `parameter` object, which data sources
-// it needs, how it is built), and the binary's composition root adds one line per plugin
+// PluginRegistry: the readers, writers and data-source types a build of otsync has, by name.
+// The engine knows plugins only through the descriptors below and in sync/datasource_type.h:
+// each plugin's folder makes its own descriptor (its name, how it parses and checks its
+// `parameter` object, which data sources it needs, how it is built; a data-source type's fields,
+// checks, defaults and test), and the binary's composition root adds one line per plugin
 // (src/tools/otsync_main.cc), so the engine never depends on a plugin:
 //
 //   plugins.AddReader(readers::otsstream::OtsStreamReaderPlugin());   // readers/otsstream
 //   plugins.AddWriter(writers::StreamWriterPlugin());                 // writers/stream
-//   plugins.RegisterDataSourceTester("odps", odps::TestWarehouseDataSource);
+//   plugins.AddDataSourceType(odps::OdpsDataSourceType());            // writers/odps
 //
 // A job script names a plugin by its name or, as DataX does, by the name followed by "reader" or
 // "writer" ("otsstreamreader", "streamwriter").
@@ -23,7 +24,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "sync/config_object.h"
-#include "sync/datasource_registry.h"
+#include "sync/datasource_type.h"
 #include "sync/job_binding.h"
 #include "sync/job_spec.h"
 #include "sync/local_time.h"
@@ -33,6 +34,8 @@
 
 namespace otsync::sync {
 
+class PluginRegistry;
+
 // What a factory gets to build its plugin for one job. The plugin's own values are in
 // job.reader.parameters / job.writer.parameters and connections.reader / connections.writer.
 struct PluginContext {
@@ -41,6 +44,8 @@ struct PluginContext {
   std::string data_dir;
   std::shared_ptr<const Clock> clock;
   std::ostream& data_out;  // Standard output, for writers that print rows.
+  // The plugins of the run: the data-source types, for a plugin that opens the registry itself.
+  const PluginRegistry& plugins;
 };
 
 // What a spec parser gets beside the `parameter` object.
@@ -61,10 +66,6 @@ using ConnectionResolver =
 // Factories fail with kInvalidArgument for a configuration the plugin cannot run.
 using ReaderFactory = std::function<Result<std::unique_ptr<Reader>>(const PluginContext&)>;
 using WriterFactory = std::function<Result<std::unique_ptr<Writer>>(const PluginContext&)>;
-// Makes a real request to the data source; OK with a one-line description of what was reached
-// ("reached instance local at http://127.0.0.1:8800: 3 tables"), or the reason it failed. The
-// description and the reason never contain a secret.
-using DataSourceTester = std::function<Result<std::string>(const DataSource&)>;
 
 struct ReaderPlugin {
   std::string name;       // Lowercase, as job scripts name it: "otsstream".
@@ -82,29 +83,35 @@ struct WriterPlugin {
 
 class PluginRegistry {
  public:
-  // A later plugin or tester under the same name replaces the earlier one.
+  // A later plugin or type under the same name replaces the earlier one.
   void AddReader(ReaderPlugin plugin);
   void AddWriter(WriterPlugin plugin);
-  void RegisterDataSourceTester(std::string type_name, DataSourceTester tester);
+  void AddDataSourceType(DataSourceType type);
 
   // Runs `factory` in place of the named plugin's own, keeping its spec parsing and connections
   // (tests substitute a reader or writer this way). The plugin must have been added.
   void ReplaceReaderFactory(std::string_view name, ReaderFactory factory);
   void ReplaceWriterFactory(std::string_view name, WriterFactory factory);
+  // Likewise for a data-source type's test (empty: the type cannot be tested).
+  void ReplaceDataSourceTester(std::string_view type_name, DataSourceTester tester);
 
   // nullptr when nothing is registered under the name (a registered name, not a DataX alias).
   const ReaderPlugin* FindReader(std::string_view name) const;
   const WriterPlugin* FindWriter(std::string_view name) const;
-  const DataSourceTester* FindDataSourceTester(std::string_view type_name) const;
+  const DataSourceType* FindDataSourceType(std::string_view name) const;
 
   // Sorted.
   std::vector<std::string> ReaderNames() const;
   std::vector<std::string> WriterNames() const;
+  // In the order they were added, which is the order help texts list them in.
+  const std::vector<DataSourceType>& data_source_types() const { return data_source_types_; }
+  // "ots or odps" ("a, b or c"), each name between `quote`s: the types a message expects.
+  std::string DataSourceTypeChoices(std::string_view quote = "") const;
 
  private:
   std::map<std::string, ReaderPlugin, std::less<>> readers_;
   std::map<std::string, WriterPlugin, std::less<>> writers_;
-  std::map<std::string, DataSourceTester, std::less<>> testers_;
+  std::vector<DataSourceType> data_source_types_;
 };
 
 }  // namespace otsync::sync

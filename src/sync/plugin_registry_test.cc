@@ -120,7 +120,7 @@ TEST(PluginRegistryTest, AScriptRunsThroughRegisteredDescriptorsOnly) {
 
   JobConnections connections;  // Neither plugin names a data source.
   std::ostringstream out;
-  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out};
+  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out, plugins};
   EngineOptions engine;
   JobResult result = RunJob(*job, context, plugins, engine);
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
@@ -156,7 +156,7 @@ TEST(PluginRegistryTest, APluginWithoutAFactoryParsesButDoesNotRun) {
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   JobConnections connections;
   std::ostringstream out;
-  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out};
+  PluginContext context{*job, connections, "/nonexistent", DefaultClock(), out, plugins};
   JobResult result = RunJob(*job, context, plugins, EngineOptions{});
   EXPECT_EQ(result.status.code(), StatusCode::kUnsupported);
   EXPECT_EQ(result.status.message(),
@@ -167,6 +167,27 @@ TEST(PluginRegistryTest, APluginWithoutAFactoryParsesButDoesNotRun) {
   ASSERT_NE(plugins.FindReader("counting"), nullptr);
   EXPECT_TRUE(plugins.FindReader("counting")->make != nullptr);
   EXPECT_TRUE(plugins.FindReader("counting")->parse_spec != nullptr);
+}
+
+TEST(PluginRegistryTest, DataSourceTypesKeepTheirOrderAndTheirTestsCanBeReplaced) {
+  PluginRegistry plugins;
+  EXPECT_EQ(plugins.FindDataSourceType("ots"), nullptr);
+  plugins.AddDataSourceType(DataSourceType{"ots", {}, nullptr, nullptr});
+  plugins.AddDataSourceType(DataSourceType{"odps", {}, nullptr, nullptr});
+  EXPECT_EQ(plugins.DataSourceTypeChoices(), "ots or odps");
+  EXPECT_EQ(plugins.DataSourceTypeChoices("\""), "\"ots\" or \"odps\"");
+  plugins.AddDataSourceType(DataSourceType{"files", {}, nullptr, nullptr});
+  EXPECT_EQ(plugins.DataSourceTypeChoices(), "ots, odps or files");
+
+  DataSourceTester reached = [](const DataSource&) -> Result<std::string> {
+    return std::string("reached");
+  };
+  plugins.AddDataSourceType(DataSourceType{"ots", {}, nullptr, reached});  // Replaces, in place.
+  EXPECT_EQ(plugins.DataSourceTypeChoices(), "ots, odps or files");
+  ASSERT_NE(plugins.FindDataSourceType("ots"), nullptr);
+  EXPECT_EQ(*plugins.FindDataSourceType("ots")->test(DataSource{}), "reached");
+  plugins.ReplaceDataSourceTester("ots", nullptr);
+  EXPECT_FALSE(plugins.FindDataSourceType("ots")->test);
 }
 
 }  // namespace

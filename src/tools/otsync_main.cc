@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "base/kill_point.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "readers/otsstream/otsstream_reader.h"
 #include "sync/plugin_registry.h"
 #include "tools/otsync/cli.h"
-#include "tools/otsync/ots_connectivity.h"
+#include "writers/odps/odps_datasource.h"
 #include "writers/odps/warehouse_cli.h"
 #include "writers/stream/stream_writer.h"
 #include "writers/txtfile/txtfile_writer.h"
@@ -25,14 +26,23 @@ void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
   plugins.AddWriter(otsync::odps::OdpsWriterPlugin());
   plugins.AddWriter(otsync::writers::StreamWriterPlugin());
   plugins.AddWriter(otsync::writers::TxtFileWriterPlugin());
-  plugins.RegisterDataSourceTester("ots", otsync::tools::TestOtsDataSource);
-  plugins.RegisterDataSourceTester("odps", otsync::odps::TestWarehouseDataSource);
+  // In the order `otsync datasource add --help` lists their flags.
+  plugins.AddDataSourceType(otsync::readers::otsstream::OtsDataSourceType());
+  plugins.AddDataSourceType(otsync::odps::OdpsDataSourceType());
 }
 
-std::map<std::string, std::string> EnvironmentVariables() {
+// The CLI's own variables and those the data-source types name (OTSYNC_ACCESS_KEY).
+std::map<std::string, std::string> EnvironmentVariables(
+    const otsync::sync::PluginRegistry& plugins) {
+  std::vector<std::string> names = {"OTSYNC_DATA_DIR", "HOME"};
+  for (const otsync::sync::DataSourceType& type : plugins.data_source_types()) {
+    for (const otsync::sync::DataSourceField& field : type.fields) {
+      if (!field.environment_variable.empty()) names.push_back(field.environment_variable);
+    }
+  }
   std::map<std::string, std::string> variables;
-  for (const char* name : {"OTSYNC_DATA_DIR", "HOME", "OTSYNC_ACCESS_KEY"}) {
-    if (const char* value = std::getenv(name)) variables[name] = value;
+  for (const std::string& name : names) {
+    if (const char* value = std::getenv(name.c_str())) variables[name] = value;
   }
   return variables;
 }
@@ -50,8 +60,12 @@ int main(int argc, char** argv) {
   otsync::sync::PluginRegistry plugins;
   RegisterPlugins(plugins);
   std::ios::sync_with_stdio(false);
-  otsync::tools::CliEnvironment env{
-      std::cout, std::cerr, plugins, nullptr, ::isatty(STDERR_FILENO) == 1, EnvironmentVariables()};
+  otsync::tools::CliEnvironment env{std::cout,
+                                    std::cerr,
+                                    plugins,
+                                    nullptr,
+                                    ::isatty(STDERR_FILENO) == 1,
+                                    EnvironmentVariables(plugins)};
   winsize window{};
   if (env.err_is_terminal && ::ioctl(STDERR_FILENO, TIOCGWINSZ, &window) == 0) {
     env.terminal_columns = window.ws_col;

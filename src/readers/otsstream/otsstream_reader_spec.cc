@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "readers/otsstream/ots_datasource.h"
+
 namespace otsync::readers::otsstream {
 
 using sync::AsciiLower;
@@ -255,7 +257,7 @@ Result<OtsConnectionSpec> ResolveOtsConnection(const OtsStreamReaderSpec& spec,
   if (spec.connection.has_value()) return *spec.connection;
   OTSYNC_ASSIGN_OR_RETURN(const sync::DataSource* source,
                           sources.FindOfType(spec.datasource, "ots", "datasource"));
-  const auto& ots = std::get<sync::OtsDataSourceConfig>(source->config);
+  OTSYNC_ASSIGN_OR_RETURN(OtsDataSourceConfig ots, OtsDataSourceConfigOf(*source));
   return OtsConnectionSpec{ots.endpoint, ots.access_id, ots.access_key, ots.instance};
 }
 

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
-#include <variant>
+#include <string_view>
+#include <utility>
 
 #include "schedule/params_cli.h"
 #include "sync/datasource_registry.h"
@@ -31,12 +33,8 @@ struct DataSourceArgs {
   std::string name;
   std::string type;
   std::string description;
-  std::string endpoint;
-  std::string instance;
-  std::string access_id;
-  std::string access_key;
-  std::string warehouse;
-  std::string project;
+  // By DataSourceField::key, one flag for each key of the registered types.
+  std::map<std::string, std::string, std::less<>> fields;
   bool replace = false;
 };
 
@@ -71,13 +69,13 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
   if (!job.ok()) return Report(env, job.status(), kExitBadConfiguration);
   for (const std::string& warning : job->warnings) env.err << "warning: " << warning << "\n";
 
-  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, env.plugins);
   if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
   Result<sync::JobConnections> connections = sync::ResolveConnections(*job, *registry, env.plugins);
   if (!connections.ok()) return Report(env, connections.status(), ExitFor(connections.status()));
 
   std::shared_ptr<const Clock> clock = env.clock ? env.clock : DefaultClock();
-  sync::PluginContext context{*job, *connections, data_dir, clock, env.out};
+  sync::PluginContext context{*job, *connections, data_dir, clock, env.out, env.plugins};
   sync::EngineOptions engine;
   engine.clock = clock;
   engine.log = &env.err;
@@ -105,29 +103,65 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
   return result.configuration_error ? kExitBadConfiguration : kExitJobFailed;
 }
 
-Result<sync::DataSource> DataSourceFromArgs(const DataSourceArgs& args, const CliEnvironment& env) {
-  sync::DataSource source;
-  source.name = args.name;
-  source.description = args.description;
-  if (args.type == "ots") {
-    std::string access_key = args.access_key;
-    if (access_key.empty()) {
-      auto it = env.variables.find("OTSYNC_ACCESS_KEY");
-      if (it != env.variables.end()) access_key = it->second;
+// "accessKey" -> "access-key".
+std::string FlagName(std::string_view key) {
+  std::string flag;
+  for (char c : key) {
+    if (c >= 'A' && c <= 'Z') {
+      flag += '-';
+      flag += static_cast<char>(c - 'A' + 'a');
+    } else {
+      flag += c;
     }
-    source.config =
-        sync::OtsDataSourceConfig{args.endpoint, args.instance, args.access_id, access_key};
-  } else if (args.type == "odps") {
-    source.config = sync::OdpsDataSourceConfig{args.warehouse, args.project};
-  } else {
-    return Status::InvalidArgument("--type: expected ots or odps, got '" + args.type + "'");
   }
-  OTSYNC_RETURN_IF_ERROR(sync::ValidateDataSource(source));
+  return flag;
+}
+
+// One option for each field key of the registered types, in their order: "--access-key", with
+// the help of the first type that has the key.
+void AddFieldOptions(CLI::App* add, const sync::PluginRegistry& plugins, DataSourceArgs& args) {
+  for (const sync::DataSourceType& type : plugins.data_source_types()) {
+    for (const sync::DataSourceField& field : type.fields) {
+      if (args.fields.contains(field.key)) continue;
+      std::string help = type.name + ": " + field.help;
+      if (!field.environment_variable.empty()) {
+        help +=
+            " (or set " + field.environment_variable + ", which keeps it out of the process list)";
+      }
+      add->add_option("--" + FlagName(field.key), args.fields[field.key], help);
+    }
+  }
+}
+
+Result<sync::DataSource> DataSourceFromArgs(const DataSourceArgs& args, const CliEnvironment& env) {
+  const sync::DataSourceType* type = env.plugins.FindDataSourceType(args.type);
+  if (type == nullptr) {
+    return Status::InvalidArgument("--type: expected " + env.plugins.DataSourceTypeChoices() +
+                                   ", got '" + args.type + "'");
+  }
+  sync::DataSource source{args.name, type->name, args.description, {}};
+  for (const sync::DataSourceField& field : type->fields) {
+    auto given = args.fields.find(field.key);
+    std::string value = given != args.fields.end() ? given->second : std::string();
+    if (value.empty() && !field.environment_variable.empty()) {
+      auto it = env.variables.find(field.environment_variable);
+      if (it != env.variables.end()) value = it->second;
+    }
+    source.fields[field.key] = std::move(value);
+  }
+  OTSYNC_RETURN_IF_ERROR(sync::ValidateDataSource(source, *type));
   return source;
 }
 
+// Name, type, the type's fields (secrets masked) and description. The registry reads only
+// sources of registered types.
+std::vector<std::pair<std::string, std::string>> Describe(const sync::DataSource& source,
+                                                          const CliEnvironment& env) {
+  return sync::DescribeDataSource(source, *env.plugins.FindDataSourceType(source.type));
+}
+
 void PrintFields(const sync::DataSource& source, const CliEnvironment& env) {
-  for (const auto& [field, value] : sync::DescribeDataSource(source)) {
+  for (const auto& [field, value] : Describe(source, env)) {
     env.out << field << ":" << std::string(std::max<size_t>(1, 13 - field.size()), ' ') << value
             << "\n";
   }
@@ -135,7 +169,7 @@ void PrintFields(const sync::DataSource& source, const CliEnvironment& env) {
 
 int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
                       const std::string& data_dir, const CliEnvironment& env) {
-  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir);
+  Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, env.plugins);
   if (!registry.ok()) return Report(env, registry.status(), kExitJobFailed);
   if (command == "add") {
     Result<sync::DataSource> source = DataSourceFromArgs(args, env);
@@ -143,7 +177,7 @@ int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
     if (Status added = registry->Add(*source, args.replace); !added.ok()) {
       return Report(env, added, ExitFor(added));
     }
-    env.out << "Added data source '" << source->name << "' (" << source->type_name() << ").\n";
+    env.out << "Added data source '" << source->name << "' (" << source->type << ").\n";
     return kExitOk;
   }
   if (command == "list") {
@@ -151,7 +185,7 @@ int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
     if (!sources.ok()) return Report(env, sources.status(), kExitJobFailed);
     for (const sync::DataSource& source : *sources) {
       std::string line;
-      for (const auto& [field, value] : sync::DescribeDataSource(source)) {
+      for (const auto& [field, value] : Describe(source, env)) {
         if (field == "name" || field == "type") {
           line += value + std::string(std::max<size_t>(1, 22 - value.size()), ' ');
         } else if (!value.empty()) {
@@ -177,15 +211,14 @@ int DataSourceCommand(const std::string& command, const DataSourceArgs& args,
     return kExitOk;
   }
   // test
-  const sync::DataSourceTester* tester = env.plugins.FindDataSourceTester(source->type_name());
-  if (tester == nullptr) {
-    return Report(
-        env,
-        Status::Unsupported("testing data sources of type " + std::string(source->type_name()) +
-                            " is not available in this build of otsync"),
-        kExitJobFailed);
+  const sync::DataSourceTester& tester = env.plugins.FindDataSourceType(source->type)->test;
+  if (!tester) {
+    return Report(env,
+                  Status::Unsupported("testing data sources of type " + source->type +
+                                      " is not available in this build of otsync"),
+                  kExitJobFailed);
   }
-  Result<std::string> tested = (*tester)(*source);
+  Result<std::string> tested = tester(*source);
   if (!tested.ok()) {
     env.err << "Data source '" << source->name << "': test failed: " << tested.status().message()
             << "\n";
@@ -234,16 +267,9 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   add->add_option("name", source.name,
                   "Letters, digits, underscores; begins with a letter; at most 60")
       ->required();
-  add->add_option("--type", source.type, "ots or odps")->required();
+  add->add_option("--type", source.type, env.plugins.DataSourceTypeChoices())->required();
   add->add_option("--description", source.description, "Free text");
-  add->add_option("--endpoint", source.endpoint, "ots: http(s)://host[:port]");
-  add->add_option("--instance", source.instance, "ots: the instance name");
-  add->add_option("--access-id", source.access_id, "ots: the AccessKey ID");
-  add->add_option("--access-key", source.access_key,
-                  "ots: the AccessKey secret (or set OTSYNC_ACCESS_KEY, which keeps it out of "
-                  "the process list)");
-  add->add_option("--warehouse", source.warehouse, "odps: the warehouse folder");
-  add->add_option("--project", source.project, "odps: the project name");
+  AddFieldOptions(add, env.plugins, source);
   add->add_flag("--replace", source.replace, "Replace a source of the same name");
   datasource->add_subcommand("list", "List data sources (secrets masked)");
   CLI::App* show = datasource->add_subcommand("show", "Show one data source (secrets masked)");
@@ -337,7 +363,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   }
   for (CLI::App* command : warehouse->get_subcommands()) {
     warehouse_args.command = command->get_name();
-    return odps::RunWarehouseCommand(warehouse_args, data_dir, env.out, env.err);
+    return odps::RunWarehouseCommand(warehouse_args, data_dir, env.plugins, env.out, env.err);
   }
   return kExitBadConfiguration;
 }

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/ots_datasource.h"
 #include "readers/otsstream/otsstream_reader.h"
+#include "writers/odps/odps_datasource.h"
 #include "writers/stream/stream_writer.h"
 
 namespace otsync::tools {
@@ -43,6 +45,11 @@ class CliTest : public ::testing::Test {
     sync::ReaderPlugin otsstream = readers::otsstream::OtsStreamReaderPlugin();
     otsstream.make = nullptr;
     plugins_.AddReader(std::move(otsstream));
+    // Nothing is tested for real: a test gives the `ots` type a tester where it needs one.
+    sync::DataSourceType ots = readers::otsstream::OtsDataSourceType();
+    ots.test = nullptr;
+    plugins_.AddDataSourceType(std::move(ots));
+    plugins_.AddDataSourceType(odps::OdpsDataSourceType());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -145,7 +152,7 @@ TEST_F(CliTest, DataSourcesAreManagedAndSecretsMasked) {
   EXPECT_EQ(out_.str().find(secret), std::string::npos);
 
   EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);  // No tester registered.
-  plugins_.RegisterDataSourceTester("ots", [](const sync::DataSource&) -> Result<std::string> {
+  plugins_.ReplaceDataSourceTester("ots", [](const sync::DataSource&) -> Result<std::string> {
     return Status::Unavailable("connection refused");
   });
   EXPECT_EQ(Run({"datasource", "test", "prod_ots"}), kExitJobFailed);
@@ -158,6 +165,39 @@ TEST_F(CliTest, DataSourcesAreManagedAndSecretsMasked) {
             kExitBadConfiguration);  // Exists already.
   EXPECT_EQ(Run({"datasource", "remove", "prod_ots"}), kExitOk);
   EXPECT_EQ(Run({"datasource", "show", "prod_ots"}), kExitBadConfiguration);
+}
+
+TEST_F(CliTest, ADataSourceTypeBringsItsOwnFlags) {
+  sync::DataSourceType files;
+  files.name = "files";
+  sync::DataSourceField token = sync::RequiredField("accessToken", "a token", "the token");
+  token.secret = true;
+  token.environment_variable = "FILES_TOKEN";
+  files.fields = {sync::RequiredField("path", "a folder", "the folder"), token};
+  plugins_.AddDataSourceType(files);
+
+  EXPECT_EQ(Run({"datasource", "add", "--help"}), kExitOk);
+  EXPECT_NE(out_.str().find("ots, odps or files"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("--access-token TEXT"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("files: the token (or set FILES_TOKEN, which keeps it out of the "
+                            "process list)"),
+            std::string::npos)
+      << out_.str();
+
+  EXPECT_EQ(Run({"datasource", "add", "f1", "--type", "files", "--path", "/srv"}),
+            kExitBadConfiguration);
+  EXPECT_EQ(err_.str(), "otsync: data source f1: accessToken: expected a token\n");
+  EXPECT_EQ(Run({"datasource", "add", "f1", "--type", "files", "--path", "/srv", "--access-token",
+                 "FilesSecretToken9"}),
+            kExitOk)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "Added data source 'f1' (files).\n");
+  EXPECT_EQ(Run({"datasource", "show", "f1"}), kExitOk);
+  EXPECT_NE(out_.str().find("accessToken:  File****"), std::string::npos) << out_.str();
+  EXPECT_EQ(out_.str().find("FilesSecretToken9"), std::string::npos);
+  EXPECT_EQ(Run({"datasource", "test", "f1"}), kExitJobFailed);
+  EXPECT_NE(err_.str().find("testing data sources of type files is not available"),
+            std::string::npos);
 }
 
 TEST_F(CliTest, HelpOnEveryCommand) {

@@ -9,13 +9,12 @@
 #include <map>
 #include <memory>
 #include <sstream>
-#include <variant>
 
 #include "client/client.h"
+#include "readers/otsstream/ots_datasource.h"
 #include "sync/datasource_registry.h"
 #include "sync/local_time.h"
 #include "sync/ots_hints.h"
-#include "tools/otsync/ots_connectivity.h"
 #include "tools/otsync/row_text.h"
 
 namespace otsync::tools {
@@ -65,17 +64,18 @@ std::string JobTime(int64_t micros) {
 // One data source's client, and what messages about it name.
 class Source {
  public:
-  static Result<Source> Connect(const std::string& data_dir, const std::string& name) {
+  static Result<Source> Connect(const std::string& data_dir, const sync::PluginRegistry& plugins,
+                                const std::string& name) {
     OTSYNC_ASSIGN_OR_RETURN(sync::DataSourceRegistry registry,
-                            sync::DataSourceRegistry::Open(data_dir));
+                            sync::DataSourceRegistry::Open(data_dir, plugins));
     OTSYNC_ASSIGN_OR_RETURN(sync::DataSource source, registry.Get(name));
-    const auto* ots = std::get_if<sync::OtsDataSourceConfig>(&source.config);
-    if (ots == nullptr) {
-      return Status::InvalidArgument("data source '" + name + "' is of type " +
-                                     std::string(source.type_name()) +
+    Result<readers::otsstream::OtsDataSourceConfig> ots =
+        readers::otsstream::OtsDataSourceConfigOf(source);
+    if (!ots.ok()) {
+      return Status::InvalidArgument("data source '" + name + "' is of type " + source.type +
                                      ", not ots (otsync datasource list shows them all)");
     }
-    client::ClientOptions options = OtsClientOptions(*ots);
+    client::ClientOptions options = readers::otsstream::OtsClientOptions(*ots);
     options.connect_timeout = std::chrono::milliseconds(3000);
     OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<client::Client> client,
                             client::Client::Create(std::move(options)));
@@ -402,7 +402,7 @@ int RunTableCommand(const TableArgs& args, const std::string& data_dir, const Cl
     env.err << "otsync: table " << args.command << ": " << status.message() << "\n";
     return ExitFor(status);
   };
-  Result<Source> source = Source::Connect(data_dir, args.datasource);
+  Result<Source> source = Source::Connect(data_dir, env.plugins, args.datasource);
   if (!source.ok()) return report(source.status());
   Status status;
   if (args.command == "list") {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "readers/otsstream/ots_datasource.h"
 #include "readers/otsstream/otsstream_reader.h"
 #include "tools/otsync/cli.h"
 
@@ -74,7 +75,8 @@ class WarehouseCliTest : public ::testing::Test {
     fs::create_directories(dir_);
     data_dir_ = (dir_ / "data").string();
     plugins_.AddWriter(OdpsWriterPlugin());
-    plugins_.RegisterDataSourceTester("odps", TestWarehouseDataSource);
+    plugins_.AddDataSourceType(OdpsDataSourceType());
+    plugins_.AddDataSourceType(readers::otsstream::OtsDataSourceType());
     plugins_.AddReader(readers::otsstream::OtsStreamReaderPlugin());
     plugins_.ReplaceReaderFactory("otsstream", [](const sync::PluginContext&) {
       return Result<std::unique_ptr<sync::Reader>>(std::make_unique<PersonReader>());

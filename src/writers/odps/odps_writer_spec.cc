@@ -124,17 +124,17 @@ Result<OdpsWriterSpec> ParseOdpsWriterSpec(const ConfigObject& parameter,
   return spec;
 }
 
-Result<sync::OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
-                                                    const sync::DataSourceLookup& sources) {
+Result<OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
+                                              const sync::DataSourceLookup& sources) {
   if (!spec.datasource.empty()) {
     OTSYNC_ASSIGN_OR_RETURN(const sync::DataSource* source,
                             sources.FindOfType(spec.datasource, "odps", "datasource"));
-    return std::get<sync::OdpsDataSourceConfig>(source->config);
+    return OdpsDataSourceConfigOf(*source);
   }
-  std::vector<const sync::OdpsDataSourceConfig*> matches;
+  std::vector<OdpsDataSourceConfig> matches;
   for (const sync::DataSource& source : sources.all()) {
-    const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
-    if (config != nullptr && config->project == spec.project) matches.push_back(config);
+    Result<OdpsDataSourceConfig> config = OdpsDataSourceConfigOf(source);
+    if (config.ok() && config->project == spec.project) matches.push_back(std::move(*config));
   }
   if (matches.size() != 1) {
     return Status::InvalidArgument(sources.PathOf("project") +
@@ -142,7 +142,7 @@ Result<sync::OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
                                    spec.project + "\", found " + std::to_string(matches.size()) +
                                    "; name one with datasource instead");
   }
-  return *matches.front();
+  return matches.front();
 }
 
 }  // namespace otsync::odps

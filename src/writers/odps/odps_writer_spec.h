@@ -7,8 +7,8 @@
 
 #include "base/result.h"
 #include "sync/config_object.h"
-#include "sync/datasource_registry.h"
 #include "sync/job_binding.h"
+#include "writers/odps/odps_datasource.h"
 
 namespace otsync::odps {
 
@@ -37,7 +37,7 @@ Result<OdpsWriterSpec> ParseOdpsWriterSpec(const sync::ConfigObject& parameter,
 
 // The warehouse the spec writes to: its `datasource`, or else the single `odps` data source whose
 // project is the spec's `project` (DataX jobs name projects, not data sources).
-Result<sync::OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
-                                                    const sync::DataSourceLookup& sources);
+Result<OdpsDataSourceConfig> ResolveWarehouse(const OdpsWriterSpec& spec,
+                                              const sync::DataSourceLookup& sources);
 
 }  // namespace otsync::odps

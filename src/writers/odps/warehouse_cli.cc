@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <system_error>
 #include <utility>
-#include <variant>
 
+#include "sync/datasource_registry.h"
 #include "writers/odps/odps_writer.h"
 #include "writers/odps/odps_writer_spec.h"
 #include "writers/odps/partition_spec.h"
@@ -60,21 +60,21 @@ struct WarehouseLocation {
 
 // The warehouse folder of the named `odps` data source. Unknown names and other types are bad
 // arguments; an unreadable registry is a failure.
-Result<WarehouseLocation> Locate(const std::string& data_dir, std::string_view name,
-                                 int* exit_status) {
+Result<WarehouseLocation> Locate(const std::string& data_dir, const sync::PluginRegistry& plugins,
+                                 std::string_view name, int* exit_status) {
   *exit_status = kExitFailed;
   OTSYNC_ASSIGN_OR_RETURN(sync::DataSourceRegistry registry,
-                          sync::DataSourceRegistry::Open(data_dir));
+                          sync::DataSourceRegistry::Open(data_dir, plugins));
   Result<sync::DataSource> source = registry.Get(name);
   if (!source.ok()) {
     if (source.status().code() == StatusCode::kNotFound) *exit_status = kExitBadArguments;
     return source.status();
   }
-  const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source->config);
-  if (config == nullptr) {
+  Result<OdpsDataSourceConfig> config = OdpsDataSourceConfigOf(*source);
+  if (!config.ok()) {
     *exit_status = kExitBadArguments;
     return Status::InvalidArgument("data source '" + std::string(name) + "' is of type " +
-                                   std::string(source->type_name()) +
+                                   source->type +
                                    "; the warehouse commands need an odps data source");
   }
   return WarehouseLocation{std::string(name), AbsolutePath(config->warehouse_path)};
@@ -126,12 +126,12 @@ std::string CountRows(Warehouse& warehouse, const TableSchema& schema) {
 }
 
 int CreateTableCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
-                       std::ostream& out, std::ostream& err) {
+                       const sync::PluginRegistry& plugins, std::ostream& out, std::ostream& err) {
   std::string spec = JoinWords(args.spec_words);
   Result<TableSchema> schema = ParseTableSpec(spec);
   if (!schema.ok()) return Report(err, {schema.status(), kExitBadArguments});
   int locate_exit = kExitFailed;
-  Result<WarehouseLocation> location = Locate(data_dir, args.datasource, &locate_exit);
+  Result<WarehouseLocation> location = Locate(data_dir, plugins, args.datasource, &locate_exit);
   if (!location.ok()) return Report(err, {location.status(), locate_exit});
   std::error_code error;
   fs::create_directories(fs::path(location->path).parent_path(), error);
@@ -151,9 +151,9 @@ int CreateTableCommand(const WarehouseCommandArgs& args, const std::string& data
 }
 
 int ImportFileCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
-                      std::ostream& out, std::ostream& err) {
+                      const sync::PluginRegistry& plugins, std::ostream& out, std::ostream& err) {
   int locate_exit = kExitFailed;
-  Result<WarehouseLocation> location = Locate(data_dir, args.datasource, &locate_exit);
+  Result<WarehouseLocation> location = Locate(data_dir, plugins, args.datasource, &locate_exit);
   if (!location.ok()) return Report(err, {location.status(), locate_exit});
   Result<std::unique_ptr<Warehouse>> warehouse = Warehouse::Open(location->path);
   if (!warehouse.ok()) return Report(err, FromWarehouse(warehouse.status()));
@@ -444,9 +444,11 @@ std::string WarehouseQueryCommand(const std::string& data_dir, std::string_view 
 }
 
 int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
-                        std::ostream& out, std::ostream& err) {
-  if (args.command == "create-table") return CreateTableCommand(args, data_dir, out, err);
-  if (args.command == "import-file") return ImportFileCommand(args, data_dir, out, err);
+                        const sync::PluginRegistry& plugins, std::ostream& out, std::ostream& err) {
+  if (args.command == "create-table") {
+    return CreateTableCommand(args, data_dir, plugins, out, err);
+  }
+  if (args.command == "import-file") return ImportFileCommand(args, data_dir, plugins, out, err);
 
   // Arguments first: nothing is opened for a command that cannot run.
   QueryOutputFormat format = QueryOutputFormat::kTable;
@@ -473,7 +475,7 @@ int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& dat
   }
 
   int locate_exit = kExitFailed;
-  Result<WarehouseLocation> location = Locate(data_dir, args.datasource, &locate_exit);
+  Result<WarehouseLocation> location = Locate(data_dir, plugins, args.datasource, &locate_exit);
   if (!location.ok()) return Report(err, {location.status(), locate_exit});
   Result<std::unique_ptr<Warehouse>> warehouse = OpenExisting(*location, data_dir);
   if (!warehouse.ok()) return Report(err, {warehouse.status(), kExitFailed});
@@ -491,7 +493,7 @@ Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& 
   if (spec == nullptr) {
     return Status::InvalidArgument("odps writer: the job's writer parameters are not odps's");
   }
-  const auto* warehouse = context.connections.writer.As<sync::OdpsDataSourceConfig>();
+  const auto* warehouse = context.connections.writer.As<OdpsDataSourceConfig>();
   if (warehouse == nullptr) {
     return Status::InvalidArgument("odps writer: no odps data source was resolved for the job");
   }
@@ -504,16 +506,14 @@ Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& 
   // DataX jobs name a project, not a data source: find the one the job was bound to.
   std::string datasource = spec->datasource;
   if (datasource.empty()) {
-    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(context.data_dir);
+    Result<sync::DataSourceRegistry> registry =
+        sync::DataSourceRegistry::Open(context.data_dir, context.plugins);
     Result<std::vector<sync::DataSource>> sources =
         registry.ok() ? registry->List() : Result<std::vector<sync::DataSource>>(registry.status());
     for (const sync::DataSource& source :
          sources.ok() ? *sources : std::vector<sync::DataSource>{}) {
-      const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
-      if (config != nullptr && config->warehouse_path == warehouse->warehouse_path &&
-          config->project == warehouse->project) {
-        datasource = source.name;
-      }
+      Result<OdpsDataSourceConfig> config = OdpsDataSourceConfigOf(source);
+      if (config.ok() && *config == *warehouse) datasource = source.name;
     }
   }
   if (datasource.empty()) datasource = kDefaultWarehouseDataSource;
@@ -537,35 +537,11 @@ sync::WriterPlugin OdpsWriterPlugin() {
     if (writer == nullptr) {
       return Status::InvalidArgument("odps writer: the job's writer parameters are not odps's");
     }
-    OTSYNC_ASSIGN_OR_RETURN(sync::OdpsDataSourceConfig warehouse,
-                            ResolveWarehouse(*writer, sources));
+    OTSYNC_ASSIGN_OR_RETURN(OdpsDataSourceConfig warehouse, ResolveWarehouse(*writer, sources));
     return sync::PluginSpec::Of(std::move(warehouse));
   };
   plugin.make = MakeOdpsWriter;
   return plugin;
-}
-
-Result<std::string> TestWarehouseDataSource(const sync::DataSource& source) {
-  const auto* config = std::get_if<sync::OdpsDataSourceConfig>(&source.config);
-  if (config == nullptr) {
-    return Status::InvalidArgument("data source '" + source.name + "' is not of type odps");
-  }
-  std::string path = AbsolutePath(config->warehouse_path);
-  std::error_code error;
-  if (!fs::exists(path, error)) {
-    fs::path folder = fs::path(path).parent_path();
-    if (!fs::is_directory(folder, error)) {
-      return Status::NotFound("neither the warehouse " + path + " nor its folder exists");
-    }
-    return "the warehouse " + path +
-           " does not exist yet; `otsync warehouse create-table` creates it in " + folder.string();
-  }
-  OTSYNC_ASSIGN_OR_RETURN(std::unique_ptr<Warehouse> warehouse, Warehouse::Open(path));
-  OTSYNC_ASSIGN_OR_RETURN(std::vector<std::string> tables, warehouse->ListTables());
-  std::string text = "opened the warehouse " + path + ": " + std::to_string(tables.size()) +
-                     (tables.size() == 1 ? " table" : " tables");
-  for (size_t i = 0; i < tables.size(); ++i) text += (i == 0 ? " (" : ", ") + tables[i];
-  return text + (tables.empty() ? "" : ")");
 }
 
 }  // namespace otsync::odps

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "base/result.h"
-#include "sync/datasource_registry.h"
 #include "sync/plugin_registry.h"
 #include "sync/writer.h"
+#include "writers/odps/odps_datasource.h"
 
 namespace otsync::odps {
 
@@ -50,9 +50,10 @@ struct WarehouseCommandArgs {
   std::string file;                    // import-file
 };
 
-// Runs one parsed `otsync warehouse` command against the data source in `data_dir`'s registry.
+// Runs one parsed `otsync warehouse` command against the data source in `data_dir`'s registry,
+// read with the data-source types of `plugins`.
 int RunWarehouseCommand(const WarehouseCommandArgs& args, const std::string& data_dir,
-                        std::ostream& out, std::ostream& err);
+                        const sync::PluginRegistry& plugins, std::ostream& out, std::ostream& err);
 
 // The `odps` writer factory for the PluginRegistry. The writer is OdpsWriter (odps_writer.h) on
 // the warehouse of the job's resolved data source; in addition:
@@ -65,11 +66,6 @@ Result<std::unique_ptr<sync::Writer>> MakeOdpsWriter(const sync::PluginContext& 
 // The `odps` plugin: ParseOdpsWriterSpec, ResolveWarehouse (odps_writer_spec.h) and
 // MakeOdpsWriter.
 sync::WriterPlugin OdpsWriterPlugin();
-
-// The data-source tester for type `odps`: opens the warehouse and counts its tables. A warehouse
-// that does not exist yet passes when its parent folder exists (the first create-table creates
-// it). A test never creates the warehouse.
-Result<std::string> TestWarehouseDataSource(const sync::DataSource& source);
 
 // Quotes `word` for a POSIX shell: unchanged when it is plainly safe, else in double quotes when
 // nothing in it is special there, else in single quotes.
