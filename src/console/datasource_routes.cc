@@ -49,7 +49,9 @@ Result<sync::DataSource> FromForm(const nlohmann::json& form, const std::string&
                                    source.type + "'");
   }
   for (const sync::DataSourceField& field : type->fields) {
-    OTSYNC_ASSIGN_OR_RETURN(std::string value, StringField(form, field.key));
+    Result<std::string> given = StringField(form, field.key);
+    if (!given.ok()) return given.status();
+    std::string value = *given;
     if (field.secret) {
       if (value == kMaskedKey) value.clear();  // The mask sent back unchanged.
       if (value.empty() && stored != nullptr && stored->type == source.type) {
