@@ -1,14 +1,18 @@
 #include "console/source_table_routes.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
+#include <vector>
 
 #include "client/client.h"
 #include "console/datasource_routes.h"
 #include "console/json_body.h"
 #include "readers/otsstream/ots_datasource.h"
+#include "readers/otsstream/status_keys.h"
 #include "sync/datasource_registry.h"
 #include "sync/ots_hints.h"
 
@@ -17,6 +21,9 @@ namespace {
 
 constexpr int64_t kMinExpirationHours = 1;
 constexpr int64_t kMaxExpirationHours = 168;
+// DescribeTable calls of one listing in flight at once: an instance of a hundred tables is listed
+// in the time of a few round trips, without opening a connection per table.
+constexpr size_t kDescribeConcurrency = 8;
 
 // An `ots` data source and a client signed with its key.
 struct OtsSource {
@@ -40,6 +47,9 @@ nlohmann::json TableView(const std::string& name, const Result<wire::TableDescri
     return view;
   }
   view["stream"] = table->stream.enabled;
+  // A table with the key of the otsstream reader's status table (StreamId, StatusType,
+  // StatusValue) holds checkpoints, not data: the wizard offers it as a status table only.
+  view["statusTable"] = table->primary_key == readers::otsstream::StatusTableSchema();
   view["expirationHours"] =
       table->stream.enabled ? nlohmann::json(table->stream.expiration_hours) : nullptr;
   view["streamId"] = table->stream.enabled ? nlohmann::json(table->stream.stream_id) : nullptr;
@@ -57,9 +67,23 @@ class SourceTableApi {
     Result<std::vector<std::string>> names = source.client->ListTable();
     if (!names.ok()) return SourceFailure(source, names.status());
     std::sort(names->begin(), names->end());
+    std::vector<Result<wire::TableDescription>> described(names->size(),
+                                                          Status::Internal("not described"));
+    std::atomic<size_t> next{0};
+    auto describe = [&] {
+      for (size_t i = next++; i < names->size(); i = next++) {
+        described[i] = source.client->DescribeTable((*names)[i]);
+      }
+    };
+    std::vector<std::thread> workers;
+    for (size_t i = 1; i < std::min(kDescribeConcurrency, names->size()); ++i) {
+      workers.emplace_back(describe);
+    }
+    describe();
+    for (std::thread& worker : workers) worker.join();
     nlohmann::json tables = nlohmann::json::array();
-    for (const std::string& table : *names) {
-      tables.push_back(TableView(table, source.client->DescribeTable(table)));
+    for (size_t i = 0; i < names->size(); ++i) {
+      tables.push_back(TableView((*names)[i], described[i]));
     }
     return JsonReply(200, {{"datasource", name}, {"tables", tables}});
   }

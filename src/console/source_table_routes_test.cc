@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "client/client.h"
 #include "console/testing/console_api_fixture.h"
 #include "readers/otsstream/ots_datasource.h"
+#include "readers/otsstream/status_keys.h"
 #include "server/testing/in_process_otsd.h"
 #include "sync/datasource_registry.h"
 #include "writers/odps/odps_datasource.h"
@@ -94,9 +96,40 @@ TEST_F(SourceTableRoutesTest, ListsTheTablesWithTheirStream) {
   EXPECT_EQ(listed["tables"][0]["name"], "orders");
   EXPECT_EQ(listed["tables"][0]["stream"], false);
   EXPECT_TRUE(listed["tables"][0]["expirationHours"].is_null());
+  EXPECT_EQ(listed["tables"][0]["statusTable"], false);
   EXPECT_EQ(listed["tables"][1]["name"], "person");
   EXPECT_EQ(listed["tables"][1]["stream"], true);
   EXPECT_EQ(listed["tables"][1]["expirationHours"], 48);
+}
+
+// Tables are described several at a time; each answer stays with its own table, in name order.
+TEST_F(SourceTableRoutesTest, ManyTablesAreListedInOrderAndStatusTablesAreMarked) {
+  for (int i = 0; i < 20; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof(name), "t%02d", i);
+    CreateTable(name, i % 2 == 0 ? 24 + i : 0);
+  }
+  wire::TableDescription status;
+  status.name = "sync_status";
+  status.primary_key = readers::otsstream::StatusTableSchema();
+  ASSERT_TRUE(client_->CreateTable(status).ok());
+
+  json tables = Expect(200, Call("GET", "/api/datasources/src/tables"))["tables"];
+  ASSERT_EQ(tables.size(), 23u);
+  EXPECT_EQ(tables[2]["name"], "sync_status");
+  EXPECT_EQ(tables[2]["statusTable"], true);
+  EXPECT_EQ(tables[2]["stream"], false);
+  for (int i = 0; i < 20; ++i) {
+    const json& table = tables[3 + i];
+    char name[16];
+    std::snprintf(name, sizeof(name), "t%02d", i);
+    EXPECT_EQ(table["name"], name);
+    EXPECT_EQ(table["statusTable"], false);
+    EXPECT_EQ(table["stream"], i % 2 == 0) << name;
+    if (i % 2 == 0) {
+      EXPECT_EQ(table["expirationHours"], 24 + i) << name;
+    }
+  }
 }
 
 TEST_F(SourceTableRoutesTest, EnablesAndDisablesAStreamWithUpdateTable) {

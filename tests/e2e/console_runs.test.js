@@ -31,6 +31,8 @@ const SECRET = L.ACCESS_KEY.secret;
 const SOURCE = 'e2e_src';
 const TABLE = 'orders';
 const PLAIN_TABLE = 'no_stream';
+// A table with the otsstream reader's status-table key: checkpoints, not a source of changes.
+const STATUS_TABLE = 'orders_status';
 const ROWS = 1500;
 const COLUMNS = 'id, colname, version, colvalue, optype';
 
@@ -118,6 +120,9 @@ if (B.SKIP) {
     client = otsd.client();
     await h.createTable(client, TABLE, [{ name: 'id', type: 'STRING' }], { maxVersions: 1 });
     await h.createTable(client, PLAIN_TABLE, [{ name: 'id', type: 'STRING' }], { maxVersions: 1 });
+    await h.createTable(client, STATUS_TABLE, [
+      { name: 'StreamId', type: 'STRING' }, { name: 'StatusType', type: 'STRING' },
+      { name: 'StatusValue', type: 'STRING' }], { maxVersions: 1 });
     dataDir = L.tempDir('otsync-console-runs-');
     L.mustSucceed(await L.runOtsync(['warehouse', 'create-table', '--data-dir', dataDir,
       'dest(id STRING, colname STRING, version BIGINT, colvalue STRING, optype STRING) PARTITIONED BY (pt STRING)']),
@@ -155,6 +160,9 @@ if (B.SKIP) {
     await orders.waitFor();
     assert.equal(await orders.locator('[data-stream]').getAttribute('data-stream'), 'off');
     assert.match(await orders.innerText(), /Stream off\s+—/i);
+    const statusRow = panel.locator(`tr[data-table="${STATUS_TABLE}"]`);
+    assert.equal(await statusRow.locator('[data-status-table]').count(), 1);
+    assert.equal(await statusRow.getByRole('button').count(), 0);  // No Enable Stream for it.
     await shot('tables-stream-off');
 
     await orders.getByRole('button', { name: `Enable Stream on ${TABLE}` }).click();
@@ -190,6 +198,7 @@ if (B.SKIP) {
     const pick = page.locator('select#t-reader-dataTable');
     await pick.waitFor();
     assert.match(await pick.innerText(), new RegExp(`${TABLE} — Stream on, 36 h`));
+    assert.doesNotMatch(await pick.innerText(), new RegExp(STATUS_TABLE));
     await pick.selectOption(PLAIN_TABLE);
     const warning = page.locator('.stream-warning');
     await warning.waitFor();

@@ -32,6 +32,9 @@ function setStream(source, table, enable, expirationHours) {
 
 export function StreamState({ table }) {
   if (table.error) return html`<span class="error-text">${table.error}</span>`;
+  if (table.statusTable) {
+    return html`<span class="badge" data-status-table="true" title="Its key is StreamId, StatusType, StatusValue: it holds a task's checkpoints">Status table</span>`;
+  }
   return table.stream
     ? html`<span class="badge succeeded" data-stream="on">Stream on</span>`
     : html`<span class="badge frozen" data-stream="off">Stream off</span>`;
@@ -113,7 +116,7 @@ export function SourceTablesPanel({ source }) {
               <td class="mono">${table.name}</td>
               <td><${StreamState} table=${table} /></td>
               <td>${table.stream ? `${table.expirationHours} hours` : '—'}</td>
-              <td>${table.stream || table.error ? null
+              <td>${table.stream || table.error || table.statusTable ? null
                 : html`<${EnableStreamButton} source=${source} table=${table.name} onEnabled=${enabled} />`}</td>
             </tr>`)}
           </tbody>
@@ -134,20 +137,22 @@ export function SourceTablePicker({ id, source, value, onChange }) {
       if (failure.status !== 401) setError(describeFailure(failure));
     });
   }, [source]);
-  const chosen = tables && tables.find((table) => table.name === value);
+  // A status table holds checkpoints, not changes to export: it is not offered as a source.
+  const dataTables = tables && tables.filter((table) => !table.statusTable);
+  const chosen = dataTables && dataTables.find((table) => table.name === value);
   const replace = (view) => setTables((all) => all.map((table) => (table.name === view.name ? view : table)));
   const label = (table) => `${table.name} — ${table.error ? 'not described' : table.stream ? `Stream on, ${table.expirationHours} h` : 'Stream off'}`;
   return html`
-    ${tables && tables.length > 0 ? html`
+    ${dataTables && dataTables.length > 0 ? html`
       <select id=${id} value=${value} onChange=${(e) => onChange(e.currentTarget.value)}>
         <option value="">Choose…</option>
-        ${tables.map((table) => html`<option value=${table.name}>${label(table)}</option>`)}
+        ${dataTables.map((table) => html`<option value=${table.name}>${label(table)}</option>`)}
         ${value && !chosen ? html`<option value=${value}>${value} (not a table of ${source})</option>` : null}
       </select>` : html`
       <input id=${id} value=${value} autocomplete="off" spellcheck="false" onInput=${(e) => onChange(e.currentTarget.value)} />`}
     ${source && tables === null && !error ? html`<p class="hint" role="status">Listing the tables of ${source}…</p>` : null}
     ${error ? html`<p class="hint error-text" role="status">The tables could not be listed; type the name. ${error}</p>` : null}
-    ${tables && tables.length === 0 ? html`<p class="hint">${source} has no tables yet; type the name.</p>` : null}
+    ${dataTables && dataTables.length === 0 ? html`<p class="hint">${source} has no tables yet; type the name.</p>` : null}
     ${chosen && !chosen.stream && !chosen.error ? html`
       <div class="warning stream-warning" role="status">
         <p>The Stream of <strong>${chosen.name}</strong> is off: the task would find no changes to read.</p>
