@@ -13,7 +13,8 @@
 #                                         mix, beside decode-only of the same records; --writer=odps is the default)
 #   BENCHES=scheduler bench/run.sh build/release
 #                                        (issue 10, not default: otsync serve's per-instance overhead beside
-#                                         the bare otsync run, then 500 tasks on 5-minute cycles for 30 minutes;
+#                                         the bare otsync run, then after 10 minutes of writes 500 tasks on
+#                                         5-minute cycles for 30 minutes;
 #                                         SCHEDULER_FLAGS="--tasks=100 --minutes=10" for a shorter run)
 #   BENCHES=warehouse-commit bench/run.sh build/release
 #                                        (not default: one small instance's cost in the warehouse as it grows

@@ -21,13 +21,15 @@
 //              `minute --cycle-minutes HH:MM-23:59` whose start minute is i % --offsets (the spread
 //              DataWorks users give their minute tasks), window [t - 40 min, t - 35 min] in otsd's
 //              stamps = the 5 minutes that ended 5 minutes before the scheduling time t, as
-//              written. The server runs them for --minutes; then no new instance is counted, the
-//              running ones get up to 3 minutes to end, and every instance with a scheduling time
-//              in the load's interval is read back: how many the cycles call for and how many
-//              exist, their states, the start delay (started - scheduling time) as median, 99th
-//              percentile and max, the share started within 10 s, the largest delay per 5-minute
-//              bucket (a scheduler falling behind shows a growing delay), and the CPU time of the
-//              server process itself beside its children's.
+//              written. The load starts once the trickle writer has run --warmup-minutes (10: from
+//              then on every window holds 5 minutes of rows). The server runs them for --minutes;
+//              then no new instance is counted, the running ones get up to 3 minutes to end,
+//              and every instance with a scheduling time in the load's interval is read back:
+//              how many the cycles call for and how many exist, their states, the start delay
+//              (started - scheduling time) as median, 99th percentile and max, the share started
+//              within 10 s, the largest delay per 5-minute bucket (a scheduler falling behind
+//              shows a growing delay), and the CPU time of the server process itself beside its
+//              children's.
 //
 // Timing is this program's own (std::chrono::steady_clock for the overhead, the server's
 // recorded epoch milliseconds for the load). Output is a markdown report on stdout; progress goes
@@ -93,6 +95,10 @@ struct Flags {
   int clock_offset_minutes = -30;
   bool skip_overhead = false;
   bool skip_load = false;
+  // Minutes the trickle writer runs before the load starts. A window holds the rows written 5 to
+  // 10 minutes before its scheduling time, so with less than 10 the load's first instances read
+  // empty or partly filled windows, cheaper than the rest for a reason other than history.
+  double warmup_minutes = 10;
 };
 
 int Fail(const std::string& step, const Status& status) {
@@ -531,6 +537,7 @@ int Run(const Flags& flags) {
   }
   TrickleWriter writer(flags, **ots);
   writer.Start();
+  const Clock::time_point writing_since = Clock::now();
   Result<Server> server = StartServer(flags);
   if (!server.ok()) return Fail("starting otsync serve", server.status());
 
@@ -554,7 +561,17 @@ int Run(const Flags& flags) {
     std::cout << "| overhead per instance (serve - bare) | "
               << Fixed(overhead->serve_seconds - overhead->bare_seconds, 3) << " | |\n";
   }
-  if (!flags.skip_load) status = RunLoad(flags, *server);
+  if (!flags.skip_load) {
+    const auto load_from =
+        writing_since + std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(flags.warmup_minutes * 60));
+    if (Clock::now() < load_from) {
+      std::cerr << "scheduler_bench: writing for " << flags.warmup_minutes
+                << " minutes before the load, so that its first windows hold rows\n";
+      std::this_thread::sleep_until(load_from);
+    }
+    status = RunLoad(flags, *server);
+  }
   writer.Stop();
   std::cout << "\nTrickle writes: " << writer.written() << " rows, " << writer.failed()
             << " failed.\n";
@@ -588,10 +605,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--skip-overhead", flags.skip_overhead);
   app.add_flag("--skip-load", flags.skip_load);
+  app.add_option("--warmup-minutes", flags.warmup_minutes,
+                 "minutes of trickle writes before the load starts")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (flags.tasks < 1 || flags.tables < 1 || flags.cycle_minutes < 1 || flags.cycle_minutes > 59 ||
       flags.offsets < 1 || flags.offsets > 10 || flags.minutes <= 0 || flags.max_running < 1 ||
-      flags.overhead_runs < 1 || flags.overhead_records < 1) {
+      flags.overhead_runs < 1 || flags.overhead_records < 1 || flags.warmup_minutes < 0) {
     std::cerr << "scheduler_bench: a numeric flag is out of range (see --help)\n";
     return 2;
   }
