@@ -27,9 +27,10 @@
 //              and every instance with a scheduling time in the load's interval is read back:
 //              how many the cycles call for and how many exist, their states, the start delay
 //              (started - scheduling time) as median, 99th percentile and max, the share started
-//              within 10 s, the largest delay per 5-minute bucket (a scheduler falling behind
-//              shows a growing delay), and the CPU time of the server process itself beside its
-//              children's.
+//              within 10 s, the finish delay (finished - scheduling time: when the partition
+//              lands) likewise, the largest of each per 5-minute bucket (a scheduler falling
+//              behind shows a growing delay), and the CPU time of the server process itself beside
+//              its children's.
 //
 // Timing is this program's own (std::chrono::steady_clock for the overhead, the server's
 // recorded epoch milliseconds for the load). Output is a markdown report on stdout; progress goes
@@ -454,8 +455,9 @@ int RunLoad(const Flags& flags, Server& server) {
   }
 
   int64_t expected = 0, found = 0, succeeded = 0, failed = 0, unfinished = 0, within_10s = 0;
-  std::vector<double> delays, durations;
-  std::map<int64_t, double> worst_by_bucket;  // 5-minute bucket -> largest start delay.
+  std::vector<double> delays, durations, finish_delays;
+  std::map<int64_t, double> worst_by_bucket;         // 5-minute bucket -> largest start delay.
+  std::map<int64_t, double> worst_finish_by_bucket;  // 5-minute bucket -> largest finish delay.
   std::string first_failure;
   for (int i = 0; i < flags.tasks; ++i) {
     const std::vector<int64_t> times = ExpectedTimes(flags, i, from, to);
@@ -487,9 +489,13 @@ int RunLoad(const Flags& flags, Server& server) {
       double& worst = worst_by_bucket[(scheduled - from) / 300];
       worst = std::max(worst, delay);
       if (!instance.at("finishedMillis").is_null()) {
-        durations.push_back(static_cast<double>(instance.at("finishedMillis").get<int64_t>() -
-                                                instance.at("startedMillis").get<int64_t>()) /
-                            1000.0);
+        const int64_t finished = instance.at("finishedMillis").get<int64_t>();
+        durations.push_back(
+            static_cast<double>(finished - instance.at("startedMillis").get<int64_t>()) / 1000.0);
+        const double finish_delay = static_cast<double>(finished - scheduled * 1000) / 1000.0;
+        finish_delays.push_back(finish_delay);
+        double& worst_finish = worst_finish_by_bucket[(scheduled - from) / 300];
+        worst_finish = std::max(worst_finish, finish_delay);
       }
     }
   }
@@ -513,8 +519,15 @@ int RunLoad(const Flags& flags, Server& server) {
   std::cout << "| instance run time (started to finished) median / p99 | "
             << Fixed(Percentile(durations, 0.5), 3) << " / "
             << Fixed(Percentile(durations, 0.99), 3) << " s |\n";
+  std::cout << "| finish delay (scheduling time to finished) median / p99 / max | "
+            << Fixed(Percentile(finish_delays, 0.5), 2) << " / "
+            << Fixed(Percentile(finish_delays, 0.99), 2) << " / "
+            << Fixed(Percentile(finish_delays, 1.0), 2) << " s |\n";
   std::cout << "| largest start delay per 5-minute bucket | ";
   for (const auto& [bucket, worst] : worst_by_bucket) std::cout << Fixed(worst, 1) << " ";
+  std::cout << "s |\n";
+  std::cout << "| largest finish delay per 5-minute bucket | ";
+  for (const auto& [bucket, worst] : worst_finish_by_bucket) std::cout << Fixed(worst, 1) << " ";
   std::cout << "s |\n";
   std::cout << "| CPU of the server process itself | " << Fixed(cpu_end.own - cpu_start.own, 1)
             << " s (" << Fixed(100.0 * (cpu_end.own - cpu_start.own) / seconds, 2)

@@ -93,9 +93,10 @@ int RunConsoleServer(const ConsoleServerOptions& options) {
                     "TLS proxy, or pass --allow-remote on a network you trust"),
                 kExitBadConfiguration);
   }
-  if (options.max_running < 1 || options.max_running > 64) {
+  if (options.max_running < 1 || options.max_running > schedule::kMaxRunningLimit) {
     return Fail(options,
-                Status::InvalidArgument("--max-running: expected 1 to 64, got " +
+                Status::InvalidArgument("--max-running: expected 1 to " +
+                                        std::to_string(schedule::kMaxRunningLimit) + ", got " +
                                         std::to_string(options.max_running)),
                 kExitBadConfiguration);
   }

@@ -37,6 +37,11 @@
 
 namespace otsync::schedule {
 
+// The largest resource group `otsync serve --max-running` accepts. A burst of minute tasks needs
+// a slot per task to start them all at their time (500 tasks over 5 start minutes: 100 at once);
+// the server holds no descriptor per running child, so the bound is the machine's, not ours.
+inline constexpr int kMaxRunningLimit = 256;
+
 struct SchedulerOptions {
   std::shared_ptr<const Clock> clock;  // Null: the real clock.
   std::string otsync_binary;           // The `otsync` executable the instances run.

@@ -190,6 +190,14 @@ test('a listen address other machines reach needs --allow-remote, and says why',
   assert.match(refused.stderr, /--allow-remote/);
 });
 
+test('--max-running outside 1 to 256 is refused with the range', async () => {
+  for (const value of ['0', '257']) {
+    const refused = await L.runOtsync(['serve', '--max-running', value, '--data-dir', dataDir]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`--max-running: expected 1 to 256, got ${value}`));
+  }
+});
+
 test('a first start without a password file generates one, shown once; a killed server leaves a stale serve.json that the next start recognises', async () => {
   const freshDir = L.tempDir('otsync-serve-fresh-');
   const first = await startServe(freshDir);

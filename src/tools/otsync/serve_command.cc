@@ -39,7 +39,7 @@ void AddServeCommand(CLI::App& app, std::string& data_dir, const CliEnvironment&
                     "Set the admin password from this file's first line (mode 0600); without "
                     "it, the first start generates one");
   serve->add_option("--max-running", options->max_running,
-                    "Task instances running at once (default 2)");
+                    "Task instances running at once (default 2, at most 256)");
   serve->add_option("--ui-dir", options->ui_dir,
                     "Serve the web page's files from this folder instead of the built-in copy "
                     "(development)");
