@@ -29,6 +29,21 @@ Status WriteAll(int fd, std::string_view content, const std::string& path) {
   return Status::OK();
 }
 
+// Creates or truncates `path`, gives it `mode` and writes `content`: the open file, which the
+// caller syncs if it needs to and closes. On an error nothing is left open.
+Result<int> CreateAndWrite(const std::string& path, std::string_view content, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoStatus("could not create", path);
+  // fchmod, not the mode of open(): that one is cut by the umask and ignored for an existing file.
+  Status status = ::fchmod(fd, mode) == 0 ? WriteAll(fd, content, path)
+                                          : ErrnoStatus("could not set the mode of", path);
+  if (!status.ok()) {
+    ::close(fd);
+    return status;
+  }
+  return fd;
+}
+
 }  // namespace
 
 Status SyncPath(const std::string& path) {
@@ -41,12 +56,13 @@ Status SyncPath(const std::string& path) {
 
 Status WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
   const std::string temp_path = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoStatus("could not create", temp_path);
-  Status status = ::fchmod(fd, mode) == 0 ? WriteAll(fd, content, temp_path)
-                                          : ErrnoStatus("could not set the mode of", temp_path);
-  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus("could not sync", temp_path);
-  if (::close(fd) != 0 && status.ok()) status = ErrnoStatus("could not close", temp_path);
+  Result<int> fd = CreateAndWrite(temp_path, content, mode);
+  if (!fd.ok()) {
+    ::unlink(temp_path.c_str());
+    return fd.status();
+  }
+  Status status = ::fsync(*fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", temp_path);
+  if (::close(*fd) != 0 && status.ok()) status = ErrnoStatus("could not close", temp_path);
   if (status.ok() && ::rename(temp_path.c_str(), path.c_str()) != 0) {
     status = ErrnoStatus("could not rename " + temp_path + " to", path);
   }
@@ -56,6 +72,12 @@ Status WriteFileAtomically(const std::string& path, std::string_view content, mo
   }
   std::string folder = std::filesystem::path(path).parent_path().string();
   return SyncPath(folder.empty() ? "." : folder);
+}
+
+Status WriteFile(const std::string& path, std::string_view content, mode_t mode) {
+  OTSYNC_ASSIGN_OR_RETURN(const int fd, CreateAndWrite(path, content, mode));
+  if (::close(fd) != 0) return ErrnoStatus("could not close", path);
+  return Status::OK();
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {

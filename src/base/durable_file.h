@@ -3,7 +3,8 @@
 // Contract: after WriteFileAtomically returns OK, `path` holds exactly `content` and will after a
 // process or machine crash; before it returns, `path` holds its old content or does not exist —
 // never a part of either. SyncPath makes a file's data, or a folder's list of names (a rename or
-// a new file in it), durable.
+// a new file in it), durable. WriteFile is the plain, unsynced write for files that are rewritten
+// before each use. Every error names the file it is about.
 #pragma once
 
 #include <sys/types.h>
@@ -19,8 +20,15 @@ namespace otsync {
 Status SyncPath(const std::string& path);
 
 // Writes `content` to a temporary file beside `path`, syncs it, renames it over `path` and syncs
-// the folder. `mode` applies to a new file (e.g. 0600 for files that hold secrets).
+// the folder. `path` ends with exactly `mode` (e.g. 0600 for files that hold secrets).
 Status WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode = 0644);
+
+// Creates `path` or truncates it, and writes all of `content` (interrupted and short writes are
+// retried). The file ends with exactly `mode`, whether it was new or already there, and the umask
+// does not apply; the mode is set before the first byte is written, so content meant for 0600
+// never sits in a file others may open afterwards. Not synced: after a crash the file may be
+// empty or hold a part of `content`.
+Status WriteFile(const std::string& path, std::string_view content, mode_t mode);
 
 // The whole content of `path`; kNotFound when it does not exist.
 Result<std::string> ReadWholeFile(const std::string& path);

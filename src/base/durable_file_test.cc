@@ -48,5 +48,32 @@ TEST_F(DurableFileTest, NamesTheFileThatCannotBeWrittenOrRead) {
   EXPECT_TRUE(SyncPath(dir_).ok());
 }
 
+TEST_F(DurableFileTest, WriteFileReplacesTheContentAndEndsWithTheModeGiven) {
+  const std::string path = dir_ + "/job.json";
+  ASSERT_TRUE(WriteFile(path, "a first script, longer than the second", 0644).ok());
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  ASSERT_TRUE(WriteFile(path, "second", 0600).ok());
+  EXPECT_EQ(ReadWholeFile(path).value(), "second");
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+
+  const std::string fresh = dir_ + "/fresh.json";
+  const mode_t old_umask = ::umask(0077);
+  Status written = WriteFile(fresh, std::string(1 << 20, 'x'), 0640);
+  ::umask(old_umask);
+  ASSERT_TRUE(written.ok()) << written.ToString();
+  EXPECT_EQ(ReadWholeFile(fresh).value(), std::string(1 << 20, 'x'));
+  ASSERT_EQ(::stat(fresh.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0640u);
+}
+
+TEST_F(DurableFileTest, WriteFileNamesTheFileItCannotWrite) {
+  const std::string path = dir_ + "/missing-folder/job.json";
+  Status status = WriteFile(path, "x", 0600);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find(path), std::string::npos);
+}
+
 }  // namespace
 }  // namespace otsync

@@ -1,13 +1,12 @@
 #include "console/source_table_routes.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <thread>
 #include <vector>
 
+#include "base/parallel_for.h"
 #include "client/client.h"
 #include "console/datasource_routes.h"
 #include "console/json_body.h"
@@ -69,18 +68,8 @@ class SourceTableApi {
     std::sort(names->begin(), names->end());
     std::vector<Result<wire::TableDescription>> described(names->size(),
                                                           Status::Internal("not described"));
-    std::atomic<size_t> next{0};
-    auto describe = [&] {
-      for (size_t i = next++; i < names->size(); i = next++) {
-        described[i] = source.client->DescribeTable((*names)[i]);
-      }
-    };
-    std::vector<std::thread> workers;
-    for (size_t i = 1; i < std::min(kDescribeConcurrency, names->size()); ++i) {
-      workers.emplace_back(describe);
-    }
-    describe();
-    for (std::thread& worker : workers) worker.join();
+    ParallelFor(names->size(), kDescribeConcurrency,
+                [&](size_t i) { described[i] = source.client->DescribeTable((*names)[i]); });
     nlohmann::json tables = nlohmann::json::array();
     for (size_t i = 0; i < names->size(); ++i) {
       tables.push_back(TableView((*names)[i], described[i]));

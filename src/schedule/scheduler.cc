@@ -3,13 +3,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,31 +14,11 @@
 #include <set>
 #include <thread>
 
+#include "base/durable_file.h"
 #include "schedule/calendar_arithmetic.h"
 
 namespace otsync::schedule {
 namespace {
-
-// Writes `content` to `path` readable by its owner only: a script may carry an access key inline
-// (DataX allows it instead of a data source). Not synced: an instance's job file is rewritten at
-// each attempt.
-Status WritePrivateFile(const std::string& path, std::string_view content) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::IOError("cannot write " + path + ": " + std::strerror(errno));
-  Status status = Status::OK();
-  if (::fchmod(fd, 0600) != 0) status = Status::IOError("cannot restrict " + path);
-  while (status.ok() && !content.empty()) {
-    ssize_t written = ::write(fd, content.data(), content.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      status = Status::IOError("cannot write " + path + ": " + std::strerror(errno));
-      break;
-    }
-    content.remove_prefix(static_cast<size_t>(written));
-  }
-  ::close(fd);
-  return status;
-}
 
 // A time in the scheduler's own log lines: the wall clock of the task's zone and its offset then,
 // as the instance's scheduling time is shown ("2025-11-01 10:35:00 -05:00").
@@ -856,7 +833,9 @@ class Scheduler::Impl {
       if (error)
         return Status::IOError("cannot create the folders of task '" + task.name +
                                "': " + error.message());
-      OTSYNC_RETURN_IF_ERROR(WritePrivateFile(job_file, task.script));
+      // Readable by its owner only: a script may carry an access key inline (DataX allows it
+      // instead of a data source). Not synced: the job file is rewritten at each attempt.
+      OTSYNC_RETURN_IF_ERROR(WriteFile(job_file, task.script, 0600));
       std::filesystem::remove(progress_file, error);
       return Status::OK();
     }();

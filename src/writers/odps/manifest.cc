@@ -19,15 +19,16 @@ uint32_t Crc32(std::string_view bytes) {
       crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
-std::string Hex(std::string_view bytes) {
+// Appends each byte of `bytes` as two lowercase hex digits.
+void AppendHex(std::string& out, std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(bytes.size() * 2);
+  const size_t from = out.size();
+  out.resize(from + bytes.size() * 2);
+  char* digit = out.data() + from;
   for (unsigned char byte : bytes) {
-    text += kDigits[byte >> 4];
-    text += kDigits[byte & 0xf];
+    *digit++ = kDigits[byte >> 4];
+    *digit++ = kDigits[byte & 0xf];
   }
-  return text;
 }
 
 Result<std::string> Unhex(std::string_view text) {
@@ -102,6 +103,13 @@ class ObjectWriter {
   void String(std::string_view key, std::string_view value) {
     Key(key);
     if (!AppendString(out_, value)) valid_ = false;
+  }
+  // `bytes` as a JSON string of hex digits, which need no escaping.
+  void HexString(std::string_view key, std::string_view bytes) {
+    Key(key);
+    out_ += '"';
+    AppendHex(out_, bytes);
+    out_ += '"';
   }
   void Integer(std::string_view key, int64_t value) {
     Key(key);
@@ -194,7 +202,7 @@ bool AppendBody(const WarehouseManifest& manifest, std::string& out) {
       window_object.String("stream_id", window.key.stream_id);
       window_object.Integer("start_millis", window.key.start_millis);
       window_object.Integer("end_millis", window.key.end_millis);
-      window_object.String("end_checkpoints_hex", Hex(window.end_checkpoints));
+      window_object.HexString("end_checkpoints_hex", window.end_checkpoints);
       window_object.Integer("rows", window.rows);
       window_object.Boolean("truncate", window.truncate);
       window_object.Integer("committed_at_micros", window.committed_at_micros);

@@ -146,10 +146,10 @@ Result<std::vector<int64_t>> ManifestLog::Versions() const {
 
 Result<WarehouseManifest> ManifestLog::Read(int64_t version) const {
   const std::string path = ManifestPath(version);
-  OTSYNC_ASSIGN_OR_RETURN(FileIdentity before, IdentityOf(path, version));
+  OTSYNC_ASSIGN_OR_RETURN(const FileIdentity identity, IdentityOf(path, version));
   {
     std::lock_guard<std::mutex> guard(cache_->mutex);
-    if (cache_->manifest != nullptr && cache_->identity == before) return *cache_->manifest;
+    if (cache_->manifest != nullptr && cache_->identity == identity) return *cache_->manifest;
   }
   OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, DecodeManifest(text, path));
@@ -157,13 +157,13 @@ Result<WarehouseManifest> ManifestLog::Read(int64_t version) const {
     return Status::Corruption("the warehouse manifest " + path + " says it is version " +
                               std::to_string(manifest.version));
   }
-  // Kept only when the file read is the one identified before reading it.
-  if (Result<FileIdentity> after = IdentityOf(path, version); after.ok() && *after == before) {
-    auto decoded = std::make_shared<const WarehouseManifest>(manifest);
-    std::lock_guard<std::mutex> guard(cache_->mutex);
-    cache_->identity = before;
-    cache_->manifest = std::move(decoded);
-  }
+  // Kept under the identity taken before reading, without a second stat: should the file have
+  // been replaced in between, that identity names a file gone from the folder, which no later
+  // Read sees again (the replacement has an identity of its own).
+  auto decoded = std::make_shared<const WarehouseManifest>(manifest);
+  std::lock_guard<std::mutex> guard(cache_->mutex);
+  cache_->identity = identity;
+  cache_->manifest = std::move(decoded);
   return manifest;
 }
 

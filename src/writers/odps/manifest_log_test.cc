@@ -1,6 +1,9 @@
 #include "writers/odps/manifest_log.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 
@@ -57,6 +60,36 @@ TEST(ManifestLogTest, AManifestFileMadeAgainUnderTheSameNameIsReadAgain) {
                   path, EncodeManifest(ManifestWithTable(1, "after(id STRING, n BIGINT)")).value())
                   .ok());
   EXPECT_EQ(log.Latest().value().tables.at(0).schema.name, "after");
+}
+
+// The decoded manifest is keyed by the file's version, inode, size and modification time: the same
+// file is decoded once, and a change of any of them is read again. The file is rewritten in place
+// here only to tell a decoded copy from a new read; published manifests never change.
+TEST(ManifestLogTest, AManifestIsDecodedAgainOnlyWhenItsFileIdentityChanges) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(log, ManifestWithTable(1, "aaaa(id STRING)"));
+  ASSERT_EQ(log.Read(1).value().tables.at(0).schema.name, "aaaa");
+
+  const std::string path = root + "/_manifests/00000000000000000001.manifest";
+  struct stat before {};
+  ASSERT_EQ(::stat(path.c_str(), &before), 0);
+  const std::string same_size = EncodeManifest(ManifestWithTable(1, "bbbb(id STRING)")).value();
+  ASSERT_EQ(static_cast<off_t>(same_size.size()), before.st_size);
+  const int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, same_size.data(), same_size.size(), 0),
+            static_cast<ssize_t>(same_size.size()));
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::futimens(fd, times), 0);
+  ASSERT_EQ(::close(fd), 0);
+  EXPECT_EQ(log.Read(1).value().tables.at(0).schema.name, "aaaa");
+
+  const struct timespec later[2] = {before.st_atim,
+                                    {before.st_mtim.tv_sec + 1, before.st_mtim.tv_nsec}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), later, 0), 0);
+  EXPECT_EQ(log.Read(1).value().tables.at(0).schema.name, "bbbb");
 }
 
 TEST(ManifestLogTest, ADamagedManifestIsRefusedEvenAfterAGoodReadOfAnother) {

@@ -44,6 +44,22 @@ TEST(ManifestTest, RoundTripsEveryField) {
   EXPECT_NE(decoded->FindTable("PERSON"), nullptr);
 }
 
+TEST(ManifestTest, CheckpointsAreWrittenAsLowercaseHexBesideTheOtherMembers) {
+  WarehouseManifest manifest = SampleManifest();
+  WindowEntry empty = manifest.windows[0];
+  empty.key.start_millis = empty.key.end_millis;
+  empty.end_checkpoints.clear();
+  manifest.windows.push_back(empty);
+  const std::string text = EncodeManifest(manifest).value();
+  EXPECT_NE(text.find(R"("end_checkpoints_hex":"0001ff2062696e617279","rows":1000,)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"("end_checkpoints_hex":"","rows":1000,)"), std::string::npos) << text;
+  Result<WarehouseManifest> decoded = DecodeManifest(text, "m");
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, manifest);
+}
+
 TEST(ManifestTest, ADamagedManifestIsNeverTakenForAState) {
   const std::string text = EncodeManifest(SampleManifest()).value();
   // Any single changed byte of the body, and any cut, is caught by the checksum.
