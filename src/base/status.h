@@ -38,6 +38,8 @@ enum class StatusCode : int {
   kIOError,               // The local file system or RocksDB failed.
   kUnsupported,           // A feature otsync does not implement.
   kAborted,               // The operation was cancelled (a job stopping).
+  kFailedPrecondition,    // Well formed, but the object's state forbids it now (a finished
+                          // instance killed, a task with a running instance removed).
 };
 
 // Returns the enumerator name without the leading 'k', e.g. "NotFound".
@@ -72,6 +74,9 @@ class [[nodiscard]] Status {
   }
   static Status Unsupported(std::string message) {
     return Status(StatusCode::kUnsupported, std::move(message));
+  }
+  static Status FailedPrecondition(std::string message) {
+    return Status(StatusCode::kFailedPrecondition, std::move(message));
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -37,6 +37,8 @@ ApiResponse ApiResponse::FromStatus(const Status& status) {
       return Error(404, "not_found", status.message());
     case StatusCode::kAlreadyExists:
       return Error(409, "already_exists", status.message());
+    case StatusCode::kFailedPrecondition:
+      return Error(409, "conflict", status.message());
     case StatusCode::kAuthFailed:
       return Error(403, "forbidden", status.message());
     case StatusCode::kMethodNotAllowed:

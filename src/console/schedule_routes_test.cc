@@ -197,7 +197,7 @@ TEST_F(ScheduleRoutesTest, RunNowKillRerunAndTheLog) {
   EXPECT_EQ(killed["exitStatus"], 128 + SIGTERM);
   EXPECT_TRUE(killed["pid"].is_null());
   ApiResponse again = Call("POST", "/api/instances/" + std::to_string(id) + "/kill");
-  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(again.status, 409);
   EXPECT_EQ(ErrorMessage(again), "instance " + std::to_string(id) + " is killed: cannot kill it");
 
   json rerun = Expect(200, Call("POST", "/api/instances/" + std::to_string(id) + "/rerun"));
@@ -212,7 +212,7 @@ TEST_F(ScheduleRoutesTest, RunNowKillRerunAndTheLog) {
 
   Expect(200, Call("PUT", "/api/tasks/person_sync", json{{"rerunPolicy", "after-failure"}}));
   ApiResponse refused = Call("POST", "/api/instances/" + std::to_string(id) + "/rerun");
-  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.status, 409);
   EXPECT_NE(ErrorMessage(refused).find("only after a failure"), std::string::npos);
 }
 
@@ -279,7 +279,7 @@ TEST_F(ScheduleRoutesTest, FreezeWaitingInstancesAndListWithFilters) {
   const std::string first = std::to_string(waiting[0]["id"].get<int64_t>());
 
   EXPECT_EQ(Expect(200, Call("POST", "/api/instances/" + first + "/freeze"))["state"], "frozen");
-  EXPECT_EQ(Call("POST", "/api/instances/" + first + "/freeze").status, 400);
+  EXPECT_EQ(Call("POST", "/api/instances/" + first + "/freeze").status, 409);
   EXPECT_EQ(Expect(200, Call("POST", "/api/instances/" + first + "/unfreeze"))["state"], "waiting");
 
   json latest = Expect(200, Call("GET", "/api/instances", nullptr,
@@ -291,7 +291,7 @@ TEST_F(ScheduleRoutesTest, FreezeWaitingInstancesAndListWithFilters) {
                   .empty());
 
   ApiResponse remove = Call("DELETE", "/api/tasks/person_sync");
-  EXPECT_EQ(remove.status, 400);
+  EXPECT_EQ(remove.status, 409);
   EXPECT_NE(ErrorMessage(remove).find("kill it first"), std::string::npos);
 }
 

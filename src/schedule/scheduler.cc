@@ -44,9 +44,9 @@ sync::TimeZone LogZone(const Result<Task>& task) {
 }
 
 Status InvalidTransition(const Instance& instance, const std::string& action) {
-  return Status::InvalidArgument("instance " + std::to_string(instance.id) + " is " +
-                                 std::string(InstanceStateName(instance.state)) + ": cannot " +
-                                 action + " it");
+  return Status::FailedPrecondition("instance " + std::to_string(instance.id) + " is " +
+                                    std::string(InstanceStateName(instance.state)) + ": cannot " +
+                                    action + " it");
 }
 
 }  // namespace
@@ -245,8 +245,8 @@ class Scheduler::Impl {
     filter.state = InstanceState::kRunning;
     OTSYNC_ASSIGN_OR_RETURN(std::vector<Instance> running, store_->ListInstances(filter));
     if (!running.empty()) {
-      return Status::InvalidArgument("task '" + name + "' has a running instance (" +
-                                     std::to_string(running.front().id) + "): kill it first");
+      return Status::FailedPrecondition("task '" + name + "' has a running instance (" +
+                                        std::to_string(running.front().id) + "): kill it first");
     }
     return store_->Transaction([&] {
       OTSYNC_RETURN_IF_ERROR(store_->DeleteTask(name));
@@ -360,12 +360,12 @@ class Scheduler::Impl {
       if (task.rerun_policy == RerunPolicy::kNever ||
           (task.rerun_policy == RerunPolicy::kAfterFailure &&
            instance.state == InstanceState::kSucceeded)) {
-        return Status::InvalidArgument("task '" + task.name + "' allows reruns " +
-                                       (task.rerun_policy == RerunPolicy::kNever
-                                            ? std::string("never")
-                                            : std::string("only after a failure")) +
-                                       "; instance " + std::to_string(id) + " " +
-                                       std::string(InstanceStateName(instance.state)));
+        return Status::FailedPrecondition("task '" + task.name + "' allows reruns " +
+                                          (task.rerun_policy == RerunPolicy::kNever
+                                               ? std::string("never")
+                                               : std::string("only after a failure")) +
+                                          "; instance " + std::to_string(id) + " " +
+                                          std::string(InstanceStateName(instance.state)));
       }
       AppendToLog(instance, "=== rerun requested at " +
                                 WallClock(options_.clock->NowMicros(), LogZone(task)) + " ===");

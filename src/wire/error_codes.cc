@@ -57,6 +57,7 @@ WireError ToWireError(StatusCode code) {
       return {"", 200};
     case StatusCode::kInvalidArgument:
     case StatusCode::kUnsupported:
+    case StatusCode::kFailedPrecondition:  // otsd's own requests never make one.
       return {"OTSParameterInvalid", 400};
     case StatusCode::kInvalidPrimaryKey:
       return {"OTSInvalidPK", 400};

@@ -297,8 +297,8 @@ test('SIGTERM ends a running child with the server; after the restart it runs ag
   assert.equal(own.events[own.events.length - 1].state, 'killed');
 
   const twice = await cli.send('POST', `/api/instances/${id}/kill`);
-  assert.equal(twice.status, 400);
-  assert.equal(twice.json.error.code, 'invalid_argument');
+  assert.equal(twice.status, 409);
+  assert.equal(twice.json.error.code, 'conflict');
   assert.equal((await cli.send('DELETE', '/api/tasks/stuck_sync')).status, 200);
 });
 

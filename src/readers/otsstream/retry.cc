@@ -31,6 +31,7 @@ bool IsRetriableForStreamReader(const Status& status) {
     case StatusCode::kCorruption:
     case StatusCode::kUnsupported:
     case StatusCode::kAborted:
+    case StatusCode::kFailedPrecondition:
       return false;
     case StatusCode::kMethodNotAllowed:
     case StatusCode::kQuotaExhausted:

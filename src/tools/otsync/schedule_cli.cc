@@ -99,6 +99,7 @@ class ScheduleCommandRunner {
       case StatusCode::kInvalidArgument:
       case StatusCode::kNotFound:
       case StatusCode::kAlreadyExists:
+      case StatusCode::kFailedPrecondition:
         return Fail(status, kExitBadConfiguration);
       default:
         return Fail(status, kExitJobFailed);

@@ -15,6 +15,7 @@ StatusCode CodeOfApiError(std::string_view code, int http_status) {
   if (code == "invalid_argument") return StatusCode::kInvalidArgument;
   if (code == "not_found") return StatusCode::kNotFound;
   if (code == "already_exists") return StatusCode::kAlreadyExists;
+  if (code == "conflict") return StatusCode::kFailedPrecondition;
   if (code == "unauthenticated" || code == "wrong_password" || code == "forbidden" ||
       code == "csrf_mismatch") {
     return StatusCode::kAuthFailed;
