@@ -25,6 +25,8 @@
 namespace otsync::console {
 namespace {
 
+constexpr int kMaxLogRetentionDays = 36'500;
+
 constexpr int kExitOk = 0;
 constexpr int kExitCannotStart = 1;
 constexpr int kExitBadConfiguration = 2;
@@ -100,6 +102,13 @@ int RunConsoleServer(const ConsoleServerOptions& options) {
                                         std::to_string(options.max_running)),
                 kExitBadConfiguration);
   }
+  if (options.log_retention_days < 0 || options.log_retention_days > kMaxLogRetentionDays) {
+    return Fail(options,
+                Status::InvalidArgument("--log-retention-days: expected 0 (keep forever) to " +
+                                        std::to_string(kMaxLogRetentionDays) + ", got " +
+                                        std::to_string(options.log_retention_days)),
+                kExitBadConfiguration);
+  }
   std::optional<std::string> given_password;
   if (!options.admin_password_file.empty()) {
     Result<std::string> password = ReadAdminPasswordFile(options.admin_password_file);
@@ -138,6 +147,8 @@ int RunConsoleServer(const ConsoleServerOptions& options) {
   scheduler_options.otsync_binary = options.otsync_binary;
   scheduler_options.plugins = options.plugins;
   scheduler_options.max_running = options.max_running;
+  scheduler_options.log_retention_micros =
+      static_cast<int64_t>(options.log_retention_days) * 24 * 3600 * 1'000'000;
   Result<std::unique_ptr<schedule::Scheduler>> scheduler =
       schedule::Scheduler::Open(data_dir, scheduler_options);
   if (!scheduler.ok()) return Fail(options, scheduler.status(), kExitCannotStart);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "schedule/scheduler.h"
 #include "sync/plugin_registry.h"
 
 namespace otsync::console {
@@ -29,7 +30,9 @@ struct ConsoleServerOptions {
   std::string admin_password_file;       // Empty: keep the stored password or generate one.
   std::string ui_dir;                    // Empty: the built-in page files.
   int max_running = 2;                   // Instances running at once.
-  std::string otsync_binary;             // The `otsync` the instances run.
+  // Days a finished instance's log is kept (0: forever); see SchedulerOptions.
+  int log_retention_days = static_cast<int>(schedule::kDefaultLogRetentionDays);
+  std::string otsync_binary;  // The `otsync` the instances run.
   // The readers and writers of the otsync binary (data-source tests, task scripts); required.
   const sync::PluginRegistry* plugins = nullptr;
   std::shared_ptr<const Clock> clock;  // Null: the real clock.

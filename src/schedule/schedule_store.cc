@@ -51,6 +51,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS scheduled_instance
   ON instances (task, scheduling_time) WHERE kind = 'scheduled';
 CREATE INDEX IF NOT EXISTS instances_by_time ON instances (task, scheduling_time);
 CREATE INDEX IF NOT EXISTS instances_by_state ON instances (state);
+CREATE INDEX IF NOT EXISTS instances_with_logs
+  ON instances (finished_micros) WHERE log_path != '';
 CREATE TABLE IF NOT EXISTS backfills (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   task TEXT NOT NULL,
@@ -586,6 +588,17 @@ Result<std::optional<Instance>> ScheduleStore::PreviousInstance(std::string_view
   OTSYNC_ASSIGN_OR_RETURN(std::vector<Instance> found, ReadInstances(select));
   if (found.empty()) return std::optional<Instance>();
   return std::optional<Instance>(std::move(found.front()));
+}
+
+Result<std::vector<Instance>> ScheduleStore::ListFinishedWithLogs(int64_t finished_before,
+                                                                  size_t limit) {
+  Statement select(database_->db,
+                   std::string("SELECT ") + kInstanceColumns +
+                       " FROM instances WHERE log_path != '' AND finished_micros > 0 AND "
+                       "finished_micros < ? AND state IN ('succeeded', 'failed', 'killed') "
+                       "ORDER BY finished_micros, id LIMIT ?");
+  select.Bind(finished_before).Bind(static_cast<int64_t>(limit));
+  return ReadInstances(select);
 }
 
 Result<int64_t> ScheduleStore::InsertBackfill(const Backfill& backfill) {

@@ -125,6 +125,9 @@ class ScheduleStore {
   // The instance that self-dependency waits for: of the instances of `task` scheduled before
   // `scheduling_time`, the latest time's newest instance.
   Result<std::optional<Instance>> PreviousInstance(std::string_view task, int64_t scheduling_time);
+  // Finished instances (succeeded, failed, killed) whose log is kept (`log_path` not empty) and
+  // that finished before `finished_before` (micros), the earliest finished first, at most `limit`.
+  Result<std::vector<Instance>> ListFinishedWithLogs(int64_t finished_before, size_t limit);
 
   Result<int64_t> InsertBackfill(const Backfill& backfill);
   Result<Backfill> GetBackfill(int64_t id);  // kNotFound.

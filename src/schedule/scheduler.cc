@@ -20,6 +20,11 @@
 namespace otsync::schedule {
 namespace {
 
+// Log retention works in batches, so that a first start over years of logs does not hold the
+// scheduler's lock for long, and looks again every 10 minutes once it has caught up.
+constexpr size_t kLogDeletionBatch = 500;
+constexpr int64_t kLogDeletionIntervalMicros = 10LL * 60 * 1'000'000;
+
 // A time in the scheduler's own log lines: the wall clock of the task's zone and its offset then,
 // as the instance's scheduling time is shown ("2025-11-01 10:35:00 -05:00").
 std::string WallClock(int64_t micros, const sync::TimeZone& zone) {
@@ -216,6 +221,7 @@ class Scheduler::Impl {
       if (status.ok()) status = Reap(now, events);
       if (status.ok()) status = ReadProgress(events);
       if (status.ok()) status = StartReady(now, events);
+      if (status.ok()) status = DeleteExpiredLogs(now);
     }
     Publish(events);
     return status;
@@ -308,6 +314,12 @@ class Scheduler::Impl {
     {
       std::lock_guard lock(mutex_);
       OTSYNC_ASSIGN_OR_RETURN(instance, store_->GetInstance(id));
+    }
+    if (instance.log_path.empty()) {
+      return Status::NotFound("the log of instance " + std::to_string(id) +
+                              " was deleted: otsync serve keeps an instance's log for " +
+                              RetentionText() +
+                              " after it finished (--log-retention-days); rerun it for a new one");
     }
     LogChunk chunk;
     chunk.finished = IsFinished(instance.state);
@@ -815,8 +827,46 @@ class Scheduler::Impl {
     return Status::OK();
   }
 
+  // Deletes the files of instances finished longer than the retention ago, a batch per call
+  // (kLogDeletionBatch; the next tick goes on while a batch comes back full, otherwise the next
+  // look is kLogDeletionIntervalMicros later), and empties their log_path. A file already gone
+  // is fine; one that cannot be deleted keeps its instance's log_path, to be tried again.
+  // REQUIRED: mutex_ is held.
+  Status DeleteExpiredLogs(int64_t now) {
+    if (options_.log_retention_micros <= 0 || now < next_log_deletion_micros_) return Status::OK();
+    OTSYNC_ASSIGN_OR_RETURN(
+        std::vector<Instance> expired,
+        store_->ListFinishedWithLogs(now - options_.log_retention_micros, kLogDeletionBatch));
+    next_log_deletion_micros_ =
+        expired.size() < kLogDeletionBatch ? now + kLogDeletionIntervalMicros : now;
+    if (expired.empty()) return Status::OK();
+    return store_->Transaction([&] {
+      for (Instance& instance : expired) {
+        std::error_code error;
+        bool deleted = true;
+        for (const std::string& path :
+             {instance.log_path, ProgressFile(instance), JobFile(instance)}) {
+          std::filesystem::remove(path, error);
+          if (error) deleted = false;
+        }
+        if (!deleted) continue;
+        instance.log_path.clear();
+        OTSYNC_RETURN_IF_ERROR(store_->UpdateInstance(instance));
+      }
+      return Status::OK();
+    });
+  }
+
+  std::string RetentionText() const {
+    const int64_t hours = options_.log_retention_micros / (3600LL * 1'000'000);
+    return hours % 24 == 0 ? std::to_string(hours / 24) + " days"
+                           : std::to_string(hours) + " hours";
+  }
+
   // Starts the next attempt; `instance` is running afterwards, or failed when it could not start.
   void Launch(const Task& task, Instance& instance, int64_t now) {
+    // A rerun of an instance whose log retention deleted starts a log of its own again.
+    if (instance.log_path.empty()) instance.log_path = LogFile(task.name, instance.id);
     ++instance.attempt;
     instance.started_micros = now;
     instance.finished_micros = 0;
@@ -870,6 +920,7 @@ class Scheduler::Impl {
   std::mutex mutex_;  // Guards store_ and progress_offsets_.
   std::unique_ptr<ScheduleStore> store_;
   std::map<int64_t, int64_t> progress_offsets_;  // Running instance → bytes of progress read.
+  int64_t next_log_deletion_micros_ = 0;         // Guarded by mutex_.
   const int lock_fd_;
 
   std::mutex watched_mutex_;

@@ -41,6 +41,9 @@ namespace otsync::schedule {
 // a slot per task to start them all at their time (500 tasks over 5 start minutes: 100 at once);
 // the server holds no descriptor per running child, so the bound is the machine's, not ours.
 inline constexpr int kMaxRunningLimit = 256;
+// `otsync serve --log-retention-days`' default: 500 tasks on 5-minute cycles leave 144,000 logs
+// a day, so logs are not kept forever unless asked.
+inline constexpr int64_t kDefaultLogRetentionDays = 30;
 
 struct SchedulerOptions {
   std::shared_ptr<const Clock> clock;  // Null: the real clock.
@@ -54,6 +57,9 @@ struct SchedulerOptions {
   int64_t tick_micros = 200'000;                 // How often Start()'s thread ticks.
   int64_t stream_retention_seconds = 24 * 3600;  // For ValidateTask.
   size_t catch_up_limit = 10'000;  // Missed instances generated per task and tick, oldest first.
+  // How long the log, progress and job files of a finished instance are kept after it finished
+  // (0: forever). The instance's record stays; its log reads as deleted. A rerun writes a new log.
+  int64_t log_retention_micros = kDefaultLogRetentionDays * 24 * 3600 * 1'000'000;
 };
 
 // What a task create or update answers: the warnings of an accepted task.

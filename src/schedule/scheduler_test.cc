@@ -49,6 +49,7 @@ class SchedulerTest : public ::testing::Test {
     options.launcher = launcher_;
     options.otsync_binary = "/usr/bin/otsync";
     options.tick_micros = tick_micros_;
+    options.log_retention_micros = log_retention_micros_;
     Result<std::unique_ptr<Scheduler>> opened = Scheduler::Open(dir_, options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     scheduler_ = std::move(*opened);
@@ -92,6 +93,7 @@ class SchedulerTest : public ::testing::Test {
   Instance InstanceAt(size_t index) { return scheduler_->ListInstances({})->at(index); }
 
   int64_t tick_micros_ = SchedulerOptions{}.tick_micros;
+  int64_t log_retention_micros_ = SchedulerOptions{}.log_retention_micros;
   std::string dir_;
   std::shared_ptr<ManualClock> clock_;
   std::shared_ptr<FakeLauncher> launcher_;
@@ -474,6 +476,77 @@ TEST_F(SchedulerTest, ReadLogByOffsetAndRunNow) {
   Result<LogChunk> tail = scheduler_->ReadLog(now->id, whole->size - 10, 4);
   EXPECT_EQ(tail->data, "essf");
   EXPECT_EQ(tail->next_offset, whole->size - 6);
+}
+
+// A finished instance's files go once it has been finished for the retention: its record stays,
+// its log reads as deleted, and a rerun writes a new log. A younger one keeps its files.
+TEST_F(SchedulerTest, LogRetentionDeletesTheFilesOfInstancesFinishedLongAgo) {
+  log_retention_micros_ = 24LL * 3600 * 1'000'000;
+  Reopen();
+  Task task = MinuteTask();
+  task.cycle = *ParseCycle("day 10:05");
+  Create(task);
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 1u);
+  const Instance old = InstanceAt(0);
+  const std::string job_file = dir_ + "/jobs/person_sync/" + std::to_string(old.id) + ".json";
+  ASSERT_TRUE(std::filesystem::exists(old.log_path));
+  ASSERT_TRUE(std::filesystem::exists(job_file));
+  launcher_->Exit(launcher_->started[0].first, 0);
+  Tick();
+  AdvanceTo("2025-11-02 10:05:00");  // The next day's instance; the first is 24 h old, not more.
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 2u);
+  launcher_->Exit(launcher_->started[1].first, 1);
+  Tick();
+  EXPECT_TRUE(std::filesystem::exists(old.log_path));
+
+  // The first finished 24 h 11 min ago, the second 11 min ago; the scheduler last looked at
+  // 10:05, and looks again 10 minutes later.
+  AdvanceTo("2025-11-02 10:16:00");
+  Tick();
+  EXPECT_FALSE(std::filesystem::exists(old.log_path));
+  EXPECT_FALSE(std::filesystem::exists(job_file));
+  const Instance kept = InstanceAt(0);
+  EXPECT_EQ(kept.state, InstanceState::kSucceeded);  // The record stays.
+  EXPECT_TRUE(kept.log_path.empty());
+  Result<LogChunk> deleted = scheduler_->ReadLog(old.id, 0, 1 << 20);
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(deleted.status().message().find("was deleted"), std::string::npos);
+  EXPECT_NE(deleted.status().message().find("1 days"), std::string::npos);
+  const Instance young = InstanceAt(1);
+  EXPECT_TRUE(std::filesystem::exists(young.log_path));
+  EXPECT_TRUE(scheduler_->ReadLog(young.id, 0, 1 << 20).ok());
+
+  ASSERT_TRUE(scheduler_->Rerun(old.id).ok());
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 3u);
+  Result<LogChunk> rerun_log = scheduler_->ReadLog(old.id, 0, 1 << 20);
+  ASSERT_TRUE(rerun_log.ok()) << rerun_log.status().ToString();
+  EXPECT_NE(rerun_log->data.find("of instance " + std::to_string(old.id) + " (task person_sync"),
+            std::string::npos)
+      << rerun_log->data;
+}
+
+// With a retention of 0 nothing is deleted, however old.
+TEST_F(SchedulerTest, LogRetentionZeroKeepsEveryLog) {
+  log_retention_micros_ = 0;
+  Reopen();
+  Task task = MinuteTask();
+  task.cycle = *ParseCycle("day 10:05");
+  Create(task);
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  ASSERT_EQ(launcher_->started.size(), 1u);
+  launcher_->Exit(launcher_->started[0].first, 0);
+  Tick();
+  ASSERT_TRUE(scheduler_->SetTaskFrozen("person_sync", true).ok());
+  AdvanceTo("2026-11-01 10:05:00");
+  Tick();
+  EXPECT_TRUE(std::filesystem::exists(InstanceAt(0).log_path));
+  EXPECT_TRUE(scheduler_->ReadLog(InstanceAt(0).id, 0, 1 << 20).ok());
 }
 
 // The scheduler's own log lines give the time in the task's zone, with that zone's offset.

@@ -190,11 +190,17 @@ test('a listen address other machines reach needs --allow-remote, and says why',
   assert.match(refused.stderr, /--allow-remote/);
 });
 
-test('--max-running outside 1 to 256 is refused with the range', async () => {
+test('--max-running outside 1 to 256 and --log-retention-days outside 0 to 36500 are refused with the range', async () => {
   for (const value of ['0', '257']) {
     const refused = await L.runOtsync(['serve', '--max-running', value, '--data-dir', dataDir]);
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, new RegExp(`--max-running: expected 1 to 256, got ${value}`));
+  }
+  for (const value of ['-1', '36501']) {
+    const refused = await L.runOtsync(['serve', '--log-retention-days', value, '--data-dir', dataDir]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr,
+      new RegExp(`--log-retention-days: expected 0 \\(keep forever\\) to 36500, got ${value}`));
   }
 });
 

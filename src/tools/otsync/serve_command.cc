@@ -40,6 +40,8 @@ void AddServeCommand(CLI::App& app, std::string& data_dir, const CliEnvironment&
                     "it, the first start generates one");
   serve->add_option("--max-running", options->max_running,
                     "Task instances running at once (default 2, at most 256)");
+  serve->add_option("--log-retention-days", options->log_retention_days,
+                    "Days a finished instance's log is kept (default 30; 0 keeps them forever)");
   serve->add_option("--ui-dir", options->ui_dir,
                     "Serve the web page's files from this folder instead of the built-in copy "
                     "(development)");

@@ -2,13 +2,14 @@
 // the console room's (console/console_server.h); this is its command line.
 //
 //   otsync serve [--listen HOST:PORT] [--allow-remote] [--allow-host NAME]...
-//                [--admin-password-file FILE] [--max-running N] [--ui-dir DIR] [--data-dir DIR]
+//                [--admin-password-file FILE] [--max-running N] [--log-retention-days N]
+//                [--ui-dir DIR] [--data-dir DIR]
 //
 // Prints "otsync serve: serving http://HOST:PORT" once it accepts requests, writes
 // <data-dir>/serve.json, and runs until SIGINT or SIGTERM, then stops cleanly (exit 0) and
 // removes serve.json. Exit 2 for bad arguments (a non-loopback address without --allow-remote,
-// a bad password file, a bad --max-running), 1 when it cannot start (address in use, a server
-// already running for the data dir).
+// a bad password file, a bad --max-running or --log-retention-days), 1 when it cannot start
+// (address in use, a server already running for the data dir).
 #pragma once
 
 #include <functional>
