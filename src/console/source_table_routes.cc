@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/parallel_for.h"
@@ -14,6 +15,7 @@
 #include "readers/otsstream/status_keys.h"
 #include "sync/datasource_registry.h"
 #include "sync/ots_hints.h"
+#include "wire/table_schema.h"
 
 namespace otsync::console {
 namespace {
@@ -46,6 +48,13 @@ nlohmann::json TableView(const std::string& name, const Result<wire::TableDescri
     return view;
   }
   view["stream"] = table->stream.enabled;
+  // The key in its order, so that the wizard fills the primary-key columns instead of asking.
+  nlohmann::json primary_key = nlohmann::json::array();
+  for (const wire::PrimaryKeySchemaColumn& column : table->primary_key) {
+    primary_key.push_back(
+        {{"name", column.name}, {"type", std::string(wire::PrimaryKeyTypeName(column.type))}});
+  }
+  view["primaryKey"] = std::move(primary_key);
   // A table with the key of the otsstream reader's status table (StreamId, StatusType,
   // StatusValue) holds checkpoints, not data: the wizard offers it as a status table only.
   view["statusTable"] = table->primary_key == readers::otsstream::StatusTableSchema();

@@ -100,6 +100,32 @@ TEST_F(SourceTableRoutesTest, ListsTheTablesWithTheirStream) {
   EXPECT_EQ(listed["tables"][1]["name"], "person");
   EXPECT_EQ(listed["tables"][1]["stream"], true);
   EXPECT_EQ(listed["tables"][1]["expirationHours"], 48);
+  EXPECT_EQ(listed["tables"][1]["primaryKey"],
+            json::parse(R"([{"name": "id", "type": "STRING"}])"));
+}
+
+// The key comes back in its own order (not sorted by name), each column with the type name
+// Table Store uses.
+TEST_F(SourceTableRoutesTest, ListsEachTablesPrimaryKeyInKeyOrder) {
+  wire::TableDescription lines;
+  lines.name = "order_lines";
+  lines.primary_key = {{"order_id", wire::PrimaryKeyType::kString},
+                       {"line", wire::PrimaryKeyType::kInteger},
+                       {"blob", wire::PrimaryKeyType::kBinary}};
+  ASSERT_TRUE(client_->CreateTable(lines).ok());
+
+  json tables = Expect(200, Call("GET", "/api/datasources/src/tables"))["tables"];
+  ASSERT_EQ(tables.size(), 3u);
+  ASSERT_EQ(tables[0]["name"], "order_lines");
+  EXPECT_EQ(tables[0]["primaryKey"], json::parse(R"([{"name": "order_id", "type": "STRING"},
+                                                     {"name": "line", "type": "INTEGER"},
+                                                     {"name": "blob", "type": "BINARY"}])"));
+  EXPECT_EQ(tables[1]["primaryKey"], json::parse(R"([{"name": "id", "type": "STRING"}])"));
+
+  // The answer of a Stream change is the same view, key included.
+  json enabled = Expect(
+      200, Call("POST", "/api/datasources/src/tables/order_lines/stream", json{{"enable", true}}));
+  EXPECT_EQ(enabled["primaryKey"], tables[0]["primaryKey"]);
 }
 
 // Tables are described several at a time; each answer stays with its own table, in name order.

@@ -6,7 +6,8 @@
 //    "Enable Stream" (confirmed, with its retention) turns it on — checked with the official SDK's
 //    DescribeTable — before rows are written;
 //  - builds a task in the wizard, whose source table is a pick from that list (a table without
-//    Stream warned about, with the button);
+//    Stream warned about, with the button) and whose primary-key columns come from the table
+//    picked, in key order (never over what was typed);
 //  - runs it now with custom parameter values covering the rows' window (a value that does not
 //    resolve refused next to its field), follows the instance to 100 % and succeeded while a
 //    second tab's instance list follows it live (server-sent events, no reload), and finds the
@@ -33,6 +34,8 @@ const TABLE = 'orders';
 const PLAIN_TABLE = 'no_stream';
 // A table with the otsstream reader's status-table key: checkpoints, not a source of changes.
 const STATUS_TABLE = 'orders_status';
+// A table with a two-column key: picking it fills the wizard's primary key in key order.
+const LINES_TABLE = 'order_lines';
 const ROWS = 1500;
 const COLUMNS = 'id, colname, version, colvalue, optype';
 
@@ -123,6 +126,8 @@ if (B.SKIP) {
     await h.createTable(client, STATUS_TABLE, [
       { name: 'StreamId', type: 'STRING' }, { name: 'StatusType', type: 'STRING' },
       { name: 'StatusValue', type: 'STRING' }], { maxVersions: 1 });
+    await h.createTable(client, LINES_TABLE, [{ name: 'order_id', type: 'STRING' }, { name: 'line', type: 'INTEGER' }],
+      { maxVersions: 1 });
     dataDir = L.tempDir('otsync-console-runs-');
     L.mustSucceed(await L.runOtsync(['warehouse', 'create-table', '--data-dir', dataDir,
       'dest(id STRING, colname STRING, version BIGINT, colvalue STRING, optype STRING) PARTITIONED BY (pt STRING)']),
@@ -205,8 +210,28 @@ if (B.SKIP) {
     assert.match(await warning.innerText(), new RegExp(`The Stream of ${PLAIN_TABLE} is off`));
     assert.equal(await warning.getByRole('button', { name: `Enable Stream on ${PLAIN_TABLE}` }).count(), 1);
     await shot('wizard-table-without-stream');
+
+    // The primary key comes from the table picked, in key order, with its types beside it.
+    const primaryKey = page.locator('#t-primaryKey');
+    const keyHint = page.locator('#t-primaryKey-hint');
+    await pick.selectOption(LINES_TABLE);
+    assert.equal(await primaryKey.inputValue(), 'order_id, line');
+    assert.equal(await keyHint.innerText(), `From ${LINES_TABLE}'s primary key: order_id (STRING), line (INTEGER)`);
+    await shot('wizard-primary-key-from-table');
+    // What a person typed stays over another pick; an emptied field is filled again.
+    await primaryKey.fill('order_id');
+    await pick.selectOption(TABLE);
+    assert.equal(await primaryKey.inputValue(), 'order_id');
+    assert.doesNotMatch(await keyHint.innerText(), /From /);
+    await primaryKey.fill('');
+    await pick.selectOption(LINES_TABLE);
+    assert.equal(await primaryKey.inputValue(), 'order_id, line');
+
     await pick.selectOption(TABLE);
     await warning.waitFor({ state: 'detached' });
+    // Not typed: the key of the table picked replaced the earlier pick's.
+    assert.equal(await primaryKey.inputValue(), 'id');
+    assert.equal(await keyHint.innerText(), `From ${TABLE}'s primary key: id (STRING)`);
 
     await page.locator('#t-writer-datasource').selectOption('odps_first');
     // The field mapping is checked against the destination table's own columns.

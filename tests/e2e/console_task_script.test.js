@@ -104,6 +104,45 @@ test('row mode: the chosen columns are the reader\'s output, and the script maps
   assert.ok(scriptToForm(JSON.stringify(multi), 't').problems.length > 0);
 });
 
+test('picking a source table fills the primary key in key order, never over what a person typed', async () => {
+  const { defaultTaskForm, formToScript, primaryKeySource, scriptToForm, withSourceTable } = await load();
+  const lines = { name: 'order_lines', primaryKey: [{ name: 'order_id', type: 'STRING' }, { name: 'line', type: 'INTEGER' }] };
+  const person = { name: 'person', primaryKey: [{ name: 'id', type: 'STRING' }] };
+  // The default's guess gives way to the table's key, and the form says where it came from.
+  let form = withSourceTable(defaultTaskForm(), 'order_lines', lines);
+  assert.equal(form.reader.dataTable, 'order_lines');
+  assert.equal(form.primaryKey, 'order_id, line');
+  assert.deepEqual(primaryKeySource(form).columns, lines.primaryKey);
+  assert.deepEqual(JSON.parse(formToScript(form)).configuration.writer.parameter.column,
+    ['order_id', 'line', 'colname', 'version', 'colvalue', 'optype']);
+  // Another pick replaces its own fill; a typed name or a table not described leaves it.
+  form = withSourceTable(form, 'person', person);
+  assert.equal(form.primaryKey, 'id');
+  assert.equal(primaryKeySource(form).table, 'person');
+  form = withSourceTable(form, 'typed_by_hand', null);
+  assert.equal(form.primaryKey, 'id');
+  assert.equal(primaryKeySource(form), null);
+  // Script mode and back: the same key stays marked as filled; a key the script changes does not.
+  form = withSourceTable(form, 'order_lines', lines);
+  const back = scriptToForm(formToScript(form), 't', form).form;
+  assert.equal(back.primaryKey, 'order_id, line');
+  assert.equal(primaryKeySource(back).table, 'order_lines');
+  const edited = JSON.parse(formToScript(form));
+  edited.configuration.writer.parameter.column[1] = 'line_no';
+  const changed = scriptToForm(JSON.stringify(edited), 't', form).form;
+  assert.equal(changed.primaryKey, 'order_id, line_no');
+  assert.equal(primaryKeySource(changed), null);
+  assert.equal(withSourceTable(changed, 'person', person).primaryKey, 'order_id, line_no');
+  // What a person typed stays; an emptied field is filled again.
+  form = { ...withSourceTable(form, 'order_lines', lines), primaryKey: 'order_id' };
+  assert.equal(withSourceTable(form, 'person', person).primaryKey, 'order_id');
+  form.primaryKey = ' ';
+  assert.equal(withSourceTable(form, 'person', person).primaryKey, 'id');
+  // A task's own script: its key is the script's, not a fill.
+  const { form: saved } = scriptToForm(SEED, 'person_sync');
+  assert.equal(withSourceTable(saved, 'order_lines', lines).primaryKey, 'id');
+});
+
 test('a broken script is located by line and column as typed, comments included', async () => {
   const { parseLenientJson, lineOfKeyPath } = await load();
   const text = '{\n  // a comment, with a comma,\n  "type": "job",\n  "configuration" {}\n}';

@@ -126,6 +126,8 @@ export function SourceTablesPanel({ source }) {
 
 // The wizard's source table: a pick from the data source's tables, still typed by hand when the
 // list cannot be loaded; a table without Stream is flagged with the button that turns it on.
+// onChange(name, table) gets the table's view from the list too (its primary key), or null for
+// a typed name.
 export function SourceTablePicker({ id, source, value, onChange }) {
   const [tables, setTables] = useState(null);
   const [error, setError] = useState('');
@@ -144,12 +146,15 @@ export function SourceTablePicker({ id, source, value, onChange }) {
   const label = (table) => `${table.name} — ${table.error ? 'not described' : table.stream ? `Stream on, ${table.expirationHours} h` : 'Stream off'}`;
   return html`
     ${dataTables && dataTables.length > 0 ? html`
-      <select id=${id} value=${value} onChange=${(e) => onChange(e.currentTarget.value)}>
+      <select id=${id} value=${value} onChange=${(e) => {
+        const name = e.currentTarget.value;
+        onChange(name, dataTables.find((table) => table.name === name) || null);
+      }}>
         <option value="">Choose…</option>
         ${dataTables.map((table) => html`<option value=${table.name}>${label(table)}</option>`)}
         ${value && !chosen ? html`<option value=${value}>${value} (not a table of ${source})</option>` : null}
       </select>` : html`
-      <input id=${id} value=${value} autocomplete="off" spellcheck="false" onInput=${(e) => onChange(e.currentTarget.value)} />`}
+      <input id=${id} value=${value} autocomplete="off" spellcheck="false" onInput=${(e) => onChange(e.currentTarget.value, null)} />`}
     ${source && tables === null && !error ? html`<p class="hint" role="status">Listing the tables of ${source}…</p>` : null}
     ${error ? html`<p class="hint error-text" role="status">The tables could not be listed; type the name. ${error}</p>` : null}
     ${dataTables && dataTables.length === 0 ? html`<p class="hint">${source} has no tables yet; type the name.</p>` : null}

@@ -21,8 +21,37 @@ export function defaultTaskForm() {
       emptyAsNull: false, column: '',
     },
     primaryKey: 'id',
+    // Who wrote primaryKey when no person did: {table, columns, text} after a table pick filled
+    // it, the default's guess (table '') here, null for a key the script or a person gave. Not
+    // part of the script.
+    primaryKeyFrom: { table: '', columns: [], text: 'id' },
     setting: { concurrent: '2', mbps: '', errorLimit: '' },
   };
+}
+
+// The form once the source table `name` is chosen; `table` is its view in the data source's
+// table list (GET /api/datasources/{name}/tables), or null when the name was typed or the table
+// not described. The primary-key field takes the table's key, in key order, when it is empty or
+// still holds what the default or an earlier pick put there: never over what a person typed.
+export function withSourceTable(form, name, table) {
+  const next = { ...form, reader: { ...form.reader, dataTable: name } };
+  const key = table && Array.isArray(table.primaryKey) ? table.primaryKey : [];
+  const filled = form.primaryKeyFrom;
+  const replaceable = form.primaryKey.trim() === '' || Boolean(filled && form.primaryKey === filled.text);
+  if (key.length && replaceable) {
+    const text = key.map((column) => column.name).join(', ');
+    next.primaryKey = text;
+    next.primaryKeyFrom = { table: name, columns: key, text };
+  }
+  return next;
+}
+
+// The table whose key filled the form's primary-key field, while the field and the source table
+// are still as that pick left them; null otherwise.
+export function primaryKeySource(form) {
+  const filled = form.primaryKeyFrom;
+  if (!filled || !filled.table || filled.table !== form.reader.dataTable || filled.text !== form.primaryKey) return null;
+  return filled;
 }
 
 // The columns the reader emits for the form's choices.
@@ -244,8 +273,10 @@ function take(object, known, where, problems) {
   return found;
 }
 
-// The form for a script, or {problems} naming what the form cannot show.
-export function scriptToForm(text, name) {
+// The form for a script, or {problems} naming what the form cannot show. `previous`, the form
+// the script was made from (switching back from script mode), keeps a filled primary key marked
+// as filled while the script leaves it as it was.
+export function scriptToForm(text, name, previous) {
   const parsed = parseLenientJson(text);
   if (parsed.error) return { problems: [parsed.error], parseError: parsed.error };
   const problems = [];
@@ -294,7 +325,11 @@ export function scriptToForm(text, name) {
   const columns = Array.isArray(writerParameter.column) ? writerParameter.column.map(String) : [];
   form.writer.column = columns.join(', ');
   const streamStart = columns.indexOf('colname');
-  form.primaryKey = streamStart > 0 ? columns.slice(0, streamStart).join(', ') : form.primaryKey;
+  if (streamStart > 0) {
+    form.primaryKey = columns.slice(0, streamStart).join(', ');
+    const filled = previous && previous.primaryKeyFrom;
+    form.primaryKeyFrom = filled && filled.text === form.primaryKey ? filled : null;
+  }
   form.setting.concurrent = speed.concurrent === undefined ? '' : text_(speed.concurrent);
   form.setting.mbps = speed.mbps === undefined ? '' : text_(speed.mbps);
   form.setting.errorLimit = errorLimit.record === undefined ? '' : text_(errorLimit.record);

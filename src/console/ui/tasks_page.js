@@ -8,7 +8,8 @@ import { BackfillPanel } from './backfill_panel.js';
 import { RunPanel } from './run_panel.js';
 import { SourceTablePicker } from './source_tables.js';
 import {
-  defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, ROW_MODE, scriptToForm, sourceColumns, splitList,
+  defaultTaskForm, formToScript, lineOfKeyPath, parseLenientJson, primaryKeySource, ROW_MODE, scriptToForm, sourceColumns,
+  splitList, withSourceTable,
 } from './task_script.js';
 
 const CYCLES = [
@@ -103,6 +104,7 @@ function Wizard({ form, setForm, sources, errors }) {
   const setFlag = (section, key) => (value) => setForm({ ...form, [section]: { ...form[section], [key]: value } });
   const otsSources = sources.filter((s) => s.type === 'ots');
   const odpsSources = sources.filter((s) => s.type === 'odps');
+  const keyFrom = primaryKeySource(form);
   const options = (list, chosen) => html`
     <option value="">Choose…</option>
     ${list.map((s) => html`<option value=${s.name}>${s.name}${s.description ? ' — ' + s.description : ''}</option>`)}
@@ -116,7 +118,7 @@ function Wizard({ form, setForm, sources, errors }) {
         <//>
         <${Field} id="t-reader-dataTable" label="Table">
           <${SourceTablePicker} id="t-reader-dataTable" source=${otsSources.some((s) => s.name === form.reader.datasource) ? form.reader.datasource : ''}
-            value=${form.reader.dataTable} onChange=${(value) => setForm({ ...form, reader: { ...form.reader, dataTable: value } })} />
+            value=${form.reader.dataTable} onChange=${(value, table) => setForm(withSourceTable(form, value, table))} />
         <//>
       </div>
       <div class="row">
@@ -181,7 +183,9 @@ function Wizard({ form, setForm, sources, errors }) {
       <legend>3. Field mapping</legend>
       <div class="row">
         ${form.reader.mode === ROW_MODE ? null : html`
-          <${Field} id="t-primaryKey" label="Primary key columns of the source table" hint="In order, separated by commas: the reader emits them first.">
+          <${Field} id="t-primaryKey" label="Primary key columns of the source table" hint=${keyFrom
+            ? `From ${keyFrom.table}'s primary key: ${keyFrom.columns.map((c) => `${c.name} (${c.type})`).join(', ')}`
+            : 'In order, separated by commas: the reader emits them first.'}>
             <input id="t-primaryKey" class="mono" value=${form.primaryKey} onInput=${(e) => setForm({ ...form, primaryKey: e.currentTarget.value })} />
           <//>`}
         <${Field} id="t-writer-column" label="Destination columns" hint="Separated by commas; empty: the reader's columns by the same names.">
@@ -281,7 +285,7 @@ function TaskEditor({ original, sources, onSaved, onCancel }) {
 
   const toScript = () => setState({ mode: 'script', form: state.form, script: formToScript(state.form) });
   const toWizard = () => {
-    const mapped = scriptToForm(state.script, name);
+    const mapped = scriptToForm(state.script, name, state.form);
     if (mapped.form) {
       setErrors({});
       setState({ mode: 'wizard', form: mapped.form, script: state.script });
