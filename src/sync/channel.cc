@@ -1,6 +1,7 @@
 #include "sync/channel.h"
 
 #include <algorithm>
+#include <string>
 
 namespace otsync::sync {
 
@@ -55,6 +56,43 @@ void RecordChannel::Cancel() {
   }
   not_full_.notify_all();
   not_empty_.notify_all();
+}
+
+namespace {
+
+// Heap memory the batch's records keep: their field arrays and the string buffers beyond the
+// inline ones.
+size_t RetainedBytes(const RecordBatch& batch) {
+  constexpr size_t kInlineCapacity = std::string().capacity();
+  size_t total = batch.records.capacity() * sizeof(Record);
+  for (const Record& record : batch.records) {
+    total += record.fields.capacity() * sizeof(Field);
+    for (const Field& field : record.fields) {
+      if (field.bytes().capacity() > kInlineCapacity) total += field.bytes().capacity();
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+void RecordChannel::Recycle(RecordBatch batch) {
+  {
+    std::lock_guard lock(recycled_mutex_);
+    if (recycled_.size() >= kRecycledBatches) return;
+  }
+  if (RetainedBytes(batch) > capacity_.bytes / kRecycledBatches) return;
+  batch.bytes = 0;
+  std::lock_guard lock(recycled_mutex_);
+  if (recycled_.size() < kRecycledBatches) recycled_.push_back(std::move(batch));
+}
+
+std::optional<RecordBatch> RecordChannel::TakeRecycled() {
+  std::lock_guard lock(recycled_mutex_);
+  if (recycled_.empty()) return std::nullopt;
+  RecordBatch batch = std::move(recycled_.back());
+  recycled_.pop_back();
+  return batch;
 }
 
 bool RecordChannel::drained() const {

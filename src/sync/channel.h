@@ -5,6 +5,11 @@
 // Capacity counts records and bytes (Record::ByteSize). A batch is admitted while both stay
 // within capacity, or when the channel is empty (so a batch larger than the capacity cannot
 // wedge the job). Thread-safe.
+//
+// Batches the consumer is done with can come back (Recycle) for the producers to refill
+// (TakeRecycled): their records' field vectors and string buffers are reused, so that records
+// flowing through the channel allocate nothing in the steady state. At most kRecycledBatches are
+// kept, each holding at most capacity.bytes / kRecycledBatches of memory; the rest are freed.
 #pragma once
 
 #include <chrono>
@@ -48,9 +53,18 @@ class RecordChannel {
   // Producers blocked in Push return kAborted; queued batches are dropped.
   void Cancel();
 
+  // Keeps `batch` for TakeRecycled, or frees it when the pool is full or the batch holds more
+  // memory than a pooled batch may.
+  void Recycle(RecordBatch batch);
+  // A recycled batch (its records hold the fields of earlier records, to be overwritten), or
+  // nullopt when none is kept.
+  std::optional<RecordBatch> TakeRecycled();
+
   bool drained() const;  // Closed (or cancelled) and empty.
   size_t peak_records() const;
   size_t peak_bytes() const;
+
+  static constexpr size_t kRecycledBatches = 16;
 
  private:
   bool FitsLocked(const RecordBatch& batch) const;
@@ -66,6 +80,10 @@ class RecordChannel {
   size_t peak_bytes_ = 0;
   bool closed_ = false;
   bool cancelled_ = false;
+
+  // Separate from mutex_: producers refilling batches do not contend with Push and Pop.
+  std::mutex recycled_mutex_;
+  std::vector<RecordBatch> recycled_;
 };
 
 }  // namespace otsync::sync
