@@ -109,33 +109,45 @@ void TxtFileWriter::AppendField(std::string_view text) {
 }
 
 Status TxtFileWriter::WriteBuffer() {
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-    return ErrnoError("writing", temp_path_);
-  }
+  const size_t written = std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+  const bool complete = written == buffer_.size();
+  buffer_.clear();
+  if (!complete) return ErrnoError("writing", temp_path_);
   return Status::OK();
 }
 
 Status TxtFileWriter::Write(const std::vector<sync::Record>& records,
                             std::vector<sync::DirtyRecord>* dirty) {
   if (file_ == nullptr) return Status::Internal("txtfile writer: Write before Prepare");
-  buffer_.clear();
+  const bool csv = spec_.file_format == TxtFileFormat::kCsv;
   for (const sync::Record& record : records) {
     for (size_t i = 0; i < record.fields.size(); ++i) {
       if (i > 0) buffer_ += spec_.field_delimiter;
-      if (record.fields[i].type() == wire::ValueType::kNull) {
+      const sync::Field& field = record.fields[i];
+      if (field.type() == wire::ValueType::kNull) {
         buffer_ += spec_.null_format;
+      } else if (!csv) {
+        sync::AppendFieldText(field, spec_.null_format, &buffer_);
+      } else if (field.type() == wire::ValueType::kString) {
+        AppendField(field.bytes());
       } else {
-        AppendField(sync::FieldToText(record.fields[i], spec_.null_format));
+        field_text_.clear();
+        sync::AppendFieldText(field, spec_.null_format, &field_text_);
+        AppendField(field_text_);
       }
     }
     buffer_ += '\n';
   }
   rows_ += static_cast<int64_t>(records.size());
-  return WriteBuffer();
+  return buffer_.size() >= kWriteBytes ? WriteBuffer() : Status::OK();
 }
 
 Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
   if (file_ == nullptr) return Status::Internal("txtfile writer: Commit before Prepare");
+  if (Status written = WriteBuffer(); !written.ok()) {
+    Abort();
+    return written;
+  }
   bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
   int close_rc = std::fclose(file_);
   file_ = nullptr;
@@ -181,6 +193,7 @@ Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
 }
 
 void TxtFileWriter::Abort() {
+  buffer_.clear();
   if (file_ != nullptr) {
     std::fclose(file_);
     file_ = nullptr;

@@ -48,7 +48,11 @@ class TxtFileWriter final : public sync::Writer {
   std::string DescribeDestination() const override;
 
  private:
+  // Lines are written once this many bytes are formatted (and at Commit): few, large writes.
+  static constexpr size_t kWriteBytes = 1 << 20;
+
   void AppendField(std::string_view text);
+  // Writes out and empties `buffer_`.
   Status WriteBuffer();
   // Names in the directory starting with `file_name` (temporary files excluded).
   Result<std::vector<std::string>> ConflictingFiles() const;
@@ -57,7 +61,8 @@ class TxtFileWriter final : public sync::Writer {
   std::string temp_path_;
   std::string final_path_;
   std::FILE* file_ = nullptr;
-  std::string buffer_;
+  std::string buffer_;      // Formatted lines not yet written.
+  std::string field_text_;  // One CSV field's text before quoting.
   int64_t rows_ = 0;
 };
 
