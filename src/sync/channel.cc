@@ -77,22 +77,25 @@ size_t RetainedBytes(const RecordBatch& batch) {
 }  // namespace
 
 void RecordChannel::Recycle(RecordBatch batch) {
-  {
-    std::lock_guard lock(recycled_mutex_);
-    if (recycled_.size() >= kRecycledBatches) return;
-  }
-  if (RetainedBytes(batch) > capacity_.bytes / kRecycledBatches) return;
   batch.bytes = 0;
   std::lock_guard lock(recycled_mutex_);
   if (recycled_.size() < kRecycledBatches) recycled_.push_back(std::move(batch));
 }
 
 std::optional<RecordBatch> RecordChannel::TakeRecycled() {
-  std::lock_guard lock(recycled_mutex_);
-  if (recycled_.empty()) return std::nullopt;
-  RecordBatch batch = std::move(recycled_.back());
-  recycled_.pop_back();
-  return batch;
+  while (true) {
+    std::optional<RecordBatch> batch;
+    {
+      std::lock_guard lock(recycled_mutex_);
+      if (recycled_.empty()) return std::nullopt;
+      batch = std::move(recycled_.back());
+      recycled_.pop_back();
+    }
+    // Measured here rather than in Recycle: the producer is about to overwrite this memory, the
+    // consumer may never have touched it. A batch stays in the pool with at most one filling
+    // since it was last measured, which bounds what the pool keeps.
+    if (RetainedBytes(*batch) <= capacity_.bytes / kRecycledBatches) return batch;
+  }
 }
 
 bool RecordChannel::drained() const {

@@ -9,7 +9,8 @@
 // Batches the consumer is done with can come back (Recycle) for the producers to refill
 // (TakeRecycled): their records' field vectors and string buffers are reused, so that records
 // flowing through the channel allocate nothing in the steady state. At most kRecycledBatches are
-// kept, each holding at most capacity.bytes / kRecycledBatches of memory; the rest are freed.
+// kept; a batch holding more than capacity.bytes / kRecycledBatches of memory is freed instead
+// of handed out, so the pool keeps at most that plus one batch's filling per batch.
 #pragma once
 
 #include <chrono>
@@ -53,11 +54,10 @@ class RecordChannel {
   // Producers blocked in Push return kAborted; queued batches are dropped.
   void Cancel();
 
-  // Keeps `batch` for TakeRecycled, or frees it when the pool is full or the batch holds more
-  // memory than a pooled batch may.
+  // Keeps `batch` for TakeRecycled, or frees it when the pool is full.
   void Recycle(RecordBatch batch);
   // A recycled batch (its records hold the fields of earlier records, to be overwritten), or
-  // nullopt when none is kept.
+  // nullopt when none is kept. Kept batches holding too much memory are freed on the way.
   std::optional<RecordBatch> TakeRecycled();
 
   bool drained() const;  // Closed (or cancelled) and empty.
