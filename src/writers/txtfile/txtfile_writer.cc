@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -116,11 +118,68 @@ Status TxtFileWriter::WriteBuffer() {
   return Status::OK();
 }
 
+bool TxtFileWriter::AppendTextLine(const sync::Record& record) {
+  constexpr size_t kIntegerBound = 20;      // "-9223372036854775808"
+  constexpr size_t kDoubleBound = 32;       // The shortest round-trip form takes at most 24.
+  size_t bound = record.fields.size() + 1;  // Delimiters and the newline.
+  for (const sync::Field& field : record.fields) {
+    switch (field.type()) {
+      case wire::ValueType::kNull:
+        bound += spec_.null_format.size();
+        break;
+      case wire::ValueType::kInteger:
+        bound += kIntegerBound;
+        break;
+      case wire::ValueType::kDouble:
+        bound += kDoubleBound;
+        break;
+      case wire::ValueType::kBoolean:
+        bound += 5;
+        break;
+      case wire::ValueType::kString:
+        bound += field.bytes().size();
+        break;
+      default:
+        return false;
+    }
+  }
+  const size_t start = buffer_.size();
+  buffer_.resize(start + bound);
+  char* out = buffer_.data() + start;
+  for (size_t i = 0; i < record.fields.size(); ++i) {
+    if (i > 0) *out++ = spec_.field_delimiter;
+    const sync::Field& field = record.fields[i];
+    switch (field.type()) {
+      case wire::ValueType::kNull:
+        out = std::copy(spec_.null_format.begin(), spec_.null_format.end(), out);
+        break;
+      case wire::ValueType::kInteger:
+        out = std::to_chars(out, out + kIntegerBound, field.integer()).ptr;
+        break;
+      case wire::ValueType::kDouble: {
+        std::to_chars_result printed = std::to_chars(out, out + kDoubleBound, field.double_value());
+        out = printed.ec == std::errc() ? printed.ptr : std::copy_n("NaN", 3, out);
+        break;
+      }
+      case wire::ValueType::kBoolean:
+        out = field.boolean() ? std::copy_n("true", 4, out) : std::copy_n("false", 5, out);
+        break;
+      default:  // kString
+        out = std::copy(field.bytes().begin(), field.bytes().end(), out);
+        break;
+    }
+  }
+  *out++ = '\n';
+  buffer_.resize(static_cast<size_t>(out - buffer_.data()));
+  return true;
+}
+
 Status TxtFileWriter::Write(const std::vector<sync::Record>& records,
                             std::vector<sync::DirtyRecord>* dirty) {
   if (file_ == nullptr) return Status::Internal("txtfile writer: Write before Prepare");
   const bool csv = spec_.file_format == TxtFileFormat::kCsv;
   for (const sync::Record& record : records) {
+    if (!csv && AppendTextLine(record)) continue;
     for (size_t i = 0; i < record.fields.size(); ++i) {
       if (i > 0) buffer_ += spec_.field_delimiter;
       const sync::Field& field = record.fields[i];

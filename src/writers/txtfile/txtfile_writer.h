@@ -52,6 +52,10 @@ class TxtFileWriter final : public sync::Writer {
   static constexpr size_t kWriteBytes = 1 << 20;
 
   void AppendField(std::string_view text);
+  // A text-format line (no quoting) printed straight into `buffer_`, its room made once. False,
+  // with nothing appended, when a field has no fixed bound (a binary's Base64): the caller
+  // formats that line field by field.
+  bool AppendTextLine(const sync::Record& record);
   // Writes out and empties `buffer_`.
   Status WriteBuffer();
   // Names in the directory starting with `file_name` (temporary files excluded).

@@ -100,6 +100,18 @@ TEST_F(TxtFileWriterTest, ManyWritesBecomeTheLinesInOrder) {
   EXPECT_EQ(Read(dir_ / "out.csv"), expected);
 }
 
+TEST_F(TxtFileWriterTest, TextFormatPrintsEveryType) {
+  spec_.null_format = "NULL";
+  ASSERT_TRUE(
+      WriteOnce(
+          {Record{{Field::Integer(INT64_MIN), Field::Double(-2.2250738585072014e-308),
+                   Field::Boolean(false), Field::Boolean(true), Field::Null(), Field::String("")}},
+           Record{{Field::Binary(std::string("\xfb\xff", 2)), Field::Integer(7)}}, Record{}})
+          .ok());
+  EXPECT_EQ(Read(dir_ / "out.csv"),
+            "-9223372036854775808,-2.2250738585072014e-308,false,true,NULL,\n+/8=,7\n\n");
+}
+
 TEST_F(TxtFileWriterTest, NothingIsVisibleBeforeCommitAndAbortLeavesNothing) {
   TxtFileWriter writer(spec_);
   ASSERT_TRUE(writer.Prepare().ok());
