@@ -58,19 +58,21 @@ void RecordChannel::Cancel() {
   not_empty_.notify_all();
 }
 
+size_t RecordRetainedBytes(const Record& record) {
+  constexpr size_t kInlineCapacity = std::string().capacity();
+  size_t total = record.fields.capacity() * sizeof(Field);
+  for (const Field& field : record.fields) {
+    if (field.bytes().capacity() > kInlineCapacity) total += field.bytes().capacity();
+  }
+  return total;
+}
+
 namespace {
 
-// Heap memory the batch's records keep: their field arrays and the string buffers beyond the
-// inline ones.
 size_t RetainedBytes(const RecordBatch& batch) {
-  constexpr size_t kInlineCapacity = std::string().capacity();
   size_t total = batch.records.capacity() * sizeof(Record);
-  for (const Record& record : batch.records) {
-    total += record.fields.capacity() * sizeof(Field);
-    for (const Field& field : record.fields) {
-      if (field.bytes().capacity() > kInlineCapacity) total += field.bytes().capacity();
-    }
-  }
+  if (batch.retained_bytes.has_value()) return total + *batch.retained_bytes;
+  for (const Record& record : batch.records) total += RecordRetainedBytes(record);
   return total;
 }
 
@@ -91,9 +93,10 @@ std::optional<RecordBatch> RecordChannel::TakeRecycled() {
       batch = std::move(recycled_.back());
       recycled_.pop_back();
     }
-    // Measured here rather than in Recycle: the producer is about to overwrite this memory, the
-    // consumer may never have touched it. A batch stays in the pool with at most one filling
-    // since it was last measured, which bounds what the pool keeps.
+    // Measured here rather than in Recycle (when its producer did not count it): the producer is
+    // about to overwrite this memory, the consumer may never have touched it. A batch stays in
+    // the pool with at most one filling since it was last measured, which bounds what the pool
+    // keeps.
     if (RetainedBytes(*batch) <= capacity_.bytes / kRecycledBatches) return batch;
   }
 }

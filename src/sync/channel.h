@@ -31,7 +31,13 @@ namespace otsync::sync {
 struct RecordBatch {
   std::vector<Record> records;
   size_t bytes = 0;  // Sum of the records' ByteSize.
+  // Sum of the records' RecordRetainedBytes, when the producer counted it as it added them (the
+  // records are then in its cache); RecordChannel::TakeRecycled measures batches without it.
+  std::optional<size_t> retained_bytes;
 };
+
+// Heap memory `record` keeps: its field array and the string buffers beyond the inline ones.
+size_t RecordRetainedBytes(const Record& record);
 
 struct ChannelCapacity {
   size_t records = 8192;

@@ -92,8 +92,21 @@ TEST(RecordChannelTest, ABatchHoldingMuchMemoryIsNotKept) {
   emptied.records[0].fields[0].SetValueless(wire::ValueType::kNull);
   channel.Recycle(std::move(emptied));
   EXPECT_FALSE(channel.TakeRecycled().has_value());
+  // As its producer counted it.
+  RecordBatch counted = Batch(1);
+  counted.retained_bytes = 2 << 20;
+  channel.Recycle(std::move(counted));
+  EXPECT_FALSE(channel.TakeRecycled().has_value());
   channel.Recycle(Batch(256));
   EXPECT_TRUE(channel.TakeRecycled().has_value());
+}
+
+TEST(RecordChannelTest, RetainedBytesCountTheFieldArrayAndHeapStrings) {
+  Record record{{Field::Integer(1), Field::String("short"), Field::String(std::string(100, 'x'))}};
+  record.fields.reserve(8);
+  const size_t retained = RecordRetainedBytes(record);
+  EXPECT_GE(retained, 8 * sizeof(Field) + 100);
+  EXPECT_LT(retained, 8 * sizeof(Field) + 100 + 64);
 }
 
 }  // namespace

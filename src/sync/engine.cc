@@ -289,11 +289,13 @@ class WindowRun::TaskSink final : public RecordSink {
           batch_bytes_limit_);
     }
     batch_.records.reserve(batch_limit_);
+    batch_.retained_bytes = 0;
   }
 
   Status Emit(Record record) override {
     if (stop_.stop_requested()) return Aborted();
     batch_.bytes += record.ByteSize();
+    *batch_.retained_bytes += RecordRetainedBytes(record);
     batch_.records.push_back(std::move(record));
     if (batch_.records.size() >= batch_limit_ || batch_.bytes >= batch_bytes_limit_) {
       return Flush();
@@ -336,6 +338,7 @@ class WindowRun::TaskSink final : public RecordSink {
     run_.limiter_.Acquire(records, bytes, stop_);
     Status pushed = run_.channel_.Push(std::move(batch_), stop_);
     batch_ = RecordBatch();
+    batch_.retained_bytes = 0;
     if (recycled_.empty() && recycled_.capacity() >= batch_limit_) {
       batch_.records.swap(recycled_);  // The array of a recycled batch whose records are taken.
     } else {
