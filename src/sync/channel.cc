@@ -1,6 +1,7 @@
 #include "sync/channel.h"
 
 #include <algorithm>
+#include <string>
 
 namespace otsync::sync {
 
@@ -55,6 +56,49 @@ void RecordChannel::Cancel() {
   }
   not_full_.notify_all();
   not_empty_.notify_all();
+}
+
+size_t RecordRetainedBytes(const Record& record) {
+  constexpr size_t kInlineCapacity = std::string().capacity();
+  size_t total = record.fields.capacity() * sizeof(Field);
+  for (const Field& field : record.fields) {
+    if (field.bytes().capacity() > kInlineCapacity) total += field.bytes().capacity();
+  }
+  return total;
+}
+
+namespace {
+
+size_t RetainedBytes(const RecordBatch& batch) {
+  size_t total = batch.records.capacity() * sizeof(Record);
+  if (batch.retained_bytes.has_value()) return total + *batch.retained_bytes;
+  for (const Record& record : batch.records) total += RecordRetainedBytes(record);
+  return total;
+}
+
+}  // namespace
+
+void RecordChannel::Recycle(RecordBatch batch) {
+  batch.bytes = 0;
+  std::lock_guard lock(recycled_mutex_);
+  if (recycled_.size() < kRecycledBatches) recycled_.push_back(std::move(batch));
+}
+
+std::optional<RecordBatch> RecordChannel::TakeRecycled() {
+  while (true) {
+    std::optional<RecordBatch> batch;
+    {
+      std::lock_guard lock(recycled_mutex_);
+      if (recycled_.empty()) return std::nullopt;
+      batch = std::move(recycled_.back());
+      recycled_.pop_back();
+    }
+    // Measured here rather than in Recycle (when its producer did not count it): the producer is
+    // about to overwrite this memory, the consumer may never have touched it. A batch stays in
+    // the pool with at most one filling since it was last measured, which bounds what the pool
+    // keeps.
+    if (RetainedBytes(*batch) <= capacity_.bytes / kRecycledBatches) return batch;
+  }
 }
 
 bool RecordChannel::drained() const {

@@ -5,6 +5,12 @@
 // Capacity counts records and bytes (Record::ByteSize). A batch is admitted while both stay
 // within capacity, or when the channel is empty (so a batch larger than the capacity cannot
 // wedge the job). Thread-safe.
+//
+// Batches the consumer is done with can come back (Recycle) for the producers to refill
+// (TakeRecycled): their records' field vectors and string buffers are reused, so that records
+// flowing through the channel allocate nothing in the steady state. At most kRecycledBatches are
+// kept; a batch holding more than capacity.bytes / kRecycledBatches of memory is freed instead
+// of handed out, so the pool keeps at most that plus one batch's filling per batch.
 #pragma once
 
 #include <chrono>
@@ -25,7 +31,13 @@ namespace otsync::sync {
 struct RecordBatch {
   std::vector<Record> records;
   size_t bytes = 0;  // Sum of the records' ByteSize.
+  // Sum of the records' RecordRetainedBytes, when the producer counted it as it added them (the
+  // records are then in its cache); RecordChannel::TakeRecycled measures batches without it.
+  std::optional<size_t> retained_bytes;
 };
+
+// Heap memory `record` keeps: its field array and the string buffers beyond the inline ones.
+size_t RecordRetainedBytes(const Record& record);
 
 struct ChannelCapacity {
   size_t records = 8192;
@@ -48,9 +60,17 @@ class RecordChannel {
   // Producers blocked in Push return kAborted; queued batches are dropped.
   void Cancel();
 
+  // Keeps `batch` for TakeRecycled, or frees it when the pool is full.
+  void Recycle(RecordBatch batch);
+  // A recycled batch (its records hold the fields of earlier records, to be overwritten), or
+  // nullopt when none is kept. Kept batches holding too much memory are freed on the way.
+  std::optional<RecordBatch> TakeRecycled();
+
   bool drained() const;  // Closed (or cancelled) and empty.
   size_t peak_records() const;
   size_t peak_bytes() const;
+
+  static constexpr size_t kRecycledBatches = 16;
 
  private:
   bool FitsLocked(const RecordBatch& batch) const;
@@ -66,6 +86,10 @@ class RecordChannel {
   size_t peak_bytes_ = 0;
   bool closed_ = false;
   bool cancelled_ = false;
+
+  // Separate from mutex_: producers refilling batches do not contend with Push and Pop.
+  std::mutex recycled_mutex_;
+  std::vector<RecordBatch> recycled_;
 };
 
 }  // namespace otsync::sync

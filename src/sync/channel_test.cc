@@ -66,5 +66,48 @@ TEST(RecordChannelTest, StopReleasesBlockedProducers) {
   producer.join();
 }
 
+TEST(RecordChannelTest, RecycledBatchesComeBackUpToTheLimit) {
+  RecordChannel channel({8192, 16 << 20});
+  EXPECT_FALSE(channel.TakeRecycled().has_value());
+  for (size_t i = 0; i < RecordChannel::kRecycledBatches + 3; ++i) channel.Recycle(Batch(4));
+  size_t taken = 0;
+  while (std::optional<RecordBatch> batch = channel.TakeRecycled()) {
+    ++taken;
+    EXPECT_EQ(batch->records.size(), 4u);  // The records, to be overwritten by the producer.
+    EXPECT_EQ(batch->bytes, 0u);
+  }
+  EXPECT_EQ(taken, RecordChannel::kRecycledBatches);
+}
+
+TEST(RecordChannelTest, ABatchHoldingMuchMemoryIsNotKept) {
+  // A pooled batch may keep 16 MiB / kRecycledBatches = 1 MiB.
+  RecordChannel channel({8192, 16 << 20});
+  RecordBatch big;
+  big.records.push_back(Record{{Field::String(std::string(2 << 20, 'x'))}});
+  channel.Recycle(std::move(big));
+  EXPECT_FALSE(channel.TakeRecycled().has_value());
+  // Memory kept by string buffers counts, whatever the values hold now.
+  RecordBatch emptied;
+  emptied.records.push_back(Record{{Field::String(std::string(2 << 20, 'x'))}});
+  emptied.records[0].fields[0].SetValueless(wire::ValueType::kNull);
+  channel.Recycle(std::move(emptied));
+  EXPECT_FALSE(channel.TakeRecycled().has_value());
+  // As its producer counted it.
+  RecordBatch counted = Batch(1);
+  counted.retained_bytes = 2 << 20;
+  channel.Recycle(std::move(counted));
+  EXPECT_FALSE(channel.TakeRecycled().has_value());
+  channel.Recycle(Batch(256));
+  EXPECT_TRUE(channel.TakeRecycled().has_value());
+}
+
+TEST(RecordChannelTest, RetainedBytesCountTheFieldArrayAndHeapStrings) {
+  Record record{{Field::Integer(1), Field::String("short"), Field::String(std::string(100, 'x'))}};
+  record.fields.reserve(8);
+  const size_t retained = RecordRetainedBytes(record);
+  EXPECT_GE(retained, 8 * sizeof(Field) + 100);
+  EXPECT_LT(retained, 8 * sizeof(Field) + 100 + 64);
+}
+
 }  // namespace
 }  // namespace otsync::sync

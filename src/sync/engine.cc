@@ -289,16 +289,29 @@ class WindowRun::TaskSink final : public RecordSink {
           batch_bytes_limit_);
     }
     batch_.records.reserve(batch_limit_);
+    batch_.retained_bytes = 0;
   }
 
   Status Emit(Record record) override {
     if (stop_.stop_requested()) return Aborted();
     batch_.bytes += record.ByteSize();
+    *batch_.retained_bytes += RecordRetainedBytes(record);
     batch_.records.push_back(std::move(record));
     if (batch_.records.size() >= batch_limit_ || batch_.bytes >= batch_bytes_limit_) {
       return Flush();
     }
     return Status::OK();
+  }
+
+  Record TakeRecord() override {
+    if (recycled_.empty()) {
+      std::optional<RecordBatch> batch = run_.channel_.TakeRecycled();
+      if (!batch.has_value()) return Record();
+      recycled_ = std::move(batch->records);
+    }
+    Record record = std::move(recycled_.back());
+    recycled_.pop_back();
+    return record;
   }
 
   Status EmitDirty(DirtyRecord record) override {
@@ -325,7 +338,12 @@ class WindowRun::TaskSink final : public RecordSink {
     run_.limiter_.Acquire(records, bytes, stop_);
     Status pushed = run_.channel_.Push(std::move(batch_), stop_);
     batch_ = RecordBatch();
-    batch_.records.reserve(batch_limit_);
+    batch_.retained_bytes = 0;
+    if (recycled_.empty() && recycled_.capacity() >= batch_limit_) {
+      batch_.records.swap(recycled_);  // The array of a recycled batch whose records are taken.
+    } else {
+      batch_.records.reserve(batch_limit_);
+    }
     if (!pushed.ok()) return pushed;
     run_.records_read_.fetch_add(records, std::memory_order_relaxed);
     run_.bytes_read_.fetch_add(bytes, std::memory_order_relaxed);
@@ -343,6 +361,7 @@ class WindowRun::TaskSink final : public RecordSink {
   size_t batch_limit_;
   size_t batch_bytes_limit_;
   RecordBatch batch_;
+  std::vector<Record> recycled_;  // Of a batch the writer is done with; TakeRecord's supply.
 };
 
 void WindowRun::AddDirty(std::vector<DirtyRecord> dirty, bool from_reader) {
@@ -409,6 +428,7 @@ void WindowRun::WriterLoop() {
     }
     AddDirty(std::move(dirty), /*from_reader=*/false);
     dirty = {};
+    channel_.Recycle(std::move(*batch));
   }
 }
 

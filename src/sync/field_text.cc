@@ -7,24 +7,44 @@
 namespace otsync::sync {
 
 std::string FieldToText(const Field& field, std::string_view null_text) {
+  if (field.type() == wire::ValueType::kString) return field.bytes();
+  std::string text;
+  AppendFieldText(field, null_text, &text);
+  return text;
+}
+
+void AppendFieldText(const Field& field, std::string_view null_text, std::string* out) {
   switch (field.type()) {
-    case wire::ValueType::kInteger:
-      return std::to_string(field.integer());
+    case wire::ValueType::kInteger: {
+      char text[24];
+      out->append(text, std::to_chars(text, text + sizeof(text), field.integer()).ptr);
+      return;
+    }
     case wire::ValueType::kDouble: {
       char text[32];
       auto [end, error] = std::to_chars(text, text + sizeof(text), field.double_value());
-      return error == std::errc() ? std::string(text, end) : std::string("NaN");
+      if (error == std::errc()) {
+        out->append(text, end);
+      } else {
+        out->append("NaN");
+      }
+      return;
     }
     case wire::ValueType::kBoolean:
-      return field.boolean() ? "true" : "false";
+      out->append(field.boolean() ? "true" : "false");
+      return;
     case wire::ValueType::kString:
-      return field.bytes();
+      out->append(field.bytes());
+      return;
     case wire::ValueType::kBinary:
-      return wire::Base64Encode(field.bytes());
+      out->append(wire::Base64Encode(field.bytes()));
+      return;
     case wire::ValueType::kNull:
-      return std::string(null_text);
+      out->append(null_text);
+      return;
     default:
-      return field.DebugString();
+      out->append(field.DebugString());
+      return;
   }
 }
 

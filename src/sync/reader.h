@@ -56,6 +56,13 @@ class RecordSink {
   // stop reading and return.
   virtual Status Emit(Record record) = 0;
 
+  // A record to fill and hand to Emit. It may be one the writer is done with: its `fields` can
+  // hold the values of an earlier record, so the caller sets the field count (resize) and every
+  // field (copy-assigning a Field, or its Set* methods, keep the string buffer they overwrite).
+  // Reusing them saves allocating a field vector and its strings per record. Default: a new
+  // Record.
+  virtual Record TakeRecord() { return Record(); }
+
   // A record the reader could not produce (undecodable cell, unsupported type), counted against
   // the job's errorLimit with its reason. Returns kAborted when the job is stopping, e.g.
   // because this record exceeded the limit.

@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "client/client.h"
 #include "readers/otsstream/otsstream_reader_spec.h"
+#include "sync/reader.h"
 #include "sync/record.h"
 
 namespace otsync::readers::otsstream {
@@ -32,8 +33,17 @@ struct RecordFormat {
 // "%010d_%020d_%010d_%s" over the record's sequence and the shard.
 std::string SequenceInfoText(const wire::SequenceInfo& sequence, std::string_view shard_id);
 
-// Appends the output rows of `record`, read from `shard_id`, to `*out`. kInvalidArgument with
-// DataX's message for a value type a row cannot carry ("Unknown primary key type: INF_MIN.").
+// OK when `record` can be formatted; else kInvalidArgument with DataX's message for what a row
+// cannot carry ("Unknown primary key type: INF_MIN.").
+Status CheckStreamRecord(const client::StreamRecord& record, const RecordFormat& format);
+
+// REQUIRES: CheckStreamRecord(record, format) is OK.
+// Hands the output rows of `record`, read from `shard_id`, to `sink` in order, each filled into a
+// record of RecordSink::TakeRecord; returns the first failed Emit (kAborted: the job stops).
+Status EmitStreamRecordRows(const client::StreamRecord& record, std::string_view shard_id,
+                            const RecordFormat& format, sync::RecordSink& sink);
+
+// CheckStreamRecord, then the output rows appended to `*out` (nothing on error).
 Status FormatStreamRecord(const client::StreamRecord& record, std::string_view shard_id,
                           const RecordFormat& format, std::vector<sync::Record>* out);
 

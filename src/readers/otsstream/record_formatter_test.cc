@@ -156,5 +156,66 @@ TEST(RecordFormatterTest, SingleVersionModeDropsAllNullRowsAndAppendsSequence) {
       (std::vector<std::string>{"\"x\",\"0000000000_00001700000000000123_0000000000_s\""}));
 }
 
+// Hands out records full of an earlier record's fields, as the engine's recycling sink does.
+class ReusingSink final : public sync::RecordSink {
+ public:
+  sync::Record TakeRecord() override {
+    sync::Record used;
+    for (int i = 0; i < 9; ++i) {
+      used.fields.push_back(Value::Binary(std::string(40, static_cast<char>('a' + i))));
+    }
+    return used;
+  }
+  Status Emit(sync::Record record) override {
+    rows.push_back(std::move(record));
+    return Status::OK();
+  }
+  Status EmitDirty(sync::DirtyRecord record) override { return Status::OK(); }
+  void ReportLagMillis(int64_t lag_millis) override {}
+
+  std::vector<sync::Record> rows;
+};
+
+TEST(RecordFormatterTest, RowsFilledIntoReusedRecordsEqualNewOnes) {
+  const std::vector<client::StreamRecord> records = {
+      MakeRecord(wire::StreamAction::kPutRow,
+                 {Put("c1", Value::String("x"), 1000), Put("c2", Value::Integer(5), 1000)}),
+      MakeRecord(wire::StreamAction::kUpdateRow,
+                 {DeleteOne("c1", 1000), DeleteAll("c2"), Put("c3", Value::Double(2.5), 7)}),
+      MakeRecord(wire::StreamAction::kDeleteRow, {})};
+  for (bool sequence : {false, true}) {
+    for (OtsStreamMode mode :
+         {OtsStreamMode::kMultiVersion, OtsStreamMode::kSingleVersionAndUpdateOnly}) {
+      RecordFormat format;
+      format.mode = mode;
+      format.export_sequence_info = sequence;
+      format.columns = {"c2", "pk1", "c3", "c1"};
+      for (const client::StreamRecord& record : records) {
+        ReusingSink sink;
+        ASSERT_TRUE(CheckStreamRecord(record, format).ok());
+        ASSERT_TRUE(EmitStreamRecordRows(record, "s", format, sink).ok());
+        std::vector<sync::Record> fresh;
+        ASSERT_TRUE(FormatStreamRecord(record, "s", format, &fresh).ok());
+        EXPECT_EQ(Render(sink.rows), Render(fresh));
+        ASSERT_EQ(sink.rows.size(), fresh.size());
+        for (size_t i = 0; i < fresh.size(); ++i) {
+          EXPECT_EQ(sink.rows[i].fields, fresh[i].fields);
+          EXPECT_EQ(sink.rows[i].ByteSize(), fresh[i].ByteSize());
+        }
+      }
+    }
+  }
+}
+
+TEST(RecordFormatterTest, ARecordThatCannotBeFormattedGivesNoRows) {
+  // The DR row of a PUT comes before its cells; an unformattable cell must not leave it behind.
+  const auto record = MakeRecord(wire::StreamAction::kPutRow,
+                                 {Put("c1", Value::String("x"), 1), Put("c2", Value::InfMax(), 1)});
+  EXPECT_EQ(CheckStreamRecord(record, RecordFormat{}).message(), "Unknown column type: INF_MAX.");
+  std::vector<sync::Record> rows;
+  EXPECT_FALSE(FormatStreamRecord(record, "s", RecordFormat{}, &rows).ok());
+  EXPECT_TRUE(rows.empty());
+}
+
 }  // namespace
 }  // namespace otsync::readers::otsstream

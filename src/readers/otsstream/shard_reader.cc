@@ -1,6 +1,6 @@
 #include "readers/otsstream/shard_reader.h"
 
-#include <vector>
+#include <optional>
 
 #include "readers/otsstream/status_keys.h"
 
@@ -52,7 +52,6 @@ Result<ShardEndCheckpoint> ShardReader::Read(const ShardReadPlan& plan, sync::Re
   bool skip_before_start = plan.skip_before_start;
   int64_t last_time_checkpoint_millis = 0;
   client::StreamRecordBatch batch;
-  std::vector<sync::Record> rows;
   while (true) {
     if (stop.stop_requested()) return Stopping();
     if (iterator.empty()) {
@@ -80,6 +79,7 @@ Result<ShardEndCheckpoint> ShardReader::Read(const ShardReadPlan& plan, sync::Re
             plan.stream_id, plan.shard_id, first_millis, last_iterator));
       }
     }
+    std::optional<int64_t> lag_millis;  // Behind the window's end, at the last record emitted.
     for (size_t i = 0; i < batch.size(); ++i) {
       const client::StreamRecord& record = batch[i];
       const int64_t write_millis = WriteTimeMillis(record);
@@ -103,19 +103,21 @@ Result<ShardEndCheckpoint> ShardReader::Read(const ShardReadPlan& plan, sync::Re
       }
       if (skip_before_start && write_millis < plan.start_millis) continue;
       skip_before_start = false;
-      rows.clear();
-      Status formatted = FormatStreamRecord(record, plan.shard_id, format_, &rows);
-      if (!formatted.ok()) {
+      // Checked before any row is emitted: a record becomes all its rows or one dirty record.
+      Status formattable = CheckStreamRecord(record, format_);
+      if (!formattable.ok()) {
         sync::DirtyRecord dirty;
         dirty.reason = "shard " + plan.shard_id + ", record written at " +
-                       std::to_string(record.sequence.timestamp) + " µs: " + formatted.message();
+                       std::to_string(record.sequence.timestamp) + " µs: " + formattable.message();
         OTSYNC_RETURN_IF_ERROR(sink.EmitDirty(std::move(dirty)));
         continue;
       }
-      for (sync::Record& row : rows) OTSYNC_RETURN_IF_ERROR(sink.Emit(std::move(row)));
+      OTSYNC_RETURN_IF_ERROR(EmitStreamRecordRows(record, plan.shard_id, format_, sink));
       ++end.send_record_count;
-      sink.ReportLagMillis(std::max<int64_t>(0, plan.end_millis - write_millis));
+      lag_millis = std::max<int64_t>(0, plan.end_millis - write_millis);
     }
+    // Once per response rather than per record: the sink takes a lock shared by every task.
+    if (lag_millis.has_value()) sink.ReportLagMillis(*lag_millis);
     if (shard_closed) {
       end.checkpoint = std::string(kShardEnd);
       return end;

@@ -14,7 +14,7 @@ Status StreamWriter::Write(const std::vector<sync::Record>& records,
   for (const sync::Record& record : records) {
     for (size_t i = 0; i < record.fields.size(); ++i) {
       if (i > 0) buffer_ += spec_.field_delimiter;
-      buffer_ += sync::FieldToText(record.fields[i], "null");
+      sync::AppendFieldText(record.fields[i], "null", &buffer_);
     }
     buffer_ += '\n';
   }

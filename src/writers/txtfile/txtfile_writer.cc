@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -109,33 +111,102 @@ void TxtFileWriter::AppendField(std::string_view text) {
 }
 
 Status TxtFileWriter::WriteBuffer() {
-  if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-    return ErrnoError("writing", temp_path_);
-  }
+  const size_t written = std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+  const bool complete = written == buffer_.size();
+  buffer_.clear();
+  if (!complete) return ErrnoError("writing", temp_path_);
   return Status::OK();
+}
+
+bool TxtFileWriter::AppendTextLine(const sync::Record& record) {
+  constexpr size_t kIntegerBound = 20;      // "-9223372036854775808"
+  constexpr size_t kDoubleBound = 32;       // The shortest round-trip form takes at most 24.
+  size_t bound = record.fields.size() + 1;  // Delimiters and the newline.
+  for (const sync::Field& field : record.fields) {
+    switch (field.type()) {
+      case wire::ValueType::kNull:
+        bound += spec_.null_format.size();
+        break;
+      case wire::ValueType::kInteger:
+        bound += kIntegerBound;
+        break;
+      case wire::ValueType::kDouble:
+        bound += kDoubleBound;
+        break;
+      case wire::ValueType::kBoolean:
+        bound += 5;
+        break;
+      case wire::ValueType::kString:
+        bound += field.bytes().size();
+        break;
+      default:
+        return false;
+    }
+  }
+  const size_t start = buffer_.size();
+  buffer_.resize(start + bound);
+  char* out = buffer_.data() + start;
+  for (size_t i = 0; i < record.fields.size(); ++i) {
+    if (i > 0) *out++ = spec_.field_delimiter;
+    const sync::Field& field = record.fields[i];
+    switch (field.type()) {
+      case wire::ValueType::kNull:
+        out = std::copy(spec_.null_format.begin(), spec_.null_format.end(), out);
+        break;
+      case wire::ValueType::kInteger:
+        out = std::to_chars(out, out + kIntegerBound, field.integer()).ptr;
+        break;
+      case wire::ValueType::kDouble: {
+        std::to_chars_result printed = std::to_chars(out, out + kDoubleBound, field.double_value());
+        out = printed.ec == std::errc() ? printed.ptr : std::copy_n("NaN", 3, out);
+        break;
+      }
+      case wire::ValueType::kBoolean:
+        out = field.boolean() ? std::copy_n("true", 4, out) : std::copy_n("false", 5, out);
+        break;
+      default:  // kString
+        out = std::copy(field.bytes().begin(), field.bytes().end(), out);
+        break;
+    }
+  }
+  *out++ = '\n';
+  buffer_.resize(static_cast<size_t>(out - buffer_.data()));
+  return true;
 }
 
 Status TxtFileWriter::Write(const std::vector<sync::Record>& records,
                             std::vector<sync::DirtyRecord>* dirty) {
   if (file_ == nullptr) return Status::Internal("txtfile writer: Write before Prepare");
-  buffer_.clear();
+  const bool csv = spec_.file_format == TxtFileFormat::kCsv;
   for (const sync::Record& record : records) {
+    if (!csv && AppendTextLine(record)) continue;
     for (size_t i = 0; i < record.fields.size(); ++i) {
       if (i > 0) buffer_ += spec_.field_delimiter;
-      if (record.fields[i].type() == wire::ValueType::kNull) {
+      const sync::Field& field = record.fields[i];
+      if (field.type() == wire::ValueType::kNull) {
         buffer_ += spec_.null_format;
+      } else if (!csv) {
+        sync::AppendFieldText(field, spec_.null_format, &buffer_);
+      } else if (field.type() == wire::ValueType::kString) {
+        AppendField(field.bytes());
       } else {
-        AppendField(sync::FieldToText(record.fields[i], spec_.null_format));
+        field_text_.clear();
+        sync::AppendFieldText(field, spec_.null_format, &field_text_);
+        AppendField(field_text_);
       }
     }
     buffer_ += '\n';
   }
   rows_ += static_cast<int64_t>(records.size());
-  return WriteBuffer();
+  return buffer_.size() >= kWriteBytes ? WriteBuffer() : Status::OK();
 }
 
 Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
   if (file_ == nullptr) return Status::Internal("txtfile writer: Commit before Prepare");
+  if (Status written = WriteBuffer(); !written.ok()) {
+    Abort();
+    return written;
+  }
   bool flushed = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
   int close_rc = std::fclose(file_);
   file_ = nullptr;
@@ -181,6 +252,7 @@ Status TxtFileWriter::Commit(const sync::CommittedWindow& window) {
 }
 
 void TxtFileWriter::Abort() {
+  buffer_.clear();
   if (file_ != nullptr) {
     std::fclose(file_);
     file_ = nullptr;

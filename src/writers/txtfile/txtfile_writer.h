@@ -48,7 +48,15 @@ class TxtFileWriter final : public sync::Writer {
   std::string DescribeDestination() const override;
 
  private:
+  // Lines are written once this many bytes are formatted (and at Commit): few, large writes.
+  static constexpr size_t kWriteBytes = 1 << 20;
+
   void AppendField(std::string_view text);
+  // A text-format line (no quoting) printed straight into `buffer_`, its room made once. False,
+  // with nothing appended, when a field has no fixed bound (a binary's Base64): the caller
+  // formats that line field by field.
+  bool AppendTextLine(const sync::Record& record);
+  // Writes out and empties `buffer_`.
   Status WriteBuffer();
   // Names in the directory starting with `file_name` (temporary files excluded).
   Result<std::vector<std::string>> ConflictingFiles() const;
@@ -57,7 +65,8 @@ class TxtFileWriter final : public sync::Writer {
   std::string temp_path_;
   std::string final_path_;
   std::FILE* file_ = nullptr;
-  std::string buffer_;
+  std::string buffer_;      // Formatted lines not yet written.
+  std::string field_text_;  // One CSV field's text before quoting.
   int64_t rows_ = 0;
 };
 

@@ -70,6 +70,48 @@ TEST_F(TxtFileWriterTest, TextFormatUsesTheDelimiterAsIs) {
   EXPECT_EQ(Read(dir_ / "out.csv"), "x,y\t0.25\t\n");
 }
 
+TEST_F(TxtFileWriterTest, CsvQuotesNumbersHoldingTheDelimiter) {
+  spec_.file_format = TxtFileFormat::kCsv;
+  spec_.field_delimiter = '.';
+  ASSERT_TRUE(WriteOnce({Record{{Field::Double(0.25), Field::Integer(-3), Field::Boolean(true),
+                                 Field::Binary(std::string("\xfb\xff", 2)), Field::String("a.b")}}})
+                  .ok());
+  EXPECT_EQ(Read(dir_ / "out.csv"), "\"0.25\".-3.true.+/8=.\"a.b\"\n");
+}
+
+TEST_F(TxtFileWriterTest, ManyWritesBecomeTheLinesInOrder) {
+  // More than the writer formats before it writes: lines cross its write boundary.
+  TxtFileWriter writer(spec_);
+  ASSERT_TRUE(writer.Prepare().ok());
+  std::string expected;
+  std::vector<sync::DirtyRecord> dirty;
+  for (int batch = 0; batch < 400; ++batch) {
+    std::vector<Record> rows;
+    for (int i = 0; i < 256; ++i) {
+      const int64_t n = int64_t{batch} * 256 + i;
+      rows.push_back(Record{{Field::Integer(n), Field::String("row " + std::to_string(n))}});
+      expected += std::to_string(n) + ",row " + std::to_string(n) + "\n";
+    }
+    ASSERT_TRUE(writer.Write(rows, &dirty).ok());
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out.csv"));
+  ASSERT_TRUE(writer.Commit({}).ok());
+  ASSERT_GT(expected.size(), size_t{1} << 20);
+  EXPECT_EQ(Read(dir_ / "out.csv"), expected);
+}
+
+TEST_F(TxtFileWriterTest, TextFormatPrintsEveryType) {
+  spec_.null_format = "NULL";
+  ASSERT_TRUE(
+      WriteOnce(
+          {Record{{Field::Integer(INT64_MIN), Field::Double(-2.2250738585072014e-308),
+                   Field::Boolean(false), Field::Boolean(true), Field::Null(), Field::String("")}},
+           Record{{Field::Binary(std::string("\xfb\xff", 2)), Field::Integer(7)}}, Record{}})
+          .ok());
+  EXPECT_EQ(Read(dir_ / "out.csv"),
+            "-9223372036854775808,-2.2250738585072014e-308,false,true,NULL,\n+/8=,7\n\n");
+}
+
 TEST_F(TxtFileWriterTest, NothingIsVisibleBeforeCommitAndAbortLeavesNothing) {
   TxtFileWriter writer(spec_);
   ASSERT_TRUE(writer.Prepare().ok());
