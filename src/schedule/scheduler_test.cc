@@ -92,6 +92,19 @@ class SchedulerTest : public ::testing::Test {
 
   Instance InstanceAt(size_t index) { return scheduler_->ListInstances({})->at(index); }
 
+  // Reopens with `retention_micros` of log retention, creates a task due daily at 10:05 and
+  // starts its first instance (2025-11-01 10:05).
+  void StartDailyTaskWithLogRetention(int64_t retention_micros) {
+    log_retention_micros_ = retention_micros;
+    Reopen();
+    Task task = MinuteTask();
+    task.cycle = *ParseCycle("day 10:05");
+    Create(task);
+    AdvanceTo("2025-11-01 10:05:00");
+    Tick();
+    ASSERT_EQ(launcher_->started.size(), 1u);
+  }
+
   int64_t tick_micros_ = SchedulerOptions{}.tick_micros;
   int64_t log_retention_micros_ = SchedulerOptions{}.log_retention_micros;
   std::string dir_;
@@ -481,14 +494,7 @@ TEST_F(SchedulerTest, ReadLogByOffsetAndRunNow) {
 // A finished instance's files go once it has been finished for the retention: its record stays,
 // its log reads as deleted, and a rerun writes a new log. A younger one keeps its files.
 TEST_F(SchedulerTest, LogRetentionDeletesTheFilesOfInstancesFinishedLongAgo) {
-  log_retention_micros_ = 24LL * 3600 * 1'000'000;
-  Reopen();
-  Task task = MinuteTask();
-  task.cycle = *ParseCycle("day 10:05");
-  Create(task);
-  AdvanceTo("2025-11-01 10:05:00");
-  Tick();
-  ASSERT_EQ(launcher_->started.size(), 1u);
+  StartDailyTaskWithLogRetention(24LL * 3600 * 1'000'000);
   const Instance old = InstanceAt(0);
   const std::string job_file = dir_ + "/jobs/person_sync/" + std::to_string(old.id) + ".json";
   ASSERT_TRUE(std::filesystem::exists(old.log_path));
@@ -532,14 +538,7 @@ TEST_F(SchedulerTest, LogRetentionDeletesTheFilesOfInstancesFinishedLongAgo) {
 
 // With a retention of 0 nothing is deleted, however old.
 TEST_F(SchedulerTest, LogRetentionZeroKeepsEveryLog) {
-  log_retention_micros_ = 0;
-  Reopen();
-  Task task = MinuteTask();
-  task.cycle = *ParseCycle("day 10:05");
-  Create(task);
-  AdvanceTo("2025-11-01 10:05:00");
-  Tick();
-  ASSERT_EQ(launcher_->started.size(), 1u);
+  StartDailyTaskWithLogRetention(0);
   launcher_->Exit(launcher_->started[0].first, 0);
   Tick();
   ASSERT_TRUE(scheduler_->SetTaskFrozen("person_sync", true).ok());
