@@ -8,13 +8,13 @@
 //              up in the ledger (FindCommittedWindow), load its partition task=t<i % --tasks>,pt=<i
 //              / --tasks> with --rows rows (BeginLoad and AppendRow: DuckDB stages them) and commit
 //              it with end checkpoints of --checkpoint-bytes bytes (the Parquet file written and
-//              synced, the manifest encoded, written, synced and published). Each step opens its
-//              own Warehouse, so nothing decoded by an earlier step is reused, as in separate
-//              processes.
+//              synced; the change encoded as a delta, or every 64th commit the whole state,
+//              written, synced and published). Each step opens its own Warehouse, so nothing
+//              decoded by an earlier step is reused, as in separate processes.
 //   report:    per --bucket consecutive steps, the median of each part (open, find, load, commit)
-//              and of their sum, and the manifest's size after the bucket; the growth is the last
-//              bucket's median beside the first bucket's (the baseline: the same work on an
-//              almost empty warehouse, in the same run).
+//              and of their sum, and the sizes of the newest complete manifest and delta after the
+//              bucket; the growth is the last bucket's median beside the first bucket's (the
+//              baseline: the same work on an almost empty warehouse, in the same run).
 //
 // Timing is this program's own (std::chrono::steady_clock); nothing else runs in the process.
 // Output is a markdown report on stdout.
@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench_support.h"
@@ -95,13 +96,15 @@ Result<StepTimes> Step(const std::string& path, int index, const Flags& flags,
 
 std::string Millis(double seconds) { return Fixed(seconds * 1000, 1); }
 
-int64_t LatestManifestBytes(const std::string& path) {
+// The size of the newest file of the warehouse's manifest folder with `suffix`: ".manifest" (a
+// complete state) or ".delta" (one commit's change).
+int64_t NewestManifestFileBytes(const std::string& path, std::string_view suffix) {
   int64_t bytes = 0;
   std::string latest;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(path + "/_manifests", error)) {
     const std::string name = entry.path().filename().string();
-    if (name.ends_with(".manifest") && name > latest) {
+    if (name.ends_with(suffix) && name > latest) {
       latest = name;
       bytes = static_cast<int64_t>(entry.file_size(error));
     }
@@ -126,8 +129,8 @@ Status Run(const Flags& flags) {
             << flags.tasks << " tasks, end checkpoints of " << flags.checkpoint_bytes
             << " bytes; medians per " << flags.bucket << " windows, milliseconds.\n\n"
             << "| windows | open + describe | find window | load rows | commit | total | "
-               "manifest bytes |\n"
-            << "|---|---|---|---|---|---|---|\n";
+               "newest complete manifest, bytes | newest delta, bytes |\n"
+            << "|---|---|---|---|---|---|---|---|\n";
   std::vector<double> first_totals;
   std::vector<double> last_totals;
   std::vector<std::vector<double>> parts(5);
@@ -141,7 +144,8 @@ Status Run(const Flags& flags) {
     if ((index + 1) % flags.bucket != 0 && index + 1 != flags.windows) continue;
     std::cout << "| " << index + 1 - static_cast<int>(parts[4].size()) + 1 << "-" << index + 1;
     for (std::vector<double>& part : parts) std::cout << " | " << Millis(Median(part));
-    std::cout << " | " << LatestManifestBytes(path) << " |\n";
+    std::cout << " | " << NewestManifestFileBytes(path, ".manifest") << " | "
+              << NewestManifestFileBytes(path, ".delta") << " |\n";
     if (first_totals.empty()) first_totals = parts[4];
     last_totals = parts[4];
     for (std::vector<double>& part : parts) part.clear();

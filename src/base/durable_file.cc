@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -83,10 +84,16 @@ Status WriteFile(const std::string& path, std::string_view content, mode_t mode)
 Result<std::string> ReadWholeFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("could not open", path);
+  // Read in place into a string sized from fstat: a manifest of megabytes is read once, not
+  // copied through a buffer and regrown. The size is a hint; a file that grows or shrinks
+  // meanwhile is still read to its end.
+  struct stat info;
+  size_t expected = ::fstat(fd, &info) == 0 && info.st_size > 0 ? info.st_size : 0;
   std::string content;
-  char buffer[1 << 16];
+  size_t filled = 0;
   while (true) {
-    ssize_t got = ::read(fd, buffer, sizeof(buffer));
+    if (filled == content.size()) content.resize(std::max(expected + 1, filled * 2 + 4096));
+    ssize_t got = ::read(fd, content.data() + filled, content.size() - filled);
     if (got < 0) {
       if (errno == EINTR) continue;
       Status status = ErrnoStatus("could not read", path);
@@ -94,9 +101,10 @@ Result<std::string> ReadWholeFile(const std::string& path) {
       return status;
     }
     if (got == 0) break;
-    content.append(buffer, static_cast<size_t>(got));
+    filled += static_cast<size_t>(got);
   }
   ::close(fd);
+  content.resize(filled);
   return content;
 }
 

@@ -15,6 +15,7 @@
 
 #include "base/durable_file.h"
 #include "base/kill_point.h"
+#include "writers/odps/manifest_delta.h"
 
 namespace otsync::odps {
 namespace {
@@ -22,24 +23,30 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kManifestFolder = "_manifests";
-constexpr std::string_view kManifestSuffix = ".manifest";
+constexpr std::string_view kCompleteSuffix = ".manifest";
+constexpr std::string_view kDeltaSuffix = ".delta";
 constexpr int kVersionDigits = 20;
 
 Status ErrnoStatus(const std::string& what) {
   return Status::IOError(what + ": " + std::strerror(errno));
 }
 
-// "00000000000000000042.manifest" -> 42; -1 for any other name.
-int64_t VersionOf(std::string_view name) {
-  if (name.size() != kVersionDigits + kManifestSuffix.size() || !name.ends_with(kManifestSuffix)) {
-    return -1;
+// The published file `name` names ("00000000000000000042.manifest" or "...42.delta"); version -1
+// for any other name.
+PublishedManifestFile PublishedFileOf(std::string_view name) {
+  PublishedManifestFile file;
+  if (name.size() == kVersionDigits + kCompleteSuffix.size() && name.ends_with(kCompleteSuffix)) {
+    file.complete = true;
+  } else if (name.size() != kVersionDigits + kDeltaSuffix.size() || !name.ends_with(kDeltaSuffix)) {
+    return file;
   }
   int64_t version = 0;
   for (int i = 0; i < kVersionDigits; ++i) {
-    if (name[i] < '0' || name[i] > '9') return -1;
+    if (name[i] < '0' || name[i] > '9') return file;
     version = version * 10 + (name[i] - '0');
   }
-  return version;
+  file.version = version;
+  return file;
 }
 
 Status CreateFolder(const std::string& path) {
@@ -125,44 +132,113 @@ std::string ManifestLog::DataFolder(std::string_view table) const {
 
 std::string ManifestLog::StagingFolder() const { return root_ + "/_staging"; }
 
-std::string ManifestLog::ManifestPath(int64_t version) const {
+std::string ManifestLog::PathOf(const PublishedManifestFile& file) const {
   char name[32];
-  std::snprintf(name, sizeof(name), "%020lld", static_cast<long long>(version));
-  return root_ + "/" + std::string(kManifestFolder) + "/" + name + std::string(kManifestSuffix);
+  std::snprintf(name, sizeof(name), "%020lld", static_cast<long long>(file.version));
+  return root_ + "/" + std::string(kManifestFolder) + "/" + name +
+         std::string(file.complete ? kCompleteSuffix : kDeltaSuffix);
 }
 
-Result<std::vector<int64_t>> ManifestLog::Versions() const {
-  std::vector<int64_t> versions;
+Result<std::vector<PublishedManifestFile>> ManifestLog::Published() const {
+  std::vector<PublishedManifestFile> files;
   std::error_code error;
   const std::string folder = root_ + "/" + std::string(kManifestFolder);
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    int64_t version = VersionOf(it->path().filename().string());
-    if (version >= 0) versions.push_back(version);
+    PublishedManifestFile file = PublishedFileOf(it->path().filename().string());
+    if (file.version >= 0) files.push_back(file);
   }
   if (error) return Status::IOError("could not list " + folder + ": " + error.message());
-  std::sort(versions.begin(), versions.end());
+  // A version is published once, under one name; should both names exist, the complete one is
+  // the state (it can only come from a copy of the folder by hand).
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return a.version != b.version ? a.version < b.version : a.complete > b.complete;
+  });
+  files.erase(std::unique(files.begin(), files.end(),
+                          [](const auto& a, const auto& b) { return a.version == b.version; }),
+              files.end());
+  return files;
+}
+
+Result<std::vector<int64_t>> ManifestLog::Versions() const {
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
+  std::vector<int64_t> versions;
+  versions.reserve(files.size());
+  for (const PublishedManifestFile& file : files) versions.push_back(file.version);
   return versions;
 }
 
 Result<WarehouseManifest> ManifestLog::Read(int64_t version) const {
-  const std::string path = ManifestPath(version);
-  OTSYNC_ASSIGN_OR_RETURN(const FileIdentity identity, IdentityOf(path, version));
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
+  return ReadFrom(files, version);
+}
+
+Result<WarehouseManifest> ManifestLog::ReadFrom(const std::vector<PublishedManifestFile>& files,
+                                                int64_t version) const {
+  auto top = std::find_if(files.begin(), files.end(), [&](const PublishedManifestFile& file) {
+    return file.version == version;
+  });
+  if (top == files.end()) {
+    return Status::NotFound("could not open " + PathOf({version, true}) + ": no such file");
+  }
+  // The chain: the complete manifest at or before `version`, then a delta for every version up
+  // to it.
+  auto base = top;
+  while (!base->complete) {
+    if (base == files.begin() || std::prev(base)->version != base->version - 1) {
+      return Status::Corruption("the warehouse manifest delta " + PathOf(*base) +
+                                " has no base: version " + std::to_string(base->version - 1) +
+                                " is missing");
+    }
+    --base;
+  }
+  OTSYNC_ASSIGN_OR_RETURN(const FileIdentity top_identity, IdentityOf(PathOf(*top), version));
+
+  WarehouseManifest manifest;
+  bool from_cache = false;
   {
     std::lock_guard<std::mutex> guard(cache_->mutex);
-    if (cache_->manifest != nullptr && cache_->identity == identity) return *cache_->manifest;
+    const FileIdentity& cached = cache_->identity;
+    if (cache_->manifest != nullptr && cached.version >= base->version &&
+        cached.version <= version) {
+      if (cached == top_identity) return *cache_->manifest;
+      if (cached.version < version) {
+        // Extends the cached state by the deltas after it, when its file is still the one it
+        // was read from.
+        const PublishedManifestFile cached_file = *(base + (cached.version - base->version));
+        Result<FileIdentity> current = IdentityOf(PathOf(cached_file), cached.version);
+        if (current.ok() && *current == cached) {
+          manifest = *cache_->manifest;
+          base += cached.version - base->version;
+          from_cache = true;
+        }
+      }
+    }
   }
-  OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, DecodeManifest(text, path));
-  if (manifest.version != version) {
-    return Status::Corruption("the warehouse manifest " + path + " says it is version " +
-                              std::to_string(manifest.version));
+  if (!from_cache) {
+    const std::string path = PathOf(*base);
+    OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+    OTSYNC_ASSIGN_OR_RETURN(manifest, DecodeManifest(text, path));
+    if (manifest.version != base->version) {
+      return Status::Corruption("the warehouse manifest " + path + " says it is version " +
+                                std::to_string(manifest.version));
+    }
+  }
+  for (auto file = base + 1; file <= top; ++file) {
+    const std::string path = PathOf(*file);
+    OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+    OTSYNC_ASSIGN_OR_RETURN(ManifestDelta delta, DecodeManifestDelta(text, path));
+    if (delta.version != file->version) {
+      return Status::Corruption("the warehouse manifest delta " + path + " says it is version " +
+                                std::to_string(delta.version));
+    }
+    OTSYNC_RETURN_IF_ERROR(ApplyManifestDelta(delta, &manifest));
   }
   // Kept under the identity taken before reading, without a second stat: should the file have
   // been replaced in between, that identity names a file gone from the folder, which no later
   // Read sees again (the replacement has an identity of its own).
   auto decoded = std::make_shared<const WarehouseManifest>(manifest);
   std::lock_guard<std::mutex> guard(cache_->mutex);
-  cache_->identity = identity;
+  cache_->identity = top_identity;
   cache_->manifest = std::move(decoded);
   return manifest;
 }
@@ -171,9 +247,9 @@ Result<WarehouseManifest> ManifestLog::Latest() const {
   // A committer may delete an old manifest between the listing and the read (it keeps the
   // newest kKeptManifests, so only a reader that far behind can see that): list again.
   for (int attempt = 0;; ++attempt) {
-    OTSYNC_ASSIGN_OR_RETURN(std::vector<int64_t> versions, Versions());
-    if (versions.empty()) return WarehouseManifest{};
-    Result<WarehouseManifest> manifest = Read(versions.back());
+    OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
+    if (files.empty()) return WarehouseManifest{};
+    Result<WarehouseManifest> manifest = ReadFrom(files, files.back().version);
     if (manifest.ok() || manifest.status().code() != StatusCode::kNotFound || attempt == 3) {
       if (!manifest.ok() && manifest.status().code() == StatusCode::kCorruption) {
         return manifest.status().WithContext(
@@ -222,12 +298,40 @@ Result<CommitLock> ManifestLog::LockForCommit(std::string_view holder,
 }
 
 Status ManifestLog::Publish(const CommitLock& lock, const WarehouseManifest& manifest) const {
+  OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(manifest));
+  return WritePublished(lock, {manifest.version, true}, encoded);
+}
+
+Status ManifestLog::PublishChange(const CommitLock& lock, WarehouseManifest previous,
+                                  const WarehouseManifest& manifest) const {
+  OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
+  int deltas_on_top = 0;
+  for (auto file = files.rbegin(); file != files.rend() && !file->complete; ++file) {
+    ++deltas_on_top;
+  }
+  const bool chain_allows_delta = !files.empty() && files.back().version == previous.version &&
+                                  manifest.version == previous.version + 1 &&
+                                  deltas_on_top < kDeltasPerCompleteManifest;
+  if (chain_allows_delta) {
+    // The delta is kept only when what a reader decodes from its file rebuilds `manifest`
+    // exactly; otherwise the state is written whole.
+    const ManifestDelta delta = DiffManifests(previous, manifest);
+    OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifestDelta(delta));
+    Result<ManifestDelta> decoded = DecodeManifestDelta(encoded, "being published");
+    if (decoded.ok() && ApplyManifestDelta(*decoded, &previous).ok() && previous == manifest) {
+      return WritePublished(lock, {manifest.version, false}, encoded);
+    }
+  }
+  return Publish(lock, manifest);
+}
+
+Status ManifestLog::WritePublished(const CommitLock& lock, const PublishedManifestFile& file,
+                                   std::string_view encoded) const {
   (void)lock;
-  const std::string final_path = ManifestPath(manifest.version);
+  const std::string final_path = PathOf(file);
   const std::string temp_path = final_path + ".tmp";
   // WriteFileAtomically renames over the temporary name of this version only; the link below
-  // puts the manifest under its final name and fails if that name exists.
-  OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(manifest));
+  // puts the file under its final name and fails if that name exists.
   OTSYNC_RETURN_IF_ERROR(WriteFileAtomically(temp_path, encoded));
   OTSYNC_KILL_POINT("warehouse.commit.after_manifest_written");
   if (::link(temp_path.c_str(), final_path.c_str()) != 0) {
@@ -259,16 +363,17 @@ std::vector<RetiredFile> ManifestLog::DeleteExpiredFiles(const CommitLock& lock,
 
 void ManifestLog::PruneManifests(const CommitLock& lock) const {
   (void)lock;
-  Result<std::vector<int64_t>> versions = Versions();
-  if (versions.ok() && versions->size() > static_cast<size_t>(kKeptManifests)) {
-    for (size_t i = 0; i + kKeptManifests < versions->size(); ++i) {
-      ::unlink(ManifestPath((*versions)[i]).c_str());
-    }
+  Result<std::vector<PublishedManifestFile>> files = Published();
+  if (files.ok() && files->size() > static_cast<size_t>(kKeptManifests)) {
+    // The oldest kept version needs the complete manifest its chain starts from.
+    size_t first_kept = files->size() - kKeptManifests;
+    while (first_kept > 0 && !(*files)[first_kept].complete) --first_kept;
+    for (size_t i = 0; i < first_kept; ++i) ::unlink(PathOf((*files)[i]).c_str());
   }
   std::error_code error;
   const std::string folder = root_ + "/" + std::string(kManifestFolder);
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    if (it->path().extension() != ".manifest") fs::remove(it->path(), error);
+    if (PublishedFileOf(it->path().filename().string()).version < 0) fs::remove(it->path(), error);
   }
 }
 

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "base/durable_file.h"
 #include "testing/temporary_directory.h"
+#include "writers/odps/manifest_delta.h"
 #include "writers/odps/table_schema.h"
 
 namespace otsync::odps {
@@ -104,6 +106,167 @@ TEST(ManifestLogTest, ADamagedManifestIsRefusedEvenAfterAGoodReadOfAnother) {
   Result<WarehouseManifest> latest = log.Latest();
   ASSERT_FALSE(latest.ok());
   EXPECT_EQ(latest.status().code(), StatusCode::kCorruption);
+}
+
+// The state after `version` commits of the kind a scheduler makes: one partition and one ledger
+// entry each, in one table.
+WarehouseManifest StateAfter(int64_t version) {
+  WarehouseManifest manifest =
+      ManifestWithTable(version, "out(id STRING) PARTITIONED BY (pt STRING)");
+  for (int64_t i = 1; i <= version; ++i) {
+    char spec[32];
+    std::snprintf(spec, sizeof(spec), "pt=%06lld", static_cast<long long>(i));
+    manifest.tables[0].partitions.push_back(
+        {spec, i, {{"data/out/load" + std::to_string(i) + "-00000.parquet", 1, 100}}});
+    WindowEntry window;
+    window.table = "out";
+    window.partition = spec;
+    window.key = {"source", "stream", i * 1000, i * 1000 + 1000};
+    window.end_checkpoints = "checkpoint of window " + std::to_string(i);
+    window.rows = 1;
+    manifest.windows.push_back(window);
+  }
+  return manifest;
+}
+
+// Publishes versions from + 1 .. to as a committer does: each as the change from the one before.
+void CommitUpTo(const ManifestLog& log, int64_t from, int64_t to) {
+  Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
+  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  for (int64_t version = from + 1; version <= to; ++version) {
+    Status status = log.PublishChange(*lock, StateAfter(version - 1), StateAfter(version));
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+}
+
+bool IsDelta(const ManifestLog& log, int64_t version) {
+  const std::vector<PublishedManifestFile> files = log.Published().value();
+  for (const PublishedManifestFile& file : files) {
+    if (file.version == version) return !file.complete;
+  }
+  ADD_FAILURE() << "version " << version << " is not published";
+  return false;
+}
+
+TEST(ManifestLogTest, CommitsAreWrittenAsDeltasAndEveryVersionReadsAsItsWholeState) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog writer = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(writer, StateAfter(1));
+  CommitUpTo(writer, 1, 70);
+
+  EXPECT_FALSE(IsDelta(writer, 1));
+  for (int64_t version = 2; version <= 1 + kDeltasPerCompleteManifest; ++version) {
+    EXPECT_TRUE(IsDelta(writer, version)) << version;
+  }
+  EXPECT_FALSE(IsDelta(writer, 2 + kDeltasPerCompleteManifest)) << "a chain ends after 63 deltas";
+  EXPECT_TRUE(IsDelta(writer, 3 + kDeltasPerCompleteManifest));
+  const auto size = [&](const char* name) {
+    return std::filesystem::file_size(root + "/_manifests/" + std::string(name));
+  };
+  EXPECT_LT(size("00000000000000000064.delta"), 1000u);
+  EXPECT_GT(size("00000000000000000065.manifest"), 60u * 150);
+
+  // A process of its own reads each version through its chain; another reads them newest first
+  // and oldest first through its cache.
+  for (int64_t version = 1; version <= 70; ++version) {
+    ManifestLog fresh = ManifestLog::Open(root, /*create=*/false).value();
+    EXPECT_EQ(fresh.Read(version).value(), StateAfter(version)) << version;
+  }
+  ManifestLog reader = ManifestLog::Open(root, /*create=*/false).value();
+  EXPECT_EQ(reader.Latest().value(), StateAfter(70));
+  for (int64_t version : {69, 12, 1, 13, 64, 65, 66, 70}) {
+    EXPECT_EQ(reader.Read(version).value(), StateAfter(version)) << version;
+  }
+}
+
+TEST(ManifestLogTest, AReaderCatchesUpThroughTheDeltasPublishedAfterItsLastRead) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog writer = ManifestLog::Open(root, /*create=*/true).value();
+  ManifestLog reader = ManifestLog::Open(root, /*create=*/false).value();
+  PublishAs(writer, StateAfter(1));
+  CommitUpTo(writer, 1, 5);
+  ASSERT_EQ(reader.Latest().value(), StateAfter(5));
+  CommitUpTo(writer, 5, 9);
+  EXPECT_EQ(reader.Latest().value(), StateAfter(9));
+
+  // Should the file the reader's state came from be replaced, the chain is read from its start.
+  const std::string nine = root + "/_manifests/00000000000000000009.delta";
+  ASSERT_EQ(std::remove(nine.c_str()), 0);
+  WarehouseManifest other = StateAfter(9);
+  other.tables[0].partitions.pop_back();
+  other.windows.pop_back();
+  Result<CommitLock> lock = writer.LockForCommit("a test", 1000000);
+  ASSERT_TRUE(lock.ok());
+  ASSERT_TRUE(writer.PublishChange(*lock, StateAfter(8), other).ok());
+  ASSERT_TRUE(writer.PublishChange(*lock, other, StateAfter(10)).ok());
+  EXPECT_EQ(reader.Read(9).value(), other);
+}
+
+TEST(ManifestLogTest, AChangeADeltaCannotRebuildExactlyIsPublishedWhole) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  ManifestLog log = ManifestLog::Open(folder.Child("warehouse"), /*create=*/true).value();
+  PublishAs(log, StateAfter(1));
+  CommitUpTo(log, 1, 2);
+  WarehouseManifest unsorted = StateAfter(3);
+  std::swap(unsorted.tables[0].partitions[0], unsorted.tables[0].partitions[2]);
+  Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
+  ASSERT_TRUE(lock.ok());
+  ASSERT_TRUE(log.PublishChange(*lock, StateAfter(2), unsorted).ok());
+  EXPECT_TRUE(IsDelta(log, 2));
+  EXPECT_FALSE(IsDelta(log, 3));
+  EXPECT_EQ(ManifestLog::Open(folder.Child("warehouse"), false).value().Latest().value(), unsorted);
+}
+
+TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(log, StateAfter(1));
+  CommitUpTo(log, 1, 250);
+  {
+    Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
+    ASSERT_TRUE(lock.ok());
+    log.PruneManifests(*lock);
+  }
+  // Complete manifests at 1, 65, 129, 193: the oldest of the newest 100 (151) reads from 129.
+  const std::vector<int64_t> versions = log.Versions().value();
+  ASSERT_FALSE(versions.empty());
+  EXPECT_EQ(versions.front(), 129);
+  EXPECT_EQ(versions.back(), 250);
+  ManifestLog fresh = ManifestLog::Open(root, /*create=*/false).value();
+  EXPECT_EQ(fresh.Read(151).value(), StateAfter(151));
+  EXPECT_EQ(fresh.Latest().value(), StateAfter(250));
+}
+
+TEST(ManifestLogTest, ADamagedOrMissingDeltaDamagesTheVersionsAfterItOnly) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(log, StateAfter(1));
+  CommitUpTo(log, 1, 6);
+  const std::string four = root + "/_manifests/00000000000000000004.delta";
+  std::string text = ReadWholeFile(four).value();
+  text[text.size() - 5] ^= 0x01;
+  ASSERT_TRUE(WriteFileAtomically(four, text).ok());
+
+  ManifestLog fresh = ManifestLog::Open(root, /*create=*/false).value();
+  EXPECT_EQ(fresh.Read(3).value(), StateAfter(3));
+  Result<WarehouseManifest> latest = fresh.Latest();
+  ASSERT_FALSE(latest.ok());
+  EXPECT_EQ(latest.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(latest.status().message().find(four + " is damaged"), std::string::npos)
+      << latest.status().ToString();
+
+  ASSERT_EQ(std::remove(four.c_str()), 0);
+  Result<WarehouseManifest> five = fresh.Read(5);
+  ASSERT_FALSE(five.ok());
+  EXPECT_EQ(five.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(five.status().message().find("00000000000000000005.delta has no base: version 4 is "
+                                         "missing"),
+            std::string::npos)
+      << five.status().ToString();
 }
 
 }  // namespace

@@ -92,13 +92,14 @@ Status WarehouseCommitter::Apply(std::string_view holder,
     }
   } timer{stats, started, std::chrono::steady_clock::now()};
   OTSYNC_KILL_POINT("warehouse.commit.after_lock");
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest next, log_.Latest());
+  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest previous, log_.Latest());
+  WarehouseManifest next = previous;
   const int64_t now = NowMicros();
   next.version += 1;
   next.committed_at_micros = now;
   OTSYNC_RETURN_IF_ERROR(change(next));
   next.retired_files = log_.DeleteExpiredFiles(lock, next.retired_files, now);
-  OTSYNC_RETURN_IF_ERROR(log_.Publish(lock, next));
+  OTSYNC_RETURN_IF_ERROR(log_.PublishChange(lock, std::move(previous), next));
   OTSYNC_KILL_POINT("warehouse.commit.after_publish");
   log_.PruneManifests(lock);
   return Status::OK();

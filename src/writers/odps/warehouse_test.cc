@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "testing/temporary_directory.h"
+#include "writers/odps/manifest_log.h"
 
 namespace otsync::odps {
 namespace {
@@ -132,6 +133,27 @@ TEST_F(WarehouseTest, ListsPartitionsOnceLoaded) {
   LoadTyped(*warehouse_, schema, "pt=20171020,region=hz", 5, 4);
   EXPECT_EQ(warehouse_->ListPartitions("typed").value(),
             (std::vector<std::string>{"pt=20171019,region=bj", "pt=20171020,region=hz"}));
+  EXPECT_EQ(Rows("SELECT pt, region, count(*) FROM typed GROUP BY ALL ORDER BY ALL"),
+            (std::vector<std::vector<std::optional<std::string>>>{{"20171019", "bj", "2"},
+                                                                  {"20171020", "hz", "4"}}));
+}
+
+// The committer's own changes (a table created, a partition added, a partition overwritten) are
+// published as deltas; only the first state is written whole.
+TEST_F(WarehouseTest, CommitsAfterTheFirstArePublishedAsDeltas) {
+  TableSchema schema = ParseTableSpec(kAllTypes).value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  ASSERT_TRUE(warehouse_->CreateTable(ParseTableSpec("aaa(id STRING)").value()).ok());
+  LoadTyped(*warehouse_, schema, "pt=20171020,region=hz", 0, 3);
+  LoadTyped(*warehouse_, schema, "region=bj,pt=20171019", 3, 2);
+  LoadTyped(*warehouse_, schema, "pt=20171020,region=hz", 5, 4);
+  const std::vector<PublishedManifestFile> files =
+      ManifestLog::Open(dir_ + "/warehouse", /*create=*/false).value().Published().value();
+  ASSERT_EQ(files.size(), 5u);
+  EXPECT_TRUE(files[0].complete);
+  for (size_t i = 1; i < files.size(); ++i) EXPECT_FALSE(files[i].complete) << files[i].version;
+  Reopen();
+  EXPECT_EQ(warehouse_->ListTables().value(), (std::vector<std::string>{"aaa", "typed"}));
   EXPECT_EQ(Rows("SELECT pt, region, count(*) FROM typed GROUP BY ALL ORDER BY ALL"),
             (std::vector<std::vector<std::optional<std::string>>>{{"20171019", "bj", "2"},
                                                                   {"20171020", "hz", "4"}}));
