@@ -75,6 +75,13 @@ Status WriteFileAtomically(const std::string& path, std::string_view content, mo
   return SyncPath(folder.empty() ? "." : folder);
 }
 
+Status WriteFileSynced(const std::string& path, std::string_view content, mode_t mode) {
+  OTSYNC_ASSIGN_OR_RETURN(const int fd, CreateAndWrite(path, content, mode));
+  Status status = ::fsync(fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", path);
+  if (::close(fd) != 0 && status.ok()) status = ErrnoStatus("could not close", path);
+  return status;
+}
+
 Status WriteFile(const std::string& path, std::string_view content, mode_t mode) {
   OTSYNC_ASSIGN_OR_RETURN(const int fd, CreateAndWrite(path, content, mode));
   if (::close(fd) != 0) return ErrnoStatus("could not close", path);

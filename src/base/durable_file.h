@@ -23,6 +23,10 @@ Status SyncPath(const std::string& path);
 // the folder. `path` ends with exactly `mode` (e.g. 0600 for files that hold secrets).
 Status WriteFileAtomically(const std::string& path, std::string_view content, mode_t mode = 0644);
 
+// Creates `path` or truncates it, writes all of `content` and syncs the file's data, but not its
+// folder: the caller makes the name durable (a link or rename, then SyncPath of the folder).
+Status WriteFileSynced(const std::string& path, std::string_view content, mode_t mode = 0644);
+
 // Creates `path` or truncates it, and writes all of `content` (interrupted and short writes are
 // retried). The file ends with exactly `mode`, whether it was new or already there, and the umask
 // does not apply; the mode is set before the first byte is written, so content meant for 0600

@@ -75,5 +75,17 @@ TEST_F(DurableFileTest, WriteFileNamesTheFileItCannotWrite) {
   EXPECT_NE(status.message().find(path), std::string::npos);
 }
 
+TEST_F(DurableFileTest, WriteFileSyncedReplacesTheContentAndNamesTheFileItCannotWrite) {
+  const std::string path = dir_ + "/manifest.tmp";
+  ASSERT_TRUE(WriteFileSynced(path, "a first state, longer than the second").ok());
+  ASSERT_TRUE(WriteFileSynced(path, "second").ok());
+  EXPECT_EQ(ReadWholeFile(path).value(), "second");
+
+  const std::string missing = dir_ + "/missing-folder/manifest.tmp";
+  Status status = WriteFileSynced(missing, "x");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find(missing), std::string::npos);
+}
+
 }  // namespace
 }  // namespace otsync

@@ -151,21 +151,20 @@ Result<ImportReport> ImportSingleFileWarehouse(const std::string& file,
   }
   report.windows = static_cast<int64_t>(windows.size());
 
-  Status committed = committer->Apply("importing " + file, [&](WarehouseManifest& next) -> Status {
+  auto change = [&](const WarehouseManifest& current, ManifestDelta& delta) -> Status {
     for (const auto& [name, table] : tables) {
-      if (next.FindTable(name) != nullptr) {
+      if (current.FindTable(name) != nullptr) {
         return Status::AlreadyExists("table " + name + " of " + file +
                                      " already exists in the warehouse; nothing was imported");
       }
     }
-    const int64_t now = next.committed_at_micros;
+    const int64_t now = delta.committed_at_micros;
     for (auto& [name, table] : tables) {
       fs::create_directories(committer->log().DataFolder(name), error);
       table.created_at_micros = now;
-      next.tables.push_back(table);
+      delta.tables_put.push_back(table);
     }
     for (const StagedPartition& part : staged) {
-      TableEntry* table = next.FindTable(part.table);
       PartitionEntry entry{part.spec, now, {}};
       if (part.file.rows > 0) {
         DataFile file{"data/" + part.table + "/" + load_id + "-" +
@@ -177,18 +176,12 @@ Result<ImportReport> ImportSingleFileWarehouse(const std::string& file,
         }
         entry.files.push_back(std::move(file));
       }
-      table->partitions.push_back(std::move(entry));
+      delta.partitions_put.push_back({part.table, std::move(entry)});
     }
-    for (TableEntry& table : next.tables) {
-      std::sort(table.partitions.begin(), table.partitions.end(),
-                [](const PartitionEntry& a, const PartitionEntry& b) { return a.spec < b.spec; });
-    }
-    std::sort(next.tables.begin(), next.tables.end(), [](const TableEntry& a, const TableEntry& b) {
-      return a.schema.name < b.schema.name;
-    });
-    next.windows.insert(next.windows.end(), windows.begin(), windows.end());
+    delta.windows_added.insert(delta.windows_added.end(), windows.begin(), windows.end());
     return Status::OK();
-  });
+  };
+  Status committed = committer->Apply("importing " + file, change);
   fs::remove_all(folder, error);
   if (!committed.ok()) return committed;
   return report;

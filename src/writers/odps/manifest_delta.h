@@ -3,12 +3,17 @@
 // and one ledger entry to a warehouse of thousands writes a delta of a few hundred bytes instead
 // of the whole state (manifest_log.h says when a complete manifest is written instead).
 //
-// Contract: for manifests `from` and `to`, ApplyManifestDelta(DiffManifests(from, to), from')
-// turns a copy `from'` of `from` into a manifest equal to `to` whenever `to` keeps the orders the
-// committer keeps — tables sorted by name, a table's partitions sorted by spec, ledger entries and
-// retired files in commit order with new ones appended. The publisher does not rely on that: it
-// applies the delta as decoded from its file and writes a complete manifest when the result is
-// not exactly `to`.
+// A committer states its change as a delta directly (warehouse_commit.h) and the log applies it
+// to the cached state: nothing of the size of the state is copied or compared under the lock.
+// ApplyManifestDelta is deterministic, so every reader that applies the delta decoded from its
+// file to the same base gets the same state; the publisher checks that the decoded delta is the
+// one it applied.
+//
+// DiffManifests serves tools and tests that hold two whole states. Contract: for manifests
+// `from` and `to`, ApplyManifestDelta(DiffManifests(from, to), from') turns a copy `from'` of
+// `from` into a manifest equal to `to` whenever `to` keeps the orders the committer keeps —
+// tables sorted by name, a table's partitions sorted by spec, ledger entries and retired files
+// in commit order with new ones appended.
 #pragma once
 
 #include <cstdint>

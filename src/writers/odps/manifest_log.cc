@@ -81,26 +81,33 @@ Result<FileIdentity> IdentityOf(const std::string& path, int64_t version) {
 
 }  // namespace
 
+// Every holder of `manifest` outside the cache got its pointer under `mutex` and sees it as
+// const, so under `mutex` a use count of 1 means no one else can see the object: it may be
+// changed in place (TakeForChange).
 struct ManifestLog::DecodedManifestCache {
   std::mutex mutex;
-  FileIdentity identity;                              // Guarded by `mutex`.
-  std::shared_ptr<const WarehouseManifest> manifest;  // Guarded by `mutex`; null when empty.
+  FileIdentity identity;                        // Guarded by `mutex`.
+  std::shared_ptr<WarehouseManifest> manifest;  // Guarded by `mutex`; null when empty.
 };
 
 ManifestLog::ManifestLog(std::string root)
     : root_(std::move(root)), cache_(std::make_shared<DecodedManifestCache>()) {}
 
-CommitLock::CommitLock(int fd, std::string holder_path)
-    : fd_(fd), holder_path_(std::move(holder_path)) {}
+CommitLock::CommitLock(int fd, std::string holder_path, bool previous_holder_died)
+    : fd_(fd), holder_path_(std::move(holder_path)), previous_holder_died_(previous_holder_died) {}
 
 CommitLock::CommitLock(CommitLock&& other) noexcept
-    : fd_(other.fd_), holder_path_(std::move(other.holder_path_)) {
+    : fd_(other.fd_),
+      holder_path_(std::move(other.holder_path_)),
+      previous_holder_died_(other.previous_holder_died_),
+      cleaned_up_(other.cleaned_up_) {
   other.fd_ = -1;
 }
 
 CommitLock::~CommitLock() {
   if (fd_ < 0) return;
-  ::unlink(holder_path_.c_str());
+  // Unlinked before the lock is let go: a holder file seen by the next holder means a death.
+  if (!previous_holder_died_ || cleaned_up_) ::unlink(holder_path_.c_str());
   ::close(fd_);  // Releases the flock.
 }
 
@@ -139,13 +146,19 @@ std::string ManifestLog::PathOf(const PublishedManifestFile& file) const {
          std::string(file.complete ? kCompleteSuffix : kDeltaSuffix);
 }
 
-Result<std::vector<PublishedManifestFile>> ManifestLog::Published() const {
-  std::vector<PublishedManifestFile> files;
+Result<ManifestLog::FolderListing> ManifestLog::ListFolder() const {
+  FolderListing listing;
+  std::vector<PublishedManifestFile>& files = listing.published;
   std::error_code error;
   const std::string folder = root_ + "/" + std::string(kManifestFolder);
   for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    PublishedManifestFile file = PublishedFileOf(it->path().filename().string());
-    if (file.version >= 0) files.push_back(file);
+    std::string name = it->path().filename().string();
+    PublishedManifestFile file = PublishedFileOf(name);
+    if (file.version >= 0) {
+      files.push_back(file);
+    } else {
+      listing.unpublished_names.push_back(std::move(name));
+    }
   }
   if (error) return Status::IOError("could not list " + folder + ": " + error.message());
   // A version is published once, under one name; should both names exist, the complete one is
@@ -156,7 +169,12 @@ Result<std::vector<PublishedManifestFile>> ManifestLog::Published() const {
   files.erase(std::unique(files.begin(), files.end(),
                           [](const auto& a, const auto& b) { return a.version == b.version; }),
               files.end());
-  return files;
+  return listing;
+}
+
+Result<std::vector<PublishedManifestFile>> ManifestLog::Published() const {
+  OTSYNC_ASSIGN_OR_RETURN(FolderListing listing, ListFolder());
+  return std::move(listing.published);
 }
 
 Result<std::vector<int64_t>> ManifestLog::Versions() const {
@@ -169,11 +187,29 @@ Result<std::vector<int64_t>> ManifestLog::Versions() const {
 
 Result<WarehouseManifest> ManifestLog::Read(int64_t version) const {
   OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
-  return ReadFrom(files, version);
+  OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest,
+                          ReadFrom(files, version));
+  return *manifest;
 }
 
-Result<WarehouseManifest> ManifestLog::ReadFrom(const std::vector<PublishedManifestFile>& files,
-                                                int64_t version) const {
+std::shared_ptr<WarehouseManifest> ManifestLog::TakeForChange(
+    std::shared_ptr<const WarehouseManifest> state) const {
+  {
+    std::lock_guard<std::mutex> guard(cache_->mutex);
+    if (cache_->manifest != nullptr && cache_->manifest.get() == state.get()) {
+      state.reset();
+      if (cache_->manifest.use_count() == 1) {
+        cache_->identity = FileIdentity{};
+        return std::move(cache_->manifest);
+      }
+      return std::make_shared<WarehouseManifest>(*cache_->manifest);
+    }
+  }
+  return std::make_shared<WarehouseManifest>(*state);
+}
+
+Result<std::shared_ptr<const WarehouseManifest>> ManifestLog::ReadFrom(
+    const std::vector<PublishedManifestFile>& files, int64_t version) const {
   auto top = std::find_if(files.begin(), files.end(), [&](const PublishedManifestFile& file) {
     return file.version == version;
   });
@@ -193,35 +229,37 @@ Result<WarehouseManifest> ManifestLog::ReadFrom(const std::vector<PublishedManif
   }
   OTSYNC_ASSIGN_OR_RETURN(const FileIdentity top_identity, IdentityOf(PathOf(*top), version));
 
-  WarehouseManifest manifest;
-  bool from_cache = false;
+  std::shared_ptr<const WarehouseManifest> cached_state;
   {
     std::lock_guard<std::mutex> guard(cache_->mutex);
     const FileIdentity& cached = cache_->identity;
     if (cache_->manifest != nullptr && cached.version >= base->version &&
         cached.version <= version) {
-      if (cached == top_identity) return *cache_->manifest;
+      if (cached == top_identity) return std::shared_ptr<const WarehouseManifest>(cache_->manifest);
       if (cached.version < version) {
         // Extends the cached state by the deltas after it, when its file is still the one it
         // was read from.
         const PublishedManifestFile cached_file = *(base + (cached.version - base->version));
         Result<FileIdentity> current = IdentityOf(PathOf(cached_file), cached.version);
         if (current.ok() && *current == cached) {
-          manifest = *cache_->manifest;
+          cached_state = cache_->manifest;
           base += cached.version - base->version;
-          from_cache = true;
         }
       }
     }
   }
-  if (!from_cache) {
+  std::shared_ptr<WarehouseManifest> manifest;
+  if (cached_state != nullptr) {
+    manifest = TakeForChange(std::move(cached_state));
+  } else {
     const std::string path = PathOf(*base);
     OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
-    OTSYNC_ASSIGN_OR_RETURN(manifest, DecodeManifest(text, path));
-    if (manifest.version != base->version) {
+    OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest decoded, DecodeManifest(text, path));
+    if (decoded.version != base->version) {
       return Status::Corruption("the warehouse manifest " + path + " says it is version " +
-                                std::to_string(manifest.version));
+                                std::to_string(decoded.version));
     }
+    manifest = std::make_shared<WarehouseManifest>(std::move(decoded));
   }
   for (auto file = base + 1; file <= top; ++file) {
     const std::string path = PathOf(*file);
@@ -231,25 +269,30 @@ Result<WarehouseManifest> ManifestLog::ReadFrom(const std::vector<PublishedManif
       return Status::Corruption("the warehouse manifest delta " + path + " says it is version " +
                                 std::to_string(delta.version));
     }
-    OTSYNC_RETURN_IF_ERROR(ApplyManifestDelta(delta, &manifest));
+    OTSYNC_RETURN_IF_ERROR(ApplyManifestDelta(delta, manifest.get()));
   }
   // Kept under the identity taken before reading, without a second stat: should the file have
   // been replaced in between, that identity names a file gone from the folder, which no later
   // Read sees again (the replacement has an identity of its own).
-  auto decoded = std::make_shared<const WarehouseManifest>(manifest);
   std::lock_guard<std::mutex> guard(cache_->mutex);
   cache_->identity = top_identity;
-  cache_->manifest = std::move(decoded);
-  return manifest;
+  cache_->manifest = manifest;
+  return std::shared_ptr<const WarehouseManifest>(std::move(manifest));
 }
 
 Result<WarehouseManifest> ManifestLog::Latest() const {
+  OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest, Snapshot());
+  return *manifest;
+}
+
+Result<std::shared_ptr<const WarehouseManifest>> ManifestLog::Snapshot() const {
   // A committer may delete an old manifest between the listing and the read (it keeps the
   // newest kKeptManifests, so only a reader that far behind can see that): list again.
   for (int attempt = 0;; ++attempt) {
     OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
-    if (files.empty()) return WarehouseManifest{};
-    Result<WarehouseManifest> manifest = ReadFrom(files, files.back().version);
+    if (files.empty()) return std::make_shared<const WarehouseManifest>();
+    Result<std::shared_ptr<const WarehouseManifest>> manifest =
+        ReadFrom(files, files.back().version);
     if (manifest.ok() || manifest.status().code() != StatusCode::kNotFound || attempt == 3) {
       if (!manifest.ok() && manifest.status().code() == StatusCode::kCorruption) {
         return manifest.status().WithContext(
@@ -289,12 +332,38 @@ Result<CommitLock> ManifestLog::LockForCommit(std::string_view holder,
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(20000));
   }
-  // Only for the message of a waiting writer: not synced, not part of any state.
+  const bool previous_holder_died = ::access(holder_path.c_str(), F_OK) == 0;
+  // For the message of a waiting writer and the sign of a death: not synced, not part of any
+  // state (after a machine crash the sign may be lost; `otsync warehouse check` still notes
+  // the files such a death left).
   std::string description =
       "process " + std::to_string(::getpid()) + " (" + std::string(holder) + ")";
-  (void)WriteFileAtomically(holder_path + ".tmp", description);
-  ::rename((holder_path + ".tmp").c_str(), holder_path.c_str());
-  return CommitLock(fd, holder_path);
+  if (WriteFile(holder_path + ".tmp", description, 0644).ok()) {
+    ::rename((holder_path + ".tmp").c_str(), holder_path.c_str());
+  }
+  return CommitLock(fd, holder_path, previous_holder_died);
+}
+
+Result<CommitBase> ManifestLog::BeginCommit(const CommitLock& lock) const {
+  (void)lock;
+  OTSYNC_ASSIGN_OR_RETURN(FolderListing listing, ListFolder());
+  CommitBase base;
+  if (listing.published.empty()) {
+    base.state = std::make_shared<const WarehouseManifest>();
+  } else {
+    Result<std::shared_ptr<const WarehouseManifest>> state =
+        ReadFrom(listing.published, listing.published.back().version);
+    if (!state.ok()) {
+      if (state.status().code() != StatusCode::kCorruption) return state.status();
+      return state.status().WithContext(
+          "run `otsync warehouse check` to see the damage and `otsync warehouse recover` to go "
+          "back to the last good state");
+    }
+    base.state = std::move(*state);
+  }
+  base.published = std::move(listing.published);
+  base.unpublished_names = std::move(listing.unpublished_names);
+  return base;
 }
 
 Status ManifestLog::Publish(const CommitLock& lock, const WarehouseManifest& manifest) const {
@@ -302,27 +371,53 @@ Status ManifestLog::Publish(const CommitLock& lock, const WarehouseManifest& man
   return WritePublished(lock, {manifest.version, true}, encoded);
 }
 
-Status ManifestLog::PublishChange(const CommitLock& lock, WarehouseManifest previous,
-                                  const WarehouseManifest& manifest) const {
-  OTSYNC_ASSIGN_OR_RETURN(std::vector<PublishedManifestFile> files, Published());
+Status ManifestLog::PublishDelta(const CommitLock& lock, CommitBase base,
+                                 const ManifestDelta& delta) const {
+  const std::vector<PublishedManifestFile>& files = base.published;
+  const int64_t base_version = base.state->version;
+  if (delta.base_version != base_version || delta.version != base_version + 1 ||
+      (!files.empty() && files.back().version != base_version)) {
+    return Status::Internal("a warehouse commit of version " + std::to_string(delta.version) +
+                            " was made from version " + std::to_string(delta.base_version) +
+                            ", not from the current version " + std::to_string(base_version) +
+                            "; nothing was published");
+  }
+  // Applied before anything is written: a delta that does not apply is never published. On any
+  // error below the state is dropped (the cache no longer holds it), and the next read decodes
+  // the published state again.
+  std::shared_ptr<WarehouseManifest> next = TakeForChange(std::move(base.state));
+  if (Status applied = ApplyManifestDelta(delta, next.get()); !applied.ok()) {
+    return Status::Internal("a warehouse commit made a change that does not apply to version " +
+                            std::to_string(base_version) + " (" + applied.message() +
+                            "); nothing was published");
+  }
   int deltas_on_top = 0;
   for (auto file = files.rbegin(); file != files.rend() && !file->complete; ++file) {
     ++deltas_on_top;
   }
-  const bool chain_allows_delta = !files.empty() && files.back().version == previous.version &&
-                                  manifest.version == previous.version + 1 &&
-                                  deltas_on_top < kDeltasPerCompleteManifest;
-  if (chain_allows_delta) {
-    // The delta is kept only when what a reader decodes from its file rebuilds `manifest`
-    // exactly; otherwise the state is written whole.
-    const ManifestDelta delta = DiffManifests(previous, manifest);
-    OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifestDelta(delta));
+  PublishedManifestFile published{delta.version, true};
+  std::string encoded;
+  if (!files.empty() && deltas_on_top < kDeltasPerCompleteManifest) {
+    // Kept only when a reader decodes from the file exactly the delta applied here.
+    OTSYNC_ASSIGN_OR_RETURN(encoded, EncodeManifestDelta(delta));
     Result<ManifestDelta> decoded = DecodeManifestDelta(encoded, "being published");
-    if (decoded.ok() && ApplyManifestDelta(*decoded, &previous).ok() && previous == manifest) {
-      return WritePublished(lock, {manifest.version, false}, encoded);
-    }
+    if (decoded.ok() && *decoded == delta) published.complete = false;
   }
-  return Publish(lock, manifest);
+  if (published.complete) {
+    OTSYNC_ASSIGN_OR_RETURN(encoded, EncodeManifest(*next));
+  }
+  OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded));
+  OTSYNC_KILL_POINT("warehouse.commit.after_publish");
+
+  if (Result<FileIdentity> identity = IdentityOf(PathOf(published), published.version);
+      identity.ok()) {
+    std::lock_guard<std::mutex> guard(cache_->mutex);
+    cache_->identity = *identity;
+    cache_->manifest = std::move(next);
+  }
+  base.published.push_back(published);
+  Prune(lock, base.published, base.unpublished_names);
+  return Status::OK();
 }
 
 Status ManifestLog::WritePublished(const CommitLock& lock, const PublishedManifestFile& file,
@@ -330,9 +425,10 @@ Status ManifestLog::WritePublished(const CommitLock& lock, const PublishedManife
   (void)lock;
   const std::string final_path = PathOf(file);
   const std::string temp_path = final_path + ".tmp";
-  // WriteFileAtomically renames over the temporary name of this version only; the link below
-  // puts the file under its final name and fails if that name exists.
-  OTSYNC_RETURN_IF_ERROR(WriteFileAtomically(temp_path, encoded));
+  // The file's data is synced under a temporary name; the link puts it under its final name
+  // (failing if that name exists), and one sync of the folder makes the name durable. A crash
+  // before that sync leaves the version published or not, never a part of it.
+  OTSYNC_RETURN_IF_ERROR(WriteFileSynced(temp_path, encoded));
   OTSYNC_KILL_POINT("warehouse.commit.after_manifest_written");
   if (::link(temp_path.c_str(), final_path.c_str()) != 0) {
     Status status = errno == EEXIST ? Status::Internal("warehouse manifest " + final_path +
@@ -346,35 +442,31 @@ Status ManifestLog::WritePublished(const CommitLock& lock, const PublishedManife
   return SyncPath(root_ + "/" + std::string(kManifestFolder));
 }
 
-std::vector<RetiredFile> ManifestLog::DeleteExpiredFiles(const CommitLock& lock,
+std::vector<std::string> ManifestLog::DeleteExpiredFiles(const CommitLock& lock,
                                                          const std::vector<RetiredFile>& retired,
                                                          int64_t now_micros) const {
   (void)lock;
-  std::vector<RetiredFile> kept;
+  std::vector<std::string> deleted;
   for (const RetiredFile& file : retired) {
-    if (file.retired_at_micros + kRetiredFileGraceMicros > now_micros) {
-      kept.push_back(file);
-    } else if (::unlink((root_ + "/" + file.path).c_str()) != 0 && errno != ENOENT) {
-      kept.push_back(file);
+    if (file.retired_at_micros + kRetiredFileGraceMicros > now_micros) continue;
+    if (::unlink((root_ + "/" + file.path).c_str()) == 0 || errno == ENOENT) {
+      deleted.push_back(file.path);
     }
   }
-  return kept;
+  return deleted;
 }
 
-void ManifestLog::PruneManifests(const CommitLock& lock) const {
+void ManifestLog::Prune(const CommitLock& lock, const std::vector<PublishedManifestFile>& published,
+                        const std::vector<std::string>& unpublished_names) const {
   (void)lock;
-  Result<std::vector<PublishedManifestFile>> files = Published();
-  if (files.ok() && files->size() > static_cast<size_t>(kKeptManifests)) {
+  if (published.size() > static_cast<size_t>(kKeptManifests)) {
     // The oldest kept version needs the complete manifest its chain starts from.
-    size_t first_kept = files->size() - kKeptManifests;
-    while (first_kept > 0 && !(*files)[first_kept].complete) --first_kept;
-    for (size_t i = 0; i < first_kept; ++i) ::unlink(PathOf((*files)[i]).c_str());
+    size_t first_kept = published.size() - kKeptManifests;
+    while (first_kept > 0 && !published[first_kept].complete) --first_kept;
+    for (size_t i = 0; i < first_kept; ++i) ::unlink(PathOf(published[i]).c_str());
   }
-  std::error_code error;
-  const std::string folder = root_ + "/" + std::string(kManifestFolder);
-  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    if (PublishedFileOf(it->path().filename().string()).version < 0) fs::remove(it->path(), error);
-  }
+  const std::string folder = root_ + "/" + std::string(kManifestFolder) + "/";
+  for (const std::string& name : unpublished_names) ::unlink((folder + name).c_str());
 }
 
 Result<int64_t> ManifestLog::PublishCopyOf(const CommitLock& lock, int64_t version,

@@ -21,6 +21,10 @@
 // Readers take no lock: they read whichever manifest is the highest when they look, and the
 // files it names stay until no recent reader can need them (kRetiredFileGraceMicros).
 //
+// A commit's work under the lock is in proportion to its change, not to the warehouse's state:
+// one listing of _manifests (bounded by kKeptManifests + kDeltasPerCompleteManifest), the delta
+// applied in place to the cached state, one delta file written.
+//
 // Thread safety: a ManifestLog is immutable after Open apart from its cache of the last manifest
 // it decoded (guarded by a mutex, shared by copies); its methods may be called from any thread. The
 // commit lock is an flock on an open file description, so it also serialises threads of one
@@ -35,6 +39,7 @@
 
 #include "base/result.h"
 #include "writers/odps/manifest.h"
+#include "writers/odps/manifest_delta.h"
 
 namespace otsync::odps {
 
@@ -53,17 +58,37 @@ struct PublishedManifestFile {
 };
 
 // Holds the commit lock while alive.
+//
+// Every holder writes <warehouse>/_commit.holder after taking the lock and deletes it before
+// letting go, so a holder file found by the next holder means the one before died holding the
+// lock: it may have left files moved into data/ but never published. The new holder cleans them
+// up (WarehouseCommitter) and says so with MarkCleanedUp; a holder that does not leaves the
+// holder file in place, so that the next one still knows.
 class CommitLock {
  public:
   CommitLock(CommitLock&& other) noexcept;
   CommitLock& operator=(CommitLock&&) = delete;
   ~CommitLock();
 
+  bool previous_holder_died() const { return previous_holder_died_; }
+  void MarkCleanedUp() { cleaned_up_ = true; }
+
  private:
   friend class ManifestLog;
-  CommitLock(int fd, std::string holder_path);
+  CommitLock(int fd, std::string holder_path, bool previous_holder_died);
   int fd_;
   std::string holder_path_;
+  bool previous_holder_died_;
+  bool cleaned_up_ = false;
+};
+
+// What a commit starts from: the current state, shared with the log's cache (never copied), and
+// the listing of <warehouse>/_manifests it was read from.
+struct CommitBase {
+  std::vector<PublishedManifestFile> published;
+  // Names in _manifests that publish nothing: temporary files of a committer that died.
+  std::vector<std::string> unpublished_names;
+  std::shared_ptr<const WarehouseManifest> state;
 };
 
 class ManifestLog {
@@ -80,7 +105,9 @@ class ManifestLog {
   Result<std::vector<int64_t>> Versions() const;
   // Their files, ascending by version.
   Result<std::vector<PublishedManifestFile>> Published() const;
-  // The current state; version 0 (no tables) before the first commit.
+  // The current state; version 0 (no tables) before the first commit. Snapshot shares the
+  // decoded state with the log's cache; Latest copies it.
+  Result<std::shared_ptr<const WarehouseManifest>> Snapshot() const;
   Result<WarehouseManifest> Latest() const;
   Result<WarehouseManifest> Read(int64_t version) const;
 
@@ -88,25 +115,31 @@ class ManifestLog {
   // (its process and what it commits). `holder` says what this process commits.
   Result<CommitLock> LockForCommit(std::string_view holder, int64_t timeout_micros) const;
 
+  // REQUIRED: `lock` is held. The current state and the listing it comes from. While the lock is
+  // held nothing else publishes, so the state stays current.
+  Result<CommitBase> BeginCommit(const CommitLock& lock) const;
+
+  // REQUIRED: `lock` is held, `base` came from BeginCommit under it, and `delta` is based on
+  // base.state (delta.version = its version + 1). Applies `delta` to the state and publishes the
+  // result durably as the new current state: as the delta itself when the chain allows one and
+  // the delta decoded from its encoding is `delta` exactly, complete otherwise. The work done is
+  // in proportion to the delta, not to the state — the state is changed in place when nothing
+  // else holds it — except for the complete manifest written once every
+  // kDeltasPerCompleteManifest + 1 versions. kInternal, with nothing published, when `delta`
+  // does not apply to the state (it removes what is not there). Then prunes old versions
+  // (kKeptManifests) and the files of `base.unpublished_names`.
+  Status PublishDelta(const CommitLock& lock, CommitBase base, const ManifestDelta& delta) const;
+
   // REQUIRED: `lock` is held and `manifest.version` is the latest version + 1.
   // Publishes `manifest` durably as the new current state, as a complete manifest.
   Status Publish(const CommitLock& lock, const WarehouseManifest& manifest) const;
-  // As Publish, for a `manifest` made from `previous`, the latest state: written as the delta
-  // between them when the chain allows one and the delta, as decoded from its file, rebuilds
-  // `manifest` exactly; complete otherwise.
-  Status PublishChange(const CommitLock& lock, WarehouseManifest previous,
-                       const WarehouseManifest& manifest) const;
 
   // REQUIRED: `lock` is held. Deletes the files of `retired` whose grace has passed at
-  // `now_micros` and returns the entries that remain, for the manifest being built (a file that
-  // cannot be deleted stays listed).
-  std::vector<RetiredFile> DeleteExpiredFiles(const CommitLock& lock,
+  // `now_micros` and returns their paths, for the delta being built (a file that cannot be
+  // deleted is not returned: it stays listed).
+  std::vector<std::string> DeleteExpiredFiles(const CommitLock& lock,
                                               const std::vector<RetiredFile>& retired,
                                               int64_t now_micros) const;
-  // REQUIRED: `lock` is held. Deletes the files of versions older than the kKeptManifests newest
-  // (keeping the chain of the oldest kept one) and the temporary files of committers that died
-  // before publishing. Best effort.
-  void PruneManifests(const CommitLock& lock) const;
 
   // Rolls the warehouse back to `version` by publishing its content as a new version (history
   // stays). REQUIRED: `lock` is held.
@@ -114,15 +147,28 @@ class ManifestLog {
 
  private:
   struct DecodedManifestCache;
+  struct FolderListing {
+    std::vector<PublishedManifestFile> published;  // Ascending by version.
+    std::vector<std::string> unpublished_names;
+  };
 
   explicit ManifestLog(std::string root);
   std::string PathOf(const PublishedManifestFile& file) const;
+  Result<FolderListing> ListFolder() const;
   // Version `version` read through its chain in `files` (a listing of Published()); kNotFound
   // when it is not listed, kCorruption when a file of its chain is missing or damaged.
-  Result<WarehouseManifest> ReadFrom(const std::vector<PublishedManifestFile>& files,
-                                     int64_t version) const;
+  Result<std::shared_ptr<const WarehouseManifest>> ReadFrom(
+      const std::vector<PublishedManifestFile>& files, int64_t version) const;
+  // `state` for changing: the cache's own object, taken out of the cache, when `state` and the
+  // cache are its only holders; a copy otherwise. Consumes `state`.
+  std::shared_ptr<WarehouseManifest> TakeForChange(
+      std::shared_ptr<const WarehouseManifest> state) const;
   Status WritePublished(const CommitLock& lock, const PublishedManifestFile& file,
                         std::string_view encoded) const;
+  // Deletes the files of versions older than the kKeptManifests newest of `published` (keeping
+  // the chain of the oldest kept one) and `unpublished_names`. Best effort.
+  void Prune(const CommitLock& lock, const std::vector<PublishedManifestFile>& published,
+             const std::vector<std::string>& unpublished_names) const;
 
   std::string root_;
   // A process reads the same state several times (describe the table, find the window, load,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -129,12 +130,20 @@ WarehouseManifest StateAfter(int64_t version) {
   return manifest;
 }
 
+// Publishes the change from `from`, the current state, to `to`, as a committer does.
+Status CommitChange(const ManifestLog& log, const CommitLock& lock, const WarehouseManifest& from,
+                    const WarehouseManifest& to) {
+  OTSYNC_ASSIGN_OR_RETURN(CommitBase base, log.BeginCommit(lock));
+  if (!(*base.state == from)) return Status::Internal("the current state is not the one expected");
+  return log.PublishDelta(lock, std::move(base), DiffManifests(from, to));
+}
+
 // Publishes versions from + 1 .. to as a committer does: each as the change from the one before.
 void CommitUpTo(const ManifestLog& log, int64_t from, int64_t to) {
   Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
   for (int64_t version = from + 1; version <= to; ++version) {
-    Status status = log.PublishChange(*lock, StateAfter(version - 1), StateAfter(version));
+    Status status = CommitChange(log, *lock, StateAfter(version - 1), StateAfter(version));
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
 }
@@ -199,24 +208,90 @@ TEST(ManifestLogTest, AReaderCatchesUpThroughTheDeltasPublishedAfterItsLastRead)
   other.windows.pop_back();
   Result<CommitLock> lock = writer.LockForCommit("a test", 1000000);
   ASSERT_TRUE(lock.ok());
-  ASSERT_TRUE(writer.PublishChange(*lock, StateAfter(8), other).ok());
-  ASSERT_TRUE(writer.PublishChange(*lock, other, StateAfter(10)).ok());
+  ASSERT_TRUE(CommitChange(writer, *lock, StateAfter(8), other).ok());
+  ASSERT_TRUE(CommitChange(writer, *lock, other, StateAfter(10)).ok());
   EXPECT_EQ(reader.Read(9).value(), other);
 }
 
-TEST(ManifestLogTest, AChangeADeltaCannotRebuildExactlyIsPublishedWhole) {
+TEST(ManifestLogTest, ADeltaThatDoesNotApplyToTheStateIsRefusedAndNothingIsPublished) {
   otsync::testing::TemporaryDirectory folder("manifest_log");
   ManifestLog log = ManifestLog::Open(folder.Child("warehouse"), /*create=*/true).value();
   PublishAs(log, StateAfter(1));
   CommitUpTo(log, 1, 2);
-  WarehouseManifest unsorted = StateAfter(3);
-  std::swap(unsorted.tables[0].partitions[0], unsorted.tables[0].partitions[2]);
   Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
   ASSERT_TRUE(lock.ok());
-  ASSERT_TRUE(log.PublishChange(*lock, StateAfter(2), unsorted).ok());
-  EXPECT_TRUE(IsDelta(log, 2));
-  EXPECT_FALSE(IsDelta(log, 3));
-  EXPECT_EQ(ManifestLog::Open(folder.Child("warehouse"), false).value().Latest().value(), unsorted);
+
+  ManifestDelta removes_what_is_not_there = DiffManifests(StateAfter(2), StateAfter(3));
+  removes_what_is_not_there.partitions_removed.push_back({"out", "pt=999999"});
+  Status status =
+      log.PublishDelta(*lock, log.BeginCommit(*lock).value(), removes_what_is_not_there);
+  EXPECT_EQ(status.code(), StatusCode::kInternal) << status.ToString();
+  EXPECT_NE(status.message().find("partition pt=999999 of table out"), std::string::npos)
+      << status.ToString();
+  EXPECT_EQ(log.Versions().value().back(), 2);
+  EXPECT_EQ(log.Latest().value(), StateAfter(2)) << "the state the refused delta began to change";
+
+  ManifestDelta of_another_version = DiffManifests(StateAfter(1), StateAfter(2));
+  status = log.PublishDelta(*lock, log.BeginCommit(*lock).value(), of_another_version);
+  EXPECT_EQ(status.code(), StatusCode::kInternal) << status.ToString();
+  EXPECT_EQ(log.Versions().value().back(), 2);
+
+  ASSERT_TRUE(CommitChange(log, *lock, StateAfter(2), StateAfter(3)).ok());
+  EXPECT_EQ(ManifestLog::Open(folder.Child("warehouse"), false).value().Latest().value(),
+            StateAfter(3));
+}
+
+// A commit changes the cached state in place when no reader holds it — no copy of the state,
+// whatever its size — and leaves a state a reader holds as it was.
+TEST(ManifestLogTest, ACommitChangesTheCachedStateInPlaceUnlessAReaderHoldsIt) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  ManifestLog log = ManifestLog::Open(folder.Child("warehouse"), /*create=*/true).value();
+  PublishAs(log, StateAfter(1));
+  CommitUpTo(log, 1, 3);
+  const WarehouseManifest* cached = log.Snapshot().value().get();
+  CommitUpTo(log, 3, 4);
+  EXPECT_EQ(log.Snapshot().value().get(), cached);
+  EXPECT_EQ(*log.Snapshot().value(), StateAfter(4));
+
+  std::shared_ptr<const WarehouseManifest> held = log.Snapshot().value();
+  CommitUpTo(log, 4, 5);
+  EXPECT_EQ(*held, StateAfter(4));
+  EXPECT_NE(log.Snapshot().value().get(), held.get());
+  EXPECT_EQ(*log.Snapshot().value(), StateAfter(5));
+  EXPECT_EQ(ManifestLog::Open(folder.Child("warehouse"), false).value().Latest().value(),
+            StateAfter(5));
+}
+
+TEST(ManifestLogTest, ALockTakenAfterItsHolderDiedSaysSoUntilTheLeftoversAreCleanedUp) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  ManifestLog log = ManifestLog::Open(folder.Child("warehouse"), /*create=*/true).value();
+  auto previous_holder_died = [&]() {
+    Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
+    EXPECT_TRUE(lock.ok()) << lock.status().ToString();
+    return lock.ok() && lock->previous_holder_died();
+  };
+  EXPECT_FALSE(previous_holder_died());
+  EXPECT_FALSE(previous_holder_died()) << "a holder that lets go leaves no sign";
+
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Result<CommitLock> lock = log.LockForCommit("a holder that dies", 1000000);
+    ::_exit(lock.ok() ? 0 : 1);  // No destructor runs: as after kill -9.
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  EXPECT_TRUE(previous_holder_died());
+  EXPECT_TRUE(previous_holder_died()) << "a holder that did not clean up keeps the sign";
+  {
+    Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
+    ASSERT_TRUE(lock.ok());
+    EXPECT_TRUE(lock->previous_holder_died());
+    lock->MarkCleanedUp();
+  }
+  EXPECT_FALSE(previous_holder_died());
 }
 
 TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
@@ -224,13 +299,13 @@ TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
   const std::string root = folder.Child("warehouse");
   ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
   PublishAs(log, StateAfter(1));
+  // A temporary file of a committer that died before publishing.
+  const std::string temporary = root + "/_manifests/00000000000000000009.delta.tmp";
+  ASSERT_TRUE(WriteFileAtomically(temporary, "half a delta").ok());
   CommitUpTo(log, 1, 250);
-  {
-    Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
-    ASSERT_TRUE(lock.ok());
-    log.PruneManifests(*lock);
-  }
-  // Complete manifests at 1, 65, 129, 193: the oldest of the newest 100 (151) reads from 129.
+  EXPECT_FALSE(std::filesystem::exists(temporary));
+  // Each commit prunes. Complete manifests at 1, 65, 129, 193: the oldest of the newest 100 (151)
+  // reads from 129.
   const std::vector<int64_t> versions = log.Versions().value();
   ASSERT_FALSE(versions.empty());
   EXPECT_EQ(versions.front(), 129);

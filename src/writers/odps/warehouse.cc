@@ -270,8 +270,8 @@ struct Warehouse::Impl {
 
   // A DuckDB session over the current state (snapshot_session.h).
   Result<std::unique_ptr<DuckDbSession>> OpenSnapshot() {
-    OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, log().Latest());
-    return OpenSnapshotSession(manifest, log().root(), memory_limit, SpillFolder());
+    OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest, log().Snapshot());
+    return OpenSnapshotSession(*manifest, log().root(), memory_limit, SpillFolder());
   }
 
   std::string SpillFolder() {
@@ -363,21 +363,20 @@ Status Warehouse::CreateTable(const TableSchema& schema) {
     }
   }
   return impl_->committer.Apply(
-      "creating table " + schema.name, [&](WarehouseManifest& next) -> Status {
-        if (next.FindTable(schema.name) != nullptr) {
+      "creating table " + schema.name,
+      [&](const WarehouseManifest& current, ManifestDelta& delta) -> Status {
+        if (current.FindTable(schema.name) != nullptr) {
           return Status::AlreadyExists("table " + schema.name + " already exists");
         }
-        next.tables.push_back(TableEntry{schema, next.committed_at_micros, {}});
-        std::sort(
-            next.tables.begin(), next.tables.end(),
-            [](const TableEntry& a, const TableEntry& b) { return a.schema.name < b.schema.name; });
+        delta.tables_put.push_back(TableEntry{schema, delta.committed_at_micros, {}});
         return Status::OK();
       });
 }
 
 Result<TableSchema> Warehouse::DescribeTable(std::string_view table) {
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, impl_->log().Latest());
-  const TableEntry* entry = manifest.FindTable(table);
+  OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest,
+                          impl_->log().Snapshot());
+  const TableEntry* entry = manifest->FindTable(table);
   if (entry == nullptr) {
     return Status::NotFound("table " + ToLower(table) + " does not exist in the warehouse " +
                             path());
@@ -386,15 +385,17 @@ Result<TableSchema> Warehouse::DescribeTable(std::string_view table) {
 }
 
 Result<std::vector<std::string>> Warehouse::ListTables() {
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, impl_->log().Latest());
+  OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest,
+                          impl_->log().Snapshot());
   std::vector<std::string> tables;
-  for (const TableEntry& table : manifest.tables) tables.push_back(table.schema.name);
+  for (const TableEntry& table : manifest->tables) tables.push_back(table.schema.name);
   return tables;
 }
 
 Result<std::vector<std::string>> Warehouse::ListPartitions(std::string_view table) {
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, impl_->log().Latest());
-  const TableEntry* entry = manifest.FindTable(table);
+  OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest,
+                          impl_->log().Snapshot());
+  const TableEntry* entry = manifest->FindTable(table);
   if (entry == nullptr) {
     return Status::NotFound("table " + ToLower(table) + " does not exist in the warehouse " +
                             path());
@@ -492,8 +493,9 @@ Result<std::vector<ExportedFile>> Warehouse::ExportParquet(std::string_view tabl
 
 Result<std::optional<sync::CommittedWindow>> Warehouse::FindCommittedWindow(
     std::string_view table, std::string_view partition, const sync::WindowKey& key) {
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest manifest, impl_->log().Latest());
-  const WindowEntry* entry = manifest.FindWindow(ToLower(table), partition, key);
+  OTSYNC_ASSIGN_OR_RETURN(std::shared_ptr<const WarehouseManifest> manifest,
+                          impl_->log().Snapshot());
+  const WindowEntry* entry = manifest->FindWindow(ToLower(table), partition, key);
   if (entry == nullptr) return std::optional<sync::CommittedWindow>();
   return std::optional<sync::CommittedWindow>(
       sync::CommittedWindow{entry->key, entry->end_checkpoints, entry->rows});

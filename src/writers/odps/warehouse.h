@@ -2,15 +2,16 @@
 // columns and partition columns (table_schema.h), runs read-only SQL, exports tables or
 // partitions to Parquet, and loads a partition atomically for the `odps` writer.
 //
-// On disk it is a folder of immutable Parquet files and a sequence of manifests, each a whole
-// state: tables, partitions with their files, and the ledger of committed stream windows
-// (manifest.h, manifest_log.h). Why not one DuckDB database file: DuckDB rewrites metadata
-// blocks of its file in place at checkpoints, so a process killed mid-write could leave a file
-// that no state can be read from (every table lost), and it lets one process at a time write the
-// file (a second job failed on its lock). Here a commit adds files and publishes a new manifest
-// under a lock held for milliseconds; a crash at any moment leaves the previous state whole; any
-// number of jobs load at once and readers never wait. DuckDB is the engine: it stages a load's
-// rows and writes them as Parquet, and it runs queries over the files of one manifest.
+// On disk it is a folder of immutable Parquet files and a sequence of versions, each a whole
+// state — tables, partitions with their files, and the ledger of committed stream windows
+// (manifest.h) — published as the change from the version before it (manifest_log.h). Why not one
+// DuckDB database file: DuckDB rewrites metadata blocks of its file in place at checkpoints, so a
+// process killed mid-write could leave a file that no state can be read from (every table lost),
+// and it lets one process at a time write the file (a second job failed on its lock). Here a commit
+// adds files and publishes a new manifest under a lock held for milliseconds; a crash at any moment
+// leaves the previous state whole; any number of jobs load at once and readers never wait. DuckDB
+// is the engine: it stages a load's rows and writes them as Parquet, and it runs queries over the
+// files of one manifest.
 //
 // A Warehouse may be used by several threads and processes at once; a PartitionLoad by one
 // thread at a time.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <utility>
 
 #include "base/durable_file.h"
 #include "base/kill_point.h"
@@ -43,6 +44,7 @@ bool LoadIsRunning(const std::string& staging_folder, const std::string& load_id
 
 // Files in data/<table>/ that no manifest ever published: left by a committer killed between
 // moving its files and publishing. REQUIRED: the commit lock is held (no commit is under way).
+// O(the table's files): run only after a committer died.
 void DeleteUnpublishedFiles(const ManifestLog& log, const TableEntry& table,
                             const std::vector<RetiredFile>& retired) {
   std::set<std::string> known;
@@ -71,8 +73,7 @@ int64_t NowMicros() {
       .count();
 }
 
-Status WarehouseCommitter::Apply(std::string_view holder,
-                                 const std::function<Status(WarehouseManifest&)>& change,
+Status WarehouseCommitter::Apply(std::string_view holder, const Change& change,
                                  CommitStats* stats) {
   const auto started = std::chrono::steady_clock::now();
   OTSYNC_ASSIGN_OR_RETURN(CommitLock lock, log_.LockForCommit(holder, kCommitLockTimeoutMicros));
@@ -92,35 +93,40 @@ Status WarehouseCommitter::Apply(std::string_view holder,
     }
   } timer{stats, started, std::chrono::steady_clock::now()};
   OTSYNC_KILL_POINT("warehouse.commit.after_lock");
-  OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest previous, log_.Latest());
-  WarehouseManifest next = previous;
-  const int64_t now = NowMicros();
-  next.version += 1;
-  next.committed_at_micros = now;
-  OTSYNC_RETURN_IF_ERROR(change(next));
-  next.retired_files = log_.DeleteExpiredFiles(lock, next.retired_files, now);
-  OTSYNC_RETURN_IF_ERROR(log_.PublishChange(lock, std::move(previous), next));
-  OTSYNC_KILL_POINT("warehouse.commit.after_publish");
-  log_.PruneManifests(lock);
-  return Status::OK();
+  OTSYNC_ASSIGN_OR_RETURN(CommitBase base, log_.BeginCommit(lock));
+  const WarehouseManifest& current = *base.state;
+  if (lock.previous_holder_died()) {
+    for (const TableEntry& table : current.tables) {
+      DeleteUnpublishedFiles(log_, table, current.retired_files);
+    }
+    lock.MarkCleanedUp();
+  }
+  ManifestDelta delta;
+  delta.base_version = current.version;
+  delta.version = current.version + 1;
+  delta.committed_at_micros = NowMicros();
+  OTSYNC_RETURN_IF_ERROR(change(current, delta));
+  delta.retired_files_removed =
+      log_.DeleteExpiredFiles(lock, current.retired_files, delta.committed_at_micros);
+  return log_.PublishDelta(lock, std::move(base), delta);
 }
 
 Status WarehouseCommitter::CommitLoad(const LoadCommit& load, CommitStats* stats) {
   const std::string table_name = load.schema.name;
-  auto change = [&](WarehouseManifest& next) -> Status {
-    TableEntry* table = next.FindTable(table_name);
+  auto change = [&](const WarehouseManifest& current, ManifestDelta& delta) -> Status {
+    const TableEntry* table = current.FindTable(table_name);
     if (table == nullptr || table->schema != load.schema) {
       return Status(StatusCode::kAborted,
                     "table " + table_name + " was dropped or changed during the load");
     }
-    if (!load.truncate && next.FindWindow(table_name, load.partition, load.window.key) != nullptr) {
+    if (!load.truncate &&
+        current.FindWindow(table_name, load.partition, load.window.key) != nullptr) {
       return Status::AlreadyExists("the window [" + std::to_string(load.window.key.start_millis) +
                                    ", " + std::to_string(load.window.key.end_millis) +
                                    ") of table " + load.window.key.source_table +
                                    " is already committed to " + Destination(load) +
                                    "; appending it again would duplicate it");
     }
-    DeleteUnpublishedFiles(log_, *table, next.retired_files);
 
     const std::string data_folder = log_.DataFolder(table_name);
     std::error_code error;
@@ -142,25 +148,27 @@ Status WarehouseCommitter::CommitLoad(const LoadCommit& load, CommitStats* stats
     if (!added.empty()) OTSYNC_RETURN_IF_ERROR(SyncPath(data_folder));
     OTSYNC_KILL_POINT("warehouse.commit.after_files_moved");
 
-    const int64_t now = next.committed_at_micros;
-    PartitionEntry* partition = table->FindPartition(load.partition);
-    if (partition == nullptr) {
-      table->partitions.push_back(PartitionEntry{load.partition, now, {}});
-      std::sort(table->partitions.begin(), table->partitions.end(),
-                [](const PartitionEntry& a, const PartitionEntry& b) { return a.spec < b.spec; });
-      partition = table->FindPartition(load.partition);
-    }
+    const int64_t now = delta.committed_at_micros;
+    const PartitionEntry* existing = table->FindPartition(load.partition);
+    PartitionEntry partition =
+        existing != nullptr ? *existing : PartitionEntry{load.partition, now, {}};
     if (load.truncate) {
-      for (const DataFile& old : partition->files) next.retired_files.push_back({old.path, now});
-      partition->files.clear();
-      std::erase_if(next.windows, [&](const WindowEntry& window) {
-        return window.table == table_name && window.partition == load.partition;
-      });
+      for (const DataFile& old : partition.files) {
+        delta.retired_files_added.push_back({old.path, now});
+      }
+      partition.files.clear();
+      for (const WindowEntry& window : current.windows) {
+        if (window.table == table_name && window.partition == load.partition) {
+          delta.windows_removed.push_back(
+              WindowEntry{window.table, window.partition, window.key, {}, 0, false, 0});
+        }
+      }
     }
-    partition->files.insert(partition->files.end(), added.begin(), added.end());
-    next.windows.push_back(WindowEntry{table_name, load.partition, load.window.key,
-                                       load.window.end_checkpoints, load.window.rows, load.truncate,
-                                       now});
+    partition.files.insert(partition.files.end(), added.begin(), added.end());
+    delta.partitions_put.push_back({table_name, std::move(partition)});
+    delta.windows_added.push_back(WindowEntry{table_name, load.partition, load.window.key,
+                                              load.window.end_checkpoints, load.window.rows,
+                                              load.truncate, now});
     return Status::OK();
   };
   return Apply("committing " + Destination(load), change, stats);

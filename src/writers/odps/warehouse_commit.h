@@ -1,16 +1,20 @@
 // WarehouseCommitter: every change of the warehouse's state goes through Apply — one short
-// critical section under the commit lock that turns the current manifest into the next one and
-// publishes it (manifest_log.h). A load's commit is one such change:
+// critical section under the commit lock that states the change as a delta of the current
+// manifest and publishes it (manifest_log.h). A load's commit is one such change:
 //
-//   lock  ->  read the current manifest  ->  check (table unchanged; without truncate, the window
-//   is not yet in the ledger)  ->  move the load's staged Parquet files into data/<table>/ and
-//   sync that folder  ->  the next manifest: the files added to the partition (with truncate: in
-//   place of its files, which become retired), the partition added if new, the window in the
-//   ledger (with truncate: in place of the partition's entries)  ->  publish  ->  unlock.
+//   lock  ->  the current manifest (cached, not copied)  ->  check (table unchanged; without
+//   truncate, the window is not yet in the ledger)  ->  move the load's staged Parquet files into
+//   data/<table>/ and sync that folder  ->  the delta: the partition with the files added (with
+//   truncate: in place of its files, which become retired), the window added to the ledger (with
+//   truncate: in place of the partition's entries)  ->  publish  ->  unlock.
+//
+// The work under the lock is in proportion to the change (the partition committed to, the
+// window), not to the warehouse's state, apart from two scans of plain values (the ledger, for
+// the window's key, and the retired files).
 //
 // A process killed at any step leaves the previous state whole: files moved but not yet named
-// by a published manifest are never read, and a later commit of the same table deletes them
-// (they carry a load id whose staging folder is no longer locked).
+// by a published manifest are never read. The next committer finds the dead holder's sign
+// (CommitLock) and deletes every file of data/ that no manifest names and no running load owns.
 //
 // Kill points (base/kill_point.h), in protocol order:
 //   warehouse.commit.after_lock, warehouse.commit.after_files_moved,
@@ -27,6 +31,7 @@
 #include "base/result.h"
 #include "sync/writer.h"
 #include "writers/odps/manifest.h"
+#include "writers/odps/manifest_delta.h"
 #include "writers/odps/manifest_log.h"
 #include "writers/odps/table_schema.h"
 #include "writers/odps/warehouse.h"
@@ -58,12 +63,15 @@ class WarehouseCommitter {
 
   const ManifestLog& log() const { return log_; }
 
-  // Runs `change` on a copy of the current manifest (version + 1, committed now) under the
-  // commit lock and publishes the result when `change` returns OK; nothing is published
-  // otherwise. `holder` says what is committed, for the messages of writers that wait.
-  // `stats`, when given, receives the lock's wait and hold times.
-  Status Apply(std::string_view holder, const std::function<Status(WarehouseManifest&)>& change,
-               CommitStats* stats = nullptr);
+  // A change: given the current manifest, fills in the delta to it (whose version, base version
+  // and commit time are already set) or returns an error. The delta must apply to the manifest
+  // (ApplyManifestDelta): a partition put is the whole partition as it will be.
+  using Change = std::function<Status(const WarehouseManifest& current, ManifestDelta& delta)>;
+
+  // Runs `change` under the commit lock and publishes the delta when `change` returns OK;
+  // nothing is published otherwise. `holder` says what is committed, for the messages of
+  // writers that wait. `stats`, when given, receives the lock's wait and hold times.
+  Status Apply(std::string_view holder, const Change& change, CommitStats* stats = nullptr);
 
   // The commit of a load, as the header describes. kAlreadyExists when, without truncate, the
   // window is already in the ledger for that partition (committed by another job meanwhile);
