@@ -166,9 +166,16 @@ Result<ManifestLog::FolderListing> ManifestLog::ListFolder() const {
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
     return a.version != b.version ? a.version < b.version : a.complete > b.complete;
   });
-  files.erase(std::unique(files.begin(), files.end(),
-                          [](const auto& a, const auto& b) { return a.version == b.version; }),
-              files.end());
+  std::vector<PublishedManifestFile> merged;
+  merged.reserve(files.size());
+  for (const PublishedManifestFile& file : files) {
+    if (!merged.empty() && merged.back().version == file.version) {
+      merged.back().delta_too = true;  // The complete one sorts first.
+    } else {
+      merged.push_back(file);
+    }
+  }
+  files = std::move(merged);
   return listing;
 }
 
@@ -229,29 +236,51 @@ Result<std::shared_ptr<const WarehouseManifest>> ManifestLog::ReadFrom(
   }
   OTSYNC_ASSIGN_OR_RETURN(const FileIdentity top_identity, IdentityOf(PathOf(*top), version));
 
+  // Where the deltas to apply start when the cache can catch up: after the cached version.
+  auto from = top;
   std::shared_ptr<const WarehouseManifest> cached_state;
   {
     std::lock_guard<std::mutex> guard(cache_->mutex);
     const FileIdentity& cached = cache_->identity;
-    if (cache_->manifest != nullptr && cached.version >= base->version &&
-        cached.version <= version) {
+    const int64_t behind = version - cached.version;
+    if (cache_->manifest != nullptr && behind >= 0 && behind <= top - files.begin()) {
       if (cached == top_identity) return std::shared_ptr<const WarehouseManifest>(cache_->manifest);
-      if (cached.version < version) {
-        // Extends the cached state by the deltas after it, when its file is still the one it
-        // was read from.
-        const PublishedManifestFile cached_file = *(base + (cached.version - base->version));
-        Result<FileIdentity> current = IdentityOf(PathOf(cached_file), cached.version);
+      // Extends the cached state by the deltas after it — also across complete versions, through
+      // their deltas — when its file is still the one it was read from.
+      const auto cached_file = top - behind;
+      const bool reachable =
+          behind > 0 && cached_file->version == cached.version &&
+          std::all_of(cached_file + 1, top + 1, [](const auto& file) { return file.has_delta(); });
+      if (reachable) {
+        Result<FileIdentity> current = IdentityOf(PathOf(*cached_file), cached.version);
         if (current.ok() && *current == cached) {
           cached_state = cache_->manifest;
-          base += cached.version - base->version;
+          from = cached_file;
         }
       }
     }
   }
+  auto apply_deltas = [&](auto after, WarehouseManifest* manifest) -> Status {
+    for (auto file = after + 1; file <= top; ++file) {
+      const std::string path = PathOf({file->version, /*complete=*/false});
+      OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+      OTSYNC_ASSIGN_OR_RETURN(ManifestDelta delta, DecodeManifestDelta(text, path));
+      if (delta.version != file->version) {
+        return Status::Corruption("the warehouse manifest delta " + path + " says it is version " +
+                                  std::to_string(delta.version));
+      }
+      OTSYNC_RETURN_IF_ERROR(ApplyManifestDelta(delta, manifest));
+    }
+    return Status::OK();
+  };
   std::shared_ptr<WarehouseManifest> manifest;
   if (cached_state != nullptr) {
     manifest = TakeForChange(std::move(cached_state));
-  } else {
+    // Should the way through the deltas fail (a damaged delta written beside a complete
+    // manifest), the chain is read from its start.
+    if (!apply_deltas(from, manifest.get()).ok()) manifest = nullptr;
+  }
+  if (manifest == nullptr) {
     const std::string path = PathOf(*base);
     OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
     OTSYNC_ASSIGN_OR_RETURN(WarehouseManifest decoded, DecodeManifest(text, path));
@@ -260,16 +289,7 @@ Result<std::shared_ptr<const WarehouseManifest>> ManifestLog::ReadFrom(
                                 std::to_string(decoded.version));
     }
     manifest = std::make_shared<WarehouseManifest>(std::move(decoded));
-  }
-  for (auto file = base + 1; file <= top; ++file) {
-    const std::string path = PathOf(*file);
-    OTSYNC_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
-    OTSYNC_ASSIGN_OR_RETURN(ManifestDelta delta, DecodeManifestDelta(text, path));
-    if (delta.version != file->version) {
-      return Status::Corruption("the warehouse manifest delta " + path + " says it is version " +
-                                std::to_string(delta.version));
-    }
-    OTSYNC_RETURN_IF_ERROR(ApplyManifestDelta(delta, manifest.get()));
+    OTSYNC_RETURN_IF_ERROR(apply_deltas(base, manifest.get()));
   }
   // Kept under the identity taken before reading, without a second stat: should the file have
   // been replaced in between, that identity names a file gone from the folder, which no later
@@ -395,18 +415,24 @@ Status ManifestLog::PublishDelta(const CommitLock& lock, CommitBase base,
   for (auto file = files.rbegin(); file != files.rend() && !file->complete; ++file) {
     ++deltas_on_top;
   }
+  // The delta is written only when a reader decodes from its file exactly the delta applied here.
+  OTSYNC_ASSIGN_OR_RETURN(std::string encoded_delta, EncodeManifestDelta(delta));
+  Result<ManifestDelta> decoded = DecodeManifestDelta(encoded_delta, "being published");
+  const bool delta_is_exact = decoded.ok() && *decoded == delta;
   PublishedManifestFile published{delta.version, true};
-  std::string encoded;
-  if (!files.empty() && deltas_on_top < kDeltasPerCompleteManifest) {
-    // Kept only when a reader decodes from the file exactly the delta applied here.
-    OTSYNC_ASSIGN_OR_RETURN(encoded, EncodeManifestDelta(delta));
-    Result<ManifestDelta> decoded = DecodeManifestDelta(encoded, "being published");
-    if (decoded.ok() && *decoded == delta) published.complete = false;
+  if (!files.empty() && deltas_on_top < kDeltasPerCompleteManifest && delta_is_exact) {
+    published.complete = false;
+    OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded_delta));
+  } else {
+    OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(*next));
+    OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded));
+    // Best effort, after the version is published: without it, a reader decodes the complete
+    // manifest instead.
+    if (delta_is_exact && !files.empty()) {
+      published.delta_too =
+          WritePublished(lock, {delta.version, /*complete=*/false}, encoded_delta).ok();
+    }
   }
-  if (published.complete) {
-    OTSYNC_ASSIGN_OR_RETURN(encoded, EncodeManifest(*next));
-  }
-  OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded));
   OTSYNC_KILL_POINT("warehouse.commit.after_publish");
 
   if (Result<FileIdentity> identity = IdentityOf(PathOf(published), published.version);
@@ -463,7 +489,10 @@ void ManifestLog::Prune(const CommitLock& lock, const std::vector<PublishedManif
     // The oldest kept version needs the complete manifest its chain starts from.
     size_t first_kept = published.size() - kKeptManifests;
     while (first_kept > 0 && !published[first_kept].complete) --first_kept;
-    for (size_t i = 0; i < first_kept; ++i) ::unlink(PathOf(published[i]).c_str());
+    for (size_t i = 0; i < first_kept; ++i) {
+      ::unlink(PathOf(published[i]).c_str());
+      if (published[i].delta_too) ::unlink(PathOf({published[i].version, false}).c_str());
+    }
   }
   const std::string folder = root_ + "/" + std::string(kManifestFolder) + "/";
   for (const std::string& name : unpublished_names) ::unlink((folder + name).c_str());

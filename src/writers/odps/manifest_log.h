@@ -17,7 +17,11 @@
 // after that up to N (its chain). A commit writes a delta — a few hundred bytes for a window, so
 // that a commit's cost does not grow with the warehouse's history — unless the kDeltasPerComplete-
 // Manifest versions before it are all deltas, in which case it writes the state whole: a chain
-// is never longer than that. A damaged file damages every version whose chain holds it.
+// is never longer than that. Such a version is written as its delta too, so that a process
+// holding an earlier state catches up through deltas alone — with many jobs committing, a
+// process's state is often more than a chain behind by the time it commits, and decoding a whole
+// state under the commit lock would make the commit's cost grow with the warehouse again. A
+// damaged file damages every version whose chain holds it.
 // Readers take no lock: they read whichever manifest is the highest when they look, and the
 // files it names stay until no recent reader can need them (kRetiredFileGraceMicros).
 //
@@ -55,6 +59,10 @@ inline constexpr int kDeltasPerCompleteManifest = 63;
 struct PublishedManifestFile {
   int64_t version = 0;
   bool complete = false;  // <version>.manifest; otherwise <version>.delta.
+  // A complete version whose <version>.delta is there too.
+  bool delta_too = false;
+  // A reader holding the version before this one can reach this one through a delta.
+  bool has_delta() const { return !complete || delta_too; }
 };
 
 // Holds the commit lock while alive.

@@ -175,6 +175,9 @@ TEST(ManifestLogTest, CommitsAreWrittenAsDeltasAndEveryVersionReadsAsItsWholeSta
   };
   EXPECT_LT(size("00000000000000000064.delta"), 1000u);
   EXPECT_GT(size("00000000000000000065.manifest"), 60u * 150);
+  EXPECT_LT(size("00000000000000000065.delta"), 1000u) << "a complete version has its delta too";
+  EXPECT_FALSE(std::filesystem::exists(root + "/_manifests/00000000000000000001.delta"))
+      << "the first version has no version before it";
 
   // A process of its own reads each version through its chain; another reads them newest first
   // and oldest first through its cache.
@@ -211,6 +214,40 @@ TEST(ManifestLogTest, AReaderCatchesUpThroughTheDeltasPublishedAfterItsLastRead)
   ASSERT_TRUE(CommitChange(writer, *lock, StateAfter(8), other).ok());
   ASSERT_TRUE(CommitChange(writer, *lock, other, StateAfter(10)).ok());
   EXPECT_EQ(reader.Read(9).value(), other);
+}
+
+// A process that read a state more than a chain ago (many jobs committed meanwhile) catches up
+// through the deltas, that of a complete version included, without decoding a whole state: here
+// the complete manifest is damaged after the fact, which only a reader of it would notice.
+TEST(ManifestLogTest, AReaderCatchesUpAcrossACompleteManifestThroughItsDelta) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog writer = ManifestLog::Open(root, /*create=*/true).value();
+  ManifestLog reader = ManifestLog::Open(root, /*create=*/false).value();
+  PublishAs(writer, StateAfter(1));
+  CommitUpTo(writer, 1, 60);
+  ASSERT_EQ(reader.Latest().value(), StateAfter(60));
+  CommitUpTo(writer, 60, 70);
+  ASSERT_FALSE(IsDelta(writer, 65));
+
+  const std::string complete = root + "/_manifests/00000000000000000065.manifest";
+  std::string text = ReadWholeFile(complete).value();
+  text[text.size() - 5] ^= 0x01;
+  ASSERT_TRUE(WriteFileAtomically(complete, text).ok());
+  EXPECT_EQ(reader.Latest().value(), StateAfter(70));
+  Result<WarehouseManifest> fresh = ManifestLog::Open(root, /*create=*/false).value().Read(70);
+  EXPECT_EQ(fresh.status().code(), StatusCode::kCorruption) << fresh.status().ToString();
+
+  // And the other way round: a damaged delta beside a good complete manifest is passed over by
+  // reading the chain from that manifest.
+  ASSERT_TRUE(WriteFileAtomically(complete, EncodeManifest(StateAfter(65)).value()).ok());
+  ManifestLog behind = ManifestLog::Open(root, /*create=*/false).value();
+  ASSERT_EQ(behind.Read(62).value(), StateAfter(62));
+  const std::string delta = root + "/_manifests/00000000000000000065.delta";
+  text = ReadWholeFile(delta).value();
+  text[text.size() - 5] ^= 0x01;
+  ASSERT_TRUE(WriteFileAtomically(delta, text).ok());
+  EXPECT_EQ(behind.Latest().value(), StateAfter(70));
 }
 
 TEST(ManifestLogTest, ADeltaThatDoesNotApplyToTheStateIsRefusedAndNothingIsPublished) {
@@ -310,6 +347,8 @@ TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
   ASSERT_FALSE(versions.empty());
   EXPECT_EQ(versions.front(), 129);
   EXPECT_EQ(versions.back(), 250);
+  EXPECT_FALSE(std::filesystem::exists(root + "/_manifests/00000000000000000065.delta"));
+  EXPECT_TRUE(std::filesystem::exists(root + "/_manifests/00000000000000000129.delta"));
   ManifestLog fresh = ManifestLog::Open(root, /*create=*/false).value();
   EXPECT_EQ(fresh.Read(151).value(), StateAfter(151));
   EXPECT_EQ(fresh.Latest().value(), StateAfter(250));

@@ -75,6 +75,9 @@ int64_t NowMicros() {
 
 Status WarehouseCommitter::Apply(std::string_view holder, const Change& change,
                                  CommitStats* stats) {
+  // Brings the process's state up to date before the lock, so that under it only the deltas
+  // committed while this one waited are read.
+  (void)log_.Snapshot();
   const auto started = std::chrono::steady_clock::now();
   OTSYNC_ASSIGN_OR_RETURN(CommitLock lock, log_.LockForCommit(holder, kCommitLockTimeoutMicros));
   // Measures until the end of this function, whichever return ends it; `lock` is released just
