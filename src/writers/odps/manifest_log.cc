@@ -56,6 +56,14 @@ Status CreateFolder(const std::string& path) {
   return Status::OK();
 }
 
+// A damaged state says how to see the damage and go back past it; other errors are unchanged.
+Status WithRecoveryHint(const Status& status) {
+  if (status.code() != StatusCode::kCorruption) return status;
+  return status.WithContext(
+      "run `otsync warehouse check` to see the damage and `otsync warehouse recover` to go back "
+      "to the last good state");
+}
+
 // What identifies the content of a published manifest: published files are never changed, only
 // deleted, and a version number is published once — the inode, size and modification time guard
 // against a file of the same name made again after a deletion.
@@ -314,11 +322,7 @@ Result<std::shared_ptr<const WarehouseManifest>> ManifestLog::Snapshot() const {
     Result<std::shared_ptr<const WarehouseManifest>> manifest =
         ReadFrom(files, files.back().version);
     if (manifest.ok() || manifest.status().code() != StatusCode::kNotFound || attempt == 3) {
-      if (!manifest.ok() && manifest.status().code() == StatusCode::kCorruption) {
-        return manifest.status().WithContext(
-            "run `otsync warehouse check` to see the damage and `otsync warehouse recover` to go "
-            "back to the last good state");
-      }
+      if (!manifest.ok()) return WithRecoveryHint(manifest.status());
       return manifest;
     }
   }
@@ -373,12 +377,7 @@ Result<CommitBase> ManifestLog::BeginCommit(const CommitLock& lock) const {
   } else {
     Result<std::shared_ptr<const WarehouseManifest>> state =
         ReadFrom(listing.published, listing.published.back().version);
-    if (!state.ok()) {
-      if (state.status().code() != StatusCode::kCorruption) return state.status();
-      return state.status().WithContext(
-          "run `otsync warehouse check` to see the damage and `otsync warehouse recover` to go "
-          "back to the last good state");
-    }
+    if (!state.ok()) return WithRecoveryHint(state.status());
     base.state = std::move(*state);
   }
   base.published = std::move(listing.published);
