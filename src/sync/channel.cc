@@ -59,7 +59,8 @@ void RecordChannel::Cancel() {
 }
 
 size_t RecordRetainedBytes(const Record& record) {
-  constexpr size_t kInlineCapacity = std::string().capacity();
+  // Not constexpr: clang cannot evaluate libstdc++'s std::string constructor at compile time.
+  static const size_t kInlineCapacity = std::string().capacity();
   size_t total = record.fields.capacity() * sizeof(Field);
   for (const Field& field : record.fields) {
     if (field.bytes().capacity() > kInlineCapacity) total += field.bytes().capacity();
