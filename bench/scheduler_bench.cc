@@ -138,6 +138,21 @@ bool ParseLockLine(const std::string& summary, double* held, double* waited) {
   return true;
 }
 
+// Reads "Complete manifest         : written in 35.2 ms, after the lock ..." of a job summary into
+// seconds; false when the summary has no such line (the instance's commit owed none).
+bool ParseCompleteManifestLine(const std::string& summary, double* written) {
+  const size_t line = summary.find("Complete manifest");
+  if (line == std::string::npos) return false;
+  const size_t in = summary.find("written in ", line);
+  if (in == std::string::npos) return false;
+  try {
+    *written = std::stod(summary.substr(in + 11)) / 1000.0;
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
 // "2025-11-01 10:35:00" in Asia/Shanghai, the wall clock the API takes.
 std::string WallClock(int64_t epoch_millis) {
   const std::string compact = sync::FormatCompactDateTime(epoch_millis, sync::TimeZone::Shanghai());
@@ -479,6 +494,9 @@ int RunLoad(const Flags& flags, Server& server) {
   // From the job summary's "Warehouse lock held" line: how long each commit held the warehouse's
   // commit lock and waited for it, in seconds, per 5-minute bucket.
   std::map<int64_t, std::vector<double>> lock_held_by_bucket, lock_waited_by_bucket;
+  // From its "Complete manifest" line: the commits that wrote the complete manifest their
+  // version was owed (after the lock), and how long that took.
+  std::map<int64_t, std::vector<double>> complete_manifest_by_bucket;
   std::string first_failure;
   for (int i = 0; i < flags.tasks; ++i) {
     const std::vector<int64_t> times = ExpectedTimes(flags, i, from, to);
@@ -505,6 +523,10 @@ int RunLoad(const Flags& flags, Server& server) {
           ParseLockLine(instance.value("summary", std::string()), &held, &waited)) {
         lock_held_by_bucket[(scheduled - from) / 300].push_back(held);
         lock_waited_by_bucket[(scheduled - from) / 300].push_back(waited);
+      }
+      if (double written = 0;
+          ParseCompleteManifestLine(instance.value("summary", std::string()), &written)) {
+        complete_manifest_by_bucket[(scheduled - from) / 300].push_back(written);
       }
       if (instance.at("startedMillis").is_null()) continue;
       const double delay =
@@ -570,6 +592,14 @@ int RunLoad(const Flags& flags, Server& server) {
             << per_bucket(lock_waited_by_bucket, 0.5) << " |\n";
   std::cout << "| wait for the commit lock, max per 5-minute bucket | "
             << per_bucket(lock_waited_by_bucket, 1.0) << " |\n";
+  std::cout << "| complete manifests written (after the lock) per 5-minute bucket | ";
+  for (const auto& [bucket, values] : lock_held_by_bucket) {
+    auto written = complete_manifest_by_bucket.find(bucket);
+    std::cout << (written == complete_manifest_by_bucket.end() ? 0 : written->second.size()) << " ";
+  }
+  std::cout << "|\n";
+  std::cout << "| complete manifest write, median per 5-minute bucket | "
+            << per_bucket(complete_manifest_by_bucket, 0.5) << " |\n";
   std::cout << "| CPU of the server process itself | " << Fixed(cpu_end.own - cpu_start.own, 1)
             << " s (" << Fixed(100.0 * (cpu_end.own - cpu_start.own) / seconds, 2)
             << " % of one core) |\n";

@@ -8,8 +8,9 @@
 //              up in the ledger (FindCommittedWindow), load its partition task=t<i % --tasks>,pt=<i
 //              / --tasks> with --rows rows (BeginLoad and AppendRow: DuckDB stages them) and commit
 //              it with end checkpoints of --checkpoint-bytes bytes (the Parquet file written and
-//              synced; the change encoded as a delta, or every 64th commit the whole state,
-//              written, synced and published). Each step opens its own Warehouse, so nothing
+//              synced; the change encoded as a delta, written, synced and published; every
+//              64th commit then also writes the whole state, after the lock, which the commit
+//              part includes). Each step opens its own Warehouse, so nothing
 //              decoded by an earlier step is reused, as in separate processes.
 //   report:    per --bucket consecutive steps, the median of each part (open, find, load, commit)
 //              and of their sum, and the sizes of the newest complete manifest and delta after the

@@ -35,6 +35,7 @@ Status ErrnoStatus(const std::string& what) {
 // for any other name.
 PublishedManifestFile PublishedFileOf(std::string_view name) {
   PublishedManifestFile file;
+  file.version = -1;
   if (name.size() == kVersionDigits + kCompleteSuffix.size() && name.ends_with(kCompleteSuffix)) {
     file.complete = true;
   } else if (name.size() != kVersionDigits + kDeltaSuffix.size() || !name.ends_with(kDeltaSuffix)) {
@@ -85,6 +86,16 @@ Result<FileIdentity> IdentityOf(const std::string& path, int64_t version) {
   return FileIdentity{
       version, info.st_ino, info.st_size,
       static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec};
+}
+
+// True when a living process holds `path` with flock(2) (WriteCompleteManifest's temporary
+// file); the kernel lets go of the flock of a process that died.
+bool HeldByALivingWriter(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
 }
 
 }  // namespace
@@ -390,8 +401,8 @@ Status ManifestLog::Publish(const CommitLock& lock, const WarehouseManifest& man
   return WritePublished(lock, {manifest.version, true}, encoded);
 }
 
-Status ManifestLog::PublishDelta(const CommitLock& lock, CommitBase base,
-                                 const ManifestDelta& delta) const {
+Result<PublishedCommit> ManifestLog::PublishDelta(const CommitLock& lock, CommitBase base,
+                                                  const ManifestDelta& delta) const {
   const std::vector<PublishedManifestFile>& files = base.published;
   const int64_t base_version = base.state->version;
   if (delta.base_version != base_version || delta.version != base_version + 1 ||
@@ -419,9 +430,11 @@ Status ManifestLog::PublishDelta(const CommitLock& lock, CommitBase base,
   Result<ManifestDelta> decoded = DecodeManifestDelta(encoded_delta, "being published");
   const bool delta_is_exact = decoded.ok() && *decoded == delta;
   PublishedManifestFile published{delta.version, true};
-  if (!files.empty() && deltas_on_top < kDeltasPerCompleteManifest && delta_is_exact) {
+  PublishedCommit result{delta.version, nullptr};
+  if (!files.empty() && deltas_on_top < kMostDeltasInAChain && delta_is_exact) {
     published.complete = false;
     OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded_delta));
+    if (deltas_on_top + 1 >= kDeltasPerCompleteManifest) result.complete_manifest_owed = next;
   } else {
     OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(*next));
     OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded));
@@ -442,7 +455,35 @@ Status ManifestLog::PublishDelta(const CommitLock& lock, CommitBase base,
   }
   base.published.push_back(published);
   Prune(lock, base.published, base.unpublished_names);
-  return Status::OK();
+  return result;
+}
+
+Status ManifestLog::WriteCompleteManifest(const WarehouseManifest& state) const {
+  const PublishedManifestFile complete{state.version, true};
+  const std::string final_path = PathOf(complete);
+  const std::string delta_path = PathOf({state.version, false});
+  if (::access(final_path.c_str(), F_OK) == 0 || ::access(delta_path.c_str(), F_OK) != 0) {
+    return Status::OK();
+  }
+  OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(state));
+  // A name of this process's own: two processes may owe the same version at once.
+  const std::string temp_path = final_path + "." + std::to_string(::getpid()) + ".tmp";
+  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("could not create " + temp_path);
+  // Held until the file is linked or deleted: the sign, for a committer sweeping the leftovers
+  // of dead writers, that this one is alive. A committer that opened the file before the flock
+  // may still delete it; then the link below fails and the manifest stays owed.
+  Status status =
+      ::flock(fd, LOCK_EX) == 0 ? Status::OK() : ErrnoStatus("could not lock " + temp_path);
+  if (status.ok()) status = WriteFileSynced(temp_path, encoded);
+  OTSYNC_KILL_POINT("warehouse.complete_manifest.after_written");
+  if (status.ok() && ::link(temp_path.c_str(), final_path.c_str()) != 0 && errno != EEXIST) {
+    status = ErrnoStatus("could not link " + temp_path + " to " + final_path);
+  }
+  ::unlink(temp_path.c_str());
+  ::close(fd);
+  OTSYNC_RETURN_IF_ERROR(status);
+  return SyncPath(root_ + "/" + std::string(kManifestFolder));
 }
 
 Status ManifestLog::WritePublished(const CommitLock& lock, const PublishedManifestFile& file,
@@ -494,7 +535,9 @@ void ManifestLog::Prune(const CommitLock& lock, const std::vector<PublishedManif
     }
   }
   const std::string folder = root_ + "/" + std::string(kManifestFolder) + "/";
-  for (const std::string& name : unpublished_names) ::unlink((folder + name).c_str());
+  for (const std::string& name : unpublished_names) {
+    if (!HeldByALivingWriter(folder + name)) ::unlink((folder + name).c_str());
+  }
 }
 
 Result<int64_t> ManifestLog::PublishCopyOf(const CommitLock& lock, int64_t version,

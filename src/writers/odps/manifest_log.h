@@ -15,19 +15,23 @@
 //
 // Version N is read from the complete manifest at or before it and the delta of every version
 // after that up to N (its chain). A commit writes a delta — a few hundred bytes for a window, so
-// that a commit's cost does not grow with the warehouse's history — unless the kDeltasPerComplete-
-// Manifest versions before it are all deltas, in which case it writes the state whole: a chain
-// is never longer than that. Such a version is written as its delta too, so that a process
-// holding an earlier state catches up through deltas alone — with many jobs committing, a
-// process's state is often more than a chain behind by the time it commits, and decoding a whole
-// state under the commit lock would make the commit's cost grow with the warehouse again. A
-// damaged file damages every version whose chain holds it.
+// that a commit's cost does not grow with the warehouse's history. Once a version's chain holds
+// kDeltasPerCompleteManifest deltas, its complete manifest is owed: the committer writes it as
+// <version>.manifest beside the delta after letting go of the lock (WriteCompleteManifest), so
+// that the one write of the state's size never holds other committers up. Should it not be
+// written (its writer killed), the next commit owes it again; a commit whose chain would exceed
+// kMostDeltasInAChain writes its version complete under the lock (and as its delta too). A
+// process holding an earlier state catches up through deltas alone — with many jobs
+// committing, a process's state is often more than a chain behind by the time it commits, and
+// decoding a whole state under the commit lock would make the commit's cost grow with the
+// warehouse again. A damaged file damages every version whose chain holds it, unless the
+// version can be reached through other files (a complete manifest and a delta of one version).
 // Readers take no lock: they read whichever manifest is the highest when they look, and the
 // files it names stay until no recent reader can need them (kRetiredFileGraceMicros).
 //
 // A commit's work under the lock is in proportion to its change, not to the warehouse's state:
-// one listing of _manifests (bounded by kKeptManifests + kDeltasPerCompleteManifest), the delta
-// applied in place to the cached state, one delta file written.
+// one listing of _manifests (bounded by kKeptManifests + the longest chain), the delta applied in
+// place to the cached state, one delta file written.
 //
 // Thread safety: a ManifestLog is immutable after Open apart from its cache of the last manifest
 // it decoded (guarded by a mutex, shared by copies); its methods may be called from any thread. The
@@ -52,8 +56,12 @@ inline constexpr int64_t kRetiredFileGraceMicros = 3600LL * 1000 * 1000;
 // How many published versions are kept (the history `otsync warehouse recover` can go back to),
 // with the complete manifest the oldest of them is read from.
 inline constexpr int kKeptManifests = 100;
-// The most deltas in a row: every chain starts at most this many versions back.
-inline constexpr int kDeltasPerCompleteManifest = 63;
+// A version whose chain holds this many deltas is owed its complete manifest (written after the
+// commit lock is let go).
+inline constexpr int kDeltasPerCompleteManifest = 64;
+// The longest chain a commit publishes a delta on; past it the version is written complete under
+// the lock (only when complete manifests owed were not written, their writers killed).
+inline constexpr int kMostDeltasInAChain = 4 * kDeltasPerCompleteManifest;
 
 // A file of <warehouse>/_manifests that publishes a version.
 struct PublishedManifestFile {
@@ -99,6 +107,15 @@ struct CommitBase {
   std::shared_ptr<const WarehouseManifest> state;
 };
 
+// What PublishDelta published.
+struct PublishedCommit {
+  int64_t version = 0;
+  // Set when the version's complete manifest is owed: the committer passes it to
+  // WriteCompleteManifest once it has let go of the lock. Holding it keeps it unchanged (the
+  // log changes its cached state in place only when nothing else holds it).
+  std::shared_ptr<const WarehouseManifest> complete_manifest_owed;
+};
+
 class ManifestLog {
  public:
   // Opens the warehouse folder `root`. With `create`, makes the folder and its subfolders when
@@ -129,14 +146,21 @@ class ManifestLog {
 
   // REQUIRED: `lock` is held, `base` came from BeginCommit under it, and `delta` is based on
   // base.state (delta.version = its version + 1). Applies `delta` to the state and publishes the
-  // result durably as the new current state: as the delta itself when the chain allows one and
-  // the delta decoded from its encoding is `delta` exactly, complete otherwise. The work done is
-  // in proportion to the delta, not to the state — the state is changed in place when nothing
-  // else holds it — except for the complete manifest written once every
-  // kDeltasPerCompleteManifest + 1 versions. kInternal, with nothing published, when `delta`
+  // result durably as the new current state: as the delta itself when the delta decoded from its
+  // encoding is `delta` exactly and the chain is not longer than kMostDeltasInAChain, complete
+  // otherwise. The work done is in proportion to the delta, not to the state — the state is
+  // changed in place when nothing else holds it. kInternal, with nothing published, when `delta`
   // does not apply to the state (it removes what is not there). Then prunes old versions
-  // (kKeptManifests) and the files of `base.unpublished_names`.
-  Status PublishDelta(const CommitLock& lock, CommitBase base, const ManifestDelta& delta) const;
+  // (kKeptManifests) and the files of `base.unpublished_names` that no living writer holds.
+  Result<PublishedCommit> PublishDelta(const CommitLock& lock, CommitBase base,
+                                       const ManifestDelta& delta) const;
+
+  // Needs no lock. Writes the complete manifest of `state`, a published version, beside its
+  // delta, so that chains start there: synced under a temporary name that this process holds
+  // (flock) while writing — a committer's sweep of dead writers' files leaves it alone — then
+  // linked into place and the folder synced. OK, writing nothing, when the file is already there
+  // (another process wrote it) or the version is no longer listed (pruned meanwhile).
+  Status WriteCompleteManifest(const WarehouseManifest& state) const;
 
   // REQUIRED: `lock` is held and `manifest.version` is the latest version + 1.
   // Publishes `manifest` durably as the new current state, as a complete manifest.
@@ -174,7 +198,8 @@ class ManifestLog {
   Status WritePublished(const CommitLock& lock, const PublishedManifestFile& file,
                         std::string_view encoded) const;
   // Deletes the files of versions older than the kKeptManifests newest of `published` (keeping
-  // the chain of the oldest kept one) and `unpublished_names`. Best effort.
+  // the chain of the oldest kept one) and those of `unpublished_names` that no living writer
+  // holds. Best effort.
   void Prune(const CommitLock& lock, const std::vector<PublishedManifestFile>& published,
              const std::vector<std::string>& unpublished_names) const;
 

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <filesystem>
 
 #include "base/durable_file.h"
+#include "base/kill_point.h"
 #include "testing/temporary_directory.h"
 #include "writers/odps/manifest_delta.h"
 #include "writers/odps/table_schema.h"
@@ -130,22 +133,35 @@ WarehouseManifest StateAfter(int64_t version) {
   return manifest;
 }
 
-// Publishes the change from `from`, the current state, to `to`, as a committer does.
+// Publishes the change from `from`, the current state, to `to`, as a committer does; with
+// `write_owed`, then writes the complete manifest the version is owed, if any (a committer does
+// that after letting go of the lock, which the write does not need).
 Status CommitChange(const ManifestLog& log, const CommitLock& lock, const WarehouseManifest& from,
-                    const WarehouseManifest& to) {
+                    const WarehouseManifest& to, bool write_owed = true) {
   OTSYNC_ASSIGN_OR_RETURN(CommitBase base, log.BeginCommit(lock));
   if (!(*base.state == from)) return Status::Internal("the current state is not the one expected");
-  return log.PublishDelta(lock, std::move(base), DiffManifests(from, to));
+  OTSYNC_ASSIGN_OR_RETURN(PublishedCommit published,
+                          log.PublishDelta(lock, std::move(base), DiffManifests(from, to)));
+  if (!write_owed || published.complete_manifest_owed == nullptr) return Status::OK();
+  return log.WriteCompleteManifest(*published.complete_manifest_owed);
 }
 
 // Publishes versions from + 1 .. to as a committer does: each as the change from the one before.
-void CommitUpTo(const ManifestLog& log, int64_t from, int64_t to) {
+void CommitUpTo(const ManifestLog& log, int64_t from, int64_t to, bool write_owed = true) {
   Result<CommitLock> lock = log.LockForCommit("a test", 1000000);
   ASSERT_TRUE(lock.ok()) << lock.status().ToString();
   for (int64_t version = from + 1; version <= to; ++version) {
-    Status status = CommitChange(log, *lock, StateAfter(version - 1), StateAfter(version));
+    Status status =
+        CommitChange(log, *lock, StateAfter(version - 1), StateAfter(version), write_owed);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
+}
+
+std::string ManifestPath(const std::string& root, int64_t version, const char* suffix) {
+  char name[64];
+  std::snprintf(name, sizeof(name), "/_manifests/%020lld%s", static_cast<long long>(version),
+                suffix);
+  return root + name;
 }
 
 bool IsDelta(const ManifestLog& log, int64_t version) {
@@ -165,11 +181,12 @@ TEST(ManifestLogTest, CommitsAreWrittenAsDeltasAndEveryVersionReadsAsItsWholeSta
   CommitUpTo(writer, 1, 70);
 
   EXPECT_FALSE(IsDelta(writer, 1));
-  for (int64_t version = 2; version <= 1 + kDeltasPerCompleteManifest; ++version) {
+  for (int64_t version = 2; version <= kDeltasPerCompleteManifest; ++version) {
     EXPECT_TRUE(IsDelta(writer, version)) << version;
   }
-  EXPECT_FALSE(IsDelta(writer, 2 + kDeltasPerCompleteManifest)) << "a chain ends after 63 deltas";
-  EXPECT_TRUE(IsDelta(writer, 3 + kDeltasPerCompleteManifest));
+  EXPECT_FALSE(IsDelta(writer, 1 + kDeltasPerCompleteManifest))
+      << "a chain of 64 deltas is owed its complete manifest";
+  EXPECT_TRUE(IsDelta(writer, 2 + kDeltasPerCompleteManifest));
   const auto size = [&](const char* name) {
     return std::filesystem::file_size(root + "/_manifests/" + std::string(name));
   };
@@ -261,7 +278,7 @@ TEST(ManifestLogTest, ADeltaThatDoesNotApplyToTheStateIsRefusedAndNothingIsPubli
   ManifestDelta removes_what_is_not_there = DiffManifests(StateAfter(2), StateAfter(3));
   removes_what_is_not_there.partitions_removed.push_back({"out", "pt=999999"});
   Status status =
-      log.PublishDelta(*lock, log.BeginCommit(*lock).value(), removes_what_is_not_there);
+      log.PublishDelta(*lock, log.BeginCommit(*lock).value(), removes_what_is_not_there).status();
   EXPECT_EQ(status.code(), StatusCode::kInternal) << status.ToString();
   EXPECT_NE(status.message().find("partition pt=999999 of table out"), std::string::npos)
       << status.ToString();
@@ -269,7 +286,7 @@ TEST(ManifestLogTest, ADeltaThatDoesNotApplyToTheStateIsRefusedAndNothingIsPubli
   EXPECT_EQ(log.Latest().value(), StateAfter(2)) << "the state the refused delta began to change";
 
   ManifestDelta of_another_version = DiffManifests(StateAfter(1), StateAfter(2));
-  status = log.PublishDelta(*lock, log.BeginCommit(*lock).value(), of_another_version);
+  status = log.PublishDelta(*lock, log.BeginCommit(*lock).value(), of_another_version).status();
   EXPECT_EQ(status.code(), StatusCode::kInternal) << status.ToString();
   EXPECT_EQ(log.Versions().value().back(), 2);
 
@@ -336,8 +353,9 @@ TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
   const std::string root = folder.Child("warehouse");
   ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
   PublishAs(log, StateAfter(1));
-  // A temporary file of a committer that died before publishing.
-  const std::string temporary = root + "/_manifests/00000000000000000009.delta.tmp";
+  // A temporary file of a committer that died before publishing (of a version no later commit
+  // writes again here, so that only the sweep removes it).
+  const std::string temporary = root + "/_manifests/00000000000000000999.delta.tmp";
   ASSERT_TRUE(WriteFileAtomically(temporary, "half a delta").ok());
   CommitUpTo(log, 1, 250);
   EXPECT_FALSE(std::filesystem::exists(temporary));
@@ -352,6 +370,98 @@ TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
   ManifestLog fresh = ManifestLog::Open(root, /*create=*/false).value();
   EXPECT_EQ(fresh.Read(151).value(), StateAfter(151));
   EXPECT_EQ(fresh.Latest().value(), StateAfter(250));
+}
+
+// The complete manifest owed is written after the lock, by a writer that may die first: the
+// version stays published as its delta, the next commit owes it again, and should none be
+// written a chain still ends at kMostDeltasInAChain, with a version written complete under the
+// lock.
+TEST(ManifestLogTest, ACompleteManifestNotWrittenIsOwedAgainAndAChainStaysBounded) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog writer = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(writer, StateAfter(1));
+  CommitUpTo(writer, 1, 70, /*write_owed=*/false);
+  for (int64_t version = 2; version <= 70; ++version) {
+    ASSERT_TRUE(IsDelta(writer, version)) << version;
+  }
+  ManifestLog fresh = ManifestLog::Open(root, /*create=*/false).value();
+  EXPECT_EQ(fresh.Latest().value(), StateAfter(70));
+  EXPECT_EQ(fresh.Read(40).value(), StateAfter(40));
+
+  CommitUpTo(writer, 70, 71);
+  EXPECT_FALSE(IsDelta(writer, 71));
+  EXPECT_TRUE(std::filesystem::exists(ManifestPath(root, 71, ".delta")));
+
+  const int64_t last_delta = 71 + kMostDeltasInAChain;
+  CommitUpTo(writer, 71, last_delta + 1, /*write_owed=*/false);
+  EXPECT_TRUE(IsDelta(writer, last_delta));
+  EXPECT_FALSE(IsDelta(writer, last_delta + 1)) << "a chain is never longer than 256 deltas";
+  EXPECT_TRUE(std::filesystem::exists(ManifestPath(root, last_delta + 1, ".delta")));
+  EXPECT_EQ(ManifestLog::Open(root, /*create=*/false).value().Latest().value(),
+            StateAfter(last_delta + 1));
+}
+
+TEST(ManifestLogTest, AWriterKilledWritingACompleteManifestLeavesTheVersionPublished) {
+  if (!KillPointsCompiledIn()) GTEST_SKIP() << "kill points are compiled only into test builds";
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(log, StateAfter(1));
+  CommitUpTo(log, 1, kDeltasPerCompleteManifest);
+
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (!ArmKillPoint("warehouse.complete_manifest.after_written", 1).ok()) ::_exit(3);
+    ManifestLog other = ManifestLog::Open(root, /*create=*/false).value();
+    CommitUpTo(other, kDeltasPerCompleteManifest, kDeltasPerCompleteManifest + 1);
+    ::_exit(4);  // Not killed: the point was never reached.
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "exit " << WEXITSTATUS(status);
+
+  const int64_t owed = kDeltasPerCompleteManifest + 1;
+  EXPECT_TRUE(IsDelta(log, owed)) << "published as its delta, its complete manifest not linked";
+  EXPECT_EQ(ManifestLog::Open(root, /*create=*/false).value().Latest().value(), StateAfter(owed));
+  size_t temporary_files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/_manifests")) {
+    if (entry.path().string().ends_with(".tmp")) ++temporary_files;
+  }
+  EXPECT_EQ(temporary_files, 1u) << "the killed writer's synced temporary file";
+
+  CommitUpTo(log, owed, owed + 1);
+  EXPECT_FALSE(IsDelta(log, owed + 1)) << "owed again, and written";
+  for (const auto& entry : std::filesystem::directory_iterator(root + "/_manifests")) {
+    EXPECT_FALSE(entry.path().string().ends_with(".tmp")) << entry.path() << " was not swept";
+  }
+  EXPECT_EQ(ManifestLog::Open(root, /*create=*/false).value().Latest().value(),
+            StateAfter(owed + 1));
+}
+
+// A commit sweeps the temporary files of writers that died, never one a living writer holds.
+TEST(ManifestLogTest, ACommitSweepsTemporaryFilesOfDeadWritersOnly) {
+  otsync::testing::TemporaryDirectory folder("manifest_log");
+  const std::string root = folder.Child("warehouse");
+  ManifestLog log = ManifestLog::Open(root, /*create=*/true).value();
+  PublishAs(log, StateAfter(1));
+  CommitUpTo(log, 1, 3);
+  const std::string living = ManifestPath(root, 2, ".manifest.4242.tmp");
+  const std::string dead = ManifestPath(root, 3, ".manifest.4243.tmp");
+  ASSERT_TRUE(WriteFileAtomically(living, "a part of a manifest").ok());
+  ASSERT_TRUE(WriteFileAtomically(dead, "a part of a manifest").ok());
+  const int fd = ::open(living.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);  // As WriteCompleteManifest holds its file.
+
+  CommitUpTo(log, 3, 4);
+  EXPECT_TRUE(std::filesystem::exists(living));
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  ::close(fd);
+  CommitUpTo(log, 4, 5);
+  EXPECT_FALSE(std::filesystem::exists(living));
+  EXPECT_EQ(log.Latest().value(), StateAfter(5));
 }
 
 TEST(ManifestLogTest, ADamagedOrMissingDeltaDamagesTheVersionsAfterItOnly) {

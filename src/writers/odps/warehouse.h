@@ -66,6 +66,9 @@ struct QueryLimits {
 struct CommitStats {
   int64_t lock_wait_micros = 0;
   int64_t lock_hold_micros = 0;
+  // > 0 when this commit wrote the complete manifest its version was owed, after the lock: the
+  // time that took.
+  int64_t complete_manifest_micros = 0;
 };
 
 // An open load of one partition (parquet_load.h). Nothing appended is visible to anyone before

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "sync/datasource_registry.h"
+#include "writers/odps/manifest_log.h"
 #include "writers/odps/odps_writer.h"
 #include "writers/odps/odps_writer_spec.h"
 #include "writers/odps/partition_spec.h"
@@ -360,6 +361,13 @@ class GuidedOdpsWriter final : public sync::Writer {
       std::snprintf(held, sizeof(held), "%.1f ms (waited %.1f ms for other commits)",
                     commit.lock_hold_micros / 1000.0, commit.lock_wait_micros / 1000.0);
       text += SummaryLabel("Warehouse lock held") + held + "\n";
+    }
+    if (commit.complete_manifest_micros > 0) {
+      char written[96];
+      std::snprintf(written, sizeof(written),
+                    "written in %.1f ms, after the lock (owed every %d versions)",
+                    commit.complete_manifest_micros / 1000.0, kDeltasPerCompleteManifest);
+      text += SummaryLabel("Complete manifest") + written + "\n";
     }
     return text + SummaryLabel("Query it with") +
            WarehouseQueryCommand(data_dir_, datasource_, table, partition);

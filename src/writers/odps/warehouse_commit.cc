@@ -78,6 +78,25 @@ Status WarehouseCommitter::Apply(std::string_view holder, const Change& change,
   // Brings the process's state up to date before the lock, so that under it only the deltas
   // committed while this one waited are read.
   (void)log_.Snapshot();
+  OTSYNC_ASSIGN_OR_RETURN(PublishedCommit published, ApplyUnderLock(holder, change, stats));
+  if (published.complete_manifest_owed != nullptr) {
+    const auto started = std::chrono::steady_clock::now();
+    // Best effort: the version is published either way; without its complete manifest a
+    // reader's chain is longer, and the next commit owes one again.
+    Status written = log_.WriteCompleteManifest(*published.complete_manifest_owed);
+    if (stats != nullptr && written.ok()) {
+      stats->complete_manifest_micros =
+          std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started)
+                                   .count());
+    }
+  }
+  return Status::OK();
+}
+
+Result<PublishedCommit> WarehouseCommitter::ApplyUnderLock(std::string_view holder,
+                                                           const Change& change,
+                                                           CommitStats* stats) {
   const auto started = std::chrono::steady_clock::now();
   OTSYNC_ASSIGN_OR_RETURN(CommitLock lock, log_.LockForCommit(holder, kCommitLockTimeoutMicros));
   // Measures until the end of this function, whichever return ends it; `lock` is released just

@@ -6,7 +6,8 @@
 //   truncate, the window is not yet in the ledger)  ->  move the load's staged Parquet files into
 //   data/<table>/ and sync that folder  ->  the delta: the partition with the files added (with
 //   truncate: in place of its files, which become retired), the window added to the ledger (with
-//   truncate: in place of the partition's entries)  ->  publish  ->  unlock.
+//   truncate: in place of the partition's entries)  ->  publish  ->  unlock  ->  (every
+//   kDeltasPerCompleteManifest-th version) its complete manifest.
 //
 // The work under the lock is in proportion to the change (the partition committed to, the
 // window), not to the warehouse's state, apart from two scans of plain values (the ledger, for
@@ -19,7 +20,7 @@
 // Kill points (base/kill_point.h), in protocol order:
 //   warehouse.commit.after_lock, warehouse.commit.after_files_moved,
 //   warehouse.commit.after_manifest_written, warehouse.commit.after_manifest_linked,
-//   warehouse.commit.after_publish
+//   warehouse.commit.after_publish, warehouse.complete_manifest.after_written
 #pragma once
 
 #include <cstdint>
@@ -70,7 +71,9 @@ class WarehouseCommitter {
 
   // Runs `change` under the commit lock and publishes the delta when `change` returns OK;
   // nothing is published otherwise. `holder` says what is committed, for the messages of
-  // writers that wait. `stats`, when given, receives the lock's wait and hold times.
+  // writers that wait. When the new version's complete manifest is owed (manifest_log.h), it is
+  // written after the lock is let go. `stats`, when given, receives the lock's wait and hold
+  // times and the time of that write.
   Status Apply(std::string_view holder, const Change& change, CommitStats* stats = nullptr);
 
   // The commit of a load, as the header describes. kAlreadyExists when, without truncate, the
@@ -79,6 +82,10 @@ class WarehouseCommitter {
   Status CommitLoad(const LoadCommit& load, CommitStats* stats = nullptr);
 
  private:
+  // Apply's part under the commit lock, up to the publication of the delta.
+  Result<PublishedCommit> ApplyUnderLock(std::string_view holder, const Change& change,
+                                         CommitStats* stats);
+
   ManifestLog log_;
 };
 
