@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/kill_point.h"
+
 namespace otsync {
 namespace {
 
@@ -45,12 +47,22 @@ Result<int> CreateAndWrite(const std::string& path, std::string_view content, mo
   return fd;
 }
 
+// fsync(2) of `fd`, the open `path`. The fault point "file.sync" makes it fail as a failing disk
+// would (EIO), in test builds.
+Status Sync(int fd, const std::string& path) {
+  if (OTSYNC_FAULT_POINT("file.sync")) {
+    return Status::IOError("could not sync " + path + ": " + std::strerror(EIO) +
+                           " (an injected fault)");
+  }
+  return ::fsync(fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", path);
+}
+
 }  // namespace
 
 Status SyncPath(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("could not open", path);
-  Status status = ::fsync(fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", path);
+  Status status = Sync(fd, path);
   ::close(fd);
   return status;
 }
@@ -62,7 +74,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view content, mo
     ::unlink(temp_path.c_str());
     return fd.status();
   }
-  Status status = ::fsync(*fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", temp_path);
+  Status status = Sync(*fd, temp_path);
   if (::close(*fd) != 0 && status.ok()) status = ErrnoStatus("could not close", temp_path);
   if (status.ok() && ::rename(temp_path.c_str(), path.c_str()) != 0) {
     status = ErrnoStatus("could not rename " + temp_path + " to", path);
@@ -77,7 +89,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view content, mo
 
 Status WriteFileSynced(const std::string& path, std::string_view content, mode_t mode) {
   OTSYNC_ASSIGN_OR_RETURN(const int fd, CreateAndWrite(path, content, mode));
-  Status status = ::fsync(fd) == 0 ? Status::OK() : ErrnoStatus("could not sync", path);
+  Status status = Sync(fd, path);
   if (::close(fd) != 0 && status.ok()) status = ErrnoStatus("could not close", path);
   return status;
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "base/kill_point.h"
 #include "testing/temporary_directory.h"
 
 namespace otsync {
@@ -22,6 +23,26 @@ TEST_F(DurableFileTest, ReplacesTheWholeContentAndLeavesNoTemporaryFile) {
   ASSERT_TRUE(WriteFileAtomically(path, "first version, longer than the second").ok());
   ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
   EXPECT_EQ(ReadWholeFile(path).value(), "second");
+  int entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    (void)entry;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+// A failing fsync (the fault point "file.sync", test builds) before the rename: the old content
+// stays, whole, and no temporary file is left.
+TEST_F(DurableFileTest, AFailedSyncLeavesTheOldContentAndNoTemporaryFile) {
+  if (!KillPointsCompiledIn()) GTEST_SKIP() << "fault points are compiled only into test builds";
+  const std::string path = dir_ + "/state";
+  ASSERT_TRUE(WriteFileAtomically(path, "old").ok());
+  ASSERT_TRUE(ArmFaultPoint("file.sync", 1).ok());
+  Status status = WriteFileAtomically(path, "new");
+  EXPECT_EQ(status.code(), StatusCode::kIOError);
+  EXPECT_NE(status.message().find("could not sync " + path + ".tmp."), std::string::npos)
+      << status.ToString();
+  EXPECT_EQ(ReadWholeFile(path).value(), "old");
   int entries = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     (void)entry;

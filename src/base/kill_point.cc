@@ -21,8 +21,14 @@ ArmedPoint& Armed() {
   return armed;
 }
 
+ArmedPoint& ArmedFault() {
+  static ArmedPoint armed;
+  return armed;
+}
+
 // Set once a point is armed, so that unarmed runs never take the mutex.
 std::atomic<bool> any_armed{false};
+std::atomic<bool> any_fault_armed{false};
 
 }  // namespace
 
@@ -74,6 +80,41 @@ void KillPointReached(std::string_view name) {
   std::lock_guard lock(armed.mutex);
   if (armed.name != name || armed.hits_left <= 0) return;
   if (--armed.hits_left == 0) ::kill(::getpid(), SIGKILL);
+}
+
+Status ArmFaultPoint(std::string name, int64_t hit) {
+  if (!KillPointsCompiledIn()) {
+    return Status::Unsupported("fault points are compiled only into test builds");
+  }
+  if (name.empty() || hit < 1) {
+    return Status::InvalidArgument("a fault point needs a name and a hit count of at least 1");
+  }
+  ArmedPoint& armed = ArmedFault();
+  std::lock_guard lock(armed.mutex);
+  armed.name = std::move(name);
+  armed.hits_left = hit;
+  any_fault_armed.store(true, std::memory_order_release);
+  return Status::OK();
+}
+
+bool DisarmFaultPoint() {
+  ArmedPoint& armed = ArmedFault();
+  std::lock_guard lock(armed.mutex);
+  const bool pending = armed.hits_left > 0;
+  armed.hits_left = 0;
+  return pending;
+}
+
+bool FaultPointReached(std::string_view name) {
+#ifndef OTSYNC_KILL_POINTS
+  (void)name;
+  return false;
+#endif
+  if (!any_fault_armed.load(std::memory_order_acquire)) return false;
+  ArmedPoint& armed = ArmedFault();
+  std::lock_guard lock(armed.mutex);
+  if (armed.name != name || armed.hits_left <= 0) return false;
+  return --armed.hits_left == 0;
 }
 
 }  // namespace otsync

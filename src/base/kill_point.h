@@ -33,7 +33,19 @@ Status ArmKillPointFromText(std::string_view text);
 // Called at the step named `name`: kills the process when that step is armed and its hit has come.
 void KillPointReached(std::string_view name);
 
+// Fault points: named I/O calls that a test build makes fail once, as RocksDB's fault-injection
+// file system does — an fsync that reports an error cannot be had from Linux without a device
+// mapper. The call site returns its usual error for that call, marked as injected. One fault
+// point is armed at a time, independently of the kill point; it fails only its `hit`-th call.
+// kUnsupported in a build without kill points.
+Status ArmFaultPoint(std::string name, int64_t hit);
+// Disarms the fault point; true when its armed call had not come yet.
+bool DisarmFaultPoint();
+// True when the call at the fault point `name` is to fail (its armed hit has come).
+bool FaultPointReached(std::string_view name);
+
 }  // namespace otsync
 
-// The call sites' spelling, so that every kill point can be found with one grep.
+// The call sites' spelling, so that every kill and fault point can be found with one grep.
 #define OTSYNC_KILL_POINT(name) ::otsync::KillPointReached(name)
+#define OTSYNC_FAULT_POINT(name) ::otsync::FaultPointReached(name)

@@ -50,5 +50,27 @@ TEST(KillPointTest, RefusesMalformedArming) {
   EXPECT_EQ(ArmKillPointFromText(":2").code(), StatusCode::kInvalidArgument);
 }
 
+TEST(FaultPointTest, FailsTheArmedCallOfTheArmedPointOnlyOnce) {
+  if (!KillPointsCompiledIn()) {
+    EXPECT_EQ(ArmFaultPoint("file.sync", 1).code(), StatusCode::kUnsupported);
+    EXPECT_FALSE(FaultPointReached("file.sync"));
+    GTEST_SKIP() << "fault points are compiled only into test builds";
+  }
+  ASSERT_TRUE(ArmFaultPoint("file.sync", 2).ok());
+  EXPECT_FALSE(FaultPointReached("file.sync"));
+  EXPECT_FALSE(FaultPointReached("file.other"));
+  EXPECT_TRUE(FaultPointReached("file.sync"));
+  EXPECT_FALSE(FaultPointReached("file.sync")) << "once";
+  EXPECT_FALSE(DisarmFaultPoint()) << "the armed call has come";
+
+  ASSERT_TRUE(ArmFaultPoint("file.sync", 3).ok());
+  EXPECT_FALSE(FaultPointReached("file.sync"));
+  EXPECT_TRUE(DisarmFaultPoint()) << "the armed call had not come";
+  EXPECT_FALSE(FaultPointReached("file.sync"));
+  EXPECT_FALSE(FaultPointReached("file.sync"));
+  EXPECT_EQ(ArmFaultPoint("", 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ArmFaultPoint("file.sync", 0).code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace otsync

@@ -119,14 +119,16 @@ CommitLock::CommitLock(CommitLock&& other) noexcept
     : fd_(other.fd_),
       holder_path_(std::move(other.holder_path_)),
       previous_holder_died_(other.previous_holder_died_),
-      cleaned_up_(other.cleaned_up_) {
+      cleaned_up_(other.cleaned_up_),
+      keep_sign_(other.keep_sign_) {
   other.fd_ = -1;
 }
 
 CommitLock::~CommitLock() {
   if (fd_ < 0) return;
   // Unlinked before the lock is let go: a holder file seen by the next holder means a death.
-  if (!previous_holder_died_ || cleaned_up_) ::unlink(holder_path_.c_str());
+  const bool cleanup_owed = keep_sign_ || (previous_holder_died_ && !cleaned_up_);
+  if (!cleanup_owed) ::unlink(holder_path_.c_str());
   ::close(fd_);  // Releases the flock.
 }
 
@@ -434,7 +436,13 @@ Result<PublishedCommit> ManifestLog::PublishDelta(const CommitLock& lock, Commit
   if (!files.empty() && deltas_on_top < kMostDeltasInAChain && delta_is_exact) {
     published.complete = false;
     OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded_delta));
-    if (deltas_on_top + 1 >= kDeltasPerCompleteManifest) result.complete_manifest_owed = next;
+    // Owed by the commit that makes the chain a multiple of kDeltasPerCompleteManifest long, not
+    // by every commit after it: with many jobs committing, dozens commit while one writes the
+    // complete manifest, and each writing one of its own would multiply the cost. Should that
+    // writer fail, the chain goes on to the next multiple (or to kMostDeltasInAChain).
+    if ((deltas_on_top + 1) % kDeltasPerCompleteManifest == 0) {
+      result.complete_manifest_owed = next;
+    }
   } else {
     OTSYNC_ASSIGN_OR_RETURN(std::string encoded, EncodeManifest(*next));
     OTSYNC_RETURN_IF_ERROR(WritePublished(lock, published, encoded));

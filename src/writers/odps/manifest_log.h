@@ -19,8 +19,9 @@
 // kDeltasPerCompleteManifest deltas, its complete manifest is owed: the committer writes it as
 // <version>.manifest beside the delta after letting go of the lock (WriteCompleteManifest), so
 // that the one write of the state's size never holds other committers up. Should it not be
-// written (its writer killed), the next commit owes it again; a commit whose chain would exceed
-// kMostDeltasInAChain writes its version complete under the lock (and as its delta too). A
+// written (its writer killed), the commit that makes the chain kDeltasPerCompleteManifest longer
+// owes it again; a commit whose chain would exceed kMostDeltasInAChain writes its version
+// complete under the lock (and as its delta too). A
 // process holding an earlier state catches up through deltas alone — with many jobs
 // committing, a process's state is often more than a chain behind by the time it commits, and
 // decoding a whole state under the commit lock would make the commit's cost grow with the
@@ -56,8 +57,8 @@ inline constexpr int64_t kRetiredFileGraceMicros = 3600LL * 1000 * 1000;
 // How many published versions are kept (the history `otsync warehouse recover` can go back to),
 // with the complete manifest the oldest of them is read from.
 inline constexpr int kKeptManifests = 100;
-// A version whose chain holds this many deltas is owed its complete manifest (written after the
-// commit lock is let go).
+// A version whose chain holds a multiple of this many deltas is owed its complete manifest
+// (written after the commit lock is let go).
 inline constexpr int kDeltasPerCompleteManifest = 64;
 // The longest chain a commit publishes a delta on; past it the version is written complete under
 // the lock (only when complete manifests owed were not written, their writers killed).
@@ -77,9 +78,9 @@ struct PublishedManifestFile {
 //
 // Every holder writes <warehouse>/_commit.holder after taking the lock and deletes it before
 // letting go, so a holder file found by the next holder means the one before died holding the
-// lock: it may have left files moved into data/ but never published. The new holder cleans them
-// up (WarehouseCommitter) and says so with MarkCleanedUp; a holder that does not leaves the
-// holder file in place, so that the next one still knows.
+// lock, or failed (KeepHolderSign): it may have left files moved into data/ but never published.
+// The new holder cleans them up (WarehouseCommitter) and says so with MarkCleanedUp; a holder
+// that does not leaves the holder file in place, so that the next one still knows.
 class CommitLock {
  public:
   CommitLock(CommitLock&& other) noexcept;
@@ -88,6 +89,9 @@ class CommitLock {
 
   bool previous_holder_died() const { return previous_holder_died_; }
   void MarkCleanedUp() { cleaned_up_ = true; }
+  // Leaves the holder file behind when the lock is let go, as a death does: for a commit that
+  // failed after it may have moved files into data/.
+  void KeepHolderSign() { keep_sign_ = true; }
 
  private:
   friend class ManifestLog;
@@ -96,6 +100,7 @@ class CommitLock {
   std::string holder_path_;
   bool previous_holder_died_;
   bool cleaned_up_ = false;
+  bool keep_sign_ = false;
 };
 
 // What a commit starts from: the current state, shared with the log's cache (never copied), and

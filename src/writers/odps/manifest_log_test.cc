@@ -373,9 +373,9 @@ TEST(ManifestLogTest, PruningKeepsTheChainOfTheOldestKeptVersion) {
 }
 
 // The complete manifest owed is written after the lock, by a writer that may die first: the
-// version stays published as its delta, the next commit owes it again, and should none be
-// written a chain still ends at kMostDeltasInAChain, with a version written complete under the
-// lock.
+// version stays published as its delta, the commit that doubles the chain owes it again, and
+// should none be written a chain still ends at kMostDeltasInAChain, with a version written
+// complete under the lock.
 TEST(ManifestLogTest, ACompleteManifestNotWrittenIsOwedAgainAndAChainStaysBounded) {
   otsync::testing::TemporaryDirectory folder("manifest_log");
   const std::string root = folder.Child("warehouse");
@@ -389,12 +389,17 @@ TEST(ManifestLogTest, ACompleteManifestNotWrittenIsOwedAgainAndAChainStaysBounde
   EXPECT_EQ(fresh.Latest().value(), StateAfter(70));
   EXPECT_EQ(fresh.Read(40).value(), StateAfter(40));
 
-  CommitUpTo(writer, 70, 71);
-  EXPECT_FALSE(IsDelta(writer, 71));
-  EXPECT_TRUE(std::filesystem::exists(ManifestPath(root, 71, ".delta")));
+  // Owed again by the commit that makes the chain twice as long, not by every commit meanwhile.
+  CommitUpTo(writer, 70, 1 + 2 * kDeltasPerCompleteManifest);
+  for (int64_t version = 71; version <= 2 * kDeltasPerCompleteManifest; ++version) {
+    ASSERT_TRUE(IsDelta(writer, version)) << version;
+  }
+  const int64_t owed = 1 + 2 * kDeltasPerCompleteManifest;
+  EXPECT_FALSE(IsDelta(writer, owed));
+  EXPECT_TRUE(std::filesystem::exists(ManifestPath(root, owed, ".delta")));
 
-  const int64_t last_delta = 71 + kMostDeltasInAChain;
-  CommitUpTo(writer, 71, last_delta + 1, /*write_owed=*/false);
+  const int64_t last_delta = owed + kMostDeltasInAChain;
+  CommitUpTo(writer, owed, last_delta + 1, /*write_owed=*/false);
   EXPECT_TRUE(IsDelta(writer, last_delta));
   EXPECT_FALSE(IsDelta(writer, last_delta + 1)) << "a chain is never longer than 256 deltas";
   EXPECT_TRUE(std::filesystem::exists(ManifestPath(root, last_delta + 1, ".delta")));
@@ -431,13 +436,14 @@ TEST(ManifestLogTest, AWriterKilledWritingACompleteManifestLeavesTheVersionPubli
   }
   EXPECT_EQ(temporary_files, 1u) << "the killed writer's synced temporary file";
 
-  CommitUpTo(log, owed, owed + 1);
-  EXPECT_FALSE(IsDelta(log, owed + 1)) << "owed again, and written";
+  CommitUpTo(log, owed, 1 + 2 * kDeltasPerCompleteManifest);
+  EXPECT_TRUE(IsDelta(log, owed + 1));
+  EXPECT_FALSE(IsDelta(log, 1 + 2 * kDeltasPerCompleteManifest)) << "owed again, and written";
   for (const auto& entry : std::filesystem::directory_iterator(root + "/_manifests")) {
     EXPECT_FALSE(entry.path().string().ends_with(".tmp")) << entry.path() << " was not swept";
   }
   EXPECT_EQ(ManifestLog::Open(root, /*create=*/false).value().Latest().value(),
-            StateAfter(owed + 1));
+            StateAfter(1 + 2 * kDeltasPerCompleteManifest));
 }
 
 // A commit sweeps the temporary files of writers that died, never one a living writer holds.

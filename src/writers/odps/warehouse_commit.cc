@@ -127,10 +127,17 @@ Result<PublishedCommit> WarehouseCommitter::ApplyUnderLock(std::string_view hold
   delta.base_version = current.version;
   delta.version = current.version + 1;
   delta.committed_at_micros = NowMicros();
-  OTSYNC_RETURN_IF_ERROR(change(current, delta));
+  // A change or publication that fails may have moved files into data/ that no state names: the
+  // next holder cleans them up, as after a death.
+  if (Status changed = change(current, delta); !changed.ok()) {
+    lock.KeepHolderSign();
+    return changed;
+  }
   delta.retired_files_removed =
       log_.DeleteExpiredFiles(lock, current.retired_files, delta.committed_at_micros);
-  return log_.PublishDelta(lock, std::move(base), delta);
+  Result<PublishedCommit> published = log_.PublishDelta(lock, std::move(base), delta);
+  if (!published.ok()) lock.KeepHolderSign();
+  return published;
 }
 
 Status WarehouseCommitter::CommitLoad(const LoadCommit& load, CommitStats* stats) {

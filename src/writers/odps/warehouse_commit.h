@@ -15,7 +15,8 @@
 //
 // A process killed at any step leaves the previous state whole: files moved but not yet named
 // by a published manifest are never read. The next committer finds the dead holder's sign
-// (CommitLock) and deletes every file of data/ that no manifest names and no running load owns.
+// (CommitLock) and deletes every file of data/ that no manifest names and no running load owns;
+// a commit that fails (a failing disk, a change refused) leaves the same sign.
 //
 // Kill points (base/kill_point.h), in protocol order:
 //   warehouse.commit.after_lock, warehouse.commit.after_files_moved,
