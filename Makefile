@@ -2,7 +2,7 @@
 # setup script first (it installs only what is missing, so later runs are quick).
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench crash-loop otsd-crash-loop format format-check clean
+.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench soak crash-loop otsd-crash-loop format format-check clean
 
 all: build
 
@@ -76,6 +76,13 @@ demo: setup build-release
 
 bench: setup build-release
 	bash bench/run.sh build/release
+
+# The soak (docs/reliability.md): SOAK_MINUTES of writers, window-after-window exports, a split and
+# a merge, retention trimming, sampled every minute; build/soak/soak.{csv,json,png}.
+SOAK_MINUTES ?= 60
+soak: setup build-release
+	OTSD_BIN=$(CURDIR)/build/release/src/tools/otsd OTSYNC_BIN=$(CURDIR)/build/release/src/tools/otsync \
+	  node tests/soak/soak.js --minutes $(SOAK_MINUTES) --out $(CURDIR)/build/soak
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -16,6 +16,10 @@
 #                                         the bare otsync run, then after 10 minutes of writes 500 tasks on
 #                                         5-minute cycles for 30 minutes;
 #                                         SCHEDULER_FLAGS="--tasks=100 --minutes=10" for a shorter run)
+#   SOAK_MINUTES=60 BENCHES=soak bench/run.sh build/release
+#                                        (the soak, tests/soak/soak.js: writers, window-after-window exports,
+#                                         a split and a merge, retention trimming, sampled every minute;
+#                                         5 minutes by default; `make soak` runs the hour with its plot)
 #   BENCHES=warehouse-commit bench/run.sh build/release
 #                                        (not default: one small instance's cost in the warehouse as it grows
 #                                         to 3,000 windows; WAREHOUSE_COMMIT_FLAGS for warehouse_commit_bench)
@@ -36,7 +40,7 @@ shift
 otsd="$build_dir/src/tools/otsd"
 bench="$build_dir/bench/otsd_ingest_bench"
 stream_bench="$build_dir/bench/stream_read_bench"
-benches="${BENCHES:-ingest stream-read export}"
+benches="${BENCHES:-ingest stream-read export soak}"
 read -r -a stream_read_flags <<<"${STREAM_READ_FLAGS:-}"
 export_bench="$build_dir/bench/export_bench"
 otsync="$build_dir/src/tools/otsync"
@@ -58,6 +62,7 @@ needed=("$otsd")
 [[ " $benches " == *" stream-read "* ]] && needed+=("$stream_bench")
 [[ " $benches " == *" scheduler "* ]] && needed+=("$scheduler_bench" "$otsync")
 [[ " $benches " == *" warehouse-commit "* ]] && needed+=("$warehouse_commit_bench")
+[[ " $benches " == *" soak "* ]] && needed+=("$otsync")
 for binary in "${needed[@]}"; do
   if [[ ! -x "$binary" ]]; then
     echo "bench: $binary is missing; build the release preset first (make build-release)" >&2
@@ -160,6 +165,21 @@ if [[ " $benches " == *" warehouse-commit "* ]]; then
   if ! TMPDIR="$work_dir" "$warehouse_commit_bench" "${warehouse_commit_flags[@]}" \
       2>"$work_dir/warehouse-commit.err"; then
     echo "(failed: $(tail -n1 "$work_dir/warehouse-commit.err"))"
+    status=1
+  fi
+fi
+if [[ " $benches " == *" soak "* ]]; then
+  soak_minutes="${SOAK_MINUTES:-5}"
+  echo
+  echo "## Soak, ${soak_minutes} minutes (tests/soak/soak.js), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  if OTSD_BIN="$otsd" OTSYNC_BIN="$otsync" node "$(dirname "${BASH_SOURCE[0]}")/../tests/soak/soak.js" \
+      --minutes "$soak_minutes" --out "$work_dir/soak" >"$work_dir/soak.log" 2>&1; then
+    echo
+    echo '```'
+    cat "$work_dir/soak/soak.csv"
+    echo '```'
+  else
+    echo "(failed: $(tail -n3 "$work_dir/soak.log"))"
     status=1
   fi
 fi

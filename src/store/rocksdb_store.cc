@@ -29,10 +29,13 @@
 #include <rocksdb/slice.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -78,6 +81,11 @@ const char kTableNotFound[] = "Requested table does not exist.";
 Status FromRocksDb(const rocksdb::Status& status) {
   if (status.ok()) return Status::OK();
   if (status.IsCorruption()) return Status::Corruption(status.ToString());
+  // A full disk is the one I/O error a client can wait out: 503, which clients retry.
+  if (status.IsNoSpace()) {
+    return Status::Unavailable("otsd's disk is full (" + status.ToString() +
+                               "): writes are refused until space is freed; reads go on");
+  }
   return Status::IOError(status.ToString());
 }
 
@@ -158,6 +166,8 @@ class RocksDbStore final : public Store {
         meta_(handles_[0]),
         rows_(handles_[1]) {
     write_options_.sync = options.sync_writes;
+    path_ = options.path;
+    min_free_bytes_ = options.min_free_bytes;
   }
 
   ~RocksDbStore() override {
@@ -259,6 +269,10 @@ class RocksDbStore final : public Store {
                            const AppliedRowChange& change, uint32_t row_index,
                            rocksdb::WriteBatch* batch);
   void TrimLoop(std::chrono::milliseconds interval);
+  // kUnavailable while the data directory's file system has fewer than
+  // StoreOptions::min_free_bytes free (re-measured at most every 100 ms). Called before every
+  // write; reads never call it.
+  Status CheckFreeSpace();
 
   std::shared_ptr<Clock> clock_;
   // The live tables' options, as the compaction filter of "rows" sees them.
@@ -268,6 +282,10 @@ class RocksDbStore final : public Store {
   rocksdb::ColumnFamilyHandle* meta_;
   rocksdb::ColumnFamilyHandle* rows_;
   rocksdb::WriteOptions write_options_;
+  std::string path_;
+  int64_t min_free_bytes_ = 0;
+  std::atomic<int64_t> free_measured_at_nanos_{INT64_MIN / 2};  // Steady clock.
+  std::atomic<int64_t> free_bytes_{INT64_MAX};
 
   // Guards tables_ and next_table_id_; DDL holds it exclusively for its whole duration.
   mutable std::shared_mutex catalog_mutex_;
@@ -360,6 +378,7 @@ Result<TablePtr> RocksDbStore::FindTable(const std::string& instance,
 
 Status RocksDbStore::CreateTable(const std::string& instance, const TableDescription& table) {
   OTSYNC_RETURN_IF_ERROR(ValidateNewTable(table));
+  OTSYNC_RETURN_IF_ERROR(CheckFreeSpace());
   std::unique_lock lock(catalog_mutex_);
   const std::string meta_key = TableMetaKey(instance, table.name);
   if (tables_.count(meta_key) != 0) {
@@ -420,6 +439,7 @@ Result<TableDescription> RocksDbStore::DescribeTable(const std::string& instance
 Result<TableDescription> RocksDbStore::UpdateTable(const std::string& instance,
                                                    const std::string& table,
                                                    const TableUpdate& update) {
+  OTSYNC_RETURN_IF_ERROR(CheckFreeSpace());
   std::unique_lock lock(catalog_mutex_);
   const std::string meta_key = TableMetaKey(instance, table);
   auto it = tables_.find(meta_key);
@@ -629,6 +649,7 @@ Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard,
 }
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
+  OTSYNC_RETURN_IF_ERROR(CheckFreeSpace());
   // The row stripes serialise every writer of these rows for the whole call, so reads,
   // conditions, mutations and encoding need no other lock.
   const RowLockTable::Guard guard = LockRows(rows);
@@ -782,6 +803,28 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
     }
   }
   return Status::OK();
+}
+
+Status RocksDbStore::CheckFreeSpace() {
+  if (min_free_bytes_ <= 0) return Status::OK();
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t measured_at = free_measured_at_nanos_.load(std::memory_order_relaxed);
+  if (now - measured_at >= 100'000'000 &&
+      free_measured_at_nanos_.compare_exchange_strong(measured_at, now)) {
+    struct statvfs info {};
+    if (::statvfs(path_.c_str(), &info) == 0) {
+      free_bytes_.store(static_cast<int64_t>(info.f_bavail) * static_cast<int64_t>(info.f_frsize),
+                        std::memory_order_relaxed);
+    }
+  }
+  const int64_t free = free_bytes_.load(std::memory_order_relaxed);
+  if (free >= min_free_bytes_) return Status::OK();
+  return Status::Unavailable("otsd's disk is full: " + std::to_string(free) + " bytes free in " +
+                             path_ + ", fewer than the " + std::to_string(min_free_bytes_) +
+                             " kept free (--min-free-space); writes are refused until space is "
+                             "freed; reads go on");
 }
 
 Result<RowWriteOutcome> RocksDbStore::WriteRow(const std::string& instance,

@@ -51,6 +51,11 @@ struct StoreOptions {
   // store's clock), as the service does for a moment; zero = ACTIVE at once. Records are
   // written from the first moment either way.
   std::chrono::microseconds stream_enabling_period{0};
+  // Writes are refused (kUnavailable, "the disk is full") while the file system of `path` has
+  // fewer bytes free than this, so that RocksDB does not meet a full disk: Debian's RocksDB 7.8
+  // aborts the process on a write to its log after a failed one (an assertion left on in its
+  // build). Checked at most every 100 ms. Zero: no check.
+  int64_t min_free_bytes = 0;
 };
 
 class Store {

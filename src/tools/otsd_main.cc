@@ -55,6 +55,20 @@ std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
   return address;
 }
 
+// "64m", "1g", "512k", "4096", "0": digits and an optional unit (k, m, g: KiB, MiB, GiB).
+std::optional<int64_t> ParseByteSize(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const int64_t amount = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit.empty()) return amount;
+  if (unit == "k") return amount << 10;
+  if (unit == "m") return amount << 20;
+  if (unit == "g") return amount << 30;
+  return std::nullopt;
+}
+
 // "-10m", "30s", "2h", "1d", "500ms", "0": an optional sign, digits, a unit (ms, s, m, h, d).
 std::optional<int64_t> ParseDurationMicros(const std::string& text) {
   size_t position = 0;
@@ -95,6 +109,8 @@ struct Flags {
   std::string data_dir;
   std::string credentials_file;
   std::string clock_offset = "0";
+  double clock_speed = 1.0;
+  std::string min_free_space = "64m";
   std::string durability = "wal";
   std::string trim_interval = "60s";
   std::string stream_enabling_period = "0";
@@ -166,6 +182,16 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
                  "Shift the clock that stamps cell versions and stream records, e.g. -10m, 30s, "
                  "2h, 1d, 500ms (request dates are still checked against the real clock).")
       ->capture_default_str();
+  app.add_option("--clock-speed", flags->clock_speed,
+                 "For soak tests: the clock of --clock-offset runs this many times as fast as the "
+                 "real one from otsd's start (between 0.01 and 1000), so that a stream's "
+                 "retention, whole hours, passes in less time; 1 is the real pace.")
+      ->capture_default_str();
+  app.add_option("--min-free-space", flags->min_free_space,
+                 "Writes are refused (503, the disk is full) while the data directory's file "
+                 "system has less free space than this, e.g. 64m, 1g, 512k; reads go on, and "
+                 "writes resume once space is freed. 0 turns the check off.")
+      ->capture_default_str();
   app.add_option("--durability", flags->durability,
                  "wal: an acknowledged write survives a crash of otsd (kill -9); sync: also "
                  "fsync every write, surviving a machine crash.")
@@ -218,6 +244,7 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
 // The flags checked and turned into values.
 struct Settings {
   ListenAddress listen;
+  int64_t min_free_bytes = 0;
   int64_t clock_offset_micros = 0;
   int64_t trim_interval_micros = 0;
   int64_t stream_enabling_period_micros = 0;
@@ -242,6 +269,17 @@ otsync::Result<Settings> CheckFlags(const Flags& flags) {
                                    flags.clock_offset + "\"");
   }
   settings.clock_offset_micros = *clock_offset;
+  const std::optional<int64_t> min_free = ParseByteSize(flags.min_free_space);
+  if (!min_free) {
+    return Status::InvalidArgument(
+        "--min-free-space: expected a size such as 64m, 1g or 0, got \"" + flags.min_free_space +
+        "\"");
+  }
+  settings.min_free_bytes = *min_free;
+  if (!(flags.clock_speed >= 0.01 && flags.clock_speed <= 1000)) {
+    return Status::InvalidArgument("--clock-speed: expected a number between 0.01 and 1000, got " +
+                                   std::to_string(flags.clock_speed));
+  }
   if (flags.durability != "wal" && flags.durability != "sync") {
     return Status::InvalidArgument("--durability: expected wal or sync, got \"" + flags.durability +
                                    "\"");
@@ -295,8 +333,10 @@ otsync::Result<std::unique_ptr<otsync::store::Store>> OpenStore(const Flags& fla
   }
   otsync::store::StoreOptions options;
   options.path = flags.data_dir;
-  options.clock = std::make_shared<otsync::SystemClock>(settings.clock_offset_micros);
+  options.clock =
+      std::make_shared<otsync::SystemClock>(settings.clock_offset_micros, flags.clock_speed);
   options.sync_writes = flags.durability == "sync";
+  options.min_free_bytes = settings.min_free_bytes;
   options.trim_interval = std::chrono::milliseconds(settings.trim_interval_micros / 1000);
   options.stream_enabling_period =
       std::chrono::microseconds(settings.stream_enabling_period_micros);
