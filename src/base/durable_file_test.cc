@@ -12,6 +12,15 @@
 namespace otsync {
 namespace {
 
+int EntriesIn(const std::string& dir) {
+  int entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    (void)entry;
+    ++entries;
+  }
+  return entries;
+}
+
 class DurableFileTest : public ::testing::Test {
  protected:
   otsync::testing::TemporaryDirectory directory_{"otsync_durable_file_test"};
@@ -23,12 +32,7 @@ TEST_F(DurableFileTest, ReplacesTheWholeContentAndLeavesNoTemporaryFile) {
   ASSERT_TRUE(WriteFileAtomically(path, "first version, longer than the second").ok());
   ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
   EXPECT_EQ(ReadWholeFile(path).value(), "second");
-  int entries = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    (void)entry;
-    ++entries;
-  }
-  EXPECT_EQ(entries, 1);
+  EXPECT_EQ(EntriesIn(dir_), 1);
 }
 
 // A failing fsync (the fault point "file.sync", test builds) before the rename: the old content
@@ -43,12 +47,7 @@ TEST_F(DurableFileTest, AFailedSyncLeavesTheOldContentAndNoTemporaryFile) {
   EXPECT_NE(status.message().find("could not sync " + path + ".tmp."), std::string::npos)
       << status.ToString();
   EXPECT_EQ(ReadWholeFile(path).value(), "old");
-  int entries = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    (void)entry;
-    ++entries;
-  }
-  EXPECT_EQ(entries, 1);
+  EXPECT_EQ(EntriesIn(dir_), 1);
 }
 
 TEST_F(DurableFileTest, AppliesTheModeToANewFile) {

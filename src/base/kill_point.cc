@@ -10,13 +10,46 @@
 namespace otsync {
 namespace {
 
+// One armed point: a name and the hits left until its call comes. `any_armed` is set once the
+// point is armed, so that unarmed runs never take the mutex.
 struct ArmedPoint {
   std::mutex mutex;
   std::string name;
   int64_t hits_left = 0;
+  std::atomic<bool> any_armed{false};
+
+  // `what` ("kill point", "fault point") names the kind in errors.
+  Status Arm(std::string point, int64_t hit, const char* what) {
+#ifndef OTSYNC_KILL_POINTS
+    (void)point;
+    (void)hit;
+    return Status::Unsupported(std::string(what) + "s are compiled only into test builds");
+#endif
+    if (point.empty() || hit < 1) {
+      return Status::InvalidArgument("a " + std::string(what) +
+                                     " needs a name and a hit count of at least 1");
+    }
+    std::lock_guard lock(mutex);
+    name = std::move(point);
+    hits_left = hit;
+    any_armed.store(true, std::memory_order_release);
+    return Status::OK();
+  }
+
+  // True when this call of `point` is the armed one.
+  bool Reached(std::string_view point) {
+#ifndef OTSYNC_KILL_POINTS
+    (void)point;
+    return false;
+#endif
+    if (!any_armed.load(std::memory_order_acquire)) return false;
+    std::lock_guard lock(mutex);
+    if (name != point || hits_left <= 0) return false;
+    return --hits_left == 0;
+  }
 };
 
-ArmedPoint& Armed() {
+ArmedPoint& ArmedKill() {
   static ArmedPoint armed;
   return armed;
 }
@@ -25,10 +58,6 @@ ArmedPoint& ArmedFault() {
   static ArmedPoint armed;
   return armed;
 }
-
-// Set once a point is armed, so that unarmed runs never take the mutex.
-std::atomic<bool> any_armed{false};
-std::atomic<bool> any_fault_armed{false};
 
 }  // namespace
 
@@ -41,18 +70,7 @@ bool KillPointsCompiledIn() {
 }
 
 Status ArmKillPoint(std::string name, int64_t hit) {
-  if (!KillPointsCompiledIn()) {
-    return Status::Unsupported("kill points are compiled only into test builds");
-  }
-  if (name.empty() || hit < 1) {
-    return Status::InvalidArgument("a kill point needs a name and a hit count of at least 1");
-  }
-  ArmedPoint& armed = Armed();
-  std::lock_guard lock(armed.mutex);
-  armed.name = std::move(name);
-  armed.hits_left = hit;
-  any_armed.store(true, std::memory_order_release);
-  return Status::OK();
+  return ArmedKill().Arm(std::move(name), hit, "kill point");
 }
 
 Status ArmKillPointFromText(std::string_view text) {
@@ -71,30 +89,11 @@ Status ArmKillPointFromText(std::string_view text) {
 }
 
 void KillPointReached(std::string_view name) {
-#ifndef OTSYNC_KILL_POINTS
-  (void)name;
-  return;
-#endif
-  if (!any_armed.load(std::memory_order_acquire)) return;
-  ArmedPoint& armed = Armed();
-  std::lock_guard lock(armed.mutex);
-  if (armed.name != name || armed.hits_left <= 0) return;
-  if (--armed.hits_left == 0) ::kill(::getpid(), SIGKILL);
+  if (ArmedKill().Reached(name)) ::kill(::getpid(), SIGKILL);
 }
 
 Status ArmFaultPoint(std::string name, int64_t hit) {
-  if (!KillPointsCompiledIn()) {
-    return Status::Unsupported("fault points are compiled only into test builds");
-  }
-  if (name.empty() || hit < 1) {
-    return Status::InvalidArgument("a fault point needs a name and a hit count of at least 1");
-  }
-  ArmedPoint& armed = ArmedFault();
-  std::lock_guard lock(armed.mutex);
-  armed.name = std::move(name);
-  armed.hits_left = hit;
-  any_fault_armed.store(true, std::memory_order_release);
-  return Status::OK();
+  return ArmedFault().Arm(std::move(name), hit, "fault point");
 }
 
 bool DisarmFaultPoint() {
@@ -105,16 +104,6 @@ bool DisarmFaultPoint() {
   return pending;
 }
 
-bool FaultPointReached(std::string_view name) {
-#ifndef OTSYNC_KILL_POINTS
-  (void)name;
-  return false;
-#endif
-  if (!any_fault_armed.load(std::memory_order_acquire)) return false;
-  ArmedPoint& armed = ArmedFault();
-  std::lock_guard lock(armed.mutex);
-  if (armed.name != name || armed.hits_left <= 0) return false;
-  return --armed.hits_left == 0;
-}
+bool FaultPointReached(std::string_view name) { return ArmedFault().Reached(name); }
 
 }  // namespace otsync
