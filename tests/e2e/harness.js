@@ -986,6 +986,13 @@ function checkShardSequences(shards, records, lastSeen = new Map()) {
   return problems;
 }
 
+// A number field of /proc/<pid>/status (VmRSS in KiB, Threads, …); NaN when it is not there.
+function procStatus(pid, field) {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`${field}:\\s+(\\d+)`).exec(text);
+  return match ? Number(match[1]) : NaN;
+}
+
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -1035,5 +1042,6 @@ module.exports = {
   streamOpsByKey,
   matchKeyLog,
   checkShardSequences,
+  procStatus,
   sleep,
 };

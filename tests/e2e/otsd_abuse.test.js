@@ -12,7 +12,6 @@
 // connections wait. That limit is stated, not tested (docs/reliability.md).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const net = require('node:net');
 const h = require('./harness');
 const protos = require('tablestore/lib/protocol/tablestore_compiled_proto.js').main.proto;
@@ -33,13 +32,7 @@ const LATENCY_BOUND_MS = 2000;
 const RSS_GROWTH_BOUND_BYTES = 400 * 1024 * 1024;
 
 function rssBytes(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
-}
-
-function threadsOf(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/Threads:\s+(\d+)/.exec(status)[1]);
+  return h.procStatus(pid, 'VmRSS') * 1024;
 }
 
 // A connected socket that records when the server closed it.
@@ -152,7 +145,7 @@ describe('otsd under abusive connections', () => {
         latencies.push(Date.now() - t0);
         if (i % 20 === 0) {
           rssPeak = Math.max(rssPeak, rssBytes(pid));
-          threadsPeak = Math.max(threadsPeak, threadsOf(pid));
+          threadsPeak = Math.max(threadsPeak, h.procStatus(pid, 'Threads'));
         }
       }
       latencies.sort((a, b) => a - b);

@@ -46,12 +46,6 @@ const COLUMNS = ['id', 'colname', 'version', 'colvalue', 'optype'];
 
 function kib(bytes) { return Math.round(bytes / 1024); }
 
-function procStatus(pid, field) {
-  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = new RegExp(`${field}:\\s+(\\d+)`).exec(text);
-  return match ? Number(match[1]) : NaN;
-}
-
 function openFiles(pid) {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
 }
@@ -150,7 +144,7 @@ async function main() {
   const sample = () => {
     const pid = otsd.child.pid;
     csv.push([
-      ((Date.now() - started) / 60000).toFixed(1), procStatus(pid, 'VmRSS'), openFiles(pid), procStatus(pid, 'Threads'),
+      ((Date.now() - started) / 60000).toFixed(1), h.procStatus(pid, 'VmRSS'), openFiles(pid), h.procStatus(pid, 'Threads'),
       kib(diskBytes(otsd.dataDir)), kib(diskBytes(path.join(dataDir, 'warehouse'))), figures.acked, figures.windows, errors.length,
     ].join(','));
     fs.writeFileSync(path.join(OUT, 'soak.csv'), `${csv.join('\n')}\n`);
