@@ -9,7 +9,8 @@
 # A finding (crash, sanitizer report, leak, an input running longer than FUZZ_TIMEOUT seconds,
 # 30 by default: a niced run on a busy machine can stall for ten) is saved to
 # build/fuzz/findings/<target>/ and makes the script exit 1 after the other targets ran. One line
-# per target gives its executions and time.
+# per target gives its executions and time. FUZZ_RUNS=N ends a `run` after N executions when that
+# comes before SECONDS (a campaign of a set size: FUZZ_RUNS=10000000 with a generous SECONDS).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,7 @@ for target in "$@"; do
   options=(-max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$findings/")
   [[ -f fuzz/dictionaries/$target.dict ]] && options+=(-dict="fuzz/dictionaries/$target.dict")
+  [[ $mode == run && -n ${FUZZ_RUNS:-} ]] && options+=(-runs="$FUZZ_RUNS")
   mkdir -p "build/fuzz/logs/$mode"
   log=build/fuzz/logs/$mode/$target.log
   started=$(date +%s)

@@ -1,5 +1,9 @@
 #include "console/api_types.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace otsync::console {
@@ -54,6 +58,27 @@ ApiResponse ApiResponse::FromStatus(const Status& status) {
     default:
       return Error(500, "internal", status.message());
   }
+}
+
+FileBody::~FileBody() { ::close(fd); }
+
+Status FileBody::ReadAt(int64_t offset, size_t length, std::string* out) const {
+  const size_t start = out->size();
+  out->resize(start + length);
+  size_t done = 0;
+  while (done < length) {
+    const ssize_t got = ::pread(fd, out->data() + start + done, length - done,
+                                static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      out->resize(start + done);
+      return Status::IOError(got < 0 ? std::string("reading the download failed: ") +
+                                           std::strerror(errno)
+                                     : std::string("the download ended early"));
+    }
+    done += static_cast<size_t>(got);
+  }
+  return Status::OK();
 }
 
 ApiResponse ApiResponse::EventStream(std::shared_ptr<EventSource> events) {

@@ -8,6 +8,8 @@
 // 500 internal, 501 unsupported, 503 unavailable.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +46,23 @@ struct ApiRequest {
   const std::string& PathParam(const std::string& name) const;
 };
 
+// A response body read from an open file while it is sent, for downloads larger than memory should
+// hold. The descriptor belongs to the FileBody and is closed with it; the file may already be
+// unlinked (its bytes stay readable through the descriptor).
+struct FileBody {
+  FileBody(int fd, int64_t size) : fd(fd), size(size) {}
+  ~FileBody();
+  FileBody(const FileBody&) = delete;
+  FileBody& operator=(const FileBody&) = delete;
+
+  // The `length` bytes at `offset`, appended to `out`; IOError when the file cannot be read or
+  // ends before them.
+  Status ReadAt(int64_t offset, size_t length, std::string* out) const;
+
+  const int fd;
+  const int64_t size;
+};
+
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -51,6 +70,8 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, the body is this stream of server-sent events instead (text/event-stream).
   std::shared_ptr<EventSource> events;
+  // When set, the body is this file's bytes instead, sent with its size as Content-Length.
+  std::shared_ptr<const FileBody> file;
 
   static ApiResponse Json(int status, std::string json);
   // `message` is shown to the user as is: it must hold no secret.

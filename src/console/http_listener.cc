@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -117,6 +118,19 @@ void HttpListener::Serve(const ConsoleApi* api) {
               }
             }
             return false;
+          });
+    } else if (reply.file) {
+      std::shared_ptr<const FileBody> file = reply.file;
+      response.set_content_provider(
+          static_cast<size_t>(file->size), reply.content_type,
+          [file](size_t offset, size_t length, httplib::DataSink& sink) {
+            constexpr size_t kPieceBytes = 256 * 1024;
+            std::string piece;
+            if (!file->ReadAt(static_cast<int64_t>(offset), std::min(length, kPieceBytes), &piece)
+                     .ok()) {
+              return false;  // cpp-httplib then closes the connection mid-body.
+            }
+            return sink.write(piece.data(), piece.size());
           });
     } else {
       response.set_content(reply.body, reply.content_type);

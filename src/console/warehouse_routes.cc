@@ -1,15 +1,18 @@
 #include "console/warehouse_routes.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <semaphore>
-#include <sstream>
 
 #include "console/json_body.h"
 #include "console/query_parameters.h"
@@ -455,6 +458,7 @@ struct WarehouseApi {
     if (!slot.held()) return Busy();
     odps::QueryLimits query_limits;
     query_limits.max_rows = limits.max_query_rows;
+    query_limits.max_text_bytes = limits.max_query_bytes;
     query_limits.timeout_millis = limits.query_timeout_millis;
     query_limits.confined = true;
     auto started = std::chrono::steady_clock::now();
@@ -465,6 +469,7 @@ struct WarehouseApi {
                                 std::chrono::steady_clock::now() - started)
                                 .count();
     body["maxRows"] = limits.max_query_rows;
+    body["maxBytes"] = limits.max_query_bytes;
     return JsonReply(200, body);
   }
 
@@ -492,32 +497,21 @@ struct WarehouseApi {
           "the export wrote " + std::to_string(files->size()) + " files where one was expected");
     }
     const odps::ExportedFile& file = files->front();
-    std::error_code error;
-    uintmax_t size = fs::file_size(file.path, error);
-    if (error) {
-      return ApiResponse::FromStatus(Status::IOError("could not read the exported file " +
-                                                     file.path + ": " + error.message()));
-    }
-    if (static_cast<int64_t>(size) > limits.max_export_bytes) {
-      return ApiResponse::Error(
-          501, "unsupported",
-          "the Parquet file is " + std::to_string(size >> 20) +
-              " MiB; the console serves at most " + std::to_string(limits.max_export_bytes >> 20) +
-              " MiB: export it with `otsync warehouse export " + table.schema.name +
-              (partition.empty() ? std::string() : " --partition " + partition) + " --to DIR`");
-    }
-    std::ifstream in(file.path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (!in.good() && !in.eof()) {
+    // The file is sent from its descriptor while the folder is removed as this returns: nothing
+    // is left behind, however the download ends, and a file of any size streams.
+    const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat status {};
+    if (fd < 0 || ::fstat(fd, &status) != 0) {
+      const std::string reason = std::strerror(errno);
+      if (fd >= 0) ::close(fd);
       return ApiResponse::FromStatus(
-          Status::IOError("could not read the exported file " + file.path));
+          Status::IOError("could not read the exported file " + file.path + ": " + reason));
     }
     std::string name = table.schema.name + (partition.empty() ? "" : "_" + partition);
     ApiResponse response;
     response.status = 200;
     response.content_type = "application/vnd.apache.parquet";
-    response.body = std::move(bytes).str();
+    response.file = std::make_shared<const FileBody>(fd, static_cast<int64_t>(status.st_size));
     response.headers.emplace_back("Content-Disposition",
                                   "attachment; filename=\"" + SafeFileName(name) + ".parquet\"");
     response.headers.emplace_back("X-Otsync-Rows", std::to_string(file.rows));

@@ -24,10 +24,10 @@
 namespace otsync::console {
 
 struct WarehouseRouteLimits {
-  int64_t max_query_rows = 1000;          // Rows a query returns at most; the rest is "truncated".
-  int64_t query_timeout_millis = 30'000;  // A query running longer is stopped.
-  int64_t max_export_bytes = int64_t{256} << 20;  // Larger Parquet files are for the CLI.
-  int concurrent_heavy_requests = 2;  // Queries, first rows and exports running at once.
+  int64_t max_query_rows = 1000;  // Rows a query returns at most; the rest is "truncated".
+  int64_t max_query_bytes = int64_t{4} << 20;  // Text of those rows at most; likewise.
+  int64_t query_timeout_millis = 30'000;       // A query running longer is stopped.
+  int concurrent_heavy_requests = 2;           // Queries, first rows and exports running at once.
 };
 
 // `data_dir` holds datasources.json, read with the data-source types of `plugins`; both must

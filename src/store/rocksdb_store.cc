@@ -24,6 +24,8 @@
 // store.write.before_commit (every row and stream record of the call is in the batch, the shards'
 // timestamps are taken), store.write.after_commit (the batch is written, nothing is answered yet).
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
@@ -45,6 +47,7 @@
 #include <unordered_set>
 
 #include "base/kill_point.h"
+#include "store/fault_point_file_system.h"
 #include "store/filter_evaluator.h"
 #include "store/key_encoding.h"
 #include "store/row_codec.h"
@@ -156,10 +159,13 @@ using WrittenRows = std::unordered_map<std::string, std::optional<StoredRow>>;
 
 class RocksDbStore final : public Store {
  public:
-  RocksDbStore(const StoreOptions& options, std::shared_ptr<Clock> clock, rocksdb::DB* db,
+  // `env`: the Env `db` was opened with when not RocksDB's default one (null otherwise).
+  RocksDbStore(const StoreOptions& options, std::shared_ptr<Clock> clock,
+               std::unique_ptr<rocksdb::Env> env, rocksdb::DB* db,
                std::vector<rocksdb::ColumnFamilyHandle*> handles,
                std::shared_ptr<TableOptionsRegistry> registry)
-      : clock_(std::move(clock)),
+      : env_(std::move(env)),
+        clock_(std::move(clock)),
         registry_(std::move(registry)),
         db_(db),
         handles_(std::move(handles)),
@@ -274,6 +280,8 @@ class RocksDbStore final : public Store {
   // write; reads never call it.
   Status CheckFreeSpace();
 
+  // Outlives db_ (a member is destroyed after the destructor's body has closed the database).
+  std::unique_ptr<rocksdb::Env> env_;
   std::shared_ptr<Clock> clock_;
   // The live tables' options, as the compaction filter of "rows" sees them.
   std::shared_ptr<TableOptionsRegistry> registry_;
@@ -1023,6 +1031,12 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // A test build runs RocksDB's files under the fault points (fault_point_file_system.h).
+  std::unique_ptr<rocksdb::Env> env;
+  if (KillPointsCompiledIn()) {
+    env = rocksdb::NewCompositeEnv(WithFaultPoints(rocksdb::FileSystem::Default()));
+    db_options.env = env.get();
+  }
 
   std::shared_ptr<Clock> clock = options.clock ? options.clock : DefaultClock();
   auto registry = std::make_shared<TableOptionsRegistry>();
@@ -1048,8 +1062,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   rocksdb::DB* db = nullptr;
   OTSYNC_RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &db)));
-  auto store = std::make_unique<RocksDbStore>(options, std::move(clock), db, std::move(handles),
-                                              std::move(registry));
+  auto store = std::make_unique<RocksDbStore>(options, std::move(clock), std::move(env), db,
+                                              std::move(handles), std::move(registry));
   OTSYNC_RETURN_IF_ERROR(
       store->OpenStreamLog(options.sync_writes, options.stream_enabling_period.count()));
   OTSYNC_RETURN_IF_ERROR(store->LoadCatalog());

@@ -1,6 +1,6 @@
 // The Stream feature through the Store API: one record per applied row change, in the row's
 // write batch; lifecycle through CreateTable/UpdateTable/DeleteTable; reopen; admin split;
-// retention; and a crash in the middle of a write loop.
+// retention; a crash in the middle of a write loop; a failed fsync of RocksDB's log.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/kill_point.h"
 #include "store/store.h"
 #include "store/testing/store_fixture.h"
 #include "wire/plain_buffer.h"
@@ -141,6 +142,38 @@ class StoreStreamTest : public StoreFixture {
     Result<TableDescription> description = store_->DescribeTable(kInstance, table);
     EXPECT_TRUE(description.ok());
     return description.ok() ? description->stream.stream_id : "";
+  }
+
+  // The ids of every row of table "t", through GetRange pages.
+  std::set<int64_t> RowIds() {
+    RangeRequest range;
+    range.inclusive_start = {{"id", Value::InfMin()}};
+    range.exclusive_end = {{"id", Value::InfMax()}};
+    range.read.max_versions = 1;
+    std::set<int64_t> rows;
+    for (;;) {
+      Result<RangeResult> page = store_->GetRange(kInstance, "t", range);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      for (const wire::Row& row : page->rows) rows.insert(row.primary_key[0].value.integer());
+      if (!page->next_start_primary_key.has_value()) break;
+      range.inclusive_start = *page->next_start_primary_key;
+    }
+    return rows;
+  }
+
+  // Table "t"'s stream holds exactly one PutRow record for each of `rows` and none for another
+  // row (every write of these tests is a PutRow of a new row).
+  void ExpectOneRecordPerRow(const std::set<int64_t>& rows) {
+    std::map<int64_t, int> record_counts;
+    for (const DecodedRecord& record : ReadStream(store_.get(), "t")) {
+      EXPECT_EQ(record.action, wire::StreamAction::kPutRow);
+      ++record_counts[record.row.primary_key[0].value.integer()];
+    }
+    for (int64_t id : rows) EXPECT_EQ(record_counts[id], 1) << "row " << id;
+    for (const auto& [id, count] : record_counts) {
+      EXPECT_TRUE(rows.count(id)) << "record without its row: " << id;
+    }
   }
 };
 
@@ -507,29 +540,52 @@ TEST_F(StoreStreamTest, CrashKeepsRowsAndRecordsTogether) {
   ASSERT_TRUE(WIFSIGNALED(wait_status));
 
   Reopen();
-  RangeRequest range;
-  range.inclusive_start = {{"id", Value::InfMin()}};
-  range.exclusive_end = {{"id", Value::InfMax()}};
-  range.read.max_versions = 1;
-  std::set<int64_t> rows;
-  for (;;) {
-    Result<RangeResult> page = store_->GetRange(kInstance, "t", range);
-    ASSERT_TRUE(page.ok()) << page.status().ToString();
-    for (const wire::Row& row : page->rows) rows.insert(row.primary_key[0].value.integer());
-    if (!page->next_start_primary_key.has_value()) break;
-    range.inclusive_start = *page->next_start_primary_key;
-  }
-  std::map<int64_t, int> record_counts;
-  for (const DecodedRecord& record : ReadStream(store_.get(), "t")) {
-    EXPECT_EQ(record.action, wire::StreamAction::kPutRow);
-    ++record_counts[record.row.primary_key[0].value.integer()];
-  }
+  const std::set<int64_t> rows = RowIds();
   for (int64_t id : acked) EXPECT_TRUE(rows.count(id)) << "acknowledged row " << id << " lost";
-  for (int64_t id : rows) EXPECT_EQ(record_counts[id], 1) << "row " << id;
-  for (const auto& [id, count] : record_counts) {
-    EXPECT_TRUE(rows.count(id)) << "record without its row: " << id;
-  }
+  ExpectOneRecordPerRow(rows);
   EXPECT_GE(rows.size(), acked.size());
+}
+
+// An fsync of RocksDB's log that fails (the fault point "rocksdb.sync", live in test builds) with
+// every write synced, as `otsd --durability=sync` writes: the write is refused with the sync's
+// error, reads go on, and after a restart every acknowledged row is there with exactly one record.
+// The refused row may be there too (its log record was written before the sync failed, as a
+// client whose write failed cannot tell either), but never without its record.
+TEST_F(StoreStreamTest, AFailedLogSyncRefusesTheWriteAndARestartLosesNothingAcknowledged) {
+  if (!KillPointsCompiledIn()) GTEST_SKIP() << "fault points are compiled only into test builds";
+  options_.sync_writes = true;
+  Reopen();
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  std::set<int64_t> acked;
+  for (int64_t id = 1; id <= 20; ++id) {
+    ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, id, {Put("a", id)})).ok());
+    acked.insert(id);
+  }
+
+  ASSERT_TRUE(ArmFaultPoint("rocksdb.sync", 1).ok());
+  const Status refused = Write(MakeWrite(WriteType::kPut, 100, {Put("a", 100)}));
+  EXPECT_FALSE(DisarmFaultPoint()) << "the write's log sync did not reach the fault point";
+  EXPECT_EQ(refused.code(), StatusCode::kIOError) << refused.ToString();
+  EXPECT_NE(refused.message().find("(an injected fault)"), std::string::npos) << refused.ToString();
+
+  // Reads go on, and see what was acknowledged.
+  EXPECT_EQ(RowIds(), acked);
+  // Once RocksDB has seen a failed sync of its log it refuses every write until it is reopened:
+  // whether the log holds the refused write cannot be known, and a later write must not be
+  // acknowledged on top of it.
+  const Status later = Write(MakeWrite(WriteType::kPut, 101, {Put("a", 101)}));
+  EXPECT_FALSE(later.ok()) << "a write after a failed log sync was acknowledged";
+  EXPECT_EQ(RowIds(), acked);
+
+  Reopen();
+  std::set<int64_t> rows = RowIds();
+  for (int64_t id : acked) EXPECT_TRUE(rows.count(id)) << "acknowledged row " << id << " lost";
+  rows.erase(100);  // Refused, so either way.
+  EXPECT_EQ(rows, acked);
+  ExpectOneRecordPerRow(RowIds());
+  ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 102, {Put("a", 102)})).ok())
+      << "writes resume after the restart";
+  EXPECT_TRUE(RowIds().count(102));
 }
 
 }  // namespace

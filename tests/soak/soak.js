@@ -40,9 +40,15 @@ const CLOCK_SPEED = 1.6;
 const WINDOW_MS = 2 * 60 * 1000;  // Of otsd time.
 const WRITES_PER_SECOND = 200;
 const BATCH_ROWS = 20;
+// The writers overwrite a fixed set of keys, as an operational table is written: the table itself
+// stays the same size, so otsd's disk use can level off once retention trims as fast as the
+// writers add (with new keys every write, the table alone grows without end).
+const KEYS = 20000;
 const VALUE_BYTES = 200;
 const TABLE = 'soak';
 const COLUMNS = ['id', 'colname', 'version', 'colvalue', 'optype'];
+
+function keyOf(index) { return `w${String(index).padStart(9, '0')}`; }
 
 function kib(bytes) { return Math.round(bytes / 1024); }
 
@@ -91,7 +97,8 @@ async function main() {
 
   // The first window starts before the first write (windows need not start on a round time).
   const firstWindowStart = Math.floor(otsdNow() / 1000) * 1000 - 1000;
-  // Writers: new keys, WRITES_PER_SECOND rows a second in batches.
+  // Writers: WRITES_PER_SECOND rows a second in batches, cycling through KEYS keys. Each write's
+  // value starts with its own number, so the warehouse can be checked write by write.
   const writer = (async () => {
     let next = 0;
     const interval = 1000 * BATCH_ROWS / WRITES_PER_SECOND;
@@ -100,7 +107,7 @@ async function main() {
       const rows = [];
       for (let i = 0; i < BATCH_ROWS; i++, next++) {
         rows.push({
-          type: 'PUT', condition: h.IGNORE(), primaryKey: [{ id: `w${String(next).padStart(9, '0')}` }],
+          type: 'PUT', condition: h.IGNORE(), primaryKey: [{ id: keyOf(next % KEYS) }],
           attributeColumns: [{ c0: `${next}-${'v'.repeat(VALUE_BYTES)}` }],
         });
       }
@@ -160,10 +167,9 @@ async function main() {
     const elapsed = (Date.now() - started) / (deadline - started);
     try {
       if (elapsed > 0.25 && figures.split === null) {
-        // The table's one shard, split at the key of the write half-way so far: the keys grow, so
-        // the older writes' records are on one side and the newer writes' on the other.
+        // The table's one shard, split at the middle key: the writers' records go to both sides.
         const [only] = (await h.describeStreamAll(client, streamId)).shards;
-        const key = `w${String(Math.floor(figures.acked / 2)).padStart(9, '0')}`;
+        const key = keyOf(KEYS / 2);
         figures.split = await h.adminCall(otsd, 'SplitShard', { table: TABLE, shard_id: only.shardId, key });
         console.log(`split ${only.shardId} at ${key} -> ${figures.split.children.join(', ')}`);
       }
@@ -192,24 +198,27 @@ async function main() {
   while (otsdNow() < lastWrite + WINDOW_MS + 20000) await h.sleep(1000);
   await exportClosedWindows(otsdNow());
   sample();
-  // A PutRow's stream record is exported as a row delete (DR) and one put (U) per column.
+  // A PutRow's stream record is exported as a row delete (DR) and one put (U) per column; each
+  // put's value starts with the number of its write, so distinct values count distinct writes.
   const counted = await L.warehouseCsv(dataDir,
     "SELECT count(*) FILTER (WHERE optype = 'U') AS puts, count(*) FILTER (WHERE optype = 'DR') AS deletes, " +
-    'count(*) AS n, count(DISTINCT id) AS ids FROM dest');
-  const [puts, deletes, rows, ids] = counted[1].split(',').map(Number);
+    "count(*) AS n, count(DISTINCT id) AS ids, count(DISTINCT colvalue) FILTER (WHERE optype = 'U') AS writes FROM dest");
+  const [puts, deletes, rows, ids, writes] = counted[1].split(',').map(Number);
   figures.exported = rows;
   const check = await L.runOtsync(['warehouse', 'check', '--data-dir', dataDir]);
   if (check.code !== 0) fail(`warehouse check: ${check.stdout}${check.stderr}`);
-  if (puts !== figures.acked || deletes !== figures.acked || rows !== 2 * figures.acked || ids !== figures.acked) {
-    fail(`the warehouse holds ${rows} rows (${puts} U, ${deletes} DR) of ${ids} keys; ` +
-         `${figures.acked} writes were acknowledged`);
+  if (puts !== figures.acked || deletes !== figures.acked || rows !== 2 * figures.acked || writes !== figures.acked ||
+      ids !== Math.min(figures.acked, KEYS)) {
+    fail(`the warehouse holds ${rows} rows (${puts} U of ${writes} writes, ${deletes} DR) of ${ids} keys; ` +
+         `${figures.acked} writes were acknowledged on ${Math.min(figures.acked, KEYS)} keys`);
   }
   await otsd.stop();
 
   const runMs = figures.runMs.slice().sort((a, b) => a - b);
   const summary = {
     minutes: MINUTES, clockSpeed: CLOCK_SPEED, windowMs: WINDOW_MS, writesPerSecond: WRITES_PER_SECOND,
-    acked: figures.acked, exportedRows: rows, exportedPuts: puts, exportedKeys: ids, windows: figures.windows,
+    keys: KEYS, acked: figures.acked, exportedRows: rows, exportedPuts: puts, exportedWrites: writes, exportedKeys: ids,
+    windows: figures.windows,
     runMedianMs: runMs[Math.floor(runMs.length / 2)], runMaxMs: runMs[runMs.length - 1],
     split: figures.split, merge: figures.merge, errors,
   };

@@ -303,7 +303,7 @@ function SqlBox({ source, tables }) {
       ${error ? html`<p class="error" role="alert" data-query-error="true">${error}</p>` : null}
       ${result ? html`
         <p class="muted small" role="status">${result.truncated
-          ? `The first ${result.rowCount} of ${result.totalRows} rows (the console shows at most ${result.maxRows}).`
+          ? `The first ${result.rowCount} of ${result.totalRows} rows (the console shows at most ${result.maxRows} rows and ${Math.round(result.maxBytes / 1048576)} MiB of text).`
           : plural(result.rowCount, 'row')} in ${result.elapsedMillis} ms.</p>
         <${RowsTable} result=${result} label="Query result" />` : null}
     </form>`;

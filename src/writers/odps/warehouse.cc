@@ -228,8 +228,9 @@ Status RunReadOnly(duckdb_connection connection, const std::string& sql, const Q
   return status;
 }
 
-// The rows of `rows` as text, at most `max_rows` of them when positive.
-QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows) {
+// The rows of `rows` as text: at most `max_rows` of them and at most `max_text_bytes` of text in
+// all, each limit when positive; the first row that would cross a limit ends the result.
+QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows, int64_t max_text_bytes) {
   QueryResult result;
   idx_t columns = rows.column_count();
   for (idx_t column = 0; column < columns; ++column) {
@@ -245,6 +246,7 @@ QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows) {
     result.truncated = true;
   }
   result.rows.reserve(row_count);
+  int64_t text_bytes = 0;
   for (idx_t row = 0; row < row_count; ++row) {
     std::vector<std::optional<std::string>> cells;
     cells.reserve(columns);
@@ -253,7 +255,12 @@ QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows) {
         cells.emplace_back(std::nullopt);
       } else {
         cells.emplace_back(rows.Text(column, row));
+        text_bytes += static_cast<int64_t>(cells.back()->size());
       }
+    }
+    if (max_text_bytes > 0 && text_bytes > max_text_bytes) {
+      result.truncated = true;
+      break;
     }
     result.rows.push_back(std::move(cells));
   }
@@ -416,7 +423,7 @@ Result<QueryResult> Warehouse::Query(std::string_view sql, const QueryLimits& li
   }
   QueryRows rows;
   OTSYNC_RETURN_IF_ERROR(RunReadOnly(session->connection(), std::string(sql), limits, &rows));
-  return ToQueryResult(rows, limits.max_rows);
+  return ToQueryResult(rows, limits.max_rows, limits.max_text_bytes);
 }
 
 Result<QueryResult> Warehouse::FirstRows(std::string_view table, std::string_view partition,
@@ -438,7 +445,7 @@ Result<QueryResult> Warehouse::FirstRows(std::string_view table, std::string_vie
                                       QuoteIdentifier(schema.name) + PartitionFilter(levels) +
                                       " LIMIT " + std::to_string(std::max<int64_t>(limit, 1)),
                                   &rows, "reading the first rows of table " + schema.name));
-  return ToQueryResult(rows, 0);
+  return ToQueryResult(rows, 0, 0);
 }
 
 Result<std::vector<ExportedFile>> Warehouse::ExportParquet(std::string_view table,

@@ -54,6 +54,9 @@ struct ExportedFile {
 struct QueryLimits {
   // > 0: at most this many rows are kept; QueryResult::truncated says when there were more.
   int64_t max_rows = 0;
+  // > 0: rows are kept only while their text (the bytes of every cell) stays within this many
+  // bytes, so that a few huge cells cannot make the answer huge; QueryResult::truncated says so.
+  int64_t max_text_bytes = 0;
   // > 0: a statement still running after this long is stopped with kTimeout.
   int64_t timeout_millis = 0;
   // The SQL may read the warehouse's own data files and nothing else: no other file is read or
