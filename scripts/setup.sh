@@ -11,15 +11,17 @@ APT_PACKAGES=(
   librocksdb-dev libprotobuf-dev protobuf-compiler libssl-dev zlib1g-dev
   libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
+  libclang-rt-14-dev
   tzdata
   nodejs npm
   chromium
 )
 
-# `setup.sh --fuzz` adds the fuzzing toolchain (make build-fuzz): Debian's clang and its
-# libFuzzer and sanitizer runtimes.
+# libclang-rt-14-dev above gives the fuzz targets' FuzzedDataProvider.h, for the corpus replay of
+# `make test`. `setup.sh --fuzz` adds the fuzzing toolchain (make build-fuzz): Debian's clang,
+# whose libFuzzer and sanitizer runtimes are that package.
 if [[ ${1:-} == --fuzz ]]; then
-  APT_PACKAGES+=(clang libclang-rt-14-dev)
+  APT_PACKAGES+=(clang)
 fi
 
 missing=()
