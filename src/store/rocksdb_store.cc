@@ -1031,6 +1031,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  db_options.max_total_wal_size = options.max_total_wal_bytes;
   // A test build runs RocksDB's files under the fault points (fault_point_file_system.h).
   std::unique_ptr<rocksdb::Env> env;
   if (KillPointsCompiledIn()) {

@@ -56,6 +56,12 @@ struct StoreOptions {
   // aborts the process on a write to its log after a failed one (an assertion left on in its
   // build). Checked at most every 100 ms. Zero: no check.
   int64_t min_free_bytes = 0;
+  // The most RocksDB's write-ahead log files may hold together before the column families that
+  // keep the oldest one alive are flushed. A family written rarely (the catalog, stream
+  // metadata) keeps every log since its oldest unflushed write; RocksDB's own cap, four times
+  // all write buffers, is 2 GiB for otsd's four families, so the logs grew by every write for
+  // hours (found by the soak). Zero: RocksDB's default.
+  uint64_t max_total_wal_bytes = uint64_t{128} << 20;
 };
 
 class Store {
