@@ -284,6 +284,9 @@ test('SIGTERM ends a running child with the server; after the restart it runs ag
   assert.match(log.json.data, /scheduler stopped/);
 
   const own = openEvents(`/api/instances/${id}/progress`, { Authorization: `Bearer ${cli.token}` });
+  // The stream opens with the instance's state; a kill sent before that arrived could finish
+  // first (seen on a loaded machine), and the stream would open on 'killed'.
+  await waitUntil('the progress stream sent the current state', () => own.events.length > 0, 10);
   const killedAt = Date.now();
   const kill = await cli.send('POST', `/api/instances/${id}/kill`);
   assert.equal(kill.status, 200, kill.body);
