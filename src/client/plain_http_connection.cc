@@ -23,8 +23,19 @@ constexpr uint64_t kMaxBodyBytes = uint64_t{256} << 20;
 
 Status NetworkError(std::string_view kind) { return Status::Unavailable(std::string(kind)); }
 
-int PollTimeout(std::chrono::milliseconds timeout) {
+// A configured timeout as poll(2) takes it: at least 1 ms, at most a day.
+int TimeoutMillis(std::chrono::milliseconds timeout) {
   return static_cast<int>(std::clamp<int64_t>(timeout.count(), 1, 24 * 3600 * 1000));
+}
+
+// poll(2) of one descriptor, retried on EINTR: > 0 ready, 0 timed out, < 0 failed.
+int PollOne(int fd, short events, int millis) {
+  pollfd waiting{fd, events, 0};
+  int ready;
+  do {
+    ready = ::poll(&waiting, 1, millis);
+  } while (ready < 0 && errno == EINTR);
+  return ready;
 }
 
 // Connects a non-blocking socket to `address` within `timeout`; the socket's fd, or -1 with
@@ -38,11 +49,7 @@ int ConnectWithin(const addrinfo& address, std::chrono::milliseconds timeout, bo
       ::close(fd);
       return -1;
     }
-    pollfd waiting{fd, POLLOUT, 0};
-    int ready;
-    do {
-      ready = ::poll(&waiting, 1, PollTimeout(timeout));
-    } while (ready < 0 && errno == EINTR);
+    const int ready = PollOne(fd, POLLOUT, TimeoutMillis(timeout));
     int error = 0;
     socklen_t length = sizeof(error);
     if (ready == 0) *timed_out = true;
@@ -51,7 +58,8 @@ int ConnectWithin(const addrinfo& address, std::chrono::milliseconds timeout, bo
       return -1;
     }
   }
-  // The request goes out in one write, but a pipelined retry must not wait on a delayed ACK.
+  // A request goes out in one write, but one larger than a segment ends in a partial segment,
+  // which Nagle's algorithm would hold back until the previous one is acknowledged.
   const int on = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   return fd;
@@ -137,16 +145,11 @@ bool PlainHttpConnection::ReusableNow() {
   if (!reusable_) return false;
   // An idle connection has nothing to read: readable means the server closed it (or broke the
   // protocol by sending unasked bytes).
-  pollfd idle{fd_, POLLIN, 0};
-  return ::poll(&idle, 1, 0) == 0;
+  return PollOne(fd_, POLLIN, 0) == 0;
 }
 
 Status PlainHttpConnection::WaitFor(short events, std::string_view kind) {
-  pollfd waiting{fd_, events, 0};
-  int ready;
-  do {
-    ready = ::poll(&waiting, 1, PollTimeout(io_timeout_));
-  } while (ready < 0 && errno == EINTR);
+  const int ready = PollOne(fd_, events, TimeoutMillis(io_timeout_));
   if (ready == 0) return NetworkError(std::string(kind) + "Timeout");
   if (ready < 0) return NetworkError(kind);
   return Status::OK();
@@ -189,21 +192,11 @@ Status PlainHttpConnection::ReadMore(bool* at_end) {
     buffer_begin_ = 0;
   }
   if (buffer_end_ == kMaxResponseHeadBytes) return NetworkError("Read: the read buffer is full");
-  while (true) {
-    const ssize_t got =
-        ::recv(fd_, buffer_.get() + buffer_end_, kMaxResponseHeadBytes - buffer_end_, 0);
-    if (got > 0) {
-      buffer_end_ += static_cast<size_t>(got);
-      return Status::OK();
-    }
-    if (got == 0) {
-      *at_end = true;
-      return Status::OK();
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return NetworkError("Read");
-    OTSYNC_RETURN_IF_ERROR(WaitFor(POLLIN, "Read"));
-  }
+  OTSYNC_ASSIGN_OR_RETURN(
+      size_t got, Receive(buffer_.get() + buffer_end_, kMaxResponseHeadBytes - buffer_end_));
+  buffer_end_ += got;
+  *at_end = got == 0;
+  return Status::OK();
 }
 
 Status PlainHttpConnection::ReadExactly(uint64_t length, std::string* out) {
@@ -217,17 +210,21 @@ Status PlainHttpConnection::ReadExactly(uint64_t length, std::string* out) {
   buffer_begin_ += buffered;
   filled += buffered;
   while (filled < out->size()) {
-    const ssize_t got = ::recv(fd_, out->data() + filled, out->size() - filled, 0);
-    if (got > 0) {
-      filled += static_cast<size_t>(got);
-      continue;
-    }
+    OTSYNC_ASSIGN_OR_RETURN(size_t got, Receive(out->data() + filled, out->size() - filled));
     if (got == 0) return NetworkError("Read: the connection closed in the middle of the reply");
+    filled += got;
+  }
+  return Status::OK();
+}
+
+Result<size_t> PlainHttpConnection::Receive(char* into, size_t capacity) {
+  while (true) {
+    const ssize_t got = ::recv(fd_, into, capacity, 0);
+    if (got >= 0) return static_cast<size_t>(got);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return NetworkError("Read");
     OTSYNC_RETURN_IF_ERROR(WaitFor(POLLIN, "Read"));
   }
-  return Status::OK();
 }
 
 Status PlainHttpConnection::ReadChunkedBody(std::string* body) {

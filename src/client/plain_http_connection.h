@@ -70,6 +70,9 @@ class PlainHttpConnection {
   Status ReadExactly(uint64_t length, std::string* out);
   Status ReadChunkedBody(std::string* body);
   Status WaitFor(short events, std::string_view kind);
+  // One recv into `into`, waiting (bounded by the io timeout) while nothing has arrived: the
+  // bytes received, 0 at the end of the connection.
+  Result<size_t> Receive(char* into, size_t capacity);
 
   int fd_;
   std::chrono::milliseconds io_timeout_;
