@@ -1,9 +1,15 @@
 #include "bench_support.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <thread>
 
 namespace otsync::bench {
@@ -85,6 +91,31 @@ std::string Filler(uint64_t seed, size_t length) {
     text[i] = kAlphabet[seed % (sizeof(kAlphabet) - 1)];
   }
   return text;
+}
+
+ProcessCpuTimes ProcessCpu(int pid) {
+  ProcessCpuTimes times;
+  if (pid <= 0) return times;
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');  // The command name may hold spaces.
+  if (close == std::string::npos) return times;
+  std::istringstream fields(text.substr(close + 2));
+  std::vector<std::string> values;
+  for (std::string value; fields >> value;) values.push_back(value);
+  // After the name: state is field 3, so utime (14) .. cstime (17) are values[11..14].
+  if (values.size() < 15) return times;
+  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  times.own = (std::stod(values[11]) + std::stod(values[12])) / ticks;
+  times.children = (std::stod(values[13]) + std::stod(values[14])) / ticks;
+  return times;
+}
+
+double OwnCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double Median(std::vector<double> values) {

@@ -50,6 +50,17 @@ uint64_t Mix(uint64_t x);
 // `length` characters of [a-z0-9] determined by `seed`.
 std::string Filler(uint64_t seed, size_t length);
 
+// The CPU seconds (user + system) of process `pid` itself and of its reaped children, from
+// /proc/<pid>/stat; zeros when the process is unknown.
+struct ProcessCpuTimes {
+  double own = 0;
+  double children = 0;
+};
+ProcessCpuTimes ProcessCpu(int pid);
+
+// The CPU seconds (user + system) of the calling process.
+double OwnCpuSeconds();
+
 // REQUIRED: `values` is not empty.
 double Median(std::vector<double> values);
 

@@ -91,6 +91,28 @@ echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${SCHEDULER_FLAGS:+SCHEDULER_FLAGS=\"$SCHEDULER_FLAGS\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }${EXPORT_FLAGS:+EXPORT_FLAGS=\"$EXPORT_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
 
+# The official Node SDK on the table the C++ bench just read (bench/node_sdk_bench.js), printed
+# as one more row of the table above it. Skipped, saying so, when the SDK is not installed.
+ingest_rows=100000
+for flag in "$@"; do [[ "$flag" == --rows=* ]] && ingest_rows="${flag#--rows=}"; done
+node_stream_records=200000
+for flag in "${stream_read_flags[@]}"; do
+  [[ "$flag" == --records=* ]] && ((${flag#--records=} < node_stream_records)) &&
+    node_stream_records="${flag#--records=}"
+done
+node_sdk_bench() {
+  local script
+  script="$(dirname "${BASH_SOURCE[0]}")/node_sdk_bench.js"
+  if ! command -v node >/dev/null || [[ ! -d "$(dirname "$script")/../tests/e2e/node_modules/tablestore" ]]; then
+    echo "(the official Node SDK: skipped, tests/e2e/node_modules/tablestore is not installed: run scripts/setup.sh)"
+    return 0
+  fi
+  if ! node "$script" "$@" --endpoint="$otsd_endpoint" 2>"$work_dir/node-sdk.err"; then
+    echo "(the official Node SDK: failed: $(tail -n1 "$work_dir/node-sdk.err"))"
+    status=1
+  fi
+}
+
 status=0
 for mode in off on; do
   [[ " $benches " == *" ingest "* ]] || break
@@ -105,6 +127,8 @@ for mode in off on; do
       2>"$work_dir/bench-$mode.err"; then
     echo "(failed: $(tail -n1 "$work_dir/bench-$mode.err"))"
     status=1
+  else
+    node_sdk_bench scan --table=bench_ingest_0 --rows="$ingest_rows"
   fi
   otsd_stop
 done
@@ -123,6 +147,8 @@ if [[ " $benches " == *" stream-read "* ]]; then
         "${stream_read_flags[@]}" 2>"$work_dir/stream-read-$read_ahead.err"; then
       echo "(failed: $(tail -n1 "$work_dir/stream-read-$read_ahead.err"))"
       status=1
+    else
+      node_sdk_bench stream --table=stream_read_bench --records="$node_stream_records"
     fi
     otsd_stop
   done

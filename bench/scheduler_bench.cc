@@ -69,6 +69,8 @@ using otsync::bench::Clock;
 using otsync::bench::Fixed;
 using otsync::bench::Median;
 using otsync::bench::OtsdEndpoint;
+using otsync::bench::ProcessCpu;
+using otsync::bench::ProcessCpuTimes;
 using otsync::bench::Seconds;
 using otsync::bench::WriteAll;
 using otsync::testing::ChildProcess;
@@ -165,28 +167,6 @@ std::string LoadAverage() {
   std::string one, five, fifteen;
   file >> one >> five >> fifteen;
   return one + " " + five + " " + fifteen;
-}
-
-// The CPU seconds of process `pid` itself and of its reaped children (/proc/PID/stat fields 14-17).
-struct CpuTimes {
-  double own = 0;
-  double children = 0;
-};
-CpuTimes ProcessCpu(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  CpuTimes times;
-  const size_t close = text.rfind(')');  // The command name may hold spaces.
-  if (close == std::string::npos) return times;
-  std::istringstream fields(text.substr(close + 2));
-  std::vector<std::string> values;
-  for (std::string value; fields >> value;) values.push_back(value);
-  // After the name: state is field 3, so utime (14) .. cstime (17) are values[11..14].
-  if (values.size() < 15) return times;
-  const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  times.own = (std::stod(values[11]) + std::stod(values[12])) / ticks;
-  times.children = (std::stod(values[13]) + std::stod(values[14])) / ticks;
-  return times;
 }
 
 // Runs otsync with `args`; fails with its standard error when it exits non-zero. The secret of
@@ -466,10 +446,10 @@ int RunLoad(const Flags& flags, Server& server) {
   const int64_t to = from + static_cast<int64_t>(flags.minutes * 60);
   std::cerr << "scheduler_bench: " << flags.tasks << " tasks created; load until "
             << WallClock(to * 1000) << " (Asia/Shanghai)\n";
-  const CpuTimes cpu_start = ProcessCpu(server.process->pid());
+  const ProcessCpuTimes cpu_start = ProcessCpu(server.process->pid());
   const std::string load_start = LoadAverage();
   while (NowMillis() / 1000 < to) std::this_thread::sleep_for(std::chrono::seconds(1));
-  const CpuTimes cpu_end = ProcessCpu(server.process->pid());
+  const ProcessCpuTimes cpu_end = ProcessCpu(server.process->pid());
   const std::string load_end = LoadAverage();
   for (int i = 0; i < flags.tasks; ++i) {
     if (Status frozen = server.api->Post("/api/tasks/" + TaskName(i) + "/freeze", {}).status();

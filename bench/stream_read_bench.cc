@@ -43,6 +43,8 @@ using otsync::bench::Filler;
 using otsync::bench::Fixed;
 using otsync::bench::Median;
 using otsync::bench::Mix;
+using otsync::bench::OwnCpuSeconds;
+using otsync::bench::ProcessCpu;
 using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
@@ -78,32 +80,6 @@ wire::Row MakeRow(int i) {
       {"active", wire::Value::Boolean(i % 3 != 0), std::nullopt},
   };
   return row;
-}
-
-// CPU seconds (user + system) of otsd, from /proc/<pid>/stat; 0 when unknown.
-double ProcessCpuSeconds(int pid) {
-  if (pid <= 0) return 0;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const size_t after_name = text.rfind(')');
-  if (after_name == std::string::npos) return 0;
-  std::istringstream fields(text.substr(after_name + 2));
-  std::string field;
-  unsigned long long utime = 0;
-  unsigned long long stime = 0;
-  // After "(comm) ": state is field 3; utime and stime are fields 14 and 15.
-  for (int index = 3; index <= 15 && fields >> field; ++index) {
-    if (index == 14) utime = std::stoull(field);
-    if (index == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double OwnCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 Status Ingest(client::Client& ots, const Flags& flags, double* seconds) {
@@ -255,14 +231,14 @@ int main(int argc, char** argv) {
   for (int rep = 0; rep < flags.repetitions; ++rep) {
     for (Mode& mode : modes) {
       ReadPass pass;
-      const double otsd_cpu_before = ProcessCpuSeconds(flags.otsd_pid);
+      const double otsd_cpu_before = ProcessCpu(flags.otsd_pid).own;
       const double own_cpu_before = OwnCpuSeconds();
       const Clock::time_point start = Clock::now();
       Status status =
           ReadShards(*mode.client, shards, stream_id, flags.limit, &batch, &pass, nullptr);
       const double seconds = Seconds(Clock::now() - start);
       const double own_cpu = OwnCpuSeconds() - own_cpu_before;
-      const double otsd_cpu = ProcessCpuSeconds(flags.otsd_pid) - otsd_cpu_before;
+      const double otsd_cpu = ProcessCpu(flags.otsd_pid).own - otsd_cpu_before;
       if (!status.ok()) return Fail(mode.name, status);
       if (pass.records != capture.records) return Fail(mode.name, Status::Internal("count"));
       mode.rates.push_back(count / seconds);

@@ -44,14 +44,25 @@ bool KeyAppearsElsewhere(const sync::DataSource& source, const std::string& key)
   return false;
 }
 
+// Whether the validation error of `source` still holds `key` when the access key is replaced by
+// another of the same length: then the key is a piece of the message's own text (an access key
+// ", must begin with a l" is in the name rule's message), not a quote of it.
+bool KeyIsPartOfTheMessageText(sync::DataSource source, const sync::DataSourceType& type,
+                               const std::string& key) {
+  const char other = key[0] == 'Q' ? 'Z' : 'Q';
+  source.fields["accessKey"] = std::string(key.size(), other);
+  Status valid = sync::ValidateDataSource(source, type);
+  return !valid.ok() && valid.message().find(key) != std::string::npos;
+}
+
 void CheckSecretsKept(const sync::DataSource& source) {
   const std::string& key = source.field("accessKey");
   if (source.type != "ots" || key.size() < 8) return;
   const sync::DataSourceType& type = *Plugins().FindDataSourceType(source.type);
   Status valid = sync::ValidateDataSource(source, type);
   if (!valid.ok() && valid.message().find(key) != std::string::npos) {
-    fuzz::Check(KeyAppearsElsewhere(source, key), "a validation error quotes the access key",
-                valid.message());
+    fuzz::Check(KeyAppearsElsewhere(source, key) || KeyIsPartOfTheMessageText(source, type, key),
+                "a validation error quotes the access key", valid.message());
   }
   for (const auto& [field, value] : sync::DescribeDataSource(source, type)) {
     if (field == "accessKey") {

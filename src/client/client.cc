@@ -1,6 +1,7 @@
 #include "client/client.h"
 
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -115,6 +116,18 @@ std::string EncodeRowChange(wire::WriteType type, const wire::Row& row) {
   return wire::EncodeRow(row);
 }
 
+pb::GetRangeRequest GetRangeRequestOf(std::string_view table_name,
+                                      const wire::RangeRequest& range) {
+  pb::GetRangeRequest request;
+  request.set_table_name(std::string(table_name));
+  request.set_direction(static_cast<pb::Direction>(range.direction));
+  SetReadOptions(range.read, &request);
+  if (range.limit > 0) request.set_limit(range.limit);
+  wire::EncodePrimaryKey(range.inclusive_start, request.mutable_inclusive_start_primary_key());
+  wire::EncodePrimaryKey(range.exclusive_end, request.mutable_exclusive_end_primary_key());
+  return request;
+}
+
 void ToTableOptions(const wire::TableOptions& options, pb::TableOptions* out) {
   out->set_time_to_live(options.time_to_live_seconds);
   out->set_max_versions(options.max_versions);
@@ -156,6 +169,22 @@ Result<wire::PrimaryKey> DecodePrimaryKey(const std::string& bytes, std::string_
   Result<wire::Row> row = wire::DecodeRow(bytes);
   if (!row.ok()) return CorruptResponse(what, row.status());
   return std::move(row->primary_key);
+}
+
+// The rows of a GetRange answer, decoded into `*rows` in place (wire::DecodeRowsInto).
+Status DecodeRangeRows(const pb::GetRangeResponse& response, std::vector<wire::Row>* rows) {
+  Status status = wire::DecodeRowsInto(response.rows(), rows);
+  if (!status.ok()) return CorruptResponse("GetRange rows", status);
+  return Status::OK();
+}
+
+// Absent when the answer ends the range.
+Result<std::optional<wire::PrimaryKey>> NextStartOf(const pb::GetRangeResponse& response) {
+  if (response.next_start_primary_key().empty()) return std::optional<wire::PrimaryKey>();
+  OTSYNC_ASSIGN_OR_RETURN(
+      wire::PrimaryKey key,
+      DecodePrimaryKey(response.next_start_primary_key(), "GetRange next_start_primary_key"));
+  return std::optional<wire::PrimaryKey>(std::move(key));
 }
 
 CapacityUnits FromConsumed(const pb::ConsumedCapacity& consumed) {
@@ -718,36 +747,45 @@ Result<std::vector<std::vector<wire::RowWriteOutcome>>> Client::BatchWriteRow(
 
 Result<wire::RangeResult> Client::GetRange(std::string_view table_name,
                                            const wire::RangeRequest& range) {
-  pb::GetRangeRequest request;
-  request.set_table_name(std::string(table_name));
-  request.set_direction(static_cast<pb::Direction>(range.direction));
-  SetReadOptions(range.read, &request);
-  if (range.limit > 0) request.set_limit(range.limit);
-  wire::EncodePrimaryKey(range.inclusive_start, request.mutable_inclusive_start_primary_key());
-  wire::EncodePrimaryKey(range.exclusive_end, request.mutable_exclusive_end_primary_key());
-  pb::GetRangeResponse response;
-  OTSYNC_RETURN_IF_ERROR(Call("GetRange", request, &response));
-
   wire::RangeResult result;
-  Result<std::vector<wire::Row>> rows = wire::DecodeRows(response.rows());
-  if (!rows.ok()) return CorruptResponse("GetRange rows", rows.status());
-  result.rows = std::move(rows).value();
-  if (!response.next_start_primary_key().empty()) {
-    OTSYNC_ASSIGN_OR_RETURN(
-        result.next_start_primary_key,
-        DecodePrimaryKey(response.next_start_primary_key(), "GetRange next_start_primary_key"));
-  }
+  OTSYNC_RETURN_IF_ERROR(GetRange(table_name, range, &result));
   return result;
+}
+
+Status Client::GetRange(std::string_view table_name, const wire::RangeRequest& range,
+                        wire::RangeResult* result) {
+  pb::GetRangeResponse response;
+  OTSYNC_RETURN_IF_ERROR(Call("GetRange", GetRangeRequestOf(table_name, range), &response));
+  OTSYNC_RETURN_IF_ERROR(DecodeRangeRows(response, &result->rows));
+  OTSYNC_ASSIGN_OR_RETURN(result->next_start_primary_key, NextStartOf(response));
+  return Status::OK();
 }
 
 Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& request,
                          const std::function<Status(std::vector<wire::Row>& page)>& on_page) {
-  wire::RangeRequest page_request = request;
+  pb::GetRangeRequest request_message = GetRangeRequestOf(table_name, request);
+  pb::GetRangeResponse current;
+  OTSYNC_RETURN_IF_ERROR(Call("GetRange", request_message, &current));
+  std::vector<wire::Row> page;
   while (true) {
-    OTSYNC_ASSIGN_OR_RETURN(wire::RangeResult page, GetRange(table_name, page_request));
-    if (!page.rows.empty()) OTSYNC_RETURN_IF_ERROR(on_page(page.rows));
-    if (!page.next_start_primary_key) return Status::OK();
-    page_request.inclusive_start = std::move(*page.next_start_primary_key);
+    OTSYNC_ASSIGN_OR_RETURN(std::optional<wire::PrimaryKey> next_start, NextStartOf(current));
+    // The next page is asked for before this one is decoded, so that the server reads it while
+    // this thread decodes and hands over the rows below. The start key goes back as the server
+    // sent it (it decoded above).
+    pb::GetRangeResponse following;
+    std::future<Status> prefetch;
+    if (next_start) {
+      request_message.set_inclusive_start_primary_key(current.next_start_primary_key());
+      prefetch = std::async(std::launch::async | std::launch::deferred,
+                            [&] { return Call("GetRange", request_message, &following); });
+    }
+    Status status = DecodeRangeRows(current, &page);
+    if (status.ok() && !page.empty()) status = on_page(page);
+    const Status fetched = prefetch.valid() ? prefetch.get() : Status::OK();
+    OTSYNC_RETURN_IF_ERROR(status);
+    if (!next_start) return Status::OK();
+    OTSYNC_RETURN_IF_ERROR(fetched);
+    current.Swap(&following);
   }
 }
 

@@ -229,8 +229,18 @@ class Client {
   // One GetRange call: at most `request.limit` rows (when set) and one server page.
   Result<wire::RangeResult> GetRange(std::string_view table_name,
                                      const wire::RangeRequest& request);
+  // The same into `*result`, overwriting the rows it holds in place so that their vectors and
+  // strings keep their capacity (wire::DecodeRowsInto): a caller paging through a range with one
+  // result allocates little once the first page has been decoded. On error `*result` holds
+  // unspecified partial contents.
+  Status GetRange(std::string_view table_name, const wire::RangeRequest& request,
+                  wire::RangeResult* result);
   // Pages through the whole range, calling `on_page` with each non-empty page in order;
   // `request.limit` is the page size. Stops at the first error, including one `on_page` returns.
+  // The page's rows are reused for the next page: `on_page` may move rows out, but a reference
+  // into the page is valid only until it returns. While a page is decoded and `on_page` runs,
+  // the next page is already being fetched (on a second connection), so the server reads it in
+  // the meantime; when `on_page` fails, that one request was made for nothing.
   Status ScanRange(std::string_view table_name, const wire::RangeRequest& request,
                    const std::function<Status(std::vector<wire::Row>& page)>& on_page);
   // ScanRange collecting every row.

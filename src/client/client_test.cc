@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -398,11 +400,9 @@ TEST(NormalizeEndpointTest, DropsThePath) {
             "https://inst.cn-hangzhou.ots.aliyuncs.com");
 }
 
-TEST_F(ClientTest, ScanRangePagesUntilTheRangeEnds) {
-  std::unique_ptr<Client> client = MakeClient();
-  // Three keys, served one per page.
-  const std::vector<std::string> keys = {"a", "b", "c"};
-  server_.set_handler([&](const RecordedRequest& request, httplib::Response& reply) {
+// Serves GetRange over `keys`, one row per page, each page naming the next key.
+void ServeOneKeyPerPage(FakeOts* server, std::vector<std::string> keys) {
+  server->set_handler([keys](const RecordedRequest& request, httplib::Response& reply) {
     pb::GetRangeRequest range;
     ASSERT_TRUE(range.ParseFromString(request.body));
     wire::Row start = wire::DecodeRow(range.inclusive_start_primary_key()).value();
@@ -422,11 +422,21 @@ TEST_F(ClientTest, ScanRangePagesUntilTheRangeEnds) {
     }
     ReplyMessage(response, reply);
   });
+}
+
+wire::RangeRequest WholeRangeOnePerPage() {
   wire::RangeRequest range;
   range.inclusive_start = {{"pk", wire::Value::InfMin()}};
   range.exclusive_end = {{"pk", wire::Value::InfMax()}};
   range.limit = 1;
-  Result<std::vector<wire::Row>> rows = client->GetWholeRange("t", range);
+  return range;
+}
+
+TEST_F(ClientTest, ScanRangePagesUntilTheRangeEnds) {
+  std::unique_ptr<Client> client = MakeClient();
+  const std::vector<std::string> keys = {"a", "b", "c"};
+  ServeOneKeyPerPage(&server_, keys);
+  Result<std::vector<wire::Row>> rows = client->GetWholeRange("t", WholeRangeOnePerPage());
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), 3u);
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -439,6 +449,45 @@ TEST_F(ClientTest, ScanRangePagesUntilTheRangeEnds) {
   EXPECT_EQ(last.limit(), 1);
   EXPECT_EQ(last.max_versions(), 1);
   EXPECT_EQ(last.direction(), pb::FORWARD);
+}
+
+TEST_F(ClientTest, ScanRangeAsksForTheNextPageWhileAPageIsHandedOver) {
+  std::unique_ptr<Client> client = MakeClient();
+  ServeOneKeyPerPage(&server_, {"a", "b", "c"});
+  std::vector<size_t> requests_seen_during_page;
+  Status scanned = client->ScanRange("t", WholeRangeOnePerPage(), [&](std::vector<wire::Row>&) {
+    // The request for the next page is on its way while this page is being handled.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const size_t wanted = std::min<size_t>(requests_seen_during_page.size() + 2, 3);
+    while (server_.requests().size() < wanted && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    requests_seen_during_page.push_back(server_.requests().size());
+    return Status::OK();
+  });
+  ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+  EXPECT_EQ(requests_seen_during_page, (std::vector<size_t>{2, 3, 3}));
+  // The next page starts at the key the server sent, byte for byte.
+  std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  pb::GetRangeRequest second;
+  ASSERT_TRUE(second.ParseFromString(requests[1].body));
+  EXPECT_EQ(second.inclusive_start_primary_key(),
+            wire::EncodePrimaryKey({{"pk", wire::Value::String("b")}}));
+}
+
+TEST_F(ClientTest, ScanRangeStopsAtTheErrorOfItsCallback) {
+  std::unique_ptr<Client> client = MakeClient();
+  ServeOneKeyPerPage(&server_, {"a", "b", "c", "d"});
+  int pages = 0;
+  Status scanned = client->ScanRange("t", WholeRangeOnePerPage(), [&](std::vector<wire::Row>&) {
+    ++pages;
+    return Status(StatusCode::kAborted, "enough");
+  });
+  EXPECT_EQ(scanned.code(), StatusCode::kAborted);
+  EXPECT_EQ(pages, 1);
+  // At most the one page asked for ahead.
+  EXPECT_LE(server_.requests().size(), 2u);
 }
 
 TEST_F(ClientTest, BatchWriteRowReportsEachRowsOutcome) {

@@ -264,16 +264,15 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     range.limit = request.limit();
   }
   OTSYNC_ASSIGN_OR_RETURN(range.read, ReadOptionsOf(request, "GetRangeRequest"));
-  OTSYNC_ASSIGN_OR_RETURN(wire::RangeResult result,
-                          context.store->GetRange(context.instance, request.table_name(), range));
-
   proto::GetRangeResponse response;
   std::string* rows = response.mutable_rows();
   wire::PlainBufferWriter writer(rows);
-  for (const wire::Row& row : result.rows) writer.AppendRow(row);
-  if (result.next_start_primary_key.has_value()) {
-    wire::EncodePrimaryKey(*result.next_start_primary_key,
-                           response.mutable_next_start_primary_key());
+  // Rows are encoded as the store reads them: no page of rows is held (a page is up to 5000).
+  OTSYNC_ASSIGN_OR_RETURN(
+      std::optional<wire::PrimaryKey> next_start,
+      context.store->EncodeRangePage(context.instance, request.table_name(), range, &writer));
+  if (next_start.has_value()) {
+    wire::EncodePrimaryKey(*next_start, response.mutable_next_start_primary_key());
   }
   SetConsumed(CapacityUnitsFor(rows->size()), 0, response.mutable_consumed());
   return SerializeResponse(response);

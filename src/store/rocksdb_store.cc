@@ -39,6 +39,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -115,6 +116,19 @@ size_t RowDataSize(const wire::Row& row) {
     bytes += cell.name.size() + (cell.value.has_value() ? cell.value->DataSize() : 0) + 8;
   }
   return bytes;
+}
+
+// The row a read of `stored` returns (ProjectRow of the visible row), or nullopt.
+Result<std::optional<wire::Row>> ProjectStoredRow(wire::PrimaryKey primary_key,
+                                                  std::string_view stored,
+                                                  const wire::TableDescription& description,
+                                                  const wire::ReadOptions& read,
+                                                  int64_t now_millis) {
+  OTSYNC_ASSIGN_OR_RETURN(StoredRow row, DecodeStoredRow(stored));
+  const bool written_without_columns = row.columns.empty();
+  StoredRow visible = VisibleRow(std::move(row), description.options, now_millis);
+  if (!RowExists(written_without_columns, visible)) return std::optional<wire::Row>();
+  return ProjectRow(std::move(primary_key), std::move(visible), read, description.primary_key);
 }
 
 struct AutoIncrementState {
@@ -215,6 +229,10 @@ class RocksDbStore final : public Store {
       const std::string& instance, const std::vector<TableWrites>& tables) override;
   Result<RangeResult> GetRange(const std::string& instance, const std::string& table,
                                const RangeRequest& request) override;
+  Result<std::optional<wire::PrimaryKey>> EncodeRangePage(const std::string& instance,
+                                                          const std::string& table,
+                                                          const RangeRequest& request,
+                                                          wire::PlainBufferWriter* out) override;
   Result<std::vector<wire::PrimaryKey>> ComputeSplitPointsBySize(const std::string& instance,
                                                                  const std::string& table,
                                                                  int64_t split_size_bytes) override;
@@ -246,6 +264,18 @@ class RocksDbStore final : public Store {
   Result<TrimStats> TrimStreams() override;
 
  private:
+  // Called for each stored row of a range page, in range order, with its key and stored bytes;
+  // returns the data size of the row it returned, or nullopt when the row is not returned.
+  using RangeRowEmitter = std::function<Result<std::optional<size_t>>(
+      wire::PrimaryKey& primary_key, std::string_view stored,
+      const wire::TableDescription& description, int64_t now_millis)>;
+  // One page of `request` (at most its limit and kMaxRangeRows rows, about kMaxRangeBytes) through
+  // `emit`; returns the next start key, absent when the range is finished.
+  Result<std::optional<wire::PrimaryKey>> ScanRangePage(const std::string& instance,
+                                                        const std::string& table,
+                                                        const RangeRequest& request,
+                                                        const RangeRowEmitter& emit);
+
   Result<TablePtr> FindTable(const std::string& instance, const std::string& table) const;
   Result<int64_t> NextAutoIncrement(const TableState& table);
   Status PrepareRow(PendingRow* row, int64_t now_millis);
@@ -900,6 +930,52 @@ Result<std::vector<std::vector<RowWriteOutcome>>> RocksDbStore::BatchWriteRows(
 
 Result<RangeResult> RocksDbStore::GetRange(const std::string& instance, const std::string& table,
                                            const RangeRequest& request) {
+  RangeResult result;
+  OTSYNC_ASSIGN_OR_RETURN(
+      result.next_start_primary_key,
+      ScanRangePage(instance, table, request,
+                    [&](wire::PrimaryKey& primary_key, std::string_view stored,
+                        const wire::TableDescription& description,
+                        int64_t now_millis) -> Result<std::optional<size_t>> {
+                      OTSYNC_ASSIGN_OR_RETURN(
+                          std::optional<wire::Row> row,
+                          ProjectStoredRow(std::move(primary_key), stored, description,
+                                           request.read, now_millis));
+                      if (!row.has_value()) return std::optional<size_t>();
+                      const size_t size = RowDataSize(*row);
+                      result.rows.push_back(std::move(*row));
+                      return std::optional<size_t>(size);
+                    }));
+  return result;
+}
+
+Result<std::optional<wire::PrimaryKey>> RocksDbStore::EncodeRangePage(
+    const std::string& instance, const std::string& table, const RangeRequest& request,
+    wire::PlainBufferWriter* out) {
+  const bool whole_rows = ReadsWholeRows(request.read);
+  wire::Value scratch;
+  return ScanRangePage(instance, table, request,
+                       [&](wire::PrimaryKey& primary_key, std::string_view stored,
+                           const wire::TableDescription& description,
+                           int64_t now_millis) -> Result<std::optional<size_t>> {
+                         if (whole_rows) {
+                           return EncodeVisibleRow(primary_key, stored, description.options,
+                                                   request.read, now_millis, &scratch, out);
+                         }
+                         OTSYNC_ASSIGN_OR_RETURN(
+                             std::optional<wire::Row> row,
+                             ProjectStoredRow(std::move(primary_key), stored, description,
+                                              request.read, now_millis));
+                         if (!row.has_value()) return std::optional<size_t>();
+                         out->AppendRow(*row);
+                         return std::optional<size_t>(RowDataSize(*row));
+                       });
+}
+
+Result<std::optional<wire::PrimaryKey>> RocksDbStore::ScanRangePage(const std::string& instance,
+                                                                    const std::string& table,
+                                                                    const RangeRequest& request,
+                                                                    const RangeRowEmitter& emit) {
   OTSYNC_ASSIGN_OR_RETURN(TablePtr state, FindTable(instance, table));
   const wire::TableDescription& description = state->description();
   OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(request.inclusive_start, description.primary_key,
@@ -933,8 +1009,9 @@ Result<RangeResult> RocksDbStore::GetRange(const std::string& instance, const st
       request.limit > 0 ? std::min(request.limit, kMaxRangeRows) : kMaxRangeRows;
   const int64_t now_millis = clock_->NowMillis();
 
-  RangeResult result;
-  size_t result_bytes = 0;
+  int32_t rows_returned = 0;
+  size_t bytes_returned = 0;
+  std::optional<wire::PrimaryKey> next_start;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, rows_));
   if (forward) {
     it->Seek(start_key);
@@ -944,22 +1021,18 @@ Result<RangeResult> RocksDbStore::GetRange(const std::string& instance, const st
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
     OTSYNC_ASSIGN_OR_RETURN(wire::PrimaryKey primary_key,
                             DecodeRowKey(it->key().ToStringView(), description.primary_key));
-    if (static_cast<int32_t>(result.rows.size()) >= row_limit || result_bytes >= kMaxRangeBytes) {
-      result.next_start_primary_key = std::move(primary_key);
+    if (rows_returned >= row_limit || bytes_returned >= kMaxRangeBytes) {
+      next_start = std::move(primary_key);
       break;
     }
-    OTSYNC_ASSIGN_OR_RETURN(StoredRow stored, DecodeStoredRow(it->value().ToStringView()));
-    const bool written_without_columns = stored.columns.empty();
-    StoredRow visible = VisibleRow(std::move(stored), description.options, now_millis);
-    if (!RowExists(written_without_columns, visible)) continue;
-    std::optional<wire::Row> row = ProjectRow(std::move(primary_key), std::move(visible),
-                                              request.read, description.primary_key);
-    if (!row.has_value()) continue;
-    result_bytes += RowDataSize(*row);
-    result.rows.push_back(std::move(*row));
+    OTSYNC_ASSIGN_OR_RETURN(std::optional<size_t> row_bytes,
+                            emit(primary_key, it->value().ToStringView(), description, now_millis));
+    if (!row_bytes.has_value()) continue;
+    bytes_returned += *row_bytes;
+    ++rows_returned;
   }
   OTSYNC_RETURN_IF_ERROR(FromRocksDb(it->status()));
-  return result;
+  return next_start;
 }
 
 Result<std::vector<wire::PrimaryKey>> RocksDbStore::ComputeSplitPointsBySize(

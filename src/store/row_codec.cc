@@ -38,28 +38,26 @@ bool ReadValue(wire::ByteReader* reader, wire::Value* value) {
     case wire::ValueType::kInteger: {
       uint64_t bits = 0;
       if (!reader->GetVarint64(&bits)) return false;
-      *value = wire::Value::Integer(wire::ZigZagDecode(bits));
+      value->SetInteger(wire::ZigZagDecode(bits));
       return true;
     }
     case wire::ValueType::kDouble: {
       uint64_t bits = 0;
       if (!reader->GetBigEndian64(&bits)) return false;
-      *value = wire::Value::Double(std::bit_cast<double>(bits));
+      value->SetDouble(std::bit_cast<double>(bits));
       return true;
     }
     case wire::ValueType::kBoolean: {
       uint8_t byte = 0;
       if (!reader->GetByte(&byte)) return false;
-      *value = wire::Value::Boolean(byte != 0);
+      value->SetBoolean(byte != 0);
       return true;
     }
     case wire::ValueType::kString:
     case wire::ValueType::kBinary: {
       std::string_view bytes;
       if (!reader->GetVarintLengthPrefixed(&bytes)) return false;
-      *value = static_cast<wire::ValueType>(type) == wire::ValueType::kString
-                   ? wire::Value::String(std::string(bytes))
-                   : wire::Value::Binary(std::string(bytes));
+      value->SetBytes(static_cast<wire::ValueType>(type), bytes);
       return true;
     }
     default:
@@ -141,5 +139,45 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   if (!reader.empty()) return corrupt;
   return row;
 }
+
+StoredRowReader::StoredRowReader(std::string_view bytes) : bytes_(bytes), reader_(bytes) {}
+
+Status StoredRowReader::Start(uint64_t* column_count) {
+  uint8_t format = 0;
+  if (!reader_.GetByte(&format) || format != kFormatVersion ||
+      !reader_.GetVarint64(&columns_left_) || columns_left_ > bytes_.size()) {
+    return Corrupt();
+  }
+  *column_count = columns_left_;
+  return Status::OK();
+}
+
+Status StoredRowReader::NextColumn(std::string_view* name, uint64_t* version_count) {
+  if (columns_left_ == 0 || versions_left_ != 0) return Corrupt();
+  --columns_left_;
+  if (!reader_.GetVarintLengthPrefixed(name) || !reader_.GetVarint64(&versions_left_) ||
+      versions_left_ > bytes_.size()) {
+    return Corrupt();
+  }
+  *version_count = versions_left_;
+  return Status::OK();
+}
+
+Status StoredRowReader::NextVersion(int64_t* timestamp, wire::Value* value) {
+  uint64_t zigzag = 0;
+  if (versions_left_ == 0 || !reader_.GetVarint64(&zigzag) || !ReadValue(&reader_, value)) {
+    return Corrupt();
+  }
+  --versions_left_;
+  *timestamp = wire::ZigZagDecode(zigzag);
+  return Status::OK();
+}
+
+Status StoredRowReader::Finish() const {
+  if (columns_left_ != 0 || versions_left_ != 0 || !reader_.empty()) return Corrupt();
+  return Status::OK();
+}
+
+Status StoredRowReader::Corrupt() { return Status::Corruption("Malformed stored row."); }
 
 }  // namespace otsync::store

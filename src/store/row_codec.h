@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "wire/coding.h"
 #include "wire/row.h"
 
 namespace otsync::store {
@@ -49,5 +50,29 @@ void PutVersion(int64_t timestamp, wire::Value value, StoredColumn* column);
 
 void EncodeStoredRow(const StoredRow& row, std::string* out);
 Result<StoredRow> DecodeStoredRow(std::string_view bytes);
+
+// Reads stored bytes column by column without building a StoredRow, for a reader that only
+// passes versions on (a range encoded for the wire): names are views into the bytes, each value
+// is decoded into the caller's Value (reusing its buffer). Usage: Start, then for each column
+// NextColumn and exactly `version_count` NextVersion calls, then Finish. Every call returns
+// Corruption("Malformed stored row.") when the bytes are not a stored row.
+class StoredRowReader {
+ public:
+  explicit StoredRowReader(std::string_view bytes);
+  Status Start(uint64_t* column_count);
+  Status NextColumn(std::string_view* name, uint64_t* version_count);
+  // The column's versions come newest first, as stored.
+  Status NextVersion(int64_t* timestamp_millis, wire::Value* value);
+  // OK when every column and version was read and no byte is left over.
+  Status Finish() const;
+
+ private:
+  static Status Corrupt();
+
+  std::string_view bytes_;
+  wire::ByteReader reader_;
+  uint64_t columns_left_ = 0;
+  uint64_t versions_left_ = 0;
+};
 
 }  // namespace otsync::store

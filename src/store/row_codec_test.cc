@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "store/table_meta_codec.h"
 
@@ -52,6 +55,48 @@ TEST(RowCodecTest, RejectsTruncatedAndTrailingBytes) {
     EXPECT_FALSE(DecodeStoredRow(encoded.substr(0, length)).ok()) << length;
   }
   EXPECT_FALSE(DecodeStoredRow(encoded + "x").ok());
+}
+
+// Reads `bytes` through StoredRowReader into a StoredRow; the first error on the way.
+Result<StoredRow> ReadColumnByColumn(std::string_view bytes) {
+  StoredRowReader reader(bytes);
+  uint64_t column_count = 0;
+  OTSYNC_RETURN_IF_ERROR(reader.Start(&column_count));
+  StoredRow row;
+  Value value = Value::String(std::string(64, 'x'));  // Reused: each version overwrites it.
+  for (uint64_t c = 0; c < column_count; ++c) {
+    std::string_view name;
+    uint64_t version_count = 0;
+    OTSYNC_RETURN_IF_ERROR(reader.NextColumn(&name, &version_count));
+    StoredColumn& column = row.columns.emplace_back();
+    column.name = std::string(name);
+    for (uint64_t v = 0; v < version_count; ++v) {
+      int64_t timestamp = 0;
+      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, &value));
+      column.versions.push_back({timestamp, value});
+    }
+  }
+  OTSYNC_RETURN_IF_ERROR(reader.Finish());
+  return row;
+}
+
+TEST(RowCodecTest, TheColumnReaderSeesWhatDecodeStoredRowSees) {
+  std::string encoded;
+  EncodeStoredRow(SampleRow(), &encoded);
+  Result<StoredRow> read = ReadColumnByColumn(encoded);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, SampleRow());
+  for (size_t length = 0; length < encoded.size(); ++length) {
+    EXPECT_EQ(ReadColumnByColumn(encoded.substr(0, length)).status().code(),
+              StatusCode::kCorruption)
+        << length;
+  }
+  EXPECT_EQ(ReadColumnByColumn(encoded + "x").status().code(), StatusCode::kCorruption);
+  // Finishing early (a column left unread) is refused too.
+  StoredRowReader reader(encoded);
+  uint64_t column_count = 0;
+  ASSERT_TRUE(reader.Start(&column_count).ok());
+  EXPECT_EQ(reader.Finish().code(), StatusCode::kCorruption);
 }
 
 TEST(TableMetaCodecTest, RoundTripsEveryField) {

@@ -148,4 +148,61 @@ std::optional<wire::Row> ProjectRow(wire::PrimaryKey primary_key, StoredRow visi
   return row;
 }
 
+bool ReadsWholeRows(const wire::ReadOptions& options) {
+  return options.columns_to_get.empty() && !options.filter.has_value() &&
+         !options.time_range.has_value() && options.start_column.empty() &&
+         options.end_column.empty() && options.max_versions > 0;
+}
+
+Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_key,
+                                               std::string_view stored,
+                                               const wire::TableOptions& table_options,
+                                               const wire::ReadOptions& options, int64_t now_millis,
+                                               wire::Value* scratch, wire::PlainBufferWriter* out) {
+  // VisibleRow keeps, per column, the newest versions younger than the TTL horizon, at most the
+  // table's max_versions; the read then keeps at most its own max_versions of those. Both are
+  // prefixes of the newest-first versions, so the row returned is the shorter prefix.
+  const bool expires = table_options.time_to_live_seconds > 0;
+  const int64_t horizon = now_millis - int64_t{table_options.time_to_live_seconds} * 1000;
+  const uint64_t table_versions = table_options.max_versions > 0 ? table_options.max_versions : 1;
+  const uint64_t versions_wanted =
+      std::min(table_versions, static_cast<uint64_t>(options.max_versions));
+
+  StoredRowReader reader(stored);
+  uint64_t column_count = 0;
+  OTSYNC_RETURN_IF_ERROR(reader.Start(&column_count));
+  size_t data_size = 0;
+  for (const wire::PrimaryKeyColumn& column : primary_key) {
+    data_size += column.name.size() + column.value.DataSize();
+  }
+  bool begun = false;
+  for (uint64_t c = 0; c < column_count; ++c) {
+    std::string_view name;
+    uint64_t version_count = 0;
+    OTSYNC_RETURN_IF_ERROR(reader.NextColumn(&name, &version_count));
+    bool visible = true;
+    for (uint64_t v = 0; v < version_count; ++v) {
+      int64_t timestamp = 0;
+      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, scratch));
+      visible = visible && v < versions_wanted && !(expires && timestamp <= horizon);
+      if (!visible) continue;  // Read on: the reader needs every version consumed.
+      if (!begun) {
+        out->BeginRow(primary_key);
+        begun = true;
+      }
+      out->AppendCell(name, *scratch, timestamp);
+      data_size += name.size() + scratch->DataSize() + 8;
+    }
+  }
+  OTSYNC_RETURN_IF_ERROR(reader.Finish());
+  if (!begun) {
+    // A row written without columns is returned as its key; one whose every cell has expired is
+    // not returned at all.
+    if (column_count != 0) return std::optional<size_t>();
+    out->BeginRow(primary_key);
+  }
+  out->EndRow();
+  return std::optional<size_t>(data_size);
+}
+
 }  // namespace otsync::store

@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "base/status.h"
 #include "store/row_codec.h"
 #include "wire/operations.h"
+#include "wire/plain_buffer.h"
 #include "wire/table_schema.h"
 
 namespace otsync::store {
@@ -40,5 +42,23 @@ Status ValidateReadOptions(const wire::ReadOptions& options);
 std::optional<wire::Row> ProjectRow(wire::PrimaryKey primary_key, StoredRow visible,
                                     const wire::ReadOptions& options,
                                     const std::vector<wire::PrimaryKeySchemaColumn>& schema);
+
+// Whether `options` asks for whole rows: no columns_to_get, filter, time range or column window,
+// only max_versions. For such a read EncodeVisibleRow answers without building the row.
+bool ReadsWholeRows(const wire::ReadOptions& options);
+
+// Appends to `*out` the row a whole-row read of the stored bytes returns: exactly the bytes
+// PlainBufferWriter::AppendRow writes for
+// ProjectRow(primary_key, VisibleRow(DecodeStoredRow(stored), table_options, now_millis), ...),
+// read from the stored bytes in one pass and building no row. Returns the returned row's data size
+// (the measure of a page's byte limit: names and values, 8 per cell for its timestamp), or
+// nullopt when the row is not returned (it has columns and none is visible); then nothing was
+// appended. `scratch` is any Value, reused from row to row. Corruption when `stored` is malformed.
+// REQUIRED: ReadsWholeRows(options).
+Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_key,
+                                               std::string_view stored,
+                                               const wire::TableOptions& table_options,
+                                               const wire::ReadOptions& options, int64_t now_millis,
+                                               wire::Value* scratch, wire::PlainBufferWriter* out);
 
 }  // namespace otsync::store

@@ -23,6 +23,7 @@
 #include "base/result.h"
 #include "store/stream_types.h"
 #include "wire/operations.h"
+#include "wire/plain_buffer.h"
 #include "wire/row.h"
 #include "wire/table_schema.h"
 
@@ -91,6 +92,15 @@ class Store {
       const std::string& instance, const std::vector<TableWrites>& tables) = 0;
   virtual Result<RangeResult> GetRange(const std::string& instance, const std::string& table,
                                        const RangeRequest& request) = 0;
+  // The same page of the range written to `*out` as PlainBuffer rows (what a GetRange answer
+  // carries) as they are read, holding no page of rows in memory; a read of whole rows (no
+  // columns_to_get, filter, time range or column window) is encoded straight from the stored
+  // bytes. Returns the next start key, absent when the range is finished. On error `*out` may
+  // hold some rows.
+  virtual Result<std::optional<wire::PrimaryKey>> EncodeRangePage(const std::string& instance,
+                                                                  const std::string& table,
+                                                                  const RangeRequest& request,
+                                                                  wire::PlainBufferWriter* out) = 0;
   // Split points of roughly `split_size_bytes` each, as PK-only keys in increasing order.
   virtual Result<std::vector<wire::PrimaryKey>> ComputeSplitPointsBySize(
       const std::string& instance, const std::string& table, int64_t split_size_bytes) = 0;

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/heap_retention.h"
 #include "base/kill_point.h"
 #include "server/authenticator.h"
 #include "server/credentials.h"
@@ -419,6 +420,9 @@ int main(int argc, char** argv) {
     return tools::RunAdminCommand(argc - 1, argv + 1);
   }
 
+  // A page of GetRange or GetStreamRecord allocates and frees a few MiB; glibc's defaults would
+  // map and unmap it for every request (base/heap_retention.h).
+  RetainFreedHeap(/*trim_threshold_bytes=*/32 << 20, /*mmap_threshold_bytes=*/16 << 20);
   google::protobuf::SetLogHandler(&RateLimitedProtobufLog);
   // Crash tests of a test build name the step to die at (base/kill_point.h): "NAME" or
   // "NAME:HIT". A build without kill points refuses to start with it (exit 2) rather than run a

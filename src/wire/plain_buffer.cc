@@ -306,15 +306,15 @@ class Decoder {
     return Status::InvalidArgument("Invalid PlainBuffer: " + what);
   }
 
- private:
-  // Returns the element at `index`, reusing one left from a previous decode into the same row so
-  // that its strings keep their capacity.
+  // Returns the element at `index`, reusing one left from a previous decode into the same vector
+  // so that its strings and vectors keep their capacity.
   template <typename T>
   static T* NextSlot(std::vector<T>* slots, size_t index) {
     if (index < slots->size()) return &(*slots)[index];
     return &slots->emplace_back();
   }
 
+ private:
   Status InvalidCell(const RawCell& raw, const std::string& what) const {
     return Invalid("column " + QuoteName(raw.name) + " at offset " + std::to_string(raw.offset) +
                    ": " + what);
@@ -547,28 +547,35 @@ uint8_t AppendPrimaryKeyCell(const PrimaryKeyColumn& column, std::string* out) {
   return checksum;
 }
 
-uint8_t AppendAttributeCell(const Cell& cell, std::string* out) {
+// An attribute cell with the given parts; returns its checksum.
+uint8_t AppendAttributeCellParts(std::string_view name, const Value* value, CellOperation operation,
+                                 const std::optional<int64_t>& timestamp, std::string* out) {
   AppendByte(kTagCell, out);
   AppendByte(kTagCellName, out);
-  AppendU32(static_cast<uint32_t>(cell.name.size()), out);
-  out->append(cell.name);
-  uint8_t checksum = Crc8(0, cell.name);
-  if (cell.value.has_value()) AppendCellValue(*cell.value, out, &checksum);
-  if (cell.operation != CellOperation::kPut) {
+  AppendU32(static_cast<uint32_t>(name.size()), out);
+  out->append(name);
+  uint8_t checksum = Crc8(0, name);
+  if (value != nullptr) AppendCellValue(*value, out, &checksum);
+  if (operation != CellOperation::kPut) {
     AppendByte(kTagCellType, out);
-    AppendByte(static_cast<uint8_t>(cell.operation), out);
+    AppendByte(static_cast<uint8_t>(operation), out);
   }
-  if (cell.timestamp.has_value()) {
+  if (timestamp.has_value()) {
     AppendByte(kTagCellTimestamp, out);
-    AppendI64(*cell.timestamp, out);
-    checksum = Crc8U64(checksum, static_cast<uint64_t>(*cell.timestamp));
+    AppendI64(*timestamp, out);
+    checksum = Crc8U64(checksum, static_cast<uint64_t>(*timestamp));
   }
-  if (cell.operation != CellOperation::kPut) {
-    checksum = Crc8Byte(checksum, static_cast<uint8_t>(cell.operation));
+  if (operation != CellOperation::kPut) {
+    checksum = Crc8Byte(checksum, static_cast<uint8_t>(operation));
   }
   AppendByte(kTagCellChecksum, out);
   AppendByte(checksum, out);
   return checksum;
+}
+
+uint8_t AppendAttributeCell(const Cell& cell, std::string* out) {
+  return AppendAttributeCellParts(cell.name, cell.value.has_value() ? &*cell.value : nullptr,
+                                  cell.operation, cell.timestamp, out);
 }
 
 size_t ValueWireSize(const Value& value) {
@@ -587,12 +594,18 @@ size_t RowWireSizeBound(const Row& row) {
   return size;
 }
 
-void AppendRowBody(const Row& row, std::string* out) {
+// TAG_ROW_PK and the key's cells; returns the row checksum so far.
+uint8_t AppendPrimaryKeyPart(const PrimaryKey& primary_key, std::string* out) {
   AppendByte(kTagRowPrimaryKey, out);
   uint8_t row_checksum = 0;
-  for (const PrimaryKeyColumn& column : row.primary_key) {
+  for (const PrimaryKeyColumn& column : primary_key) {
     row_checksum = Crc8Byte(row_checksum, AppendPrimaryKeyCell(column, out));
   }
+  return row_checksum;
+}
+
+void AppendRowBody(const Row& row, std::string* out) {
+  uint8_t row_checksum = AppendPrimaryKeyPart(row.primary_key, out);
   if (!row.cells.empty()) {
     AppendByte(kTagRowData, out);
     for (const Cell& cell : row.cells) {
@@ -636,19 +649,27 @@ Result<Row> DecodeRow(std::string_view buffer) {
   return row;
 }
 
+Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows) {
+  size_t count = 0;
+  if (!buffer.empty()) {
+    Decoder decoder(buffer);
+    OTSYNC_RETURN_IF_ERROR(decoder.ReadHeader());
+    while (!decoder.AtEnd()) {
+      if (decoder.Peek() == 0) {
+        if (decoder.OnlyZerosRemain()) break;
+        return decoder.Invalid("unexpected byte 0x00 at offset " +
+                               std::to_string(decoder.position()) + " between rows");
+      }
+      OTSYNC_RETURN_IF_ERROR(decoder.ReadRow(Decoder::NextSlot(rows, count++)));
+    }
+  }
+  rows->resize(count);
+  return Status::OK();
+}
+
 Result<std::vector<Row>> DecodeRows(std::string_view buffer) {
   std::vector<Row> rows;
-  if (buffer.empty()) return rows;
-  Decoder decoder(buffer);
-  OTSYNC_RETURN_IF_ERROR(decoder.ReadHeader());
-  while (!decoder.AtEnd()) {
-    if (decoder.Peek() == 0) {
-      if (decoder.OnlyZerosRemain()) break;
-      return decoder.Invalid("unexpected byte 0x00 at offset " +
-                             std::to_string(decoder.position()) + " between rows");
-    }
-    OTSYNC_RETURN_IF_ERROR(decoder.ReadRow(&rows.emplace_back()));
-  }
+  OTSYNC_RETURN_IF_ERROR(DecodeRowsInto(buffer, &rows));
   return rows;
 }
 
@@ -686,6 +707,30 @@ void PlainBufferWriter::AppendRow(const Row& row) {
   if (rows_ == 0) AppendU32(kHeader, out_);
   out_->reserve(out_->size() + RowWireSizeBound(row));
   AppendRowBody(row, out_);
+  ++rows_;
+}
+
+void PlainBufferWriter::BeginRow(const PrimaryKey& primary_key) {
+  if (rows_ == 0) AppendU32(kHeader, out_);
+  row_checksum_ = AppendPrimaryKeyPart(primary_key, out_);
+  row_has_cells_ = false;
+}
+
+void PlainBufferWriter::AppendCell(std::string_view name, const Value& value,
+                                   int64_t timestamp_millis) {
+  if (!row_has_cells_) {
+    AppendByte(kTagRowData, out_);
+    row_has_cells_ = true;
+  }
+  const uint8_t checksum = AppendAttributeCellParts(name, &value, CellOperation::kPut,
+                                                    std::optional<int64_t>(timestamp_millis), out_);
+  row_checksum_ = Crc8Byte(row_checksum_, checksum);
+}
+
+void PlainBufferWriter::EndRow() {
+  // No delete marker (it would be TAG_DELETE_ROW_MARKER and a 1 in the checksum).
+  AppendByte(kTagRowChecksum, out_);
+  AppendByte(Crc8Byte(row_checksum_, 0), out_);
   ++rows_;
 }
 

@@ -29,6 +29,12 @@ Status DecodeRowInto(std::string_view buffer, Row* row);
 // decodes to no rows.
 Result<std::vector<Row>> DecodeRows(std::string_view buffer);
 
+// DecodeRows into caller-owned rows: the rows `*rows` already holds are overwritten in place,
+// keeping their vectors' and strings' capacity, and `*rows` is resized to the rows decoded. The
+// fast path for a scan that decodes page after page into one vector. On error `*rows` holds
+// unspecified partial contents.
+Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows);
+
 // Appends header + `row` to `*out`: TAG_CELL_TYPE only for cells whose operation is not kPut,
 // the delete marker when `row.delete_marker`, the extension when `row.sequence_info` is set.
 // REQUIRED: values are of the types docs/protocol.md §3.4 allows where they stand.
@@ -42,15 +48,29 @@ std::string EncodePrimaryKey(const PrimaryKey& primary_key);
 // Builds a multi-row buffer incrementally: one header, then rows back to back.
 // Usage: PlainBufferWriter writer(&out); writer.AppendRow(a); writer.AppendRow(b);
 // An instance that appended no row leaves `*out` untouched (an empty buffer means "no rows").
+//
+// A row can also be written piece by piece, for an encoder that has no Row at hand (otsd encodes
+// a range straight from its stored rows): BeginRow(pk), AppendCell(...) for each cell, EndRow().
+// The bytes equal AppendRow's for the Row of those cells, each a put with a value and a
+// timestamp, no delete marker and no sequence info.
 class PlainBufferWriter {
  public:
   explicit PlainBufferWriter(std::string* out) : out_(out) {}
   void AppendRow(const Row& row);
   size_t rows() const { return rows_; }
 
+  // REQUIRED: no row begun and not ended.
+  void BeginRow(const PrimaryKey& primary_key);
+  // REQUIRED: inside BeginRow/EndRow; `value` an attribute value (IsAttributeValueType).
+  void AppendCell(std::string_view name, const Value& value, int64_t timestamp_millis);
+  void EndRow();
+
  private:
   std::string* out_;
   size_t rows_ = 0;
+  // Of the row begun by BeginRow.
+  uint8_t row_checksum_ = 0;
+  bool row_has_cells_ = false;
 };
 
 // The "SQLVariant" form of one value (docs/protocol.md §3.5): type byte + payload, no length

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -396,6 +397,57 @@ TEST(PlainBufferRowsTest, WriterEmitsOneHeaderThenRows) {
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, rows);
   EXPECT_FALSE(DecodeRows(out.substr(0, out.size() - 1)).ok());
+}
+
+TEST(PlainBufferRowsTest, DecodeRowsIntoOverwritesTheRowsItHolds) {
+  const std::vector<Row> first = {DecodeOk(kVectorB), DecodeOk(kVectorC), DecodeOk(kVectorF)};
+  const std::vector<Row> second = {DecodeOk(kVectorF), DecodeOk(kVectorB)};
+  std::string first_page;
+  PlainBufferWriter first_writer(&first_page);
+  for (const Row& row : first) first_writer.AppendRow(row);
+  std::string second_page;
+  PlainBufferWriter second_writer(&second_page);
+  for (const Row& row : second) second_writer.AppendRow(row);
+
+  std::vector<Row> rows;
+  ASSERT_TRUE(DecodeRowsInto(first_page, &rows).ok());
+  EXPECT_EQ(rows, first);
+  // Fewer rows than the vector holds, each with other cells than the row it overwrites.
+  ASSERT_TRUE(DecodeRowsInto(second_page, &rows).ok());
+  EXPECT_EQ(rows, second);
+  ASSERT_TRUE(DecodeRowsInto("", &rows).ok());
+  EXPECT_TRUE(rows.empty());
+  EXPECT_FALSE(DecodeRowsInto(first_page.substr(0, first_page.size() - 1), &rows).ok());
+}
+
+TEST(PlainBufferRowsTest, ARowWrittenPieceByPieceEqualsAppendRow) {
+  Row full;
+  full.primary_key = {{"id", Value::Integer(-7)}, {"name", Value::String("k\x01y")}};
+  full.cells = {{"b", Value::Boolean(true), 1700000000001},
+                {"bin", Value::Binary(std::string("\0\xff", 2)), 2},
+                {"d", Value::Double(-0.25), 0},
+                {"i", Value::Integer(INT64_MIN), 1700000000000},
+                {"s", Value::String(std::string(300, 'x')), 1700000000000},
+                {"s", Value::String(""), 1699999999999}};
+  Row key_only;
+  key_only.primary_key = {{"id", Value::Integer(3)}, {"name", Value::Binary("b")}};
+
+  std::string whole;
+  PlainBufferWriter whole_writer(&whole);
+  std::string pieces;
+  PlainBufferWriter piece_writer(&pieces);
+  for (const Row* row : {&full, &key_only, &full}) {
+    whole_writer.AppendRow(*row);
+    piece_writer.BeginRow(row->primary_key);
+    for (const Cell& cell : row->cells)
+      piece_writer.AppendCell(cell.name, *cell.value, *cell.timestamp);
+    piece_writer.EndRow();
+  }
+  EXPECT_EQ(ToHex(pieces), ToHex(whole));
+  EXPECT_EQ(piece_writer.rows(), 3u);
+  Result<std::vector<Row>> decoded = DecodeRows(pieces);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, (std::vector<Row>{full, key_only, full}));
 }
 
 TEST(SqlVariantTest, SpecExamples) {
