@@ -107,28 +107,26 @@ std::string AutoIncrementKey(uint64_t table_id) {
   return key;
 }
 
-size_t RowDataSize(const wire::Row& row) {
-  size_t bytes = 0;
-  for (const wire::PrimaryKeyColumn& column : row.primary_key) {
-    bytes += column.name.size() + column.value.DataSize();
-  }
-  for (const wire::Cell& cell : row.cells) {
-    bytes += cell.name.size() + (cell.value.has_value() ? cell.value->DataSize() : 0) + 8;
-  }
-  return bytes;
+// The row a read of `stored` returns (ProjectRow of the visible row), or nullopt when the row
+// does not exist for readers or the read keeps nothing of it. `primary_key` and `stored` are
+// sinks.
+std::optional<wire::Row> ReturnedRow(wire::PrimaryKey primary_key, StoredRow stored,
+                                     const wire::TableDescription& description,
+                                     const wire::ReadOptions& read, int64_t now_millis) {
+  const bool written_without_columns = stored.columns.empty();
+  StoredRow visible = VisibleRow(std::move(stored), description.options, now_millis);
+  if (!RowExists(written_without_columns, visible)) return std::nullopt;
+  return ProjectRow(std::move(primary_key), std::move(visible), read, description.primary_key);
 }
 
-// The row a read of `stored` returns (ProjectRow of the visible row), or nullopt.
-Result<std::optional<wire::Row>> ProjectStoredRow(wire::PrimaryKey primary_key,
-                                                  std::string_view stored,
-                                                  const wire::TableDescription& description,
-                                                  const wire::ReadOptions& read,
-                                                  int64_t now_millis) {
+// ReturnedRow of the stored bytes; Corruption when they are malformed.
+Result<std::optional<wire::Row>> ReturnedRowOfBytes(wire::PrimaryKey primary_key,
+                                                    std::string_view stored,
+                                                    const wire::TableDescription& description,
+                                                    const wire::ReadOptions& read,
+                                                    int64_t now_millis) {
   OTSYNC_ASSIGN_OR_RETURN(StoredRow row, DecodeStoredRow(stored));
-  const bool written_without_columns = row.columns.empty();
-  StoredRow visible = VisibleRow(std::move(row), description.options, now_millis);
-  if (!RowExists(written_without_columns, visible)) return std::optional<wire::Row>();
-  return ProjectRow(std::move(primary_key), std::move(visible), read, description.primary_key);
+  return ReturnedRow(std::move(primary_key), std::move(row), description, read, now_millis);
 }
 
 struct AutoIncrementState {
@@ -572,10 +570,7 @@ Result<std::optional<wire::Row>> RocksDbStore::ReadRow(const TableState& table,
   OTSYNC_ASSIGN_OR_RETURN(std::optional<StoredRow> stored,
                           ReadStoredRow(EncodeRowKey(table.record.table_id, primary_key)));
   if (!stored.has_value()) return std::optional<wire::Row>();
-  const bool written_without_columns = stored->columns.empty();
-  StoredRow visible = VisibleRow(std::move(*stored), description.options, now_millis);
-  if (!RowExists(written_without_columns, visible)) return std::optional<wire::Row>();
-  return ProjectRow(primary_key, std::move(visible), options, description.primary_key);
+  return ReturnedRow(primary_key, std::move(*stored), description, options, now_millis);
 }
 
 Result<RowReadOutcome> RocksDbStore::GetRow(const std::string& instance, const std::string& table,
@@ -939,8 +934,8 @@ Result<RangeResult> RocksDbStore::GetRange(const std::string& instance, const st
                         int64_t now_millis) -> Result<std::optional<size_t>> {
                       OTSYNC_ASSIGN_OR_RETURN(
                           std::optional<wire::Row> row,
-                          ProjectStoredRow(std::move(primary_key), stored, description,
-                                           request.read, now_millis));
+                          ReturnedRowOfBytes(std::move(primary_key), stored, description,
+                                             request.read, now_millis));
                       if (!row.has_value()) return std::optional<size_t>();
                       const size_t size = RowDataSize(*row);
                       result.rows.push_back(std::move(*row));
@@ -964,8 +959,8 @@ Result<std::optional<wire::PrimaryKey>> RocksDbStore::EncodeRangePage(
                          }
                          OTSYNC_ASSIGN_OR_RETURN(
                              std::optional<wire::Row> row,
-                             ProjectStoredRow(std::move(primary_key), stored, description,
-                                              request.read, now_millis));
+                             ReturnedRowOfBytes(std::move(primary_key), stored, description,
+                                                request.read, now_millis));
                          if (!row.has_value()) return std::optional<size_t>();
                          out->AppendRow(*row);
                          return std::optional<size_t>(RowDataSize(*row));

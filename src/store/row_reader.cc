@@ -148,6 +148,22 @@ std::optional<wire::Row> ProjectRow(wire::PrimaryKey primary_key, StoredRow visi
   return row;
 }
 
+size_t PrimaryKeyDataSize(const wire::PrimaryKey& primary_key) {
+  size_t bytes = 0;
+  for (const wire::PrimaryKeyColumn& column : primary_key) {
+    bytes += column.name.size() + column.value.DataSize();
+  }
+  return bytes;
+}
+
+size_t RowDataSize(const wire::Row& row) {
+  size_t bytes = PrimaryKeyDataSize(row.primary_key);
+  for (const wire::Cell& cell : row.cells) {
+    bytes += CellDataSize(cell.name, cell.value.has_value() ? cell.value->DataSize() : 0);
+  }
+  return bytes;
+}
+
 bool ReadsWholeRows(const wire::ReadOptions& options) {
   return options.columns_to_get.empty() && !options.filter.has_value() &&
          !options.time_range.has_value() && options.start_column.empty() &&
@@ -171,10 +187,7 @@ Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_k
   StoredRowReader reader(stored);
   uint64_t column_count = 0;
   OTSYNC_RETURN_IF_ERROR(reader.Start(&column_count));
-  size_t data_size = 0;
-  for (const wire::PrimaryKeyColumn& column : primary_key) {
-    data_size += column.name.size() + column.value.DataSize();
-  }
+  size_t data_size = PrimaryKeyDataSize(primary_key);
   bool begun = false;
   for (uint64_t c = 0; c < column_count; ++c) {
     std::string_view name;
@@ -191,7 +204,7 @@ Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_k
         begun = true;
       }
       out->AppendCell(name, *scratch, timestamp);
-      data_size += name.size() + scratch->DataSize() + 8;
+      data_size += CellDataSize(name, scratch->DataSize());
     }
   }
   OTSYNC_RETURN_IF_ERROR(reader.Finish());

@@ -1,6 +1,7 @@
 // Read semantics: which stored versions a reader sees and how ReadOptions shape the returned row.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -43,6 +44,14 @@ std::optional<wire::Row> ProjectRow(wire::PrimaryKey primary_key, StoredRow visi
                                     const wire::ReadOptions& options,
                                     const std::vector<wire::PrimaryKeySchemaColumn>& schema);
 
+// The measure of a page's byte limit (GetRange's 4 MiB): the names and values of a returned
+// row, and 8 bytes per cell for its timestamp. RowDataSize is the sum of the two others over a row.
+size_t PrimaryKeyDataSize(const wire::PrimaryKey& primary_key);
+inline size_t CellDataSize(std::string_view name, size_t value_size) {
+  return name.size() + value_size + 8;
+}
+size_t RowDataSize(const wire::Row& row);
+
 // Whether `options` asks for whole rows: no columns_to_get, filter, time range or column window,
 // only max_versions. For such a read EncodeVisibleRow answers without building the row.
 bool ReadsWholeRows(const wire::ReadOptions& options);
@@ -51,7 +60,7 @@ bool ReadsWholeRows(const wire::ReadOptions& options);
 // PlainBufferWriter::AppendRow writes for
 // ProjectRow(primary_key, VisibleRow(DecodeStoredRow(stored), table_options, now_millis), ...),
 // read from the stored bytes in one pass and building no row. Returns the returned row's data size
-// (the measure of a page's byte limit: names and values, 8 per cell for its timestamp), or
+// (RowDataSize of that row), or
 // nullopt when the row is not returned (it has columns and none is visible); then nothing was
 // appended. `scratch` is any Value, reused from row to row. Corruption when `stored` is malformed.
 // REQUIRED: ReadsWholeRows(options).
