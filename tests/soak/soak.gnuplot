@@ -9,6 +9,8 @@ set xlabel 'minutes'
 set ylabel 'MiB'
 plot data using 1:($2/1024) with linespoints title 'otsd resident memory', \
      data using 1:($5/1024) with linespoints title 'otsd data directory', \
+     data using 1:($10/1024) with lines title 'otsd table files (.sst)', \
+     data using 1:($11/1024) with lines title 'otsd write-ahead logs', \
      data using 1:($6/1024) with linespoints title 'warehouse'
 set ylabel 'count'
 set yrange [0:*]

@@ -32,11 +32,13 @@ const MINUTES = Number(flag('minutes', '60'));
 const OUT = path.resolve(flag('out', 'build/soak'));
 const SAMPLE_MS = Number(flag('sample-seconds', '60')) * 1000;
 // otsd's clock: starts 46 minutes behind (the reader takes no window that starts more than the
-// retention, an hour, less 10 minutes before its own clock), runs 1.6 times as fast; after an
-// hour it is 10 minutes behind (the reader takes no window that ends less than 5 minutes before
-// its clock). Retention (1 h of otsd time) is crossed after 60 / 1.6 = 37.5 real minutes.
+// retention, an hour, less 10 minutes before its own clock) and gains 36 minutes on the real clock
+// over the run, so that it ends 10 minutes behind (the reader takes no window that ends less than
+// 5 minutes before its clock): 1.6 times as fast for an hour, 1 + 36 / minutes for a longer run.
+// Retention (1 h of otsd time) is crossed after 60 / speed real minutes: 37.5 in an hour, 44 in
+// 100 minutes, leaving the rest of the run to show the steady state of trimming.
 const CLOCK_OFFSET_MS = -46 * 60 * 1000;
-const CLOCK_SPEED = 1.6;
+const CLOCK_SPEED = MINUTES > 60 ? 1 + 36 / MINUTES : 1.6;
 const WINDOW_MS = 2 * 60 * 1000;  // Of otsd time.
 const WRITES_PER_SECOND = 200;
 const BATCH_ROWS = 20;
@@ -56,17 +58,38 @@ function openFiles(pid) {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
 }
 
-function diskBytes(dir) {
+// Bytes of the files under `dir` whose name `matches` (every file without it).
+function diskBytes(dir, matches = () => true) {
   let total = 0;
   const walk = (d) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) { try { total += fs.statSync(p).size; } catch (_) { /* deleted meanwhile */ } }
+      else if (entry.isFile() && matches(entry.name)) {
+        try { total += fs.statSync(p).size; } catch (_) { /* deleted meanwhile */ }
+      }
     }
   };
   try { walk(dir); } catch (_) { /* not there yet */ }
   return total;
+}
+
+// RocksDB's table files and its write-ahead logs: the two parts of otsd's data directory that
+// grow, apart, so that a rising floor can be told from logs not yet dropped.
+const isTableFile = (name) => name.endsWith('.sst');
+const isWriteAheadLog = (name) => name.endsWith('.log');
+
+// RocksDB's own log of otsd's database (per column family: the levels, their sizes, compactions),
+// kept beside the figures.
+function keepRocksDbLog(dataDir) {
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === 'LOG') fs.copyFileSync(p, path.join(OUT, 'otsd-rocksdb.LOG'));
+    }
+  };
+  try { walk(dataDir); } catch (err) { console.log(`no RocksDB log kept: ${err.message}`); }
 }
 
 async function main() {
@@ -147,12 +170,13 @@ async function main() {
     }
   }
 
-  const csv = ['minute,otsd_rss_kib,otsd_open_files,otsd_threads,otsd_disk_kib,warehouse_disk_kib,writes_acked,windows_exported,errors'];
+  const csv = ['minute,otsd_rss_kib,otsd_open_files,otsd_threads,otsd_disk_kib,warehouse_disk_kib,writes_acked,windows_exported,errors,otsd_sst_kib,otsd_wal_kib'];
   const sample = () => {
     const pid = otsd.child.pid;
     csv.push([
       ((Date.now() - started) / 60000).toFixed(1), h.procStatus(pid, 'VmRSS'), openFiles(pid), h.procStatus(pid, 'Threads'),
       kib(diskBytes(otsd.dataDir)), kib(diskBytes(path.join(dataDir, 'warehouse'))), figures.acked, figures.windows, errors.length,
+      kib(diskBytes(otsd.dataDir, isTableFile)), kib(diskBytes(otsd.dataDir, isWriteAheadLog)),
     ].join(','));
     fs.writeFileSync(path.join(OUT, 'soak.csv'), `${csv.join('\n')}\n`);
     console.log(csv[csv.length - 1]);
@@ -214,6 +238,7 @@ async function main() {
     fail(`the warehouse holds ${rows} rows (${puts} U of ${writes} writes, ${deletes} DR) of ${ids} keys; ` +
          `${figures.acked} writes were acknowledged on ${Math.min(figures.acked, KEYS)} keys`);
   }
+  keepRocksDbLog(otsd.dataDir);
   await otsd.stop();
 
   const runMs = figures.runMs.slice().sort((a, b) => a - b);
