@@ -44,7 +44,7 @@ otsd-crash-loop: setup build-crash
 	  node --test --test-reporter=spec otsd_crash_loop.test.js
 
 # libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): clang with ASan and UBSan.
-FUZZ_TARGETS = plain_buffer http_reply ots_request shard_iterator checkpoint_codec lenient_json job_script \
+FUZZ_TARGETS = plain_buffer http_reply http_request ots_request shard_iterator checkpoint_codec lenient_json job_script \
   datasource_registry parameter_expression
 FUZZ_SECONDS ?= 60
 build-fuzz:

@@ -1,5 +1,14 @@
-// otsd's HTTP/1.1 listener on cpp-httplib: a thread pool, persistent connections, the 5 MB
-// body limit, every request handed to an OtsService. cpp-httplib stays inside http_server.cc.
+// otsd's HTTP/1.1 listener: persistent connections served on a growing thread pool, every request
+// read whole (http_request_reader.h) and handed to an OtsService, the reply written back.
+//
+// Deadlines bound how long any client holds a worker thread, whatever it sends or fails to read:
+// a connection waits at most keep_alive_timeout_seconds for a request's first byte; the request
+// must then arrive whole within request_timeout_millis, with no pause longer than
+// io_timeout_millis (a client sending its head or body a few bytes at a time, "slowloris", is cut
+// off at the first); a reply must be taken whole within reply_timeout_millis, with no pause longer
+// than io_timeout_millis (a client that never reads is cut off after that pause). So when more
+// slow clients arrive than there are threads, a new connection waits a bounded time, never without
+// end.
 #pragma once
 
 #include <cstddef>
@@ -21,7 +30,14 @@ struct HttpServerOptions {
   size_t max_body_bytes = kMaxRequestBodyBytes;
   // Requests served on one connection before it is closed (cpp-httplib's default is 5).
   size_t keep_alive_max_requests = 100000;
+  // Idle time allowed before a request's first byte, on a new or a kept-alive connection.
   int keep_alive_timeout_seconds = 5;
+  // From a request's first byte to its last (head and body).
+  int request_timeout_millis = 30000;
+  // A reply's whole write.
+  int reply_timeout_millis = 60000;
+  // The longest pause of a client within a request, or in taking a reply.
+  int io_timeout_millis = 5000;
 };
 
 class HttpServer {

@@ -2,10 +2,16 @@
 // by cpp-httplib's client with requests signed as the SDKs sign them.
 #include "server/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,6 +24,104 @@
 
 namespace otsync::server {
 namespace {
+
+// A TCP connection to the server that sends exactly the bytes given: what an HTTP client library
+// would not send (slow heads, pipelined and chunked requests, an expectation, garbage).
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (sent <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(sent));
+    }
+    return true;
+  }
+
+  // What arrives until `replies` whole replies (head and Content-Length body) are there, the
+  // server closes, or `timeout` passes.
+  std::string Receive(size_t replies, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (CompleteReplies() < replies && !closed_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd readable{fd_, POLLIN, 0};
+      if (::poll(&readable, 1, static_cast<int>(left.count())) <= 0) break;
+      char chunk[16384];
+      const ssize_t got = ::recv(fd_, chunk, sizeof(chunk), 0);
+      if (got <= 0) {
+        closed_ = true;
+        break;
+      }
+      received_.append(chunk, static_cast<size_t>(got));
+    }
+    return received_;
+  }
+
+  // Whether the server closed the connection within `timeout` (bytes sent meanwhile are kept).
+  bool ClosedWithin(std::chrono::milliseconds timeout) {
+    Receive(SIZE_MAX, timeout);
+    return closed_;
+  }
+
+ private:
+  size_t CompleteReplies() const {
+    size_t count = 0;
+    size_t at = 0;
+    for (;;) {
+      const size_t head_end = received_.find("\r\n\r\n", at);
+      if (head_end == std::string::npos) return count;
+      std::string head = received_.substr(at, head_end - at);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      size_t length = 0;
+      const size_t field = head.find("content-length:");
+      if (field != std::string::npos) length = std::stoul(head.substr(field + 15));
+      if (received_.size() < head_end + 4 + length) return count;
+      at = head_end + 4 + length;
+      ++count;
+    }
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  bool closed_ = false;
+  std::string received_;
+};
+
+// A signed request's bytes as a client sends them, with `extra` header lines (each ending in
+// CRLF) and the body framed by Content-Length unless `extra` frames it.
+std::string RequestBytes(const std::string& api, const std::string& body, const std::string& extra,
+                         const std::string& sent_body) {
+  std::string bytes = "POST /" + api + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const auto& [name, value] : SignedRequestHeaders(api, body)) {
+    bytes += name + ": " + value + "\r\n";
+  }
+  if (extra.find("Transfer-Encoding") == std::string::npos) {
+    bytes += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  return bytes + extra + "\r\n" + sent_body;
+}
+
+std::string DescribeTableBody(const std::string& table) {
+  proto::DescribeTableRequest request;
+  request.set_table_name(table);
+  return request.SerializeAsString();
+}
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -352,6 +456,117 @@ TEST_F(HttpServerTest, MissingTableIs404) {
   EXPECT_EQ(answer.status, 404);
   EXPECT_EQ(ErrorOf(answer).code(), "OTSObjectNotExist");
   ExpectSignedResponse("DescribeTable", answer);
+}
+
+TEST(HttpServerLimitsTest, SlowClientsAreCutOffAtTheRequestDeadlineAndOthersAreServed) {
+  InProcessOtsdOptions options;
+  options.threads = 2;
+  options.http.max_threads = 2;
+  options.http.request_timeout_millis = 600;
+  Result<std::unique_ptr<InProcessOtsd>> started = InProcessOtsd::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  InProcessOtsd& otsd = **started;
+
+  // Twice as many slow clients as threads, each sending a request head a byte every 100 ms:
+  // without a deadline they would hold both threads for as long as they keep sending (20 s).
+  constexpr int kSlowClients = 4;
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < kSlowClients; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(otsd.port()));
+    ASSERT_TRUE(slow.back()->connected());
+    ASSERT_TRUE(slow.back()->Send("POST /ListTable HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  }
+  std::atomic<bool> done{false};
+  std::vector<std::chrono::steady_clock::time_point> cut_off(kSlowClients);
+  std::thread trickle([&] {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<bool> open(kSlowClients, true);
+    while (!done && std::chrono::steady_clock::now() - start < std::chrono::seconds(20)) {
+      for (int i = 0; i < kSlowClients; ++i) {
+        if (open[i] && !slow[i]->Send("X")) {
+          open[i] = false;
+          cut_off[i] = std::chrono::steady_clock::now();
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto asked = std::chrono::steady_clock::now();
+  httplib::Client client("127.0.0.1", otsd.port());
+  client.set_read_timeout(std::chrono::seconds(15));
+  httplib::Result answer = PostSigned(client, "ListTable", "");
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->status, 200);
+  // Two rounds of slow clients, 600 ms each, then this one.
+  EXPECT_LT(waited, std::chrono::seconds(5));
+
+  for (int i = 0; i < kSlowClients; ++i) {
+    EXPECT_TRUE(slow[i]->ClosedWithin(std::chrono::seconds(5))) << "slow client " << i;
+  }
+  done = true;
+  trickle.join();
+}
+
+TEST_F(HttpServerTest, AClientExpectingContinueIsAskedForItsBody) {
+  RawConnection connection(otsd_->port());
+  ASSERT_TRUE(connection.connected());
+  const std::string body = DescribeTableBody("nope");
+  ASSERT_TRUE(connection.Send(RequestBytes("DescribeTable", body, "Expect: 100-continue\r\n", "")));
+  const std::string interim = connection.Receive(1, std::chrono::seconds(5));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(connection.Send(body));
+  const std::string replies = connection.Receive(2, std::chrono::seconds(5));
+  EXPECT_EQ(replies.find("HTTP/1.1 404 ", interim.size()), interim.size()) << replies;
+  EXPECT_NE(replies.find("OTSObjectNotExist"), std::string::npos) << replies;
+}
+
+TEST_F(HttpServerTest, AChunkedBodyIsReadWhole) {
+  RawConnection connection(otsd_->port());
+  ASSERT_TRUE(connection.connected());
+  const std::string body = DescribeTableBody("a_missing_table");
+  std::string chunks;
+  for (size_t at = 0; at < body.size(); at += 5) {
+    const std::string piece = body.substr(at, 5);
+    char size[16];
+    std::snprintf(size, sizeof(size), "%zx", piece.size());
+    chunks += std::string(size) + "\r\n" + piece + "\r\n";
+  }
+  chunks += "0\r\n\r\n";
+  ASSERT_TRUE(connection.Send(
+      RequestBytes("DescribeTable", body, "Transfer-Encoding: chunked\r\n", chunks)));
+  const std::string reply = connection.Receive(1, std::chrono::seconds(5));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 404 ", 0), 0u) << reply;
+  EXPECT_NE(reply.find("OTSObjectNotExist"), std::string::npos) << reply;
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  RawConnection connection(otsd_->port());
+  ASSERT_TRUE(connection.connected());
+  const std::string body = DescribeTableBody("nope");
+  ASSERT_TRUE(connection.Send(RequestBytes("DescribeTable", body, "", body) +
+                              RequestBytes("ListTable", "", "", "")));
+  const std::string replies = connection.Receive(2, std::chrono::seconds(5));
+  const size_t second = replies.find("HTTP/1.1 ", 1);
+  EXPECT_EQ(replies.rfind("HTTP/1.1 404 ", 0), 0u) << replies;
+  ASSERT_NE(second, std::string::npos) << replies;
+  EXPECT_EQ(replies.find("HTTP/1.1 200 ", second), second) << replies;
+  EXPECT_FALSE(connection.ClosedWithin(std::chrono::milliseconds(200)));
+}
+
+TEST_F(HttpServerTest, AMalformedRequestIsRefusedAndItsConnectionClosed) {
+  RawConnection connection(otsd_->port());
+  ASSERT_TRUE(connection.connected());
+  ASSERT_TRUE(connection.Send("POST /ListTable HTTP/1.1\r\nContent-Length: 12x\r\n\r\n"));
+  const std::string reply = connection.Receive(1, std::chrono::seconds(5));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400 ", 0), 0u) << reply;
+  EXPECT_NE(reply.find("Content-Length is not a number of bytes"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+  EXPECT_TRUE(connection.ClosedWithin(std::chrono::seconds(5)));
+  PostAnswer list = otsd_->Post("ListTable", "");
+  EXPECT_EQ(list.status, 200);
 }
 
 }  // namespace

@@ -116,6 +116,8 @@ struct Flags {
   std::string trim_interval = "60s";
   std::string stream_enabling_period = "0";
   int threads = 16;
+  std::string request_timeout = "30s";
+  std::string io_timeout = "5s";
   bool no_auth = false;
   bool no_stream_read_ahead = false;
   bool fault_injection = false;
@@ -203,6 +205,15 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
          "connection holds one; the pool grows beyond this number (up to 512) while more "
          "connections are open.")
       ->capture_default_str();
+  app.add_option("--request-timeout", flags->request_timeout,
+                 "How long a client may take to send one request, head and body, from its first "
+                 "byte; a slower one is disconnected, so that slow clients cannot keep the worker "
+                 "threads from others, e.g. 30s.")
+      ->capture_default_str();
+  app.add_option("--io-timeout", flags->io_timeout,
+                 "The longest pause allowed to a client while it sends a request or takes a "
+                 "reply, e.g. 5s.")
+      ->capture_default_str();
   app.add_option("--trim-interval", flags->trim_interval,
                  "How often expired stream records are trimmed (real time), e.g. 60s, 10m; 0 "
                  "turns the background pass off ('otsd admin trim' still runs one).")
@@ -249,6 +260,8 @@ struct Settings {
   int64_t clock_offset_micros = 0;
   int64_t trim_interval_micros = 0;
   int64_t stream_enabling_period_micros = 0;
+  int64_t request_timeout_micros = 0;
+  int64_t io_timeout_micros = 0;
   // Faults need a front between the clients and the listener; without the flags there is none.
   bool fault_injection = false;
   std::optional<otsync::server::FaultPlan> fault_plan;
@@ -291,6 +304,20 @@ otsync::Result<Settings> CheckFlags(const Flags& flags) {
                                    flags.trim_interval + "\"");
   }
   settings.trim_interval_micros = *trim_interval;
+  const std::optional<int64_t> request_timeout = ParseDurationMicros(flags.request_timeout);
+  if (!request_timeout || *request_timeout < 1000 || *request_timeout > int64_t{3600} * 1000000) {
+    return Status::InvalidArgument(
+        "--request-timeout: expected a duration from 1ms to 1h such as 30s, got \"" +
+        flags.request_timeout + "\"");
+  }
+  settings.request_timeout_micros = *request_timeout;
+  const std::optional<int64_t> io_timeout = ParseDurationMicros(flags.io_timeout);
+  if (!io_timeout || *io_timeout < 1000 || *io_timeout > int64_t{3600} * 1000000) {
+    return Status::InvalidArgument(
+        "--io-timeout: expected a duration from 1ms to 1h such as 5s, got \"" + flags.io_timeout +
+        "\"");
+  }
+  settings.io_timeout_micros = *io_timeout;
   const std::optional<int64_t> stream_enabling_period =
       ParseDurationMicros(flags.stream_enabling_period);
   if (!stream_enabling_period || *stream_enabling_period < 0) {
@@ -379,6 +406,8 @@ class Serving {
       http_options.port = 0;
     }
     http_options.threads = flags.threads;
+    http_options.request_timeout_millis = static_cast<int>(settings.request_timeout_micros / 1000);
+    http_options.io_timeout_millis = static_cast<int>(settings.io_timeout_micros / 1000);
     OTSYNC_ASSIGN_OR_RETURN(serving->http_,
                             server::HttpServer::Start(http_options, serving->service_.get()));
     serving->port_ = serving->http_->port();

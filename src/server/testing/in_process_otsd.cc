@@ -56,7 +56,7 @@ Result<std::unique_ptr<InProcessOtsd>> InProcessOtsd::Start(InProcessOtsdOptions
   if (options.register_handlers) options.register_handlers(&dispatcher);
   otsd->service_ = std::make_unique<OtsService>(otsd->store_.get(), otsd->authenticator_.get(),
                                                 std::move(dispatcher), DefaultClock());
-  HttpServerOptions server_options;
+  HttpServerOptions server_options = options.http;
   server_options.host = "127.0.0.1";
   server_options.port = 0;
   server_options.threads = options.threads;

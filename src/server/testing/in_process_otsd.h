@@ -63,6 +63,8 @@ struct InProcessOtsdOptions {
   // (RegisterFaultInjectionHandlers).
   std::function<void(RequestDispatcher*)> register_handlers;
   int threads = 4;  // HttpServerOptions::threads.
+  // HttpServerOptions' other limits; host and port are the test's.
+  HttpServerOptions http;
 };
 
 // An otsd that accepts DevelopmentCredentials(), serving on 127.0.0.1 at port(). Destruction
