@@ -32,7 +32,7 @@ Result<std::string> RequestDispatcher::Dispatch(std::string_view api, const ApiC
 RequestDispatcher MakeDefaultDispatcher(const DispatcherOptions& options) {
   RequestDispatcher dispatcher;
   RegisterTableHandlers(&dispatcher);
-  RegisterRowHandlers(&dispatcher);
+  RegisterRowHandlers(&dispatcher, options.range_read_ahead);
   RegisterStreamHandlers(&dispatcher, options.stream_read_ahead);
   RegisterAdminHandlers(&dispatcher);
   return dispatcher;

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "base/result.h"
-#include "server/stream_read_ahead.h"
+#include "server/read_ahead.h"
 #include "store/store.h"
 
 namespace otsync::server {
@@ -46,9 +46,11 @@ class RequestDispatcher {
 
 struct DispatcherOptions {
   // Prepares the next GetStreamRecord answer of a sequential reader in the background
-  // (server/stream_read_ahead.h); null = off. Shared so that tests can read its counters. Its
+  // (server/read_ahead.h); null = off. Shared so that tests can read its counters. Its
   // jobs read the store: the last reference must be dropped before the store closes.
-  std::shared_ptr<StreamReadAhead> stream_read_ahead = std::make_shared<StreamReadAhead>();
+  std::shared_ptr<ReadAhead> stream_read_ahead = std::make_shared<ReadAhead>();
+  // The same for the next GetRange page of a scan (row_handlers.cc); null = off.
+  std::shared_ptr<ReadAhead> range_read_ahead = std::make_shared<ReadAhead>();
 };
 
 // A dispatcher with every API otsd serves.

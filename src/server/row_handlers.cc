@@ -1,6 +1,8 @@
 #include "server/row_handlers.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "server/handler_util.h"
 #include "server/proto_conversion.h"
 #include "wire/plain_buffer.h"
+#include "wire/signature.h"
 
 namespace otsync::server {
 namespace {
@@ -247,7 +250,70 @@ Result<std::string> HandleBatchWriteRow(const ApiContext& context, std::string_v
   return SerializeResponse(response);
 }
 
-Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeRequest& request) {
+// One GetRange page of `range` as the serialized response; `*next_start` gets its next start key.
+Result<std::string> BuildRangePage(store::Store* store, const std::string& instance,
+                                   const std::string& table, const wire::RangeRequest& range,
+                                   std::optional<wire::PrimaryKey>* next_start) {
+  proto::GetRangeResponse response;
+  std::string* rows = response.mutable_rows();
+  wire::PlainBufferWriter writer(rows);
+  // Rows are encoded as the store reads them: no page of rows is held (a page is up to 5000).
+  OTSYNC_ASSIGN_OR_RETURN(*next_start, store->EncodeRangePage(instance, table, range, &writer));
+  if (next_start->has_value()) {
+    wire::EncodePrimaryKey(**next_start, response.mutable_next_start_primary_key());
+  }
+  SetConsumed(CapacityUnitsFor(rows->size()), 0, response.mutable_consumed());
+  return SerializeResponse(response);
+}
+
+// What identifies a page: the instance and the request with its keys as otsd encodes them, so
+// that a client re-encoding the next start key it was given asks for the same page. Instance
+// names hold no '\n'.
+std::string RangeReadAheadKey(const std::string& instance, proto::GetRangeRequest request,
+                              const wire::RangeRequest& range) {
+  // EncodePrimaryKey appends.
+  request.clear_inclusive_start_primary_key();
+  request.clear_exclusive_end_primary_key();
+  wire::EncodePrimaryKey(range.inclusive_start, request.mutable_inclusive_start_primary_key());
+  wire::EncodePrimaryKey(range.exclusive_end, request.mutable_exclusive_end_primary_key());
+  return instance + '\n' + request.SerializeAsString();
+}
+
+// A scan asks for the page after this one next: prepare it, from `next_start` on. A prepared page
+// may be served only while no write happened since it was read (the store's write version), and
+// is kept only for a table whose cells never expire: a page read before a TTL ran out would still
+// hold the expired cells.
+void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
+                          const proto::GetRangeRequest& request, wire::RangeRequest range,
+                          wire::PrimaryKey next_start) {
+  if (read_ahead == nullptr) return;
+  range.inclusive_start = std::move(next_start);
+  std::string key = RangeReadAheadKey(instance, request, range);
+  read_ahead->Schedule(
+      std::move(key),
+      [store, instance, table = request.table_name(),
+       range = std::move(range)]() -> std::optional<PreparedAnswer> {
+        PreparedAnswer prepared;
+        prepared.state_version = store->WriteVersion();
+        Result<wire::TableDescription> description = store->DescribeTable(instance, table);
+        if (!description.ok() || description->options.time_to_live_seconds > 0) return std::nullopt;
+        std::optional<wire::PrimaryKey> after;
+        Result<std::string> body = BuildRangePage(store, instance, table, range, &after);
+        if (!body.ok()) return std::nullopt;
+        prepared.body = std::move(body).value();
+        prepared.content_md5 = wire::ContentMd5(prepared.body);
+        if (after.has_value()) {
+          prepared.continuation.emplace();
+          wire::EncodePrimaryKey(*after, &*prepared.continuation);
+          prepared.more_expected = true;
+        }
+        return prepared;
+      });
+}
+
+// `read_ahead` may be null (read-ahead off).
+Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeRequest& request,
+                             ReadAhead* read_ahead) {
   wire::RangeRequest range;
   range.direction = request.direction() == proto::BACKWARD ? wire::Direction::kBackward
                                                            : wire::Direction::kForward;
@@ -264,30 +330,53 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     range.limit = request.limit();
   }
   OTSYNC_ASSIGN_OR_RETURN(range.read, ReadOptionsOf(request, "GetRangeRequest"));
-  proto::GetRangeResponse response;
-  std::string* rows = response.mutable_rows();
-  wire::PlainBufferWriter writer(rows);
-  // Rows are encoded as the store reads them: no page of rows is held (a page is up to 5000).
-  OTSYNC_ASSIGN_OR_RETURN(
-      std::optional<wire::PrimaryKey> next_start,
-      context.store->EncodeRangePage(context.instance, request.table_name(), range, &writer));
-  if (next_start.has_value()) {
-    wire::EncodePrimaryKey(*next_start, response.mutable_next_start_primary_key());
+  if (read_ahead != nullptr) {
+    std::optional<PreparedAnswer> prepared =
+        read_ahead->Take(RangeReadAheadKey(context.instance, request, range));
+    if (prepared.has_value() && prepared->state_version == context.store->WriteVersion()) {
+      if (prepared->continuation.has_value()) {
+        Result<wire::PrimaryKey> next_start =
+            DecodePrimaryKeyField(*prepared->continuation, "next_start_primary_key");
+        if (next_start.ok()) {
+          PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
+                               std::move(next_start).value());
+        }
+      }
+      if (context.known_content_md5 != nullptr) {
+        *context.known_content_md5 = std::move(prepared->content_md5);
+      }
+      return std::move(prepared->body);
+    }
   }
-  SetConsumed(CapacityUnitsFor(rows->size()), 0, response.mutable_consumed());
-  return SerializeResponse(response);
+  std::optional<wire::PrimaryKey> next_start;
+  OTSYNC_ASSIGN_OR_RETURN(
+      std::string body,
+      BuildRangePage(context.store, context.instance, request.table_name(), range, &next_start));
+  if (next_start.has_value()) {
+    PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
+                         std::move(*next_start));
+  }
+  return body;
 }
 
 }  // namespace
 
-void RegisterRowHandlers(RequestDispatcher* dispatcher) {
+void RegisterRowHandlers(RequestDispatcher* dispatcher,
+                         std::shared_ptr<ReadAhead> range_read_ahead) {
   dispatcher->Register("GetRow", MakeHandler<proto::GetRowRequest>(&GetRow));
   dispatcher->Register("PutRow", MakeHandler<proto::PutRowRequest>(&PutRow));
   dispatcher->Register("UpdateRow", MakeHandler<proto::UpdateRowRequest>(&UpdateRow));
   dispatcher->Register("DeleteRow", MakeHandler<proto::DeleteRowRequest>(&DeleteRow));
   dispatcher->Register("BatchGetRow", MakeHandler<proto::BatchGetRowRequest>(&BatchGetRow));
   dispatcher->Register("BatchWriteRow", &HandleBatchWriteRow);
-  dispatcher->Register("GetRange", MakeHandler<proto::GetRangeRequest>(&GetRange));
+  dispatcher->Register(
+      "GetRange",
+      [prepared_pages = std::move(range_read_ahead)](const ApiContext& context,
+                                                     std::string_view body) -> Result<std::string> {
+        proto::GetRangeRequest request;
+        OTSYNC_RETURN_IF_ERROR(ParseRequest(body, &request));
+        return GetRange(context, request, prepared_pages.get());
+      });
 }
 
 }  // namespace otsync::server

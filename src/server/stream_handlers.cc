@@ -8,7 +8,7 @@
 #include "proto/table_store.pb.h"
 #include "server/handler_util.h"
 #include "server/proto_conversion.h"
-#include "server/stream_read_ahead.h"
+#include "server/read_ahead.h"
 #include "store/stream_types.h"
 #include "wire/coding.h"
 #include "wire/signature.h"
@@ -161,14 +161,14 @@ std::string ReadAheadKey(const std::string& instance, const std::string& iterato
 // next call is predictable: prepare it. A prepared answer is kept only when no later append can
 // change it — it is full too, or it ends a closed shard — so that serving it later is the same
 // as computing it then; stream-state changes in between are caught by the state version.
-void PrepareNextAnswer(StreamReadAhead* read_ahead, store::Store* store,
-                       const std::string& instance, const std::optional<std::string>& next,
-                       bool may_more_record, std::optional<int32_t> limit) {
+void PrepareNextAnswer(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
+                       const std::optional<std::string>& next, bool may_more_record,
+                       std::optional<int32_t> limit) {
   if (read_ahead == nullptr || !next.has_value() || !may_more_record) return;
   read_ahead->Schedule(
       ReadAheadKey(instance, *next, limit),
-      [store, instance, iterator = *next, limit]() -> std::optional<PreparedStreamRead> {
-        PreparedStreamRead prepared;
+      [store, instance, iterator = *next, limit]() -> std::optional<PreparedAnswer> {
+        PreparedAnswer prepared;
         prepared.state_version = store->StreamStateVersion();
         store::StreamReadSummary summary;
         Result<std::string> body =
@@ -179,8 +179,8 @@ void PrepareNextAnswer(StreamReadAhead* read_ahead, store::Store* store,
         }
         prepared.body = std::move(body).value();
         prepared.content_md5 = wire::ContentMd5(prepared.body);
-        prepared.next_shard_iterator = std::move(summary.next_shard_iterator);
-        prepared.may_more_record = summary.may_more_record;
+        prepared.continuation = std::move(summary.next_shard_iterator);
+        prepared.more_expected = summary.may_more_record;
         return prepared;
       });
 }
@@ -188,7 +188,7 @@ void PrepareNextAnswer(StreamReadAhead* read_ahead, store::Store* store,
 // `read_ahead` may be null (read-ahead off).
 Result<std::string> GetStreamRecord(const ApiContext& context,
                                     const proto::GetStreamRecordRequest& request,
-                                    StreamReadAhead* read_ahead) {
+                                    ReadAhead* read_ahead) {
   std::optional<int32_t> limit;
   if (request.has_limit()) {
     if (request.limit() < 1) {
@@ -197,11 +197,11 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
     limit = request.limit();
   }
   if (read_ahead != nullptr) {
-    std::optional<PreparedStreamRead> prepared =
+    std::optional<PreparedAnswer> prepared =
         read_ahead->Take(ReadAheadKey(context.instance, request.shard_iterator(), limit));
     if (prepared.has_value() && prepared->state_version == context.store->StreamStateVersion()) {
-      PrepareNextAnswer(read_ahead, context.store, context.instance, prepared->next_shard_iterator,
-                        prepared->may_more_record, limit);
+      PrepareNextAnswer(read_ahead, context.store, context.instance, prepared->continuation,
+                        prepared->more_expected, limit);
       if (context.known_content_md5 != nullptr) {
         *context.known_content_md5 = std::move(prepared->content_md5);
       }
@@ -219,8 +219,7 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
 
 }  // namespace
 
-void RegisterStreamHandlers(RequestDispatcher* dispatcher,
-                            std::shared_ptr<StreamReadAhead> read_ahead) {
+void RegisterStreamHandlers(RequestDispatcher* dispatcher, std::shared_ptr<ReadAhead> read_ahead) {
   dispatcher->Register("ListStream", MakeHandler<proto::ListStreamRequest>(&ListStream));
   dispatcher->Register("DescribeStream",
                        MakeHandler<proto::DescribeStreamRequest>(&DescribeStream));

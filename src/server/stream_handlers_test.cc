@@ -176,7 +176,7 @@ class StreamHandlersTest : public ::testing::Test {
   std::unique_ptr<InProcessOtsd> otsd_;
   // Declared after otsd_, so released first: the service's dispatcher then holds the last
   // reference and stops the worker before the store closes.
-  std::shared_ptr<StreamReadAhead> read_ahead_;
+  std::shared_ptr<ReadAhead> read_ahead_;
 };
 
 TEST_F(StreamHandlersTest, EnableWriteAndReadTheStream) {

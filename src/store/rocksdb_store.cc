@@ -252,6 +252,8 @@ class RocksDbStore final : public Store {
                                               std::optional<int32_t> limit,
                                               StreamRecordVisitor* visitor) override;
   uint64_t StreamStateVersion() const override { return stream_log_->StateVersion(); }
+  // RocksDB publishes a write's sequence number once the write is visible to reads.
+  uint64_t WriteVersion() const override { return db_->GetLatestSequenceNumber(); }
   Result<std::vector<std::string>> SplitStreamShard(const std::string& instance,
                                                     const std::string& table,
                                                     const std::string& shard_id,

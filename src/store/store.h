@@ -143,6 +143,10 @@ class Store {
   // that started after the version was observed, and whose version is unchanged now, is still
   // what a read now would return, up to records appended since.
   virtual uint64_t StreamStateVersion() const = 0;
+  // Grows with every write to the database: rows, tables, stream records and their trimming. A
+  // row read that started after the version was observed, and whose version is unchanged now,
+  // is what a read now would return, except for cells whose TTL ran out in between.
+  virtual uint64_t WriteVersion() const = 0;
 
   // ---- Stream admin (not public APIs: the server serves them to admin keys only) ----
 

@@ -120,6 +120,7 @@ struct Flags {
   std::string io_timeout = "5s";
   bool no_auth = false;
   bool no_stream_read_ahead = false;
+  bool no_range_read_ahead = false;
   bool fault_injection = false;
   std::string fault_plan;
 };
@@ -233,6 +234,10 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
   app.add_flag("--no-stream-read-ahead", flags->no_stream_read_ahead,
                "Do not prepare a stream reader's next GetStreamRecord answer in the background "
                "after a full one (the answers are the same; this only costs the overlap).");
+  app.add_flag("--no-range-read-ahead", flags->no_range_read_ahead,
+               "Do not prepare a scan's next GetRange page in the background (a prepared page is "
+               "served only when no write happened since it was read, and never for a table "
+               "with a TTL; this only costs the overlap).");
   app.add_flag("--fault-injection", flags->fault_injection,
                "For tests of clients: serve through a fault front that can answer the next "
                "requests of an API with 503 OTSServerBusy, hang or drop the connection, armed by "
@@ -391,6 +396,7 @@ class Serving {
                                                                       DefaultClock(), auth_options);
     server::DispatcherOptions dispatcher_options;
     if (flags.no_stream_read_ahead) dispatcher_options.stream_read_ahead = nullptr;
+    if (flags.no_range_read_ahead) dispatcher_options.range_read_ahead = nullptr;
     server::RequestDispatcher dispatcher = server::MakeDefaultDispatcher(dispatcher_options);
     if (settings.fault_injection) {
       server::RegisterFaultInjectionHandlers(&dispatcher, &serving->fault_injector_);

@@ -1,11 +1,13 @@
-// StreamReadAhead: prepares the GetStreamRecord response a sequential reader will ask for next
-// while the reader is still busy with the one it just received.
+// ReadAhead: prepares the answer a sequential reader will ask for next while the reader is still
+// busy with the one it just received.
 //
-// A stream consumer reads a shard as a chain: each answer carries the iterator of the next
-// call. Served one call at a time, otsd and the consumer take turns on the CPU; with the next
-// answer built (records read, encoded, content MD5 computed) on a background thread as soon as
-// the current one is sent, both run at once. The GetStreamRecord handler decides what is worth
-// preparing (stream_handlers.cc); this class holds the prepared answers.
+// A stream consumer reads a shard as a chain (each GetStreamRecord answer carries the iterator of
+// the next call), and a scan reads a range as a chain (each GetRange answer carries the next start
+// key). Served one call at a time, otsd and the reader take turns on the CPU; with the next
+// answer built (read, encoded, content MD5 computed) on a background thread as soon as the
+// current one is sent, both run at once. The handlers decide what is worth preparing and whether
+// a prepared answer may still be served (stream_handlers.cc, row_handlers.cc); this class holds
+// the prepared answers.
 //
 // Contracts:
 //  - A prepared answer is handed out at most once (Take removes it): two readers of the same
@@ -15,7 +17,7 @@
 //    instead of queueing behind other readers' jobs.
 //  - At most `max_entries` answers are queued or kept; the oldest is dropped to make room. A
 //    kept answer that nobody takes within `max_age` is dropped (a reader that went away).
-//  - Whether an answer may still be served is the caller's decision (see PreparedStreamRead::
+//  - Whether an answer may still be served is the caller's decision (see PreparedAnswer::
 //    state_version); this class never looks inside.
 //  - One worker thread, started by the first Schedule. The destructor finishes the running job,
 //    drops the queued ones and joins the worker.
@@ -34,39 +36,41 @@
 
 namespace otsync::server {
 
-// One GetStreamRecord answer built ahead of its request.
-struct PreparedStreamRead {
-  std::string body;         // The serialized GetStreamRecordResponse.
+// One answer built ahead of its request.
+struct PreparedAnswer {
+  std::string body;         // The serialized response.
   std::string content_md5;  // x-ots-contentmd5 of `body`.
-  // Store::StreamStateVersion() read before the records were: the answer may be served only
+  // The store's version of what the answer was read from (Store::StreamStateVersion for stream
+  // records, Store::WriteVersion for rows), read before it was: the answer may be served only
   // while the store still reports this version.
   uint64_t state_version = 0;
-  // Copied from the answer, so that the handler can chain the next preparation.
-  std::optional<std::string> next_shard_iterator;
-  bool may_more_record = false;
+  // What the answer names for the next call (a shard iterator, a start key) and whether that call
+  // is expected, so that the handler can chain the next preparation.
+  std::optional<std::string> continuation;
+  bool more_expected = false;
 };
 
-struct StreamReadAheadOptions {
+struct ReadAheadOptions {
   size_t max_entries = 8;
   std::chrono::milliseconds max_age{10'000};
 };
 
-class StreamReadAhead {
+class ReadAhead {
  public:
   // Builds the answer for a key; nullopt when there is nothing worth keeping (an error, or an
   // answer that could already be stale when taken).
-  using Job = std::function<std::optional<PreparedStreamRead>()>;
+  using Job = std::function<std::optional<PreparedAnswer>()>;
 
-  explicit StreamReadAhead(StreamReadAheadOptions options = {});
-  ~StreamReadAhead();
-  StreamReadAhead(const StreamReadAhead&) = delete;
-  StreamReadAhead& operator=(const StreamReadAhead&) = delete;
+  explicit ReadAhead(ReadAheadOptions options = {});
+  ~ReadAhead();
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
 
   // Queues `job` for `key` unless that key is already queued, running or kept.
   void Schedule(std::string key, Job job);
   // The prepared answer for `key`, waiting while it is being built; nullopt when none was
   // prepared, the job found nothing worth keeping, or the job was still queued (then dropped).
-  std::optional<PreparedStreamRead> Take(const std::string& key);
+  std::optional<PreparedAnswer> Take(const std::string& key);
 
   // For tests: jobs that ran, and answers handed out by Take.
   uint64_t jobs_run() const;
@@ -78,7 +82,7 @@ class StreamReadAhead {
     std::string key;
     Job job;
     EntryState state = EntryState::kQueued;
-    std::optional<PreparedStreamRead> answer;
+    std::optional<PreparedAnswer> answer;
     std::chrono::steady_clock::time_point created;
   };
 
@@ -88,7 +92,7 @@ class StreamReadAhead {
   void MakeRoomLocked();
   std::deque<Entry>::iterator FindLocked(const std::string& key);
 
-  StreamReadAheadOptions options_;
+  ReadAheadOptions options_;
   mutable std::mutex mu_;
   std::condition_variable work_ready_;  // A job was queued, or stopping_.
   std::condition_variable job_done_;    // A running job finished.

@@ -1,14 +1,14 @@
-#include "server/stream_read_ahead.h"
+#include "server/read_ahead.h"
 
 #include <utility>
 
 namespace otsync::server {
 
-StreamReadAhead::StreamReadAhead(StreamReadAheadOptions options) : options_(options) {
+ReadAhead::ReadAhead(ReadAheadOptions options) : options_(options) {
   if (options_.max_entries == 0) options_.max_entries = 1;
 }
 
-StreamReadAhead::~StreamReadAhead() {
+ReadAhead::~ReadAhead() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -17,14 +17,14 @@ StreamReadAhead::~StreamReadAhead() {
   if (worker_.joinable()) worker_.join();
 }
 
-std::deque<StreamReadAhead::Entry>::iterator StreamReadAhead::FindLocked(const std::string& key) {
+std::deque<ReadAhead::Entry>::iterator ReadAhead::FindLocked(const std::string& key) {
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
     if (it->key == key) return it;
   }
   return entries_.end();
 }
 
-void StreamReadAhead::MakeRoomLocked() {
+void ReadAhead::MakeRoomLocked() {
   const auto now = std::chrono::steady_clock::now();
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->state == EntryState::kDone && now - it->created > options_.max_age) {
@@ -43,7 +43,7 @@ void StreamReadAhead::MakeRoomLocked() {
   }
 }
 
-void StreamReadAhead::Schedule(std::string key, Job job) {
+void ReadAhead::Schedule(std::string key, Job job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || FindLocked(key) != entries_.end()) return;
@@ -59,7 +59,7 @@ void StreamReadAhead::Schedule(std::string key, Job job) {
   work_ready_.notify_one();
 }
 
-std::optional<PreparedStreamRead> StreamReadAhead::Take(const std::string& key) {
+std::optional<PreparedAnswer> ReadAhead::Take(const std::string& key) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = FindLocked(key);
   if (it == entries_.end()) return std::nullopt;
@@ -68,14 +68,14 @@ std::optional<PreparedStreamRead> StreamReadAhead::Take(const std::string& key) 
     it = FindLocked(key);  // The deque may have changed while waiting.
   }
   if (it == entries_.end()) return std::nullopt;
-  std::optional<PreparedStreamRead> answer;
+  std::optional<PreparedAnswer> answer;
   if (it->state == EntryState::kDone) answer = std::move(it->answer);
   entries_.erase(it);
   if (answer.has_value()) ++answers_taken_;
   return answer;
 }
 
-void StreamReadAhead::Run() {
+void ReadAhead::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     auto queued = entries_.end();
@@ -94,7 +94,7 @@ void StreamReadAhead::Run() {
     const std::string key = queued->key;
     Job job = std::move(queued->job);
     lock.unlock();
-    std::optional<PreparedStreamRead> answer = job();
+    std::optional<PreparedAnswer> answer = job();
     lock.lock();
     ++jobs_run_;
     // Running entries are never erased by others, so the key still names this entry.
@@ -106,12 +106,12 @@ void StreamReadAhead::Run() {
   }
 }
 
-uint64_t StreamReadAhead::jobs_run() const {
+uint64_t ReadAhead::jobs_run() const {
   std::lock_guard<std::mutex> lock(mu_);
   return jobs_run_;
 }
 
-uint64_t StreamReadAhead::answers_taken() const {
+uint64_t ReadAhead::answers_taken() const {
   std::lock_guard<std::mutex> lock(mu_);
   return answers_taken_;
 }

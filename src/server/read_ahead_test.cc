@@ -1,4 +1,4 @@
-#include "server/stream_read_ahead.h"
+#include "server/read_ahead.h"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 namespace otsync::server {
 namespace {
 
-PreparedStreamRead Answer(std::string body) {
-  PreparedStreamRead prepared;
+PreparedAnswer Answer(std::string body) {
+  PreparedAnswer prepared;
   prepared.body = std::move(body);
   prepared.content_md5 = "md5-of-" + prepared.body;
   return prepared;
@@ -21,8 +21,8 @@ PreparedStreamRead Answer(std::string body) {
 // Holds the worker inside a job until Release.
 class Gate {
  public:
-  StreamReadAhead::Job JobThatWaits(std::string body) {
-    return [this, body = std::move(body)]() -> std::optional<PreparedStreamRead> {
+  ReadAhead::Job JobThatWaits(std::string body) {
+    return [this, body = std::move(body)]() -> std::optional<PreparedAnswer> {
       entered_.store(true);
       released_.wait();
       return Answer(body);
@@ -39,7 +39,7 @@ class Gate {
   std::shared_future<void> released_ = release_.get_future().share();
 };
 
-void WaitForJobs(const StreamReadAhead& read_ahead, uint64_t count) {
+void WaitForJobs(const ReadAhead& read_ahead, uint64_t count) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (read_ahead.jobs_run() < count && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -47,11 +47,11 @@ void WaitForJobs(const StreamReadAhead& read_ahead, uint64_t count) {
   ASSERT_GE(read_ahead.jobs_run(), count);
 }
 
-TEST(StreamReadAheadTest, APreparedAnswerIsHandedOutOnce) {
-  StreamReadAhead read_ahead;
-  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(Answer("body")); });
+TEST(ReadAheadTest, APreparedAnswerIsHandedOutOnce) {
+  ReadAhead read_ahead;
+  read_ahead.Schedule("k", [] { return std::optional<PreparedAnswer>(Answer("body")); });
   WaitForJobs(read_ahead, 1);
-  std::optional<PreparedStreamRead> taken = read_ahead.Take("k");
+  std::optional<PreparedAnswer> taken = read_ahead.Take("k");
   ASSERT_TRUE(taken.has_value());
   EXPECT_EQ(taken->body, "body");
   EXPECT_EQ(taken->content_md5, "md5-of-body");
@@ -60,37 +60,37 @@ TEST(StreamReadAheadTest, APreparedAnswerIsHandedOutOnce) {
   EXPECT_EQ(read_ahead.answers_taken(), 1u);
 }
 
-TEST(StreamReadAheadTest, AJobWithNothingWorthKeepingLeavesNothing) {
-  StreamReadAhead read_ahead;
-  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(); });
+TEST(ReadAheadTest, AJobWithNothingWorthKeepingLeavesNothing) {
+  ReadAhead read_ahead;
+  read_ahead.Schedule("k", [] { return std::optional<PreparedAnswer>(); });
   WaitForJobs(read_ahead, 1);
   EXPECT_FALSE(read_ahead.Take("k").has_value());
   EXPECT_EQ(read_ahead.answers_taken(), 0u);
 }
 
-TEST(StreamReadAheadTest, TakeWaitsForARunningJob) {
-  StreamReadAhead read_ahead;
+TEST(ReadAheadTest, TakeWaitsForARunningJob) {
+  ReadAhead read_ahead;
   Gate gate;
   read_ahead.Schedule("k", gate.JobThatWaits("slow"));
   gate.WaitUntilEntered();
-  std::future<std::optional<PreparedStreamRead>> taken =
+  std::future<std::optional<PreparedAnswer>> taken =
       std::async(std::launch::async, [&] { return read_ahead.Take("k"); });
   EXPECT_EQ(taken.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
   gate.Release();
-  std::optional<PreparedStreamRead> answer = taken.get();
+  std::optional<PreparedAnswer> answer = taken.get();
   ASSERT_TRUE(answer.has_value());
   EXPECT_EQ(answer->body, "slow");
 }
 
-TEST(StreamReadAheadTest, TakeDropsAJobStillQueued) {
-  StreamReadAhead read_ahead;
+TEST(ReadAheadTest, TakeDropsAJobStillQueued) {
+  ReadAhead read_ahead;
   Gate gate;
   read_ahead.Schedule("busy", gate.JobThatWaits("busy"));
   gate.WaitUntilEntered();
   std::atomic<bool> queued_job_ran{false};
   read_ahead.Schedule("queued", [&] {
     queued_job_ran.store(true);
-    return std::optional<PreparedStreamRead>(Answer("queued"));
+    return std::optional<PreparedAnswer>(Answer("queued"));
   });
   // The caller computes the answer itself rather than wait behind another reader's job.
   EXPECT_FALSE(read_ahead.Take("queued").has_value());
@@ -100,25 +100,25 @@ TEST(StreamReadAheadTest, TakeDropsAJobStillQueued) {
   EXPECT_EQ(read_ahead.jobs_run(), 1u);
 }
 
-TEST(StreamReadAheadTest, ASecondScheduleOfTheSameKeyIsIgnored) {
-  StreamReadAhead read_ahead;
-  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(Answer("first")); });
-  read_ahead.Schedule("k", [] { return std::optional<PreparedStreamRead>(Answer("second")); });
+TEST(ReadAheadTest, ASecondScheduleOfTheSameKeyIsIgnored) {
+  ReadAhead read_ahead;
+  read_ahead.Schedule("k", [] { return std::optional<PreparedAnswer>(Answer("first")); });
+  read_ahead.Schedule("k", [] { return std::optional<PreparedAnswer>(Answer("second")); });
   WaitForJobs(read_ahead, 1);
-  std::optional<PreparedStreamRead> taken = read_ahead.Take("k");
+  std::optional<PreparedAnswer> taken = read_ahead.Take("k");
   ASSERT_TRUE(taken.has_value());
   EXPECT_EQ(taken->body, "first");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(read_ahead.jobs_run(), 1u);
 }
 
-TEST(StreamReadAheadTest, TheOldestAnswerMakesRoom) {
-  StreamReadAheadOptions options;
+TEST(ReadAheadTest, TheOldestAnswerMakesRoom) {
+  ReadAheadOptions options;
   options.max_entries = 2;
-  StreamReadAhead read_ahead(options);
+  ReadAhead read_ahead(options);
   uint64_t scheduled = 0;
   for (const std::string key : {"a", "b", "c"}) {
-    read_ahead.Schedule(key, [key] { return std::optional<PreparedStreamRead>(Answer(key)); });
+    read_ahead.Schedule(key, [key] { return std::optional<PreparedAnswer>(Answer(key)); });
     WaitForJobs(read_ahead, ++scheduled);
   }
   EXPECT_FALSE(read_ahead.Take("a").has_value());
@@ -126,28 +126,28 @@ TEST(StreamReadAheadTest, TheOldestAnswerMakesRoom) {
   EXPECT_TRUE(read_ahead.Take("c").has_value());
 }
 
-TEST(StreamReadAheadTest, AnAnswerNobodyTakesExpires) {
-  StreamReadAheadOptions options;
+TEST(ReadAheadTest, AnAnswerNobodyTakesExpires) {
+  ReadAheadOptions options;
   options.max_age = std::chrono::milliseconds(20);
-  StreamReadAhead read_ahead(options);
-  read_ahead.Schedule("old", [] { return std::optional<PreparedStreamRead>(Answer("old")); });
+  ReadAhead read_ahead(options);
+  read_ahead.Schedule("old", [] { return std::optional<PreparedAnswer>(Answer("old")); });
   WaitForJobs(read_ahead, 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(60));
   // Expired answers are dropped when room is made for a new one.
-  read_ahead.Schedule("new", [] { return std::optional<PreparedStreamRead>(Answer("new")); });
+  read_ahead.Schedule("new", [] { return std::optional<PreparedAnswer>(Answer("new")); });
   WaitForJobs(read_ahead, 2);
   EXPECT_FALSE(read_ahead.Take("old").has_value());
   EXPECT_TRUE(read_ahead.Take("new").has_value());
 }
 
-TEST(StreamReadAheadTest, DestroyingWhileAJobRunsWaitsForIt) {
+TEST(ReadAheadTest, DestroyingWhileAJobRunsWaitsForIt) {
   Gate gate;
   std::thread releaser;
   {
-    StreamReadAhead read_ahead;
+    ReadAhead read_ahead;
     read_ahead.Schedule("running", gate.JobThatWaits("running"));
     gate.WaitUntilEntered();
-    read_ahead.Schedule("queued", [] { return std::optional<PreparedStreamRead>(); });
+    read_ahead.Schedule("queued", [] { return std::optional<PreparedAnswer>(); });
     releaser = std::thread([&gate] {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       gate.Release();
