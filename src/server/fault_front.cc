@@ -56,10 +56,9 @@ std::string Lowercase(std::string_view text) {
   return lower;
 }
 
-// The request line and the two framing headers the front needs. cpp-httplib 0.11 (the HTTP
-// library otsd links) parses request heads only inside its Server, with no public parser, and
-// its Server cannot hang or drop a connection without answering; so the front reads the head
-// itself and leaves every other header to the service.
+// The request line and the two framing headers the front needs. The front is a byte proxy: it
+// forwards each request as it came and looks at its head only, so it does not use the server's
+// HttpRequestReader, which reads a request whole and keeps its parts, not its bytes.
 struct RequestHead {
   std::string api;  // The path without its leading '/' and query.
   int64_t content_length = 0;

@@ -28,7 +28,7 @@ struct HttpServerOptions {
   int threads = 16;
   int max_threads = 512;
   size_t max_body_bytes = kMaxRequestBodyBytes;
-  // Requests served on one connection before it is closed (cpp-httplib's default is 5).
+  // Requests served on one connection before it is closed.
   size_t keep_alive_max_requests = 100000;
   // Idle time allowed before a request's first byte, on a new or a kept-alive connection.
   int keep_alive_timeout_seconds = 5;

@@ -1,6 +1,6 @@
 // The protocol front of otsd, independent of the HTTP library: method and API checks, the body
 // size limit, authentication, dispatch, error bodies and the response headers of
-// docs/protocol.md §1.4-§1.5. http_server.cc adapts cpp-httplib to it.
+// docs/protocol.md §1.4-§1.5. http_server.cc serves it over HTTP/1.1.
 #pragma once
 
 #include <cstddef>

@@ -2,9 +2,10 @@
 // thread is idle, another is started, up to `max_threads`; threads beyond the core exit after
 // idling for `idle_timeout`.
 //
-// Why: cpp-httplib runs one connection per task and a keep-alive connection keeps its thread
-// until it closes or idles out, so a fixed pool smaller than the number of client connections
-// starves the extra connections for as long as the others stay busy.
+// Why: the HTTP server (http_server.h) serves one connection per task and a keep-alive connection
+// keeps its thread until it closes, idles out or runs out of time, so a fixed pool smaller than
+// the number of client connections starves the extra connections for as long as the others stay
+// busy.
 #pragma once
 
 #include <chrono>
