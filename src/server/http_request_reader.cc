@@ -288,19 +288,22 @@ HttpRequestReader::Progress HttpRequestReader::ChooseFraming(bool has_content_le
   return Progress::kHeadRead;
 }
 
+bool HttpRequestReader::MoveBodyBytes(std::string* input) {
+  const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, input->size()));
+  request_.body.append(*input, 0, take);
+  input->erase(0, take);
+  remaining_ -= take;
+  return remaining_ == 0;
+}
+
 HttpRequestReader::Progress HttpRequestReader::ReadBody(std::string* input) {
   if (phase_ == Phase::kHeadDone) phase_ = chunked_ ? Phase::kChunkSize : Phase::kFixedBody;
   for (;;) {
     switch (phase_) {
-      case Phase::kFixedBody: {
-        const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, input->size()));
-        request_.body.append(*input, 0, take);
-        input->erase(0, take);
-        remaining_ -= take;
-        if (remaining_ > 0) return Progress::kNeedMore;
+      case Phase::kFixedBody:
+        if (!MoveBodyBytes(input)) return Progress::kNeedMore;
         phase_ = Phase::kDone;
         return Progress::kComplete;
-      }
       case Phase::kChunkSize: {
         const size_t end = input->find(kLineBreak);
         // The same refusal whether the line is here whole or still arriving (its last byte
@@ -337,15 +340,10 @@ HttpRequestReader::Progress HttpRequestReader::ReadBody(std::string* input) {
         phase_ = Phase::kChunkData;
         break;
       }
-      case Phase::kChunkData: {
-        const size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, input->size()));
-        request_.body.append(*input, 0, take);
-        input->erase(0, take);
-        remaining_ -= take;
-        if (remaining_ > 0) return Progress::kNeedMore;
+      case Phase::kChunkData:
+        if (!MoveBodyBytes(input)) return Progress::kNeedMore;
         phase_ = Phase::kChunkEnd;
         break;
-      }
       case Phase::kChunkEnd:
         if (input->size() < kLineBreak.size()) return Progress::kNeedMore;
         if (input->compare(0, kLineBreak.size(), kLineBreak) != 0) {

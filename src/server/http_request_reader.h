@@ -87,6 +87,8 @@ class HttpRequestReader {
   Progress ChooseFraming(bool has_content_length, uint64_t content_length,
                          bool has_transfer_encoding, std::string_view transfer_encoding);
   Progress ReadBody(std::string* input);
+  // Moves up to remaining_ bytes from the front of `*input` to the body; true when none remain.
+  bool MoveBodyBytes(std::string* input);
 
   const HttpRequestLimits limits_;
   Phase phase_ = Phase::kIdle;
