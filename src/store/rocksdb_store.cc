@@ -39,6 +39,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -51,6 +52,7 @@
 #include "store/fault_point_file_system.h"
 #include "store/filter_evaluator.h"
 #include "store/key_encoding.h"
+#include "store/reserved_space.h"
 #include "store/row_codec.h"
 #include "store/row_compaction_filter.h"
 #include "store/row_locks.h"
@@ -171,12 +173,14 @@ using WrittenRows = std::unordered_map<std::string, std::optional<StoredRow>>;
 
 class RocksDbStore final : public Store {
  public:
-  // `env`: the Env `db` was opened with when not RocksDB's default one (null otherwise).
+  // `env`: the Env `db` was opened with when not RocksDB's default one (null otherwise);
+  // `reserve`: the space that Env's file system draws on when the disk fills (null: none).
   RocksDbStore(const StoreOptions& options, std::shared_ptr<Clock> clock,
-               std::unique_ptr<rocksdb::Env> env, rocksdb::DB* db,
-               std::vector<rocksdb::ColumnFamilyHandle*> handles,
+               std::unique_ptr<rocksdb::Env> env, std::shared_ptr<ReservedSpace> reserve,
+               rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
                std::shared_ptr<TableOptionsRegistry> registry)
       : env_(std::move(env)),
+        reserve_(std::move(reserve)),
         clock_(std::move(clock)),
         registry_(std::move(registry)),
         db_(db),
@@ -306,12 +310,17 @@ class RocksDbStore final : public Store {
                            rocksdb::WriteBatch* batch);
   void TrimLoop(std::chrono::milliseconds interval);
   // kUnavailable while the data directory's file system has fewer than
-  // StoreOptions::min_free_bytes free (re-measured at most every 100 ms). Called before every
-  // write; reads never call it.
+  // StoreOptions::min_free_bytes free (re-measured at most every 100 ms), and while the reserve
+  // is given up and there is no room to hold it again (holding it again when there is). Called
+  // before every write; reads never call it.
   Status CheckFreeSpace();
+  // The free bytes of the data directory's file system, re-measured when the last measurement
+  // is older than 100 ms.
+  int64_t FreeBytes();
 
   // Outlives db_ (a member is destroyed after the destructor's body has closed the database).
   std::unique_ptr<rocksdb::Env> env_;
+  std::shared_ptr<ReservedSpace> reserve_;
   std::shared_ptr<Clock> clock_;
   // The live tables' options, as the compaction filter of "rows" sees them.
   std::shared_ptr<TableOptionsRegistry> registry_;
@@ -840,8 +849,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   return Status::OK();
 }
 
-Status RocksDbStore::CheckFreeSpace() {
-  if (min_free_bytes_ <= 0) return Status::OK();
+int64_t RocksDbStore::FreeBytes() {
   const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::steady_clock::now().time_since_epoch())
                           .count();
@@ -854,7 +862,26 @@ Status RocksDbStore::CheckFreeSpace() {
                         std::memory_order_relaxed);
     }
   }
-  const int64_t free = free_bytes_.load(std::memory_order_relaxed);
+  return free_bytes_.load(std::memory_order_relaxed);
+}
+
+Status RocksDbStore::CheckFreeSpace() {
+  if (reserve_ != nullptr && !reserve_->held()) {
+    const int64_t free = FreeBytes();
+    if (free >= min_free_bytes_ + reserve_->bytes() && reserve_->Hold().ok()) {
+      free_bytes_.fetch_sub(reserve_->bytes(), std::memory_order_relaxed);
+    }
+    if (!reserve_->held()) {
+      return Status::Unavailable(
+          "otsd's disk is full: " + std::to_string(free) + " bytes free in " + path_ + "; the " +
+          std::to_string(reserve_->bytes()) +
+          " bytes it held in reserve (--reserved-space) went to the writes under way when the "
+          "disk filled; writes are refused until " +
+          std::to_string(min_free_bytes_ + reserve_->bytes()) + " bytes are free; reads go on");
+    }
+  }
+  if (min_free_bytes_ <= 0) return Status::OK();
+  const int64_t free = FreeBytes();
   if (free >= min_free_bytes_) return Status::OK();
   return Status::Unavailable("otsd's disk is full: " + std::to_string(free) + " bytes free in " +
                              path_ + ", fewer than the " + std::to_string(min_free_bytes_) +
@@ -1103,9 +1130,29 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.max_total_wal_size = options.max_total_wal_bytes;
   // A test build runs RocksDB's files under the fault points (fault_point_file_system.h).
+  std::shared_ptr<rocksdb::FileSystem> file_system = rocksdb::FileSystem::Default();
+  if (KillPointsCompiledIn()) file_system = WithFaultPoints(std::move(file_system));
+  std::shared_ptr<ReservedSpace> reserve;
+  const std::string reserve_path = options.path + "/otsd-reserved-space";
+  if (options.reserved_bytes > 0) {
+    std::error_code error;
+    std::filesystem::create_directories(options.path, error);
+    if (error) {
+      return Status::IOError("cannot create the data directory " + options.path + ": " +
+                             error.message());
+    }
+    reserve = std::make_shared<ReservedSpace>(reserve_path, options.reserved_bytes);
+    // A disk without room for the reserve opens all the same; writes wait for the room.
+    const Status held = reserve->Hold();
+    if (!held.ok() && held.code() != StatusCode::kUnavailable) return held;
+    file_system = WithReservedSpace(std::move(file_system), reserve);
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove(reserve_path, ignored);
+  }
   std::unique_ptr<rocksdb::Env> env;
-  if (KillPointsCompiledIn()) {
-    env = rocksdb::NewCompositeEnv(WithFaultPoints(rocksdb::FileSystem::Default()));
+  if (file_system != rocksdb::FileSystem::Default()) {
+    env = rocksdb::NewCompositeEnv(file_system);
     db_options.env = env.get();
   }
 
@@ -1133,8 +1180,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   rocksdb::DB* db = nullptr;
   OTSYNC_RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &db)));
-  auto store = std::make_unique<RocksDbStore>(options, std::move(clock), std::move(env), db,
-                                              std::move(handles), std::move(registry));
+  auto store =
+      std::make_unique<RocksDbStore>(options, std::move(clock), std::move(env), std::move(reserve),
+                                     db, std::move(handles), std::move(registry));
   OTSYNC_RETURN_IF_ERROR(
       store->OpenStreamLog(options.sync_writes, options.stream_enabling_period.count()));
   OTSYNC_RETURN_IF_ERROR(store->LoadCatalog());

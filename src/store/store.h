@@ -57,6 +57,10 @@ struct StoreOptions {
   // aborts the process on a write to its log after a failed one (an assertion left on in its
   // build). Checked at most every 100 ms. Zero: no check.
   int64_t min_free_bytes = 0;
+  // A file of this size held in `path` (otsd-reserved-space) and given up to RocksDB's writes
+  // under way when the disk fills faster than the check above can see (reserved_space.h); writes
+  // are then refused until min_free_bytes + reserved_bytes are free. Zero: no reserve.
+  int64_t reserved_bytes = 0;
   // The most RocksDB's write-ahead log files may hold together before the column families that
   // keep the oldest one alive are flushed. A family written rarely (the catalog, stream
   // metadata) keeps every log since its oldest unflushed write; RocksDB's own cap, four times

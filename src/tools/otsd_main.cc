@@ -112,6 +112,7 @@ struct Flags {
   std::string clock_offset = "0";
   double clock_speed = 1.0;
   std::string min_free_space = "64m";
+  std::string reserved_space = "64m";
   std::string durability = "wal";
   std::string trim_interval = "60s";
   std::string stream_enabling_period = "0";
@@ -196,6 +197,12 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
                  "system has less free space than this, e.g. 64m, 1g, 512k; reads go on, and "
                  "writes resume once space is freed. 0 turns the check off.")
       ->capture_default_str();
+  app.add_option("--reserved-space", flags->reserved_space,
+                 "Space otsd holds in its data directory (a file, otsd-reserved-space) and gives "
+                 "to the writes under way when another process fills the disk faster than the "
+                 "free-space check sees; writes are then refused until there is room to hold it "
+                 "again. 0: no reserve.")
+      ->capture_default_str();
   app.add_option("--durability", flags->durability,
                  "wal: an acknowledged write survives a crash of otsd (kill -9); sync: also "
                  "fsync every write, surviving a machine crash.")
@@ -262,6 +269,7 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
 struct Settings {
   ListenAddress listen;
   int64_t min_free_bytes = 0;
+  int64_t reserved_bytes = 0;
   int64_t clock_offset_micros = 0;
   int64_t trim_interval_micros = 0;
   int64_t stream_enabling_period_micros = 0;
@@ -295,6 +303,13 @@ otsync::Result<Settings> CheckFlags(const Flags& flags) {
         "\"");
   }
   settings.min_free_bytes = *min_free;
+  const std::optional<int64_t> reserved = ParseByteSize(flags.reserved_space);
+  if (!reserved) {
+    return Status::InvalidArgument(
+        "--reserved-space: expected a size such as 64m, 1g or 0, got \"" + flags.reserved_space +
+        "\"");
+  }
+  settings.reserved_bytes = *reserved;
   if (!(flags.clock_speed >= 0.01 && flags.clock_speed <= 1000)) {
     return Status::InvalidArgument("--clock-speed: expected a number between 0.01 and 1000, got " +
                                    std::to_string(flags.clock_speed));
@@ -370,6 +385,7 @@ otsync::Result<std::unique_ptr<otsync::store::Store>> OpenStore(const Flags& fla
       std::make_shared<otsync::SystemClock>(settings.clock_offset_micros, flags.clock_speed);
   options.sync_writes = flags.durability == "sync";
   options.min_free_bytes = settings.min_free_bytes;
+  options.reserved_bytes = settings.reserved_bytes;
   options.trim_interval = std::chrono::milliseconds(settings.trim_interval_micros / 1000);
   options.stream_enabling_period =
       std::chrono::microseconds(settings.stream_enabling_period_micros);

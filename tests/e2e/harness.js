@@ -100,6 +100,9 @@ class Otsd {
     if (this.child) throw new Error('otsd already running');
     const args = ['--listen=127.0.0.1:0', `--data-dir=${this.dataDir}`];
     if (this.credentialsFile) args.push(`--credentials=${this.credentialsFile}`);
+    // Tests run many otsd at once on whatever disk the machine has: a small reserve each (the
+    // mechanism is the same at any size) unless the test sets its own.
+    if (!this.extraArgs.some((arg) => arg.startsWith('--reserved-space'))) args.push('--reserved-space=4m');
     args.push(...this.extraArgs);
     const child = spawn(otsdBinary(), args, {
       stdio: ['ignore', 'pipe', 'pipe'],
