@@ -630,13 +630,7 @@ class RangeReadAheadTest : public HttpServerTest {
     return rows;
   }
 
-  void WaitForJobs(uint64_t count) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (read_ahead_->jobs_run() < count && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ASSERT_EQ(read_ahead_->jobs_run(), count);
-  }
+  void WaitForJobs(uint64_t count) { ASSERT_EQ(WaitForReadAheadJobs(*read_ahead_, count), count); }
 
   std::shared_ptr<ReadAhead> read_ahead_;
 };

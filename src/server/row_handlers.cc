@@ -369,14 +369,8 @@ void RegisterRowHandlers(RequestDispatcher* dispatcher,
   dispatcher->Register("DeleteRow", MakeHandler<proto::DeleteRowRequest>(&DeleteRow));
   dispatcher->Register("BatchGetRow", MakeHandler<proto::BatchGetRowRequest>(&BatchGetRow));
   dispatcher->Register("BatchWriteRow", &HandleBatchWriteRow);
-  dispatcher->Register(
-      "GetRange",
-      [prepared_pages = std::move(range_read_ahead)](const ApiContext& context,
-                                                     std::string_view body) -> Result<std::string> {
-        proto::GetRangeRequest request;
-        OTSYNC_RETURN_IF_ERROR(ParseRequest(body, &request));
-        return GetRange(context, request, prepared_pages.get());
-      });
+  dispatcher->Register("GetRange",
+                       MakeHandler<proto::GetRangeRequest>(&GetRange, std::move(range_read_ahead)));
 }
 
 }  // namespace otsync::server

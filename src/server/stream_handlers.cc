@@ -225,14 +225,8 @@ void RegisterStreamHandlers(RequestDispatcher* dispatcher, std::shared_ptr<ReadA
                        MakeHandler<proto::DescribeStreamRequest>(&DescribeStream));
   dispatcher->Register("GetShardIterator",
                        MakeHandler<proto::GetShardIteratorRequest>(&GetShardIterator));
-  dispatcher->Register(
-      "GetStreamRecord",
-      [prepared_answers = std::move(read_ahead)](const ApiContext& context,
-                                                 std::string_view body) -> Result<std::string> {
-        proto::GetStreamRecordRequest request;
-        OTSYNC_RETURN_IF_ERROR(ParseRequest(body, &request));
-        return GetStreamRecord(context, request, prepared_answers.get());
-      });
+  dispatcher->Register("GetStreamRecord", MakeHandler<proto::GetStreamRecordRequest>(
+                                              &GetStreamRecord, std::move(read_ahead)));
 }
 
 }  // namespace otsync::server

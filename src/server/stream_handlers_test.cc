@@ -164,13 +164,7 @@ class StreamHandlersTest : public ::testing::Test {
   }
 
   // Waits until the read-ahead worker has run `count` jobs in all.
-  void WaitForReadAheadJobs(uint64_t count) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (read_ahead_->jobs_run() < count && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    ASSERT_EQ(read_ahead_->jobs_run(), count);
-  }
+  void WaitForJobs(uint64_t count) { ASSERT_EQ(WaitForReadAheadJobs(*read_ahead_, count), count); }
 
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<InProcessOtsd> otsd_;
@@ -536,7 +530,7 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
       keys.push_back(row->primary_key.at(0).value.bytes());
     }
     // A full answer (2 records) has its successor prepared before the next call is made.
-    if (response.stream_records_size() == 2) WaitForReadAheadJobs(++jobs);
+    if (response.stream_records_size() == 2) WaitForJobs(++jobs);
     iterator = response.next_shard_iterator();
   }
   EXPECT_EQ(keys, (std::vector<std::string>{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8"}));
@@ -546,7 +540,7 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
   // The headers of a prepared answer carry its MD5, computed ahead with the body.
   proto::GetStreamRecordResponse head;
   ASSERT_TRUE(head.ParseFromString(GetRecords(Iterator(stream_id, shard), 4).body));
-  WaitForReadAheadJobs(++jobs);
+  WaitForJobs(++jobs);
   proto::GetStreamRecordRequest next;
   next.set_shard_iterator(head.next_shard_iterator());
   next.set_limit(4);
@@ -568,7 +562,7 @@ TEST_F(StreamHandlersTest, ReadAheadIsNotServedAfterATrim) {
   proto::GetStreamRecordResponse first;
   ASSERT_TRUE(first.ParseFromString(GetRecords(Iterator(stream_id, shard), 1).body));
   ASSERT_EQ(first.stream_records_size(), 1);
-  WaitForReadAheadJobs(1);
+  WaitForJobs(1);
 
   clock_->AdvanceMicros(kHourMicros + 1000);
   PutRow("t", "d", "2");
@@ -590,7 +584,7 @@ TEST_F(StreamHandlersTest, ReadAheadKeepsNoAnswerThatAnAppendWouldChange) {
   proto::GetStreamRecordResponse first;
   ASSERT_TRUE(first.ParseFromString(GetRecords(Iterator(stream_id, shard), 2).body));
   ASSERT_EQ(first.stream_records_size(), 2);
-  WaitForReadAheadJobs(1);  // Prepared "c" alone: not kept.
+  WaitForJobs(1);  // Prepared "c" alone: not kept.
 
   PutRow("t", "d", "2");
   bool closed = true;

@@ -1,5 +1,7 @@
 #include "server/testing/in_process_otsd.h"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "base/clock.h"
@@ -27,6 +29,14 @@ httplib::Result PostSigned(httplib::Client& client, std::string_view api, std::s
   const std::string path = "/" + std::string(api);
   return client.Post(path, httplib::Headers(headers.begin(), headers.end()), body.data(),
                      body.size(), "application/octet-stream");
+}
+
+uint64_t WaitForReadAheadJobs(const ReadAhead& read_ahead, uint64_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ahead.jobs_run() < count && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return read_ahead.jobs_run();
 }
 
 proto::CreateTableRequest StringKeyTableRequest(std::string_view name) {

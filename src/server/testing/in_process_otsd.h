@@ -15,6 +15,7 @@
 #include "server/authenticator.h"
 #include "server/http_server.h"
 #include "server/ots_service.h"
+#include "server/read_ahead.h"
 #include "server/request_dispatcher.h"
 #include "store/store.h"
 #include "testing/temporary_directory.h"
@@ -52,6 +53,10 @@ struct PostAnswer {
 // A CreateTable request for `name` with one STRING primary key column "pk", one version kept, no
 // TTL, no reserved throughput and no stream.
 proto::CreateTableRequest StringKeyTableRequest(std::string_view name);
+
+// Waits until `read_ahead` has run `count` jobs, at most 10 s; returns the number it has run, so
+// that a test asserts it equals `count`.
+uint64_t WaitForReadAheadJobs(const ReadAhead& read_ahead, uint64_t count);
 
 struct InProcessOtsdOptions {
   // Passed to store::Store::Open except `path` (a fresh temporary directory). A null `clock`
