@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -83,27 +84,39 @@ Status Confine(duckdb_connection connection, const std::string& root,
                  "confine the query to the warehouse");
 }
 
-// Runs `statement` into `rows`, giving up at `deadline` (none when zero).
+Status QueryFailed(const char* error) {
+  return Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
+}
+
+Status QueryTimedOut(int64_t timeout_millis) {
+  std::string limit = timeout_millis % 1000 == 0 ? std::to_string(timeout_millis / 1000) + " s"
+                                                 : std::to_string(timeout_millis) + " ms";
+  return Status(StatusCode::kTimeout, "query stopped: it ran longer than " + limit +
+                                          "; narrow it (a WHERE on the partition, a LIMIT)");
+}
+
+// Runs `statement` into `rows`, giving up at `deadline` (none when zero). `streaming`: `rows` is
+// a stream, computed as it is read (duckdb_fetch_chunk), not the whole result.
 Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement statement,
                      std::chrono::steady_clock::time_point deadline, int64_t timeout_millis,
-                     QueryRows* rows) {
-  auto failed = [](const char* error) {
-    return Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
-  };
-  if (deadline == std::chrono::steady_clock::time_point()) {
+                     bool streaming, QueryRows* rows) {
+  const bool timed = deadline != std::chrono::steady_clock::time_point();
+  if (!timed && !streaming) {
     if (duckdb_execute_prepared(statement, rows->get()) == DuckDBError) {
-      return failed(duckdb_result_error(rows->get()));
+      return QueryFailed(duckdb_result_error(rows->get()));
     }
     return Status::OK();
   }
   duckdb_pending_result pending = nullptr;
   Status status;
-  if (duckdb_pending_prepared(statement, &pending) == DuckDBError) {
-    status = failed(pending != nullptr ? duckdb_pending_error(pending) : nullptr);
+  const duckdb_state started = streaming ? duckdb_pending_prepared_streaming(statement, &pending)
+                                         : duckdb_pending_prepared(statement, &pending);
+  if (started == DuckDBError) {
+    status = QueryFailed(pending != nullptr ? duckdb_pending_error(pending) : nullptr);
   }
   bool interrupted = false;
   while (status.ok()) {
-    if (!interrupted && std::chrono::steady_clock::now() >= deadline) {
+    if (timed && !interrupted && std::chrono::steady_clock::now() >= deadline) {
       // The statement then fails at its next task; it is driven to that end rather than
       // abandoned, which would leave DuckDB's plan half torn down.
       duckdb_interrupt(connection);
@@ -111,10 +124,10 @@ Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement sta
     }
     duckdb_pending_state state = duckdb_pending_execute_task(pending);
     if (state == DUCKDB_PENDING_ERROR) {
-      status = failed(duckdb_pending_error(pending));
+      status = QueryFailed(duckdb_pending_error(pending));
     } else if (duckdb_pending_execution_is_finished(state)) {
       if (duckdb_execute_pending(pending, rows->get()) == DuckDBError) {
-        status = failed(duckdb_result_error(rows->get()));
+        status = QueryFailed(duckdb_result_error(rows->get()));
       }
       break;
     } else if (state == DUCKDB_PENDING_NO_TASKS_AVAILABLE) {
@@ -122,13 +135,121 @@ Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement sta
     }
   }
   duckdb_destroy_pending(&pending);
-  if (interrupted) {
-    std::string limit = timeout_millis % 1000 == 0 ? std::to_string(timeout_millis / 1000) + " s"
-                                                   : std::to_string(timeout_millis) + " ms";
-    return Status(StatusCode::kTimeout, "query stopped: it ran longer than " + limit +
-                                            "; narrow it (a WHERE on the partition, a LIMIT)");
-  }
+  if (interrupted) return QueryTimedOut(timeout_millis);
   return status;
+}
+
+// Keeps rows within QueryLimits' row and text limits; the first row that would cross one is
+// not kept, nor any after it, but every row is counted.
+class LimitedRows {
+ public:
+  LimitedRows(const QueryLimits& limits, QueryResult* result) : limits_(limits), result_(result) {}
+
+  bool keeping() const { return keeping_; }
+
+  // Offers the next row; `cells` is kept when the limits allow.
+  void Offer(std::vector<std::optional<std::string>> cells) {
+    ++result_->total_rows;
+    if (!keeping_) return;
+    if (limits_.max_rows > 0 && static_cast<int64_t>(result_->rows.size()) >= limits_.max_rows) {
+      Stop();
+      return;
+    }
+    for (const std::optional<std::string>& cell : cells) {
+      if (cell.has_value()) text_bytes_ += static_cast<int64_t>(cell->size());
+    }
+    if (limits_.max_text_bytes > 0 && text_bytes_ > limits_.max_text_bytes) {
+      Stop();
+      return;
+    }
+    result_->rows.push_back(std::move(cells));
+  }
+
+  // Counts `count` more rows, none of them kept (only once keeping() is false).
+  void Count(int64_t count) { result_->total_rows += count; }
+
+ private:
+  void Stop() {
+    keeping_ = false;
+    result_->truncated = true;
+  }
+
+  const QueryLimits& limits_;
+  QueryResult* result_;
+  bool keeping_ = true;
+  int64_t text_bytes_ = 0;
+};
+
+// The one SELECT `sql` (prepared as `statement`) as text, streamed: DuckDB casts each cell to
+// VARCHAR, as it renders values, and the rows past the limits are counted, not kept, so the
+// memory the answer takes is bounded by the limits whatever the query returns. (DuckDB's C API
+// renders no value of a streamed chunk as text itself, and duckdb_value_varchar on a whole
+// result renders a LIST or STRUCT as an empty string.) nullopt when DuckDB cannot run `sql` in
+// its query() table function; the caller then runs it whole.
+Result<std::optional<QueryResult>> StreamAsText(duckdb_connection connection,
+                                                duckdb_prepared_statement statement,
+                                                const std::string& sql,
+                                                std::chrono::steady_clock::time_point deadline,
+                                                const QueryLimits& limits) {
+  const std::string as_text =
+      "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM query(" + QuoteLiteral(sql) + ")";
+  duckdb_prepared_statement text_statement = nullptr;
+  const idx_t columns = duckdb_prepared_statement_column_count(statement);
+  if (duckdb_prepare(connection, as_text.c_str(), &text_statement) == DuckDBError ||
+      duckdb_prepared_statement_column_count(text_statement) != columns) {
+    duckdb_destroy_prepare(&text_statement);
+    return std::optional<QueryResult>();
+  }
+  QueryResult result;
+  for (idx_t column = 0; column < columns; ++column) {
+    const char* name = duckdb_prepared_statement_column_name(statement, column);
+    result.column_names.emplace_back(name != nullptr ? name : "");
+    duckdb_free(const_cast<char*>(name));
+    duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(statement, column);
+    result.column_types.push_back(TypeName(type));
+    duckdb_destroy_logical_type(&type);
+  }
+  QueryRows rows;
+  const Status started = ExecuteBefore(connection, text_statement, deadline, limits.timeout_millis,
+                                       /*streaming=*/true, &rows);
+  duckdb_destroy_prepare(&text_statement);
+  OTSYNC_RETURN_IF_ERROR(started);
+
+  const bool timed = deadline != std::chrono::steady_clock::time_point();
+  LimitedRows kept(limits, &result);
+  bool interrupted = false;
+  for (;;) {
+    if (timed && !interrupted && std::chrono::steady_clock::now() >= deadline) {
+      duckdb_interrupt(connection);
+      interrupted = true;
+    }
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(*rows.get());
+    if (chunk == nullptr) break;
+    const idx_t size = duckdb_data_chunk_get_size(chunk);
+    idx_t row = 0;
+    for (; row < size && kept.keeping(); ++row) {
+      std::vector<std::optional<std::string>> cells;
+      cells.reserve(columns);
+      for (idx_t column = 0; column < columns; ++column) {
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, column);
+        uint64_t* validity = duckdb_vector_get_validity(vector);
+        if (validity != nullptr && !duckdb_validity_row_is_valid(validity, row)) {
+          cells.emplace_back(std::nullopt);
+          continue;
+        }
+        auto* text = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector)) + row;
+        cells.emplace_back(std::string(duckdb_string_t_data(text), duckdb_string_t_length(*text)));
+      }
+      kept.Offer(std::move(cells));
+    }
+    kept.Count(static_cast<int64_t>(size - row));
+    duckdb_destroy_data_chunk(&chunk);
+    if (interrupted) break;
+  }
+  if (interrupted) return QueryTimedOut(limits.timeout_millis);
+  const char* error = duckdb_result_error(rows.get());
+  if (error != nullptr) return QueryFailed(error);
+  return std::optional<QueryResult>(std::move(result));
 }
 
 // The first word of each statement of `sql`, upper-cased, skipping comments and quoted text: the
@@ -184,9 +305,10 @@ constexpr char kReadOnlyMessage[] =
     "and `otsync warehouse create-table`";
 
 // Runs every statement of `sql`, refusing those that change data (and, confined, those that
-// leave the warehouse); `rows` gets the last one's.
+// leave the warehouse); `rows` gets the last one's — or, when `sql` is one SELECT, `streamed`
+// gets its rows as text, streamed within the limits (StreamAsText).
 Status RunReadOnly(duckdb_connection connection, const std::string& sql, const QueryLimits& limits,
-                   QueryRows* rows) {
+                   QueryRows* rows, std::optional<QueryResult>* streamed) {
   std::chrono::steady_clock::time_point deadline;
   if (limits.timeout_millis > 0) {
     deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.timeout_millis);
@@ -218,9 +340,21 @@ Status RunReadOnly(duckdb_connection connection, const std::string& sql, const Q
           "PRAGMA, LOAD or INSTALL); `otsync warehouse query` and `otsync warehouse export` run "
           "the others");
     } else {
-      duckdb_destroy_result(rows->get());
-      *rows->get() = duckdb_result{};
-      status = ExecuteBefore(connection, statement, deadline, limits.timeout_millis, rows);
+      if (count == 1 && duckdb_prepared_statement_type(statement) == DUCKDB_STATEMENT_TYPE_SELECT) {
+        Result<std::optional<QueryResult>> text =
+            StreamAsText(connection, statement, sql, deadline, limits);
+        if (!text.ok()) {
+          status = text.status();
+        } else {
+          *streamed = std::move(*text);
+        }
+      }
+      if (status.ok() && !streamed->has_value()) {
+        duckdb_destroy_result(rows->get());
+        *rows->get() = duckdb_result{};
+        status = ExecuteBefore(connection, statement, deadline, limits.timeout_millis,
+                               /*streaming=*/false, rows);
+      }
     }
     duckdb_destroy_prepare(&statement);
   }
@@ -228,9 +362,8 @@ Status RunReadOnly(duckdb_connection connection, const std::string& sql, const Q
   return status;
 }
 
-// The rows of `rows` as text: at most `max_rows` of them and at most `max_text_bytes` of text in
-// all, each limit when positive; the first row that would cross a limit ends the result.
-QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows, int64_t max_text_bytes) {
+// The rows of `rows` as text, within `limits` (LimitedRows).
+QueryResult ToQueryResult(QueryRows& rows, const QueryLimits& limits) {
   QueryResult result;
   idx_t columns = rows.column_count();
   for (idx_t column = 0; column < columns; ++column) {
@@ -239,15 +372,10 @@ QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows, int64_t max_text_by
     result.column_types.push_back(TypeName(type));
     duckdb_destroy_logical_type(&type);
   }
-  idx_t row_count = rows.row_count();
-  result.total_rows = static_cast<int64_t>(row_count);
-  if (max_rows > 0 && row_count > static_cast<idx_t>(max_rows)) {
-    row_count = static_cast<idx_t>(max_rows);
-    result.truncated = true;
-  }
-  result.rows.reserve(row_count);
-  int64_t text_bytes = 0;
-  for (idx_t row = 0; row < row_count; ++row) {
+  const idx_t row_count = rows.row_count();
+  LimitedRows kept(limits, &result);
+  idx_t row = 0;
+  for (; row < row_count && kept.keeping(); ++row) {
     std::vector<std::optional<std::string>> cells;
     cells.reserve(columns);
     for (idx_t column = 0; column < columns; ++column) {
@@ -255,15 +383,11 @@ QueryResult ToQueryResult(QueryRows& rows, int64_t max_rows, int64_t max_text_by
         cells.emplace_back(std::nullopt);
       } else {
         cells.emplace_back(rows.Text(column, row));
-        text_bytes += static_cast<int64_t>(cells.back()->size());
       }
     }
-    if (max_text_bytes > 0 && text_bytes > max_text_bytes) {
-      result.truncated = true;
-      break;
-    }
-    result.rows.push_back(std::move(cells));
+    kept.Offer(std::move(cells));
   }
+  kept.Count(static_cast<int64_t>(row_count - row));
   return result;
 }
 
@@ -422,8 +546,11 @@ Result<QueryResult> Warehouse::Query(std::string_view sql, const QueryLimits& li
     OTSYNC_RETURN_IF_ERROR(Confine(session->connection(), path(), impl_->SpillFolder()));
   }
   QueryRows rows;
-  OTSYNC_RETURN_IF_ERROR(RunReadOnly(session->connection(), std::string(sql), limits, &rows));
-  return ToQueryResult(rows, limits.max_rows, limits.max_text_bytes);
+  std::optional<QueryResult> streamed;
+  OTSYNC_RETURN_IF_ERROR(
+      RunReadOnly(session->connection(), std::string(sql), limits, &rows, &streamed));
+  if (streamed.has_value()) return std::move(*streamed);
+  return ToQueryResult(rows, limits);
 }
 
 Result<QueryResult> Warehouse::FirstRows(std::string_view table, std::string_view partition,
@@ -445,7 +572,7 @@ Result<QueryResult> Warehouse::FirstRows(std::string_view table, std::string_vie
                                       QuoteIdentifier(schema.name) + PartitionFilter(levels) +
                                       " LIMIT " + std::to_string(std::max<int64_t>(limit, 1)),
                                   &rows, "reading the first rows of table " + schema.name));
-  return ToQueryResult(rows, 0, 0);
+  return ToQueryResult(rows, QueryLimits{});
 }
 
 Result<std::vector<ExportedFile>> Warehouse::ExportParquet(std::string_view table,
