@@ -30,8 +30,11 @@ struct HttpServerOptions {
   size_t max_body_bytes = kMaxRequestBodyBytes;
   // Requests served on one connection before it is closed.
   size_t keep_alive_max_requests = 100000;
-  // Idle time allowed before a request's first byte, on a new or a kept-alive connection.
-  int keep_alive_timeout_seconds = 5;
+  // Idle time allowed before a request's first byte, on a new or a kept-alive connection. Longer
+  // than the idle time of Node's HTTP agent (5 s), which the official SDK uses: a client must be
+  // the one to close an idle connection, since a server closing it at the moment the client sends
+  // on it makes that request fail ("socket hang up"), as seen with 5 s on both sides.
+  int keep_alive_timeout_seconds = 10;
   // From a request's first byte to its last (head and body).
   int request_timeout_millis = 30000;
   // A reply's whole write.
