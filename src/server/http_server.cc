@@ -98,8 +98,11 @@ struct Patience {
 };
 
 // Appends what arrives on the non-blocking `fd` to `*input`. False at the end of the stream, on
-// an error, or when the client ran out of `patience`.
-bool Receive(int fd, const Patience& patience, std::string* input) {
+// an error, or when the client ran out of `patience`. `wait_first`: nothing is expected yet (a
+// kept-alive connection between requests, whose client sends its next request only after it has
+// the reply), so the call waits before it reads instead of finding nothing first.
+bool Receive(int fd, const Patience& patience, bool wait_first, std::string* input) {
+  if (wait_first && !WaitFor(fd, POLLIN, patience.NextWait())) return false;
   char chunk[kReceiveChunkBytes];
   for (;;) {
     const ssize_t got = ::recv(fd, chunk, sizeof(chunk), 0);
@@ -266,7 +269,8 @@ void HttpServer::Impl::ServeRequests(int fd) {
       }
       if (progress != HttpRequestReader::Progress::kNeedMore) break;
       if (stopping && !reader.started()) return;
-      if (!Receive(fd, patience, &input)) return;  // Closed, failed or too slow.
+      // Closed, failed or too slow.
+      if (!Receive(fd, patience, /*wait_first=*/served > 0 && !started, &input)) return;
       if (!started) {
         started = true;
         patience = {SteadyClock::now() + request_timeout, io_timeout};
@@ -308,7 +312,7 @@ void HttpServer::Impl::Refuse(int fd, HttpRequestReader& reader, std::string* in
   size_t drained = 0;
   while (drained < kMaxLingerBytes) {
     input->clear();
-    if (!Receive(fd, patience, input)) return;
+    if (!Receive(fd, patience, /*wait_first=*/false, input)) return;
     drained += input->size();
   }
 }
