@@ -70,6 +70,16 @@ std::optional<int64_t> ParseByteSize(const std::string& text) {
   return std::nullopt;
 }
 
+// The byte size a size flag (`name`, e.g. "--min-free-space") holds, or the usage error.
+otsync::Result<int64_t> ByteSizeFlag(const std::string& name, const std::string& text) {
+  const std::optional<int64_t> size = ParseByteSize(text);
+  if (!size) {
+    return otsync::Status::InvalidArgument(name + ": expected a size such as 64m, 1g or 0, got \"" +
+                                           text + "\"");
+  }
+  return *size;
+}
+
 // "-10m", "30s", "2h", "1d", "500ms", "0": an optional sign, digits, a unit (ms, s, m, h, d).
 std::optional<int64_t> ParseDurationMicros(const std::string& text) {
   size_t position = 0;
@@ -296,20 +306,10 @@ otsync::Result<Settings> CheckFlags(const Flags& flags) {
                                    flags.clock_offset + "\"");
   }
   settings.clock_offset_micros = *clock_offset;
-  const std::optional<int64_t> min_free = ParseByteSize(flags.min_free_space);
-  if (!min_free) {
-    return Status::InvalidArgument(
-        "--min-free-space: expected a size such as 64m, 1g or 0, got \"" + flags.min_free_space +
-        "\"");
-  }
-  settings.min_free_bytes = *min_free;
-  const std::optional<int64_t> reserved = ParseByteSize(flags.reserved_space);
-  if (!reserved) {
-    return Status::InvalidArgument(
-        "--reserved-space: expected a size such as 64m, 1g or 0, got \"" + flags.reserved_space +
-        "\"");
-  }
-  settings.reserved_bytes = *reserved;
+  OTSYNC_ASSIGN_OR_RETURN(settings.min_free_bytes,
+                          ByteSizeFlag("--min-free-space", flags.min_free_space));
+  OTSYNC_ASSIGN_OR_RETURN(settings.reserved_bytes,
+                          ByteSizeFlag("--reserved-space", flags.reserved_space));
   if (!(flags.clock_speed >= 0.01 && flags.clock_speed <= 1000)) {
     return Status::InvalidArgument("--clock-speed: expected a number between 0.01 and 1000, got " +
                                    std::to_string(flags.clock_speed));
