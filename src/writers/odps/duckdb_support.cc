@@ -1,9 +1,16 @@
 #include "writers/odps/duckdb_support.h"
 
+#include <filesystem>
+
 namespace otsync::odps {
 
 Result<std::unique_ptr<DuckDbSession>> DuckDbSession::OpenInMemory(
     const std::string& memory_limit, const std::string& temp_directory) {
+  // DuckDB makes only the last level of its temporary folder, and only once it spills: a
+  // missing parent would fail that query at its largest. The parents are made now; when they
+  // cannot be, the query that spills reports DuckDB's error naming the folder.
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(temp_directory).parent_path(), ignored);
   std::unique_ptr<DuckDbSession> session(new DuckDbSession());
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) {

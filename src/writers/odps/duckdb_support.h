@@ -166,7 +166,8 @@ class Statement {
 
 // An owned in-memory DuckDB database with one connection: the warehouse's query engine over its
 // Parquet files, and a load's staging area. `memory_limit` is DuckDB's syntax ("96MB");
-// `temp_directory` is where DuckDB spills past it (created by DuckDB when first needed).
+// `temp_directory` is where DuckDB spills past it: its parents are made here, the folder itself
+// by DuckDB when it first spills.
 class DuckDbSession {
  public:
   static Result<std::unique_ptr<DuckDbSession>> OpenInMemory(const std::string& memory_limit,

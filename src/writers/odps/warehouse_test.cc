@@ -119,6 +119,19 @@ TEST_F(WarehouseTest, MemoryIsLimitedAndTheLimitCanBeSet) {
   Reopen();
 }
 
+TEST_F(WarehouseTest, AQueryLargerThanTheMemoryLimitSpillsToDisk) {
+  // Sorting three million 57-byte strings needs about twice the 91.5 MiB limit: DuckDB must
+  // spill into the warehouse's spill folder, which lies two levels below the warehouse.
+  EXPECT_EQ(Rows("SELECT min(s), max(s) FROM (SELECT repeat('x', 50) || range::VARCHAR AS s "
+                 "FROM range(3000000) ORDER BY s DESC)"),
+            (std::vector<std::vector<std::optional<std::string>>>{
+                {std::string(50, 'x') + "0", std::string(50, 'x') + "999999"}}));
+  // What was spilled goes with the warehouse's handle.
+  warehouse_.reset();
+  std::error_code ignored;
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/warehouse/_spill", ignored));
+}
+
 TEST_F(WarehouseTest, RejectsPartitionColumnsOfOtherTypes) {
   Status status =
       warehouse_->CreateTable(ParseTableSpec("t(a STRING) PARTITIONED BY (d DOUBLE)").value());
