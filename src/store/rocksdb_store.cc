@@ -1130,7 +1130,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.max_total_wal_size = options.max_total_wal_bytes;
   // A test build runs RocksDB's files under the fault points (fault_point_file_system.h).
-  std::shared_ptr<rocksdb::FileSystem> file_system = rocksdb::FileSystem::Default();
+  std::shared_ptr<rocksdb::FileSystem> file_system =
+      options.file_system != nullptr ? options.file_system : rocksdb::FileSystem::Default();
   if (KillPointsCompiledIn()) file_system = WithFaultPoints(std::move(file_system));
   std::shared_ptr<ReservedSpace> reserve;
   const std::string reserve_path = options.path + "/otsd-reserved-space";

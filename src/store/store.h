@@ -27,6 +27,10 @@
 #include "wire/row.h"
 #include "wire/table_schema.h"
 
+namespace rocksdb {
+class FileSystem;
+}  // namespace rocksdb
+
 namespace otsync::store {
 
 using wire::Direction;
@@ -67,6 +71,9 @@ struct StoreOptions {
   // all write buffers, is 2 GiB for otsd's four families, so the logs grew by every write for
   // hours (found by the soak). Zero: RocksDB's default.
   uint64_t max_total_wal_bytes = uint64_t{128} << 20;
+  // Tests only: the file system RocksDB's files live on, beneath the reserve's and the fault
+  // points' wrappers (a test puts a disk that fills on command here). Null: the machine's.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 class Store {

@@ -1,12 +1,16 @@
 // The Stream feature through the Store API: one record per applied row change, in the row's
 // write batch; lifecycle through CreateTable/UpdateTable/DeleteTable; reopen; admin split;
-// retention; a crash in the middle of a write loop; a failed fsync of RocksDB's log.
+// retention; a crash in the middle of a write loop; a failed fsync of RocksDB's log; a disk that
+// fills while RocksDB flushes.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <rocksdb/file_system.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -609,6 +613,138 @@ TEST_F(StoreStreamTest, AFailedLogSyncRefusesTheWriteAndARestartLosesNothingAckn
   ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 102, {Put("a", 102)})).ok())
       << "writes resume after the restart";
   EXPECT_TRUE(RowIds().count(102));
+}
+
+// The machine's disk as RocksDB's files meet it, until it is filled on command: from then on every
+// allocation fails, and so does every append to a table file (.sst), as on a disk another process
+// filled; its free space reads 0. An append to a log within the blocks already allocated to it
+// still succeeds, as it would. Armed with FillWhenATableFileOpens, it fills the moment RocksDB
+// creates its next table file: in the middle of a flush.
+class FillingDisk final : public rocksdb::FileSystemWrapper {
+ public:
+  FillingDisk() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "FillingDisk"; }
+
+  void FillWhenATableFileOpens() { fill_at_table_file_.store(true); }
+  bool full() const { return full_.load(); }
+  void Free() { full_.store(false); }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& path, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* debug) override {
+    const bool table_file = path.size() > 4 && path.compare(path.size() - 4, 4, ".sst") == 0;
+    if (table_file && fill_at_table_file_.exchange(false)) full_.store(true);
+    rocksdb::IOStatus opened = FileSystemWrapper::NewWritableFile(path, options, file, debug);
+    if (opened.ok()) *file = std::make_unique<File>(std::move(*file), this, table_file);
+    return opened;
+  }
+  rocksdb::IOStatus GetFreeSpace(const std::string& path, const rocksdb::IOOptions& options,
+                                 uint64_t* free, rocksdb::IODebugContext* debug) override {
+    if (full()) {
+      *free = 0;
+      return rocksdb::IOStatus::OK();
+    }
+    return FileSystemWrapper::GetFreeSpace(path, options, free, debug);
+  }
+
+ private:
+  class File final : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> file, FillingDisk* disk, bool table_file)
+        : FSWritableFileOwnerWrapper(std::move(file)), disk_(disk), table_file_(table_file) {}
+    rocksdb::IOStatus Allocate(uint64_t offset, uint64_t length, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* debug) override {
+      if (disk_->full()) return NoSpace();
+      return target()->Allocate(offset, length, options, debug);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* debug) override {
+      if (table_file_ && disk_->full()) return NoSpace();
+      return target()->Append(data, options, debug);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                             const rocksdb::DataVerificationInfo& verification,
+                             rocksdb::IODebugContext* debug) override {
+      if (table_file_ && disk_->full()) return NoSpace();
+      return target()->Append(data, options, verification, debug);
+    }
+
+   private:
+    static rocksdb::IOStatus NoSpace() {
+      return rocksdb::IOStatus::NoSpace("No space left on device (a filled disk of a test)");
+    }
+    FillingDisk* disk_;
+    const bool table_file_;
+  };
+
+  std::atomic<bool> fill_at_table_file_{false};
+  std::atomic<bool> full_{false};
+};
+
+// The reserve covers what RocksDB writes between the disk filling and the next refused write; a
+// flush under way then may need more. Its failure stops RocksDB's writes (a background error):
+// otsd refuses writes as for a full disk, serves reads, and writes again once space returns,
+// without a restart; nothing acknowledged is lost, nothing refused appears.
+TEST_F(StoreStreamTest, AFlushThatOutgrowsTheReserveStopsWritesUntilSpaceReturns) {
+  auto disk = std::make_shared<FillingDisk>();
+  options_.file_system = disk;
+  options_.reserved_bytes = 1 << 20;
+  options_.max_total_wal_bytes = 1 << 20;  // A flush after about 1 MiB of writes.
+  Reopen();
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  const std::string value(4000, 'v');
+  auto put = [&](int64_t id) {
+    return Write(MakeWrite(WriteType::kPut, id,
+                           {Cell{"v", Value::String(value), std::nullopt, CellOperation::kPut}}));
+  };
+  std::set<int64_t> acked;
+  std::set<int64_t> refused;
+  int64_t next = 0;
+  for (; next < 50; ++next) {
+    ASSERT_TRUE(put(next).ok());
+    acked.insert(next);
+  }
+
+  disk->FillWhenATableFileOpens();
+  Status first_refusal;
+  for (; next < 5000 && first_refusal.ok(); ++next) {
+    Status status = put(next);
+    (status.ok() ? acked : refused).insert(next);
+    first_refusal = status;
+  }
+  ASSERT_TRUE(disk->full()) << "no flush began in 5,000 writes";
+  ASSERT_FALSE(first_refusal.ok()) << "writes went on after a failed flush";
+  EXPECT_EQ(first_refusal.code(), StatusCode::kUnavailable) << first_refusal.ToString();
+  EXPECT_NE(first_refusal.message().find("disk is full"), std::string::npos)
+      << first_refusal.ToString();
+  // Writes stay refused while the disk is full; reads go on.
+  for (int i = 0; i < 3; ++i, ++next) {
+    EXPECT_EQ(put(next).code(), StatusCode::kUnavailable);
+    refused.insert(next);
+  }
+  EXPECT_EQ(RowIds(), acked);
+
+  disk->Free();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  Status resumed = put(next);
+  while (!resumed.ok() && std::chrono::steady_clock::now() < deadline) {
+    EXPECT_EQ(resumed.code(), StatusCode::kUnavailable) << resumed.ToString();
+    refused.insert(next++);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    resumed = put(next);
+  }
+  ASSERT_TRUE(resumed.ok()) << "writes did not resume within 30 s of space returning: "
+                            << resumed.ToString();
+  acked.insert(next++);
+  for (int i = 0; i < 300; ++i, ++next) {  // Through further flushes.
+    ASSERT_TRUE(put(next).ok());
+    acked.insert(next);
+  }
+  EXPECT_EQ(RowIds(), acked);
+
+  Reopen();
+  EXPECT_EQ(RowIds(), acked);
+  ExpectOneRecordPerRow(acked);
 }
 
 }  // namespace
