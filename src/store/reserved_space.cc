@@ -76,33 +76,28 @@ class AllocatingWritableFile final : public rocksdb::FSWritableFileOwnerWrapper 
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus allocated =
-        AllocateFor(target()->GetFileSize(options, debug), data.size(), options, debug);
-    if (!allocated.ok()) return allocated;
-    return target()->Append(data, options, debug);
+    return AllocatedThen(target()->GetFileSize(options, debug), data.size(), options, debug,
+                         [&] { return target()->Append(data, options, debug); });
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& verification,
                            rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus allocated =
-        AllocateFor(target()->GetFileSize(options, debug), data.size(), options, debug);
-    if (!allocated.ok()) return allocated;
-    return target()->Append(data, options, verification, debug);
+    return AllocatedThen(target()->GetFileSize(options, debug), data.size(), options, debug,
+                         [&] { return target()->Append(data, options, verification, debug); });
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                      const rocksdb::IOOptions& options,
                                      rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus allocated = AllocateFor(offset, data.size(), options, debug);
-    if (!allocated.ok()) return allocated;
-    return target()->PositionedAppend(data, offset, options, debug);
+    return AllocatedThen(offset, data.size(), options, debug,
+                         [&] { return target()->PositionedAppend(data, offset, options, debug); });
   }
   rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
                                      const rocksdb::IOOptions& options,
                                      const rocksdb::DataVerificationInfo& verification,
                                      rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus allocated = AllocateFor(offset, data.size(), options, debug);
-    if (!allocated.ok()) return allocated;
-    return target()->PositionedAppend(data, offset, options, verification, debug);
+    return AllocatedThen(offset, data.size(), options, debug, [&] {
+      return target()->PositionedAppend(data, offset, options, verification, debug);
+    });
   }
   rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* debug) override {
@@ -146,6 +141,17 @@ class AllocatingWritableFile final : public rocksdb::FSWritableFileOwnerWrapper 
     if (status.IsNoSpace()) return status;
     allocates_ = false;
     return rocksdb::IOStatus::OK();
+  }
+
+  // Runs `write` (of `length` bytes at `offset`) once its blocks are allocated; the allocation's
+  // failure otherwise, with nothing written.
+  template <typename Write>
+  rocksdb::IOStatus AllocatedThen(uint64_t offset, uint64_t length,
+                                  const rocksdb::IOOptions& options, rocksdb::IODebugContext* debug,
+                                  Write write) {
+    rocksdb::IOStatus allocated = AllocateFor(offset, length, options, debug);
+    if (!allocated.ok()) return allocated;
+    return write();
   }
 
   // Frees what was allocated past the file's end (a truncation to its own size does that).

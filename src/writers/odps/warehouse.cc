@@ -95,6 +95,30 @@ Status QueryTimedOut(int64_t timeout_millis) {
                                           "; narrow it (a WHERE on the partition, a LIMIT)");
 }
 
+// Interrupts the statement running on a connection once its deadline (none when zero) has
+// passed, once. The statement then fails at its next task; it is driven to that end rather than
+// abandoned, which would leave DuckDB's plan half torn down.
+class StatementDeadline {
+ public:
+  explicit StatementDeadline(std::chrono::steady_clock::time_point at) : at_(at) {}
+
+  // Interrupts `connection`'s statement if the deadline has passed and it was not yet; returns
+  // whether it has been interrupted.
+  bool InterruptIfPassed(duckdb_connection connection) {
+    if (!interrupted_ && at_ != std::chrono::steady_clock::time_point() &&
+        std::chrono::steady_clock::now() >= at_) {
+      duckdb_interrupt(connection);
+      interrupted_ = true;
+    }
+    return interrupted_;
+  }
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  const std::chrono::steady_clock::time_point at_;
+  bool interrupted_ = false;
+};
+
 // Runs `statement` into `rows`, giving up at `deadline` (none when zero). `streaming`: `rows` is
 // a stream, computed as it is read (duckdb_fetch_chunk), not the whole result.
 Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement statement,
@@ -114,14 +138,9 @@ Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement sta
   if (started == DuckDBError) {
     status = QueryFailed(pending != nullptr ? duckdb_pending_error(pending) : nullptr);
   }
-  bool interrupted = false;
+  StatementDeadline statement_deadline(deadline);
   while (status.ok()) {
-    if (timed && !interrupted && std::chrono::steady_clock::now() >= deadline) {
-      // The statement then fails at its next task; it is driven to that end rather than
-      // abandoned, which would leave DuckDB's plan half torn down.
-      duckdb_interrupt(connection);
-      interrupted = true;
-    }
+    statement_deadline.InterruptIfPassed(connection);
     duckdb_pending_state state = duckdb_pending_execute_task(pending);
     if (state == DUCKDB_PENDING_ERROR) {
       status = QueryFailed(duckdb_pending_error(pending));
@@ -135,7 +154,7 @@ Status ExecuteBefore(duckdb_connection connection, duckdb_prepared_statement sta
     }
   }
   duckdb_destroy_pending(&pending);
-  if (interrupted) return QueryTimedOut(timeout_millis);
+  if (statement_deadline.interrupted()) return QueryTimedOut(timeout_millis);
   return status;
 }
 
@@ -215,14 +234,10 @@ Result<std::optional<QueryResult>> StreamAsText(duckdb_connection connection,
   duckdb_destroy_prepare(&text_statement);
   OTSYNC_RETURN_IF_ERROR(started);
 
-  const bool timed = deadline != std::chrono::steady_clock::time_point();
   LimitedRows kept(limits, &result);
-  bool interrupted = false;
+  StatementDeadline statement_deadline(deadline);
   for (;;) {
-    if (timed && !interrupted && std::chrono::steady_clock::now() >= deadline) {
-      duckdb_interrupt(connection);
-      interrupted = true;
-    }
+    const bool interrupted = statement_deadline.InterruptIfPassed(connection);
     duckdb_data_chunk chunk = duckdb_fetch_chunk(*rows.get());
     if (chunk == nullptr) break;
     const idx_t size = duckdb_data_chunk_get_size(chunk);
@@ -246,7 +261,7 @@ Result<std::optional<QueryResult>> StreamAsText(duckdb_connection connection,
     duckdb_destroy_data_chunk(&chunk);
     if (interrupted) break;
   }
-  if (interrupted) return QueryTimedOut(limits.timeout_millis);
+  if (statement_deadline.interrupted()) return QueryTimedOut(limits.timeout_millis);
   const char* error = duckdb_result_error(rows.get());
   if (error != nullptr) return QueryFailed(error);
   return std::optional<QueryResult>(std::move(result));
