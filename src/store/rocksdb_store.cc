@@ -1171,9 +1171,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       {kRowsFamily, rows_options},
   };
   // Stream records are written once, read about once in order, and dropped by range: LZ4
-  // decompresses them for GetStreamRecord at a fraction of Snappy's cost.
+  // decompresses them for GetStreamRecord at a fraction of Snappy's cost, and blocks of 64 KiB
+  // (RocksDB's default is 4 KiB) make a reader's pass one block read per ~200 records instead
+  // of one per ~12: with 4 KiB blocks, fetching them (a pread each, uncached: fill_cache is off)
+  // was half of otsd's time in GetStreamRecord.
   rocksdb::ColumnFamilyOptions records_options;
   records_options.compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions records_table_options;
+  records_table_options.block_size = 64 * 1024;
+  records_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(records_table_options));
   const std::vector<std::string> stream_families = StreamLog::ColumnFamilyNames();
   families.emplace_back(stream_families[0], rocksdb::ColumnFamilyOptions());
   families.emplace_back(stream_families[1], records_options);
