@@ -339,6 +339,20 @@ async function createTable(client, tableName, primaryKey, tableOptions = {}, ext
   });
 }
 
+// Runs the read `read` (idempotent), once more when it failed with "socket hang up" on a pooled
+// connection: Node's agent hands out a kept-alive connection that otsd closed as idle (after
+// 10 s) while this process's event loop was busy for longer than that (a long synchronous check,
+// a starved process), before the close was noticed. Shown with the official SDK: a read after
+// the loop was blocked 11 s fails so, after 4 s it succeeds. A second failure is thrown.
+async function readRetryingIdleClose(read) {
+  try {
+    return await read();
+  } catch (err) {
+    if (err.code !== 'NetworkingError' || !/socket hang up/.test(String(err.message))) throw err;
+    return read();
+  }
+}
+
 // Reads a whole range with paging, returning every row and the number of pages.
 async function scanAll(client, params) {
   const rows = [];
@@ -1022,6 +1036,7 @@ module.exports = {
   EXPECT_NOT_EXIST,
   createTable,
   scanAll,
+  readRetryingIdleClose,
   md5b64,
   signRequest,
   responseSignature,
