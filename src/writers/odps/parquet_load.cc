@@ -14,6 +14,7 @@
 #include "base/durable_file.h"
 #include "base/kill_point.h"
 #include "writers/odps/duckdb_support.h"
+#include "writers/odps/staging_chunk.h"
 
 namespace otsync::odps {
 namespace {
@@ -77,6 +78,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
       }
     }
     create_table_sql_ = ddl + ")";
+    std::vector<std::string> partition_values;
+    for (const PartitionLevel& level : partition_) partition_values.push_back(level.value);
+    chunk_ = std::make_unique<StagingChunk>(schema_, std::move(partition_values));
     return StartFile();
   }
 
@@ -84,23 +88,14 @@ class ParquetPartitionLoad final : public PartitionLoad {
     if (broken_ || appender_ == nullptr) {
       return Status::Internal("the load of " + Destination() + " can no longer take rows");
     }
-    if (values.size() != schema_.columns.size()) {
+    int64_t bytes = 0;
+    if (Status added = chunk_->AddRow(values, &bytes); !added.ok()) {
       broken_ = true;
-      return Status::Internal("a row for " + Destination() + " needs " +
-                              std::to_string(schema_.columns.size()) + " values, got " +
-                              std::to_string(values.size()));
+      return Status::Internal("a row for " + Destination() + " " + added.message());
     }
-    for (const CellValue& value : values) {
-      if (Append(value) == DuckDBError) return AppenderError("append a row to " + Destination());
-    }
-    for (const PartitionLevel& level : partition_) {
-      if (duckdb_append_varchar_length(appender_, level.value.data(), level.value.size()) ==
-          DuckDBError) {
-        return AppenderError("append a row to " + Destination());
-      }
-    }
-    if (duckdb_appender_end_row(appender_) == DuckDBError) {
-      return AppenderError("append a row to " + Destination());
+    file_bytes_ += bytes;
+    if (chunk_->full() && chunk_->AppendTo(appender_) == DuckDBError) {
+      return AppenderError("append rows to " + Destination());
     }
     ++rows_;
     if (++file_rows_ >= kRowsPerFile || file_bytes_ >= kBytesPerFile) {
@@ -154,36 +149,6 @@ class ParquetPartitionLoad final : public PartitionLoad {
     return Status::IOError("could not " + context + ": " + (error ? error : "DuckDB error"));
   }
 
-  duckdb_state Append(const CellValue& value) {
-    switch (value.kind) {
-      case CellValue::Kind::kNull:
-        file_bytes_ += 1;
-        return duckdb_append_null(appender_);
-      case CellValue::Kind::kInteger:
-        file_bytes_ += 8;
-        return duckdb_append_int64(appender_, value.integer);
-      case CellValue::Kind::kDouble:
-        file_bytes_ += 8;
-        return duckdb_append_double(appender_, value.number);
-      case CellValue::Kind::kBoolean:
-        file_bytes_ += 1;
-        return duckdb_append_bool(appender_, value.integer != 0);
-      case CellValue::Kind::kText:
-        file_bytes_ += 16 + static_cast<int64_t>(value.text.size());
-        return duckdb_append_varchar_length(appender_, value.text.data(), value.text.size());
-      case CellValue::Kind::kBlob:
-        file_bytes_ += 16 + static_cast<int64_t>(value.text.size());
-        return duckdb_append_blob(appender_, value.text.data(), value.text.size());
-      case CellValue::Kind::kTimestampMicros:
-        file_bytes_ += 8;
-        return duckdb_append_timestamp(appender_, duckdb_timestamp{value.integer});
-      case CellValue::Kind::kDateDays:
-        file_bytes_ += 4;
-        return duckdb_append_date(appender_, duckdb_date{static_cast<int32_t>(value.integer)});
-    }
-    return DuckDBError;
-  }
-
   // An empty staging table and an appender on it.
   Status StartFile() {
     OTSYNC_RETURN_IF_ERROR(
@@ -199,6 +164,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
 
   // Writes the staged rows (if any) as the next Parquet file, synced, and drops the table.
   Status FinishFile() {
+    if (!chunk_->empty() && chunk_->AppendTo(appender_) == DuckDBError) {
+      return AppenderError("append rows to " + Destination());
+    }
     if (duckdb_appender_close(appender_) == DuckDBError) {
       return AppenderError("stage the rows of " + Destination());
     }
@@ -234,6 +202,7 @@ class ParquetPartitionLoad final : public PartitionLoad {
   std::unique_ptr<DuckDbSession> session_;
   std::string create_table_sql_;
   duckdb_appender appender_ = nullptr;
+  std::unique_ptr<StagingChunk> chunk_;  // Rows not yet handed to appender_.
   std::vector<StagedFile> files_;
   int64_t rows_ = 0;
   int64_t file_rows_ = 0;

@@ -132,6 +132,70 @@ TEST_F(WarehouseTest, AQueryLargerThanTheMemoryLimitSpillsToDisk) {
   EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/warehouse/_spill", ignored));
 }
 
+// Loads stage rows in DuckDB data chunks of 2,048 rows (staging_chunk.h): rows on either side of
+// a chunk's end keep their values and their NULLs (every fifth row's `d`), and no NULL of one
+// chunk carries over into the next.
+TEST_F(WarehouseTest, ALoadOfManyChunksKeepsEveryValueAndNull) {
+  TableSchema schema = ParseTableSpec(kAllTypes).value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  LoadTyped(*warehouse_, schema, "pt=a,region=b", 0, 5000);
+  EXPECT_EQ(Rows("SELECT count(*), count(d), sum(i), sum(b) // 1000000000000, count(DISTINCT s), "
+                 "sum(amount), count(*) FILTER (ok) FROM typed"),
+            (std::vector<std::vector<std::optional<std::string>>>{
+                {"5000", "4000", "-12497500", "12497500", "5000", "12500000.00", "2500"}}));
+  EXPECT_EQ(Rows("SELECT i, d, f, dt, day, amount, hex(raw), pt, region FROM typed "
+                 "WHERE -i IN (2045, 2047, 2048, 2049, 4095, 4096, 4999) ORDER BY -i"),
+            (std::vector<std::vector<std::optional<std::string>>>{
+                {"-2045", std::nullopt, "1022.5", "2017-10-19 08:34:05.123", "2023-05-26",
+                 "2045.50", "00FF32303435", "a", "b"},
+                {"-2047", "2047.25", "1023.5", "2017-10-19 08:34:07.123", "2023-05-28", "2047.50",
+                 "00FF32303437", "a", "b"},
+                {"-2048", "2048.25", "1024.0", "2017-10-19 08:34:08.123", "2023-05-29", "2048.50",
+                 "00FF32303438", "a", "b"},
+                {"-2049", "2049.25", "1024.5", "2017-10-19 08:34:09.123", "2023-05-30", "2049.50",
+                 "00FF32303439", "a", "b"},
+                {"-4095", std::nullopt, "2047.5", "2017-10-19 09:08:15.123", "2029-01-04",
+                 "4095.50", "00FF34303935", "a", "b"},
+                {"-4096", "4096.25", "2048.0", "2017-10-19 09:08:16.123", "2029-01-05", "4096.50",
+                 "00FF34303936", "a", "b"},
+                {"-4999", "4999.25", "2499.5", "2017-10-19 09:23:19.123", "2031-06-27", "4999.50",
+                 "00FF34393939", "a", "b"}}));
+}
+
+// The narrow integer types, a wide DECIMAL and an integer partition column: the chunk stages
+// DECIMAL and partition values as text, which the appender casts to the table's types.
+TEST_F(WarehouseTest, ALoadCastsStagedTextToDecimalAndIntegerPartitions) {
+  TableSchema schema =
+      ParseTableSpec("narrow(t TINYINT, s SMALLINT, big DECIMAL(38,3)) PARTITIONED BY (day BIGINT)")
+          .value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  PartitionValues levels = ResolvePartition(schema, "day=20171019", true).value();
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(schema, levels, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(3);
+  row[0] = Number(CellValue::Kind::kInteger, -128);
+  row[1] = Number(CellValue::Kind::kInteger, 32767);
+  row[2].kind = CellValue::Kind::kText;
+  row[2].text = "-12345678901234567890123456789012345.678";
+  ASSERT_TRUE((*load)->AppendRow(row).ok());
+  std::vector<CellValue> short_row(2);
+  Status wrong = (*load)->AppendRow(short_row);
+  EXPECT_EQ(wrong.code(), StatusCode::kInternal);
+  EXPECT_EQ(wrong.message(),
+            "a row for partition day=20171019 of table narrow needs 3 values, got 2");
+  (*load)->Abort();
+  load = warehouse_->BeginLoad(schema, levels, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  ASSERT_TRUE((*load)->AppendRow(row).ok());
+  sync::CommittedWindow window;
+  window.key = {"src", "stream", 0, 1};
+  ASSERT_TRUE((*load)->Commit(window).ok());
+  EXPECT_EQ(
+      Rows("SELECT t, s, big, day, typeof(day) FROM narrow"),
+      (std::vector<std::vector<std::optional<std::string>>>{
+          {"-128", "32767", "-12345678901234567890123456789012345.678", "20171019", "BIGINT"}}));
+}
+
 TEST_F(WarehouseTest, RejectsPartitionColumnsOfOtherTypes) {
   Status status =
       warehouse_->CreateTable(ParseTableSpec("t(a STRING) PARTITIONED BY (d DOUBLE)").value());
