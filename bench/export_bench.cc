@@ -50,8 +50,8 @@
 //              odps::kBytesPerFile of values, counted as the loads count them) are reached —
 //              checked after each chunk, so a file ends up to 2,047 rows later than a load's —
 //              the table is written out as the next Parquet file of <dir>/data/person/ with the
-//              loads' COPY ... (FORMAT parquet, COMPRESSION snappy) (DuckDB's default row
-//              groups, as the loads use), synced, and emptied; at the end the last file and the
+//              loads' COPY options and staging settings (odps::kLoadParquetOptions,
+//              odps::kLoadThreads), synced, and emptied; at the end the last file and the
 //              folder are synced. Timed: opening DuckDB, filling
 //              and appending the chunks, the COPYs and the syncs; not timed: making and
 //              converting the rows. No manifest and no staging folder: what a commit adds is

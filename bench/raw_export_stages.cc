@@ -106,8 +106,10 @@ class ParquetStager {
   }
 
   Status Open() {
-    OTSYNC_ASSIGN_OR_RETURN(session_, odps::DuckDbSession::OpenInMemory(
-                                          odps::WarehouseMemoryLimit(), folder_ + "/spill"));
+    // The warehouse's settings for a load's staging database (parquet_load.h).
+    OTSYNC_ASSIGN_OR_RETURN(
+        session_, odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
+                                                    folder_ + "/spill", odps::kLoadThreads));
     return StartFile();
   }
   duckdb_appender appender() const { return appender_; }
@@ -160,7 +162,7 @@ class ParquetStager {
       const std::string path = folder_ + name;
       OTSYNC_RETURN_IF_ERROR(odps::Execute(
           session_->connection(),
-          "COPY staged TO " + odps::QuoteLiteral(path) + " (FORMAT parquet, COMPRESSION snappy)",
+          "COPY staged TO " + odps::QuoteLiteral(path) + " " + odps::kLoadParquetOptions,
           "raw append: COPY TO parquet"));
       OTSYNC_RETURN_IF_ERROR(SyncPath(path));
       ++files_;

@@ -23,6 +23,10 @@
 #   BENCHES=warehouse-commit bench/run.sh build/release
 #                                        (not default: one small instance's cost in the warehouse as it grows
 #                                         to 3,000 windows; WAREHOUSE_COMMIT_FLAGS for warehouse_commit_bench)
+#   BENCHES=parquet-stage bench/run.sh build/release
+#                                        (issue 14, not default: DuckDB's ways to take the export's rows into
+#                                         Parquet files, by staging setting; PARQUET_STAGE_FLAGS for
+#                                         parquet_stage_bench)
 # BUILD_DIR must be a release build with OTSYNC_BUILD_BENCH=ON (the release preset).
 # For each mode (stream off, stream on) it starts otsd on a temporary data directory, runs
 # bench/otsd_ingest_bench (own timing harness; baseline: raw RocksDB in the same run) and stops
@@ -49,6 +53,8 @@ scheduler_bench="$build_dir/bench/scheduler_bench"
 read -r -a scheduler_flags <<<"${SCHEDULER_FLAGS:-}"
 warehouse_commit_bench="$build_dir/bench/warehouse_commit_bench"
 read -r -a warehouse_commit_flags <<<"${WAREHOUSE_COMMIT_FLAGS:-}"
+parquet_stage_bench="$build_dir/bench/parquet_stage_bench"
+read -r -a parquet_stage_flags <<<"${PARQUET_STAGE_FLAGS:-}"
 if [[ " $benches " == *" export "* ]]; then
   for binary in "$export_bench" "$otsync"; do
     if [[ ! -x "$binary" ]]; then
@@ -62,6 +68,7 @@ needed=("$otsd")
 [[ " $benches " == *" stream-read "* ]] && needed+=("$stream_bench")
 [[ " $benches " == *" scheduler "* ]] && needed+=("$scheduler_bench" "$otsync")
 [[ " $benches " == *" warehouse-commit "* ]] && needed+=("$warehouse_commit_bench")
+[[ " $benches " == *" parquet-stage "* ]] && needed+=("$parquet_stage_bench")
 [[ " $benches " == *" soak "* ]] && needed+=("$otsync")
 for binary in "${needed[@]}"; do
   if [[ ! -x "$binary" ]]; then
@@ -191,6 +198,16 @@ if [[ " $benches " == *" warehouse-commit "* ]]; then
   if ! TMPDIR="$work_dir" "$warehouse_commit_bench" "${warehouse_commit_flags[@]}" \
       2>"$work_dir/warehouse-commit.err"; then
     echo "(failed: $(tail -n1 "$work_dir/warehouse-commit.err"))"
+    status=1
+  fi
+fi
+if [[ " $benches " == *" parquet-stage "* ]]; then
+  echo
+  echo "## Parquet staging variants (no otsd), load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  if ! TMPDIR="$work_dir" "$parquet_stage_bench" "${parquet_stage_flags[@]}" \
+      2>"$work_dir/parquet-stage.err"; then
+    echo "(failed: $(tail -n1 "$work_dir/parquet-stage.err"))"
     status=1
   fi
 fi

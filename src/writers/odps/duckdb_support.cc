@@ -5,7 +5,7 @@
 namespace otsync::odps {
 
 Result<std::unique_ptr<DuckDbSession>> DuckDbSession::OpenInMemory(
-    const std::string& memory_limit, const std::string& temp_directory) {
+    const std::string& memory_limit, const std::string& temp_directory, int threads) {
   // DuckDB makes only the last level of its temporary folder, and only once it spills: a
   // missing parent would fail that query at its largest. The parents are made now; when they
   // cannot be, the query that spills reports DuckDB's error naming the folder.
@@ -24,6 +24,11 @@ Result<std::unique_ptr<DuckDbSession>> DuckDbSession::OpenInMemory(
   if (duckdb_set_config(config, "temp_directory", temp_directory.c_str()) == DuckDBError) {
     duckdb_destroy_config(&config);
     return Status::InvalidArgument("DuckDB refused the temporary folder " + temp_directory);
+  }
+  if (threads > 0 &&
+      duckdb_set_config(config, "threads", std::to_string(threads).c_str()) == DuckDBError) {
+    duckdb_destroy_config(&config);
+    return Status::InvalidArgument("DuckDB refused " + std::to_string(threads) + " threads");
   }
   char* error = nullptr;
   const duckdb_state opened = duckdb_open_ext(nullptr, &session->database_, config, &error);

@@ -167,11 +167,13 @@ class Statement {
 // An owned in-memory DuckDB database with one connection: the warehouse's query engine over its
 // Parquet files, and a load's staging area. `memory_limit` is DuckDB's syntax ("96MB");
 // `temp_directory` is where DuckDB spills past it: its parents are made here, the folder itself
-// by DuckDB when it first spills.
+// by DuckDB when it first spills. `threads`: DuckDB's worker threads, 0 for its default (one per
+// core).
 class DuckDbSession {
  public:
   static Result<std::unique_ptr<DuckDbSession>> OpenInMemory(const std::string& memory_limit,
-                                                             const std::string& temp_directory);
+                                                             const std::string& temp_directory,
+                                                             int threads = 0);
   ~DuckDbSession();
   DuckDbSession(const DuckDbSession&) = delete;
   DuckDbSession& operator=(const DuckDbSession&) = delete;

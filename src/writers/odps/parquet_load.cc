@@ -66,8 +66,8 @@ class ParquetPartitionLoad final : public PartitionLoad {
       fs::remove_all(hidden, error);
       return status;
     }
-    OTSYNC_ASSIGN_OR_RETURN(session_,
-                            DuckDbSession::OpenInMemory(memory_limit, folder_ + "/spill"));
+    OTSYNC_ASSIGN_OR_RETURN(
+        session_, DuckDbSession::OpenInMemory(memory_limit, folder_ + "/spill", kLoadThreads));
     std::string ddl = std::string("CREATE TABLE ") + kStagedTable + " (";
     bool first = true;
     for (const auto* list : {&schema_.columns, &schema_.partition_columns}) {
@@ -178,8 +178,7 @@ class ParquetPartitionLoad final : public PartitionLoad {
       StagedFile file{folder_ + name, file_rows_, 0};
       OTSYNC_RETURN_IF_ERROR(Execute(session_->connection(),
                                      std::string("COPY ") + kStagedTable + " TO " +
-                                         QuoteLiteral(file.path) +
-                                         " (FORMAT parquet, COMPRESSION snappy)",
+                                         QuoteLiteral(file.path) + " " + kLoadParquetOptions,
                                      "write the staged rows of " + Destination()));
       OTSYNC_RETURN_IF_ERROR(SyncPath(file.path));
       struct stat info {};

@@ -20,6 +20,16 @@ namespace otsync::odps {
 
 inline constexpr int64_t kRowsPerFile = 1 << 19;
 inline constexpr int64_t kBytesPerFile = 32LL << 20;
+// How a load writes its files (bench/parquet_stage_bench.cc measures the alternatives; figures
+// in docs/benchmarks.md "Writer run 2"). One DuckDB thread: a second made writing the files
+// slower here, not faster (0.70 of the rate, 55 % more CPU), and a load shares the cores with its
+// job's reader and with other jobs' loads. Row groups of 61,440 rows, half DuckDB's default: the
+// Parquet writer holds a row group before it writes it, and the smaller group wrote 1.16 times as
+// fast with 15 % less CPU (groups of 524,288 rows: 0.42 of the rate). Snappy: zstd's files are a
+// third smaller but 0.83 of the rate, uncompressed ones two thirds larger for 1.02 of it.
+inline constexpr int kLoadThreads = 1;
+inline constexpr char kLoadParquetOptions[] =
+    "(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 61440)";
 
 // Begins a load of `partition` of the table `schema` into the warehouse `committer` commits to.
 // `memory_limit` is the staging DuckDB's ("96MB").

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "testing/temporary_directory.h"
+#include "writers/odps/duckdb_support.h"
 #include "writers/odps/manifest_log.h"
 
 namespace otsync::odps {
@@ -160,6 +161,34 @@ TEST_F(WarehouseTest, ALoadOfManyChunksKeepsEveryValueAndNull) {
                  "00FF34303936", "a", "b"},
                 {"-4999", "4999.25", "2499.5", "2017-10-19 09:23:19.123", "2031-06-27", "4999.50",
                  "00FF34393939", "a", "b"}}));
+}
+
+// A load's files have row groups of 61,440 rows (parquet_load.h: kLoadParquetOptions).
+TEST_F(WarehouseTest, ALoadWritesRowGroupsOf61440Rows) {
+  TableSchema schema = ParseTableSpec("numbers(n BIGINT)").value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(schema, {}, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(1);
+  for (int n = 0; n < 70'000; ++n) {
+    row[0] = Number(CellValue::Kind::kInteger, n);
+    ASSERT_TRUE((*load)->AppendRow(row).ok());
+  }
+  sync::CommittedWindow window;
+  window.key = {"src", "stream", 0, 1};
+  ASSERT_TRUE((*load)->Commit(window).ok());
+  Result<std::unique_ptr<DuckDbSession>> reader =
+      DuckDbSession::OpenInMemory("64MB", dir_ + "/spill");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  QueryRows groups;
+  ASSERT_TRUE(RunQuery((*reader)->connection(),
+                       "SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(" +
+                           QuoteLiteral(dir_ + "/warehouse/**/*.parquet") + ") ORDER BY 1",
+                       &groups, "reading the row groups")
+                  .ok());
+  ASSERT_EQ(groups.row_count(), 2u);
+  EXPECT_EQ(duckdb_value_int64(groups.get(), 1, 0), 61'440);
+  EXPECT_EQ(duckdb_value_int64(groups.get(), 1, 1), 70'000 - 61'440);
 }
 
 // The narrow integer types, a wide DECIMAL and an integer partition column: the chunk stages

@@ -1,0 +1,313 @@
+// parquet_stage_bench: how fast DuckDB takes the export's output rows into synced Parquet files,
+// by the settings of the staging database (issue 14, item 3: can the limit itself be raised?).
+//
+// The rows have the export bench's shape (id, colname, version, colvalue, optype, sequenceinfo
+// NULL, the partition value; a DR row then five U rows per record) and are made before any timing.
+// Each variant runs what a warehouse load does (parquet_load.cc) at the fastest interface: rows
+// into DuckDB data chunks of 2,048, appended to an in-memory staging table; every 512Ki rows the
+// table is written with COPY ... TO 'part-N.parquet' and the file synced. Timed: from the first
+// chunk to the last file synced. The variants run in turn, once per repetition, so that all see
+// the same drift of the machine; the report gives each one's median and its ratio to the
+// warehouse's own settings (parquet_load.h), the CPU time of the whole process (DuckDB's
+// threads included) and the files' size.
+#include <duckdb.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_support.h"
+#include "testing/temporary_directory.h"
+#include "writers/odps/duckdb_support.h"
+#include "writers/odps/parquet_load.h"
+#include "writers/odps/warehouse.h"
+
+namespace otsync::bench {
+namespace {
+
+// Every variant differs from the warehouse's loads (parquet_load.h) in one setting.
+struct Variant {
+  std::string name;
+  std::string compression = "snappy";
+  int threads = 1;
+  int64_t row_group_size = 61'440;
+  // Two staging databases: the COPY of one file runs on a thread beside the append of the next.
+  bool overlapped = false;
+};
+
+struct Measure {
+  double seconds = 0;
+  double append_seconds = 0;  // In the appending thread.
+  double copy_seconds = 0;    // COPY and sync, wherever they ran.
+  double cpu_seconds = 0;
+  int64_t file_bytes = 0;
+};
+
+// The rows, column by column; a null colname marks a DR row.
+struct Rows {
+  std::vector<std::string> ids;
+  std::vector<std::string> colnames;  // "" for a DR row.
+  std::vector<std::string> values;
+  int64_t count = 0;
+};
+
+Rows MakeRows(int64_t count) {
+  static const char* const kNames[] = {"name", "email", "age", "balance", "active"};
+  Rows rows;
+  rows.count = count;
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t record = i / 6;
+    const int kind = static_cast<int>(i % 6);
+    char id[24];
+    std::snprintf(id, sizeof(id), "%016llx", static_cast<unsigned long long>(Mix(record)));
+    rows.ids.emplace_back(id);
+    if (kind == 0) {
+      rows.colnames.emplace_back();
+      rows.values.emplace_back();
+      continue;
+    }
+    rows.colnames.emplace_back(kNames[kind - 1]);
+    switch (kind) {
+      case 1:
+        rows.values.push_back(Filler(record, 20));
+        break;
+      case 2:
+        rows.values.push_back(Filler(record + 7, 52) + "@example.org");
+        break;
+      case 3:
+        rows.values.push_back(std::to_string(18 + record % 70));
+        break;
+      case 4:
+        rows.values.push_back(std::to_string(static_cast<double>(record) * 0.25));
+        break;
+      default:
+        rows.values.push_back(record % 3 != 0 ? "true" : "false");
+        break;
+    }
+  }
+  return rows;
+}
+
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+Status SyncFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot open " + path);
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced ? Status::OK() : Status::IOError("cannot sync " + path);
+}
+
+constexpr char kCreateStaged[] =
+    "CREATE TABLE staged (id VARCHAR, colname VARCHAR, version BIGINT, colvalue VARCHAR, "
+    "optype VARCHAR, sequenceinfo VARCHAR, pt VARCHAR)";
+
+// One staging database with its data chunk.
+class Stage {
+ public:
+  static Result<std::unique_ptr<Stage>> Open(const std::string& folder, int threads) {
+    std::unique_ptr<Stage> stage(new Stage());
+    OTSYNC_ASSIGN_OR_RETURN(stage->session_,
+                            odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
+                                                              folder + "/spill", threads));
+    std::vector<duckdb_logical_type> types;
+    for (duckdb_type type :
+         {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_VARCHAR,
+          DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR}) {
+      types.push_back(duckdb_create_logical_type(type));
+    }
+    stage->chunk_ = duckdb_create_data_chunk(types.data(), types.size());
+    for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+    return stage;
+  }
+  ~Stage() {
+    if (appender_ != nullptr) duckdb_appender_destroy(&appender_);
+    duckdb_destroy_data_chunk(&chunk_);
+  }
+
+  // Stages rows [first, end) of `rows` in a fresh table.
+  Status Append(const Rows& rows, int64_t first, int64_t end) {
+    OTSYNC_RETURN_IF_ERROR(odps::Execute(session_->connection(), kCreateStaged, "create"));
+    if (duckdb_appender_create(session_->connection(), nullptr, "staged", &appender_) ==
+        DuckDBError) {
+      return Status::IOError("appender");
+    }
+    const idx_t capacity = duckdb_vector_size();
+    for (int64_t start = first; start < end; start += static_cast<int64_t>(capacity)) {
+      duckdb_data_chunk_reset(chunk_);
+      duckdb_vector vectors[7];
+      for (idx_t c = 0; c < 7; ++c) vectors[c] = duckdb_data_chunk_get_vector(chunk_, c);
+      auto* versions = static_cast<int64_t*>(duckdb_vector_get_data(vectors[2]));
+      for (idx_t c : {1, 2, 3, 5}) duckdb_vector_ensure_validity_writable(vectors[c]);
+      const idx_t count = static_cast<idx_t>(std::min<int64_t>(capacity, end - start));
+      for (idx_t r = 0; r < count; ++r) {
+        const size_t i = static_cast<size_t>(start) + r;
+        duckdb_vector_assign_string_element_len(vectors[0], r, rows.ids[i].data(),
+                                                rows.ids[i].size());
+        if (rows.colnames[i].empty()) {
+          for (idx_t c : {1, 2, 3}) {
+            duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vectors[c]), r);
+          }
+          duckdb_vector_assign_string_element_len(vectors[4], r, "DR", 2);
+        } else {
+          duckdb_vector_assign_string_element_len(vectors[1], r, rows.colnames[i].data(),
+                                                  rows.colnames[i].size());
+          versions[r] = 1'700'000'000'000;
+          duckdb_vector_assign_string_element_len(vectors[3], r, rows.values[i].data(),
+                                                  rows.values[i].size());
+          duckdb_vector_assign_string_element_len(vectors[4], r, "U", 1);
+        }
+        duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vectors[5]), r);
+        duckdb_vector_assign_string_element_len(vectors[6], r, "20250101", 8);
+      }
+      duckdb_data_chunk_set_size(chunk_, count);
+      if (duckdb_append_data_chunk(appender_, chunk_) == DuckDBError) {
+        return Status::IOError(duckdb_appender_error(appender_));
+      }
+    }
+    const bool closed = duckdb_appender_close(appender_) != DuckDBError;
+    duckdb_appender_destroy(&appender_);
+    appender_ = nullptr;
+    return closed ? Status::OK() : Status::IOError("appender close");
+  }
+
+  // Writes the staged table to `path`, syncs it and drops the table.
+  Status Write(const std::string& path, const Variant& variant) {
+    const std::string options = "(FORMAT parquet, COMPRESSION " + variant.compression +
+                                ", ROW_GROUP_SIZE " + std::to_string(variant.row_group_size);
+    OTSYNC_RETURN_IF_ERROR(
+        odps::Execute(session_->connection(),
+                      "COPY staged TO " + odps::QuoteLiteral(path) + " " + options + ")", "COPY"));
+    OTSYNC_RETURN_IF_ERROR(SyncFile(path));
+    return odps::Execute(session_->connection(), "DROP TABLE staged", "drop");
+  }
+
+ private:
+  Stage() = default;
+  std::unique_ptr<odps::DuckDbSession> session_;
+  duckdb_data_chunk chunk_ = nullptr;
+  duckdb_appender appender_ = nullptr;
+};
+
+Result<Measure> Run(const Rows& rows, const Variant& variant, const std::string& folder) {
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder);
+  std::unique_ptr<Stage> stages[2];
+  for (int s = 0; s < (variant.overlapped ? 2 : 1); ++s) {
+    OTSYNC_ASSIGN_OR_RETURN(stages[s], Stage::Open(folder, variant.threads));
+  }
+  Measure measure;
+  const double cpu_start = CpuSeconds();
+  const Clock::time_point start = Clock::now();
+  std::thread writer;
+  Status written;
+  int files = 0;
+  for (int64_t first = 0; first < rows.count; first += odps::kRowsPerFile, ++files) {
+    Stage& stage = *stages[variant.overlapped ? files % 2 : 0];
+    const Clock::time_point append_start = Clock::now();
+    OTSYNC_RETURN_IF_ERROR(
+        stage.Append(rows, first, std::min<int64_t>(rows.count, first + odps::kRowsPerFile)));
+    measure.append_seconds += Seconds(Clock::now() - append_start);
+    if (writer.joinable()) writer.join();
+    OTSYNC_RETURN_IF_ERROR(written);
+    char name[32];
+    std::snprintf(name, sizeof(name), "/part-%05d.parquet", files);
+    auto write = [&stage, &variant, &measure, &written, path = folder + name] {
+      const Clock::time_point copy_start = Clock::now();
+      written = stage.Write(path, variant);
+      measure.copy_seconds += Seconds(Clock::now() - copy_start);
+    };
+    if (variant.overlapped) {
+      writer = std::thread(write);
+    } else {
+      write();
+      OTSYNC_RETURN_IF_ERROR(written);
+    }
+  }
+  if (writer.joinable()) writer.join();
+  OTSYNC_RETURN_IF_ERROR(written);
+  measure.seconds = Seconds(Clock::now() - start);
+  measure.cpu_seconds = CpuSeconds() - cpu_start;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().extension() == ".parquet") {
+      measure.file_bytes += static_cast<int64_t>(entry.file_size());
+    }
+  }
+  return measure;
+}
+
+}  // namespace
+}  // namespace otsync::bench
+
+int main(int argc, char** argv) {
+  using namespace otsync::bench;
+  CLI::App app{"DuckDB's ways to take the export's rows into Parquet files (markdown on stdout)"};
+  int64_t row_count = 1'000'002;
+  int repetitions = 5;
+  app.add_option("--rows", row_count, "output rows per run")->capture_default_str();
+  app.add_option("--repetitions", repetitions, "runs of every variant")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  const std::vector<Variant> variants = {
+      {"the warehouse's: snappy, 1 thread, row groups of 61,440 rows"},
+      {"2 threads (DuckDB's default here)", "snappy", 2},
+      {"row groups of 122,880 rows (DuckDB's default)", "snappy", 1, 122'880},
+      {"row groups of 524,288 rows", "snappy", 1, 524'288},
+      {"row groups of 30,720 rows", "snappy", 1, 30'720},
+      {"uncompressed", "uncompressed"},
+      {"zstd", "zstd"},
+      {"lz4_raw", "lz4_raw"},
+      {"two staging databases, COPY beside the next append", "snappy", 1, 61'440, true},
+  };
+  const Rows rows = MakeRows(row_count);
+  otsync::testing::TemporaryDirectory directory("parquet_stage_bench");
+  std::vector<std::vector<Measure>> measures(variants.size());
+  for (int repetition = 0; repetition < repetitions; ++repetition) {
+    for (size_t v = 0; v < variants.size(); ++v) {
+      otsync::Result<Measure> measure = Run(rows, variants[v], directory.path().string() + "/run");
+      if (!measure.ok()) {
+        std::cerr << "parquet_stage_bench: " << variants[v].name << ": "
+                  << measure.status().ToString() << "\n";
+        return 1;
+      }
+      measures[v].push_back(*measure);
+    }
+  }
+  auto median = [&](size_t v, double Measure::*field) {
+    std::vector<double> values;
+    for (const Measure& measure : measures[v]) values.push_back(measure.*field);
+    return Median(values);
+  };
+  const double baseline = static_cast<double>(row_count) / median(0, &Measure::seconds);
+  std::cout
+      << "Rows: " << row_count << " (the export's shape), files of " << otsync::odps::kRowsPerFile
+      << " rows; median of " << repetitions << " runs per variant, the variants in turn.\n\n"
+      << "| variant | rows/s | / the warehouse's | append s | COPY + sync s | CPU s | files MiB |\n"
+      << "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (size_t v = 0; v < variants.size(); ++v) {
+    const double rate = static_cast<double>(row_count) / median(v, &Measure::seconds);
+    std::vector<double> sizes;
+    for (const Measure& measure : measures[v])
+      sizes.push_back(static_cast<double>(measure.file_bytes));
+    std::cout << "| " << variants[v].name << " | " << Rate(rate) << " | "
+              << Fixed(rate / baseline, 2) << " | " << Fixed(median(v, &Measure::append_seconds), 3)
+              << " | " << Fixed(median(v, &Measure::copy_seconds), 3) << " | "
+              << Fixed(median(v, &Measure::cpu_seconds), 2) << " | "
+              << Fixed(Median(sizes) / (1 << 20), 1) << " |\n";
+  }
+  return 0;
+}
