@@ -4,8 +4,9 @@
 // The rows have the export bench's shape (id, colname, version, colvalue, optype, sequenceinfo
 // NULL, the partition value; a DR row then five U rows per record) and are made before any timing.
 // Each variant runs what a warehouse load does (parquet_load.cc) at the fastest interface: rows
-// into DuckDB data chunks of 2,048, appended to an in-memory staging table; every 512Ki rows the
-// table is written with COPY ... TO 'part-N.parquet' and the file synced. Timed: from the first
+// into DuckDB data chunks of 2,048 (filled by this file's own code); every 512Ki rows an in-memory
+// DuckDB writes the chunks with COPY (SELECT ... FROM staged_rows()) TO 'part-N.parquet' and the
+// file is synced. Timed: from the first
 // chunk to the last file synced. The variants run in turn, once per repetition, so that all see
 // the same drift of the machine; the report gives each one's median and its ratio to the
 // warehouse's own settings (parquet_load.h), the CPU time of the whole process (DuckDB's
@@ -29,6 +30,7 @@
 #include "testing/temporary_directory.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/parquet_load.h"
+#include "writers/odps/staged_rows.h"
 #include "writers/odps/warehouse.h"
 
 namespace otsync::bench {
@@ -37,12 +39,20 @@ namespace {
 // Every variant differs from the warehouse's loads (parquet_load.h) in one setting.
 struct Variant {
   std::string name;
-  std::string compression = "snappy";
-  int threads = 1;
-  int64_t row_group_size = 61'440;
-  // Two staging databases: the COPY of one file runs on a thread beside the append of the next.
+  std::string options = odps::kLoadParquetOptions;  // COPY's.
+  int threads = odps::kLoadThreads;
+  // Two staging databases: the COPY of one file runs on a thread beside the filling of the next.
   bool overlapped = false;
+  // The rows go through an in-memory staging table (an appender takes the chunks; COPY reads the
+  // table) instead of COPY reading the chunks themselves (staged_rows.h).
+  bool staging_table = false;
 };
+
+// COPY's options with `compression` and `row_group_size`.
+std::string Options(const std::string& compression, int64_t row_group_size) {
+  return "(FORMAT parquet, COMPRESSION " + compression + ", ROW_GROUP_SIZE " +
+         std::to_string(row_group_size) + ")";
+}
 
 struct Measure {
   double seconds = 0;
@@ -115,42 +125,64 @@ Status SyncFile(const std::string& path) {
 constexpr char kCreateStaged[] =
     "CREATE TABLE staged (id VARCHAR, colname VARCHAR, version BIGINT, colvalue VARCHAR, "
     "optype VARCHAR, sequenceinfo VARCHAR, pt VARCHAR)";
+const std::vector<std::string> kChunkColumns = {"id",       "colname", "version",
+                                                "colvalue", "optype",  "sequenceinfo"};
+const std::vector<duckdb_type> kChunkTypes = {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR,
+                                              DUCKDB_TYPE_BIGINT,  DUCKDB_TYPE_VARCHAR,
+                                              DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR};
 
-// One staging database with its data chunk.
+duckdb_data_chunk NewChunk(size_t columns) {
+  std::vector<duckdb_logical_type> types;
+  for (size_t c = 0; c < columns; ++c) {
+    types.push_back(duckdb_create_logical_type(
+        c < kChunkTypes.size() ? kChunkTypes[c] : DUCKDB_TYPE_VARCHAR));  // The partition.
+  }
+  duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), types.size());
+  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+  return chunk;
+}
+
+// One staging database with its data chunks.
 class Stage {
  public:
-  static Result<std::unique_ptr<Stage>> Open(const std::string& folder, int threads) {
+  static Result<std::unique_ptr<Stage>> Open(const std::string& folder, const Variant& variant) {
     std::unique_ptr<Stage> stage(new Stage());
+    stage->staging_table_ = variant.staging_table;
     OTSYNC_ASSIGN_OR_RETURN(stage->session_,
                             odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
-                                                              folder + "/spill", threads));
-    std::vector<duckdb_logical_type> types;
-    for (duckdb_type type :
-         {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_VARCHAR,
-          DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR}) {
-      types.push_back(duckdb_create_logical_type(type));
+                                                              folder + "/spill", variant.threads));
+    if (stage->staging_table_) {
+      stage->chunk_ = NewChunk(kChunkColumns.size() + 1);
+    } else {
+      OTSYNC_RETURN_IF_ERROR(stage->staged_.Register(stage->session_->connection()));
     }
-    stage->chunk_ = duckdb_create_data_chunk(types.data(), types.size());
-    for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
     return stage;
   }
   ~Stage() {
     if (appender_ != nullptr) duckdb_appender_destroy(&appender_);
-    duckdb_destroy_data_chunk(&chunk_);
+    if (chunk_ != nullptr) duckdb_destroy_data_chunk(&chunk_);
   }
 
-  // Stages rows [first, end) of `rows` in a fresh table.
+  // Stages rows [first, end) of `rows` (in a fresh table, or as chunks of their own).
   Status Append(const Rows& rows, int64_t first, int64_t end) {
-    OTSYNC_RETURN_IF_ERROR(odps::Execute(session_->connection(), kCreateStaged, "create"));
-    if (duckdb_appender_create(session_->connection(), nullptr, "staged", &appender_) ==
-        DuckDBError) {
-      return Status::IOError("appender");
+    if (staging_table_) {
+      OTSYNC_RETURN_IF_ERROR(odps::Execute(session_->connection(), kCreateStaged, "create"));
+      if (duckdb_appender_create(session_->connection(), nullptr, "staged", &appender_) ==
+          DuckDBError) {
+        return Status::IOError("appender");
+      }
     }
     const idx_t capacity = duckdb_vector_size();
     for (int64_t start = first; start < end; start += static_cast<int64_t>(capacity)) {
-      duckdb_data_chunk_reset(chunk_);
+      if (staging_table_) {
+        duckdb_data_chunk_reset(chunk_);
+      } else {
+        chunk_ = NewChunk(kChunkColumns.size());
+      }
       duckdb_vector vectors[7];
-      for (idx_t c = 0; c < 7; ++c) vectors[c] = duckdb_data_chunk_get_vector(chunk_, c);
+      for (idx_t c = 0; c < duckdb_data_chunk_get_column_count(chunk_); ++c) {
+        vectors[c] = duckdb_data_chunk_get_vector(chunk_, c);
+      }
       auto* versions = static_cast<int64_t*>(duckdb_vector_get_data(vectors[2]));
       for (idx_t c : {1, 2, 3, 5}) duckdb_vector_ensure_validity_writable(vectors[c]);
       const idx_t count = static_cast<idx_t>(std::min<int64_t>(capacity, end - start));
@@ -172,32 +204,46 @@ class Stage {
           duckdb_vector_assign_string_element_len(vectors[4], r, "U", 1);
         }
         duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vectors[5]), r);
-        duckdb_vector_assign_string_element_len(vectors[6], r, "20250101", 8);
+        if (staging_table_) duckdb_vector_assign_string_element_len(vectors[6], r, "20250101", 8);
       }
       duckdb_data_chunk_set_size(chunk_, count);
-      if (duckdb_append_data_chunk(appender_, chunk_) == DuckDBError) {
+      if (!staging_table_) {
+        staged_.Add(chunk_);
+        chunk_ = nullptr;
+      } else if (duckdb_append_data_chunk(appender_, chunk_) == DuckDBError) {
         return Status::IOError(duckdb_appender_error(appender_));
       }
     }
+    if (!staging_table_) return Status::OK();
     const bool closed = duckdb_appender_close(appender_) != DuckDBError;
     duckdb_appender_destroy(&appender_);
     appender_ = nullptr;
     return closed ? Status::OK() : Status::IOError("appender close");
   }
 
-  // Writes the staged table to `path`, syncs it and drops the table.
+  // Writes the staged rows to `path`, syncs it and lets the rows go.
   Status Write(const std::string& path, const Variant& variant) {
-    const std::string options = "(FORMAT parquet, COMPRESSION " + variant.compression +
-                                ", ROW_GROUP_SIZE " + std::to_string(variant.row_group_size);
-    OTSYNC_RETURN_IF_ERROR(
-        odps::Execute(session_->connection(),
-                      "COPY staged TO " + odps::QuoteLiteral(path) + " " + options + ")", "COPY"));
+    const std::string source = staging_table_ ? "staged"
+                                              : std::string("(SELECT *, '20250101' AS pt FROM ") +
+                                                    odps::kStagedRowsFunction + "())";
+    Status written = odps::Execute(
+        session_->connection(),
+        "COPY " + source + " TO " + odps::QuoteLiteral(path) + " " + variant.options, "COPY");
+    if (!staging_table_) {
+      staged_.Clear();
+      OTSYNC_RETURN_IF_ERROR(written);
+      return SyncFile(path);
+    }
+    OTSYNC_RETURN_IF_ERROR(written);
     OTSYNC_RETURN_IF_ERROR(SyncFile(path));
     return odps::Execute(session_->connection(), "DROP TABLE staged", "drop");
   }
 
  private:
   Stage() = default;
+
+  bool staging_table_ = false;
+  odps::StagedRows staged_{kChunkColumns, kChunkTypes};  // Outlives session_.
   std::unique_ptr<odps::DuckDbSession> session_;
   duckdb_data_chunk chunk_ = nullptr;
   duckdb_appender appender_ = nullptr;
@@ -208,7 +254,7 @@ Result<Measure> Run(const Rows& rows, const Variant& variant, const std::string&
   std::filesystem::create_directories(folder);
   std::unique_ptr<Stage> stages[2];
   for (int s = 0; s < (variant.overlapped ? 2 : 1); ++s) {
-    OTSYNC_ASSIGN_OR_RETURN(stages[s], Stage::Open(folder, variant.threads));
+    OTSYNC_ASSIGN_OR_RETURN(stages[s], Stage::Open(folder, variant));
   }
   Measure measure;
   const double cpu_start = CpuSeconds();
@@ -263,15 +309,18 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const std::vector<Variant> variants = {
-      {"the warehouse's: snappy, 1 thread, row groups of 61,440 rows"},
-      {"2 threads (DuckDB's default here)", "snappy", 2},
-      {"row groups of 122,880 rows (DuckDB's default)", "snappy", 1, 122'880},
-      {"row groups of 524,288 rows", "snappy", 1, 524'288},
-      {"row groups of 30,720 rows", "snappy", 1, 30'720},
-      {"uncompressed", "uncompressed"},
-      {"zstd", "zstd"},
-      {"lz4_raw", "lz4_raw"},
-      {"two staging databases, COPY beside the next append", "snappy", 1, 61'440, true},
+      {"the warehouse's: COPY from the chunks, snappy, 1 thread, row groups of 61,440 rows"},
+      {"an in-memory staging table between the chunks and COPY", otsync::odps::kLoadParquetOptions,
+       otsync::odps::kLoadThreads, false, true},
+      {"2 threads (DuckDB's default here)", otsync::odps::kLoadParquetOptions, 2},
+      {"row groups of 122,880 rows (DuckDB's default)", Options("snappy", 122'880)},
+      {"row groups of 524,288 rows", Options("snappy", 524'288)},
+      {"row groups of 30,720 rows", Options("snappy", 30'720)},
+      {"uncompressed", Options("uncompressed", 61'440)},
+      {"zstd", Options("zstd", 61'440)},
+      {"lz4_raw", Options("lz4_raw", 61'440)},
+      {"two staging databases, COPY beside the filling of the next file",
+       otsync::odps::kLoadParquetOptions, otsync::odps::kLoadThreads, true},
   };
   const Rows rows = MakeRows(row_count);
   otsync::testing::TemporaryDirectory directory("parquet_stage_bench");

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,8 @@
 #include "store/stream_metadata.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/parquet_load.h"
+#include "writers/odps/staged_rows.h"
+#include "writers/odps/staging_chunk.h"
 #include "writers/odps/value_conversion.h"
 #include "writers/odps/warehouse.h"
 
@@ -48,47 +51,38 @@ Result<std::vector<uint64_t>> ShardNumbers(rocksdb::DB* db, rocksdb::ColumnFamil
   return numbers;
 }
 
-// A data chunk of the appender's column types, destroyed with it.
-class DataChunk {
- public:
-  explicit DataChunk(duckdb_appender appender) {
-    std::vector<duckdb_logical_type> types(duckdb_appender_column_count(appender));
-    for (size_t i = 0; i < types.size(); ++i) types[i] = duckdb_appender_column_type(appender, i);
-    chunk_ = duckdb_create_data_chunk(types.data(), types.size());
-    for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
-  }
-  ~DataChunk() { duckdb_destroy_data_chunk(&chunk_); }
-  DataChunk(const DataChunk&) = delete;
-  DataChunk& operator=(const DataChunk&) = delete;
-
-  duckdb_data_chunk get() const { return chunk_; }
-
- private:
-  duckdb_data_chunk chunk_ = nullptr;
-};
+// A new data chunk of `types`.
+duckdb_data_chunk NewChunk(const std::vector<duckdb_type>& types) {
+  std::vector<duckdb_logical_type> logical;
+  for (duckdb_type type : types) logical.push_back(duckdb_create_logical_type(type));
+  duckdb_data_chunk chunk = duckdb_create_data_chunk(logical.data(), logical.size());
+  for (duckdb_logical_type& type : logical) duckdb_destroy_logical_type(&type);
+  return chunk;
+}
 
 // Sets row `row` of `vector` (VARCHAR, BIGINT, DOUBLE, BOOLEAN or BLOB) to `value`; returns the
-// bytes the warehouse's loads count for it (parquet_load.cc), or -1 for a kind it does not write.
+// bytes the warehouse's loads count for it beyond its slot (staging_chunk.h: a text's length), or
+// -1 for a kind it does not write.
 int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
   using Kind = odps::CellValue::Kind;
   switch (value.kind) {
     case Kind::kNull:
       duckdb_vector_ensure_validity_writable(vector);
       duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
-      return 1;
+      return 0;
     case Kind::kInteger:
       static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = value.integer;
-      return 8;
+      return 0;
     case Kind::kDouble:
       static_cast<double*>(duckdb_vector_get_data(vector))[row] = value.number;
-      return 8;
+      return 0;
     case Kind::kBoolean:
       static_cast<bool*>(duckdb_vector_get_data(vector))[row] = value.integer != 0;
-      return 1;
+      return 0;
     case Kind::kText:
     case Kind::kBlob:
       duckdb_vector_assign_string_element_len(vector, row, value.text.data(), value.text.size());
-      return 16 + static_cast<int64_t>(value.text.size());
+      return static_cast<int64_t>(value.text.size());
     case Kind::kTimestampMicros:
     case Kind::kDateDays:
       break;
@@ -96,33 +90,31 @@ int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
   return -1;
 }
 
-// The staging table, its appender and the Parquet files written from it.
+// The staged chunks and the Parquet files written from them.
 class ParquetStager {
  public:
-  ParquetStager(std::string folder, std::string create_table_sql)
-      : folder_(std::move(folder)), create_table_sql_(std::move(create_table_sql)) {}
-  ~ParquetStager() {
-    if (appender_ != nullptr) duckdb_appender_destroy(&appender_);
-  }
+  ParquetStager(std::string folder, std::vector<std::string> names, std::vector<duckdb_type> types,
+                std::string select_sql)
+      : folder_(std::move(folder)),
+        staged_(std::move(names), std::move(types)),
+        select_sql_(std::move(select_sql)) {}
 
   Status Open() {
     // The warehouse's settings for a load's staging database (parquet_load.h).
     OTSYNC_ASSIGN_OR_RETURN(
         session_, odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
                                                     folder_ + "/spill", odps::kLoadThreads));
-    return StartFile();
+    return staged_.Register(session_->connection());
   }
-  duckdb_appender appender() const { return appender_; }
 
-  // Appends `chunk` of `rows` rows holding `bytes` of values; starts the next file when the
-  // warehouse's loads would.
-  Status Append(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
-    if (duckdb_append_data_chunk(appender_, chunk) == DuckDBError) return AppenderError();
+  // Takes `chunk` of `rows` rows taking `bytes` in it; writes the file when the warehouse's loads
+  // would.
+  Status Add(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
+    staged_.Add(chunk);
     file_rows_ += rows;
     file_bytes_ += bytes;
     if (file_rows_ >= odps::kRowsPerFile || file_bytes_ >= odps::kBytesPerFile) {
-      OTSYNC_RETURN_IF_ERROR(FinishFile());
-      return StartFile();
+      return FinishFile();
     }
     return Status::OK();
   }
@@ -135,45 +127,29 @@ class ParquetStager {
   int64_t files() const { return files_; }
 
  private:
-  Status AppenderError() {
-    const char* error = duckdb_appender_error(appender_);
-    return Status::IOError(std::string("raw append: ") + (error ? error : "DuckDB error"));
-  }
-
-  Status StartFile() {
-    OTSYNC_RETURN_IF_ERROR(
-        odps::Execute(session_->connection(), create_table_sql_, "raw append: staging table"));
-    if (duckdb_appender_create(session_->connection(), nullptr, "staged", &appender_) ==
-        DuckDBError) {
-      return AppenderError();
+  Status FinishFile() {
+    if (file_rows_ > 0) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
+      const std::string path = folder_ + name;
+      Status written = odps::Execute(session_->connection(),
+                                     "COPY (" + select_sql_ + ") TO " + odps::QuoteLiteral(path) +
+                                         " " + odps::kLoadParquetOptions,
+                                     "raw append: COPY TO parquet");
+      staged_.Clear();
+      OTSYNC_RETURN_IF_ERROR(written);
+      OTSYNC_RETURN_IF_ERROR(SyncPath(path));
+      ++files_;
     }
     file_rows_ = 0;
     file_bytes_ = 0;
     return Status::OK();
   }
 
-  Status FinishFile() {
-    if (duckdb_appender_close(appender_) == DuckDBError) return AppenderError();
-    duckdb_appender_destroy(&appender_);
-    appender_ = nullptr;
-    if (file_rows_ > 0) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
-      const std::string path = folder_ + name;
-      OTSYNC_RETURN_IF_ERROR(odps::Execute(
-          session_->connection(),
-          "COPY staged TO " + odps::QuoteLiteral(path) + " " + odps::kLoadParquetOptions,
-          "raw append: COPY TO parquet"));
-      OTSYNC_RETURN_IF_ERROR(SyncPath(path));
-      ++files_;
-    }
-    return odps::Execute(session_->connection(), "DROP TABLE staged", "raw append: DROP TABLE");
-  }
-
   std::string folder_;
-  std::string create_table_sql_;
+  odps::StagedRows staged_;  // Outlives session_, whose COPYs read it.
+  std::string select_sql_;
   std::unique_ptr<odps::DuckDbSession> session_;
-  duckdb_appender appender_ = nullptr;
   int64_t file_rows_ = 0;
   int64_t file_bytes_ = 0;
   int64_t files_ = 0;
@@ -257,29 +233,34 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
   std::error_code error;
   std::filesystem::create_directories(folder, error);
   if (error) return Status::IOError("raw append: creating " + folder + ": " + error.message());
-  std::string ddl = "CREATE TABLE staged (";
-  for (const auto* list : {&schema.columns, &schema.partition_columns}) {
-    for (const odps::Column& column : *list) {
-      const std::string type = odps::DuckDbTypeName(column.type);
-      // The types SetCell writes in their DuckDB layout; partition values are written as text.
-      const bool supported = list == &schema.partition_columns
-                                 ? type == "VARCHAR"
-                                 : type == "VARCHAR" || type == "BIGINT" || type == "DOUBLE" ||
-                                       type == "BOOLEAN" || type == "BLOB";
-      if (!supported) {
-        return Status::InvalidArgument("raw append: column " + column.name + " of type " + type +
-                                       " is not supported");
-      }
-      ddl += (ddl.back() == '(' ? "" : ", ") + odps::QuoteIdentifier(column.name) + " " + type;
+  std::vector<std::string> names;
+  std::vector<duckdb_type> types;
+  int64_t slot_bytes = 0;  // Of a row in the chunk, as the loads count it (staging_chunk.h).
+  for (const odps::Column& column : schema.columns) {
+    // The types SetCell writes in their DuckDB layout.
+    static const std::pair<const char*, std::pair<duckdb_type, int>> kSupported[] = {
+        {"VARCHAR", {DUCKDB_TYPE_VARCHAR, 16}}, {"BLOB", {DUCKDB_TYPE_BLOB, 16}},
+        {"BIGINT", {DUCKDB_TYPE_BIGINT, 8}},    {"DOUBLE", {DUCKDB_TYPE_DOUBLE, 8}},
+        {"BOOLEAN", {DUCKDB_TYPE_BOOLEAN, 1}},
+    };
+    const std::string type = odps::DuckDbTypeName(column.type);
+    const auto* found = std::find_if(std::begin(kSupported), std::end(kSupported),
+                                     [&type](const auto& entry) { return type == entry.first; });
+    if (found == std::end(kSupported)) {
+      return Status::InvalidArgument("raw append: column " + column.name + " of type " + type +
+                                     " is not supported");
     }
+    names.push_back(column.name);
+    types.push_back(found->second.first);
+    slot_bytes += found->second.second;
   }
-  ParquetStager stager(folder, ddl + ")");
+  ParquetStager stager(folder, std::move(names), types,
+                       "SELECT " + odps::ColumnsOfStagedRows(schema, partition) + " FROM " +
+                           odps::kStagedRowsFunction + "()");
   RawAppendRun run;
   Clock::duration timed{};
   Clock::time_point start = Clock::now();
   OTSYNC_RETURN_IF_ERROR(stager.Open());
-  // Every file's appender has the same column types: one chunk serves them all.
-  DataChunk chunk(stager.appender());
   timed += Clock::now() - start;
 
   const size_t data_columns = schema.columns.size();
@@ -316,26 +297,21 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
     const idx_t count = cells.size() / data_columns;
     if (count == 0) continue;
     start = Clock::now();
-    duckdb_data_chunk_reset(chunk.get());
-    int64_t bytes = 0;
+    duckdb_data_chunk chunk = NewChunk(types);
+    int64_t bytes = slot_bytes * static_cast<int64_t>(count);
     for (size_t c = 0; c < data_columns; ++c) {
-      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.get(), c);
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
       for (idx_t r = 0; r < count; ++r) {
         const int64_t size = SetCell(vector, r, cells[r * data_columns + c]);
-        if (size < 0) return Status::InvalidArgument("raw append: a value of an unknown kind");
+        if (size < 0) {
+          duckdb_destroy_data_chunk(&chunk);
+          return Status::InvalidArgument("raw append: a value of an unknown kind");
+        }
         bytes += size;
       }
     }
-    // The loads count no bytes for the partition values.
-    for (size_t p = 0; p < partition.size(); ++p) {
-      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.get(), data_columns + p);
-      for (idx_t r = 0; r < count; ++r) {
-        duckdb_vector_assign_string_element_len(vector, r, partition[p].data(),
-                                                partition[p].size());
-      }
-    }
-    duckdb_data_chunk_set_size(chunk.get(), count);
-    OTSYNC_RETURN_IF_ERROR(stager.Append(chunk.get(), static_cast<int64_t>(count), bytes));
+    duckdb_data_chunk_set_size(chunk, count);
+    OTSYNC_RETURN_IF_ERROR(stager.Add(chunk, static_cast<int64_t>(count), bytes));
     timed += Clock::now() - start;
     run.rows += static_cast<int64_t>(count);
   }

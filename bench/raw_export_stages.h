@@ -3,8 +3,8 @@
 //   RawStreamScan    iterates the stream records otsd holds for one table, straight from otsd's
 //                    RocksDB (no server, no protocol, no decoding);
 //   RawParquetAppend writes output rows the cheapest way the warehouse can: DuckDB data chunks
-//                    into a staging table, written out as Parquet files with the warehouse's own
-//                    settings and synced.
+//                    written out by COPY as Parquet files with the warehouse's own settings, and
+//                    synced.
 #pragma once
 
 #include <cstdint>
@@ -72,16 +72,16 @@ struct RawAppendRun {
   int64_t files = 0;
 };
 
-// Appends every row of `source`, each field converted to its column's type as the odps writer
-// converts it (odps::ConvertField), to a staging table of an in-memory DuckDB with the
-// warehouse's memory limit, as DuckDB data chunks (duckdb_append_data_chunk). Once the table
-// holds odps::kRowsPerFile rows or odps::kBytesPerFile of values (counted as the warehouse's loads
-// count them; checked after each chunk), it is written out with COPY ... (FORMAT parquet,
-// COMPRESSION snappy) as the next part-NNNNN.parquet of `folder`, synced and emptied, as the
-// loads do; at the end the last file, then `folder` itself, are synced. `partition` holds the
-// value of each of the schema's partition columns, repeated on every row. Timed: opening DuckDB,
-// filling and appending the chunks, the COPYs and the syncs; not timed: `source` making the
-// rows and their conversion.
+// Writes every row of `source`, each field converted to its column's type as the odps writer
+// converts it (odps::ConvertField), into DuckDB data chunks of 2,048 rows, filled by this file's
+// own code (the baseline must not move with the code it measures). Once the chunks hold
+// odps::kRowsPerFile rows or odps::kBytesPerFile (counted as the loads count them; checked after
+// each chunk), an in-memory DuckDB with the warehouse's memory limit and thread count writes them
+// with COPY (SELECT ... FROM staged_rows()) TO ... odps::kLoadParquetOptions as the next
+// part-NNNNN.parquet of `folder`, which is synced, as the loads do; at the end the last file, then
+// `folder` itself, are synced. `partition` holds the value of each of the schema's partition
+// columns, a constant of the SELECT. Timed: opening DuckDB, filling the chunks, the COPYs and the
+// syncs; not timed: `source` making the rows and their conversion.
 Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::TableSchema& schema,
                                       const std::vector<std::string>& partition,
                                       const RowSource& source);

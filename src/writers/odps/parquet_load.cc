@@ -14,14 +14,13 @@
 #include "base/durable_file.h"
 #include "base/kill_point.h"
 #include "writers/odps/duckdb_support.h"
+#include "writers/odps/staged_rows.h"
 #include "writers/odps/staging_chunk.h"
 
 namespace otsync::odps {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kStagedTable[] = "staged";
 
 // "<yyyymmddhhmmss>-<pid>-<8 hex>": unique across processes and time, sortable by start.
 std::string NewLoadId() {
@@ -68,24 +67,21 @@ class ParquetPartitionLoad final : public PartitionLoad {
     }
     OTSYNC_ASSIGN_OR_RETURN(
         session_, DuckDbSession::OpenInMemory(memory_limit, folder_ + "/spill", kLoadThreads));
-    std::string ddl = std::string("CREATE TABLE ") + kStagedTable + " (";
-    bool first = true;
-    for (const auto* list : {&schema_.columns, &schema_.partition_columns}) {
-      for (const Column& column : *list) {
-        ddl +=
-            (first ? "" : ", ") + QuoteIdentifier(column.name) + " " + DuckDbTypeName(column.type);
-        first = false;
-      }
-    }
-    create_table_sql_ = ddl + ")";
+    chunk_ = std::make_unique<StagingChunk>(schema_);
+    std::vector<std::string> names;
+    for (const Column& column : schema_.columns) names.push_back(column.name);
+    staged_ = std::make_unique<StagedRows>(std::move(names), chunk_->types());
+    OTSYNC_RETURN_IF_ERROR(staged_->Register(session_->connection()));
     std::vector<std::string> partition_values;
     for (const PartitionLevel& level : partition_) partition_values.push_back(level.value);
-    chunk_ = std::make_unique<StagingChunk>(schema_, std::move(partition_values));
-    return StartFile();
+    select_sql_ = "SELECT " + ColumnsOfStagedRows(schema_, partition_values) + " FROM " +
+                  kStagedRowsFunction + "()";
+    started_ = true;
+    return Status::OK();
   }
 
   Status AppendRow(std::span<const CellValue> values) override {
-    if (broken_ || appender_ == nullptr) {
+    if (broken_ || !started_) {
       return Status::Internal("the load of " + Destination() + " can no longer take rows");
     }
     int64_t bytes = 0;
@@ -94,14 +90,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
       return Status::Internal("a row for " + Destination() + " " + added.message());
     }
     file_bytes_ += bytes;
-    if (chunk_->full() && chunk_->AppendTo(appender_) == DuckDBError) {
-      return AppenderError("append rows to " + Destination());
-    }
+    if (chunk_->full()) staged_->Add(chunk_->TakeRows());
     ++rows_;
-    if (++file_rows_ >= kRowsPerFile || file_bytes_ >= kBytesPerFile) {
-      OTSYNC_RETURN_IF_ERROR(FinishFile());
-      OTSYNC_RETURN_IF_ERROR(StartFile());
-    }
+    if (++file_rows_ >= kRowsPerFile || file_bytes_ >= kBytesPerFile) return FinishFile();
     return Status::OK();
   }
 
@@ -109,7 +100,7 @@ class ParquetPartitionLoad final : public PartitionLoad {
   CommitStats commit_stats() const override { return commit_stats_; }
 
   Status Commit(const sync::CommittedWindow& window) override {
-    if (broken_ || appender_ == nullptr) {
+    if (broken_ || !started_) {
       return Status::Internal("the load of " + Destination() + " cannot be committed");
     }
     Status status = FinishFile();
@@ -123,11 +114,8 @@ class ParquetPartitionLoad final : public PartitionLoad {
   }
 
   void Abort() override {
-    if (appender_ != nullptr) {
-      duckdb_appender_destroy(&appender_);
-      appender_ = nullptr;
-    }
     session_.reset();
+    if (staged_ != nullptr) staged_->Clear();
     if (lock_fd_ >= 0) {
       std::error_code ignored;
       fs::remove_all(folder_, ignored);
@@ -143,51 +131,31 @@ class ParquetPartitionLoad final : public PartitionLoad {
                                    : "partition " + partition_spec_ + " of table " + schema_.name;
   }
 
-  Status AppenderError(const std::string& context) {
-    broken_ = true;
-    const char* error = appender_ != nullptr ? duckdb_appender_error(appender_) : nullptr;
-    return Status::IOError("could not " + context + ": " + (error ? error : "DuckDB error"));
-  }
-
-  // An empty staging table and an appender on it.
-  Status StartFile() {
-    OTSYNC_RETURN_IF_ERROR(
-        Execute(session_->connection(), create_table_sql_, "stage rows for " + Destination()));
-    if (duckdb_appender_create(session_->connection(), nullptr, kStagedTable, &appender_) ==
-        DuckDBError) {
-      return AppenderError("open an appender for " + Destination());
-    }
-    file_rows_ = 0;
-    file_bytes_ = 0;
-    return Status::OK();
-  }
-
-  // Writes the staged rows (if any) as the next Parquet file, synced, and drops the table.
+  // Writes the rows staged since the last file (if any) as the next Parquet file, synced.
   Status FinishFile() {
-    if (!chunk_->empty() && chunk_->AppendTo(appender_) == DuckDBError) {
-      return AppenderError("append rows to " + Destination());
-    }
-    if (duckdb_appender_close(appender_) == DuckDBError) {
-      return AppenderError("stage the rows of " + Destination());
-    }
-    duckdb_appender_destroy(&appender_);
-    appender_ = nullptr;
+    if (!chunk_->empty()) staged_->Add(chunk_->TakeRows());
     if (file_rows_ > 0) {
       char name[32];
       std::snprintf(name, sizeof(name), "/part-%05zu.parquet", files_.size());
       StagedFile file{folder_ + name, file_rows_, 0};
-      OTSYNC_RETURN_IF_ERROR(Execute(session_->connection(),
-                                     std::string("COPY ") + kStagedTable + " TO " +
-                                         QuoteLiteral(file.path) + " " + kLoadParquetOptions,
-                                     "write the staged rows of " + Destination()));
+      Status written = Execute(
+          session_->connection(),
+          "COPY (" + select_sql_ + ") TO " + QuoteLiteral(file.path) + " " + kLoadParquetOptions,
+          "write the staged rows of " + Destination());
+      staged_->Clear();
+      if (!written.ok()) {
+        broken_ = true;
+        return written;
+      }
       OTSYNC_RETURN_IF_ERROR(SyncPath(file.path));
       struct stat info {};
       if (::stat(file.path.c_str(), &info) == 0) file.bytes = info.st_size;
       files_.push_back(std::move(file));
       OTSYNC_KILL_POINT("warehouse.load.after_file_staged");
     }
-    return Execute(session_->connection(), std::string("DROP TABLE ") + kStagedTable,
-                   "stage rows for " + Destination());
+    file_rows_ = 0;
+    file_bytes_ = 0;
+    return Status::OK();
   }
 
   WarehouseCommitter* committer_;
@@ -198,14 +166,17 @@ class ParquetPartitionLoad final : public PartitionLoad {
   std::string load_id_;
   std::string folder_;
   int lock_fd_ = -1;
+  // Rows of the file being staged: full chunks in staged_, the rest in chunk_. staged_ outlives
+  // session_, whose queries read it.
+  std::unique_ptr<StagedRows> staged_;
+  std::unique_ptr<StagingChunk> chunk_;
   std::unique_ptr<DuckDbSession> session_;
-  std::string create_table_sql_;
-  duckdb_appender appender_ = nullptr;
-  std::unique_ptr<StagingChunk> chunk_;  // Rows not yet handed to appender_.
+  std::string select_sql_;  // The rows of staged_ as the table's (ColumnsOfStagedRows).
   std::vector<StagedFile> files_;
   int64_t rows_ = 0;
   int64_t file_rows_ = 0;
   int64_t file_bytes_ = 0;
+  bool started_ = false;
   bool broken_ = false;
   CommitStats commit_stats_;
 };

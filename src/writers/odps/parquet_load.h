@@ -1,7 +1,8 @@
-// ParquetPartitionLoad: the PartitionLoad of the warehouse (warehouse.h). Rows are appended to
-// a table of a private in-memory DuckDB; every kRowsPerFile rows (or kBytesPerFile of values)
-// that table is written out as one Parquet file in the load's staging folder and emptied, so the
-// load's memory stays bounded whatever the window (invariant 5). Commit writes the last file,
+// ParquetPartitionLoad: the PartitionLoad of the warehouse (warehouse.h). Rows are gathered in
+// DuckDB data chunks (staging_chunk.h); every kRowsPerFile rows (or kBytesPerFile of them in the
+// chunks) a private in-memory DuckDB writes the chunks out as one Parquet file in the load's
+// staging folder (staged_rows.h) and they are freed, so the load's memory stays bounded whatever
+// the window (invariant 5). Commit writes the last file,
 // syncs the files and hands them to WarehouseCommitter::CommitLoad; the warehouse itself is
 // locked only for that commit, never while rows are loaded.
 //

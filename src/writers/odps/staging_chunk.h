@@ -1,13 +1,13 @@
-// StagingChunk: rows of one table gathered column by column into a DuckDB data chunk and handed
-// to an appender a chunk at a time (duckdb_append_data_chunk). This is the fastest way into a
-// DuckDB table the C API has: a value costs a store into its column's vector, where the
-// value-by-value appender (duckdb_append_int64 and the like) costs a call, a column check and a
-// type dispatch per value and one more call per row.
+// StagingChunk: rows of one table gathered column by column into a DuckDB data chunk of
+// duckdb_vector_size() rows, handed on whole (TakeRows) to StagedRows, from which a load writes its
+// Parquet files. A value costs a store into its column's vector, where the value-by-value appender
+// (duckdb_append_int64 and the like) costs a call, a column check and a type dispatch per value
+// and one more call per row.
 //
-// The chunk's columns are the table's data columns in their DuckDB types, except that DECIMAL
-// columns are staged as their canonical text (CellValue::kText), then the partition columns as
-// text; the appender casts those to the table's types as it takes the chunk. Internal to
-// writers/odps (duckdb.h).
+// The chunk's columns are the table's data columns (not its partition columns) in their DuckDB
+// types, except that DECIMAL columns are staged as their canonical text (CellValue::kText); the
+// SQL that reads the chunks casts them to the table's types (ColumnsOfStagedRows below). Internal
+// to writers/odps (duckdb.h).
 #pragma once
 
 #include <duckdb.h>
@@ -25,42 +25,62 @@ namespace otsync::odps {
 
 class StagingChunk {
  public:
-  // `partition_values`: one text per partition column of `schema`, the same for every row.
-  StagingChunk(const TableSchema& schema, std::vector<std::string> partition_values);
+  explicit StagingChunk(const TableSchema& schema);
   ~StagingChunk();
   StagingChunk(const StagingChunk&) = delete;
   StagingChunk& operator=(const StagingChunk&) = delete;
 
+  // The chunks' column types, one per data column of the schema (StagedRows' constructor).
+  const std::vector<duckdb_type>& types() const { return types_; }
+
   // Adds a row. REQUIRED: !full(); `values` holds one value per data column of the schema, each
   // of the kind ConvertField makes for that column's type (or kNull). Else kInternal, the row not
   // added, with a message that completes "a row for <table> ": "needs 10 values, got 9". `*bytes`
-  // gets the bytes the row counts for in a load's file size: 8 per number, 1 per boolean or null, 4
-  // per date, 16 plus the length per text or binary; the partition values count nothing.
+  // gets the bytes the row takes in the chunk, which bound a load's memory: each value its slot
+  // in its column's vector (16 for a text or binary, 8 for a BIGINT, DOUBLE or timestamp, 4 for an
+  // INTEGER, FLOAT or date, 2 and 1 for the smaller ones), NULLs included, plus the length of each
+  // text or binary.
   Status AddRow(std::span<const CellValue> values, int64_t* bytes);
 
   bool full() const { return rows_ == capacity_; }
   bool empty() const { return rows_ == 0; }
 
-  // Appends the gathered rows to `appender`, whose table has the schema's columns then its
-  // partition columns, and empties the chunk (also when the append fails: the appender's error
-  // tells why).
-  duckdb_state AppendTo(duckdb_appender appender);
+  // The gathered rows, as a chunk the caller owns (duckdb_destroy_data_chunk); this chunk starts
+  // again empty.
+  duckdb_data_chunk TakeRows();
 
  private:
   // How a data column's values are stored in its vector.
   enum class Slot { kInt64, kInt32, kInt16, kInt8, kDouble, kFloat, kBoolean, kText };
 
-  // The chunk's vectors and their data; looked up again whenever the chunk is reset.
-  void FindVectors();
+  // How a data column of a kind is staged: its type in the chunk, the kind ConvertField makes for
+  // it (value_conversion.h), where its values go and the width of that slot in bytes.
+  struct Layout {
+    duckdb_type type;
+    CellValue::Kind kind;
+    Slot slot;
+    int width;
+  };
+  static Layout LayoutOf(ColumnKind kind);
 
-  std::vector<Slot> slots_;
-  std::vector<CellValue::Kind> kinds_;  // The non-null kind each data column takes.
-  std::vector<std::string> partition_values_;
+  // A fresh chunk of the staged types, its vectors and their data.
+  void StartChunk();
+
+  std::vector<Layout> layouts_;  // One per data column.
+  std::vector<duckdb_type> types_;
+  int64_t slot_bytes_ = 0;  // Of a row, in all of its columns' vectors.
   duckdb_data_chunk chunk_ = nullptr;
   std::vector<duckdb_vector> vectors_;
   std::vector<void*> data_;
   idx_t capacity_ = 0;
   idx_t rows_ = 0;
 };
+
+// The select list that reads staged_rows() (staged_rows.h) as rows of `schema`'s table: each data
+// column cast to the table's type (a no-op but for DECIMAL) under its own name, then each partition
+// column as the constant `partition_values[i]` cast to its type. For
+// COPY (SELECT <list> FROM staged_rows()) TO ...
+std::string ColumnsOfStagedRows(const TableSchema& schema,
+                                const std::vector<std::string>& partition_values);
 
 }  // namespace otsync::odps

@@ -191,8 +191,44 @@ TEST_F(WarehouseTest, ALoadWritesRowGroupsOf61440Rows) {
   EXPECT_EQ(duckdb_value_int64(groups.get(), 1, 1), 70'000 - 61'440);
 }
 
+// A load's memory is bounded by the bytes its chunks hold (staging_chunk.h): a row of a 1,000-byte
+// text and a NULL text takes 16 + 1,000 + 16 bytes, so a file is cut after
+// ceil(32 MiB / 1,032) = 32,514 such rows, long before 512Ki rows.
+TEST_F(WarehouseTest, ALoadCutsItsFilesByTheBytesItsChunksHold) {
+  TableSchema schema = ParseTableSpec("wide(a STRING, b STRING)").value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(schema, {}, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(2);
+  row[0].kind = CellValue::Kind::kText;
+  for (int n = 0; n < 40'000; ++n) {
+    row[0].owned = std::string(990, 'x') + std::to_string(1'000'000'000 + n);
+    row[0].text = row[0].owned;
+    ASSERT_TRUE((*load)->AppendRow(row).ok());
+  }
+  sync::CommittedWindow window;
+  window.key = {"src", "stream", 0, 1};
+  ASSERT_TRUE((*load)->Commit(window).ok());
+  Result<std::unique_ptr<DuckDbSession>> reader =
+      DuckDbSession::OpenInMemory("64MB", dir_ + "/spill");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  QueryRows files;
+  ASSERT_TRUE(RunQuery((*reader)->connection(),
+                       "SELECT num_rows FROM parquet_file_metadata(" +
+                           QuoteLiteral(dir_ + "/warehouse/**/*.parquet") + ") ORDER BY 1 DESC",
+                       &files, "reading the files")
+                  .ok());
+  ASSERT_EQ(files.row_count(), 2u);
+  EXPECT_EQ(duckdb_value_int64(files.get(), 0, 0), 32'514);
+  EXPECT_EQ(duckdb_value_int64(files.get(), 0, 1), 40'000 - 32'514);
+  using Row = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(Rows("SELECT count(*), count(DISTINCT a), count(b), min(length(a)) FROM wide"),
+            std::vector<Row>({{"40000", "40000", "0", "1000"}}));
+}
+
 // The narrow integer types, a wide DECIMAL and an integer partition column: the chunk stages
-// DECIMAL and partition values as text, which the appender casts to the table's types.
+// DECIMAL values as text and the partition value is a text constant; the SELECT that writes the
+// file casts both to the table's types.
 TEST_F(WarehouseTest, ALoadCastsStagedTextToDecimalAndIntegerPartitions) {
   TableSchema schema =
       ParseTableSpec("narrow(t TINYINT, s SMALLINT, big DECIMAL(38,3)) PARTITIONED BY (day BIGINT)")
