@@ -183,6 +183,20 @@ TEST(ValueConversionTest, TextMustBeUtf8AndLongValuesAreCutInMessages) {
   EXPECT_EQ(Convert(Field::String("h\xc3\xa9"), "STRING"), "text:h\xc3\xa9");
   std::string bad = Convert(Field::Binary("\xff\xfe"), "STRING");
   EXPECT_EQ(bad, "error: cannot convert BINARY b\"\\xff\\xfe\" to STRING: not valid UTF-8");
+  // What Unicode refuses, alone and after 70 ASCII bytes (past the validator's 64-byte blocks).
+  const std::string ascii(70, 'a');
+  for (const std::string invalid : {"\xc0\xaf",          // "/" in an overlong form
+                                    "\xed\xa0\x80",      // the surrogate U+D800
+                                    "\xf4\x90\x80\x80",  // U+110000, beyond Unicode
+                                    "\xe2\x82",          // a sequence cut short
+                                    "\x80"}) {           // a continuation byte alone
+    EXPECT_NE(Convert(Field::String(invalid), "STRING").find("not valid UTF-8"), std::string::npos);
+    EXPECT_NE(Convert(Field::String(ascii + invalid + "z"), "STRING").find("not valid UTF-8"),
+              std::string::npos);
+  }
+  const std::string valid =
+      ascii + "\xe2\x82\xac \xf0\x9d\x84\x9e \xf4\x8f\xbf\xbf";  // € 𝄞 U+10FFFF
+  EXPECT_EQ(Convert(Field::String(valid), "STRING"), "text:" + valid);
   std::string long_error = Convert(Field::String(std::string(1000, 'x')), "BIGINT");
   EXPECT_LT(long_error.size(), 200u);
   EXPECT_NE(long_error.find("... to BIGINT: not a number"), std::string::npos) << long_error;

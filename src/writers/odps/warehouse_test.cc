@@ -226,6 +226,40 @@ TEST_F(WarehouseTest, ALoadCutsItsFilesByTheBytesItsChunksHold) {
             std::vector<Row>({{"40000", "40000", "0", "1000"}}));
 }
 
+// A file that cannot be written (a DECIMAL text that is no number; ConvertField never stages one)
+// fails the load when its file is cut, and nothing of the load reaches the warehouse.
+TEST_F(WarehouseTest, AFileThatCannotBeWrittenFailsTheLoadAndCommitsNothing) {
+  TableSchema schema = ParseTableSpec("priced(price DECIMAL(10,2), note STRING)").value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(schema, {}, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(2);
+  row[0].kind = CellValue::Kind::kText;
+  row[0].text = "12.50";
+  row[1].kind = CellValue::Kind::kText;
+  row[1].owned = std::string(1'000, 'n');
+  row[1].text = row[1].owned;
+  // Rows of about 1 KB: the first file is cut after about 32,000 of them.
+  Status failed;
+  int appended = 0;
+  for (; appended < 40'000 && failed.ok(); ++appended) {
+    row[0].text = appended == 7 ? "not a number" : "12.50";
+    failed = (*load)->AppendRow(row);
+  }
+  EXPECT_FALSE(failed.ok());
+  EXPECT_LT(appended, 33'000);
+  sync::CommittedWindow window;
+  window.key = {"src", "stream", 0, 1};
+  EXPECT_EQ((*load)->Commit(window).code(), StatusCode::kInternal);
+  EXPECT_NE(failed.message().find("write the staged rows of table priced"), std::string::npos)
+      << failed.ToString();
+  EXPECT_NE(failed.message().find("not a number"), std::string::npos) << failed.ToString();
+  load->reset();
+  using Row = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(Rows("SELECT count(*) FROM priced"), std::vector<Row>({{"0"}}));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/warehouse/_staging"));
+}
+
 // The narrow integer types, a wide DECIMAL and an integer partition column: the chunk stages
 // DECIMAL values as text and the partition value is a text constant; the SELECT that writes the
 // file casts both to the table's types.
