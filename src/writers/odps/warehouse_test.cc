@@ -31,6 +31,30 @@ class WarehouseTest : public ::testing::Test {
     return result.ok() ? result->rows : std::vector<std::vector<std::optional<std::string>>>{};
   }
 
+  // Commits `load` as the window src/stream 0-1.
+  static Status CommitTestWindow(PartitionLoad& load) {
+    sync::CommittedWindow window;
+    window.key = {"src", "stream", 0, 1};
+    return load.Commit(window);
+  }
+  // The integers `sql` answers, row by row, run over the warehouse's Parquet files in a DuckDB
+  // of its own; "FILES" in `sql` stands for their glob (parquet_metadata(FILES) and the like).
+  std::vector<std::vector<int64_t>> QueryFiles(std::string sql) {
+    Result<std::unique_ptr<DuckDbSession>> reader =
+        DuckDbSession::OpenInMemory("64MB", dir_ + "/spill");
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    if (!reader.ok()) return {};
+    sql.replace(sql.find("FILES"), 5, QuoteLiteral(dir_ + "/warehouse/**/*.parquet"));
+    QueryRows rows;
+    Status status = RunQuery((*reader)->connection(), sql, &rows, "reading the files");
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    std::vector<std::vector<int64_t>> answer(status.ok() ? rows.row_count() : 0);
+    for (idx_t r = 0; r < answer.size(); ++r) {
+      for (idx_t c = 0; c < rows.column_count(); ++c) answer[r].push_back(rows.Int64(c, r));
+    }
+    return answer;
+  }
+
   otsync::testing::TemporaryDirectory directory_{"otsync_warehouse_test"};
   std::string dir_ = directory_.path().string();
   std::unique_ptr<Warehouse> warehouse_;
@@ -174,21 +198,10 @@ TEST_F(WarehouseTest, ALoadWritesRowGroupsOf61440Rows) {
     row[0] = Number(CellValue::Kind::kInteger, n);
     ASSERT_TRUE((*load)->AppendRow(row).ok());
   }
-  sync::CommittedWindow window;
-  window.key = {"src", "stream", 0, 1};
-  ASSERT_TRUE((*load)->Commit(window).ok());
-  Result<std::unique_ptr<DuckDbSession>> reader =
-      DuckDbSession::OpenInMemory("64MB", dir_ + "/spill");
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  QueryRows groups;
-  ASSERT_TRUE(RunQuery((*reader)->connection(),
-                       "SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(" +
-                           QuoteLiteral(dir_ + "/warehouse/**/*.parquet") + ") ORDER BY 1",
-                       &groups, "reading the row groups")
-                  .ok());
-  ASSERT_EQ(groups.row_count(), 2u);
-  EXPECT_EQ(duckdb_value_int64(groups.get(), 1, 0), 61'440);
-  EXPECT_EQ(duckdb_value_int64(groups.get(), 1, 1), 70'000 - 61'440);
+  ASSERT_TRUE(CommitTestWindow(**load).ok());
+  EXPECT_EQ(QueryFiles("SELECT DISTINCT row_group_num_rows FROM parquet_metadata(FILES) "
+                       "ORDER BY row_group_id"),
+            std::vector<std::vector<int64_t>>({{61'440}, {70'000 - 61'440}}));
 }
 
 // A load's memory is bounded by the bytes its chunks hold (staging_chunk.h): a row of a 1,000-byte
@@ -206,21 +219,9 @@ TEST_F(WarehouseTest, ALoadCutsItsFilesByTheBytesItsChunksHold) {
     row[0].text = row[0].owned;
     ASSERT_TRUE((*load)->AppendRow(row).ok());
   }
-  sync::CommittedWindow window;
-  window.key = {"src", "stream", 0, 1};
-  ASSERT_TRUE((*load)->Commit(window).ok());
-  Result<std::unique_ptr<DuckDbSession>> reader =
-      DuckDbSession::OpenInMemory("64MB", dir_ + "/spill");
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  QueryRows files;
-  ASSERT_TRUE(RunQuery((*reader)->connection(),
-                       "SELECT num_rows FROM parquet_file_metadata(" +
-                           QuoteLiteral(dir_ + "/warehouse/**/*.parquet") + ") ORDER BY 1 DESC",
-                       &files, "reading the files")
-                  .ok());
-  ASSERT_EQ(files.row_count(), 2u);
-  EXPECT_EQ(duckdb_value_int64(files.get(), 0, 0), 32'514);
-  EXPECT_EQ(duckdb_value_int64(files.get(), 0, 1), 40'000 - 32'514);
+  ASSERT_TRUE(CommitTestWindow(**load).ok());
+  EXPECT_EQ(QueryFiles("SELECT num_rows FROM parquet_file_metadata(FILES) ORDER BY 1 DESC"),
+            std::vector<std::vector<int64_t>>({{32'514}, {40'000 - 32'514}}));
   using Row = std::vector<std::optional<std::string>>;
   EXPECT_EQ(Rows("SELECT count(*), count(DISTINCT a), count(b), min(length(a)) FROM wide"),
             std::vector<Row>({{"40000", "40000", "0", "1000"}}));
@@ -248,9 +249,7 @@ TEST_F(WarehouseTest, AFileThatCannotBeWrittenFailsTheLoadAndCommitsNothing) {
   }
   EXPECT_FALSE(failed.ok());
   EXPECT_LT(appended, 33'000);
-  sync::CommittedWindow window;
-  window.key = {"src", "stream", 0, 1};
-  EXPECT_EQ((*load)->Commit(window).code(), StatusCode::kInternal);
+  EXPECT_EQ(CommitTestWindow(**load).code(), StatusCode::kInternal);
   EXPECT_NE(failed.message().find("write the staged rows of table priced"), std::string::npos)
       << failed.ToString();
   EXPECT_NE(failed.message().find("not a number"), std::string::npos) << failed.ToString();
@@ -286,9 +285,7 @@ TEST_F(WarehouseTest, ALoadCastsStagedTextToDecimalAndIntegerPartitions) {
   load = warehouse_->BeginLoad(schema, levels, true);
   ASSERT_TRUE(load.ok()) << load.status().ToString();
   ASSERT_TRUE((*load)->AppendRow(row).ok());
-  sync::CommittedWindow window;
-  window.key = {"src", "stream", 0, 1};
-  ASSERT_TRUE((*load)->Commit(window).ok());
+  ASSERT_TRUE(CommitTestWindow(**load).ok());
   EXPECT_EQ(
       Rows("SELECT t, s, big, day, typeof(day) FROM narrow"),
       (std::vector<std::vector<std::optional<std::string>>>{
