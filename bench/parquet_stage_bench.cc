@@ -131,15 +131,11 @@ const std::vector<duckdb_type> kChunkTypes = {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_V
                                               DUCKDB_TYPE_BIGINT,  DUCKDB_TYPE_VARCHAR,
                                               DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_VARCHAR};
 
-duckdb_data_chunk NewChunk(size_t columns) {
-  std::vector<duckdb_logical_type> types;
-  for (size_t c = 0; c < columns; ++c) {
-    types.push_back(duckdb_create_logical_type(
-        c < kChunkTypes.size() ? kChunkTypes[c] : DUCKDB_TYPE_VARCHAR));  // The partition.
-  }
-  duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), types.size());
-  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
-  return chunk;
+// The staging table's columns: the chunks' and the partition.
+std::vector<duckdb_type> StagingTableTypes() {
+  std::vector<duckdb_type> types = kChunkTypes;
+  types.push_back(DUCKDB_TYPE_VARCHAR);
+  return types;
 }
 
 // One staging database with its data chunks.
@@ -152,7 +148,7 @@ class Stage {
                             odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
                                                               folder + "/spill", variant.threads));
     if (stage->staging_table_) {
-      stage->chunk_ = NewChunk(kChunkColumns.size() + 1);
+      stage->chunk_ = odps::NewDataChunk(StagingTableTypes());
     } else {
       OTSYNC_RETURN_IF_ERROR(stage->staged_.Register(stage->session_->connection()));
     }
@@ -177,7 +173,7 @@ class Stage {
       if (staging_table_) {
         duckdb_data_chunk_reset(chunk_);
       } else {
-        chunk_ = NewChunk(kChunkColumns.size());
+        chunk_ = odps::NewDataChunk(kChunkTypes);
       }
       duckdb_vector vectors[7];
       for (idx_t c = 0; c < duckdb_data_chunk_get_column_count(chunk_); ++c) {

@@ -51,15 +51,6 @@ Result<std::vector<uint64_t>> ShardNumbers(rocksdb::DB* db, rocksdb::ColumnFamil
   return numbers;
 }
 
-// A new data chunk of `types`.
-duckdb_data_chunk NewChunk(const std::vector<duckdb_type>& types) {
-  std::vector<duckdb_logical_type> logical;
-  for (duckdb_type type : types) logical.push_back(duckdb_create_logical_type(type));
-  duckdb_data_chunk chunk = duckdb_create_data_chunk(logical.data(), logical.size());
-  for (duckdb_logical_type& type : logical) duckdb_destroy_logical_type(&type);
-  return chunk;
-}
-
 // Sets row `row` of `vector` (VARCHAR, BIGINT, DOUBLE, BOOLEAN or BLOB) to `value`; returns the
 // bytes the warehouse's loads count for it beyond its slot (staging_chunk.h: a text's length), or
 // -1 for a kind it does not write.
@@ -297,7 +288,7 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
     const idx_t count = cells.size() / data_columns;
     if (count == 0) continue;
     start = Clock::now();
-    duckdb_data_chunk chunk = NewChunk(types);
+    duckdb_data_chunk chunk = odps::NewDataChunk(types);
     int64_t bytes = slot_bytes * static_cast<int64_t>(count);
     for (size_t c = 0; c < data_columns; ++c) {
       duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);

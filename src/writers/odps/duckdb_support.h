@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -64,6 +66,17 @@ inline std::string TypeName(duckdb_logical_type type) {
     if (known == id) return name;
   }
   return "OTHER";
+}
+
+// A new, empty data chunk of duckdb_vector_size() rows whose columns have `types`; the caller
+// owns it (duckdb_destroy_data_chunk).
+inline duckdb_data_chunk NewDataChunk(std::span<const duckdb_type> types) {
+  std::vector<duckdb_logical_type> logical;
+  logical.reserve(types.size());
+  for (duckdb_type type : types) logical.push_back(duckdb_create_logical_type(type));
+  duckdb_data_chunk chunk = duckdb_create_data_chunk(logical.data(), logical.size());
+  for (duckdb_logical_type& type : logical) duckdb_destroy_logical_type(&type);
+  return chunk;
 }
 
 // Owns a duckdb_result.

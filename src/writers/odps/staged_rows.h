@@ -44,8 +44,6 @@ class StagedRows {
   // Destroys the chunks added so far.
   void Clear();
 
-  bool empty() const { return chunks_.empty(); }
-
  private:
   static void Bind(duckdb_bind_info info);
   static void Init(duckdb_init_info info);

@@ -49,7 +49,6 @@ StagingChunk::Layout StagingChunk::LayoutOf(ColumnKind kind) {
 StagingChunk::StagingChunk(const TableSchema& schema) : capacity_(duckdb_vector_size()) {
   for (const Column& column : schema.columns) {
     layouts_.push_back(LayoutOf(column.type.kind));
-    types_.push_back(layouts_.back().type);
     slot_bytes_ += layouts_.back().width;
   }
   StartChunk();
@@ -57,14 +56,17 @@ StagingChunk::StagingChunk(const TableSchema& schema) : capacity_(duckdb_vector_
 
 StagingChunk::~StagingChunk() { duckdb_destroy_data_chunk(&chunk_); }
 
+std::vector<duckdb_type> StagingChunk::types() const {
+  std::vector<duckdb_type> types;
+  for (const Layout& layout : layouts_) types.push_back(layout.type);
+  return types;
+}
+
 void StagingChunk::StartChunk() {
-  std::vector<duckdb_logical_type> types;
-  for (duckdb_type type : types_) types.push_back(duckdb_create_logical_type(type));
-  chunk_ = duckdb_create_data_chunk(types.data(), types.size());
-  for (duckdb_logical_type& type : types) duckdb_destroy_logical_type(&type);
+  chunk_ = NewDataChunk(types());
   vectors_.clear();
   data_.clear();
-  for (idx_t c = 0; c < types_.size(); ++c) {
+  for (idx_t c = 0; c < layouts_.size(); ++c) {
     vectors_.push_back(duckdb_data_chunk_get_vector(chunk_, c));
     data_.push_back(duckdb_vector_get_data(vectors_.back()));
   }

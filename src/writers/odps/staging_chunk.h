@@ -31,7 +31,7 @@ class StagingChunk {
   StagingChunk& operator=(const StagingChunk&) = delete;
 
   // The chunks' column types, one per data column of the schema (StagedRows' constructor).
-  const std::vector<duckdb_type>& types() const { return types_; }
+  std::vector<duckdb_type> types() const;
 
   // Adds a row. REQUIRED: !full(); `values` holds one value per data column of the schema, each
   // of the kind ConvertField makes for that column's type (or kNull). Else kInternal, the row not
@@ -67,8 +67,7 @@ class StagingChunk {
   void StartChunk();
 
   std::vector<Layout> layouts_;  // One per data column.
-  std::vector<duckdb_type> types_;
-  int64_t slot_bytes_ = 0;  // Of a row, in all of its columns' vectors.
+  int64_t slot_bytes_ = 0;       // Of a row, in all of its columns' vectors.
   duckdb_data_chunk chunk_ = nullptr;
   std::vector<duckdb_vector> vectors_;
   std::vector<void*> data_;
