@@ -14,6 +14,7 @@
 #include <cstring>
 #include <list>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -56,29 +57,20 @@ std::string Lowercase(std::string_view text) {
   return lower;
 }
 
-// The request line and the two framing headers the front needs. The front is a byte proxy: it
-// forwards each request as it came and looks at its head only, so it does not use the server's
+// How a message's body is framed, from its head. The front is a byte proxy: it forwards each
+// message as it came and looks at its head only, so it does not use the server's
 // HttpRequestReader, which reads a request whole and keeps its parts, not its bytes.
-struct RequestHead {
-  std::string api;  // The path without its leading '/' and query.
+struct BodyFraming {
   int64_t content_length = 0;
+  bool has_content_length = false;
   bool simple_body = true;  // False: a framing other than Content-Length (passed through).
 };
 
-std::optional<RequestHead> ParseHead(std::string_view head) {
-  const size_t line_end = head.find("\r\n");
-  const std::string_view line = head.substr(0, line_end);
-  const size_t first_space = line.find(' ');
-  const size_t second_space = line.find(' ', first_space + 1);
-  if (first_space == std::string_view::npos || second_space == std::string_view::npos) {
-    return std::nullopt;
-  }
-  RequestHead parsed;
-  std::string_view target = line.substr(first_space + 1, second_space - first_space - 1);
-  target = target.substr(0, target.find('?'));
-  if (!target.empty() && target.front() == '/') target.remove_prefix(1);
-  parsed.api = std::string(target);
-  size_t position = line_end + 2;
+// `head`: a request or status line and its header lines, without the blank line.
+BodyFraming ParseFraming(std::string_view head) {
+  BodyFraming parsed;
+  size_t position = head.find("\r\n");
+  position = position == std::string_view::npos ? head.size() : position + 2;
   while (position < head.size()) {
     const size_t end = head.find("\r\n", position);
     if (end == std::string_view::npos || end == position) break;
@@ -98,10 +90,32 @@ std::optional<RequestHead> ParseHead(std::string_view head) {
         length = length * 10 + (c - '0');
       }
       parsed.content_length = length;
+      parsed.has_content_length = true;
     } else if (name == "transfer-encoding") {
       parsed.simple_body = false;
     }
   }
+  return parsed;
+}
+
+struct RequestHead {
+  std::string api;  // The path without its leading '/' and query.
+  BodyFraming framing;
+};
+
+std::optional<RequestHead> ParseRequestHead(std::string_view head) {
+  const std::string_view line = head.substr(0, head.find("\r\n"));
+  const size_t first_space = line.find(' ');
+  const size_t second_space = line.find(' ', first_space + 1);
+  if (first_space == std::string_view::npos || second_space == std::string_view::npos) {
+    return std::nullopt;
+  }
+  RequestHead parsed;
+  std::string_view target = line.substr(first_space + 1, second_space - first_space - 1);
+  target = target.substr(0, target.find('?'));
+  if (!target.empty() && target.front() == '/') target.remove_prefix(1);
+  parsed.api = std::string(target);
+  parsed.framing = ParseFraming(head);
   return parsed;
 }
 
@@ -169,7 +183,11 @@ struct FaultFront::Impl {
     int upstream_fd = -1;
     bool closed = false;
     std::mutex write_mutex;  // Replies to the client: injected ones and forwarded ones.
-    std::thread requests;    // Client -> upstream, with the faults.
+    // The answers to damage ("corrupt"), by their ordinal among the answers upstream sends on
+    // this connection (0 first): the request side adds one before it forwards the request.
+    std::mutex corrupt_mutex;
+    std::set<int64_t> corrupt_answers;
+    std::thread requests;  // Client -> upstream, with the faults.
     std::atomic<bool> done{false};
 
     void ShutdownBoth() {
@@ -201,6 +219,11 @@ struct FaultFront::Impl {
   // One client connection, on its own thread: connects upstream, relays the responses on a
   // second thread and the requests with their faults on this one, then closes both sides.
   void Serve(Connection* connection);
+  // Upstream -> client, each answer byte for byte as it arrives, but for the answers to damage:
+  // those are gathered whole and sent with the middle byte of their body flipped. Answers are
+  // framed by their Content-Length; one the relay cannot frame ends the framing, and the rest
+  // of the connection passes as it comes, undamaged.
+  void RelayResponses(Connection* connection);
   // Connects to the real listener; the socket is kept in `connection` either way (closed with
   // it). False when the connection failed.
   bool ConnectUpstream(Connection* connection);
@@ -249,13 +272,8 @@ void FaultFront::Impl::Serve(Connection* connection) {
   if (ConnectUpstream(connection)) {
     // Upstream -> client, byte for byte. Clients do not pipeline, so an injected reply is
     // never interleaved with a forwarded one; the write mutex makes sure of it anyway.
-    responses = std::thread([connection] {
-      std::string buffer;
-      while (RecvMore(connection->upstream_fd, &buffer)) {
-        std::lock_guard lock(connection->write_mutex);
-        if (!SendAll(connection->client_fd, buffer)) break;
-        buffer.clear();
-      }
+    responses = std::thread([this, connection] {
+      RelayResponses(connection);
       connection->ShutdownBoth();
     });
     ForwardRequests(connection);
@@ -264,6 +282,63 @@ void FaultFront::Impl::Serve(Connection* connection) {
   if (responses.joinable()) responses.join();
   connection->Close();
   connection->done = true;
+}
+
+void FaultFront::Impl::RelayResponses(Connection* connection) {
+  std::string buffer;
+  bool framing = true;
+  int64_t answer = 0;  // The ordinal of the next answer whose head arrives.
+  int64_t left = -1;   // Bytes of the current answer still to send; -1 before its head.
+  size_t body_start = 0;
+  int64_t body_length = 0;
+  bool damage = false;
+  auto send_front = [&](size_t bytes) {
+    std::lock_guard lock(connection->write_mutex);
+    const bool sent = SendAll(connection->client_fd, std::string_view(buffer).substr(0, bytes));
+    buffer.erase(0, bytes);
+    return sent;
+  };
+  while (RecvMore(connection->upstream_fd, &buffer)) {
+    for (;;) {
+      if (!framing) {
+        if (!send_front(buffer.size())) return;
+        break;
+      }
+      if (left < 0) {
+        const size_t head_end = buffer.find("\r\n\r\n");
+        if (head_end == std::string::npos) {
+          if (buffer.size() > kMaxHeadBytes) framing = false;
+          if (!framing) continue;
+          break;
+        }
+        const std::string_view head = std::string_view(buffer).substr(0, head_end);
+        const BodyFraming body = ParseFraming(head);
+        if (head.starts_with("HTTP/1.1 1") || head.starts_with("HTTP/1.0 1")) {
+          left = static_cast<int64_t>(head_end + 4);  // An interim answer: no body, no ordinal.
+        } else if (!body.simple_body || !body.has_content_length) {
+          framing = false;
+          continue;
+        } else {
+          body_start = head_end + 4;
+          body_length = body.content_length;
+          left = static_cast<int64_t>(body_start) + body_length;
+          std::lock_guard lock(connection->corrupt_mutex);
+          damage = connection->corrupt_answers.erase(answer++) > 0;
+        }
+      }
+      if (damage) {
+        if (buffer.size() < static_cast<size_t>(left)) break;  // Gather it whole.
+        if (body_length > 0) buffer[body_start + static_cast<size_t>(body_length / 2)] ^= '\xff';
+        damage = false;
+      }
+      const size_t bytes = std::min(buffer.size(), static_cast<size_t>(left));
+      if (bytes > 0 && !send_front(bytes)) return;
+      left -= static_cast<int64_t>(bytes);
+      if (left > 0) break;  // The rest of this answer is still to come.
+      left = -1;
+      if (buffer.empty()) break;
+    }
+  }
 }
 
 bool FaultFront::Impl::ConnectUpstream(Connection* connection) {
@@ -284,14 +359,15 @@ void FaultFront::Impl::ForwardRequests(Connection* connection) {
   const int client_fd = connection->client_fd;
   const int upstream_fd = connection->upstream_fd;
   std::string buffer;
+  int64_t forwarded = 0;  // Requests sent upstream on this connection: its answers' ordinals.
   for (;;) {
     const HeadRead read = ReadRequestHead(client_fd, &buffer);
     if (read.outcome == HeadRead::kClosed) return;
     const std::optional<RequestHead> head =
         read.outcome == HeadRead::kComplete
-            ? ParseHead(std::string_view(buffer).substr(0, read.head_size - 4))
+            ? ParseRequestHead(std::string_view(buffer).substr(0, read.head_size - 4))
             : std::nullopt;
-    if (!head || !head->simple_body) {
+    if (!head || !head->framing.simple_body) {
       // Not ours to judge (too large a head, another framing): the service answers it.
       PassThrough(client_fd, upstream_fd, &buffer);
       return;
@@ -303,13 +379,20 @@ void FaultFront::Impl::ForwardRequests(Connection* connection) {
       return;
     }
     // Forward the head at once (a client waiting for "100 Continue" gets it), then the body;
-    // a faulted request is read to its end and dropped instead.
-    const int forward_fd = fault ? -1 : upstream_fd;
-    if (forward_fd >= 0 && !SendAll(forward_fd, std::string_view(buffer).substr(0, read.head_size)))
-      return;
+    // a request answered here (kBusy) is read to its end and dropped instead.
+    const bool answered_here = fault && fault->kind == FaultKind::kBusy;
+    const int forward_fd = answered_here ? -1 : upstream_fd;
+    if (forward_fd >= 0) {
+      if (fault) {  // kCorrupt: registered before the answer can arrive.
+        std::lock_guard lock(connection->corrupt_mutex);
+        connection->corrupt_answers.insert(forwarded);
+      }
+      ++forwarded;
+      if (!SendAll(forward_fd, std::string_view(buffer).substr(0, read.head_size))) return;
+    }
     buffer.erase(0, read.head_size);
-    if (!TransferBody(client_fd, forward_fd, head->content_length, &buffer)) return;
-    if (fault) {  // kBusy: the whole request was read, so the connection stays usable.
+    if (!TransferBody(client_fd, forward_fd, head->framing.content_length, &buffer)) return;
+    if (answered_here) {  // The whole request was read, so the connection stays usable.
       std::lock_guard lock(connection->write_mutex);
       if (!SendAll(client_fd, BusyReply(head->api))) return;
     }

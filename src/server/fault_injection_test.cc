@@ -23,10 +23,10 @@ TEST(FaultPlanTest, ParsesRulesWithDefaults) {
   Result<FaultPlan> plan = ParseFaultPlan(
       R"({"seed": 9, "faults": [{"api": "GetStreamRecord", "kind": "busy", "count": 3},
           {"api": "GetRow", "kind": "hang", "hang_ms": 50, "skip": 2, "probability": 0.5},
-          {"api": "PutRow", "kind": "drop"}]})");
+          {"api": "PutRow", "kind": "drop"}, {"api": "GetStreamRecord", "kind": "corrupt"}]})");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->seed, 9u);
-  ASSERT_EQ(plan->rules.size(), 3u);
+  ASSERT_EQ(plan->rules.size(), 4u);
   EXPECT_EQ(plan->rules[0].kind, FaultKind::kBusy);
   EXPECT_EQ(plan->rules[0].count, 3);
   EXPECT_EQ(plan->rules[1].kind, FaultKind::kHang);
@@ -35,6 +35,7 @@ TEST(FaultPlanTest, ParsesRulesWithDefaults) {
   EXPECT_DOUBLE_EQ(plan->rules[1].probability, 0.5);
   EXPECT_EQ(plan->rules[2].kind, FaultKind::kDrop);
   EXPECT_EQ(plan->rules[2].count, 1);
+  EXPECT_EQ(plan->rules[3].kind, FaultKind::kCorrupt);
   EXPECT_TRUE(ParseFaultPlan("{}")->rules.empty());
 }
 
@@ -192,7 +193,42 @@ TEST_F(FaultFrontTest, BusyAnswers503AndKeepsTheConnection) {
   EXPECT_EQ(after->status, 200);
   httplib::Result stats = Admin(kAdminFaultStatsApi, "{}");
   ASSERT_TRUE(stats);
-  EXPECT_EQ(stats->body, R"({"busy":2,"drop":0,"hang":0,"injected":2})");
+  EXPECT_EQ(stats->body, R"({"busy":2,"corrupt":0,"drop":0,"hang":0,"injected":2})");
+}
+
+TEST_F(FaultFrontTest, CorruptFlipsTheMiddleByteOfTheAnswerAndKeepsItsMd5) {
+  for (const char* name : {"first", "second", "third"}) {
+    ASSERT_EQ(PostSigned(*client_, "CreateTable", StringKeyTableRequest(name).SerializeAsString())
+                  ->status,
+              200);
+  }
+  ASSERT_EQ(Admin(kAdminInjectFaultsApi,
+                  R"({"faults": [{"api": "ListTable", "kind": "corrupt", "skip": 1}]})")
+                ->status,
+            200);
+  httplib::Result clean = ListTable(*client_);  // skipped
+  ASSERT_TRUE(clean);
+  ASSERT_EQ(clean->status, 200);
+  ASSERT_GT(clean->body.size(), 10u);
+  EXPECT_EQ(clean->get_header_value("x-ots-contentmd5"), wire::ContentMd5(clean->body));
+
+  httplib::Result damaged = ListTable(*client_);
+  ASSERT_TRUE(damaged) << httplib::to_string(damaged.error());
+  EXPECT_EQ(damaged->status, 200);
+  ASSERT_EQ(damaged->body.size(), clean->body.size());
+  const size_t middle = clean->body.size() / 2;
+  for (size_t i = 0; i < clean->body.size(); ++i) {
+    const char expected = i == middle ? static_cast<char>(clean->body[i] ^ '\xff') : clean->body[i];
+    EXPECT_EQ(damaged->body[i], expected) << "byte " << i;
+  }
+  // The service's MD5 of the answer as it left the service: it no longer matches the body.
+  EXPECT_EQ(damaged->get_header_value("x-ots-contentmd5"), wire::ContentMd5(clean->body));
+
+  // The same kept-alive connection carries the next answer undamaged.
+  httplib::Result after = ListTable(*client_);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body, clean->body);
+  EXPECT_EQ(injector_.stats().corrupt, 1);
 }
 
 TEST_F(FaultFrontTest, DropClosesTheConnectionWithoutAResponse) {

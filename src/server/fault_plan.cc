@@ -14,7 +14,9 @@ Result<FaultKind> ParseKind(const std::string& text) {
   if (text == "busy") return FaultKind::kBusy;
   if (text == "hang") return FaultKind::kHang;
   if (text == "drop") return FaultKind::kDrop;
-  return PlanError("\"kind\" must be \"busy\", \"hang\" or \"drop\", got \"" + text + "\"");
+  if (text == "corrupt") return FaultKind::kCorrupt;
+  return PlanError("\"kind\" must be \"busy\", \"hang\", \"drop\" or \"corrupt\", got \"" + text +
+                   "\"");
 }
 
 Result<int64_t> NonNegativeInteger(const Json& rule, const char* name, int64_t fallback,
@@ -101,6 +103,9 @@ std::optional<FaultDecision> FaultInjector::Next(std::string_view api) {
       case FaultKind::kDrop:
         ++stats_.drop;
         break;
+      case FaultKind::kCorrupt:
+        ++stats_.corrupt;
+        break;
     }
     return FaultDecision{state.rule.kind, state.rule.hang};
   }
@@ -141,7 +146,8 @@ void RegisterFaultInjectionHandlers(RequestDispatcher* dispatcher, FaultInjector
                          return Json{{"injected", stats.total()},
                                      {"busy", stats.busy},
                                      {"hang", stats.hang},
-                                     {"drop", stats.drop}}
+                                     {"drop", stats.drop},
+                                     {"corrupt", stats.corrupt}}
                              .dump();
                        });
 }

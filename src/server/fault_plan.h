@@ -8,7 +8,10 @@
 // kind: "busy"  answers 503 OTSServerBusy (a well-formed, unsigned protobuf Error reply);
 //       "hang"  holds the request for hang_ms without answering, then closes the connection
 //               (longer than a client's request timeout, it is a timeout for that client);
-//       "drop"  closes the connection at once, without a response.
+//       "drop"  closes the connection at once, without a response;
+//       "corrupt" forwards the request and flips one byte (XOR 0xFF) in the middle of its
+//               answer's body, x-ots-contentmd5 left as the service computed it: damage that
+//               only a check of that MD5 or of the rows' PlainBuffer checksums can reveal.
 // Of the requests to `api`, the first `skip` pass; after that each one is faulted with
 // `probability` (drawn from a generator seeded by `seed`, so that the same plan and the same
 // order of requests give the same faults) until `count` faults have fired. Rules are matched in
@@ -19,7 +22,8 @@
 // Arming a plan at run time is the admin operation
 //   POST /_otsd/admin/InjectFaults  <plan>  -> {"rules": N, "injected": M}
 // (replaces the plan; {"faults": []} clears it), and
-//   POST /_otsd/admin/FaultStats    {}      -> {"injected": M, "busy": b, "hang": h, "drop": d}
+//   POST /_otsd/admin/FaultStats    {}      -> {"injected": M, "busy": b, "hang": h, "drop": d,
+//                                               "corrupt": c}
 // both served only to requests signed with an admin key, like every admin operation.
 #pragma once
 
@@ -40,7 +44,7 @@ namespace otsync::server {
 inline constexpr std::string_view kAdminInjectFaultsApi = "_otsd/admin/InjectFaults";
 inline constexpr std::string_view kAdminFaultStatsApi = "_otsd/admin/FaultStats";
 
-enum class FaultKind { kBusy, kHang, kDrop };
+enum class FaultKind { kBusy, kHang, kDrop, kCorrupt };
 
 struct FaultRule {
   std::string api;
@@ -68,7 +72,8 @@ struct FaultStats {
   int64_t busy = 0;
   int64_t hang = 0;
   int64_t drop = 0;
-  int64_t total() const { return busy + hang + drop; }
+  int64_t corrupt = 0;
+  int64_t total() const { return busy + hang + drop + corrupt; }
 };
 
 // The armed plan and what it has injected. Thread-safe.

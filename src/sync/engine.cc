@@ -311,6 +311,10 @@ class WindowRun::TaskSink final : public RecordSink {
     }
     Record record = std::move(recycled_.back());
     recycled_.pop_back();
+    // Taken from the back: the next two records to fill.
+    const size_t left = recycled_.size();
+    if (left >= 1) PrefetchFieldBytes</*kForWriting=*/true>(recycled_[left - 1]);
+    if (left >= 2) PrefetchFieldArray</*kForWriting=*/true>(recycled_[left - 2]);
     return record;
   }
 

@@ -257,12 +257,13 @@ std::optional<int> ParseCommandLine(int argc, char** argv, Flags* flags) {
                "with a TTL; this only costs the overlap).");
   app.add_flag("--fault-injection", flags->fault_injection,
                "For tests of clients: serve through a fault front that can answer the next "
-               "requests of an API with 503 OTSServerBusy, hang or drop the connection, armed by "
+               "requests of an API with 503 OTSServerBusy, hang or drop the connection, or "
+               "flip a byte of the answer's body, armed by "
                "the admin operation _otsd/admin/InjectFaults (admin-signed). Off by default.");
   app.add_option("--fault-plan", flags->fault_plan,
                  "A fault plan armed from the start (implies --fault-injection), as JSON: "
                  "{\"seed\": 1, \"faults\": [{\"api\": \"GetStreamRecord\", \"kind\": "
-                 "\"busy|hang|drop\", \"count\": 3, \"skip\": 0, \"probability\": 1.0, "
+                 "\"busy|hang|drop|corrupt\", \"count\": 3, \"skip\": 0, \"probability\": 1.0, "
                  "\"hang_ms\": 2000}]}.");
   try {
     app.parse(argc, argv);

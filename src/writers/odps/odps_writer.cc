@@ -89,7 +89,9 @@ Status OdpsWriter::Write(const std::vector<sync::Record>& records,
                          std::vector<sync::DirtyRecord>* dirty) {
   OTSYNC_RETURN_IF_ERROR(EnsureLoad());
   const size_t configured = target_columns_.size();
-  for (const sync::Record& record : records) {
+  for (size_t r = 0; r < records.size(); ++r) {
+    const sync::Record& record = records[r];
+    sync::PrefetchRecordsAfter(records, r);
     const size_t fields = record.fields.size();
     if (fields > configured) {
       return Status::InvalidArgument("odps writer: the reader gives " + std::to_string(fields) +

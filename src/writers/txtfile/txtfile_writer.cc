@@ -178,7 +178,9 @@ Status TxtFileWriter::Write(const std::vector<sync::Record>& records,
                             std::vector<sync::DirtyRecord>* dirty) {
   if (file_ == nullptr) return Status::Internal("txtfile writer: Write before Prepare");
   const bool csv = spec_.file_format == TxtFileFormat::kCsv;
-  for (const sync::Record& record : records) {
+  for (size_t r = 0; r < records.size(); ++r) {
+    const sync::Record& record = records[r];
+    sync::PrefetchRecordsAfter(records, r);
     if (!csv && AppendTextLine(record)) continue;
     for (size_t i = 0; i < record.fields.size(); ++i) {
       if (i > 0) buffer_ += spec_.field_delimiter;
