@@ -21,8 +21,9 @@
 //   baseline:  this program re-executed as a child (--mode=writer-baseline): an OdpsWriter
 //              (otsync_odps_writer) on a fresh warehouse appends the same number of rows of the
 //              same shape (id, colname, version, colvalue, optype; one DR + 5 U per key) in
-//              batches of 256 (the engine's batch size) and commits; timed around Prepare, the
-//              Write calls and Commit only (making the rows is not timed); its ru_maxrss too.
+//              batches of the engine's size (sync::kDefaultEmitBatchRecords) and commits; timed
+//              around Prepare, the Write calls and Commit only (making the rows is not timed); its
+//              ru_maxrss too.
 //
 // The limit (issue 14; odps writer, PUT records, baseline on, and --otsd-data-dir given, as
 // bench/run.sh does): the two stages no export design can skip, on the same data in the same
@@ -109,6 +110,7 @@
 #include "bench_support.h"
 #include "client/client.h"
 #include "raw_export_stages.h"
+#include "sync/engine.h"
 #include "sync/local_time.h"
 #include "testing/child_process.h"
 #include "writers/odps/odps_writer.h"
@@ -356,7 +358,7 @@ int WriterBaseline(const Flags& flags) {
   odps::OdpsWriter writer(spec, warehouse);
 
   const int64_t records = (flags.rows + kRowsPerRecord - 1) / kRowsPerRecord;
-  constexpr size_t kBatch = 256;  // EngineOptions::emit_batch_records.
+  constexpr size_t kBatch = sync::kDefaultEmitBatchRecords;
   Clock::duration timed{};
   Clock::time_point start = Clock::now();
   if (Status prepared = writer.Prepare(); !prepared.ok()) return Fail("Prepare", prepared);
@@ -391,7 +393,7 @@ int RawAppend(const Flags& flags) {
   Result<odps::TableSchema> schema = odps::ParseTableSpec(kTableSpec);
   if (!schema.ok()) return Fail("table spec", schema.status());
   const int64_t records = (flags.rows + kRowsPerRecord - 1) / kRowsPerRecord;
-  constexpr size_t kBatch = 256;  // As the writer baseline's batches.
+  constexpr size_t kBatch = sync::kDefaultEmitBatchRecords;  // As the writer baseline's.
   const int64_t version = 1'700'000'000'000;
   int64_t next = 0;
   auto source = [&](std::vector<sync::Record>* rows) {

@@ -40,6 +40,12 @@
 
 namespace otsync::sync {
 
+// Records a reader task hands to the channel at once, unless a rate limit asks for fewer. Each
+// hand-over takes the channel's lock and may wake the writer thread, about 4,000 times a million
+// output rows at 256 a batch; 1,024 cost ~1 MiB of peak RSS and sped the exports up by a tenth
+// to a half, the txtfile one most (docs/benchmarks.md, "Reader run 1").
+inline constexpr size_t kDefaultEmitBatchRecords = 1024;
+
 struct EngineOptions {
   std::shared_ptr<const Clock> clock;  // Null: the real clock.
   std::shared_ptr<Sleeper> sleeper;    // Null: real sleeps against `clock`.
@@ -55,7 +61,7 @@ struct EngineOptions {
   // Records a task hands over at once (at most the capacity). Under a rate limit a batch holds
   // at most one limiter tick's worth (a tenth of the per-second rate), so that the counts, and
   // the progress line, move at least every tick however small the limit.
-  size_t emit_batch_records = 256;
+  size_t emit_batch_records = kDefaultEmitBatchRecords;
   size_t emit_batch_bytes = 1 << 20;
   size_t dirty_samples_kept = 128;            // Dirty records kept in the result.
   size_t dirty_samples_printed = 10;          // And printed, as DataX's maxDirtyNumber.
