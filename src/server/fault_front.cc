@@ -270,7 +270,7 @@ void FaultFront::Impl::AcceptLoop() {
 void FaultFront::Impl::Serve(Connection* connection) {
   std::thread responses;
   if (ConnectUpstream(connection)) {
-    // Upstream -> client, byte for byte. Clients do not pipeline, so an injected reply is
+    // Upstream -> client (RelayResponses). Clients do not pipeline, so an injected reply is
     // never interleaved with a forwarded one; the write mutex makes sure of it anyway.
     responses = std::thread([this, connection] {
       RelayResponses(connection);
@@ -307,9 +307,9 @@ void FaultFront::Impl::RelayResponses(Connection* connection) {
       if (left < 0) {
         const size_t head_end = buffer.find("\r\n\r\n");
         if (head_end == std::string::npos) {
-          if (buffer.size() > kMaxHeadBytes) framing = false;
-          if (!framing) continue;
-          break;
+          if (buffer.size() <= kMaxHeadBytes) break;  // The rest of the head is still to come.
+          framing = false;
+          continue;
         }
         const std::string_view head = std::string_view(buffer).substr(0, head_end);
         const BodyFraming body = ParseFraming(head);

@@ -42,8 +42,9 @@ namespace otsync::sync {
 
 // Records a reader task hands to the channel at once, unless a rate limit asks for fewer. Each
 // hand-over takes the channel's lock and may wake the writer thread, about 4,000 times a million
-// output rows at 256 a batch; 1,024 cost ~1 MiB of peak RSS and sped the exports up by a tenth
-// to a half, the txtfile one most (docs/benchmarks.md, "Reader run 1").
+// output rows at 256 a batch. 1,024 costs ~1 MiB of peak RSS; against 256 it sped the txtfile
+// export up by half and the odps one by a sixth of its ratio to its limit, the discarding one
+// hardly (docs/benchmarks.md, "Reader run 1").
 inline constexpr size_t kDefaultEmitBatchRecords = 1024;
 
 struct EngineOptions {
