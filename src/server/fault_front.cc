@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "client/http_response_head.h"
 #include "server/proto_conversion.h"
 #include "server/request_id.h"
 #include "server/response_headers.h"
@@ -57,16 +58,16 @@ std::string Lowercase(std::string_view text) {
   return lower;
 }
 
-// How a message's body is framed, from its head. The front is a byte proxy: it forwards each
-// message as it came and looks at its head only, so it does not use the server's
-// HttpRequestReader, which reads a request whole and keeps its parts, not its bytes.
+// How a request's body is framed, from its head. The front is a byte proxy: it forwards each
+// request as it came and looks at its head only, so it does not use the server's
+// HttpRequestReader, which reads a request whole and keeps its parts, not its bytes. (Answers are
+// framed by the client's own parser, client/http_response_head.h.)
 struct BodyFraming {
-  int64_t content_length = 0;
-  bool has_content_length = false;
-  bool simple_body = true;  // False: a framing other than Content-Length (passed through).
+  int64_t content_length = 0;  // 0 when absent: a request without a body.
+  bool simple_body = true;     // False: a framing other than Content-Length (passed through).
 };
 
-// `head`: a request or status line and its header lines, without the blank line.
+// `head`: a request line and its header lines, without the blank line.
 BodyFraming ParseFraming(std::string_view head) {
   BodyFraming parsed;
   size_t position = head.find("\r\n");
@@ -90,7 +91,6 @@ BodyFraming ParseFraming(std::string_view head) {
         length = length * 10 + (c - '0');
       }
       parsed.content_length = length;
-      parsed.has_content_length = true;
     } else if (name == "transfer-encoding") {
       parsed.simple_body = false;
     }
@@ -305,22 +305,24 @@ void FaultFront::Impl::RelayResponses(Connection* connection) {
         break;
       }
       if (left < 0) {
-        const size_t head_end = buffer.find("\r\n\r\n");
-        if (head_end == std::string::npos) {
-          if (buffer.size() <= kMaxHeadBytes) break;  // The rest of the head is still to come.
+        const size_t head_size = client::FindResponseHeadEnd(buffer);
+        if (head_size == 0) {
+          if (buffer.size() <= client::kMaxResponseHeadBytes) break;  // More head to come.
           framing = false;
           continue;
         }
-        const std::string_view head = std::string_view(buffer).substr(0, head_end);
-        const BodyFraming body = ParseFraming(head);
-        if (head.starts_with("HTTP/1.1 1") || head.starts_with("HTTP/1.0 1")) {
-          left = static_cast<int64_t>(head_end + 4);  // An interim answer: no body, no ordinal.
-        } else if (!body.simple_body || !body.has_content_length) {
+        const Result<client::HttpResponseHead> head =
+            client::ParseResponseHead(std::string_view(buffer).substr(0, head_size));
+        if (head.ok() && head->informational()) {
+          left = static_cast<int64_t>(head_size);  // An interim answer: no body, no ordinal.
+        } else if (!head.ok() || (head->has_body() && !head->content_length)) {
+          // Not framed by a Content-Length (chunked, to the connection's end) or not parseable:
+          // from here on the bytes pass through unjudged.
           framing = false;
           continue;
         } else {
-          body_start = head_end + 4;
-          body_length = body.content_length;
+          body_start = head_size;
+          body_length = head->has_body() ? static_cast<int64_t>(*head->content_length) : 0;
           left = static_cast<int64_t>(body_start) + body_length;
           std::lock_guard lock(connection->corrupt_mutex);
           damage = connection->corrupt_answers.erase(answer++) > 0;
