@@ -9,8 +9,11 @@
 //    no end checkpoint of the window in the status table (the next run can redo the window).
 //  - An answer damaged in flight (one byte of its body flipped, x-ots-contentmd5 left as the
 //    service sent it; the reader does not check that MD5, as DataX's Java SDK does not by
-//    default): the rows' PlainBuffer decoding (lengths, tags, CRC-8 checksums) refuses it, the
-//    job fails naming the damage, no damaged row is printed and no checkpoint published.
+//    default): the rows' PlainBuffer decoding (lengths, tags, CRC-8 checksums) refuses it and the
+//    reader asks again, as DataX retries the SDK's ClientException: one damaged answer costs a
+//    retry and the job prints exactly the clean rows; answers damaged every time fail the job
+//    once maxRetries is used up, naming the damage, with no damaged row printed and no checkpoint
+//    published.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -150,14 +153,30 @@ test('more consecutive faults than maxRetries: exit 1, a clear message, no check
   }
 });
 
-test('an answer damaged in flight is refused by the rows\' PlainBuffer decoding: exit 1, no damaged row, no checkpoint; the rerun prints exactly the clean rows', async (t) => {
-  const statusTable = 'status_corrupt';
+test('an answer damaged in flight is refused by the rows\' PlainBuffer decoding and asked for again: exactly the clean rows, checkpoints published', async () => {
+  const statusTable = 'status_corrupt_once';
   await L.injectFaults(otsd, { faults: [{ api: 'GetStreamRecord', kind: 'corrupt', count: 1 }] });
+  const before = (await L.faultStats(otsd)).corrupt;
+  const run = L.mustSucceed(
+    await L.runOtsync(['run', L.writeJob(dataDir, stdoutJob(statusTable, 2)), '--data-dir', dataDir]),
+    'one damaged answer');
+  await L.injectFaults(otsd, { faults: [] });
+  assert.equal((await L.faultStats(otsd)).corrupt - before, 1, 'one answer damaged');
+  // Sorted lines equal: no row lost, none printed twice, none damaged.
+  assert.deepEqual(L.sortedLines(run.stdout), reference);
+  assert.notDeepEqual(await endCheckpoints(statusTable, window.end), [], 'end checkpoints published');
+});
+
+test('answers damaged every time: exit 1 naming the damage once maxRetries is used up, no damaged row, no checkpoint; the rerun prints exactly the clean rows', async (t) => {
+  const statusTable = 'status_corrupt';
+  await L.injectFaults(otsd, { faults: [{ api: 'GetStreamRecord', kind: 'corrupt', count: 1000 }] });
   const before = (await L.faultStats(otsd)).corrupt;
   const run = await L.runOtsync(['run', L.writeJob(dataDir, stdoutJob(statusTable, 2)), '--data-dir', dataDir]);
   await L.injectFaults(otsd, { faults: [] });
-  assert.equal((await L.faultStats(otsd)).corrupt - before, 1, 'one answer damaged');
   assert.equal(run.code, 1, `exit status\n${run.stderr.slice(-3000)}`);
+  // The failing shard's first attempt and maxRetries = 2 retries; other shards' readers may have
+  // drawn damaged answers too before the job stopped.
+  assert.ok((await L.faultStats(otsd)).corrupt - before >= 3, 'the first attempt and 2 retries damaged');
   // Where the flipped byte lands decides the message: a cell's value (a checksum mismatch) or its
   // framing (a length or tag the PlainBuffer decoder refuses).
   assert.match(run.stderr,
@@ -166,7 +185,7 @@ test('an answer damaged in flight is refused by the rows\' PlainBuffer decoding:
   t.diagnostic(run.stderr.trim().split('\n').filter((line) => /PlainBuffer|checksum/.test(line))[0] || '');
   const cleanRows = new Set(reference);
   const printed = L.sortedLines(run.stdout);
-  assert.ok(printed.length < reference.length, 'the damaged answer\'s rows are not all printed');
+  assert.ok(printed.length < reference.length, 'the damaged answers\' rows are not all printed');
   for (const line of printed) assert.ok(cleanRows.has(line), `a row not in the clean run: ${line}`);
   assert.deepEqual(await endCheckpoints(statusTable, window.end), [], 'no end checkpoint');
 

@@ -28,7 +28,6 @@ bool IsRetriableForStreamReader(const Status& status) {
     case StatusCode::kRowSizeLimit:
     case StatusCode::kRequestTooLarge:
     case StatusCode::kTrimmedDataAccess:
-    case StatusCode::kCorruption:
     case StatusCode::kUnsupported:
     case StatusCode::kAborted:
     case StatusCode::kFailedPrecondition:
@@ -42,6 +41,10 @@ bool IsRetriableForStreamReader(const Status& status) {
     case StatusCode::kUnavailable:
     case StatusCode::kInternal:
     case StatusCode::kIOError:
+    // An answer that does not decode (a row's checksum, a length or tag, the protobuf): damaged in
+    // flight, so asking again fetches fresh bytes. DataX's SDK raises a ClientException for it,
+    // which its rule retries.
+    case StatusCode::kCorruption:
       return true;
   }
   return false;

@@ -28,7 +28,11 @@ struct RetryPolicy {
 
 // Not retried: the codes of docs/datax-semantics.md §4.6 (auth, condition, parameter, primary key,
 // already exists, not exist, column count, row size, body too large, trimmed data), and failures
-// that are not service or network errors (corrupt responses, aborts). Everything else is.
+// that are not service or network errors (aborts, unsupported). Everything else is, answers that
+// do not decode (kCorruption) included, as in DataX: every call retried is a client call, so its
+// kCorruption is an answer damaged on the way, and asking again fetches fresh bytes; an answer that
+// stays damaged fails the job once the retries are used up. (The status table's checkpoints are
+// decoded after their calls: a damaged checkpoint is never retried.)
 bool IsRetriableForStreamReader(const Status& status);
 
 // The pause before retry `retry` (0 = the first): min(2^retry * 100 ms, 10 s).

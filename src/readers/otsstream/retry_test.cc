@@ -22,12 +22,13 @@ TEST(RetryTest, WhichCodesRetry) {
        {StatusCode::kAuthFailed, StatusCode::kConditionCheckFailed, StatusCode::kInvalidArgument,
         StatusCode::kInvalidPrimaryKey, StatusCode::kAlreadyExists, StatusCode::kNotFound,
         StatusCode::kColumnCountLimit, StatusCode::kRowSizeLimit, StatusCode::kRequestTooLarge,
-        StatusCode::kTrimmedDataAccess, StatusCode::kCorruption, StatusCode::kAborted}) {
+        StatusCode::kTrimmedDataAccess, StatusCode::kAborted, StatusCode::kUnsupported}) {
     EXPECT_FALSE(IsRetriableForStreamReader(Status(code, "x"))) << StatusCodeName(code);
   }
-  for (StatusCode code : {StatusCode::kServerBusy, StatusCode::kTimeout, StatusCode::kUnavailable,
-                          StatusCode::kQuotaExhausted, StatusCode::kInternal,
-                          StatusCode::kTableNotReady, StatusCode::kRowOperationConflict}) {
+  for (StatusCode code :
+       {StatusCode::kServerBusy, StatusCode::kTimeout, StatusCode::kUnavailable,
+        StatusCode::kQuotaExhausted, StatusCode::kInternal, StatusCode::kTableNotReady,
+        StatusCode::kRowOperationConflict, StatusCode::kCorruption, StatusCode::kIOError}) {
     EXPECT_TRUE(IsRetriableForStreamReader(Status(code, "x"))) << StatusCodeName(code);
   }
 }
