@@ -48,8 +48,10 @@ StreamShardInfo ShardInfo(const ShardMeta& meta) {
 }
 
 // A stream record holds exactly the cell kinds of docs/protocol.md §3.10; anything else from the
-// store is a bug caught here rather than on a consumer's decoder.
-Status BuildRecordRow(wire::StreamAction action, const wire::Row& change, wire::Row* record) {
+// store is a bug caught here rather than on a consumer's decoder. The record of a put or an update
+// is `change` itself with its sequence info (store/row_mutation.h: a change carries no delete
+// marker), so it is checked here and encoded in place, not copied.
+Status CheckRecordRow(wire::StreamAction action, const wire::Row& change) {
   if (change.primary_key.empty()) {
     return Status::InvalidArgument("stream record: the primary key is empty");
   }
@@ -61,41 +63,37 @@ Status BuildRecordRow(wire::StreamAction action, const wire::Row& change, wire::
                                      "' holds " + column.value.DebugString());
     }
   }
-  record->primary_key = change.primary_key;
-  record->delete_marker = false;
+  // A deleted row's record is its primary key alone: its cells and marker are not looked at.
   if (action == wire::StreamAction::kDeleteRow) return Status::OK();
-  record->cells.reserve(change.cells.size());
+  if (change.delete_marker) {
+    return Status::InvalidArgument("stream record: a delete marker outside a delete");
+  }
   for (const wire::Cell& cell : change.cells) {
-    wire::Cell out;
-    out.name = cell.name;
-    out.operation = cell.operation;
     switch (cell.operation) {
       case wire::CellOperation::kPut:
         if (!cell.value.has_value() || !cell.timestamp.has_value()) {
           return Status::InvalidArgument("stream record: put cell '" + cell.name +
                                          "' needs a value and a timestamp");
         }
-        out.value = cell.value;
-        out.timestamp = cell.timestamp;
         break;
       case wire::CellOperation::kDeleteOneVersion:
-        if (action != wire::StreamAction::kUpdateRow || !cell.timestamp.has_value()) {
+        if (action != wire::StreamAction::kUpdateRow || !cell.timestamp.has_value() ||
+            cell.value.has_value()) {
           return Status::InvalidArgument("stream record: delete-one-version cell '" + cell.name +
-                                         "' needs an update and a timestamp");
+                                         "' needs an update and a timestamp, and no value");
         }
-        out.timestamp = cell.timestamp;
         break;
       case wire::CellOperation::kDeleteAllVersions:
-        if (action != wire::StreamAction::kUpdateRow) {
+        if (action != wire::StreamAction::kUpdateRow || cell.timestamp.has_value() ||
+            cell.value.has_value()) {
           return Status::InvalidArgument("stream record: delete-all-versions cell '" + cell.name +
-                                         "' outside an update");
+                                         "' outside an update, or with a value or timestamp");
         }
         break;
       case wire::CellOperation::kIncrement:
         return Status::InvalidArgument("stream record: increment cell '" + cell.name +
                                        "' must be given as a put of its result");
     }
-    record->cells.push_back(std::move(out));
   }
   return Status::OK();
 }
@@ -578,8 +576,7 @@ Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
   if (!guard.Covers(table)) {
     return Status::Internal("stream append without the write guard of table " + table.table);
   }
-  wire::Row record;
-  OTSYNC_RETURN_IF_ERROR(BuildRecordRow(action, change, &record));
+  OTSYNC_RETURN_IF_ERROR(CheckRecordRow(action, change));
   uint64_t shard_number = 0;
   wire::SequenceInfo sequence;
   sequence.row_index = row_index;
@@ -600,9 +597,12 @@ Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
     shard->last_timestamp = sequence.timestamp;
     shard_number = shard->meta.number;
   }
-  record.sequence_info = sequence;
   std::string value(1, static_cast<char>(action));
-  wire::EncodeRow(record, &value);
+  if (action == wire::StreamAction::kDeleteRow) {
+    wire::EncodeRow(wire::Row{change.primary_key, {}, false, std::nullopt}, sequence, &value);
+  } else {
+    wire::EncodeRow(change, sequence, &value);
+  }
   batch->Put(records_family_,
              keys::RecordKey(shard_number, StreamPosition{sequence.timestamp, row_index}), value);
   if (assigned != nullptr) *assigned = sequence;

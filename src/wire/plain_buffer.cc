@@ -604,7 +604,8 @@ uint8_t AppendPrimaryKeyPart(const PrimaryKey& primary_key, std::string* out) {
   return row_checksum;
 }
 
-void AppendRowBody(const Row& row, std::string* out) {
+// `sequence_info`: the extension written, if any (row.sequence_info or a caller's own).
+void AppendRowBody(const Row& row, const SequenceInfo* sequence_info, std::string* out) {
   uint8_t row_checksum = AppendPrimaryKeyPart(row.primary_key, out);
   if (!row.cells.empty()) {
     AppendByte(kTagRowData, out);
@@ -614,17 +615,17 @@ void AppendRowBody(const Row& row, std::string* out) {
   }
   if (row.delete_marker) AppendByte(kTagDeleteRowMarker, out);
   row_checksum = Crc8Byte(row_checksum, row.delete_marker ? 1 : 0);
-  if (row.sequence_info.has_value()) {
+  if (sequence_info != nullptr) {
     AppendByte(kTagExtension, out);
     AppendU32(kExtensionLength, out);
     AppendByte(kTagSequenceInfo, out);
     AppendU32(kSequenceInfoLength, out);
     AppendByte(kTagSequenceInfoEpoch, out);
-    AppendU32(row.sequence_info->epoch, out);
+    AppendU32(sequence_info->epoch, out);
     AppendByte(kTagSequenceInfoTimestamp, out);
-    AppendI64(row.sequence_info->timestamp, out);
+    AppendI64(sequence_info->timestamp, out);
     AppendByte(kTagSequenceInfoRowIndex, out);
-    AppendU32(row.sequence_info->row_index, out);
+    AppendU32(sequence_info->row_index, out);
   }
   AppendByte(kTagRowChecksum, out);
   AppendByte(row_checksum, out);
@@ -676,7 +677,13 @@ Result<std::vector<Row>> DecodeRows(std::string_view buffer) {
 void EncodeRow(const Row& row, std::string* out) {
   out->reserve(out->size() + 4 + RowWireSizeBound(row));
   AppendU32(kHeader, out);
-  AppendRowBody(row, out);
+  AppendRowBody(row, row.sequence_info.has_value() ? &*row.sequence_info : nullptr, out);
+}
+
+void EncodeRow(const Row& row, const SequenceInfo& sequence_info, std::string* out) {
+  out->reserve(out->size() + 4 + RowWireSizeBound(row));
+  AppendU32(kHeader, out);
+  AppendRowBody(row, &sequence_info, out);
 }
 
 std::string EncodeRow(const Row& row) {
@@ -706,7 +713,7 @@ std::string EncodePrimaryKey(const PrimaryKey& primary_key) {
 void PlainBufferWriter::AppendRow(const Row& row) {
   if (rows_ == 0) AppendU32(kHeader, out_);
   out_->reserve(out_->size() + RowWireSizeBound(row));
-  AppendRowBody(row, out_);
+  AppendRowBody(row, row.sequence_info.has_value() ? &*row.sequence_info : nullptr, out_);
   ++rows_;
 }
 

@@ -40,6 +40,9 @@ Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows);
 // REQUIRED: values are of the types docs/protocol.md §3.4 allows where they stand.
 void EncodeRow(const Row& row, std::string* out);
 std::string EncodeRow(const Row& row);
+// As EncodeRow, with `sequence_info` as the row's extension whatever `row.sequence_info` holds:
+// a stream record encoded from the change it records, without a copy of the row.
+void EncodeRow(const Row& row, const SequenceInfo& sequence_info, std::string* out);
 
 // Appends a PK-only row (header + TAG_ROW_PK + cells + checksum) to `*out`.
 void EncodePrimaryKey(const PrimaryKey& primary_key, std::string* out);

@@ -167,6 +167,27 @@ TEST(PlainBufferStreamTest, UpdateRecord) {
   EXPECT_EQ(ToHex(EncodeRow(expected)), kStreamUpdate);
 }
 
+// otsd writes a stream record from the change it records (store/stream_log.cc): the row without
+// sequence info, the sequence given beside it. The bytes are the record's; a sequence the row
+// holds is replaced, not written twice.
+TEST(PlainBufferStreamTest, SequenceGivenBesideTheRowEncodesTheRecord) {
+  const SequenceInfo sequence{1, 1700000000000001, 0};
+  Row change{PkA(),
+             {Put("c", Value::String("w"), 2000),
+              Cell{"d", std::nullopt, 1000, CellOperation::kDeleteOneVersion},
+              Cell{"e", std::nullopt, std::nullopt, CellOperation::kDeleteAllVersions}},
+             false,
+             std::nullopt};
+  std::string record;
+  EncodeRow(change, sequence, &record);
+  EXPECT_EQ(ToHex(record), kStreamUpdate);
+
+  change.sequence_info = SequenceInfo{7, 99, 3};
+  std::string replaced = "prefix";
+  EncodeRow(change, sequence, &replaced);
+  EXPECT_EQ(replaced, "prefix" + record);
+}
+
 TEST(PlainBufferStreamTest, DeleteRecord) {
   Row row = DecodeOk(kStreamDelete);
   Row expected{PkA(), {}, true, SequenceInfo{1, 1700000000000002, 0}};
