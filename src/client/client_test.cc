@@ -394,12 +394,6 @@ TEST(ClientCreateTest, RejectsBadEndpointsAndMissingIdentity) {
   EXPECT_EQ(Client::Create(options).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(NormalizeEndpointTest, DropsThePath) {
-  EXPECT_EQ(NormalizeEndpoint("http://127.0.0.1:8800/some/path").value(), "http://127.0.0.1:8800");
-  EXPECT_EQ(NormalizeEndpoint("https://inst.cn-hangzhou.ots.aliyuncs.com").value(),
-            "https://inst.cn-hangzhou.ots.aliyuncs.com");
-}
-
 // Serves GetRange over `keys`, one row per page, each page naming the next key.
 void ServeOneKeyPerPage(FakeOts* server, std::vector<std::string> keys) {
   server->set_handler([keys](const RecordedRequest& request, httplib::Response& reply) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "client/plain_http_connection.h"
+#include "wire/endpoint.h"
 
 namespace otsync::client {
 namespace {
@@ -21,23 +22,6 @@ void SetTimeout(std::chrono::milliseconds timeout, void (httplib::Client::*sette
 }
 
 }  // namespace
-
-Result<std::string> NormalizeEndpoint(std::string_view endpoint) {
-  size_t scheme_end = endpoint.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return Status::InvalidArgument("endpoint must start with http:// or https://");
-  }
-  std::string_view scheme = endpoint.substr(0, scheme_end);
-  if (scheme != "http" && scheme != "https") {
-    return Status::InvalidArgument("endpoint must start with http:// or https://");
-  }
-  std::string_view rest = endpoint.substr(scheme_end + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.empty() || authority.front() == ':') {
-    return Status::InvalidArgument("endpoint has no host");
-  }
-  return std::string(scheme) + "://" + std::string(authority);
-}
 
 // Kept-alive connections: PlainHttpConnection for http:// endpoints (the fast path, see
 // plain_http_connection.h), cpp-httplib's client for https://.
@@ -88,9 +72,9 @@ struct HttpTransport::Pool {
 };
 
 Result<std::unique_ptr<HttpTransport>> HttpTransport::Create(const ClientOptions& options) {
-  OTSYNC_ASSIGN_OR_RETURN(std::string endpoint, NormalizeEndpoint(options.endpoint));
+  OTSYNC_ASSIGN_OR_RETURN(wire::Endpoint endpoint, wire::ParseEndpoint(options.endpoint));
   auto pool = std::make_unique<Pool>();
-  pool->endpoint = std::move(endpoint);
+  pool->endpoint = endpoint.Origin();
   pool->options = options;
   // The pool never needs the secret; keep exactly one copy of it, in the Client.
   pool->options.credentials = {};
@@ -100,7 +84,7 @@ Result<std::unique_ptr<HttpTransport>> HttpTransport::Create(const ClientOptions
   } else if (!httplib::Client(pool->endpoint).is_valid()) {
     return Status::InvalidArgument("endpoint is not a valid http(s) URL");
   }
-  pool->host_header = pool->endpoint.substr(pool->endpoint.find("://") + 3);
+  pool->host_header = std::move(endpoint.authority);
   return std::unique_ptr<HttpTransport>(new HttpTransport(std::move(pool)));
 }
 

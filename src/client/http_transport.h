@@ -22,10 +22,6 @@ struct HttpReply {
   std::string request_id;   // The x-ots-requestid header; empty when absent.
 };
 
-// The scheme, host and port of an endpoint, its path dropped: "http://127.0.0.1:8800".
-// kInvalidArgument unless the endpoint is http:// or https:// followed by a host.
-Result<std::string> NormalizeEndpoint(std::string_view endpoint);
-
 class HttpTransport {
  public:
   static Result<std::unique_ptr<HttpTransport>> Create(const ClientOptions& options);

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "client/http_response_head.h"
+#include "wire/endpoint.h"
 
 namespace otsync::client {
 namespace {
@@ -68,43 +69,11 @@ int ConnectWithin(const addrinfo& address, std::chrono::milliseconds timeout, bo
 }  // namespace
 
 Result<PlainHttpTarget> ParsePlainHttpEndpoint(std::string_view endpoint) {
-  constexpr std::string_view kScheme = "http://";
-  if (endpoint.substr(0, kScheme.size()) != kScheme) {
-    return Status::InvalidArgument("not an http:// endpoint");
-  }
-  std::string_view authority = endpoint.substr(kScheme.size());
-  authority = authority.substr(0, authority.find_first_of("/?#"));
+  OTSYNC_ASSIGN_OR_RETURN(wire::Endpoint parsed, wire::ParseEndpoint(endpoint));
+  if (parsed.scheme != "http") return Status::InvalidArgument("not an http:// endpoint");
   PlainHttpTarget target;
-  std::string_view port;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return Status::InvalidArgument("endpoint has an unclosed [ in its host");
-    }
-    target.host = std::string(authority.substr(1, close - 1));
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty() && rest.front() != ':') {
-      return Status::InvalidArgument("endpoint has text after its host's ]");
-    }
-    if (!rest.empty()) port = rest.substr(1);
-  } else {
-    const size_t colon = authority.rfind(':');
-    target.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-  }
-  if (target.host.empty()) return Status::InvalidArgument("endpoint has no host");
-  if (port.empty()) return target;
-  uint32_t number = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9' || number > 65535) {
-      return Status::InvalidArgument("endpoint's port is not a number from 1 to 65535");
-    }
-    number = number * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (number == 0 || number > 65535) {
-    return Status::InvalidArgument("endpoint's port is not a number from 1 to 65535");
-  }
-  target.port = static_cast<uint16_t>(number);
+  target.host = std::move(parsed.host);
+  if (parsed.port) target.port = *parsed.port;
   return target;
 }
 

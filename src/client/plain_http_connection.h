@@ -29,8 +29,8 @@ struct PlainHttpTarget {
   uint16_t port = 80;
 };
 
-// The host and port of "http://host[:port]" (as NormalizeEndpoint returns it). kInvalidArgument
-// for another scheme, an empty host or a port that is not 1–65535.
+// The host and port of "http://host[:port]" (an endpoint without its path). kInvalidArgument
+// for another scheme, or as wire::ParseEndpoint refuses it (no host, a port that is not 1–65535).
 Result<PlainHttpTarget> ParsePlainHttpEndpoint(std::string_view endpoint);
 
 class PlainHttpConnection {

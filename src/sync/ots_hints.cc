@@ -1,26 +1,12 @@
 #include "sync/ots_hints.h"
 
+#include "wire/endpoint.h"
+
 namespace otsync::sync {
 namespace {
 
 constexpr std::string_view kNetworkErrorPrefix = "network error: ";
 constexpr std::string_view kDefaultDataSource = "otsstream";
-
-// host[:port] of http(s)://host[:port][/path].
-std::string_view AuthorityOf(std::string_view endpoint) {
-  if (size_t scheme = endpoint.find("://"); scheme != std::string_view::npos) {
-    endpoint.remove_prefix(scheme + 3);
-  }
-  return endpoint.substr(0, endpoint.find('/'));
-}
-
-// The host of an authority, brackets of an IPv6 literal kept.
-std::string_view HostOf(std::string_view authority) {
-  if (!authority.empty() && authority.front() == '[') {
-    return authority.substr(0, authority.find(']') + 1);
-  }
-  return authority.substr(0, authority.find(':'));
-}
 
 // " --datasource NAME" for a data source other than the default; empty otherwise.
 std::string DataSourceOption(std::string_view datasource) {
@@ -28,15 +14,7 @@ std::string DataSourceOption(std::string_view datasource) {
   return " --datasource " + std::string(datasource);
 }
 
-bool IsLoopback(std::string_view host) {
-  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
-}
-
 }  // namespace
-
-bool IsLoopbackEndpoint(std::string_view endpoint) {
-  return IsLoopback(HostOf(AuthorityOf(endpoint)));
-}
 
 bool IsNetworkFailure(const Status& status) {
   return status.code() == StatusCode::kUnavailable &&
@@ -51,10 +29,10 @@ Status ExplainNetworkFailure(const Status& status, std::string_view datasource,
                                                  std::string(endpoint);
   std::string message = "nothing answers at " + subject + " (" + status.message() + "). ";
   const std::string name = datasource.empty() ? "NAME" : std::string(datasource);
-  const std::string_view authority = AuthorityOf(endpoint);
-  if (IsLoopback(HostOf(authority))) {
+  const Result<wire::Endpoint> parsed = wire::ParseEndpoint(endpoint);
+  if (parsed.ok() && parsed->IsLoopback()) {
     message += "Is otsd running? Start it with: otsd --data-dir /tmp/otsd-data";
-    if (authority != "127.0.0.1:8800") message += " --listen " + std::string(authority);
+    if (parsed->authority != "127.0.0.1:8800") message += " --listen " + parsed->authority;
     message += " (or point the data source at another endpoint: otsync datasource add " + name +
                " --type ots --endpoint URL --instance NAME --access-id ID --replace)";
   } else {

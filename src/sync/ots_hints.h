@@ -14,10 +14,6 @@ namespace otsync::sync {
 // kUnavailable "network error: ..."): refused, unresolvable, timed out while connecting.
 bool IsNetworkFailure(const Status& status);
 
-// Whether `endpoint` ("http://127.0.0.1:8800") names this machine: a network failure there means
-// nothing is listening, which retrying does not change.
-bool IsLoopbackEndpoint(std::string_view endpoint);
-
 // `status` unchanged unless IsNetworkFailure; then kUnavailable naming the data source and its
 // address, the client's words, and the likely fix: for a loopback endpoint, starting otsd; for
 // any other, checking the endpoint and the network. `datasource` may be empty (a connection

@@ -9,6 +9,7 @@
 #include "readers/otsstream/status_keys.h"
 #include "sync/local_time.h"
 #include "sync/ots_hints.h"
+#include "wire/endpoint.h"
 
 namespace otsync::readers::otsstream {
 namespace {
@@ -98,7 +99,7 @@ Result<sync::WindowKey> OtsStreamReader::Prepare() {
   // `maxRetries` (30 by the seed, about four minutes of pauses) would only delay saying so.
   Result<wire::TableDescription> table = client_->DescribeTable(spec_.data_table);
   if (!table.ok() && IsRetriableForStreamReader(table.status()) && retry_.max_retries > 0 &&
-      !(sync::IsNetworkFailure(table.status()) && sync::IsLoopbackEndpoint(endpoint_))) {
+      !(sync::IsNetworkFailure(table.status()) && wire::IsLoopbackEndpoint(endpoint_))) {
     RetryPolicy rest = retry_;  // The attempt above was the first of 1 + maxRetries.
     rest.max_retries -= 1;
     table = CallWithRetries(rest, {}, [&] { return client_->DescribeTable(spec_.data_table); });
