@@ -20,6 +20,7 @@
 
 #include "base/clock.h"
 #include "client/http_response_head.h"
+#include "server/http_request_reader.h"
 #include "server/proto_conversion.h"
 #include "server/request_id.h"
 #include "server/response_headers.h"
@@ -28,7 +29,8 @@ namespace otsync::server {
 
 namespace {
 
-constexpr size_t kMaxHeadBytes = 64 * 1024;
+// A request head larger than the server itself would read is not judged.
+constexpr size_t kMaxHeadBytes = HttpRequestLimits{}.max_head_bytes;
 
 bool SendAll(int fd, std::string_view data) {
   while (!data.empty()) {

@@ -305,7 +305,7 @@ class RocksDbStore final : public Store {
   // The hook of the Stream issue: puts the stream record of `change` into `batch`, the batch
   // that commits the change itself.
   // REQUIRED: `stream_guard` covers the table and is held until `batch` is written or dropped.
-  Status StageChangeRecord(const StreamWriteGuard& stream_guard, const TableState& table,
+  Status StageChangeRecord(const StreamWriteGuard& stream_guard, const TableRef& table,
                            const AppliedRowChange& change, uint32_t row_index,
                            rocksdb::WriteBatch* batch);
   void TrimLoop(std::chrono::milliseconds interval);
@@ -684,12 +684,12 @@ Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
   return Status::OK();
 }
 
-Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard,
-                                       const TableState& table, const AppliedRowChange& change,
-                                       uint32_t row_index, rocksdb::WriteBatch* batch) {
+Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard, const TableRef& table,
+                                       const AppliedRowChange& change, uint32_t row_index,
+                                       rocksdb::WriteBatch* batch) {
   // Tables without a stream get nothing from Append.
-  return stream_log_->Append(stream_guard, table.ref(), wire::StreamActionOf(change.action),
-                             change.row, row_index, batch);
+  return stream_log_->Append(stream_guard, table, wire::StreamActionOf(change.action), change.row,
+                             row_index, batch);
 }
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
@@ -799,9 +799,19 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   // Lock order: row stripes, then the stream guard. The guard spans appending the records (which
   // assign each shard's timestamps) and writing the batch, so that within a shard commit order
   // is timestamp order; nothing else needs it.
+  // Each distinct table once, by its state: a batch writes one table or a few.
+  std::vector<std::pair<const TableState*, TableRef>> tables;
+  auto find_table = [&tables](const TableState* table) {
+    return std::find_if(tables.begin(), tables.end(),
+                        [table](const auto& entry) { return entry.first == table; });
+  };
+  for (const StagedRow& staged : *staged_rows) {
+    const TableState* table = staged.row->table.get();
+    if (find_table(table) == tables.end()) tables.emplace_back(table, table->ref());
+  }
   std::vector<TableRef> stream_tables;
-  stream_tables.reserve(staged_rows->size());
-  for (const StagedRow& staged : *staged_rows) stream_tables.push_back(staged.row->table->ref());
+  stream_tables.reserve(tables.size());
+  for (const auto& entry : tables) stream_tables.push_back(entry.second);
   const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
   rocksdb::WriteBatch batch;
   std::vector<RowWriteOutcome*> committed;
@@ -822,8 +832,8 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
                                     : batch.Delete(rows_, row.key);
     Status row_status = FromRocksDb(put);
     if (row_status.ok()) {
-      row_status =
-          StageChangeRecord(stream_guard, *row.table, staged.change, row.row_index, &batch);
+      row_status = StageChangeRecord(stream_guard, find_table(row.table.get())->second,
+                                     staged.change, row.row_index, &batch);
     }
     if (!row_status.ok()) {
       // Never a row change without its record: the row leaves the batch, the others stay.

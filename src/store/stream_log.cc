@@ -100,8 +100,12 @@ Status CheckRecordRow(wire::StreamAction action, const wire::Row& change) {
 
 }  // namespace
 
-bool StreamWriteGuard::Covers(const TableRef& table) const {
-  return std::binary_search(tables_.begin(), tables_.end(), table);
+bool StreamWriteGuard::Covers(const TableRef& table) const { return IndexOf(table).has_value(); }
+
+std::optional<size_t> StreamWriteGuard::IndexOf(const TableRef& table) const {
+  auto it = std::lower_bound(tables_.begin(), tables_.end(), table);
+  if (it == tables_.end() || *it != table) return std::nullopt;
+  return static_cast<size_t>(it - tables_.begin());
 }
 
 std::vector<std::string> StreamLog::ColumnFamilyNames() {
@@ -567,15 +571,23 @@ StreamWriteGuard StreamLog::LockForWrites(std::vector<TableRef> tables) {
   StreamWriteGuard guard;
   for (std::mutex* mutex : mutexes) guard.locks_.emplace_back(*mutex);
   guard.tables_ = std::move(tables);
+  // Read under the tables' locks: a lifecycle call that held one of them has finished.
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  guard.has_stream_.reserve(guard.tables_.size());
+  for (const TableRef& table : guard.tables_) {
+    guard.has_stream_.push_back(FindStreamLocked(table) != nullptr);
+  }
   return guard;
 }
 
 Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
                          wire::StreamAction action, const wire::Row& change, uint32_t row_index,
                          rocksdb::WriteBatch* batch, wire::SequenceInfo* assigned) {
-  if (!guard.Covers(table)) {
+  const std::optional<size_t> guarded = guard.IndexOf(table);
+  if (!guarded.has_value()) {
     return Status::Internal("stream append without the write guard of table " + table.table);
   }
+  if (!guard.has_stream_[*guarded]) return Status::OK();
   OTSYNC_RETURN_IF_ERROR(CheckRecordRow(action, change));
   uint64_t shard_number = 0;
   wire::SequenceInfo sequence;
@@ -583,7 +595,10 @@ Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
   {
     std::lock_guard<std::mutex> state_lock(state_mu_);
     StreamState* stream = FindStreamLocked(table);
-    if (stream == nullptr) return Status::OK();
+    if (stream == nullptr) {
+      return Status::Internal("stream log: the stream of table " + table.table +
+                              " went away under its write guard");
+    }
     const wire::Value& first = change.primary_key.front().value;
     if (!wire::MatchesPrimaryKeyType(first, stream->meta.first_key_type)) {
       return Status::InvalidArgument("stream record: the first primary key column holds " +

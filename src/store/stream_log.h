@@ -52,6 +52,10 @@ namespace otsync::store {
 
 // Exclusive right to append stream records for a set of tables until destroyed. Hold it from
 // the first Append until the WriteBatch carrying the records is committed or dropped.
+//
+// Every call that enables, drops or reshapes a stream holds its table's guard, so whether a
+// covered table has a stream cannot change while the guard is held: the guard records it once,
+// and Append on a table without a stream costs no lock and no lookup.
 class StreamWriteGuard {
  public:
   StreamWriteGuard(StreamWriteGuard&&) = default;
@@ -63,7 +67,11 @@ class StreamWriteGuard {
   friend class StreamLog;
   StreamWriteGuard() = default;
 
+  // The position of `table` in tables_, or nullopt when the guard does not cover it.
+  std::optional<size_t> IndexOf(const TableRef& table) const;
+
   std::vector<TableRef> tables_;  // Sorted, unique: the order the locks were taken in.
+  std::vector<bool> has_stream_;  // Beside tables_: read once all its locks were held.
   std::vector<std::unique_lock<std::mutex>> locks_;
 };
 

@@ -317,6 +317,34 @@ TEST_F(StreamLogTest, RejectsMalformedChangesWithoutTouchingTheBatch) {
       StatusCode::kInternal);
 }
 
+TEST_F(StreamLogTest, AppendsNothingForATableWithoutAStream) {
+  StreamWriteGuard guard = log_->LockForWrites({kTable});
+  rocksdb::WriteBatch batch;
+  wire::SequenceInfo assigned{0, -1, 0};
+  EXPECT_TRUE(
+      log_->Append(guard, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0, &batch, &assigned)
+          .ok());
+  EXPECT_EQ(batch.Count(), 0u);
+  EXPECT_EQ(assigned.timestamp, -1);
+}
+
+TEST_F(StreamLogTest, EachGuardSeesTheStreamAsItIsWhenTaken) {
+  Enable();
+  {
+    StreamWriteGuard guard = log_->LockForWrites({kTable});
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(
+        log_->Append(guard, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0, &batch).ok());
+    EXPECT_EQ(batch.Count(), 1u);
+  }
+  ASSERT_TRUE(log_->DisableStream(kTable).ok());
+  StreamWriteGuard guard = log_->LockForWrites({kTable});
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(
+      log_->Append(guard, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0, &batch).ok());
+  EXPECT_EQ(batch.Count(), 0u);
+}
+
 TEST_F(StreamLogTest, UncommittedAppendsStayInvisible) {
   wire::StreamSettings settings = Enable();
   std::string start = Iterator(settings.stream_id, Shards(settings.stream_id).at(0).shard_id);
