@@ -44,19 +44,17 @@
 //   raw append: this program re-executed as a child (--mode=raw-append): the very rows of the
 //              writer baseline (id, colname, version, colvalue, optype, sequenceinfo NULL; pt
 //              on every row as the warehouse's files carry it), each field converted as the odps
-//              writer converts it (not timed), put into DuckDB data chunks of
-//              duckdb_vector_size() rows and appended with duckdb_append_data_chunk to a table
-//              of an in-memory DuckDB with the warehouse's memory limit
-//              (odps::WarehouseMemoryLimit()); once odps::kRowsPerFile rows (or
-//              odps::kBytesPerFile of values, counted as the loads count them) are reached —
-//              checked after each chunk, so a file ends up to 2,047 rows later than a load's —
-//              the table is written out as the next Parquet file of <dir>/data/person/ with the
-//              loads' COPY options and staging settings (odps::kLoadParquetOptions,
-//              odps::kLoadThreads), synced, and emptied; at the end the last file and the
-//              folder are synced. Timed: opening DuckDB, filling
-//              and appending the chunks, the COPYs and the syncs; not timed: making and
-//              converting the rows. No manifest and no staging folder: what a commit adds is
-//              the writer's, beside it in "odps writer alone".
+//              writer converts it (not timed: a file's rows are converted before its clock
+//              starts), put into DuckDB data chunks of duckdb_vector_size() rows which an
+//              in-memory DuckDB with the warehouse's memory limit (odps::WarehouseMemoryLimit())
+//              and thread count writes as the loads do: one COPY per Parquet file of
+//              <dir>/data/person/ on a thread of its own, taking each chunk as it is filled, with
+//              the loads' COPY options (odps::kLoadParquetOptions); a file ends at
+//              odps::kRowsPerFile rows or odps::kBytesPerFile of values (counted as the loads
+//              count them, checked after each chunk, so up to 2,047 rows later than a load's)
+//              and is synced; at the end the folder is synced. Timed: opening DuckDB, filling
+//              the chunks, the COPYs and the syncs. No manifest and no staging folder: what a
+//              commit adds is the writer's, beside it in "odps writer alone".
 //   limit:     1 / (1/scan + 1/append) in output rows/s: the two stages run one after the other
 //              at their raw rates. Per repetition: limit, export / limit and writer alone / raw
 //              append; each reported as the median over the repetitions.

@@ -46,6 +46,9 @@ struct Variant {
   // The rows go through an in-memory staging table (an appender takes the chunks; COPY reads the
   // table) instead of COPY reading the chunks themselves (staged_rows.h).
   bool staging_table = false;
+  // The COPY of each file runs on a thread of its own and takes the chunks as they are filled
+  // (at most odps::kQueuedChunks waiting), as the loads do since the file writer.
+  bool streamed = false;
 };
 
 // COPY's options with `compression` and `row_group_size`.
@@ -142,7 +145,7 @@ std::vector<duckdb_type> StagingTableTypes() {
 class Stage {
  public:
   static Result<std::unique_ptr<Stage>> Open(const std::string& folder, const Variant& variant) {
-    std::unique_ptr<Stage> stage(new Stage());
+    std::unique_ptr<Stage> stage(new Stage(variant.streamed ? odps::kQueuedChunks : 0));
     stage->staging_table_ = variant.staging_table;
     OTSYNC_ASSIGN_OR_RETURN(stage->session_,
                             odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
@@ -204,8 +207,9 @@ class Stage {
       }
       duckdb_data_chunk_set_size(chunk_, count);
       if (!staging_table_) {
-        staged_.Add(chunk_);
+        const bool taken = staged_.Add(chunk_);
         chunk_ = nullptr;
+        if (!taken) return Status::IOError("the writer of the files stopped");
       } else if (duckdb_append_data_chunk(appender_, chunk_) == DuckDBError) {
         return Status::IOError(duckdb_appender_error(appender_));
       }
@@ -217,7 +221,15 @@ class Stage {
     return closed ? Status::OK() : Status::IOError("appender close");
   }
 
-  // Writes the staged rows to `path`, syncs it and lets the rows go.
+  // Ends the file whose rows were staged (streamed: a thread runs Write for it meanwhile).
+  void EndFile() { staged_.EndFile(); }
+  // No more files: a streamed writer's WaitForFile returns false once the last one is taken.
+  void Finish() { staged_.Finish(); }
+  bool WaitForFile() { return staged_.WaitForFile(); }
+  duckdb_connection connection() const { return session_->connection(); }
+  void Close() { staged_.Close(); }
+
+  // Writes the rows of the file ended first to `path`, syncs it and lets the rows go.
   Status Write(const std::string& path, const Variant& variant) {
     const std::string source = staging_table_ ? "staged"
                                               : std::string("(SELECT *, '20250101' AS pt FROM ") +
@@ -226,7 +238,7 @@ class Stage {
         session_->connection(),
         "COPY " + source + " TO " + odps::QuoteLiteral(path) + " " + variant.options, "COPY");
     if (!staging_table_) {
-      staged_.Clear();
+      if (!written.ok()) staged_.Close();
       OTSYNC_RETURN_IF_ERROR(written);
       return SyncFile(path);
     }
@@ -236,14 +248,80 @@ class Stage {
   }
 
  private:
-  Stage() = default;
+  explicit Stage(size_t capacity) : staged_(kChunkColumns, kChunkTypes, capacity) {}
 
   bool staging_table_ = false;
-  odps::StagedRows staged_{kChunkColumns, kChunkTypes};  // Outlives session_.
+  odps::StagedRows staged_;  // Outlives session_.
   std::unique_ptr<odps::DuckDbSession> session_;
   duckdb_data_chunk chunk_ = nullptr;
   duckdb_appender appender_ = nullptr;
 };
+
+// Stages and writes every file in turn (the variant's files alternating between two staging
+// databases, the COPY of one beside the filling of the next, when it is overlapped).
+Status StageInTurn(const Rows& rows, const Variant& variant, const std::string& folder,
+                   std::unique_ptr<Stage> (&stages)[2], Measure* measure) {
+  std::thread writer;
+  Status written;
+  int files = 0;
+  for (int64_t first = 0; first < rows.count; first += odps::kRowsPerFile, ++files) {
+    Stage& stage = *stages[variant.overlapped ? files % 2 : 0];
+    const Clock::time_point append_start = Clock::now();
+    OTSYNC_RETURN_IF_ERROR(
+        stage.Append(rows, first, std::min<int64_t>(rows.count, first + odps::kRowsPerFile)));
+    measure->append_seconds += Seconds(Clock::now() - append_start);
+    if (!variant.staging_table) stage.EndFile();
+    if (writer.joinable()) writer.join();
+    OTSYNC_RETURN_IF_ERROR(written);
+    char name[32];
+    std::snprintf(name, sizeof(name), "/part-%05d.parquet", files);
+    auto write = [&stage, &variant, measure, &written, path = folder + name] {
+      const Clock::time_point copy_start = Clock::now();
+      written = stage.Write(path, variant);
+      measure->copy_seconds += Seconds(Clock::now() - copy_start);
+    };
+    if (variant.overlapped) {
+      writer = std::thread(write);
+    } else {
+      write();
+      OTSYNC_RETURN_IF_ERROR(written);
+    }
+  }
+  if (writer.joinable()) writer.join();
+  return written;
+}
+
+// Stages the rows on this thread while a second one writes each file from its chunks as they
+// come.
+Status StageStreamed(const Rows& rows, const Variant& variant, const std::string& folder,
+                     Stage& stage, Measure* measure) {
+  Status written;
+  std::thread writer([&stage, &variant, measure, &written, &folder] {
+    for (int file = 0; stage.WaitForFile(); ++file) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/part-%05d.parquet", file);
+      const Clock::time_point copy_start = Clock::now();
+      written = stage.Write(folder + name, variant);
+      measure->copy_seconds += Seconds(Clock::now() - copy_start);
+      if (!written.ok()) return;
+    }
+  });
+  Status appended;
+  for (int64_t first = 0; first < rows.count && appended.ok(); first += odps::kRowsPerFile) {
+    const Clock::time_point append_start = Clock::now();
+    appended = stage.Append(rows, first, std::min<int64_t>(rows.count, first + odps::kRowsPerFile));
+    measure->append_seconds += Seconds(Clock::now() - append_start);
+    stage.EndFile();
+  }
+  if (appended.ok()) {
+    stage.Finish();
+  } else {
+    stage.Close();
+  }
+  writer.join();
+  OTSYNC_RETURN_IF_ERROR(written);
+  return appended;
+}
 
 Result<Measure> Run(const Rows& rows, const Variant& variant, const std::string& folder) {
   std::filesystem::remove_all(folder);
@@ -255,39 +333,25 @@ Result<Measure> Run(const Rows& rows, const Variant& variant, const std::string&
   Measure measure;
   const double cpu_start = CpuSeconds();
   const Clock::time_point start = Clock::now();
-  std::thread writer;
-  Status written;
-  int files = 0;
-  for (int64_t first = 0; first < rows.count; first += odps::kRowsPerFile, ++files) {
-    Stage& stage = *stages[variant.overlapped ? files % 2 : 0];
-    const Clock::time_point append_start = Clock::now();
-    OTSYNC_RETURN_IF_ERROR(
-        stage.Append(rows, first, std::min<int64_t>(rows.count, first + odps::kRowsPerFile)));
-    measure.append_seconds += Seconds(Clock::now() - append_start);
-    if (writer.joinable()) writer.join();
-    OTSYNC_RETURN_IF_ERROR(written);
-    char name[32];
-    std::snprintf(name, sizeof(name), "/part-%05d.parquet", files);
-    auto write = [&stage, &variant, &measure, &written, path = folder + name] {
-      const Clock::time_point copy_start = Clock::now();
-      written = stage.Write(path, variant);
-      measure.copy_seconds += Seconds(Clock::now() - copy_start);
-    };
-    if (variant.overlapped) {
-      writer = std::thread(write);
-    } else {
-      write();
-      OTSYNC_RETURN_IF_ERROR(written);
-    }
-  }
-  if (writer.joinable()) writer.join();
-  OTSYNC_RETURN_IF_ERROR(written);
+  OTSYNC_RETURN_IF_ERROR(variant.streamed
+                             ? StageStreamed(rows, variant, folder, *stages[0], &measure)
+                             : StageInTurn(rows, variant, folder, stages, &measure));
   measure.seconds = Seconds(Clock::now() - start);
   measure.cpu_seconds = CpuSeconds() - cpu_start;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     if (entry.path().extension() == ".parquet") {
       measure.file_bytes += static_cast<int64_t>(entry.file_size());
     }
+  }
+  // Not timed: every row is in the files, once.
+  odps::QueryRows counted;
+  OTSYNC_RETURN_IF_ERROR(odps::RunQuery(
+      stages[0]->connection(),
+      "SELECT count(*) FROM read_parquet(" + odps::QuoteLiteral(folder + "/*.parquet") + ")",
+      &counted, "count the rows written"));
+  if (counted.Int64(0, 0) != rows.count) {
+    return Status::Internal("the files hold " + std::to_string(counted.Int64(0, 0)) + " rows of " +
+                            std::to_string(rows.count));
   }
   return measure;
 }
@@ -317,6 +381,8 @@ int main(int argc, char** argv) {
       {"lz4_raw", Options("lz4_raw", 61'440)},
       {"two staging databases, COPY beside the filling of the next file",
        otsync::odps::kLoadParquetOptions, otsync::odps::kLoadThreads, true},
+      {"streamed: COPY on a second thread takes each chunk as it is filled",
+       otsync::odps::kLoadParquetOptions, otsync::odps::kLoadThreads, false, false, true},
   };
   const Rows rows = MakeRows(row_count);
   otsync::testing::TemporaryDirectory directory("parquet_stage_bench");

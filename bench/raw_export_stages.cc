@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "base/durable_file.h"
@@ -81,14 +82,19 @@ int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
   return -1;
 }
 
-// The staged chunks and the Parquet files written from them.
+// The Parquet files of the raw append, written as the loads write theirs (parquet_load.h): a
+// COPY per file on a thread of its own reads the file's chunks as they are added.
 class ParquetStager {
  public:
   ParquetStager(std::string folder, std::vector<std::string> names, std::vector<duckdb_type> types,
                 std::string select_sql)
       : folder_(std::move(folder)),
-        staged_(std::move(names), std::move(types)),
+        staged_(std::move(names), std::move(types), odps::kQueuedChunks),
         select_sql_(std::move(select_sql)) {}
+  ~ParquetStager() {
+    staged_.Close();
+    if (writer_.joinable()) writer_.join();
+  }
 
   Status Open() {
     // The warehouse's settings for a load's staging database (parquet_load.h).
@@ -98,52 +104,68 @@ class ParquetStager {
     return staged_.Register(session_->connection());
   }
 
-  // Takes `chunk` of `rows` rows taking `bytes` in it; writes the file when the warehouse's loads
-  // would.
-  Status Add(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
-    staged_.Add(chunk);
-    file_rows_ += rows;
-    file_bytes_ += bytes;
-    if (file_rows_ >= odps::kRowsPerFile || file_bytes_ >= odps::kBytesPerFile) {
-      return FinishFile();
-    }
-    return Status::OK();
+  // Starts the next file: its COPY runs until EndFile.
+  void BeginFile() {
+    char name[32];
+    std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
+    writer_ = std::thread([this, path = folder_ + name] {
+      written_ = odps::Execute(session_->connection(),
+                               "COPY (" + select_sql_ + ") TO " + odps::QuoteLiteral(path) + " " +
+                                   odps::kLoadParquetOptions,
+                               "raw append: COPY TO parquet");
+      if (written_.ok()) written_ = SyncPath(path);
+      if (!written_.ok()) staged_.Close();
+    });
   }
-
-  // Writes the last file and syncs the folder.
-  Status Finish() {
-    OTSYNC_RETURN_IF_ERROR(FinishFile());
-    return SyncPath(folder_);
+  // Takes `chunk` as the next rows of the file begun.
+  Status Add(duckdb_data_chunk chunk) {
+    if (staged_.Add(chunk)) return Status::OK();
+    if (writer_.joinable()) writer_.join();
+    return written_.ok() ? Status::Internal("raw append: the file's COPY stopped") : written_;
+  }
+  // Ends the file begun and waits for its COPY and sync.
+  Status EndFile() {
+    staged_.EndFile();
+    if (writer_.joinable()) writer_.join();
+    OTSYNC_RETURN_IF_ERROR(written_);
+    ++files_;
+    return Status::OK();
   }
   int64_t files() const { return files_; }
 
  private:
-  Status FinishFile() {
-    if (file_rows_ > 0) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
-      const std::string path = folder_ + name;
-      Status written = odps::Execute(session_->connection(),
-                                     "COPY (" + select_sql_ + ") TO " + odps::QuoteLiteral(path) +
-                                         " " + odps::kLoadParquetOptions,
-                                     "raw append: COPY TO parquet");
-      staged_.Clear();
-      OTSYNC_RETURN_IF_ERROR(written);
-      OTSYNC_RETURN_IF_ERROR(SyncPath(path));
-      ++files_;
-    }
-    file_rows_ = 0;
-    file_bytes_ = 0;
-    return Status::OK();
-  }
-
   std::string folder_;
   odps::StagedRows staged_;  // Outlives session_, whose COPYs read it.
   std::string select_sql_;
   std::unique_ptr<odps::DuckDbSession> session_;
-  int64_t file_rows_ = 0;
-  int64_t file_bytes_ = 0;
+  std::thread writer_;
+  Status written_;  // The last file's COPY and sync; read after writer_ is joined.
   int64_t files_ = 0;
+};
+
+// One file's rows, converted and counted before the clock runs, in storage kept from file to
+// file: the timed part must not wait for pages that the preparation freed and the kernel took
+// back.
+struct PreparedFile {
+  std::vector<odps::CellValue> cells;  // Row r, column c at r * columns + c; texts in `texts`.
+  std::vector<std::pair<size_t, size_t>> text_spans;  // Offset and size, beside `cells`.
+  std::string texts;
+  int64_t rows = 0;
+  int64_t bytes = 0;  // As the loads count them (staging_chunk.h).
+
+  void Clear() {
+    cells.clear();
+    text_spans.clear();
+    texts.clear();
+    rows = 0;
+    bytes = 0;
+  }
+  // Points every text cell at its bytes, once `texts` no longer grows.
+  void PointTexts() {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      cells[i].text = std::string_view(texts).substr(text_spans[i].first, text_spans[i].second);
+    }
+  }
 };
 
 }  // namespace
@@ -257,57 +279,76 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
   const size_t data_columns = schema.columns.size();
   const idx_t chunk_rows = duckdb_vector_size();
   std::vector<sync::Record> rows;
-  size_t next = 0;                     // The first row of `rows` not yet taken.
-  std::vector<sync::Record> held;      // The chunk's rows, which its text cells point into.
-  std::vector<odps::CellValue> cells;  // Chunk row r, column c at r * data_columns + c.
-  // A cell's text may point into its own `owned`: the vector must never move them.
-  cells.reserve(chunk_rows * data_columns);
+  size_t next = 0;  // The first row of `rows` not yet taken.
   bool more = true;
+  PreparedFile file;
+  odps::CellValue converted;
   while (more || next < rows.size()) {
-    // Not timed: the next chunk's rows, made and converted.
-    held.clear();
-    while (held.size() < chunk_rows) {
-      if (next == rows.size()) {
-        rows.clear();
-        next = 0;
-        if (!more || !(more = source(&rows)) || rows.empty()) break;
-      }
-      held.push_back(std::move(rows[next++]));
-      if (held.back().fields.size() != data_columns) {
-        return Status::InvalidArgument("raw append: a row has the wrong number of fields");
-      }
-    }
-    cells.clear();
-    for (const sync::Record& row : held) {
-      for (size_t c = 0; c < data_columns; ++c) {
-        cells.emplace_back();
-        OTSYNC_RETURN_IF_ERROR(
-            odps::ConvertField(row.fields[c], schema.columns[c].type, false, &cells.back()));
-      }
-    }
-    const idx_t count = cells.size() / data_columns;
-    if (count == 0) continue;
-    start = Clock::now();
-    duckdb_data_chunk chunk = odps::NewDataChunk(types);
-    int64_t bytes = slot_bytes * static_cast<int64_t>(count);
-    for (size_t c = 0; c < data_columns; ++c) {
-      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
-      for (idx_t r = 0; r < count; ++r) {
-        const int64_t size = SetCell(vector, r, cells[r * data_columns + c]);
-        if (size < 0) {
-          duckdb_destroy_data_chunk(&chunk);
-          return Status::InvalidArgument("raw append: a value of an unknown kind");
+    // Not timed: the next file's rows, made, converted and counted, up to where a load would cut
+    // the file (checked after each chunk's worth of rows, as the loads check).
+    file.Clear();
+    while (file.rows < odps::kRowsPerFile && file.bytes < odps::kBytesPerFile) {
+      int64_t chunk = 0;
+      for (; chunk < static_cast<int64_t>(chunk_rows); ++chunk) {
+        if (next == rows.size()) {
+          rows.clear();
+          next = 0;
+          if (!more || !(more = source(&rows)) || rows.empty()) break;
         }
-        bytes += size;
+        const sync::Record& row = rows[next++];
+        if (row.fields.size() != data_columns) {
+          return Status::InvalidArgument("raw append: a row has the wrong number of fields");
+        }
+        for (size_t c = 0; c < data_columns; ++c) {
+          converted = odps::CellValue();
+          OTSYNC_RETURN_IF_ERROR(
+              odps::ConvertField(row.fields[c], schema.columns[c].type, false, &converted));
+          std::pair<size_t, size_t> span{file.texts.size(), 0};
+          if (converted.kind == odps::CellValue::Kind::kText ||
+              converted.kind == odps::CellValue::Kind::kBlob) {
+            span.second = converted.text.size();
+            file.texts.append(converted.text);
+            file.bytes += static_cast<int64_t>(span.second);
+          }
+          odps::CellValue& cell = file.cells.emplace_back();
+          cell.kind = converted.kind;
+          cell.integer = converted.integer;
+          cell.number = converted.number;
+          file.text_spans.push_back(span);
+        }
       }
+      if (chunk == 0) break;
+      file.rows += chunk;
+      file.bytes += slot_bytes * chunk;
     }
-    duckdb_data_chunk_set_size(chunk, count);
-    OTSYNC_RETURN_IF_ERROR(stager.Add(chunk, static_cast<int64_t>(count), bytes));
+    if (file.rows == 0) continue;
+    file.PointTexts();
+    // Timed: filling the file's chunks while its COPY takes them, to the file synced.
+    start = Clock::now();
+    stager.BeginFile();
+    for (int64_t first = 0; first < file.rows; first += static_cast<int64_t>(chunk_rows)) {
+      const idx_t count = static_cast<idx_t>(
+          std::min<int64_t>(static_cast<int64_t>(chunk_rows), file.rows - first));
+      duckdb_data_chunk chunk = odps::NewDataChunk(types);
+      for (size_t c = 0; c < data_columns; ++c) {
+        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+        for (idx_t r = 0; r < count; ++r) {
+          const size_t cell = (static_cast<size_t>(first) + r) * data_columns + c;
+          if (SetCell(vector, r, file.cells[cell]) < 0) {
+            duckdb_destroy_data_chunk(&chunk);
+            return Status::InvalidArgument("raw append: a value of an unknown kind");
+          }
+        }
+      }
+      duckdb_data_chunk_set_size(chunk, count);
+      OTSYNC_RETURN_IF_ERROR(stager.Add(chunk));
+    }
+    OTSYNC_RETURN_IF_ERROR(stager.EndFile());
     timed += Clock::now() - start;
-    run.rows += static_cast<int64_t>(count);
+    run.rows += file.rows;
   }
   start = Clock::now();
-  OTSYNC_RETURN_IF_ERROR(stager.Finish());
+  OTSYNC_RETURN_IF_ERROR(SyncPath(folder));
   timed += Clock::now() - start;
   run.seconds = Seconds(timed);
   run.files = stager.files();

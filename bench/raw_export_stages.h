@@ -74,14 +74,16 @@ struct RawAppendRun {
 
 // Writes every row of `source`, each field converted to its column's type as the odps writer
 // converts it (odps::ConvertField), into DuckDB data chunks of 2,048 rows, filled by this file's
-// own code (the baseline must not move with the code it measures). Once the chunks hold
+// own code (the baseline must not move with the code it measures), and writes them as the loads
+// do (parquet_load.h): an in-memory DuckDB with the warehouse's memory limit and thread count runs
+// COPY (SELECT ... FROM staged_rows()) TO ... odps::kLoadParquetOptions on a thread of its own,
+// taking each chunk as it is filled, for each part-NNNNN.parquet of `folder`; a file ends at
 // odps::kRowsPerFile rows or odps::kBytesPerFile (counted as the loads count them; checked after
-// each chunk), an in-memory DuckDB with the warehouse's memory limit and thread count writes them
-// with COPY (SELECT ... FROM staged_rows()) TO ... odps::kLoadParquetOptions as the next
-// part-NNNNN.parquet of `folder`, which is synced, as the loads do; at the end the last file, then
-// `folder` itself, are synced. `partition` holds the value of each of the schema's partition
-// columns, a constant of the SELECT. Timed: opening DuckDB, filling the chunks, the COPYs and the
-// syncs; not timed: `source` making the rows and their conversion.
+// each chunk) and is synced; at the end `folder` is synced. `partition` holds the value of each of
+// the schema's partition columns, a constant of the SELECT. Timed: opening DuckDB, then for each
+// file filling its chunks while its COPY takes them, to the file synced; not timed: `source`
+// making the rows and their conversion, done for a whole file before its clock starts (so the
+// COPY never runs while the clock is stopped).
 Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::TableSchema& schema,
                                       const std::vector<std::string>& partition,
                                       const RowSource& source);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <thread>
 #include <utility>
 
 #include "base/durable_file.h"
@@ -70,12 +71,13 @@ class ParquetPartitionLoad final : public PartitionLoad {
     chunk_ = std::make_unique<StagingChunk>(schema_);
     std::vector<std::string> names;
     for (const Column& column : schema_.columns) names.push_back(column.name);
-    staged_ = std::make_unique<StagedRows>(std::move(names), chunk_->types());
+    staged_ = std::make_unique<StagedRows>(std::move(names), chunk_->types(), kQueuedChunks);
     OTSYNC_RETURN_IF_ERROR(staged_->Register(session_->connection()));
     std::vector<std::string> partition_values;
     for (const PartitionLevel& level : partition_) partition_values.push_back(level.value);
     select_sql_ = "SELECT " + ColumnsOfStagedRows(schema_, partition_values) + " FROM " +
                   kStagedRowsFunction + "()";
+    file_writer_ = std::thread([this] { WriteFiles(); });
     started_ = true;
     return Status::OK();
   }
@@ -90,7 +92,7 @@ class ParquetPartitionLoad final : public PartitionLoad {
       return Status::Internal("a row for " + Destination() + " " + added.message());
     }
     file_bytes_ += bytes;
-    if (chunk_->full()) staged_->Add(chunk_->TakeRows());
+    if (chunk_->full() && !staged_->Add(chunk_->TakeRows())) return StopForFileWriterError();
     ++rows_;
     if (++file_rows_ >= kRowsPerFile || file_bytes_ >= kBytesPerFile) return FinishFile();
     return Status::OK();
@@ -105,7 +107,19 @@ class ParquetPartitionLoad final : public PartitionLoad {
     }
     Status status = FinishFile();
     if (status.ok()) {
-      LoadCommit commit{load_id_, schema_, partition_spec_, truncate_, files_, window};
+      staged_->Finish();
+      status = JoinFileWriter();
+    }
+    if (status.ok() && written_files_.size() != file_rows_written_.size()) {
+      status = Status::Internal("the load of " + Destination() + " wrote " +
+                                std::to_string(written_files_.size()) + " files of " +
+                                std::to_string(file_rows_written_.size()));
+    }
+    if (status.ok()) {
+      for (size_t i = 0; i < written_files_.size(); ++i) {
+        written_files_[i].rows = file_rows_written_[i];
+      }
+      LoadCommit commit{load_id_, schema_, partition_spec_, truncate_, written_files_, window};
       commit.window.rows = rows_;
       status = committer_->CommitLoad(commit, &commit_stats_);
     }
@@ -114,8 +128,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
   }
 
   void Abort() override {
+    if (staged_ != nullptr) staged_->Close();
+    if (file_writer_.joinable()) file_writer_.join();
     session_.reset();
-    if (staged_ != nullptr) staged_->Clear();
     if (lock_fd_ >= 0) {
       std::error_code ignored;
       fs::remove_all(folder_, ignored);
@@ -131,31 +146,56 @@ class ParquetPartitionLoad final : public PartitionLoad {
                                    : "partition " + partition_spec_ + " of table " + schema_.name;
   }
 
-  // Writes the rows staged since the last file (if any) as the next Parquet file, synced.
+  // Ends the file being staged, if it has rows: the file writer writes it once its rows are
+  // read.
   Status FinishFile() {
-    if (!chunk_->empty()) staged_->Add(chunk_->TakeRows());
+    if (!chunk_->empty() && !staged_->Add(chunk_->TakeRows())) return StopForFileWriterError();
     if (file_rows_ > 0) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-%05zu.parquet", files_.size());
-      StagedFile file{folder_ + name, file_rows_, 0};
-      Status written = Execute(
-          session_->connection(),
-          "COPY (" + select_sql_ + ") TO " + QuoteLiteral(file.path) + " " + kLoadParquetOptions,
-          "write the staged rows of " + Destination());
-      staged_->Clear();
-      if (!written.ok()) {
-        broken_ = true;
-        return written;
-      }
-      OTSYNC_RETURN_IF_ERROR(SyncPath(file.path));
-      struct stat info {};
-      if (::stat(file.path.c_str(), &info) == 0) file.bytes = info.st_size;
-      files_.push_back(std::move(file));
-      OTSYNC_KILL_POINT("warehouse.load.after_file_staged");
+      staged_->EndFile();
+      file_rows_written_.push_back(file_rows_);
     }
     file_rows_ = 0;
     file_bytes_ = 0;
     return Status::OK();
+  }
+
+  // The file writer's thread: one COPY per file, each reading the file's chunks as they are
+  // added, then the file's sync. On the first error it stops the staged rows, so that the rows'
+  // side learns of it at its next Add and, at the latest, when it joins this thread.
+  void WriteFiles() {
+    while (staged_->WaitForFile()) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/part-%05zu.parquet", written_files_.size());
+      StagedFile file{folder_ + name, 0, 0};
+      Status written = Execute(
+          session_->connection(),
+          "COPY (" + select_sql_ + ") TO " + QuoteLiteral(file.path) + " " + kLoadParquetOptions,
+          "write the staged rows of " + Destination());
+      if (written.ok()) written = SyncPath(file.path);
+      if (!written.ok()) {
+        file_writer_status_ = std::move(written);
+        staged_->Close();
+        return;
+      }
+      struct stat info {};
+      if (::stat(file.path.c_str(), &info) == 0) file.bytes = info.st_size;
+      written_files_.push_back(std::move(file));
+      OTSYNC_KILL_POINT("warehouse.load.after_file_staged");
+    }
+  }
+
+  // Waits for the file writer's thread to end; its error, if it had one.
+  Status JoinFileWriter() {
+    if (file_writer_.joinable()) file_writer_.join();
+    return file_writer_status_;
+  }
+
+  // For an Add refused because the file writer stopped: its error.
+  Status StopForFileWriterError() {
+    broken_ = true;
+    Status status = JoinFileWriter();
+    return status.ok() ? Status::Internal("the file writer of " + Destination() + " stopped")
+                       : status;
   }
 
   WarehouseCommitter* committer_;
@@ -166,13 +206,18 @@ class ParquetPartitionLoad final : public PartitionLoad {
   std::string load_id_;
   std::string folder_;
   int lock_fd_ = -1;
-  // Rows of the file being staged: full chunks in staged_, the rest in chunk_. staged_ outlives
-  // session_, whose queries read it.
+  // Rows on their way to the file writer: full chunks in staged_, the rest in chunk_. staged_
+  // outlives session_, whose queries read it.
   std::unique_ptr<StagedRows> staged_;
   std::unique_ptr<StagingChunk> chunk_;
   std::unique_ptr<DuckDbSession> session_;
   std::string select_sql_;  // The rows of staged_ as the table's (ColumnsOfStagedRows).
-  std::vector<StagedFile> files_;
+  // The rows of each file ended, in order (the rows' side).
+  std::vector<int64_t> file_rows_written_;
+  // Written by file_writer_ alone, read after it is joined.
+  std::thread file_writer_;
+  std::vector<StagedFile> written_files_;
+  Status file_writer_status_;
   int64_t rows_ = 0;
   int64_t file_rows_ = 0;
   int64_t file_bytes_ = 0;

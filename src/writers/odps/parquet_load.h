@@ -1,10 +1,13 @@
 // ParquetPartitionLoad: the PartitionLoad of the warehouse (warehouse.h). Rows are gathered in
-// DuckDB data chunks (staging_chunk.h); every kRowsPerFile rows (or kBytesPerFile of them in the
-// chunks) a private in-memory DuckDB writes the chunks out as one Parquet file in the load's
-// staging folder (staged_rows.h) and they are freed, so the load's memory stays bounded whatever
-// the window (invariant 5). Commit writes the last file,
-// syncs the files and hands them to WarehouseCommitter::CommitLoad; the warehouse itself is
-// locked only for that commit, never while rows are loaded.
+// DuckDB data chunks (staging_chunk.h) and handed, a chunk at a time, to the load's file writer:
+// a thread of its own where a private in-memory DuckDB writes them with one COPY per Parquet file
+// of kRowsPerFile rows (or kBytesPerFile of them in the chunks), in the load's staging folder
+// (staged_rows.h). The file is written while its rows are still coming, and at most
+// kQueuedChunks chunks wait between the two threads, so the load's memory stays bounded whatever
+// the window (invariant 5) and the rows' side never waits for a whole file to be written.
+// Commit waits for the last file, syncs the files and hands them to
+// WarehouseCommitter::CommitLoad; the warehouse itself is locked only for that commit, never
+// while rows are loaded.
 //
 // The staging folder _staging/<load id>/ holds a `lock` file flock(2)ed for the load's life, so
 // that other processes can tell a running load from the leftovers of a killed one. Abort and
@@ -21,6 +24,8 @@ namespace otsync::odps {
 
 inline constexpr int64_t kRowsPerFile = 1 << 19;
 inline constexpr int64_t kBytesPerFile = 32LL << 20;
+// Chunks (of duckdb_vector_size() rows) that may wait for the file writer.
+inline constexpr size_t kQueuedChunks = 8;
 // How a load writes its files (bench/parquet_stage_bench.cc measures the alternatives; figures
 // in docs/benchmarks.md "Writer run 2"). One DuckDB thread: a second made writing the files
 // slower here, not faster (0.70 of the rate, 55 % more CPU), and a load shares the cores with its

@@ -3,9 +3,24 @@
 #include <utility>
 
 namespace otsync::odps {
+namespace {
 
-StagedRows::StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types)
-    : names_(std::move(names)), types_(std::move(types)) {}
+// A scan's state: the chunk its last output shares vectors with, kept until the next call (or
+// the query's end) so that the output never outlives what it points at.
+struct ScanState {
+  duckdb_data_chunk current = nullptr;
+  bool ended = false;
+
+  ~ScanState() {
+    if (current != nullptr) duckdb_destroy_data_chunk(&current);
+  }
+};
+
+}  // namespace
+
+StagedRows::StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types,
+                       size_t capacity)
+    : names_(std::move(names)), types_(std::move(types)), capacity_(capacity) {}
 
 StagedRows::~StagedRows() { Clear(); }
 
@@ -25,18 +40,65 @@ Status StagedRows::Register(duckdb_connection connection) {
   return Status::OK();
 }
 
-void StagedRows::Add(duckdb_data_chunk chunk) {
-  // A scan ends at the first chunk of no rows.
+bool StagedRows::Add(duckdb_data_chunk chunk) {
+  // A null entry ends a file, so a chunk of no rows never enters the queue.
   if (duckdb_data_chunk_get_size(chunk) == 0) {
     duckdb_destroy_data_chunk(&chunk);
-    return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !closed_;
   }
-  chunks_.push_back(chunk);
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return closed_ || capacity_ == 0 || queued_chunks_ < capacity_; });
+  if (closed_) {
+    lock.unlock();
+    duckdb_destroy_data_chunk(&chunk);
+    return false;
+  }
+  queue_.push_back(chunk);
+  ++queued_chunks_;
+  changed_.notify_all();
+  return true;
+}
+
+void StagedRows::EndFile() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return;
+  queue_.push_back(nullptr);
+  changed_.notify_all();
+}
+
+void StagedRows::Finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  finished_ = true;
+  changed_.notify_all();
+}
+
+bool StagedRows::WaitForFile() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return closed_ || finished_ || !queue_.empty(); });
+  return !closed_ && !queue_.empty();
+}
+
+void StagedRows::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  Clear();
 }
 
 void StagedRows::Clear() {
-  for (duckdb_data_chunk& chunk : chunks_) duckdb_destroy_data_chunk(&chunk);
-  chunks_.clear();
+  std::deque<duckdb_data_chunk> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dropped.swap(queue_);
+    queued_chunks_ = 0;
+    changed_.notify_all();
+  }
+  for (duckdb_data_chunk& chunk : dropped) {
+    if (chunk != nullptr) duckdb_destroy_data_chunk(&chunk);
+  }
 }
 
 void StagedRows::Bind(duckdb_bind_info info) {
@@ -48,26 +110,48 @@ void StagedRows::Bind(duckdb_bind_info info) {
   }
 }
 
-// A scan's state is the index of the next chunk; one thread, so that no two take the same one.
+// One thread per scan, so that the chunks leave the queue in order.
 void StagedRows::Init(duckdb_init_info info) {
-  duckdb_init_set_init_data(info, new size_t(0),
-                            [](void* next) { delete static_cast<size_t*>(next); });
+  duckdb_init_set_init_data(info, new ScanState(),
+                            [](void* state) { delete static_cast<ScanState*>(state); });
   duckdb_init_set_max_threads(info, 1);
 }
 
 void StagedRows::Scan(duckdb_function_info info, duckdb_data_chunk output) {
-  const auto* rows = static_cast<const StagedRows*>(duckdb_function_get_extra_info(info));
-  auto* next = static_cast<size_t*>(duckdb_function_get_init_data(info));
-  if (*next == rows->chunks_.size()) {
+  auto* rows = static_cast<StagedRows*>(duckdb_function_get_extra_info(info));
+  auto* state = static_cast<ScanState*>(duckdb_function_get_init_data(info));
+  if (state->current != nullptr) duckdb_destroy_data_chunk(&state->current);
+  if (state->ended) {
     duckdb_data_chunk_set_size(output, 0);
     return;
   }
-  duckdb_data_chunk chunk = rows->chunks_[(*next)++];
+  duckdb_data_chunk chunk = nullptr;
+  {
+    std::unique_lock<std::mutex> lock(rows->mutex_);
+    rows->changed_.wait(lock, [rows] { return rows->closed_ || !rows->queue_.empty(); });
+    if (rows->closed_) {
+      lock.unlock();
+      state->ended = true;
+      duckdb_function_set_error(info, "the rows were withdrawn");
+      duckdb_data_chunk_set_size(output, 0);
+      return;
+    }
+    chunk = rows->queue_.front();
+    rows->queue_.pop_front();
+    if (chunk != nullptr) --rows->queued_chunks_;
+    rows->changed_.notify_all();
+  }
+  if (chunk == nullptr) {
+    state->ended = true;
+    duckdb_data_chunk_set_size(output, 0);
+    return;
+  }
   for (idx_t c = 0; c < rows->names_.size(); ++c) {
     duckdb_vector_reference_vector(duckdb_data_chunk_get_vector(output, c),
                                    duckdb_data_chunk_get_vector(chunk, c));
   }
   duckdb_data_chunk_set_size(output, duckdb_data_chunk_get_size(chunk));
+  state->current = chunk;
 }
 
 }  // namespace otsync::odps

@@ -228,7 +228,8 @@ TEST_F(WarehouseTest, ALoadCutsItsFilesByTheBytesItsChunksHold) {
 }
 
 // A file that cannot be written (a DECIMAL text that is no number; ConvertField never stages one)
-// fails the load when its file is cut, and nothing of the load reaches the warehouse.
+// fails the load once the file writer reaches the row (at the latest when the load commits), and
+// nothing of the load reaches the warehouse.
 TEST_F(WarehouseTest, AFileThatCannotBeWrittenFailsTheLoadAndCommitsNothing) {
   TableSchema schema = ParseTableSpec("priced(price DECIMAL(10,2), note STRING)").value();
   ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
@@ -257,6 +258,27 @@ TEST_F(WarehouseTest, AFileThatCannotBeWrittenFailsTheLoadAndCommitsNothing) {
   using Row = std::vector<std::optional<std::string>>;
   EXPECT_EQ(Rows("SELECT count(*) FROM priced"), std::vector<Row>({{"0"}}));
   EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/warehouse/_staging"));
+}
+
+// A load given up in the middle of a file, its file writer waiting for the file's next rows:
+// Abort stops the writer, deletes the staged file and the folder, and the table stays as it was.
+TEST_F(WarehouseTest, ALoadAbortedInTheMiddleOfAFileLeavesNothing) {
+  TableSchema schema = ParseTableSpec("numbers(n BIGINT)").value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(schema, {}, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(1);
+  for (int n = 0; n < 10'000; ++n) {
+    row[0] = Number(CellValue::Kind::kInteger, n);
+    ASSERT_TRUE((*load)->AppendRow(row).ok());
+  }
+  (*load)->Abort();
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/warehouse/_staging"));
+  EXPECT_FALSE((*load)->AppendRow(row).ok());
+  EXPECT_FALSE(CommitTestWindow(**load).ok());
+  load->reset();
+  using Row = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(Rows("SELECT count(*) FROM numbers"), std::vector<Row>({{"0"}}));
 }
 
 // The narrow integer types, a wide DECIMAL and an integer partition column: the chunk stages
