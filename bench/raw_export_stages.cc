@@ -5,6 +5,7 @@
 #include <rocksdb/options.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -52,38 +53,71 @@ Result<std::vector<uint64_t>> ShardNumbers(rocksdb::DB* db, rocksdb::ColumnFamil
   return numbers;
 }
 
-// Sets row `row` of `vector` (VARCHAR, BIGINT, DOUBLE, BOOLEAN or BLOB) to `value`; returns the
-// bytes the warehouse's loads count for it beyond its slot (staging_chunk.h: a text's length), or
-// -1 for a kind it does not write.
-int64_t SetCell(duckdb_vector vector, idx_t row, const odps::CellValue& value) {
+// One converted value, compact so that every row of a run fits in memory before the clock
+// starts: a text's bytes lie in the run's text store at `value`.
+struct RawCell {
+  int64_t value = 0;  // An integer or boolean; a double's bits; a text's offset.
+  uint32_t size = 0;  // A text's length.
+  odps::CellValue::Kind kind = odps::CellValue::Kind::kNull;
+};
+
+// `converted` as a RawCell, its text appended to `texts`; false for a kind the raw append does not
+// write (VARCHAR, BIGINT, DOUBLE, BOOLEAN and BLOB columns only).
+bool ToRawCell(const odps::CellValue& converted, std::string* texts, RawCell* cell) {
   using Kind = odps::CellValue::Kind;
-  switch (value.kind) {
+  cell->kind = converted.kind;
+  switch (converted.kind) {
     case Kind::kNull:
-      duckdb_vector_ensure_validity_writable(vector);
-      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
-      return 0;
+      return true;
     case Kind::kInteger:
-      static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = value.integer;
-      return 0;
-    case Kind::kDouble:
-      static_cast<double*>(duckdb_vector_get_data(vector))[row] = value.number;
-      return 0;
     case Kind::kBoolean:
-      static_cast<bool*>(duckdb_vector_get_data(vector))[row] = value.integer != 0;
-      return 0;
+      cell->value = converted.integer;
+      return true;
+    case Kind::kDouble:
+      cell->value = std::bit_cast<int64_t>(converted.number);
+      return true;
     case Kind::kText:
     case Kind::kBlob:
-      duckdb_vector_assign_string_element_len(vector, row, value.text.data(), value.text.size());
-      return static_cast<int64_t>(value.text.size());
+      cell->value = static_cast<int64_t>(texts->size());
+      cell->size = static_cast<uint32_t>(converted.text.size());
+      texts->append(converted.text);
+      return true;
     case Kind::kTimestampMicros:
     case Kind::kDateDays:
       break;
   }
-  return -1;
+  return false;
 }
 
-// The Parquet files of the raw append, written as the loads write theirs (parquet_load.h): a
-// COPY per file on a thread of its own reads the file's chunks as they are added.
+// Sets row `row` of `vector` to `cell`, whose text lies in `texts`.
+void SetCell(duckdb_vector vector, idx_t row, const RawCell& cell, const std::string& texts) {
+  using Kind = odps::CellValue::Kind;
+  switch (cell.kind) {
+    case Kind::kNull:
+      duckdb_vector_ensure_validity_writable(vector);
+      duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), row);
+      return;
+    case Kind::kInteger:
+      static_cast<int64_t*>(duckdb_vector_get_data(vector))[row] = cell.value;
+      return;
+    case Kind::kDouble:
+      static_cast<double*>(duckdb_vector_get_data(vector))[row] = std::bit_cast<double>(cell.value);
+      return;
+    case Kind::kBoolean:
+      static_cast<bool*>(duckdb_vector_get_data(vector))[row] = cell.value != 0;
+      return;
+    case Kind::kText:
+    case Kind::kBlob:
+      duckdb_vector_assign_string_element_len(vector, row, texts.data() + cell.value, cell.size);
+      return;
+    case Kind::kTimestampMicros:
+    case Kind::kDateDays:
+      return;
+  }
+}
+
+// The Parquet files of the raw append, written as the loads write theirs (parquet_load.h): a file
+// writer thread runs one COPY per file, taking the file's chunks as they are added.
 class ParquetStager {
  public:
   ParquetStager(std::string folder, std::vector<std::string> names, std::vector<duckdb_type> types,
@@ -101,71 +135,71 @@ class ParquetStager {
     OTSYNC_ASSIGN_OR_RETURN(
         session_, odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
                                                     folder_ + "/spill", odps::kLoadThreads));
-    return staged_.Register(session_->connection());
+    OTSYNC_RETURN_IF_ERROR(staged_.Register(session_->connection()));
+    writer_ = std::thread([this] { WriteFiles(); });
+    return Status::OK();
   }
 
-  // Starts the next file: its COPY runs until EndFile.
-  void BeginFile() {
-    char name[32];
-    std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
-    writer_ = std::thread([this, path = folder_ + name] {
+  // Takes `chunk` of `rows` rows taking `bytes` in it; ends the file where the loads would.
+  Status Add(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
+    if (!staged_.Add(chunk)) {
+      Status stopped = Stopped();
+      return stopped.ok() ? Status::Internal("raw append: the file writer stopped") : stopped;
+    }
+    file_rows_ += rows;
+    file_bytes_ += bytes;
+    if (file_rows_ >= odps::kRowsPerFile || file_bytes_ >= odps::kBytesPerFile) EndFile();
+    return Status::OK();
+  }
+
+  // Ends the last file and waits for every file to be written and synced.
+  Status Finish() {
+    EndFile();
+    staged_.Finish();
+    return Stopped();
+  }
+  int64_t files() const { return files_; }
+
+ private:
+  void EndFile() {
+    if (file_rows_ > 0) staged_.EndFile();
+    file_rows_ = 0;
+    file_bytes_ = 0;
+  }
+
+  void WriteFiles() {
+    for (; staged_.WaitForFile(); ++files_) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
+      const std::string path = folder_ + name;
       written_ = odps::Execute(session_->connection(),
                                "COPY (" + select_sql_ + ") TO " + odps::QuoteLiteral(path) + " " +
                                    odps::kLoadParquetOptions,
                                "raw append: COPY TO parquet");
       if (written_.ok()) written_ = SyncPath(path);
-      if (!written_.ok()) staged_.Close();
-    });
+      if (!written_.ok()) {
+        staged_.Close();
+        return;
+      }
+    }
   }
-  // Takes `chunk` as the next rows of the file begun.
-  Status Add(duckdb_data_chunk chunk) {
-    if (staged_.Add(chunk)) return Status::OK();
-    if (writer_.joinable()) writer_.join();
-    return written_.ok() ? Status::Internal("raw append: the file's COPY stopped") : written_;
-  }
-  // Ends the file begun and waits for its COPY and sync.
-  Status EndFile() {
-    staged_.EndFile();
-    if (writer_.joinable()) writer_.join();
-    OTSYNC_RETURN_IF_ERROR(written_);
-    ++files_;
-    return Status::OK();
-  }
-  int64_t files() const { return files_; }
 
- private:
+  // Joins the file writer; its error, if it had one.
+  Status Stopped() {
+    if (writer_.joinable()) writer_.join();
+    return written_;
+  }
+
   std::string folder_;
   odps::StagedRows staged_;  // Outlives session_, whose COPYs read it.
   std::string select_sql_;
   std::unique_ptr<odps::DuckDbSession> session_;
   std::thread writer_;
-  Status written_;  // The last file's COPY and sync; read after writer_ is joined.
+  // Written by writer_ alone, read after it is joined.
+  Status written_;
   int64_t files_ = 0;
-};
-
-// One file's rows, converted and counted before the clock runs, in storage kept from file to
-// file: the timed part must not wait for pages that the preparation freed and the kernel took
-// back.
-struct PreparedFile {
-  std::vector<odps::CellValue> cells;  // Row r, column c at r * columns + c; texts in `texts`.
-  std::vector<std::pair<size_t, size_t>> text_spans;  // Offset and size, beside `cells`.
-  std::string texts;
-  int64_t rows = 0;
-  int64_t bytes = 0;  // As the loads count them (staging_chunk.h).
-
-  void Clear() {
-    cells.clear();
-    text_spans.clear();
-    texts.clear();
-    rows = 0;
-    bytes = 0;
-  }
-  // Points every text cell at its bytes, once `texts` no longer grows.
-  void PointTexts() {
-    for (size_t i = 0; i < cells.size(); ++i) {
-      cells[i].text = std::string_view(texts).substr(text_spans[i].first, text_spans[i].second);
-    }
-  }
+  int64_t file_rows_ = 0;
+  int64_t file_bytes_ = 0;
 };
 
 }  // namespace
@@ -278,75 +312,57 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
 
   const size_t data_columns = schema.columns.size();
   const idx_t chunk_rows = duckdb_vector_size();
-  std::vector<sync::Record> rows;
-  size_t next = 0;  // The first row of `rows` not yet taken.
-  bool more = true;
-  PreparedFile file;
-  odps::CellValue converted;
-  while (more || next < rows.size()) {
-    // Not timed: the next file's rows, made, converted and counted, up to where a load would cut
-    // the file (checked after each chunk's worth of rows, as the loads check).
-    file.Clear();
-    while (file.rows < odps::kRowsPerFile && file.bytes < odps::kBytesPerFile) {
-      int64_t chunk = 0;
-      for (; chunk < static_cast<int64_t>(chunk_rows); ++chunk) {
-        if (next == rows.size()) {
-          rows.clear();
-          next = 0;
-          if (!more || !(more = source(&rows)) || rows.empty()) break;
-        }
-        const sync::Record& row = rows[next++];
+  // Not timed: every row made and converted, each chunk's bytes counted as the loads count them.
+  std::vector<RawCell> cells;  // Row r, column c at r * data_columns + c.
+  std::string texts;
+  std::vector<int64_t> chunk_bytes;
+  {
+    std::vector<sync::Record> rows;
+    odps::CellValue converted;
+    int64_t in_chunk = 0;
+    while (source(&rows)) {
+      for (const sync::Record& row : rows) {
         if (row.fields.size() != data_columns) {
           return Status::InvalidArgument("raw append: a row has the wrong number of fields");
         }
+        if (in_chunk == 0) chunk_bytes.push_back(0);
         for (size_t c = 0; c < data_columns; ++c) {
           converted = odps::CellValue();
           OTSYNC_RETURN_IF_ERROR(
               odps::ConvertField(row.fields[c], schema.columns[c].type, false, &converted));
-          std::pair<size_t, size_t> span{file.texts.size(), 0};
-          if (converted.kind == odps::CellValue::Kind::kText ||
-              converted.kind == odps::CellValue::Kind::kBlob) {
-            span.second = converted.text.size();
-            file.texts.append(converted.text);
-            file.bytes += static_cast<int64_t>(span.second);
+          if (!ToRawCell(converted, &texts, &cells.emplace_back())) {
+            return Status::InvalidArgument("raw append: a value of a kind it does not write");
           }
-          odps::CellValue& cell = file.cells.emplace_back();
-          cell.kind = converted.kind;
-          cell.integer = converted.integer;
-          cell.number = converted.number;
-          file.text_spans.push_back(span);
+          chunk_bytes.back() += cells.back().size;
         }
+        chunk_bytes.back() += slot_bytes;
+        if (++in_chunk == static_cast<int64_t>(chunk_rows)) in_chunk = 0;
       }
-      if (chunk == 0) break;
-      file.rows += chunk;
-      file.bytes += slot_bytes * chunk;
+      rows.clear();
     }
-    if (file.rows == 0) continue;
-    file.PointTexts();
-    // Timed: filling the file's chunks while its COPY takes them, to the file synced.
-    start = Clock::now();
-    stager.BeginFile();
-    for (int64_t first = 0; first < file.rows; first += static_cast<int64_t>(chunk_rows)) {
-      const idx_t count = static_cast<idx_t>(
-          std::min<int64_t>(static_cast<int64_t>(chunk_rows), file.rows - first));
-      duckdb_data_chunk chunk = odps::NewDataChunk(types);
-      for (size_t c = 0; c < data_columns; ++c) {
-        duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
-        for (idx_t r = 0; r < count; ++r) {
-          const size_t cell = (static_cast<size_t>(first) + r) * data_columns + c;
-          if (SetCell(vector, r, file.cells[cell]) < 0) {
-            duckdb_destroy_data_chunk(&chunk);
-            return Status::InvalidArgument("raw append: a value of an unknown kind");
-          }
-        }
-      }
-      duckdb_data_chunk_set_size(chunk, count);
-      OTSYNC_RETURN_IF_ERROR(stager.Add(chunk));
-    }
-    OTSYNC_RETURN_IF_ERROR(stager.EndFile());
-    timed += Clock::now() - start;
-    run.rows += file.rows;
   }
+  const int64_t row_count = static_cast<int64_t>(cells.size() / data_columns);
+
+  // Timed: filling the chunks while the file writer takes them, to the last file synced.
+  start = Clock::now();
+  for (int64_t first = 0, chunk_index = 0; first < row_count;
+       first += static_cast<int64_t>(chunk_rows), ++chunk_index) {
+    const idx_t count =
+        static_cast<idx_t>(std::min<int64_t>(static_cast<int64_t>(chunk_rows), row_count - first));
+    duckdb_data_chunk chunk = odps::NewDataChunk(types);
+    for (size_t c = 0; c < data_columns; ++c) {
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+      for (idx_t r = 0; r < count; ++r) {
+        SetCell(vector, r, cells[(static_cast<size_t>(first) + r) * data_columns + c], texts);
+      }
+    }
+    duckdb_data_chunk_set_size(chunk, count);
+    OTSYNC_RETURN_IF_ERROR(
+        stager.Add(chunk, static_cast<int64_t>(count), chunk_bytes[chunk_index]));
+    run.rows += static_cast<int64_t>(count);
+  }
+  OTSYNC_RETURN_IF_ERROR(stager.Finish());
+  timed += Clock::now() - start;
   start = Clock::now();
   OTSYNC_RETURN_IF_ERROR(SyncPath(folder));
   timed += Clock::now() - start;
