@@ -5,9 +5,10 @@
 // (staged_rows.h). The file is written while its rows are still coming, and at most
 // kQueuedChunks chunks wait between the two threads, so the load's memory stays bounded whatever
 // the window (invariant 5) and the rows' side never waits for a whole file to be written.
-// Commit waits for the last file, syncs the files and hands them to
-// WarehouseCommitter::CommitLoad; the warehouse itself is locked only for that commit, never
-// while rows are loaded.
+// The file writer syncs each file once written; Commit waits for the last one and hands them
+// all to WarehouseCommitter::CommitLoad; the warehouse itself is locked only for that commit,
+// never while rows are loaded. An error of the file writer stops the load: the rows' side gets
+// it at its next full chunk or at Commit.
 //
 // The staging folder _staging/<load id>/ holds a `lock` file flock(2)ed for the load's life, so
 // that other processes can tell a running load from the leftovers of a killed one. Abort and
@@ -24,7 +25,9 @@ namespace otsync::odps {
 
 inline constexpr int64_t kRowsPerFile = 1 << 19;
 inline constexpr int64_t kBytesPerFile = 32LL << 20;
-// Chunks (of duckdb_vector_size() rows) that may wait for the file writer.
+// Chunks (of duckdb_vector_size() rows) that may wait for the file writer: enough to ride out
+// the COPY's pauses at a row group's end, few enough to stay in the caches (other depths were
+// not measured; a larger channel between readers and writer measured slower, Writer run 3).
 inline constexpr size_t kQueuedChunks = 8;
 // How a load writes its files (bench/parquet_stage_bench.cc measures the alternatives; figures
 // in docs/benchmarks.md "Writer run 2"). One DuckDB thread: a second made writing the files
