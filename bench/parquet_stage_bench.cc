@@ -12,10 +12,7 @@
 // warehouse's own settings (parquet_load.h), the CPU time of the whole process (DuckDB's
 // threads included) and the files' size.
 #include <duckdb.h>
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -26,10 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "base/durable_file.h"
 #include "bench_support.h"
 #include "testing/temporary_directory.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/parquet_load.h"
+#include "writers/odps/staged_file_writer.h"
 #include "writers/odps/staged_rows.h"
 #include "writers/odps/warehouse.h"
 
@@ -117,12 +116,9 @@ double CpuSeconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-Status SyncFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("cannot open " + path);
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? Status::OK() : Status::IOError("cannot sync " + path);
+// The chunks' rows as the table's, with the partition column the chunks do not hold.
+std::string SelectStaged() {
+  return std::string("SELECT *, '20250101' AS pt FROM ") + odps::kStagedRowsFunction + "()";
 }
 
 constexpr char kCreateStaged[] =
@@ -225,25 +221,23 @@ class Stage {
   void EndFile() { staged_.EndFile(); }
   // No more files: a streamed writer's WaitForFile returns false once the last one is taken.
   void Finish() { staged_.Finish(); }
-  bool WaitForFile() { return staged_.WaitForFile(); }
-  duckdb_connection connection() const { return session_->connection(); }
   void Close() { staged_.Close(); }
+  duckdb_connection connection() const { return session_->connection(); }
+  odps::StagedRows* staged() { return &staged_; }
 
   // Writes the rows of the file ended first to `path`, syncs it and lets the rows go.
   Status Write(const std::string& path, const Variant& variant) {
-    const std::string source = staging_table_ ? "staged"
-                                              : std::string("(SELECT *, '20250101' AS pt FROM ") +
-                                                    odps::kStagedRowsFunction + "())";
+    const std::string source = staging_table_ ? std::string("staged") : "(" + SelectStaged() + ")";
     Status written = odps::Execute(
         session_->connection(),
         "COPY " + source + " TO " + odps::QuoteLiteral(path) + " " + variant.options, "COPY");
     if (!staging_table_) {
       if (!written.ok()) staged_.Close();
       OTSYNC_RETURN_IF_ERROR(written);
-      return SyncFile(path);
+      return SyncPath(path);
     }
     OTSYNC_RETURN_IF_ERROR(written);
-    OTSYNC_RETURN_IF_ERROR(SyncFile(path));
+    OTSYNC_RETURN_IF_ERROR(SyncPath(path));
     return odps::Execute(session_->connection(), "DROP TABLE staged", "drop");
   }
 
@@ -295,17 +289,9 @@ Status StageInTurn(const Rows& rows, const Variant& variant, const std::string& 
 // come.
 Status StageStreamed(const Rows& rows, const Variant& variant, const std::string& folder,
                      Stage& stage, Measure* measure) {
-  Status written;
-  std::thread writer([&stage, &variant, measure, &written, &folder] {
-    for (int file = 0; stage.WaitForFile(); ++file) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-%05d.parquet", file);
-      const Clock::time_point copy_start = Clock::now();
-      written = stage.Write(folder + name, variant);
-      measure->copy_seconds += Seconds(Clock::now() - copy_start);
-      if (!written.ok()) return;
-    }
-  });
+  const Clock::time_point copy_start = Clock::now();
+  odps::StagedFileWriter writer(stage.connection(), stage.staged(), SelectStaged(), variant.options,
+                                folder, "the staged rows");
   Status appended;
   for (int64_t first = 0; first < rows.count && appended.ok(); first += odps::kRowsPerFile) {
     const Clock::time_point append_start = Clock::now();
@@ -318,7 +304,8 @@ Status StageStreamed(const Rows& rows, const Variant& variant, const std::string
   } else {
     stage.Close();
   }
-  writer.join();
+  Status written = writer.Join();
+  measure->copy_seconds += Seconds(Clock::now() - copy_start);
   OTSYNC_RETURN_IF_ERROR(written);
   return appended;
 }

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <thread>
 #include <utility>
 
 #include "base/durable_file.h"
@@ -18,6 +17,7 @@
 #include "store/stream_metadata.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/parquet_load.h"
+#include "writers/odps/staged_file_writer.h"
 #include "writers/odps/staged_rows.h"
 #include "writers/odps/staging_chunk.h"
 #include "writers/odps/value_conversion.h"
@@ -125,25 +125,22 @@ class ParquetStager {
       : folder_(std::move(folder)),
         staged_(std::move(names), std::move(types), odps::kQueuedChunks),
         select_sql_(std::move(select_sql)) {}
-  ~ParquetStager() {
-    staged_.Close();
-    if (writer_.joinable()) writer_.join();
-  }
-
   Status Open() {
     // The warehouse's settings for a load's staging database (parquet_load.h).
     OTSYNC_ASSIGN_OR_RETURN(
         session_, odps::DuckDbSession::OpenInMemory(odps::WarehouseMemoryLimit(),
                                                     folder_ + "/spill", odps::kLoadThreads));
     OTSYNC_RETURN_IF_ERROR(staged_.Register(session_->connection()));
-    writer_ = std::thread([this] { WriteFiles(); });
+    writer_ = std::make_unique<odps::StagedFileWriter>(session_->connection(), &staged_,
+                                                       select_sql_, odps::kLoadParquetOptions,
+                                                       folder_, "the raw append's rows");
     return Status::OK();
   }
 
   // Takes `chunk` of `rows` rows taking `bytes` in it; ends the file where the loads would.
   Status Add(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
     if (!staged_.Add(chunk)) {
-      Status stopped = Stopped();
+      Status stopped = writer_->Join();
       return stopped.ok() ? Status::Internal("raw append: the file writer stopped") : stopped;
     }
     file_rows_ += rows;
@@ -156,9 +153,10 @@ class ParquetStager {
   Status Finish() {
     EndFile();
     staged_.Finish();
-    return Stopped();
+    return writer_->Join();
   }
-  int64_t files() const { return files_; }
+  // After Finish.
+  int64_t files() const { return static_cast<int64_t>(writer_->files().size()); }
 
  private:
   void EndFile() {
@@ -167,37 +165,12 @@ class ParquetStager {
     file_bytes_ = 0;
   }
 
-  void WriteFiles() {
-    for (; staged_.WaitForFile(); ++files_) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-%05lld.parquet", static_cast<long long>(files_));
-      const std::string path = folder_ + name;
-      written_ = odps::Execute(session_->connection(),
-                               "COPY (" + select_sql_ + ") TO " + odps::QuoteLiteral(path) + " " +
-                                   odps::kLoadParquetOptions,
-                               "raw append: COPY TO parquet");
-      if (written_.ok()) written_ = SyncPath(path);
-      if (!written_.ok()) {
-        staged_.Close();
-        return;
-      }
-    }
-  }
-
-  // Joins the file writer; its error, if it had one.
-  Status Stopped() {
-    if (writer_.joinable()) writer_.join();
-    return written_;
-  }
-
   std::string folder_;
   odps::StagedRows staged_;  // Outlives session_, whose COPYs read it.
   std::string select_sql_;
   std::unique_ptr<odps::DuckDbSession> session_;
-  std::thread writer_;
-  // Written by writer_ alone, read after it is joined.
-  Status written_;
-  int64_t files_ = 0;
+  // Last: destroyed (closing staged_ and joining) before the rest.
+  std::unique_ptr<odps::StagedFileWriter> writer_;
   int64_t file_rows_ = 0;
   int64_t file_bytes_ = 0;
 };

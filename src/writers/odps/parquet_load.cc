@@ -2,19 +2,16 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <random>
-#include <thread>
 #include <utility>
 
-#include "base/durable_file.h"
-#include "base/kill_point.h"
 #include "writers/odps/duckdb_support.h"
+#include "writers/odps/staged_file_writer.h"
 #include "writers/odps/staged_rows.h"
 #include "writers/odps/staging_chunk.h"
 
@@ -77,7 +74,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
     for (const PartitionLevel& level : partition_) partition_values.push_back(level.value);
     select_sql_ = "SELECT " + ColumnsOfStagedRows(schema_, partition_values) + " FROM " +
                   kStagedRowsFunction + "()";
-    file_writer_ = std::thread([this] { WriteFiles(); });
+    file_writer_ = std::make_unique<StagedFileWriter>(session_->connection(), staged_.get(),
+                                                      select_sql_, kLoadParquetOptions, folder_,
+                                                      "the staged rows of " + Destination());
     started_ = true;
     return Status::OK();
   }
@@ -108,18 +107,20 @@ class ParquetPartitionLoad final : public PartitionLoad {
     Status status = FinishFile();
     if (status.ok()) {
       staged_->Finish();
-      status = JoinFileWriter();
+      status = file_writer_->Join();
     }
-    if (status.ok() && written_files_.size() != file_rows_written_.size()) {
+    if (status.ok() && file_writer_->files().size() != file_rows_written_.size()) {
       status = Status::Internal("the load of " + Destination() + " wrote " +
-                                std::to_string(written_files_.size()) + " files of " +
+                                std::to_string(file_writer_->files().size()) + " files of " +
                                 std::to_string(file_rows_written_.size()));
     }
     if (status.ok()) {
-      for (size_t i = 0; i < written_files_.size(); ++i) {
-        written_files_[i].rows = file_rows_written_[i];
+      std::vector<StagedFile> files;
+      for (size_t i = 0; i < file_writer_->files().size(); ++i) {
+        const StagedFileWriter::File& file = file_writer_->files()[i];
+        files.push_back(StagedFile{file.path, file_rows_written_[i], file.bytes});
       }
-      LoadCommit commit{load_id_, schema_, partition_spec_, truncate_, written_files_, window};
+      LoadCommit commit{load_id_, schema_, partition_spec_, truncate_, std::move(files), window};
       commit.window.rows = rows_;
       status = committer_->CommitLoad(commit, &commit_stats_);
     }
@@ -129,7 +130,7 @@ class ParquetPartitionLoad final : public PartitionLoad {
 
   void Abort() override {
     if (staged_ != nullptr) staged_->Close();
-    if (file_writer_.joinable()) file_writer_.join();
+    file_writer_.reset();
     session_.reset();
     if (lock_fd_ >= 0) {
       std::error_code ignored;
@@ -159,41 +160,10 @@ class ParquetPartitionLoad final : public PartitionLoad {
     return Status::OK();
   }
 
-  // The file writer's thread: one COPY per file, each reading the file's chunks as they are
-  // added, then the file's sync. On the first error it stops the staged rows, so that the rows'
-  // side learns of it at its next Add and, at the latest, when it joins this thread.
-  void WriteFiles() {
-    while (staged_->WaitForFile()) {
-      char name[32];
-      std::snprintf(name, sizeof(name), "/part-%05zu.parquet", written_files_.size());
-      StagedFile file{folder_ + name, 0, 0};
-      Status written = Execute(
-          session_->connection(),
-          "COPY (" + select_sql_ + ") TO " + QuoteLiteral(file.path) + " " + kLoadParquetOptions,
-          "write the staged rows of " + Destination());
-      if (written.ok()) written = SyncPath(file.path);
-      if (!written.ok()) {
-        file_writer_status_ = std::move(written);
-        staged_->Close();
-        return;
-      }
-      struct stat info {};
-      if (::stat(file.path.c_str(), &info) == 0) file.bytes = info.st_size;
-      written_files_.push_back(std::move(file));
-      OTSYNC_KILL_POINT("warehouse.load.after_file_staged");
-    }
-  }
-
-  // Waits for the file writer's thread to end; its error, if it had one.
-  Status JoinFileWriter() {
-    if (file_writer_.joinable()) file_writer_.join();
-    return file_writer_status_;
-  }
-
   // For an Add refused because the file writer stopped: its error.
   Status StopForFileWriterError() {
     broken_ = true;
-    Status status = JoinFileWriter();
+    Status status = file_writer_->Join();
     return status.ok() ? Status::Internal("the file writer of " + Destination() + " stopped")
                        : status;
   }
@@ -214,10 +184,8 @@ class ParquetPartitionLoad final : public PartitionLoad {
   std::string select_sql_;  // The rows of staged_ as the table's (ColumnsOfStagedRows).
   // The rows of each file ended, in order (the rows' side).
   std::vector<int64_t> file_rows_written_;
-  // Written by file_writer_ alone, read after it is joined.
-  std::thread file_writer_;
-  std::vector<StagedFile> written_files_;
-  Status file_writer_status_;
+  // Writes the files of staged_ on session_'s connection; destroyed before both.
+  std::unique_ptr<StagedFileWriter> file_writer_;
   int64_t rows_ = 0;
   int64_t file_rows_ = 0;
   int64_t file_bytes_ = 0;

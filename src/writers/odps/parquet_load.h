@@ -2,7 +2,7 @@
 // DuckDB data chunks (staging_chunk.h) and handed, a chunk at a time, to the load's file writer:
 // a thread of its own where a private in-memory DuckDB writes them with one COPY per Parquet file
 // of kRowsPerFile rows (or kBytesPerFile of them in the chunks), in the load's staging folder
-// (staged_rows.h). The file is written while its rows are still coming, and at most
+// (staged_rows.h, staged_file_writer.h). The file is written while its rows are still coming, and at most
 // kQueuedChunks chunks wait between the two threads, so the load's memory stays bounded whatever
 // the window (invariant 5) and the rows' side never waits for a whole file to be written.
 // The file writer syncs each file once written; Commit waits for the last one and hands them

@@ -1,0 +1,65 @@
+// StagedFileWriter: the thread that turns the files of a StagedRows (staged_rows.h) into Parquet
+// files while their rows are still being added — the "streamed" use of StagedRows.
+//
+// For each file the rows' side ends, in order, it runs
+//   COPY (<select>) TO '<folder>/part-NNNNN.parquet' <copy options>
+// on its connection, the files numbered from 0, and syncs the file once written. On the first
+// error (a value the SELECT's cast refuses, a failed write or sync) it Close()s the StagedRows —
+// the rows' side's next Add returns false, which is how that side learns it must stop — and
+// ends; Join returns that error. Used by the load (parquet_load.cc) and by the benchmarks'
+// baselines, which must write their files the way the loads do.
+//
+// Contracts: `connection` and `staged` outlive Join (or the destructor); the connection runs
+// nothing else meanwhile. The rows' side ends with StagedRows::Finish (every file written, then
+// Join returns OK) or StagedRows::Close (the thread stops at once). files() is read after Join.
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "writers/odps/staged_rows.h"
+
+namespace otsync::odps {
+
+class StagedFileWriter {
+ public:
+  struct File {
+    std::string path;  // <folder>/part-NNNNN.parquet
+    int64_t bytes = 0;
+  };
+
+  // Starts the thread. `what` names the rows in an error message ("the staged rows of t/pt=1").
+  StagedFileWriter(duckdb_connection connection, StagedRows* staged, std::string select_sql,
+                   std::string copy_options, std::string folder, std::string what);
+  // Close()s the StagedRows and joins, unless joined already.
+  ~StagedFileWriter();
+  StagedFileWriter(const StagedFileWriter&) = delete;
+  StagedFileWriter& operator=(const StagedFileWriter&) = delete;
+
+  // Waits for the thread to end; its first error, or OK when every file was written and synced.
+  // May be called again: returns the same.
+  Status Join();
+  // The files written and synced, in order. Only after Join.
+  const std::vector<File>& files() const { return files_; }
+
+ private:
+  void WriteFiles();
+
+  const duckdb_connection connection_;
+  StagedRows* const staged_;
+  const std::string select_sql_;
+  const std::string copy_options_;
+  const std::string folder_;
+  const std::string what_;
+  // Written by thread_ alone, read after it is joined.
+  std::vector<File> files_;
+  Status status_;
+  std::thread thread_;  // Last: starts once the fields above are set.
+};
+
+}  // namespace otsync::odps
