@@ -183,7 +183,7 @@ TEST(ValueConversionTest, TextMustBeUtf8AndLongValuesAreCutInMessages) {
   EXPECT_EQ(Convert(Field::String("h\xc3\xa9"), "STRING"), "text:h\xc3\xa9");
   std::string bad = Convert(Field::Binary("\xff\xfe"), "STRING");
   EXPECT_EQ(bad, "error: cannot convert BINARY b\"\\xff\\xfe\" to STRING: not valid UTF-8");
-  // What Unicode refuses, alone and after 70 ASCII bytes (past the validator's 64-byte blocks).
+  // What Unicode refuses, alone and after 70 ASCII bytes.
   const std::string ascii(70, 'a');
   for (const std::string invalid : {"\xc0\xaf",          // "/" in an overlong form
                                     "\xed\xa0\x80",      // the surrogate U+D800
@@ -197,6 +197,26 @@ TEST(ValueConversionTest, TextMustBeUtf8AndLongValuesAreCutInMessages) {
   const std::string valid =
       ascii + "\xe2\x82\xac \xf0\x9d\x84\x9e \xf4\x8f\xbf\xbf";  // € 𝄞 U+10FFFF
   EXPECT_EQ(Convert(Field::String(valid), "STRING"), "text:" + valid);
+  // The validator takes ASCII eight bytes at a time: a sequence at any offset of a word, and
+  // after every whole or partial word, is still checked.
+  for (size_t offset = 0; offset < 18; ++offset) {
+    const std::string before(offset, 'a');
+    for (const std::string sequence : {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e"}) {
+      const std::string good = before + sequence + std::string(9, 'b');
+      EXPECT_EQ(Convert(Field::String(good), "STRING"), "text:" + good) << offset;
+      // The same sequence cut short, at the end of the text and before more ASCII.
+      const std::string cut = before + sequence.substr(0, sequence.size() - 1);
+      EXPECT_NE(Convert(Field::String(cut), "STRING").find("not valid UTF-8"), std::string::npos)
+          << offset;
+      EXPECT_NE(Convert(Field::String(cut + std::string(9, 'b')), "STRING").find("not valid UTF-8"),
+                std::string::npos)
+          << offset;
+    }
+    EXPECT_NE(Convert(Field::String(before + "\x80" + std::string(16, 'c')), "STRING")
+                  .find("not valid UTF-8"),
+              std::string::npos)
+        << offset;
+  }
   std::string long_error = Convert(Field::String(std::string(1000, 'x')), "BIGINT");
   EXPECT_LT(long_error.size(), 200u);
   EXPECT_NE(long_error.find("... to BIGINT: not a number"), std::string::npos) << long_error;
