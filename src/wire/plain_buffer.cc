@@ -604,6 +604,11 @@ uint8_t AppendPrimaryKeyPart(const PrimaryKey& primary_key, std::string* out) {
   return row_checksum;
 }
 
+// The row's own extension, if it has one: what AppendRowBody writes for a row taken whole.
+const SequenceInfo* OwnSequenceInfo(const Row& row) {
+  return row.sequence_info.has_value() ? &*row.sequence_info : nullptr;
+}
+
 // `sequence_info`: the extension written, if any (row.sequence_info or a caller's own).
 void AppendRowBody(const Row& row, const SequenceInfo* sequence_info, std::string* out) {
   uint8_t row_checksum = AppendPrimaryKeyPart(row.primary_key, out);
@@ -677,7 +682,7 @@ Result<std::vector<Row>> DecodeRows(std::string_view buffer) {
 void EncodeRow(const Row& row, std::string* out) {
   out->reserve(out->size() + 4 + RowWireSizeBound(row));
   AppendU32(kHeader, out);
-  AppendRowBody(row, row.sequence_info.has_value() ? &*row.sequence_info : nullptr, out);
+  AppendRowBody(row, OwnSequenceInfo(row), out);
 }
 
 void EncodeRow(const Row& row, const SequenceInfo& sequence_info, std::string* out) {
@@ -713,7 +718,7 @@ std::string EncodePrimaryKey(const PrimaryKey& primary_key) {
 void PlainBufferWriter::AppendRow(const Row& row) {
   if (rows_ == 0) AppendU32(kHeader, out_);
   out_->reserve(out_->size() + RowWireSizeBound(row));
-  AppendRowBody(row, row.sequence_info.has_value() ? &*row.sequence_info : nullptr, out_);
+  AppendRowBody(row, OwnSequenceInfo(row), out_);
   ++rows_;
 }
 
