@@ -2,9 +2,9 @@
 // DuckDB data chunks (staging_chunk.h) and handed, a chunk at a time, to the load's file writer:
 // a thread of its own where a private in-memory DuckDB writes them with one COPY per Parquet file
 // of kRowsPerFile rows (or kBytesPerFile of them in the chunks), in the load's staging folder
-// (staged_rows.h, staged_file_writer.h). The file is written while its rows are still coming, and at most
-// kQueuedChunks chunks wait between the two threads, so the load's memory stays bounded whatever
-// the window (invariant 5) and the rows' side never waits for a whole file to be written.
+// (staged_rows.h, staged_file_writer.h). The file is written while its rows are still coming, and
+// at most kQueuedChunks chunks wait between the two threads, so the load's memory stays bounded
+// whatever the window (invariant 5) and the rows' side never waits for a whole file to be written.
 // The file writer syncs each file once written; Commit waits for the last one and hands them
 // all to WarehouseCommitter::CommitLoad; the warehouse itself is locked only for that commit,
 // never while rows are loaded. An error of the file writer stops the load: the rows' side gets
