@@ -50,10 +50,21 @@ struct Variant {
   bool streamed = false;
 };
 
-// COPY's options with `compression` and `row_group_size`.
-std::string Options(const std::string& compression, int64_t row_group_size) {
+// COPY's options with `compression`, `row_group_size` and `dictionary_limit` (at most that many
+// values a column and row group in a dictionary; 0: DuckDB's own limit).
+std::string Options(const std::string& compression, int64_t row_group_size,
+                    int64_t dictionary_limit = 1024) {
   return "(FORMAT parquet, COMPRESSION " + compression + ", ROW_GROUP_SIZE " +
-         std::to_string(row_group_size) + ")";
+         std::to_string(row_group_size) +
+         (dictionary_limit > 0 ? ", DICTIONARY_SIZE_LIMIT " + std::to_string(dictionary_limit)
+                               : std::string()) +
+         ")";
+}
+
+// The warehouse's COPY options with `option` added.
+std::string WithOption(const std::string& option) {
+  std::string options = odps::kLoadParquetOptions;
+  return options.substr(0, options.size() - 1) + ", " + option + ")";
 }
 
 struct Measure {
@@ -353,9 +364,13 @@ int main(int argc, char** argv) {
   int repetitions = 5;
   app.add_option("--rows", row_count, "output rows per run")->capture_default_str();
   app.add_option("--repetitions", repetitions, "runs of every variant")->capture_default_str();
+  std::string only;
+  app.add_option("--only", only,
+                 "run only the variants whose name holds this text (the first variant, the "
+                 "baseline of the ratios, always runs)");
   CLI11_PARSE(app, argc, argv);
 
-  const std::vector<Variant> variants = {
+  std::vector<Variant> variants = {
       {"the warehouse's: COPY from the chunks, snappy, 1 thread, row groups of 61,440 rows"},
       {"an in-memory staging table between the chunks and COPY", otsync::odps::kLoadParquetOptions,
        otsync::odps::kLoadThreads, false, true},
@@ -370,7 +385,22 @@ int main(int argc, char** argv) {
        otsync::odps::kLoadParquetOptions, otsync::odps::kLoadThreads, true},
       {"streamed: COPY on a second thread takes each chunk as it is filled",
        otsync::odps::kLoadParquetOptions, otsync::odps::kLoadThreads, false, false, true},
+      {"streamed, DuckDB's own dictionary limit", Options("snappy", 61'440, 0),
+       otsync::odps::kLoadThreads, false, false, true},
+      {"streamed, dictionaries of at most 4,096 values", Options("snappy", 61'440, 4'096),
+       otsync::odps::kLoadThreads, false, false, true},
+      {"streamed, dictionaries of at most 256 values", Options("snappy", 61'440, 256),
+       otsync::odps::kLoadThreads, false, false, true},
+      {"streamed, no Bloom filters", WithOption("WRITE_BLOOM_FILTER false"),
+       otsync::odps::kLoadThreads, false, false, true},
+      {"streamed, Parquet format version 2", WithOption("PARQUET_VERSION V2"),
+       otsync::odps::kLoadThreads, false, false, true},
   };
+  if (!only.empty()) {
+    std::erase_if(variants, [&](const Variant& variant) {
+      return &variant != &variants.front() && variant.name.find(only) == std::string::npos;
+    });
+  }
   const Rows rows = MakeRows(row_count);
   otsync::testing::TemporaryDirectory directory("parquet_stage_bench");
   std::vector<std::vector<Measure>> measures(variants.size());

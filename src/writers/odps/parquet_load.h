@@ -36,9 +36,15 @@ inline constexpr size_t kQueuedChunks = 8;
 // Parquet writer holds a row group before it writes it, and the smaller group wrote 1.16 times as
 // fast with 15 % less CPU (groups of 524,288 rows: 0.42 of the rate). Snappy: zstd's files are a
 // third smaller but 0.83 of the rate, uncompressed ones two thirds larger for 1.02 of it.
+// Dictionaries of at most 1,024 values a column and row group: DuckDB's default limit let a
+// column of ten thousand or more distinct values (a stream's primary keys, its values) be hashed
+// into a dictionary for much of each row group before giving it up, the costliest item of the
+// COPY; with the limit such a column is written plain after its first 1,024 distinct values,
+// while columns of few values (names, operation types, partitions) keep their dictionaries
+// (docs/benchmarks.md "Writer run 5").
 inline constexpr int kLoadThreads = 1;
 inline constexpr char kLoadParquetOptions[] =
-    "(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 61440)";
+    "(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 61440, DICTIONARY_SIZE_LIMIT 1024)";
 
 // Begins a load of `partition` of the table `schema` into the warehouse `committer` commits to.
 // `memory_limit` is the staging DuckDB's ("96MB").

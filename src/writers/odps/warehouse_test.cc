@@ -204,6 +204,32 @@ TEST_F(WarehouseTest, ALoadWritesRowGroupsOf61440Rows) {
             std::vector<std::vector<int64_t>>({{61'440}, {70'000 - 61'440}}));
 }
 
+// A load's files keep a dictionary only for a column of few values in a row group (at most
+// 1,024; parquet_load.h: kLoadParquetOptions): `few` (3 values) has one in every row group,
+// `many` (5,000 values, each in 12 to 14 rows of a group, which DuckDB's own limit would have
+// hashed into a dictionary) has none.
+TEST_F(WarehouseTest, ALoadKeepsDictionariesForColumnsOfFewValuesOnly) {
+  TableSchema schema = ParseTableSpec("mixed(few STRING, many STRING)").value();
+  ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
+  Result<std::unique_ptr<PartitionLoad>> load = warehouse_->BeginLoad(schema, {}, true);
+  ASSERT_TRUE(load.ok()) << load.status().ToString();
+  std::vector<CellValue> row(2);
+  row[0].kind = CellValue::Kind::kText;
+  row[1].kind = CellValue::Kind::kText;
+  static const char* const kFew[] = {"red", "green", "blue"};
+  for (int n = 0; n < 70'000; ++n) {
+    row[0].text = kFew[n % 3];
+    row[1].owned = "value-" + std::to_string(n % 5'000);
+    row[1].text = row[1].owned;
+    ASSERT_TRUE((*load)->AppendRow(row).ok());
+  }
+  ASSERT_TRUE(CommitTestWindow(**load).ok());
+  EXPECT_EQ(QueryFiles("SELECT path_in_schema = 'many', count(*), "
+                       "count(*) FILTER (WHERE encodings LIKE '%DICTIONARY%') "
+                       "FROM parquet_metadata(FILES) GROUP BY 1 ORDER BY 1"),
+            std::vector<std::vector<int64_t>>({{0, 2, 2}, {1, 2, 0}}));
+}
+
 // A load's memory is bounded by the bytes its chunks hold (staging_chunk.h): a row of a 1,000-byte
 // text and a NULL text takes 16 + 1,000 + 16 bytes, so a file is cut after
 // ceil(32 MiB / 1,032) = 32,514 such rows, long before 512Ki rows.
