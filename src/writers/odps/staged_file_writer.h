@@ -33,7 +33,7 @@ class StagedFileWriter {
     int64_t bytes = 0;
   };
 
-  // Starts the thread. `what` names the rows in an error message ("the staged rows of t/pt=1").
+  // Starts the thread. `what` names the rows in an error message: "write <what>: ...".
   StagedFileWriter(duckdb_connection connection, StagedRows* staged, std::string select_sql,
                    std::string copy_options, std::string folder, std::string what);
   // Close()s the StagedRows and joins, unless joined already.
