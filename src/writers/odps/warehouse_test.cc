@@ -206,8 +206,8 @@ TEST_F(WarehouseTest, ALoadWritesRowGroupsOf61440Rows) {
 
 // A load's files keep a dictionary only for a column of few values in a row group (at most
 // 1,024; parquet_load.h: kLoadParquetOptions): `few` (3 values) has one in every row group,
-// `many` (5,000 values, each in 12 to 14 rows of a group, which DuckDB's own limit would have
-// hashed into a dictionary) has none.
+// `many` (5,000 values over 70,000 rows) has none — with DuckDB's own limit, one of its two row
+// groups had one.
 TEST_F(WarehouseTest, ALoadKeepsDictionariesForColumnsOfFewValuesOnly) {
   TableSchema schema = ParseTableSpec("mixed(few STRING, many STRING)").value();
   ASSERT_TRUE(warehouse_->CreateTable(schema).ok());
