@@ -111,6 +111,18 @@ ProcessCpuTimes ProcessCpu(int pid) {
   return times;
 }
 
+int64_t ProcessStatusKib(int pid, std::string_view field) {
+  if (pid < 0) return -1;
+  std::ifstream status("/proc/" + (pid == 0 ? std::string("self") : std::to_string(pid)) +
+                       "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.size() > field.size() && line.starts_with(field) && line[field.size()] == ':') {
+      return std::strtoll(line.c_str() + field.size() + 1, nullptr, 10);
+    }
+  }
+  return -1;
+}
+
 double OwnCpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -60,6 +61,10 @@ ProcessCpuTimes ProcessCpu(int pid);
 
 // The CPU seconds (user + system) of the calling process.
 double OwnCpuSeconds();
+
+// A memory figure of /proc/<pid>/status in KiB ("VmRSS", "VmHWM", ...; `pid` 0: the calling
+// process); -1 when the process or the field is unknown.
+int64_t ProcessStatusKib(int pid, std::string_view field);
 
 // REQUIRED: `values` is not empty.
 double Median(std::vector<double> values);

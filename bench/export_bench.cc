@@ -125,6 +125,7 @@ using otsync::bench::Filler;
 using otsync::bench::Fixed;
 using otsync::bench::Median;
 using otsync::bench::Mix;
+using otsync::bench::ProcessStatusKib;
 using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
@@ -339,15 +340,6 @@ std::string LastLine(const std::string& text) {
 // ---------------------------------------------------------------------------------------------
 // writer-baseline mode: prints "<seconds> <rows> <KiB resident once the rows were made>" on stdout.
 
-// This process's resident set (VmRSS) in KiB, 0 when unknown.
-int64_t ResidentKib() {
-  std::istringstream status(ReadFile("/proc/self/status"));
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::strtoll(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
-
 int WriterBaseline(const Flags& flags) {
   Result<std::unique_ptr<odps::Warehouse>> opened = odps::Warehouse::Open(flags.warehouse);
   if (!opened.ok()) return Fail("opening the warehouse", opened.status());
@@ -378,7 +370,7 @@ int WriterBaseline(const Flags& flags) {
       AppendOutputRows(i++, version, &batch);
     rows += static_cast<int64_t>(batch.size());
   }
-  const int64_t made_kib = ResidentKib();
+  const int64_t made_kib = std::max<int64_t>(0, ProcessStatusKib(0, "VmRSS"));
   std::vector<sync::DirtyRecord> dirty;
   const Clock::time_point start = Clock::now();
   if (Status prepared = writer.Prepare(); !prepared.ok()) return Fail("Prepare", prepared);

@@ -43,6 +43,7 @@ using otsync::bench::Median;
 using otsync::bench::Mix;
 using otsync::bench::OwnCpuSeconds;
 using otsync::bench::ProcessCpu;
+using otsync::bench::ProcessStatusKib;
 using otsync::bench::Rate;
 namespace client = otsync::client;
 namespace wire = otsync::wire;
@@ -224,18 +225,11 @@ Result<double> DecodeOnly(const std::vector<wire::Row>& rows) {
 }
 
 std::string PeakRss(int pid) {
-  if (pid <= 0) return "n/a";
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      const long kib = std::strtol(line.c_str() + 6, nullptr, 10);
-      char text[32];
-      std::snprintf(text, sizeof(text), "%.1f MiB", kib / 1024.0);
-      return text;
-    }
-  }
-  return "n/a";
+  const int64_t kib = pid > 0 ? ProcessStatusKib(pid, "VmHWM") : -1;
+  if (kib < 0) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(kib) / 1024.0);
+  return text;
 }
 
 struct Figures {

@@ -145,7 +145,7 @@ class ParquetStager {
     }
     file_rows_ += rows;
     file_bytes_ += bytes;
-    if (file_rows_ >= odps::kRowsPerFile || file_bytes_ >= odps::kBytesPerFile) EndFile();
+    if (odps::FileIsFull(file_rows_, file_bytes_)) EndFile();
     return Status::OK();
   }
 

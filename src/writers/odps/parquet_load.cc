@@ -93,7 +93,7 @@ class ParquetPartitionLoad final : public PartitionLoad {
     file_bytes_ += bytes;
     if (chunk_->full() && !staged_->Add(chunk_->TakeRows())) return StopForFileWriterError();
     ++rows_;
-    if (++file_rows_ >= kRowsPerFile || file_bytes_ >= kBytesPerFile) return FinishFile();
+    if (FileIsFull(++file_rows_, file_bytes_)) return FinishFile();
     return Status::OK();
   }
 

@@ -25,6 +25,11 @@ namespace otsync::odps {
 
 inline constexpr int64_t kRowsPerFile = 1 << 19;
 inline constexpr int64_t kBytesPerFile = 32LL << 20;
+// Whether a file of `rows` rows whose values take `bytes` in the staging chunks (staging_chunk.h
+// counts them) has reached its end. The benchmarks' raw append cuts its files by the same rule.
+inline bool FileIsFull(int64_t rows, int64_t bytes) {
+  return rows >= kRowsPerFile || bytes >= kBytesPerFile;
+}
 // Chunks (of duckdb_vector_size() rows) that may wait for the file writer: enough to ride out
 // the COPY's pauses at a row group's end, few enough to stay in the caches (other depths were
 // not measured; a larger channel between readers and writer measured slower, Writer run 3).
