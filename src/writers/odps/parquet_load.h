@@ -30,10 +30,13 @@ inline constexpr int64_t kBytesPerFile = 32LL << 20;
 inline bool FileIsFull(int64_t rows, int64_t bytes) {
   return rows >= kRowsPerFile || bytes >= kBytesPerFile;
 }
-// Chunks (of duckdb_vector_size() rows) that may wait for the file writer: enough to ride out
-// the COPY's pauses at a row group's end, few enough to stay in the caches (other depths were
-// not measured; a larger channel between readers and writer measured slower, Writer run 3).
-inline constexpr size_t kQueuedChunks = 8;
+// Chunks (of duckdb_vector_size() rows) that may wait for the file writer. The COPY takes chunks
+// in bursts: it copies each as it comes, then stops to encode and compress a whole row group
+// (61,440 rows, 30 chunks) while the rows' side goes on filling. 32 chunks (65,536 rows, about
+// 10 MiB of this shape) let the rows' side fill through that pause instead of waiting; 8 made it
+// wait, and the writer alone ran 0.88 of the speed (docs/benchmarks.md "Writer run 6": 16, 32, 64
+// and 128 measured).
+inline constexpr size_t kQueuedChunks = 32;
 // How a load writes its files (bench/parquet_stage_bench.cc measures the alternatives; figures
 // in docs/benchmarks.md "Writer run 2"). One DuckDB thread: a second made writing the files
 // slower here, not faster (0.70 of the rate, 55 % more CPU), and a load shares the cores with its
