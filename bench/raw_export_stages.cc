@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <string_view>
 #include <utility>
 
 #include "base/durable_file.h"
@@ -20,6 +22,7 @@
 #include "writers/odps/staged_file_writer.h"
 #include "writers/odps/staged_rows.h"
 #include "writers/odps/staging_chunk.h"
+#include "writers/odps/text_arena.h"
 #include "writers/odps/value_conversion.h"
 #include "writers/odps/warehouse.h"
 
@@ -89,8 +92,10 @@ bool ToRawCell(const odps::CellValue& converted, std::string* texts, RawCell* ce
   return false;
 }
 
-// Sets row `row` of `vector` to `cell`, whose text lies in `texts`.
-void SetCell(duckdb_vector vector, idx_t row, const RawCell& cell, const std::string& texts) {
+// Sets row `row` of `vector` to `cell`, whose text lies in `texts`; a text longer than 12 bytes is
+// copied into `arena`, the chunk's.
+void SetCell(duckdb_vector vector, idx_t row, const RawCell& cell, const std::string& texts,
+             odps::TextArena* arena) {
   using Kind = odps::CellValue::Kind;
   switch (cell.kind) {
     case Kind::kNull:
@@ -108,7 +113,8 @@ void SetCell(duckdb_vector vector, idx_t row, const RawCell& cell, const std::st
       return;
     case Kind::kText:
     case Kind::kBlob:
-      duckdb_vector_assign_string_element_len(vector, row, texts.data() + cell.value, cell.size);
+      odps::SetStringSlot(static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector)) + row,
+                          std::string_view(texts.data() + cell.value, cell.size), arena);
       return;
     case Kind::kTimestampMicros:
     case Kind::kDateDays:
@@ -137,9 +143,12 @@ class ParquetStager {
     return Status::OK();
   }
 
+  // A chunk the file writer has read, to be filled again, or an empty one.
+  odps::StagedChunk TakeSpent() { return staged_.TakeSpent(); }
+
   // Takes `chunk` of `rows` rows taking `bytes` in it; ends the file where the loads would.
-  Status Add(duckdb_data_chunk chunk, int64_t rows, int64_t bytes) {
-    if (!staged_.Add(chunk)) {
+  Status Add(odps::StagedChunk chunk, int64_t rows, int64_t bytes) {
+    if (!staged_.Add(std::move(chunk))) {
       Status stopped = writer_->Join();
       return stopped.ok() ? Status::Internal("raw append: the file writer stopped") : stopped;
     }
@@ -322,16 +331,24 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
        first += static_cast<int64_t>(chunk_rows), ++chunk_index) {
     const idx_t count =
         static_cast<idx_t>(std::min<int64_t>(static_cast<int64_t>(chunk_rows), row_count - first));
-    duckdb_data_chunk chunk = odps::NewDataChunk(types);
+    // As a load's chunks (staging_chunk.cc): refilled once the file writer has read them.
+    odps::StagedChunk chunk = stager.TakeSpent();
+    if (chunk) {
+      duckdb_data_chunk_reset(chunk.rows());
+      chunk.texts()->Reset();
+    } else {
+      chunk = odps::StagedChunk(odps::NewDataChunk(types), std::make_unique<odps::TextArena>());
+    }
     for (size_t c = 0; c < data_columns; ++c) {
-      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.rows(), c);
       for (idx_t r = 0; r < count; ++r) {
-        SetCell(vector, r, cells[(static_cast<size_t>(first) + r) * data_columns + c], texts);
+        SetCell(vector, r, cells[(static_cast<size_t>(first) + r) * data_columns + c], texts,
+                chunk.texts());
       }
     }
-    duckdb_data_chunk_set_size(chunk, count);
+    duckdb_data_chunk_set_size(chunk.rows(), count);
     OTSYNC_RETURN_IF_ERROR(
-        stager.Add(chunk, static_cast<int64_t>(count), chunk_bytes[chunk_index]));
+        stager.Add(std::move(chunk), static_cast<int64_t>(count), chunk_bytes[chunk_index]));
     run.rows += static_cast<int64_t>(count);
   }
   OTSYNC_RETURN_IF_ERROR(stager.Finish());

@@ -74,7 +74,9 @@ struct RawAppendRun {
 
 // Writes every row of `source`, each field converted to its column's type as the odps writer
 // converts it (odps::ConvertField), into DuckDB data chunks of 2,048 rows, filled by this file's
-// own code (the baseline must not move with the code it measures), and writes them as the loads
+// own code (the baseline must not move with the code it measures) the way the loads put values
+// in (texts through odps::SetStringSlot into the chunk's TextArena, chunks refilled once read:
+// staging_chunk.h), and writes them as the loads
 // do (parquet_load.h): an in-memory DuckDB with the warehouse's memory limit and thread count runs
 // COPY (SELECT ... FROM staged_rows()) TO ... odps::kLoadParquetOptions on a file writer thread,
 // taking each chunk as it is filled, for each part-NNNNN.parquet of `folder`; a file ends at

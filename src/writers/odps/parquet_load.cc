@@ -91,7 +91,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
       return Status::Internal("a row for " + Destination() + " " + added.message());
     }
     file_bytes_ += bytes;
-    if (chunk_->full() && !staged_->Add(chunk_->TakeRows())) return StopForFileWriterError();
+    if (chunk_->full() && !staged_->Add(chunk_->TakeRows(staged_->TakeSpent()))) {
+      return StopForFileWriterError();
+    }
     ++rows_;
     if (FileIsFull(++file_rows_, file_bytes_)) return FinishFile();
     return Status::OK();
@@ -150,7 +152,9 @@ class ParquetPartitionLoad final : public PartitionLoad {
   // Ends the file being staged, if it has rows: the file writer writes it once its rows are
   // read.
   Status FinishFile() {
-    if (!chunk_->empty() && !staged_->Add(chunk_->TakeRows())) return StopForFileWriterError();
+    if (!chunk_->empty() && !staged_->Add(chunk_->TakeRows(staged_->TakeSpent()))) {
+      return StopForFileWriterError();
+    }
     if (file_rows_ > 0) {
       staged_->EndFile();
       file_rows_written_.push_back(file_rows_);

@@ -3,20 +3,19 @@
 #include <utility>
 
 namespace otsync::odps {
-namespace {
 
 // A scan's state: the chunk its last output shares vectors with, kept until the next call (or
-// the query's end) so that the output never outlives what it points at.
-struct ScanState {
-  duckdb_data_chunk current = nullptr;
+// the query's end) so that the output never outlives what it points at, then released.
+struct StagedRows::ScanState {
+  StagedRows* rows = nullptr;
+  StagedChunk current;
   bool ended = false;
 
-  ~ScanState() {
-    if (current != nullptr) duckdb_destroy_data_chunk(&current);
+  ~ScanState() { ReleaseCurrent(); }
+  void ReleaseCurrent() {
+    if (current) rows->Release(std::move(current));
   }
 };
-
-}  // namespace
 
 StagedRows::StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types,
                        size_t capacity)
@@ -40,10 +39,10 @@ Status StagedRows::Register(duckdb_connection connection) {
   return Status::OK();
 }
 
-bool StagedRows::Add(duckdb_data_chunk chunk) {
-  // A null entry ends a file, so a chunk of no rows never enters the queue.
-  if (duckdb_data_chunk_get_size(chunk) == 0) {
-    duckdb_destroy_data_chunk(&chunk);
+bool StagedRows::Add(StagedChunk chunk) {
+  // An empty entry ends a file, so a chunk of no rows never enters the queue.
+  if (duckdb_data_chunk_get_size(chunk.rows()) == 0) {
+    chunk = StagedChunk();
     std::lock_guard<std::mutex> lock(mutex_);
     return !closed_;
   }
@@ -51,19 +50,32 @@ bool StagedRows::Add(duckdb_data_chunk chunk) {
   changed_.wait(lock, [this] { return closed_ || capacity_ == 0 || queued_chunks_ < capacity_; });
   if (closed_) {
     lock.unlock();
-    duckdb_destroy_data_chunk(&chunk);
-    return false;
+    return false;  // `chunk` is destroyed on return.
   }
-  queue_.push_back(chunk);
+  queue_.push_back(std::move(chunk));
   ++queued_chunks_;
   changed_.notify_all();
   return true;
 }
 
+StagedChunk StagedRows::TakeSpent() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (spent_.empty()) return StagedChunk();
+  StagedChunk chunk = std::move(spent_.front());
+  spent_.pop_front();
+  return chunk;
+}
+
+void StagedRows::Release(StagedChunk chunk) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!closed_ && spent_.size() < capacity_) spent_.push_back(std::move(chunk));
+  // Else `chunk` is destroyed on return, after the lock is released.
+}
+
 void StagedRows::EndFile() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
-  queue_.push_back(nullptr);
+  queue_.emplace_back();
   changed_.notify_all();
 }
 
@@ -89,15 +101,14 @@ void StagedRows::Close() {
 }
 
 void StagedRows::Clear() {
-  std::deque<duckdb_data_chunk> dropped;
+  std::deque<StagedChunk> dropped;
+  std::deque<StagedChunk> spent;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     dropped.swap(queue_);
+    spent.swap(spent_);
     queued_chunks_ = 0;
     changed_.notify_all();
-  }
-  for (duckdb_data_chunk& chunk : dropped) {
-    if (chunk != nullptr) duckdb_destroy_data_chunk(&chunk);
   }
 }
 
@@ -112,7 +123,9 @@ void StagedRows::Bind(duckdb_bind_info info) {
 
 // One thread per scan, so that the chunks leave the queue in order.
 void StagedRows::Init(duckdb_init_info info) {
-  duckdb_init_set_init_data(info, new ScanState(),
+  auto* state = new ScanState();
+  state->rows = static_cast<StagedRows*>(duckdb_init_get_extra_info(info));
+  duckdb_init_set_init_data(info, state,
                             [](void* state) { delete static_cast<ScanState*>(state); });
   duckdb_init_set_max_threads(info, 1);
 }
@@ -120,12 +133,12 @@ void StagedRows::Init(duckdb_init_info info) {
 void StagedRows::Scan(duckdb_function_info info, duckdb_data_chunk output) {
   auto* rows = static_cast<StagedRows*>(duckdb_function_get_extra_info(info));
   auto* state = static_cast<ScanState*>(duckdb_function_get_init_data(info));
-  if (state->current != nullptr) duckdb_destroy_data_chunk(&state->current);
+  state->ReleaseCurrent();
   if (state->ended) {
     duckdb_data_chunk_set_size(output, 0);
     return;
   }
-  duckdb_data_chunk chunk = nullptr;
+  StagedChunk chunk;
   {
     std::unique_lock<std::mutex> lock(rows->mutex_);
     rows->changed_.wait(lock, [rows] { return rows->closed_ || !rows->queue_.empty(); });
@@ -136,22 +149,22 @@ void StagedRows::Scan(duckdb_function_info info, duckdb_data_chunk output) {
       duckdb_data_chunk_set_size(output, 0);
       return;
     }
-    chunk = rows->queue_.front();
+    chunk = std::move(rows->queue_.front());
     rows->queue_.pop_front();
-    if (chunk != nullptr) --rows->queued_chunks_;
+    if (chunk) --rows->queued_chunks_;
     rows->changed_.notify_all();
   }
-  if (chunk == nullptr) {
+  if (!chunk) {
     state->ended = true;
     duckdb_data_chunk_set_size(output, 0);
     return;
   }
   for (idx_t c = 0; c < rows->names_.size(); ++c) {
     duckdb_vector_reference_vector(duckdb_data_chunk_get_vector(output, c),
-                                   duckdb_data_chunk_get_vector(chunk, c));
+                                   duckdb_data_chunk_get_vector(chunk.rows(), c));
   }
-  duckdb_data_chunk_set_size(output, duckdb_data_chunk_get_size(chunk));
-  state->current = chunk;
+  duckdb_data_chunk_set_size(output, duckdb_data_chunk_get_size(chunk.rows()));
+  state->current = std::move(chunk);
 }
 
 }  // namespace otsync::odps

@@ -17,8 +17,9 @@
 // Contracts: a scan of staged_rows() returns the chunks of one file in the order they were
 // added, each once, then ends at that file's end; one scan at a time (the query of the next file
 // starts after the last one's ended). A scan waits for chunks that are not there yet: a file's
-// query must not start on the adding thread before EndFile. A chunk taken by a scan is destroyed
-// by the scan. The StagedRows must outlive every query of the connection that names the function.
+// query must not start on the adding thread before EndFile. A chunk a scan has read is released
+// at the scan's next call or end: kept for TakeSpent (streamed, at most `capacity` of them) or
+// destroyed. The StagedRows must outlive every query of the connection that names the function.
 // Thread safety: Add, EndFile and Finish from one thread; WaitForFile and the queries from one
 // (the same or another); Close and Clear from any.
 #pragma once
@@ -28,15 +29,54 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
+#include "writers/odps/text_arena.h"
 
 namespace otsync::odps {
 
 inline constexpr char kStagedRowsFunction[] = "staged_rows";
+
+// A data chunk and the arena its texts point into (none when its texts are in DuckDB's own
+// string heaps), owned together so that the texts live as long as the chunk. Destroys the chunk;
+// moving leaves an empty StagedChunk (false).
+class StagedChunk {
+ public:
+  StagedChunk() = default;
+  explicit StagedChunk(duckdb_data_chunk rows, std::unique_ptr<TextArena> texts = nullptr)
+      : rows_(rows), texts_(std::move(texts)) {}
+  ~StagedChunk() { Destroy(); }
+  StagedChunk(StagedChunk&& other) noexcept
+      : rows_(std::exchange(other.rows_, nullptr)), texts_(std::move(other.texts_)) {}
+  StagedChunk& operator=(StagedChunk&& other) noexcept {
+    if (this != &other) {
+      Destroy();
+      rows_ = std::exchange(other.rows_, nullptr);
+      texts_ = std::move(other.texts_);
+    }
+    return *this;
+  }
+
+  explicit operator bool() const { return rows_ != nullptr; }
+  duckdb_data_chunk rows() const { return rows_; }
+  TextArena* texts() const { return texts_.get(); }
+  // Gives the arena to a chunk that has none.
+  void set_texts(std::unique_ptr<TextArena> texts) { texts_ = std::move(texts); }
+
+ private:
+  void Destroy() {
+    if (rows_ != nullptr) duckdb_destroy_data_chunk(&rows_);
+    texts_.reset();
+  }
+
+  duckdb_data_chunk rows_ = nullptr;
+  std::unique_ptr<TextArena> texts_;
+};
 
 class StagedRows {
  public:
@@ -51,10 +91,16 @@ class StagedRows {
   // Makes staged_rows() known to `connection`'s queries.
   Status Register(duckdb_connection connection);
 
-  // Takes ownership of `chunk`, whose columns are the ones given to the constructor, as the next
-  // rows of the current file (a chunk of no rows is destroyed at once). Blocks while `capacity`
-  // chunks wait. False once Close()d, the chunk destroyed.
-  bool Add(duckdb_data_chunk chunk);
+  // Takes `chunk`, whose columns are the ones given to the constructor, as the next rows of the
+  // current file (a chunk of no rows is destroyed at once). Blocks while `capacity` chunks wait.
+  // False once Close()d, the chunk destroyed.
+  bool Add(StagedChunk chunk);
+  bool Add(duckdb_data_chunk chunk) { return Add(StagedChunk(chunk)); }
+
+  // A chunk a scan has read and released (rows, texts and all, to be reset by the caller before
+  // it is filled again), or an empty StagedChunk if none is waiting. Refilling these instead of
+  // making new chunks keeps the rows' side in memory that is already mapped.
+  StagedChunk TakeSpent();
   // Ends the current file: its scan ends after the chunks added before this call.
   void EndFile();
   // No file follows the ones ended: WaitForFile returns false once they have been taken.
@@ -68,13 +114,20 @@ class StagedRows {
   // the error "the rows were withdrawn", WaitForFile returns false; the chunks queued are
   // destroyed.
   void Close();
-  // Destroys the chunks queued and not read (after a query that failed), files' ends included.
+  // Destroys the chunks queued and not read (after a query that failed), files' ends included,
+  // and the spent ones.
   void Clear();
 
  private:
+  struct ScanState;
+
   static void Bind(duckdb_bind_info info);
   static void Init(duckdb_init_info info);
   static void Scan(duckdb_function_info info, duckdb_data_chunk output);
+
+  // A chunk a scan is done with: kept for TakeSpent while fewer than `capacity` wait there
+  // (streamed use), else destroyed.
+  void Release(StagedChunk chunk);
 
   const std::vector<std::string> names_;
   const std::vector<duckdb_type> types_;
@@ -82,11 +135,12 @@ class StagedRows {
 
   std::mutex mutex_;
   std::condition_variable changed_;  // Signalled on every change of the fields below.
-  // Chunks in order; a null entry ends a file.
-  std::deque<duckdb_data_chunk> queue_;  // Guarded by mutex_.
-  size_t queued_chunks_ = 0;             // Non-null entries of queue_; guarded by mutex_.
-  bool finished_ = false;                // Guarded by mutex_.
-  bool closed_ = false;                  // Guarded by mutex_.
+  // Chunks in order; an empty entry ends a file.
+  std::deque<StagedChunk> queue_;  // Guarded by mutex_.
+  size_t queued_chunks_ = 0;       // Non-empty entries of queue_; guarded by mutex_.
+  std::deque<StagedChunk> spent_;  // Read and released; guarded by mutex_.
+  bool finished_ = false;          // Guarded by mutex_.
+  bool closed_ = false;            // Guarded by mutex_.
 };
 
 }  // namespace otsync::odps

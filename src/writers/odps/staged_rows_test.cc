@@ -1,5 +1,5 @@
-// Tests of StagedRows and of StagedFileWriter, its streamed use (one fixture: a DuckDB database,
-// chunks of numbered rows).
+// Tests of StagedRows, of StagingChunk filling its chunks and of StagedFileWriter, its streamed
+// use (one fixture: a DuckDB database, chunks of numbered rows).
 #include "writers/odps/staged_rows.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include "testing/temporary_directory.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/staged_file_writer.h"
+#include "writers/odps/staging_chunk.h"
 
 namespace otsync::odps {
 namespace {
@@ -120,6 +121,112 @@ TEST_F(StagedRowsTest, CloseFailsAWaitingQueryAndRefusesMoreRows) {
   EXPECT_NE(read.get().find("the rows were withdrawn"), std::string::npos);
   EXPECT_FALSE(staged.Add(Numbers(10, 10)));
   EXPECT_FALSE(staged.WaitForFile());
+}
+
+// Streamed, a chunk the scan has read comes back through TakeSpent, the chunk itself, in the
+// order read, and at most `capacity` of them wait there.
+TEST_F(StagedRowsTest, ReadChunksComeBackForReuseUpToTheCapacity) {
+  StagedRows staged({"n"}, {DUCKDB_TYPE_BIGINT}, /*capacity=*/2);
+  ASSERT_TRUE(staged.Register(connection_).ok());
+  std::vector<duckdb_data_chunk> added;
+  for (int file = 0; file < 2; ++file) {
+    for (int chunk = 0; chunk < 2; ++chunk) {
+      added.push_back(Numbers(file * 20 + chunk * 10, 10));
+      ASSERT_TRUE(staged.Add(added.back()));
+    }
+    staged.EndFile();
+    EXPECT_EQ(ReadFile(), file == 0 ? "20,190" : "20,590");
+  }
+  for (size_t i = 0; i < 2; ++i) {  // The first file's chunks; the second's found no room.
+    StagedChunk spent = staged.TakeSpent();
+    ASSERT_TRUE(spent) << i;
+    EXPECT_EQ(spent.rows(), added[i]);
+  }
+  EXPECT_FALSE(staged.TakeSpent());
+}
+
+TEST_F(StagedRowsTest, InTurnNoReadChunkIsKept) {
+  StagedRows in_turn({"n"}, {DUCKDB_TYPE_BIGINT});
+  ASSERT_TRUE(in_turn.Register(connection_).ok());
+  ASSERT_TRUE(in_turn.Add(Numbers(0, 10)));
+  in_turn.EndFile();
+  EXPECT_EQ(ReadFile(), "10,45");
+  EXPECT_FALSE(in_turn.TakeSpent());
+}
+
+// A StagingChunk refilled in a chunk the scan gave back holds only its new rows: no NULL, text or
+// row count of the chunk's first filling shows through. Texts of up to 12 bytes (held in their
+// slots) compare equal to literals, as DuckDB's own would; longer ones are read back whole.
+TEST_F(StagedRowsTest, AStagingChunkRefilledHoldsOnlyItsNewRows) {
+  TableSchema schema;
+  schema.name = "t";
+  schema.columns = {{"s", {ColumnKind::kString}}, {"n", {ColumnKind::kBigint}}};
+  StagingChunk filling(schema);
+  StagedRows staged({"s", "n"}, filling.types(), /*capacity=*/4);
+  ASSERT_TRUE(staged.Register(connection_).ok());
+  const idx_t capacity = duckdb_vector_size();
+  // Fills the chunk whole: in the first filling odd rows are NULL, even rows a long text; in
+  // later ones every row is a short text and a number.
+  auto fill = [&](int filling_number) {
+    std::vector<CellValue> row(2);
+    std::string text;
+    for (idx_t r = 0; r < capacity; ++r) {
+      if (filling_number == 0) {
+        text = "a text longer than twelve bytes, row " + std::to_string(r);
+        row[0] = CellValue();
+        row[1] = CellValue();
+        if (r % 2 == 0) {
+          row[0].kind = CellValue::Kind::kText;
+          row[0].text = text;
+        }
+      } else {
+        text = "f" + std::to_string(filling_number) + "-" + std::to_string(r);
+        row[0].kind = CellValue::Kind::kText;
+        row[0].text = text;
+        row[1].kind = CellValue::Kind::kInteger;
+        row[1].integer = static_cast<int64_t>(r);
+      }
+      int64_t bytes = 0;
+      ASSERT_TRUE(filling.AddRow(row, &bytes).ok());
+    }
+  };
+  auto read = [&](const std::string& sql) {
+    QueryRows rows;
+    Status status = RunQuery(connection_, sql, &rows, "read a file");
+    return status.ok() ? rows.Text(0, 0) : status.message();
+  };
+  const std::string summary =
+      "SELECT count(*) || ',' || count(s) || ',' || count(n) || ',' || sum(length(s)) || ',' || "
+      "count(*) FILTER (WHERE s = 'f2-7' OR s = 'f1-2047') FROM staged_rows()";
+
+  fill(0);
+  StagedChunk first = filling.TakeRows();
+  const duckdb_data_chunk first_rows = first.rows();
+  ASSERT_TRUE(staged.Add(std::move(first)));
+  staged.EndFile();
+  int64_t long_bytes = 0;
+  for (idx_t r = 0; r < capacity; r += 2) {
+    long_bytes += static_cast<int64_t>(std::string("a text longer than twelve bytes, row ").size() +
+                                       std::to_string(r).size());
+  }
+  EXPECT_EQ(read(summary), std::to_string(capacity) + "," + std::to_string(capacity / 2) + ",0," +
+                               std::to_string(long_bytes) + ",0");
+
+  fill(1);
+  StagedChunk second = filling.TakeRows(staged.TakeSpent());  // Starts over in the first chunk.
+  fill(2);
+  StagedChunk third = filling.TakeRows(staged.TakeSpent());
+  EXPECT_EQ(third.rows(), first_rows);
+  ASSERT_TRUE(staged.Add(std::move(second)));
+  ASSERT_TRUE(staged.Add(std::move(third)));
+  staged.EndFile();
+  int64_t short_bytes = 0;
+  for (int f = 1; f <= 2; ++f) {
+    for (idx_t r = 0; r < capacity; ++r) short_bytes += 3 + std::to_string(r).size();
+  }
+  EXPECT_EQ(read(summary), std::to_string(2 * capacity) + "," + std::to_string(2 * capacity) + "," +
+                               std::to_string(2 * capacity) + "," + std::to_string(short_bytes) +
+                               ",2");
 }
 
 constexpr char kSelectNumbers[] = "SELECT n FROM staged_rows()";

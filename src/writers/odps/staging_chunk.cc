@@ -1,5 +1,6 @@
 #include "writers/odps/staging_chunk.h"
 
+#include <memory>
 #include <utility>
 
 #include "writers/odps/duckdb_support.h"
@@ -51,10 +52,10 @@ StagingChunk::StagingChunk(const TableSchema& schema) : capacity_(duckdb_vector_
     layouts_.push_back(LayoutOf(column.type.kind));
     slot_bytes_ += layouts_.back().width;
   }
-  StartChunk();
+  StartChunk(StagedChunk());
 }
 
-StagingChunk::~StagingChunk() { duckdb_destroy_data_chunk(&chunk_); }
+StagingChunk::~StagingChunk() = default;
 
 std::vector<duckdb_type> StagingChunk::types() const {
   std::vector<duckdb_type> types;
@@ -62,12 +63,20 @@ std::vector<duckdb_type> StagingChunk::types() const {
   return types;
 }
 
-void StagingChunk::StartChunk() {
-  chunk_ = NewDataChunk(types());
+void StagingChunk::StartChunk(StagedChunk reuse) {
+  if (reuse && reuse.texts() != nullptr &&
+      duckdb_data_chunk_get_column_count(reuse.rows()) == layouts_.size()) {
+    // Back to its vectors' own buffers, every row valid, no rows; the arena's blocks stay.
+    duckdb_data_chunk_reset(reuse.rows());
+    reuse.texts()->Reset();
+    chunk_ = std::move(reuse);
+  } else {
+    chunk_ = StagedChunk(NewDataChunk(types()), std::make_unique<TextArena>());
+  }
   vectors_.clear();
   data_.clear();
   for (idx_t c = 0; c < layouts_.size(); ++c) {
-    vectors_.push_back(duckdb_data_chunk_get_vector(chunk_, c));
+    vectors_.push_back(duckdb_data_chunk_get_vector(chunk_.rows(), c));
     data_.push_back(duckdb_vector_get_data(vectors_.back()));
   }
   rows_ = 0;
@@ -117,8 +126,7 @@ Status StagingChunk::AddRow(std::span<const CellValue> values, int64_t* bytes) {
         Store<bool>(data, rows_, value.integer != 0);
         break;
       case Slot::kText:
-        duckdb_vector_assign_string_element_len(vectors_[c], rows_, value.text.data(),
-                                                value.text.size());
+        SetStringSlot(static_cast<duckdb_string_t*>(data) + rows_, value.text, chunk_.texts());
         row_bytes += static_cast<int64_t>(value.text.size());
         break;
     }
@@ -128,10 +136,10 @@ Status StagingChunk::AddRow(std::span<const CellValue> values, int64_t* bytes) {
   return Status::OK();
 }
 
-duckdb_data_chunk StagingChunk::TakeRows() {
-  duckdb_data_chunk_set_size(chunk_, rows_);
-  duckdb_data_chunk rows = chunk_;
-  StartChunk();
+StagedChunk StagingChunk::TakeRows(StagedChunk reuse) {
+  duckdb_data_chunk_set_size(chunk_.rows(), rows_);
+  StagedChunk rows = std::move(chunk_);
+  StartChunk(std::move(reuse));
   return rows;
 }
 

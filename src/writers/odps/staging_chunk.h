@@ -2,7 +2,9 @@
 // duckdb_vector_size() rows, handed on whole (TakeRows) to StagedRows, from which a load writes its
 // Parquet files. A value costs a store into its column's vector, where the value-by-value appender
 // (duckdb_append_int64 and the like) costs a call, a column check and a type dispatch per value
-// and one more call per row.
+// and one more call per row; a text longer than 12 bytes is copied into the chunk's own TextArena
+// (text_arena.h). A chunk the file writer has read comes back (StagedRows::TakeSpent) to be
+// filled again, its vectors and arena already in memory.
 //
 // The chunk's columns are the table's data columns (not its partition columns) in their DuckDB
 // types, except that DECIMAL columns are staged as their canonical text (CellValue::kText); the
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "writers/odps/staged_rows.h"
 #include "writers/odps/table_schema.h"
 #include "writers/odps/value_conversion.h"
 
@@ -45,9 +48,10 @@ class StagingChunk {
   bool full() const { return rows_ == capacity_; }
   bool empty() const { return rows_ == 0; }
 
-  // The gathered rows, as a chunk the caller owns (duckdb_destroy_data_chunk); this chunk starts
-  // again empty.
-  duckdb_data_chunk TakeRows();
+  // The gathered rows, with the arena their texts point into; this chunk starts again empty, in
+  // `reuse` if given (a chunk an earlier TakeRows returned, which StagedRows::TakeSpent gave
+  // back; its rows are dropped) or else in a new chunk.
+  StagedChunk TakeRows(StagedChunk reuse = StagedChunk());
 
  private:
   // How a data column's values are stored in its vector.
@@ -63,12 +67,12 @@ class StagingChunk {
   };
   static Layout LayoutOf(ColumnKind kind);
 
-  // A fresh chunk of the staged types, its vectors and their data.
-  void StartChunk();
+  // An empty chunk of the staged types (`reuse`, emptied, or a new one), its vectors and data.
+  void StartChunk(StagedChunk reuse);
 
   std::vector<Layout> layouts_;  // One per data column.
   int64_t slot_bytes_ = 0;       // Of a row, in all of its columns' vectors.
-  duckdb_data_chunk chunk_ = nullptr;
+  StagedChunk chunk_;
   std::vector<duckdb_vector> vectors_;
   std::vector<void*> data_;
   idx_t capacity_ = 0;
