@@ -1,5 +1,6 @@
 #include "writers/odps/value_conversion.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -198,37 +199,55 @@ bool DecimalToText(const DecimalNumber& number, int precision, int scale, std::s
 }
 
 // Java's BigDecimal(String.valueOf(value)).toPlainString(): "1.5", "100.0", "0.000010",
-// "100000000000000000000", as DataX's DoubleColumn holds a double.
-std::string JavaPlainDouble(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  if (value == 0) return "0.0";
-  char buffer[64];
-  auto result =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
-  std::string_view scientific(buffer, static_cast<size_t>(result.ptr - buffer));
-  bool negative = scientific.front() == '-';
-  if (negative) scientific.remove_prefix(1);
-  size_t e = scientific.find('e');
-  std::string digits;
-  for (char c : scientific.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
+// "100000000000000000000", as DataX's DoubleColumn holds a double. Written into `*out` (its
+// capacity reused: a value of every row's conversion, so no allocation once warm).
+void AssignJavaPlainDouble(double value, std::string* out) {
+  if (std::isnan(value)) {
+    out->assign("NaN");
+    return;
   }
-  int exponent = std::stoi(std::string(scientific.substr(e + 1)));
-  double magnitude = std::fabs(value);
-  bool java_uses_scientific = magnitude < 1e-3 || magnitude >= 1e7;
-  if (java_uses_scientific && digits.size() == 1) digits.push_back('0');
-  int scale = static_cast<int>(digits.size()) - 1 - exponent;
-  std::string plain;
+  if (std::isinf(value)) {
+    out->assign(value > 0 ? "Infinity" : "-Infinity");
+    return;
+  }
+  if (value == 0) {  // -0.0 too: BigDecimal has no negative zero.
+    out->assign("0.0");
+    return;
+  }
+  // The shortest digits that round-trip, as Java's Double.toString chooses them: d.ddde[-]x.
+  char scientific[32];
+  const char* const end = std::to_chars(scientific, scientific + sizeof(scientific),
+                                        std::fabs(value), std::chars_format::scientific)
+                              .ptr;
+  const char* const e = std::find(static_cast<const char*>(scientific), end, 'e');
+  char digits[24];
+  size_t digit_count = 0;
+  for (const char* c = scientific; c != e; ++c) {
+    if (*c != '.') digits[digit_count++] = *c;
+  }
+  int exponent = 0;
+  std::from_chars(e + 1 + (e[1] == '+'), end, exponent);
+  const double magnitude = std::fabs(value);
+  // Java writes these magnitudes in scientific notation with at least one decimal ("1.0E7").
+  const bool java_uses_scientific = magnitude < 1e-3 || magnitude >= 1e7;
+  if (java_uses_scientific && digit_count == 1) digits[digit_count++] = '0';
+  const int scale = static_cast<int>(digit_count) - 1 - exponent;
+  const std::string_view all(digits, digit_count);
+  out->clear();
+  if (value < 0) out->push_back('-');
   if (scale <= 0) {
-    plain = digits + std::string(static_cast<size_t>(-scale), '0');
-    if (!java_uses_scientific) plain += ".0";
-  } else if (static_cast<int>(digits.size()) > scale) {
-    plain = digits.substr(0, digits.size() - scale) + "." + digits.substr(digits.size() - scale);
+    out->append(all);
+    out->append(static_cast<size_t>(-scale), '0');
+    if (!java_uses_scientific) out->append(".0");
+  } else if (static_cast<int>(digit_count) > scale) {
+    out->append(all.substr(0, digit_count - static_cast<size_t>(scale)));
+    out->push_back('.');
+    out->append(all.substr(digit_count - static_cast<size_t>(scale)));
   } else {
-    plain = "0." + std::string(static_cast<size_t>(scale) - digits.size(), '0') + digits;
+    out->append("0.");
+    out->append(static_cast<size_t>(scale) - digit_count, '0');
+    out->append(all);
   }
-  return negative ? "-" + plain : plain;
 }
 
 bool FitsKind(int64_t value, ColumnKind kind) {
@@ -431,7 +450,7 @@ Status ToString(const sync::Field& field, const ColumnType& type, CellValue* out
       out->owned = std::to_string(field.integer());
       break;
     case ValueType::kDouble:
-      out->owned = JavaPlainDouble(field.double_value());
+      AssignJavaPlainDouble(field.double_value(), &out->owned);
       break;
     case ValueType::kBoolean:
       out->owned = field.boolean() ? "true" : "false";
@@ -451,7 +470,7 @@ Status ToDecimal(const sync::Field& field, const ColumnType& type, CellValue* ou
       break;
     case ValueType::kDouble:
       if (!std::isfinite(field.double_value())) return Fail(field, type, "not a finite number");
-      text = JavaPlainDouble(field.double_value());
+      AssignJavaPlainDouble(field.double_value(), &text);
       break;
     case ValueType::kString:
       text = field.bytes();

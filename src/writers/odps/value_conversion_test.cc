@@ -166,7 +166,14 @@ TEST(ValueConversionTest, DoublesBecomeJavaPlainText) {
   EXPECT_EQ(Convert(Field::Double(1e20), "STRING"), "text:100000000000000000000");
   EXPECT_EQ(Convert(Field::Double(1e-5), "STRING"), "text:0.000010");
   EXPECT_EQ(Convert(Field::Double(123456.75), "STRING"), "text:123456.75");
+  // Where Java switches to scientific notation (1.0E7, 2.5E-4), the plain text is still plain.
+  EXPECT_EQ(Convert(Field::Double(1e7), "STRING"), "text:10000000");
+  EXPECT_EQ(Convert(Field::Double(9999999.5), "STRING"), "text:9999999.5");
+  EXPECT_EQ(Convert(Field::Double(0.001), "STRING"), "text:0.001");
+  EXPECT_EQ(Convert(Field::Double(-2.5e-4), "STRING"), "text:-0.00025");
+  EXPECT_EQ(Convert(Field::Double(-0.0), "STRING"), "text:0.0");  // BigDecimal has no -0.
   EXPECT_EQ(Convert(Field::Double(INFINITY), "STRING"), "text:Infinity");
+  EXPECT_EQ(Convert(Field::Double(-INFINITY), "STRING"), "text:-Infinity");
   EXPECT_EQ(Convert(Field::String("NaN"), "DOUBLE"), "double:nan");
   EXPECT_EQ(Convert(Field::String("-Infinity"), "DOUBLE"), "double:-inf");
 }
