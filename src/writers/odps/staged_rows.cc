@@ -101,6 +101,7 @@ void StagedRows::Close() {
 }
 
 void StagedRows::Clear() {
+  // Destroyed on return, outside the lock.
   std::deque<StagedChunk> dropped;
   std::deque<StagedChunk> spent;
   {

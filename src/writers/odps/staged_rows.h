@@ -65,8 +65,6 @@ class StagedChunk {
   explicit operator bool() const { return rows_ != nullptr; }
   duckdb_data_chunk rows() const { return rows_; }
   TextArena* texts() const { return texts_.get(); }
-  // Gives the arena to a chunk that has none.
-  void set_texts(std::unique_ptr<TextArena> texts) { texts_ = std::move(texts); }
 
  private:
   void Destroy() {

@@ -32,6 +32,7 @@ char* TextArena::Copy(std::string_view text) {
 }
 
 void TextArena::Reset() {
+  if (blocks_.size() > kKeptBlocks) blocks_.resize(kKeptBlocks);
   block_ = 0;
   used_ = 0;
   large_.clear();

@@ -4,8 +4,8 @@
 // A duckdb_string_t holds a text of up to 12 bytes in place and points at a longer one. The C
 // API's duckdb_vector_assign_string_element_len copies a longer text into the vector's own string
 // heap, an arena DuckDB allocates afresh for every chunk and frees with it: on the rows' side of
-// a load that was a third of the time, most of it page faults on the new memory (docs/
-// benchmarks.md "Writer run 7"). A TextArena keeps its blocks across Reset, so that a chunk
+// a load that call was half of the time, much of it page faults on the new memory
+// (docs/benchmarks.md "Writer run 7"). A TextArena keeps its blocks across Reset, so that a chunk
 // refilled after its rows were written (StagedRows::TakeSpent) copies its texts into memory that
 // is already mapped.
 //
@@ -32,14 +32,16 @@ class TextArena {
   // A copy of `text` (not NUL-terminated), valid until Reset or the arena's end.
   char* Copy(std::string_view text);
 
-  // Forgets every copy; the blocks stay for the next ones (a text longer than a block had one of
-  // its own, which is freed).
+  // Forgets every copy; up to kKeptBlocks blocks stay for the next ones, the rest are freed (as
+  // is the memory of each text longer than a block), so that a chunk of unusually long texts does
+  // not leave its memory held for the rest of a load.
   void Reset();
 
-  // Bytes held in blocks, used or not (tests).
+  // Bytes held, used or not (tests).
   size_t capacity() const;
 
   static constexpr size_t kBlockBytes = 64 << 10;
+  static constexpr size_t kKeptBlocks = 16;  // 1 MiB: ~500 bytes of text a row of a full chunk.
 
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;  // Each kBlockBytes, kept across Reset.

@@ -59,6 +59,16 @@ TEST(TextArenaTest, ResetReusesItsBlocks) {
   EXPECT_EQ(arena.capacity(), 3 * TextArena::kBlockBytes);
 }
 
+// Reset keeps kKeptBlocks blocks of a chunk that needed more, and frees the rest.
+TEST(TextArenaTest, ResetFreesTheBlocksBeyondTheOnesItKeeps) {
+  TextArena arena;
+  const std::string text(TextArena::kBlockBytes, 'b');  // A block each.
+  for (size_t i = 0; i < TextArena::kKeptBlocks + 4; ++i) arena.Copy(text);
+  EXPECT_EQ(arena.capacity(), (TextArena::kKeptBlocks + 4) * TextArena::kBlockBytes);
+  arena.Reset();
+  EXPECT_EQ(arena.capacity(), TextArena::kKeptBlocks * TextArena::kBlockBytes);
+}
+
 // A text larger than a block gets memory of its own, which Reset frees.
 TEST(TextArenaTest, ATextLargerThanABlockHasItsOwnMemory) {
   TextArena arena;
