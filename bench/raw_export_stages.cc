@@ -129,7 +129,7 @@ class ParquetStager {
   ParquetStager(std::string folder, std::vector<std::string> names, std::vector<duckdb_type> types,
                 std::string select_sql)
       : folder_(std::move(folder)),
-        staged_(std::move(names), std::move(types), odps::kQueuedChunks),
+        staged_(std::move(names), std::move(types), odps::kQueuedChunks, odps::kQueuedBytes),
         select_sql_(std::move(select_sql)) {}
   Status Open() {
     // The warehouse's settings for a load's staging database (parquet_load.h).
@@ -148,6 +148,7 @@ class ParquetStager {
 
   // Takes `chunk` of `rows` rows taking `bytes` in it; ends the file where the loads would.
   Status Add(odps::StagedChunk chunk, int64_t rows, int64_t bytes) {
+    chunk.set_bytes(bytes);
     if (!staged_.Add(std::move(chunk))) {
       Status stopped = writer_->Join();
       return stopped.ok() ? Status::Internal("raw append: the file writer stopped") : stopped;

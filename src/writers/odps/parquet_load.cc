@@ -68,7 +68,8 @@ class ParquetPartitionLoad final : public PartitionLoad {
     chunk_ = std::make_unique<StagingChunk>(schema_);
     std::vector<std::string> names;
     for (const Column& column : schema_.columns) names.push_back(column.name);
-    staged_ = std::make_unique<StagedRows>(std::move(names), chunk_->types(), kQueuedChunks);
+    staged_ = std::make_unique<StagedRows>(std::move(names), chunk_->types(), kQueuedChunks,
+                                           kQueuedBytes);
     OTSYNC_RETURN_IF_ERROR(staged_->Register(session_->connection()));
     std::vector<std::string> partition_values;
     for (const PartitionLevel& level : partition_) partition_values.push_back(level.value);

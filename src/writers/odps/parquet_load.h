@@ -3,8 +3,9 @@
 // a thread of its own where a private in-memory DuckDB writes them with one COPY per Parquet file
 // of kRowsPerFile rows (or kBytesPerFile of them in the chunks), in the load's staging folder
 // (staged_rows.h, staged_file_writer.h). The file is written while its rows are still coming, and
-// at most kQueuedChunks chunks wait between the two threads, so the load's memory stays bounded
-// whatever the window (invariant 5) and the rows' side never waits for a whole file to be written.
+// at most kQueuedChunks chunks (and kQueuedBytes) wait between the two threads, so the load's
+// memory stays bounded whatever the window (invariant 5) and the rows' side never waits for a
+// whole file to be written.
 // The file writer syncs each file once written; Commit waits for the last one and hands them
 // all to WarehouseCommitter::CommitLoad; the warehouse itself is locked only for that commit,
 // never while rows are loaded. An error of the file writer stops the load: the rows' side gets
@@ -37,6 +38,9 @@ inline bool FileIsFull(int64_t rows, int64_t bytes) {
 // wait, and the writer alone ran 0.88 of the speed (docs/benchmarks.md "Writer run 6": 16, 32, 64
 // and 128 measured).
 inline constexpr size_t kQueuedChunks = 32;
+// And no more chunks are queued while 64 MiB of them wait (a chunk's bytes counted as the file's
+// are): chunks of rows of long values would otherwise hold 32 times the bytes of one.
+inline constexpr int64_t kQueuedBytes = 64LL << 20;
 // How a load writes its files (bench/parquet_stage_bench.cc measures the alternatives; figures
 // in docs/benchmarks.md "Writer run 2"). One DuckDB thread: a second made writing the files
 // slower here, not faster (0.70 of the rate, 55 % more CPU), and a load shares the cores with its

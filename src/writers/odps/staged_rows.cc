@@ -18,8 +18,11 @@ struct StagedRows::ScanState {
 };
 
 StagedRows::StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types,
-                       size_t capacity)
-    : names_(std::move(names)), types_(std::move(types)), capacity_(capacity) {}
+                       size_t capacity, int64_t byte_capacity)
+    : names_(std::move(names)),
+      types_(std::move(types)),
+      capacity_(capacity),
+      byte_capacity_(byte_capacity) {}
 
 StagedRows::~StagedRows() { Clear(); }
 
@@ -47,13 +50,17 @@ bool StagedRows::Add(StagedChunk chunk) {
     return !closed_;
   }
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return closed_ || capacity_ == 0 || queued_chunks_ < capacity_; });
+  changed_.wait(lock, [this] {
+    return closed_ || capacity_ == 0 ||
+           (queued_chunks_ < capacity_ && (byte_capacity_ == 0 || queued_bytes_ < byte_capacity_));
+  });
   if (closed_) {
     lock.unlock();
     return false;  // `chunk` is destroyed on return.
   }
-  queue_.push_back(std::move(chunk));
   ++queued_chunks_;
+  queued_bytes_ += chunk.bytes();
+  queue_.push_back(std::move(chunk));
   changed_.notify_all();
   return true;
 }
@@ -109,6 +116,7 @@ void StagedRows::Clear() {
     dropped.swap(queue_);
     spent.swap(spent_);
     queued_chunks_ = 0;
+    queued_bytes_ = 0;
     changed_.notify_all();
   }
 }
@@ -152,7 +160,10 @@ void StagedRows::Scan(duckdb_function_info info, duckdb_data_chunk output) {
     }
     chunk = std::move(rows->queue_.front());
     rows->queue_.pop_front();
-    if (chunk) --rows->queued_chunks_;
+    if (chunk) {
+      --rows->queued_chunks_;
+      rows->queued_bytes_ -= chunk.bytes();
+    }
     rows->changed_.notify_all();
   }
   if (!chunk) {

@@ -52,12 +52,15 @@ class StagedChunk {
       : rows_(rows), texts_(std::move(texts)) {}
   ~StagedChunk() { Destroy(); }
   StagedChunk(StagedChunk&& other) noexcept
-      : rows_(std::exchange(other.rows_, nullptr)), texts_(std::move(other.texts_)) {}
+      : rows_(std::exchange(other.rows_, nullptr)),
+        texts_(std::move(other.texts_)),
+        bytes_(std::exchange(other.bytes_, 0)) {}
   StagedChunk& operator=(StagedChunk&& other) noexcept {
     if (this != &other) {
       Destroy();
       rows_ = std::exchange(other.rows_, nullptr);
       texts_ = std::move(other.texts_);
+      bytes_ = std::exchange(other.bytes_, 0);
     }
     return *this;
   }
@@ -65,6 +68,10 @@ class StagedChunk {
   explicit operator bool() const { return rows_ != nullptr; }
   duckdb_data_chunk rows() const { return rows_; }
   TextArena* texts() const { return texts_.get(); }
+  // The bytes its rows take as StagingChunk counts them (0 when not counted), which
+  // StagedRows' byte capacity bounds.
+  int64_t bytes() const { return bytes_; }
+  void set_bytes(int64_t bytes) { bytes_ = bytes; }
 
  private:
   void Destroy() {
@@ -74,14 +81,17 @@ class StagedChunk {
 
   duckdb_data_chunk rows_ = nullptr;
   std::unique_ptr<TextArena> texts_;
+  int64_t bytes_ = 0;
 };
 
 class StagedRows {
  public:
   // `names` and `types`: the chunks' columns, in order (types without parameters: VARCHAR,
   // BIGINT, TIMESTAMP and the like). `capacity`: how many chunks may wait before Add blocks;
-  // 0 = no bound.
-  StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types, size_t capacity = 0);
+  // 0 = no bound. `byte_capacity` (with a capacity): Add also blocks while chunks of that many
+  // bytes (StagedChunk::bytes) or more wait; 0 = no bound.
+  StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types, size_t capacity = 0,
+             int64_t byte_capacity = 0);
   ~StagedRows();
   StagedRows(const StagedRows&) = delete;
   StagedRows& operator=(const StagedRows&) = delete;
@@ -90,8 +100,8 @@ class StagedRows {
   Status Register(duckdb_connection connection);
 
   // Takes `chunk`, whose columns are the ones given to the constructor, as the next rows of the
-  // current file (a chunk of no rows is destroyed at once). Blocks while `capacity` chunks wait.
-  // False once Close()d, the chunk destroyed.
+  // current file (a chunk of no rows is destroyed at once). Blocks while `capacity` chunks, or
+  // chunks of `byte_capacity` bytes, wait. False once Close()d, the chunk destroyed.
   bool Add(StagedChunk chunk);
   bool Add(duckdb_data_chunk chunk) { return Add(StagedChunk(chunk)); }
 
@@ -130,12 +140,14 @@ class StagedRows {
   const std::vector<std::string> names_;
   const std::vector<duckdb_type> types_;
   const size_t capacity_;
+  const int64_t byte_capacity_;
 
   std::mutex mutex_;
   std::condition_variable changed_;  // Signalled on every change of the fields below.
   // Chunks in order; an empty entry ends a file.
   std::deque<StagedChunk> queue_;  // Guarded by mutex_.
   size_t queued_chunks_ = 0;       // Non-empty entries of queue_; guarded by mutex_.
+  int64_t queued_bytes_ = 0;       // Their bytes(); guarded by mutex_.
   std::deque<StagedChunk> spent_;  // Read and released; guarded by mutex_.
   bool finished_ = false;          // Guarded by mutex_.
   bool closed_ = false;            // Guarded by mutex_.

@@ -123,6 +123,27 @@ TEST_F(StagedRowsTest, CloseFailsAWaitingQueryAndRefusesMoreRows) {
   EXPECT_FALSE(staged.WaitForFile());
 }
 
+// Beside its count of chunks, a byte capacity holds the adding side back while chunks of that
+// many bytes wait, and lets it go on once the scan has taken one.
+TEST_F(StagedRowsTest, AByteCapacityHoldsBackChunksOfManyBytes) {
+  StagedRows staged({"n"}, {DUCKDB_TYPE_BIGINT}, /*capacity=*/10, /*byte_capacity=*/100);
+  ASSERT_TRUE(staged.Register(connection_).ok());
+  auto chunk = [](int64_t first, int64_t bytes) {
+    StagedChunk numbers(Numbers(first, 10));
+    numbers.set_bytes(bytes);
+    return numbers;
+  };
+  ASSERT_TRUE(staged.Add(chunk(0, 60)));
+  ASSERT_TRUE(staged.Add(chunk(10, 60)));  // 60 bytes waited: below the capacity.
+  std::future<bool> third =
+      std::async(std::launch::async, [&] { return staged.Add(chunk(20, 1)); });
+  EXPECT_EQ(third.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  std::future<std::string> read = std::async(std::launch::async, [&] { return ReadFile(); });
+  EXPECT_TRUE(third.get());  // The scan took a chunk of 60 bytes.
+  staged.EndFile();
+  EXPECT_EQ(read.get(), "30,435");
+}
+
 // Streamed, a chunk the scan has read comes back through TakeSpent, the chunk itself, in the
 // order read, and at most `capacity` of them wait there.
 TEST_F(StagedRowsTest, ReadChunksComeBackForReuseUpToTheCapacity) {

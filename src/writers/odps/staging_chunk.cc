@@ -80,6 +80,7 @@ void StagingChunk::StartChunk(StagedChunk reuse) {
     data_.push_back(duckdb_vector_get_data(vectors_.back()));
   }
   rows_ = 0;
+  bytes_ = 0;
 }
 
 Status StagingChunk::AddRow(std::span<const CellValue> values, int64_t* bytes) {
@@ -132,12 +133,14 @@ Status StagingChunk::AddRow(std::span<const CellValue> values, int64_t* bytes) {
     }
   }
   ++rows_;
+  bytes_ += row_bytes;
   *bytes = row_bytes;
   return Status::OK();
 }
 
 StagedChunk StagingChunk::TakeRows(StagedChunk reuse) {
   duckdb_data_chunk_set_size(chunk_.rows(), rows_);
+  chunk_.set_bytes(bytes_);
   StagedChunk rows = std::move(chunk_);
   StartChunk(std::move(reuse));
   return rows;

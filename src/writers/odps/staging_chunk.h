@@ -48,7 +48,8 @@ class StagingChunk {
   bool full() const { return rows_ == capacity_; }
   bool empty() const { return rows_ == 0; }
 
-  // The gathered rows, with the arena their texts point into; this chunk starts again empty, in
+  // The gathered rows, with the arena their texts point into and their bytes (the sum of AddRow's
+  // counts: StagedChunk::bytes); this chunk starts again empty, in
   // `reuse` if given (a chunk an earlier TakeRows returned, which StagedRows::TakeSpent gave
   // back; its rows are dropped) or else in a new chunk.
   StagedChunk TakeRows(StagedChunk reuse = StagedChunk());
@@ -77,6 +78,7 @@ class StagingChunk {
   std::vector<void*> data_;
   idx_t capacity_ = 0;
   idx_t rows_ = 0;
+  int64_t bytes_ = 0;  // Of the rows gathered, as AddRow counts them.
 };
 
 // The select list that reads staged_rows() (staged_rows.h) as rows of `schema`'s table: each data
