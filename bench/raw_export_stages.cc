@@ -333,13 +333,7 @@ Result<RawAppendRun> RawParquetAppend(const std::string& folder, const odps::Tab
     const idx_t count =
         static_cast<idx_t>(std::min<int64_t>(static_cast<int64_t>(chunk_rows), row_count - first));
     // As a load's chunks (staging_chunk.cc): refilled once the file writer has read them.
-    odps::StagedChunk chunk = stager.TakeSpent();
-    if (chunk) {
-      duckdb_data_chunk_reset(chunk.rows());
-      chunk.texts()->Reset();
-    } else {
-      chunk = odps::StagedChunk(odps::NewDataChunk(types), std::make_unique<odps::TextArena>());
-    }
+    odps::StagedChunk chunk = odps::EmptyStagedChunk(stager.TakeSpent(), types);
     for (size_t c = 0; c < data_columns; ++c) {
       duckdb_vector vector = duckdb_data_chunk_get_vector(chunk.rows(), c);
       for (idx_t r = 0; r < count; ++r) {

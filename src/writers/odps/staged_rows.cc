@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "writers/odps/duckdb_support.h"
+
 namespace otsync::odps {
 
 // A scan's state: the chunk its last output shares vectors with, kept until the next call (or
@@ -16,6 +18,17 @@ struct StagedRows::ScanState {
     if (current) rows->Release(std::move(current));
   }
 };
+
+StagedChunk EmptyStagedChunk(StagedChunk spent, std::span<const duckdb_type> types) {
+  if (spent && spent.texts() != nullptr &&
+      duckdb_data_chunk_get_column_count(spent.rows()) == types.size()) {
+    duckdb_data_chunk_reset(spent.rows());
+    spent.texts()->Reset();
+    spent.set_bytes(0);
+    return spent;
+  }
+  return StagedChunk(NewDataChunk(types), std::make_unique<TextArena>());
+}
 
 StagedRows::StagedRows(std::vector<std::string> names, std::vector<duckdb_type> types,
                        size_t capacity, int64_t byte_capacity)

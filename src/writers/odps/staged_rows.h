@@ -31,6 +31,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +84,11 @@ class StagedChunk {
   std::unique_ptr<TextArena> texts_;
   int64_t bytes_ = 0;
 };
+
+// An empty chunk of `types` with an arena for its texts, ready to be filled: `spent` (a chunk
+// StagedRows::TakeSpent returned) reset — its vectors' own buffers, every row valid, its arena's
+// blocks kept — or, when there is none or it has other columns, a new one.
+StagedChunk EmptyStagedChunk(StagedChunk spent, std::span<const duckdb_type> types);
 
 class StagedRows {
  public:

@@ -1,6 +1,5 @@
 #include "writers/odps/staging_chunk.h"
 
-#include <memory>
 #include <utility>
 
 #include "writers/odps/duckdb_support.h"
@@ -50,6 +49,7 @@ StagingChunk::Layout StagingChunk::LayoutOf(ColumnKind kind) {
 StagingChunk::StagingChunk(const TableSchema& schema) : capacity_(duckdb_vector_size()) {
   for (const Column& column : schema.columns) {
     layouts_.push_back(LayoutOf(column.type.kind));
+    types_.push_back(layouts_.back().type);
     slot_bytes_ += layouts_.back().width;
   }
   StartChunk(StagedChunk());
@@ -57,22 +57,8 @@ StagingChunk::StagingChunk(const TableSchema& schema) : capacity_(duckdb_vector_
 
 StagingChunk::~StagingChunk() = default;
 
-std::vector<duckdb_type> StagingChunk::types() const {
-  std::vector<duckdb_type> types;
-  for (const Layout& layout : layouts_) types.push_back(layout.type);
-  return types;
-}
-
 void StagingChunk::StartChunk(StagedChunk reuse) {
-  if (reuse && reuse.texts() != nullptr &&
-      duckdb_data_chunk_get_column_count(reuse.rows()) == layouts_.size()) {
-    // Back to its vectors' own buffers, every row valid, no rows; the arena's blocks stay.
-    duckdb_data_chunk_reset(reuse.rows());
-    reuse.texts()->Reset();
-    chunk_ = std::move(reuse);
-  } else {
-    chunk_ = StagedChunk(NewDataChunk(types()), std::make_unique<TextArena>());
-  }
+  chunk_ = EmptyStagedChunk(std::move(reuse), types_);
   vectors_.clear();
   data_.clear();
   for (idx_t c = 0; c < layouts_.size(); ++c) {

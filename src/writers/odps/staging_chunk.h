@@ -34,7 +34,7 @@ class StagingChunk {
   StagingChunk& operator=(const StagingChunk&) = delete;
 
   // The chunks' column types, one per data column of the schema (StagedRows' constructor).
-  std::vector<duckdb_type> types() const;
+  const std::vector<duckdb_type>& types() const { return types_; }
 
   // Adds a row. REQUIRED: !full(); `values` holds one value per data column of the schema, each
   // of the kind ConvertField makes for that column's type (or kNull). Else kInternal, the row not
@@ -71,8 +71,9 @@ class StagingChunk {
   // An empty chunk of the staged types (`reuse`, emptied, or a new one), its vectors and data.
   void StartChunk(StagedChunk reuse);
 
-  std::vector<Layout> layouts_;  // One per data column.
-  int64_t slot_bytes_ = 0;       // Of a row, in all of its columns' vectors.
+  std::vector<Layout> layouts_;     // One per data column.
+  std::vector<duckdb_type> types_;  // Their types, in order.
+  int64_t slot_bytes_ = 0;          // Of a row, in all of its columns' vectors.
   StagedChunk chunk_;
   std::vector<duckdb_vector> vectors_;
   std::vector<void*> data_;
