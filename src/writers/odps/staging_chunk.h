@@ -49,9 +49,9 @@ class StagingChunk {
   bool empty() const { return rows_ == 0; }
 
   // The gathered rows, with the arena their texts point into and their bytes (the sum of AddRow's
-  // counts: StagedChunk::bytes); this chunk starts again empty, in
-  // `reuse` if given (a chunk an earlier TakeRows returned, which StagedRows::TakeSpent gave
-  // back; its rows are dropped) or else in a new chunk.
+  // counts: StagedChunk::bytes); this chunk starts again empty, in `reuse` if given (a chunk an
+  // earlier TakeRows returned, which StagedRows::TakeSpent gave back; its rows are dropped) or
+  // else in a new chunk (EmptyStagedChunk).
   StagedChunk TakeRows(StagedChunk reuse = StagedChunk());
 
  private:
@@ -68,7 +68,7 @@ class StagingChunk {
   };
   static Layout LayoutOf(ColumnKind kind);
 
-  // An empty chunk of the staged types (`reuse`, emptied, or a new one), its vectors and data.
+  // chunk_ = EmptyStagedChunk(reuse), its vectors and their data.
   void StartChunk(StagedChunk reuse);
 
   std::vector<Layout> layouts_;     // One per data column.
