@@ -444,36 +444,47 @@ Client::~Client() = default;
 
 Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
                     google::protobuf::MessageLite* response) {
-  return Call(api, request, [api, response](std::string& body) -> Status {
-    if (!response->ParsePartialFromString(body)) {
-      return Status(StatusCode::kCorruption,
-                    std::string(api) + " response is not a valid protobuf message");
-    }
-    return Status::OK();
-  });
+  return Call(api, request, response, nullptr);
 }
 
 Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
-                    const std::function<Status(std::string& body)>& on_body) {
+                    google::protobuf::MessageLite* response, HttpReply* reply) {
+  return Call(
+      api, request,
+      [api, response](std::string& body) -> Status {
+        if (!response->ParsePartialFromString(body)) {
+          return Status(StatusCode::kCorruption,
+                        std::string(api) + " response is not a valid protobuf message");
+        }
+        return Status::OK();
+      },
+      reply);
+}
+
+Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
+                    const std::function<Status(std::string& body)>& on_body, HttpReply* reply) {
   std::string body;
   if (!request.SerializePartialToString(&body)) {
     return Status::InvalidArgument(std::string(api) + ": cannot serialize the request");
   }
-  return CallWithBody(api, body, on_body);
+  return CallWithBody(api, body, on_body, reply);
 }
 
 Status Client::CallWithBody(std::string_view api, const std::string& body,
-                            const std::function<Status(std::string& body)>& on_body) {
+                            const std::function<Status(std::string& body)>& on_body,
+                            HttpReply* reply) {
+  HttpReply own_reply;
+  if (reply == nullptr) reply = &own_reply;
   for (int attempt = 0;; ++attempt) {
     const wire::HeaderMap headers = SignedRequestHeaders(
         api, body, options_.instance, options_.credentials, options_.clock->NowMicros());
-    Result<HttpReply> reply = transport_->Post(api, body, headers);
+    const Status posted = transport_->Post(api, body, headers, reply);
 
     Status failure;
     AttemptFailure details;
     pb::Error error;
-    if (!reply.ok()) {
-      failure = reply.status();
+    if (!posted.ok()) {
+      failure = posted;
       details.network = true;
     } else if (reply->status >= 200 && reply->status < 300) {
       if (options_.verify_response_md5 && !reply->content_md5.empty() &&
@@ -764,20 +775,25 @@ Status Client::GetRange(std::string_view table_name, const wire::RangeRequest& r
 Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& request,
                          const std::function<Status(std::vector<wire::Row>& page)>& on_page) {
   pb::GetRangeRequest request_message = GetRangeRequestOf(table_name, request);
+  // A page's answer is read into `reply` and parsed into `current` or `following`, which swap:
+  // the three keep their buffers' capacity from page to page, where fresh ones for every page
+  // (a few MiB) would be allocated and faulted in page by page. One call is in flight at a time,
+  // so one reply serves.
+  HttpReply reply;
   pb::GetRangeResponse current;
-  OTSYNC_RETURN_IF_ERROR(Call("GetRange", request_message, &current));
+  pb::GetRangeResponse following;
+  OTSYNC_RETURN_IF_ERROR(Call("GetRange", request_message, &current, &reply));
   std::vector<wire::Row> page;
   while (true) {
     OTSYNC_ASSIGN_OR_RETURN(std::optional<wire::PrimaryKey> next_start, NextStartOf(current));
     // The next page is asked for before this one is decoded, so that the server reads it while
     // this thread decodes and hands over the rows below. The start key goes back as the server
     // sent it (it decoded above).
-    pb::GetRangeResponse following;
     std::future<Status> prefetch;
     if (next_start) {
       request_message.set_inclusive_start_primary_key(current.next_start_primary_key());
       prefetch = std::async(std::launch::async | std::launch::deferred,
-                            [&] { return Call("GetRange", request_message, &following); });
+                            [&] { return Call("GetRange", request_message, &following, &reply); });
     }
     Status status = DecodeRangeRows(current, &page);
     if (status.ok() && !page.empty()) status = on_page(page);

@@ -190,6 +190,7 @@ struct AdminTrimResult {
 };
 
 class HttpTransport;
+struct HttpReply;
 
 class Client {
  public:
@@ -295,12 +296,19 @@ class Client {
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
               google::protobuf::MessageLite* response);
   // Call with the 2xx body handed to `on_body` (which may take it over) instead of parsed into
-  // a message. An error `on_body` returns ends the call and is not retried.
+  // a message. An error `on_body` returns ends the call and is not retried. `reply`: as below.
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
-              const std::function<Status(std::string& body)>& on_body);
-  // The retry loop under both: `body` is sent as is.
+              const std::function<Status(std::string& body)>& on_body, HttpReply* reply = nullptr);
+  // Call parsing into `*response`, reading the reply into `*reply`: a caller making many calls
+  // of large answers passes the same HttpReply (and response) each time, and their buffers keep
+  // their capacity instead of being allocated and faulted in afresh for every answer.
+  Status Call(std::string_view api, const google::protobuf::MessageLite& request,
+              google::protobuf::MessageLite* response, HttpReply* reply);
+  // The retry loop under the three: `body` is sent as is; `reply` is where each attempt's reply
+  // is read (nullptr: a reply of the call's own).
   Status CallWithBody(std::string_view api, const std::string& body,
-                      const std::function<Status(std::string& body)>& on_body);
+                      const std::function<Status(std::string& body)>& on_body,
+                      HttpReply* reply = nullptr);
   Result<WriteResult> WriteSingleRow(std::string_view table_name, wire::WriteType type,
                                      const wire::RowWrite& write);
 

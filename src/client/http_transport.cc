@@ -93,6 +93,13 @@ HttpTransport::~HttpTransport() = default;
 
 Result<HttpReply> HttpTransport::Post(std::string_view api, const std::string& body,
                                       const wire::HeaderMap& headers) {
+  HttpReply reply;
+  OTSYNC_RETURN_IF_ERROR(Post(api, body, headers, &reply));
+  return reply;
+}
+
+Status HttpTransport::Post(std::string_view api, const std::string& body,
+                           const wire::HeaderMap& headers, HttpReply* reply) {
   const std::string path = "/" + std::string(api);
   auto network_error = [&path](std::string_view kind) {
     return Status::Unavailable("network error: " + std::string(kind) + " (POST " + path + ")");
@@ -114,10 +121,10 @@ Result<HttpReply> HttpTransport::Post(std::string_view api, const std::string& b
     head += "\r\n";
     Result<std::unique_ptr<PlainHttpConnection>> connection = pool_->AcquirePlain();
     if (!connection.ok()) return network_error(connection.status().message());
-    Result<HttpReply> reply = (*connection)->Post(head, body);
-    if (!reply.ok()) return network_error(reply.status().message());
+    const Status posted = (*connection)->Post(head, body, reply);
+    if (!posted.ok()) return network_error(posted.message());
     if ((*connection)->reusable()) pool_->Release(pool_->idle_plain, std::move(*connection));
-    return reply;
+    return Status::OK();
   }
 
   std::unique_ptr<httplib::Client> connection = pool_->AcquireTls();
@@ -125,13 +132,12 @@ Result<HttpReply> HttpTransport::Post(std::string_view api, const std::string& b
   request_headers.emplace("User-Agent", std::string(kUserAgent));
   httplib::Result result = connection->Post(path, request_headers, body, std::string(kContentType));
   if (!result) return network_error(httplib::to_string(result.error()));
-  HttpReply reply;
-  reply.status = result->status;
-  reply.body = std::move(result->body);
-  reply.content_md5 = result->get_header_value("x-ots-contentmd5");
-  reply.request_id = result->get_header_value("x-ots-requestid");
+  reply->status = result->status;
+  reply->body = std::move(result->body);
+  reply->content_md5 = result->get_header_value("x-ots-contentmd5");
+  reply->request_id = result->get_header_value("x-ots-requestid");
   pool_->Release(pool_->idle_tls, std::move(connection));
-  return reply;
+  return Status::OK();
 }
 
 }  // namespace otsync::client

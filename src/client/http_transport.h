@@ -31,6 +31,10 @@ class HttpTransport {
   // reply was read. A connection that failed is closed, never reused.
   Result<HttpReply> Post(std::string_view api, const std::string& body,
                          const wire::HeaderMap& headers);
+  // The same into `*reply`, every field of which is overwritten; over plain HTTP its body keeps
+  // its capacity from reply to reply (PlainHttpConnection::Post).
+  Status Post(std::string_view api, const std::string& body, const wire::HeaderMap& headers,
+              HttpReply* reply);
 
  private:
   struct Pool;

@@ -246,6 +246,12 @@ Status PlainHttpConnection::ReadChunkedBody(std::string* body) {
 }
 
 Result<HttpReply> PlainHttpConnection::Post(std::string_view head, std::string_view body) {
+  HttpReply reply;
+  OTSYNC_RETURN_IF_ERROR(Post(head, body, &reply));
+  return reply;
+}
+
+Status PlainHttpConnection::Post(std::string_view head, std::string_view body, HttpReply* reply) {
   // Whatever fails below leaves the connection in an unknown state.
   reusable_ = false;
   buffer_begin_ = buffer_end_ = 0;
@@ -276,20 +282,20 @@ Result<HttpReply> PlainHttpConnection::Post(std::string_view head, std::string_v
     }
   }
 
-  HttpReply reply;
-  reply.status = reply_head.status;
-  reply.content_md5 = std::move(reply_head.content_md5);
-  reply.request_id = std::move(reply_head.request_id);
+  reply->status = reply_head.status;
+  reply->content_md5 = std::move(reply_head.content_md5);
+  reply->request_id = std::move(reply_head.request_id);
+  reply->body.clear();
   if (reply_head.has_body()) {
     if (reply_head.content_length) {
-      OTSYNC_RETURN_IF_ERROR(ReadExactly(*reply_head.content_length, &reply.body));
+      OTSYNC_RETURN_IF_ERROR(ReadExactly(*reply_head.content_length, &reply->body));
     } else if (reply_head.chunked) {
-      OTSYNC_RETURN_IF_ERROR(ReadChunkedBody(&reply.body));
+      OTSYNC_RETURN_IF_ERROR(ReadChunkedBody(&reply->body));
     } else {
       while (true) {  // The body ends with the connection.
-        reply.body.append(buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
+        reply->body.append(buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
         buffer_begin_ = buffer_end_ = 0;
-        if (reply.body.size() > kMaxBodyBytes) {
+        if (reply->body.size() > kMaxBodyBytes) {
           return NetworkError("the reply's body is larger than 256 MiB");
         }
         bool at_end = false;
@@ -300,7 +306,7 @@ Result<HttpReply> PlainHttpConnection::Post(std::string_view head, std::string_v
   }
   // Bytes after the reply answer nothing that was asked: the connection is not trusted again.
   reusable_ = !reply_head.connection_close && buffer_begin_ == buffer_end_;
-  return reply;
+  return Status::OK();
 }
 
 }  // namespace otsync::client

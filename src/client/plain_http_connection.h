@@ -52,6 +52,10 @@ class PlainHttpConnection {
   // reads the reply. kUnavailable naming the kind ("Write", "Read", "ReadTimeout", "the reply's
   // status line is not HTTP/1.x", ...) when no whole reply was read.
   Result<HttpReply> Post(std::string_view head, std::string_view body);
+  // The same into `*reply`, every field of which is overwritten; its body keeps its capacity, so
+  // that a caller reading many large replies into one HttpReply does not fault in a fresh buffer
+  // for each.
+  Status Post(std::string_view head, std::string_view body, HttpReply* reply);
 
   // Whether the connection may carry another request: no error so far, the last reply did not
   // close it, and the server has not closed it (or sent unasked bytes) while it sat idle.

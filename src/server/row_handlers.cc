@@ -10,6 +10,7 @@
 #include "proto/table_store.pb.h"
 #include "server/handler_util.h"
 #include "server/proto_conversion.h"
+#include "wire/coding.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
 
@@ -251,19 +252,37 @@ Result<std::string> HandleBatchWriteRow(const ApiContext& context, std::string_v
 }
 
 // One GetRange page of `range` as the serialized response; `*next_start` gets its next start key.
+// The rows are encoded straight into the response's bytes: the body begins with the rows field
+// (GetRangeResponse.rows, field 2) and the other fields follow it, as protobuf lets fields come in
+// any order; a message holding the rows would copy the whole page once more to serialize it.
+// `expected_bytes`: about how large the page will be (0: unknown). The body is made that large at
+// once (and an eighth more), where growing it as rows come would copy and fault in about twice
+// the page; the rows field's length prefix is given the size that length would take, so that
+// nothing moves when the guess holds.
 Result<std::string> BuildRangePage(store::Store* store, const std::string& instance,
                                    const std::string& table, const wire::RangeRequest& range,
+                                   size_t expected_bytes,
                                    std::optional<wire::PrimaryKey>* next_start) {
-  proto::GetRangeResponse response;
-  std::string* rows = response.mutable_rows();
-  wire::PlainBufferWriter writer(rows);
+  constexpr char kRowsFieldKey = (2 << 3) | 2;  // Field 2, length-delimited.
+  const size_t guessed_prefix = 1 + wire::VarintLength(expected_bytes);
+  std::string body;
+  body.reserve(guessed_prefix + expected_bytes + expected_bytes / 8);
+  body.resize(guessed_prefix);
+  wire::PlainBufferWriter writer(&body);
   // Rows are encoded as the store reads them: no page of rows is held (a page is up to 5000).
   OTSYNC_ASSIGN_OR_RETURN(*next_start, store->EncodeRangePage(instance, table, range, &writer));
+  const size_t rows_size = body.size() - guessed_prefix;
+  std::string prefix(1, kRowsFieldKey);
+  wire::PutVarint64(rows_size, &prefix);
+  body.replace(0, guessed_prefix, prefix);
+
+  proto::GetRangeResponse rest;  // Every field but the rows, which are in `body` already.
   if (next_start->has_value()) {
-    wire::EncodePrimaryKey(**next_start, response.mutable_next_start_primary_key());
+    wire::EncodePrimaryKey(**next_start, rest.mutable_next_start_primary_key());
   }
-  SetConsumed(CapacityUnitsFor(rows->size()), 0, response.mutable_consumed());
-  return SerializeResponse(response);
+  SetConsumed(CapacityUnitsFor(rows_size), 0, rest.mutable_consumed());
+  rest.AppendPartialToString(&body);
+  return body;
 }
 
 // What identifies a page: the instance and the request with its keys as otsd encodes them, so
@@ -282,33 +301,33 @@ std::string RangeReadAheadKey(const std::string& instance, proto::GetRangeReques
 // A scan asks for the page after this one next: prepare it, from `next_start` on. A prepared page
 // may be served only while no write happened since it was read (the store's write version), and
 // is kept only for a table whose cells never expire: a page read before a TTL ran out would still
-// hold the expired cells.
+// hold the expired cells. `page_bytes`: the size of the page before, which the next one is
+// expected to be close to.
 void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
                           const proto::GetRangeRequest& request, wire::RangeRequest range,
-                          wire::PrimaryKey next_start) {
+                          wire::PrimaryKey next_start, size_t page_bytes) {
   if (read_ahead == nullptr) return;
   range.inclusive_start = std::move(next_start);
   std::string key = RangeReadAheadKey(instance, request, range);
-  read_ahead->Schedule(
-      std::move(key),
-      [store, instance, table = request.table_name(),
-       range = std::move(range)]() -> std::optional<PreparedAnswer> {
-        PreparedAnswer prepared;
-        prepared.state_version = store->WriteVersion();
-        Result<wire::TableDescription> description = store->DescribeTable(instance, table);
-        if (!description.ok() || description->options.time_to_live_seconds > 0) return std::nullopt;
-        std::optional<wire::PrimaryKey> after;
-        Result<std::string> body = BuildRangePage(store, instance, table, range, &after);
-        if (!body.ok()) return std::nullopt;
-        prepared.body = std::move(body).value();
-        prepared.content_md5 = wire::ContentMd5(prepared.body);
-        if (after.has_value()) {
-          prepared.continuation.emplace();
-          wire::EncodePrimaryKey(*after, &*prepared.continuation);
-          prepared.more_expected = true;
-        }
-        return prepared;
-      });
+  auto prepare = [store, instance, table = request.table_name(), range = std::move(range),
+                  page_bytes]() -> std::optional<PreparedAnswer> {
+    PreparedAnswer prepared;
+    prepared.state_version = store->WriteVersion();
+    Result<wire::TableDescription> description = store->DescribeTable(instance, table);
+    if (!description.ok() || description->options.time_to_live_seconds > 0) return std::nullopt;
+    std::optional<wire::PrimaryKey> after;
+    Result<std::string> body = BuildRangePage(store, instance, table, range, page_bytes, &after);
+    if (!body.ok()) return std::nullopt;
+    prepared.body = std::move(body).value();
+    prepared.content_md5 = wire::ContentMd5(prepared.body);
+    if (after.has_value()) {
+      prepared.continuation.emplace();
+      wire::EncodePrimaryKey(*after, &*prepared.continuation);
+      prepared.more_expected = true;
+    }
+    return prepared;
+  };
+  read_ahead->Schedule(std::move(key), std::move(prepare));
 }
 
 // `read_ahead` may be null (read-ahead off).
@@ -339,7 +358,7 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
             DecodePrimaryKeyField(*prepared->continuation, "next_start_primary_key");
         if (next_start.ok()) {
           PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
-                               std::move(next_start).value());
+                               std::move(next_start).value(), prepared->body.size());
         }
       }
       if (context.known_content_md5 != nullptr) {
@@ -350,11 +369,11 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
   }
   std::optional<wire::PrimaryKey> next_start;
   OTSYNC_ASSIGN_OR_RETURN(
-      std::string body,
-      BuildRangePage(context.store, context.instance, request.table_name(), range, &next_start));
+      std::string body, BuildRangePage(context.store, context.instance, request.table_name(), range,
+                                       /*expected_bytes=*/0, &next_start));
   if (next_start.has_value()) {
     PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
-                         std::move(*next_start));
+                         std::move(*next_start), body.size());
   }
   return body;
 }

@@ -18,18 +18,32 @@ void AppendEscapedBytes(const std::string& bytes, std::string* out) {
   out->push_back('\x01');
 }
 
-bool ReadEscapedBytes(wire::ByteReader* reader, std::string* bytes) {
+// Reads bytes AppendEscapedBytes wrote into `*bytes`: a view into the reader's bytes when they
+// hold no escaped zero (the common case), else `*unescaped`, rebuilt.
+bool ReadEscapedBytes(wire::ByteReader* reader, std::string* unescaped, std::string_view* bytes) {
+  const std::string_view rest = reader->rest();
+  const size_t zero = rest.find('\0');
+  if (zero == std::string_view::npos || zero + 1 >= rest.size()) return false;
+  std::string_view skipped;
+  if (rest[zero + 1] == '\x01') {
+    *bytes = rest.substr(0, zero);
+    return reader->GetBytes(zero + 2, &skipped);
+  }
+  unescaped->clear();
   uint8_t byte = 0;
   while (reader->GetByte(&byte)) {
     if (byte != 0) {
-      bytes->push_back(static_cast<char>(byte));
+      unescaped->push_back(static_cast<char>(byte));
       continue;
     }
     uint8_t escape = 0;
     if (!reader->GetByte(&escape)) return false;
-    if (escape == 0x01) return true;
+    if (escape == 0x01) {
+      *bytes = *unescaped;
+      return true;
+    }
     if (escape != 0xff) return false;
-    bytes->push_back('\0');
+    unescaped->push_back('\0');
   }
   return false;
 }
@@ -72,29 +86,40 @@ std::string EncodeRowKey(uint64_t table_id, const wire::PrimaryKey& primary_key)
   return key;
 }
 
-Result<wire::PrimaryKey> DecodeRowKey(std::string_view key,
-                                      const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
+Status DecodeRowKeyInto(std::string_view key,
+                        const std::vector<wire::PrimaryKeySchemaColumn>& schema,
+                        wire::PrimaryKey* primary_key) {
   const Status corrupt = Status::Corruption("Malformed row key.");
   if (key.size() < kTableIdSize) return corrupt;
   wire::ByteReader reader(key.substr(kTableIdSize));
-  wire::PrimaryKey primary_key;
-  primary_key.reserve(schema.size());
-  for (const wire::PrimaryKeySchemaColumn& column : schema) {
+  primary_key->resize(schema.size());
+  std::string unescaped;
+  for (size_t i = 0; i < schema.size(); ++i) {
+    const wire::PrimaryKeySchemaColumn& column = schema[i];
+    wire::PrimaryKeyColumn& decoded = (*primary_key)[i];
+    decoded.name.assign(column.name);
     uint8_t marker = 0;
     if (!reader.GetByte(&marker) || marker != kMarkerValue) return corrupt;
     if (column.type == wire::PrimaryKeyType::kInteger) {
       int64_t integer = 0;
       if (!reader.GetOrderedInt64(&integer)) return corrupt;
-      primary_key.push_back({column.name, wire::Value::Integer(integer)});
+      decoded.value.SetInteger(integer);
       continue;
     }
-    std::string bytes;
-    if (!ReadEscapedBytes(&reader, &bytes)) return corrupt;
-    primary_key.push_back({column.name, column.type == wire::PrimaryKeyType::kString
-                                            ? wire::Value::String(std::move(bytes))
-                                            : wire::Value::Binary(std::move(bytes))});
+    std::string_view bytes;
+    if (!ReadEscapedBytes(&reader, &unescaped, &bytes)) return corrupt;
+    decoded.value.SetBytes(column.type == wire::PrimaryKeyType::kString ? wire::ValueType::kString
+                                                                        : wire::ValueType::kBinary,
+                           bytes);
   }
   if (!reader.empty()) return corrupt;
+  return Status::OK();
+}
+
+Result<wire::PrimaryKey> DecodeRowKey(std::string_view key,
+                                      const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
+  wire::PrimaryKey primary_key;
+  OTSYNC_RETURN_IF_ERROR(DecodeRowKeyInto(key, schema, &primary_key));
   return primary_key;
 }
 

@@ -93,6 +93,28 @@ TEST(KeyEncodingTest, DecodeRoundTripsRandomKeys) {
   }
 }
 
+// Escaped zeros take the slow path, keys without them the view; one PrimaryKey reused throughout,
+// so a longer key's bytes left in a value would show.
+TEST(KeyEncodingTest, DecodeIntoAReusedKeyRoundTripsRandomKeys) {
+  std::mt19937_64 random(10);
+  PrimaryKey decoded = {{"stale", Value::String(std::string(40, 'z'))}};
+  for (int i = 0; i < 2000; ++i) {
+    PrimaryKey key = RandomKey(random, false);
+    ASSERT_TRUE(DecodeRowKeyInto(EncodeRowKey(3, key), kSchema, &decoded).ok()) << i;
+    ASSERT_EQ(decoded, key) << i;
+  }
+  PrimaryKey key = {{"a", Value::Integer(1)}, {"b", Value::String("x")}, {"c", Value::Binary("")}};
+  std::string encoded = EncodeRowKey(3, key);
+  for (size_t length = 0; length < encoded.size(); ++length) {
+    EXPECT_FALSE(DecodeRowKeyInto(encoded.substr(0, length), kSchema, &decoded).ok()) << length;
+  }
+  // A zero followed by neither 0x01 nor 0xff is no escape.
+  std::string bad = EncodeRowKey(3, {{"a", Value::Integer(1)}, {"b", Value::String("x")}});
+  bad += '\x01';
+  bad += std::string("y\0\x02", 3);
+  EXPECT_FALSE(DecodeRowKeyInto(bad, kSchema, &decoded).ok());
+}
+
 TEST(KeyEncodingTest, DecodeRejectsTruncatedKeys) {
   PrimaryKey key = {{"a", Value::Integer(1)}, {"b", Value::String("x")}, {"c", Value::Binary("")}};
   std::string encoded = EncodeRowKey(3, key);

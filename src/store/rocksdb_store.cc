@@ -987,14 +987,13 @@ Result<std::optional<wire::PrimaryKey>> RocksDbStore::EncodeRangePage(
     const std::string& instance, const std::string& table, const RangeRequest& request,
     wire::PlainBufferWriter* out) {
   const bool whole_rows = ReadsWholeRows(request.read);
-  wire::Value scratch;
   return ScanRangePage(instance, table, request,
                        [&](wire::PrimaryKey& primary_key, std::string_view stored,
                            const wire::TableDescription& description,
                            int64_t now_millis) -> Result<std::optional<size_t>> {
                          if (whole_rows) {
                            return EncodeVisibleRow(primary_key, stored, description.options,
-                                                   request.read, now_millis, &scratch, out);
+                                                   request.read, now_millis, out);
                          }
                          OTSYNC_ASSIGN_OR_RETURN(
                              std::optional<wire::Row> row,
@@ -1052,9 +1051,11 @@ Result<std::optional<wire::PrimaryKey>> RocksDbStore::ScanRangePage(const std::s
   } else {
     it->SeekForPrev(start_key);
   }
+  // Decoded into from row to row; `emit` may move it away.
+  wire::PrimaryKey primary_key;
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
-    OTSYNC_ASSIGN_OR_RETURN(wire::PrimaryKey primary_key,
-                            DecodeRowKey(it->key().ToStringView(), description.primary_key));
+    OTSYNC_RETURN_IF_ERROR(
+        DecodeRowKeyInto(it->key().ToStringView(), description.primary_key, &primary_key));
     if (rows_returned >= row_limit || bytes_returned >= kMaxRangeBytes) {
       next_start = std::move(primary_key);
       break;

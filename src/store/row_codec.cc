@@ -31,38 +31,43 @@ void AppendValue(const wire::Value& value, std::string* out) {
   }
 }
 
-bool ReadValue(wire::ByteReader* reader, wire::Value* value) {
+// The value is read in place: a string's or binary's bytes are a view into the reader's.
+bool ReadValue(wire::ByteReader* reader, wire::ValueView* value) {
   uint8_t type = 0;
   if (!reader->GetByte(&type)) return false;
-  switch (static_cast<wire::ValueType>(type)) {
+  value->type = static_cast<wire::ValueType>(type);
+  switch (value->type) {
     case wire::ValueType::kInteger: {
       uint64_t bits = 0;
       if (!reader->GetVarint64(&bits)) return false;
-      value->SetInteger(wire::ZigZagDecode(bits));
+      value->integer = wire::ZigZagDecode(bits);
       return true;
     }
     case wire::ValueType::kDouble: {
       uint64_t bits = 0;
       if (!reader->GetBigEndian64(&bits)) return false;
-      value->SetDouble(std::bit_cast<double>(bits));
+      value->double_value = std::bit_cast<double>(bits);
       return true;
     }
     case wire::ValueType::kBoolean: {
       uint8_t byte = 0;
       if (!reader->GetByte(&byte)) return false;
-      value->SetBoolean(byte != 0);
+      value->integer = byte != 0 ? 1 : 0;
       return true;
     }
     case wire::ValueType::kString:
-    case wire::ValueType::kBinary: {
-      std::string_view bytes;
-      if (!reader->GetVarintLengthPrefixed(&bytes)) return false;
-      value->SetBytes(static_cast<wire::ValueType>(type), bytes);
-      return true;
-    }
+    case wire::ValueType::kBinary:
+      return reader->GetVarintLengthPrefixed(&value->bytes);
     default:
       return false;
   }
+}
+
+bool ReadValue(wire::ByteReader* reader, wire::Value* value) {
+  wire::ValueView view;
+  if (!ReadValue(reader, &view)) return false;
+  value->Set(view);
+  return true;
 }
 
 }  // namespace
@@ -163,7 +168,7 @@ Status StoredRowReader::NextColumn(std::string_view* name, uint64_t* version_cou
   return Status::OK();
 }
 
-Status StoredRowReader::NextVersion(int64_t* timestamp, wire::Value* value) {
+Status StoredRowReader::NextVersion(int64_t* timestamp, wire::ValueView* value) {
   uint64_t zigzag = 0;
   if (versions_left_ == 0 || !reader_.GetVarint64(&zigzag) || !ReadValue(&reader_, value)) {
     return Corrupt();

@@ -52,8 +52,8 @@ void EncodeStoredRow(const StoredRow& row, std::string* out);
 Result<StoredRow> DecodeStoredRow(std::string_view bytes);
 
 // Reads stored bytes column by column without building a StoredRow, for a reader that only
-// passes versions on (a range encoded for the wire): names are views into the bytes, each value
-// is decoded into the caller's Value (reusing its buffer). Usage: Start, then for each column
+// passes versions on (a range encoded for the wire): names and values are views into the bytes,
+// nothing is copied. Usage: Start, then for each column
 // NextColumn and exactly `version_count` NextVersion calls, then Finish. Every call returns
 // Corruption("Malformed stored row.") when the bytes are not a stored row.
 class StoredRowReader {
@@ -61,8 +61,9 @@ class StoredRowReader {
   explicit StoredRowReader(std::string_view bytes);
   Status Start(uint64_t* column_count);
   Status NextColumn(std::string_view* name, uint64_t* version_count);
-  // The column's versions come newest first, as stored.
-  Status NextVersion(int64_t* timestamp_millis, wire::Value* value);
+  // The column's versions come newest first, as stored. The value is read in place: a string's
+  // or binary's bytes are a view into the stored bytes.
+  Status NextVersion(int64_t* timestamp_millis, wire::ValueView* value);
   // OK when every column and version was read and no byte is left over.
   Status Finish() const;
 

@@ -13,6 +13,7 @@ namespace otsync::store {
 namespace {
 
 using wire::Value;
+using wire::ValueView;
 
 StoredRow SampleRow() {
   StoredRow row;
@@ -64,6 +65,7 @@ Result<StoredRow> ReadColumnByColumn(std::string_view bytes) {
   OTSYNC_RETURN_IF_ERROR(reader.Start(&column_count));
   StoredRow row;
   Value value = Value::String(std::string(64, 'x'));  // Reused: each version overwrites it.
+  ValueView view;
   for (uint64_t c = 0; c < column_count; ++c) {
     std::string_view name;
     uint64_t version_count = 0;
@@ -72,7 +74,8 @@ Result<StoredRow> ReadColumnByColumn(std::string_view bytes) {
     column.name = std::string(name);
     for (uint64_t v = 0; v < version_count; ++v) {
       int64_t timestamp = 0;
-      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, &value));
+      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, &view));
+      value.Set(view);
       column.versions.push_back({timestamp, value});
     }
   }

@@ -174,7 +174,7 @@ Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_k
                                                std::string_view stored,
                                                const wire::TableOptions& table_options,
                                                const wire::ReadOptions& options, int64_t now_millis,
-                                               wire::Value* scratch, wire::PlainBufferWriter* out) {
+                                               wire::PlainBufferWriter* out) {
   // VisibleRow keeps, per column, the newest versions younger than the TTL horizon, at most the
   // table's max_versions; the read then keeps at most its own max_versions of those. Both are
   // prefixes of the newest-first versions, so the row returned is the shorter prefix.
@@ -196,15 +196,16 @@ Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_k
     bool visible = true;
     for (uint64_t v = 0; v < version_count; ++v) {
       int64_t timestamp = 0;
-      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, scratch));
+      wire::ValueView value;
+      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, &value));
       visible = visible && v < versions_wanted && !(expires && timestamp <= horizon);
       if (!visible) continue;  // Read on: the reader needs every version consumed.
       if (!begun) {
         out->BeginRow(primary_key);
         begun = true;
       }
-      out->AppendCell(name, *scratch, timestamp);
-      data_size += CellDataSize(name, scratch->DataSize());
+      out->AppendCell(name, value, timestamp);
+      data_size += CellDataSize(name, value.DataSize());
     }
   }
   OTSYNC_RETURN_IF_ERROR(reader.Finish());

@@ -62,12 +62,12 @@ bool ReadsWholeRows(const wire::ReadOptions& options);
 // read from the stored bytes in one pass and building no row. Returns the returned row's data size
 // (RowDataSize of that row), or
 // nullopt when the row is not returned (it has columns and none is visible); then nothing was
-// appended. `scratch` is any Value, reused from row to row. Corruption when `stored` is malformed.
+// appended. Corruption when `stored` is malformed.
 // REQUIRED: ReadsWholeRows(options).
 Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_key,
                                                std::string_view stored,
                                                const wire::TableOptions& table_options,
                                                const wire::ReadOptions& options, int64_t now_millis,
-                                               wire::Value* scratch, wire::PlainBufferWriter* out);
+                                               wire::PlainBufferWriter* out);
 
 }  // namespace otsync::store

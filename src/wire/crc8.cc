@@ -45,6 +45,14 @@ inline uint8_t Crc8Word(uint8_t crc, uint64_t word) {
          kCrc8Tables[0][static_cast<uint8_t>(word >> 56)];
 }
 
+// The CRC of the 4 little-endian bytes of `word` from `crc`.
+inline uint8_t Crc8HalfWord(uint8_t crc, uint32_t word) {
+  return kCrc8Tables[3][crc ^ static_cast<uint8_t>(word)] ^
+         kCrc8Tables[2][static_cast<uint8_t>(word >> 8)] ^
+         kCrc8Tables[1][static_cast<uint8_t>(word >> 16)] ^
+         kCrc8Tables[0][static_cast<uint8_t>(word >> 24)];
+}
+
 }  // namespace
 
 uint8_t Crc8Byte(uint8_t crc, uint8_t byte) { return kCrc8Tables[0][crc ^ byte]; }
@@ -57,16 +65,26 @@ uint8_t Crc8(uint8_t crc, std::string_view bytes) {
     std::memcpy(&word, data, sizeof(word));
     crc = Crc8Word(crc, word);
   }
-  for (; size > 0; ++data, --size) crc = kCrc8Tables[0][crc ^ static_cast<uint8_t>(*data)];
+  // The rest (most of a short name or value) in steps of 4, 2 and 1: at most three dependent
+  // lookups where byte steps would chain up to seven.
+  if (size >= 4) {
+    uint32_t word;
+    std::memcpy(&word, data, sizeof(word));
+    crc = Crc8HalfWord(crc, word);
+    data += 4;
+    size -= 4;
+  }
+  if (size >= 2) {
+    crc = kCrc8Tables[1][crc ^ static_cast<uint8_t>(data[0])] ^
+          kCrc8Tables[0][static_cast<uint8_t>(data[1])];
+    data += 2;
+    size -= 2;
+  }
+  if (size > 0) crc = kCrc8Tables[0][crc ^ static_cast<uint8_t>(*data)];
   return crc;
 }
 
-uint8_t Crc8U32(uint8_t crc, uint32_t value) {
-  return kCrc8Tables[3][crc ^ static_cast<uint8_t>(value)] ^
-         kCrc8Tables[2][static_cast<uint8_t>(value >> 8)] ^
-         kCrc8Tables[1][static_cast<uint8_t>(value >> 16)] ^
-         kCrc8Tables[0][static_cast<uint8_t>(value >> 24)];
-}
+uint8_t Crc8U32(uint8_t crc, uint32_t value) { return Crc8HalfWord(crc, value); }
 
 uint8_t Crc8U64(uint8_t crc, uint64_t value) { return Crc8Word(crc, value); }
 

@@ -28,8 +28,8 @@ TEST(Crc8Test, ByteStepAgreesWithStringForm) {
   EXPECT_EQ(Crc8(0x33, ""), 0x33);
 }
 
-// Crc8 takes 8 bytes at a time (slicing-by-8): every length, alignment and starting CRC must
-// give what the byte-at-a-time definition gives.
+// Crc8 takes 8 bytes at a time (slicing-by-8), then 4, 2 and 1: every length, alignment and
+// starting CRC must give what the byte-at-a-time definition gives.
 TEST(Crc8Test, WordStepsAgreeWithByteSteps) {
   std::string bytes;
   for (int i = 0; i < 80; ++i) bytes.push_back(static_cast<char>(i * 37 + 11));

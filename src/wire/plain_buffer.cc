@@ -728,14 +728,92 @@ void PlainBufferWriter::BeginRow(const PrimaryKey& primary_key) {
   row_has_cells_ = false;
 }
 
-void PlainBufferWriter::AppendCell(std::string_view name, const Value& value,
+namespace {
+
+// Writers into bytes already made room for; each returns the position after what it wrote.
+char* PutByte(uint8_t byte, char* at) {
+  *at = static_cast<char>(byte);
+  return at + 1;
+}
+char* PutU32(uint32_t value, char* at) {
+  std::memcpy(at, &value, sizeof(value));
+  return at + sizeof(value);
+}
+char* PutU64(uint64_t value, char* at) {
+  std::memcpy(at, &value, sizeof(value));
+  return at + sizeof(value);
+}
+char* PutBytes(std::string_view bytes, char* at) {
+  std::memcpy(at, bytes.data(), bytes.size());
+  return at + bytes.size();
+}
+
+// The SQLVariant payload's size after its type byte.
+size_t SqlVariantPayloadSize(const ValueView& value) {
+  switch (value.type) {
+    case ValueType::kInteger:
+    case ValueType::kDouble:
+      return 8;
+    case ValueType::kBoolean:
+      return 1;
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return 4 + value.bytes.size();
+    default:
+      return 0;
+  }
+}
+
+char* PutSqlVariantPayload(const ValueView& value, char* at) {
+  switch (value.type) {
+    case ValueType::kInteger:
+      return PutU64(static_cast<uint64_t>(value.integer), at);
+    case ValueType::kDouble:
+      return PutU64(std::bit_cast<uint64_t>(value.double_value), at);
+    case ValueType::kBoolean:
+      return PutByte(value.integer != 0 ? 1 : 0, at);
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return PutBytes(value.bytes, PutU32(static_cast<uint32_t>(value.bytes.size()), at));
+    default:
+      return at;
+  }
+}
+
+}  // namespace
+
+// The bytes AppendAttributeCellParts writes for a put with a timestamp, written in one stretch
+// made room for at once: a page of a range is millions of cells, and byte-by-byte appends with
+// their capacity checks were most of encoding one.
+void PlainBufferWriter::AppendCell(std::string_view name, const ValueView& value,
                                    int64_t timestamp_millis) {
+  const size_t variant_size = 1 + SqlVariantPayloadSize(value);
+  // TAG_CELL, TAG_CELL_NAME and its length, the name, TAG_CELL_VALUE and its length, the value,
+  // TAG_CELL_TIMESTAMP and the timestamp, TAG_CELL_CHECKSUM and the checksum.
+  const size_t cell_size = 2 + 4 + name.size() + 1 + 4 + variant_size + 1 + 8 + 2;
+  const size_t start = out_->size();
+  out_->resize(start + (row_has_cells_ ? 0 : 1) + cell_size);
+  char* at = out_->data() + start;
   if (!row_has_cells_) {
-    AppendByte(kTagRowData, out_);
+    at = PutByte(kTagRowData, at);
     row_has_cells_ = true;
   }
-  const uint8_t checksum = AppendAttributeCellParts(name, &value, CellOperation::kPut,
-                                                    std::optional<int64_t>(timestamp_millis), out_);
+  at = PutByte(kTagCell, at);
+  at = PutByte(kTagCellName, at);
+  at = PutU32(static_cast<uint32_t>(name.size()), at);
+  at = PutBytes(name, at);
+  at = PutByte(kTagCellValue, at);
+  at = PutU32(static_cast<uint32_t>(variant_size), at);
+  const char* variant = at;
+  at = PutByte(static_cast<uint8_t>(value.type), at);
+  at = PutSqlVariantPayload(value, at);
+  at = PutByte(kTagCellTimestamp, at);
+  at = PutU64(static_cast<uint64_t>(timestamp_millis), at);
+  uint8_t checksum = Crc8(0, name);
+  checksum = Crc8(checksum, std::string_view(variant, variant_size));
+  checksum = Crc8U64(checksum, static_cast<uint64_t>(timestamp_millis));
+  at = PutByte(kTagCellChecksum, at);
+  PutByte(checksum, at);
   row_checksum_ = Crc8Byte(row_checksum_, checksum);
 }
 

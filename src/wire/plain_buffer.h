@@ -65,7 +65,7 @@ class PlainBufferWriter {
   // REQUIRED: no row begun and not ended.
   void BeginRow(const PrimaryKey& primary_key);
   // REQUIRED: inside BeginRow/EndRow; `value` an attribute value (IsAttributeValueType).
-  void AppendCell(std::string_view name, const Value& value, int64_t timestamp_millis);
+  void AppendCell(std::string_view name, const ValueView& value, int64_t timestamp_millis);
   void EndRow();
 
  private:

@@ -461,7 +461,7 @@ TEST(PlainBufferRowsTest, ARowWrittenPieceByPieceEqualsAppendRow) {
     whole_writer.AppendRow(*row);
     piece_writer.BeginRow(row->primary_key);
     for (const Cell& cell : row->cells)
-      piece_writer.AppendCell(cell.name, *cell.value, *cell.timestamp);
+      piece_writer.AppendCell(cell.name, ValueView::Of(*cell.value), *cell.timestamp);
     piece_writer.EndRow();
   }
   EXPECT_EQ(ToHex(pieces), ToHex(whole));

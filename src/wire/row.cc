@@ -42,8 +42,54 @@ std::string_view ValueTypeName(ValueType type) {
   return "UNKNOWN";
 }
 
-size_t Value::DataSize() const {
-  switch (type_) {
+size_t Value::DataSize() const { return ValueView::Of(*this).DataSize(); }
+
+void Value::Set(const ValueView& view) {
+  switch (view.type) {
+    case ValueType::kInteger:
+      SetInteger(view.integer);
+      break;
+    case ValueType::kDouble:
+      SetDouble(view.double_value);
+      break;
+    case ValueType::kBoolean:
+      SetBoolean(view.integer != 0);
+      break;
+    case ValueType::kString:
+    case ValueType::kBinary:
+      SetBytes(view.type, view.bytes);
+      break;
+    default:
+      SetValueless(view.type);
+      break;
+  }
+}
+
+ValueView ValueView::Of(const Value& value) {
+  ValueView view;
+  view.type = value.type();
+  switch (value.type()) {
+    case ValueType::kInteger:
+      view.integer = value.integer();
+      break;
+    case ValueType::kBoolean:
+      view.integer = value.boolean() ? 1 : 0;
+      break;
+    case ValueType::kDouble:
+      view.double_value = value.double_value();
+      break;
+    case ValueType::kString:
+    case ValueType::kBinary:
+      view.bytes = value.bytes();
+      break;
+    default:
+      break;
+  }
+  return view;
+}
+
+size_t ValueView::DataSize() const {
+  switch (type) {
     case ValueType::kInteger:
     case ValueType::kDouble:
       return 8;
@@ -51,7 +97,7 @@ size_t Value::DataSize() const {
       return 1;
     case ValueType::kString:
     case ValueType::kBinary:
-      return bytes_.size();
+      return bytes.size();
     default:
       return 0;
   }

@@ -28,6 +28,8 @@ std::string_view ValueTypeName(ValueType type);  // "INTEGER", "STRING", "BINARY
 // The types an attribute column's value may have: INTEGER, DOUBLE, BOOLEAN, STRING, BINARY.
 bool IsAttributeValueType(ValueType type);
 
+struct ValueView;
+
 class Value {
  public:
   Value() : type_(ValueType::kNull) {}
@@ -68,6 +70,8 @@ class Value {
   }
   // REQUIRED: `type` is kNull, kInfMin, kInfMax or kAutoIncrement.
   void SetValueless(ValueType type) { SetScalar(type, 0, 0); }
+  // The value viewed, its bytes copied.
+  void Set(const ValueView& view);
 
   // Bytes this value takes in a row-size computation (8 for numbers, 1 for booleans, the length
   // of strings and binaries).
@@ -98,6 +102,20 @@ class Value {
   int64_t integer_ = 0;
   double double_ = 0;
   std::string bytes_;
+};
+
+// A value that does not own its bytes: what a decoder reads in place out of a buffer, for a
+// writer that copies it once (PlainBufferWriter::AppendCell) where a Value would be a copy more.
+// Valid while the bytes it views are.
+struct ValueView {
+  ValueType type = ValueType::kNull;
+  int64_t integer = 0;      // kInteger; kBoolean as 0 or 1.
+  double double_value = 0;  // kDouble.
+  std::string_view bytes;   // kString, kBinary.
+
+  static ValueView Of(const Value& value);
+  // Value::DataSize of the value viewed.
+  size_t DataSize() const;
 };
 
 struct PrimaryKeyColumn {
