@@ -523,6 +523,79 @@ class Decoder {
   size_t position_ = 0;
 };
 
+// Writers into bytes already made room for; each returns the position after what it wrote.
+char* PutByte(uint8_t byte, char* at) {
+  *at = static_cast<char>(byte);
+  return at + 1;
+}
+char* PutU32(uint32_t value, char* at) {
+  std::memcpy(at, &value, sizeof(value));
+  return at + sizeof(value);
+}
+char* PutU64(uint64_t value, char* at) {
+  std::memcpy(at, &value, sizeof(value));
+  return at + sizeof(value);
+}
+char* PutBytes(std::string_view bytes, char* at) {
+  std::memcpy(at, bytes.data(), bytes.size());
+  return at + bytes.size();
+}
+
+// The SQLVariant payload's size after its type byte: a string or binary has its length first.
+size_t SqlVariantPayloadSize(const ValueView& value) {
+  const bool length_first = value.type == ValueType::kString || value.type == ValueType::kBinary;
+  return (length_first ? 4 : 0) + value.DataSize();
+}
+
+char* PutSqlVariantPayload(const ValueView& value, char* at) {
+  switch (value.type) {
+    case ValueType::kInteger:
+      return PutU64(static_cast<uint64_t>(value.integer), at);
+    case ValueType::kDouble:
+      return PutU64(std::bit_cast<uint64_t>(value.double_value), at);
+    case ValueType::kBoolean:
+      return PutByte(value.integer != 0 ? 1 : 0, at);
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return PutBytes(value.bytes, PutU32(static_cast<uint32_t>(value.bytes.size()), at));
+    default:
+      return at;
+  }
+}
+
+// A cell of a name, a value and, for an attribute, a timestamp (a put: no TAG_CELL_TYPE), written
+// in one stretch made room for at once; returns its checksum. A page of a range is many thousands
+// of cells, and byte-by-byte appends with their capacity checks were most of encoding one.
+uint8_t AppendNamedCell(std::string_view name, const ValueView& value,
+                        const int64_t* timestamp_millis, std::string* out) {
+  const size_t variant_size = 1 + SqlVariantPayloadSize(value);
+  // TAG_CELL, TAG_CELL_NAME and its length, the name, TAG_CELL_VALUE and its length, the value,
+  // TAG_CELL_TIMESTAMP and the timestamp if any, TAG_CELL_CHECKSUM and the checksum.
+  const size_t cell_size =
+      2 + 4 + name.size() + 1 + 4 + variant_size + (timestamp_millis != nullptr ? 9 : 0) + 2;
+  const size_t start = out->size();
+  out->resize(start + cell_size);
+  char* at = out->data() + start;
+  at = PutByte(kTagCell, at);
+  at = PutByte(kTagCellName, at);
+  at = PutU32(static_cast<uint32_t>(name.size()), at);
+  at = PutBytes(name, at);
+  at = PutByte(kTagCellValue, at);
+  at = PutU32(static_cast<uint32_t>(variant_size), at);
+  const char* variant = at;
+  at = PutByte(static_cast<uint8_t>(value.type), at);
+  at = PutSqlVariantPayload(value, at);
+  uint8_t checksum = Crc8(Crc8(0, name), std::string_view(variant, variant_size));
+  if (timestamp_millis != nullptr) {
+    at = PutByte(kTagCellTimestamp, at);
+    at = PutU64(static_cast<uint64_t>(*timestamp_millis), at);
+    checksum = Crc8U64(checksum, static_cast<uint64_t>(*timestamp_millis));
+  }
+  at = PutByte(kTagCellChecksum, at);
+  PutByte(checksum, at);
+  return checksum;
+}
+
 // Writes TAG_CELL_VALUE + L + type + payload and folds type + payload into `*checksum`.
 void AppendCellValue(const Value& value, std::string* out, uint8_t* checksum) {
   AppendByte(kTagCellValue, out);
@@ -536,20 +609,16 @@ void AppendCellValue(const Value& value, std::string* out, uint8_t* checksum) {
 }
 
 uint8_t AppendPrimaryKeyCell(const PrimaryKeyColumn& column, std::string* out) {
-  AppendByte(kTagCell, out);
-  AppendByte(kTagCellName, out);
-  AppendU32(static_cast<uint32_t>(column.name.size()), out);
-  out->append(column.name);
-  uint8_t checksum = Crc8(0, column.name);
-  AppendCellValue(column.value, out, &checksum);
-  AppendByte(kTagCellChecksum, out);
-  AppendByte(checksum, out);
-  return checksum;
+  return AppendNamedCell(column.name, ValueView::Of(column.value), nullptr, out);
 }
 
 // An attribute cell with the given parts; returns its checksum.
 uint8_t AppendAttributeCellParts(std::string_view name, const Value* value, CellOperation operation,
                                  const std::optional<int64_t>& timestamp, std::string* out) {
+  if (operation == CellOperation::kPut && value != nullptr) {
+    return AppendNamedCell(name, ValueView::Of(*value),
+                           timestamp.has_value() ? &*timestamp : nullptr, out);
+  }
   AppendByte(kTagCell, out);
   AppendByte(kTagCellName, out);
   AppendU32(static_cast<uint32_t>(name.size()), out);
@@ -728,93 +797,13 @@ void PlainBufferWriter::BeginRow(const PrimaryKey& primary_key) {
   row_has_cells_ = false;
 }
 
-namespace {
-
-// Writers into bytes already made room for; each returns the position after what it wrote.
-char* PutByte(uint8_t byte, char* at) {
-  *at = static_cast<char>(byte);
-  return at + 1;
-}
-char* PutU32(uint32_t value, char* at) {
-  std::memcpy(at, &value, sizeof(value));
-  return at + sizeof(value);
-}
-char* PutU64(uint64_t value, char* at) {
-  std::memcpy(at, &value, sizeof(value));
-  return at + sizeof(value);
-}
-char* PutBytes(std::string_view bytes, char* at) {
-  std::memcpy(at, bytes.data(), bytes.size());
-  return at + bytes.size();
-}
-
-// The SQLVariant payload's size after its type byte.
-size_t SqlVariantPayloadSize(const ValueView& value) {
-  switch (value.type) {
-    case ValueType::kInteger:
-    case ValueType::kDouble:
-      return 8;
-    case ValueType::kBoolean:
-      return 1;
-    case ValueType::kString:
-    case ValueType::kBinary:
-      return 4 + value.bytes.size();
-    default:
-      return 0;
-  }
-}
-
-char* PutSqlVariantPayload(const ValueView& value, char* at) {
-  switch (value.type) {
-    case ValueType::kInteger:
-      return PutU64(static_cast<uint64_t>(value.integer), at);
-    case ValueType::kDouble:
-      return PutU64(std::bit_cast<uint64_t>(value.double_value), at);
-    case ValueType::kBoolean:
-      return PutByte(value.integer != 0 ? 1 : 0, at);
-    case ValueType::kString:
-    case ValueType::kBinary:
-      return PutBytes(value.bytes, PutU32(static_cast<uint32_t>(value.bytes.size()), at));
-    default:
-      return at;
-  }
-}
-
-}  // namespace
-
-// The bytes AppendAttributeCellParts writes for a put with a timestamp, written in one stretch
-// made room for at once: a page of a range is millions of cells, and byte-by-byte appends with
-// their capacity checks were most of encoding one.
 void PlainBufferWriter::AppendCell(std::string_view name, const ValueView& value,
                                    int64_t timestamp_millis) {
-  const size_t variant_size = 1 + SqlVariantPayloadSize(value);
-  // TAG_CELL, TAG_CELL_NAME and its length, the name, TAG_CELL_VALUE and its length, the value,
-  // TAG_CELL_TIMESTAMP and the timestamp, TAG_CELL_CHECKSUM and the checksum.
-  const size_t cell_size = 2 + 4 + name.size() + 1 + 4 + variant_size + 1 + 8 + 2;
-  const size_t start = out_->size();
-  out_->resize(start + (row_has_cells_ ? 0 : 1) + cell_size);
-  char* at = out_->data() + start;
   if (!row_has_cells_) {
-    at = PutByte(kTagRowData, at);
+    AppendByte(kTagRowData, out_);
     row_has_cells_ = true;
   }
-  at = PutByte(kTagCell, at);
-  at = PutByte(kTagCellName, at);
-  at = PutU32(static_cast<uint32_t>(name.size()), at);
-  at = PutBytes(name, at);
-  at = PutByte(kTagCellValue, at);
-  at = PutU32(static_cast<uint32_t>(variant_size), at);
-  const char* variant = at;
-  at = PutByte(static_cast<uint8_t>(value.type), at);
-  at = PutSqlVariantPayload(value, at);
-  at = PutByte(kTagCellTimestamp, at);
-  at = PutU64(static_cast<uint64_t>(timestamp_millis), at);
-  uint8_t checksum = Crc8(0, name);
-  checksum = Crc8(checksum, std::string_view(variant, variant_size));
-  checksum = Crc8U64(checksum, static_cast<uint64_t>(timestamp_millis));
-  at = PutByte(kTagCellChecksum, at);
-  PutByte(checksum, at);
-  row_checksum_ = Crc8Byte(row_checksum_, checksum);
+  row_checksum_ = Crc8Byte(row_checksum_, AppendNamedCell(name, value, &timestamp_millis, out_));
 }
 
 void PlainBufferWriter::EndRow() {
@@ -825,28 +814,10 @@ void PlainBufferWriter::EndRow() {
 }
 
 void EncodeSqlVariant(const Value& value, std::string* out) {
-  AppendByte(static_cast<uint8_t>(value.type()), out);
-  switch (value.type()) {
-    case ValueType::kInteger:
-      AppendI64(value.integer(), out);
-      break;
-    case ValueType::kDouble:
-      PutLittleEndian64(std::bit_cast<uint64_t>(value.double_value()), out);
-      break;
-    case ValueType::kBoolean:
-      AppendByte(value.boolean() ? 1 : 0, out);
-      break;
-    case ValueType::kString:
-    case ValueType::kBinary:
-      AppendU32(static_cast<uint32_t>(value.bytes().size()), out);
-      out->append(value.bytes());
-      break;
-    case ValueType::kNull:
-    case ValueType::kInfMin:
-    case ValueType::kInfMax:
-    case ValueType::kAutoIncrement:
-      break;
-  }
+  const ValueView view = ValueView::Of(value);
+  const size_t start = out->size();
+  out->resize(start + 1 + SqlVariantPayloadSize(view));
+  PutSqlVariantPayload(view, PutByte(static_cast<uint8_t>(view.type), out->data() + start));
 }
 
 Result<Value> DecodeSqlVariant(std::string_view bytes) {
