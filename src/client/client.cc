@@ -443,11 +443,6 @@ Client::Client(ClientOptions options, std::unique_ptr<HttpTransport> transport)
 Client::~Client() = default;
 
 Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
-                    google::protobuf::MessageLite* response) {
-  return Call(api, request, response, nullptr);
-}
-
-Status Client::Call(std::string_view api, const google::protobuf::MessageLite& request,
                     google::protobuf::MessageLite* response, HttpReply* reply) {
   return Call(
       api, request,

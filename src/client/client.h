@@ -292,19 +292,17 @@ class Client {
   explicit Client(ClientOptions options, std::unique_ptr<HttpTransport> transport);
 
   // Sends `request` to "/<api>" with retries and parses a 2xx body into `*response`. Every API,
-  // including the stream calls, goes through here.
+  // including the stream calls, goes through here. `reply`: where the answer is read (nullptr: a
+  // reply of the call's own); a caller making many calls of large answers passes the same
+  // HttpReply (and response) each time, and their buffers keep their capacity instead of being
+  // allocated and faulted in afresh for every answer.
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
-              google::protobuf::MessageLite* response);
+              google::protobuf::MessageLite* response, HttpReply* reply = nullptr);
   // Call with the 2xx body handed to `on_body` (which may take it over) instead of parsed into
-  // a message. An error `on_body` returns ends the call and is not retried. `reply`: as below.
+  // a message. An error `on_body` returns ends the call and is not retried. `reply`: as above.
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
               const std::function<Status(std::string& body)>& on_body, HttpReply* reply = nullptr);
-  // Call parsing into `*response`, reading the reply into `*reply`: a caller making many calls
-  // of large answers passes the same HttpReply (and response) each time, and their buffers keep
-  // their capacity instead of being allocated and faulted in afresh for every answer.
-  Status Call(std::string_view api, const google::protobuf::MessageLite& request,
-              google::protobuf::MessageLite* response, HttpReply* reply);
-  // The retry loop under the three: `body` is sent as is; `reply` is where each attempt's reply
+  // The retry loop under both: `body` is sent as is; `reply` is where each attempt's reply
   // is read (nullptr: a reply of the call's own).
   Status CallWithBody(std::string_view api, const std::string& body,
                       const std::function<Status(std::string& body)>& on_body,

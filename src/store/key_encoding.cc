@@ -116,11 +116,4 @@ Status DecodeRowKeyInto(std::string_view key,
   return Status::OK();
 }
 
-Result<wire::PrimaryKey> DecodeRowKey(std::string_view key,
-                                      const std::vector<wire::PrimaryKeySchemaColumn>& schema) {
-  wire::PrimaryKey primary_key;
-  OTSYNC_RETURN_IF_ERROR(DecodeRowKeyInto(key, schema, &primary_key));
-  return primary_key;
-}
-
 }  // namespace otsync::store

@@ -32,12 +32,9 @@ std::string TableKeyLimit(uint64_t table_id);
 void AppendPrimaryKey(const wire::PrimaryKey& primary_key, std::string* out);
 std::string EncodeRowKey(uint64_t table_id, const wire::PrimaryKey& primary_key);
 
-// Decodes a stored row key (prefix included) back to a primary key named by `schema`.
-Result<wire::PrimaryKey> DecodeRowKey(std::string_view key,
-                                      const std::vector<wire::PrimaryKeySchemaColumn>& schema);
-// The same into `*primary_key`, whose columns and their buffers are reused: a scan decoding a key
-// per row allocates nothing once its first key was decoded. On an error `*primary_key` holds any
-// columns.
+// Decodes a stored row key (prefix included) back to a primary key named by `schema`, into
+// `*primary_key`, whose columns and their buffers are reused: a scan decoding a key per row
+// allocates nothing once its first key was decoded. On an error `*primary_key` holds any columns.
 Status DecodeRowKeyInto(std::string_view key,
                         const std::vector<wire::PrimaryKeySchemaColumn>& schema,
                         wire::PrimaryKey* primary_key);

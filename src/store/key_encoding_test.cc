@@ -87,9 +87,10 @@ TEST(KeyEncodingTest, DecodeRoundTripsRandomKeys) {
   std::mt19937_64 random(9);
   for (int i = 0; i < 2000; ++i) {
     PrimaryKey key = RandomKey(random, false);
-    Result<PrimaryKey> decoded = DecodeRowKey(EncodeRowKey(3, key), kSchema);
-    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-    EXPECT_EQ(*decoded, key);
+    PrimaryKey decoded;
+    const Status status = DecodeRowKeyInto(EncodeRowKey(3, key), kSchema, &decoded);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(decoded, key);
   }
 }
 
@@ -119,7 +120,8 @@ TEST(KeyEncodingTest, DecodeRejectsTruncatedKeys) {
   PrimaryKey key = {{"a", Value::Integer(1)}, {"b", Value::String("x")}, {"c", Value::Binary("")}};
   std::string encoded = EncodeRowKey(3, key);
   for (size_t length = 0; length < encoded.size(); ++length) {
-    EXPECT_FALSE(DecodeRowKey(encoded.substr(0, length), kSchema).ok()) << length;
+    PrimaryKey decoded;
+    EXPECT_FALSE(DecodeRowKeyInto(encoded.substr(0, length), kSchema, &decoded).ok()) << length;
   }
 }
 
