@@ -611,6 +611,12 @@ class RangeReadAheadTest : public HttpServerTest {
   proto::GetRangeResponse Page(const proto::GetRangeRequest& range) {
     PostAnswer answer = Call("GetRange", range);
     EXPECT_EQ(answer.status, 200) << ErrorOf(answer).message();
+    // Prepared or read at once, a page goes out with the MD5 of its bytes.
+    auto md5 = answer.headers.find("x-ots-contentmd5");
+    EXPECT_TRUE(md5 != answer.headers.end());
+    if (md5 != answer.headers.end()) {
+      EXPECT_EQ(md5->second, wire::ContentMd5(answer.body));
+    }
     proto::GetRangeResponse page;
     EXPECT_TRUE(page.ParseFromString(answer.body));
     return page;

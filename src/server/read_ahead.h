@@ -4,10 +4,10 @@
 // A stream consumer reads a shard as a chain (each GetStreamRecord answer carries the iterator of
 // the next call), and a scan reads a range as a chain (each GetRange answer carries the next start
 // key). Served one call at a time, otsd and the reader take turns on the CPU; with the next
-// answer built (read, encoded, content MD5 computed) on a background thread as soon as the
-// current one is sent, both run at once. The handlers decide what is worth preparing and whether
-// a prepared answer may still be served (stream_handlers.cc, row_handlers.cc); this class holds
-// the prepared answers.
+// answer built (read and encoded; a stream answer's content MD5 too) on a background thread as
+// soon as the current one is sent, both run at once. The handlers decide what is worth preparing
+// and whether a prepared answer may still be served (stream_handlers.cc, row_handlers.cc); this
+// class holds the prepared answers.
 //
 // Contracts:
 //  - A prepared answer is handed out at most once (Take removes it): two readers of the same
@@ -38,8 +38,9 @@ namespace otsync::server {
 
 // One answer built ahead of its request.
 struct PreparedAnswer {
-  std::string body;         // The serialized response.
-  std::string content_md5;  // x-ots-contentmd5 of `body`.
+  std::string body;  // The serialized response.
+  // x-ots-contentmd5 of `body`; empty: computed when the answer is sent.
+  std::string content_md5;
   // The store's version of what the answer was read from (Store::StreamStateVersion for stream
   // records, Store::WriteVersion for rows), read before it was: the answer may be served only
   // while the store still reports this version.

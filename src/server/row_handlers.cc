@@ -302,7 +302,10 @@ std::string RangeReadAheadKey(const std::string& instance, proto::GetRangeReques
 // may be served only while no write happened since it was read (the store's write version), and
 // is kept only for a table whose cells never expire: a page read before a TTL ran out would still
 // hold the expired cells. `page_bytes`: the size of the page before, which the next one is
-// expected to be close to.
+// expected to be close to. The page's content MD5 is left to the thread that sends it, where it
+// is computed while this thread builds the page after it: building the page is the scan's
+// longest step, and hashing it there too made the scan wait for both (A/B in
+// docs/benchmarks.md, "The page's MD5 where it is sent").
 void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
                           const proto::GetRangeRequest& request, wire::RangeRequest range,
                           wire::PrimaryKey next_start, size_t page_bytes) {
@@ -319,7 +322,6 @@ void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std:
     Result<std::string> body = BuildRangePage(store, instance, table, range, page_bytes, &after);
     if (!body.ok()) return std::nullopt;
     prepared.body = std::move(body).value();
-    prepared.content_md5 = wire::ContentMd5(prepared.body);
     if (after.has_value()) {
       prepared.continuation.emplace();
       wire::EncodePrimaryKey(*after, &*prepared.continuation);
@@ -360,9 +362,6 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
           PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
                                std::move(next_start).value(), prepared->body.size());
         }
-      }
-      if (context.known_content_md5 != nullptr) {
-        *context.known_content_md5 = std::move(prepared->content_md5);
       }
       return std::move(prepared->body);
     }
