@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -469,6 +470,40 @@ TEST(PlainBufferRowsTest, ARowWrittenPieceByPieceEqualsAppendRow) {
   Result<std::vector<Row>> decoded = DecodeRows(pieces);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, (std::vector<Row>{full, key_only, full}));
+}
+
+TEST(PlainBufferRowsTest, DecodeRowsIntoMakesRoomForTheRowsAtOnceWithinABound) {
+  // 1,000 rows of one length: room for exactly those, made once the first row is read.
+  std::vector<Row> alike(1000);
+  std::string page;
+  PlainBufferWriter writer(&page);
+  for (size_t i = 0; i < alike.size(); ++i) {
+    char key[24];
+    std::snprintf(key, sizeof(key), "k%05zu", i);
+    alike[i].primary_key = {{"pk", Value::String(key)}};
+    alike[i].cells = {{"v", Value::Integer(static_cast<int64_t>(i)), 1000},
+                      {"w", Value::String("some text"), 1000}};
+    writer.AppendRow(alike[i]);
+  }
+  std::vector<Row> rows;
+  ASSERT_TRUE(DecodeRowsInto(page, &rows).ok());
+  EXPECT_EQ(rows, alike);
+  EXPECT_EQ(rows.capacity(), alike.size());
+
+  // A short row before a long one: the room made stays within its bound.
+  Row shortest;
+  shortest.primary_key = {{"pk", Value::Integer(1)}};
+  Row longest;
+  longest.primary_key = {{"pk", Value::Integer(2)}};
+  longest.cells = {{"blob", Value::Binary(std::string(1 << 20, 'b')), 1000}};
+  std::string skewed;
+  PlainBufferWriter skewed_writer(&skewed);
+  skewed_writer.AppendRow(shortest);
+  skewed_writer.AppendRow(longest);
+  std::vector<Row> two;
+  ASSERT_TRUE(DecodeRowsInto(skewed, &two).ok());
+  EXPECT_EQ(two, (std::vector<Row>{shortest, longest}));
+  EXPECT_LE(two.capacity(), 16384u);
 }
 
 TEST(SqlVariantTest, SpecExamples) {
