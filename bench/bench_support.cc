@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -128,6 +129,24 @@ double OwnCpuSeconds() {
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+double WaitUntilQuiet(int other_pid, double timeout_seconds) {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kWindow = std::chrono::milliseconds(250);
+  constexpr double kQuietShare = 0.05;
+  const Clock::time_point start = Clock::now();
+  while (true) {
+    const double own_before = OwnCpuSeconds();
+    const double other_before = ProcessCpu(other_pid).own;
+    const Clock::time_point window_start = Clock::now();
+    std::this_thread::sleep_for(kWindow);
+    const double window = std::chrono::duration<double>(Clock::now() - window_start).count();
+    const bool quiet = OwnCpuSeconds() - own_before <= kQuietShare * window &&
+                       ProcessCpu(other_pid).own - other_before <= kQuietShare * window;
+    const double waited = std::chrono::duration<double>(Clock::now() - start).count();
+    if (quiet || waited >= timeout_seconds) return waited;
+  }
 }
 
 double Median(std::vector<double> values) {

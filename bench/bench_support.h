@@ -62,6 +62,13 @@ ProcessCpuTimes ProcessCpu(int pid);
 // The CPU seconds (user + system) of the calling process.
 double OwnCpuSeconds();
 
+// Waits until neither this process nor process `other_pid` (0: none) uses more than a twentieth
+// of a core over a quarter of a second — RocksDB flushing or compacting what the last phase
+// wrote, in either — or until `timeout` has passed. A phase timed right after another would
+// otherwise share the cores with the background work the other left. Returns the seconds
+// waited.
+double WaitUntilQuiet(int other_pid, double timeout_seconds = 30);
+
 // A memory figure of /proc/<pid>/status in KiB ("VmRSS", "VmHWM", ...; `pid` 0: the calling
 // process); -1 when the process or the field is unknown.
 int64_t ProcessStatusKib(int pid, std::string_view field);
