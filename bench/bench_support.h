@@ -64,8 +64,8 @@ double OwnCpuSeconds();
 
 // Waits until neither this process nor process `other_pid` (0: none) uses more than a twentieth
 // of a core over a quarter of a second — RocksDB flushing or compacting what the last phase
-// wrote, in either — or until `timeout` has passed. A phase timed right after another would
-// otherwise share the cores with the background work the other left. Returns the seconds
+// wrote, in either — or until `timeout_seconds` have passed. A phase timed right after another
+// would otherwise share the cores with the background work the other left. Returns the seconds
 // waited.
 double WaitUntilQuiet(int other_pid, double timeout_seconds = 30);
 

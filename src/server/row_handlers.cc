@@ -304,8 +304,8 @@ std::string RangeReadAheadKey(const std::string& instance, proto::GetRangeReques
 // hold the expired cells. `page_bytes`: the size of the page before, which the next one is
 // expected to be close to. The page's content MD5 is left to the thread that sends it, where it
 // is computed while this thread builds the page after it: building the page is the scan's
-// longest step, and hashing it there too made the scan wait for both (A/B in
-// docs/benchmarks.md, "The page's MD5 where it is sent").
+// longest step, and hashing it there too made the scan wait for both (docs/benchmarks.md, Scan
+// run 3). A stream answer is hashed where it is prepared instead (stream_handlers.cc).
 void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
                           const proto::GetRangeRequest& request, wire::RangeRequest range,
                           wire::PrimaryKey next_start, size_t page_bytes) {
