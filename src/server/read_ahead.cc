@@ -2,7 +2,16 @@
 
 #include <utility>
 
+#include "wire/signature.h"
+
 namespace otsync::server {
+
+ReadAheadOptions WithContentMd5Finish(ReadAheadOptions options) {
+  options.finish = [](PreparedAnswer* answer) {
+    if (answer->content_md5.empty()) answer->content_md5 = wire::ContentMd5(answer->body);
+  };
+  return options;
+}
 
 ReadAhead::ReadAhead(ReadAheadOptions options) : options_(options) {
   if (options_.max_entries == 0) options_.max_entries = 1;
@@ -14,7 +23,9 @@ ReadAhead::~ReadAhead() {
     stopping_ = true;
   }
   work_ready_.notify_all();
+  built_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (finisher_.joinable()) finisher_.join();
 }
 
 std::deque<ReadAhead::Entry>::iterator ReadAhead::FindLocked(const std::string& key) {
@@ -35,7 +46,7 @@ void ReadAhead::MakeRoomLocked() {
   }
   for (auto it = entries_.begin();
        it != entries_.end() && entries_.size() >= options_.max_entries;) {
-    if (it->state == EntryState::kRunning) {
+    if (it->state == EntryState::kRunning || it->state == EntryState::kFinishing) {
       ++it;
     } else {
       it = entries_.erase(it);
@@ -49,6 +60,9 @@ void ReadAhead::Schedule(std::string key, Job job) {
     if (stopping_ || FindLocked(key) != entries_.end()) return;
     // Started by the first job: an otsd that serves no stream reader keeps no idle thread.
     if (!worker_.joinable()) worker_ = std::thread([this] { Run(); });
+    if (options_.finish && !finisher_.joinable()) {
+      finisher_ = std::thread([this] { RunFinisher(); });
+    }
     MakeRoomLocked();
     Entry entry;
     entry.key = std::move(key);
@@ -63,13 +77,16 @@ std::optional<PreparedAnswer> ReadAhead::Take(const std::string& key) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = FindLocked(key);
   if (it == entries_.end()) return std::nullopt;
-  while (it != entries_.end() && it->state == EntryState::kRunning) {
+  while (it != entries_.end() &&
+         (it->state == EntryState::kRunning || it->state == EntryState::kFinishing)) {
     job_done_.wait(lock);
     it = FindLocked(key);  // The deque may have changed while waiting.
   }
   if (it == entries_.end()) return std::nullopt;
   std::optional<PreparedAnswer> answer;
-  if (it->state == EntryState::kDone) answer = std::move(it->answer);
+  if (it->state == EntryState::kDone || it->state == EntryState::kBuilt) {
+    answer = std::move(it->answer);
+  }
   entries_.erase(it);
   if (answer.has_value()) ++answers_taken_;
   return answer;
@@ -99,9 +116,42 @@ void ReadAhead::Run() {
     ++jobs_run_;
     // Running entries are never erased by others, so the key still names this entry.
     auto it = FindLocked(key);
+    const bool to_finish = options_.finish && answer.has_value();
+    it->answer = std::move(answer);
+    it->state = to_finish ? EntryState::kBuilt : EntryState::kDone;
+    it->created = std::chrono::steady_clock::now();
+    job_done_.notify_all();
+    if (to_finish) built_.notify_one();
+  }
+}
+
+void ReadAhead::RunFinisher() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    auto built = entries_.end();
+    built_.wait(lock, [&] {
+      if (stopping_) return true;
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->state == EntryState::kBuilt) {
+          built = it;
+          return true;
+        }
+      }
+      return false;
+    });
+    if (stopping_) return;
+    built->state = EntryState::kFinishing;
+    const std::string key = built->key;
+    // Moved out: the deque may change while the lock is released.
+    PreparedAnswer answer = std::move(*built->answer);
+    lock.unlock();
+    options_.finish(&answer);
+    lock.lock();
+    ++finishes_run_;
+    // Finishing entries are never erased by others either.
+    auto it = FindLocked(key);
     it->answer = std::move(answer);
     it->state = EntryState::kDone;
-    it->created = std::chrono::steady_clock::now();
     job_done_.notify_all();
   }
 }
@@ -109,6 +159,11 @@ void ReadAhead::Run() {
 uint64_t ReadAhead::jobs_run() const {
   std::lock_guard<std::mutex> lock(mu_);
   return jobs_run_;
+}
+
+uint64_t ReadAhead::finishes_run() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return finishes_run_;
 }
 
 uint64_t ReadAhead::answers_taken() const {

@@ -4,23 +4,25 @@
 // A stream consumer reads a shard as a chain (each GetStreamRecord answer carries the iterator of
 // the next call), and a scan reads a range as a chain (each GetRange answer carries the next start
 // key). Served one call at a time, otsd and the reader take turns on the CPU; with the next
-// answer built (read and encoded; a stream answer's content MD5 too) on a background thread as
-// soon as the current one is sent, both run at once. The handlers decide what is worth preparing
-// and whether a prepared answer may still be served (stream_handlers.cc, row_handlers.cc); this
-// class holds the prepared answers.
+// answer built (read and encoded, and hashed: in the job itself, or by the finish step on a
+// second thread) on a background thread as soon as the current one is sent, both run at once. The
+// handlers decide what is worth preparing and whether a prepared answer may still be served
+// (stream_handlers.cc, row_handlers.cc); this class holds the prepared answers.
 //
 // Contracts:
 //  - A prepared answer is handed out at most once (Take removes it): two readers of the same
 //    position each get a correct answer, the second one computed afresh.
-//  - Take on a key whose preparation is running waits for it; on a key only queued, it drops
-//    the job and returns nothing, so that the caller computes the answer itself at once
-//    instead of queueing behind other readers' jobs.
+//  - Take on a key whose preparation (or finish step) is running waits for it; on a key only
+//    queued, it drops the job and returns nothing, so that the caller computes the answer itself
+//    at once instead of queueing behind other readers' jobs; on an answer built but not yet
+//    finished, it returns the answer unfinished.
 //  - At most `max_entries` answers are queued or kept; the oldest is dropped to make room. A
 //    kept answer that nobody takes within `max_age` is dropped (a reader that went away).
 //  - Whether an answer may still be served is the caller's decision (see PreparedAnswer::
 //    state_version); this class never looks inside.
-//  - One worker thread, started by the first Schedule. The destructor finishes the running job,
-//    drops the queued ones and joins the worker.
+//  - One worker thread, started by the first Schedule, and one finisher thread beside it when a
+//    finish step is set. The destructor finishes the running job and finish step, drops the
+//    queued ones and joins both.
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -49,12 +52,22 @@ struct PreparedAnswer {
   // is expected, so that the handler can chain the next preparation.
   std::optional<std::string> continuation;
   bool more_expected = false;
+  // The handler's own state of the reader this answer was prepared for (e.g. a scan's chain of
+  // pages); never looked at by ReadAhead.
+  std::shared_ptr<void> chain;
 };
 
 struct ReadAheadOptions {
   size_t max_entries = 8;
   std::chrono::milliseconds max_age{10'000};
+  // A last step for each built answer (e.g. its content MD5), run on a second thread so that the
+  // worker starts the next job at once; null = none. An answer taken before its finish began is
+  // handed out unfinished: `finish` must only add what the taker can compute itself.
+  std::function<void(PreparedAnswer*)> finish;
 };
+
+// `options` with a finish step that computes a built answer's content MD5 when it has none.
+ReadAheadOptions WithContentMd5Finish(ReadAheadOptions options = {});
 
 class ReadAhead {
  public:
@@ -73,12 +86,14 @@ class ReadAhead {
   // prepared, the job found nothing worth keeping, or the job was still queued (then dropped).
   std::optional<PreparedAnswer> Take(const std::string& key);
 
-  // For tests: jobs that ran, and answers handed out by Take.
+  // For tests: jobs that ran, finish steps that ran, and answers handed out by Take.
   uint64_t jobs_run() const;
+  uint64_t finishes_run() const;
   uint64_t answers_taken() const;
 
  private:
-  enum class EntryState { kQueued, kRunning, kDone };
+  // kBuilt: the job is done and `finish` has yet to run; kFinishing: `finish` is running.
+  enum class EntryState { kQueued, kRunning, kBuilt, kFinishing, kDone };
   struct Entry {
     std::string key;
     Job job;
@@ -88,6 +103,8 @@ class ReadAhead {
   };
 
   void Run();
+  // The finisher thread's loop: runs options_.finish over built answers, oldest first.
+  void RunFinisher();
   // REQUIRES: mu_ held. Drops expired answers and, while more than max_entries - 1 remain,
   // the oldest entry that is not running.
   void MakeRoomLocked();
@@ -96,12 +113,15 @@ class ReadAhead {
   ReadAheadOptions options_;
   mutable std::mutex mu_;
   std::condition_variable work_ready_;  // A job was queued, or stopping_.
-  std::condition_variable job_done_;    // A running job finished.
+  std::condition_variable job_done_;    // A running job or finish step finished.
+  std::condition_variable built_;       // An answer awaits its finish, or stopping_.
   std::deque<Entry> entries_;           // Oldest first. Guarded by mu_.
   bool stopping_ = false;               // Guarded by mu_.
   uint64_t jobs_run_ = 0;               // Guarded by mu_.
+  uint64_t finishes_run_ = 0;           // Guarded by mu_.
   uint64_t answers_taken_ = 0;          // Guarded by mu_.
   std::thread worker_;                  // Started under mu_ by the first Schedule.
+  std::thread finisher_;                // The same, when options_.finish is set.
 };
 
 }  // namespace otsync::server

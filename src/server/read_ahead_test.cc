@@ -140,6 +140,95 @@ TEST(ReadAheadTest, AnAnswerNobodyTakesExpires) {
   EXPECT_TRUE(read_ahead.Take("new").has_value());
 }
 
+// A finish step that stamps an answer's MD5 and holds the finisher inside the answer named "held"
+// until Release.
+class FinishGate {
+ public:
+  ReadAheadOptions Options() {
+    ReadAheadOptions options;
+    options.finish = [this](PreparedAnswer* answer) {
+      if (answer->body == "held") {
+        entered_.store(true);
+        released_.wait();
+      }
+      answer->content_md5 = "finished-" + answer->body;
+    };
+    return options;
+  }
+  void WaitUntilEntered() {
+    while (!entered_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  void Release() { release_.set_value(); }
+
+ private:
+  std::atomic<bool> entered_{false};
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
+ReadAhead::Job Unhashed(std::string body) {
+  return [body = std::move(body)] {
+    PreparedAnswer prepared;
+    prepared.body = body;
+    return std::optional<PreparedAnswer>(std::move(prepared));
+  };
+}
+
+TEST(ReadAheadTest, AFinishedAnswerIsHandedOutWithWhatTheFinishAdded) {
+  FinishGate gate;
+  ReadAhead read_ahead(gate.Options());
+  read_ahead.Schedule("k", Unhashed("body"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ahead.finishes_run() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::optional<PreparedAnswer> taken = read_ahead.Take("k");
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->body, "body");
+  EXPECT_EQ(taken->content_md5, "finished-body");
+  EXPECT_EQ(read_ahead.finishes_run(), 1u);
+}
+
+TEST(ReadAheadTest, TheWorkerBuildsTheNextAnswerWhileOneIsFinished) {
+  FinishGate gate;
+  ReadAhead read_ahead(gate.Options());
+  read_ahead.Schedule("first", Unhashed("held"));
+  gate.WaitUntilEntered();
+  read_ahead.Schedule("second", Unhashed("second"));
+  // The worker is free of the first answer's finish: the second job runs now.
+  WaitForJobs(read_ahead, 2);
+  // The finisher is still inside the first answer, so the second is taken unfinished; its taker
+  // computes what the finish would have added.
+  std::optional<PreparedAnswer> second = read_ahead.Take("second");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->body, "second");
+  EXPECT_EQ(second->content_md5, "");
+  // Take waits for a finish that is running.
+  std::future<std::optional<PreparedAnswer>> first =
+      std::async(std::launch::async, [&] { return read_ahead.Take("first"); });
+  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  gate.Release();
+  std::optional<PreparedAnswer> finished = first.get();
+  ASSERT_TRUE(finished.has_value());
+  EXPECT_EQ(finished->content_md5, "finished-held");
+  EXPECT_EQ(read_ahead.finishes_run(), 1u);
+}
+
+TEST(ReadAheadTest, DestroyingWhileAFinishRunsWaitsForIt) {
+  FinishGate gate;
+  std::thread releaser;
+  {
+    ReadAhead read_ahead(gate.Options());
+    read_ahead.Schedule("held", Unhashed("held"));
+    gate.WaitUntilEntered();
+    releaser = std::thread([&gate] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      gate.Release();
+    });
+  }  // Joins the finisher: returns only after the running finish ended.
+  releaser.join();
+}
+
 TEST(ReadAheadTest, DestroyingWhileAJobRunsWaitsForIt) {
   Gate gate;
   std::thread releaser;

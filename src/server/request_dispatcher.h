@@ -49,8 +49,9 @@ struct DispatcherOptions {
   // (server/read_ahead.h); null = off. Shared so that tests can read its counters. Its
   // jobs read the store: the last reference must be dropped before the store closes.
   std::shared_ptr<ReadAhead> stream_read_ahead = std::make_shared<ReadAhead>();
-  // The same for the next GetRange page of a scan (row_handlers.cc); null = off.
-  std::shared_ptr<ReadAhead> range_read_ahead = std::make_shared<ReadAhead>();
+  // The same for the next GetRange pages of a scan (row_handlers.cc); null = off. A page's
+  // content MD5 is computed on the read-ahead's finisher thread while the next page is built.
+  std::shared_ptr<ReadAhead> range_read_ahead = std::make_shared<ReadAhead>(WithContentMd5Finish());
 };
 
 // A dispatcher with every API otsd serves.

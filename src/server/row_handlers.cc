@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -298,38 +299,84 @@ std::string RangeReadAheadKey(const std::string& instance, proto::GetRangeReques
   return instance + '\n' + request.SerializeAsString();
 }
 
-// A scan asks for the page after this one next: prepare it, from `next_start` on. A prepared page
-// may be served only while no write happened since it was read (the store's write version), and
-// is kept only for a table whose cells never expire: a page read before a TTL ran out would still
-// hold the expired cells. `page_bytes`: the size of the page before, which the next one is
-// expected to be close to. The page's content MD5 is left to the thread that sends it, where it
-// is computed while this thread builds the page after it: building the page is the scan's
-// longest step, and hashing it there too made the scan wait for both (docs/benchmarks.md, Scan
-// run 3). A stream answer is hashed where it is prepared instead (stream_handlers.cc).
+// One scan's prepared pages. The page thread runs up to kRangePagesAhead pages ahead of the
+// pages taken, so that it builds the next page while the one before is hashed (the read-ahead's
+// finish step) and sent: a scan's pages then come as fast as the page thread builds them. A chain
+// that reached that depth parks its next start until a page of it is taken.
+struct RangeChain {
+  std::mutex mu;
+  int built_not_taken = 0;  // Guarded by mu.
+  // The start of the next page to prepare once a page is taken; absent while a job of the chain
+  // is queued or running, or when the range is finished. Guarded by mu.
+  std::optional<wire::PrimaryKey> parked_start;
+  size_t parked_page_bytes = 0;  // The size of the page before the parked one. Guarded by mu.
+};
+constexpr int kRangePagesAhead = 2;
+
+// A scan asks for the page after this one next: prepare it, from `next_start` on, and (chain) the
+// pages after it up to kRangePagesAhead. A prepared page may be served only while no write
+// happened since it was read (the store's write version), and is kept only for a table whose
+// cells never expire: a page read before a TTL ran out would still hold the expired cells.
+// `page_bytes`: the size of the page before, which the next one is expected to be close to.
 void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
                           const proto::GetRangeRequest& request, wire::RangeRequest range,
-                          wire::PrimaryKey next_start, size_t page_bytes) {
+                          wire::PrimaryKey next_start, size_t page_bytes,
+                          std::shared_ptr<RangeChain> chain) {
   if (read_ahead == nullptr) return;
   range.inclusive_start = std::move(next_start);
   std::string key = RangeReadAheadKey(instance, request, range);
-  auto prepare = [store, instance, table = request.table_name(), range = std::move(range),
-                  page_bytes]() -> std::optional<PreparedAnswer> {
+  auto prepare = [read_ahead, store, instance, request, range = std::move(range), page_bytes,
+                  chain]() -> std::optional<PreparedAnswer> {
     PreparedAnswer prepared;
     prepared.state_version = store->WriteVersion();
-    Result<wire::TableDescription> description = store->DescribeTable(instance, table);
+    Result<wire::TableDescription> description =
+        store->DescribeTable(instance, request.table_name());
     if (!description.ok() || description->options.time_to_live_seconds > 0) return std::nullopt;
     std::optional<wire::PrimaryKey> after;
-    Result<std::string> body = BuildRangePage(store, instance, table, range, page_bytes, &after);
+    Result<std::string> body =
+        BuildRangePage(store, instance, request.table_name(), range, page_bytes, &after);
     if (!body.ok()) return std::nullopt;
     prepared.body = std::move(body).value();
-    if (after.has_value()) {
-      prepared.continuation.emplace();
-      wire::EncodePrimaryKey(*after, &*prepared.continuation);
-      prepared.more_expected = true;
+    prepared.chain = chain;
+    if (!after.has_value()) return prepared;
+    prepared.continuation.emplace();
+    wire::EncodePrimaryKey(*after, &*prepared.continuation);
+    prepared.more_expected = true;
+    bool chain_on = false;
+    {
+      std::lock_guard<std::mutex> lock(chain->mu);
+      ++chain->built_not_taken;
+      chain_on = chain->built_not_taken < kRangePagesAhead;
+      if (!chain_on) {
+        chain->parked_start = *after;
+        chain->parked_page_bytes = prepared.body.size();
+      }
+    }
+    if (chain_on) {
+      PrepareNextRangePage(read_ahead, store, instance, request, range, std::move(*after),
+                           prepared.body.size(), chain);
     }
     return prepared;
   };
   read_ahead->Schedule(std::move(key), std::move(prepare));
+}
+
+// A page of `chain` was taken: let the chain go on if it was parked.
+void ResumeRangeChain(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
+                      const proto::GetRangeRequest& request, const wire::RangeRequest& range,
+                      const std::shared_ptr<RangeChain>& chain) {
+  std::optional<wire::PrimaryKey> start;
+  size_t page_bytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(chain->mu);
+    if (chain->built_not_taken > 0) --chain->built_not_taken;
+    if (!chain->parked_start.has_value()) return;
+    start = std::move(chain->parked_start);
+    chain->parked_start.reset();
+    page_bytes = chain->parked_page_bytes;
+  }
+  PrepareNextRangePage(read_ahead, store, instance, request, range, std::move(*start), page_bytes,
+                       chain);
 }
 
 // `read_ahead` may be null (read-ahead off).
@@ -355,24 +402,25 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     std::optional<PreparedAnswer> prepared =
         read_ahead->Take(RangeReadAheadKey(context.instance, request, range));
     if (prepared.has_value() && prepared->state_version == context.store->WriteVersion()) {
-      if (prepared->continuation.has_value()) {
-        Result<wire::PrimaryKey> next_start =
-            DecodePrimaryKeyField(*prepared->continuation, "next_start_primary_key");
-        if (next_start.ok()) {
-          PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
-                               std::move(next_start).value(), prepared->body.size());
-        }
+      auto chain = std::static_pointer_cast<RangeChain>(prepared->chain);
+      ResumeRangeChain(read_ahead, context.store, context.instance, request, range, chain);
+      if (context.known_content_md5 != nullptr) {
+        *context.known_content_md5 = std::move(prepared->content_md5);
       }
       return std::move(prepared->body);
     }
   }
+  // A page's size is unknown before it is read. Room for 2 MiB at once (a page of short rows is
+  // about 1.2 MB) spares growing the body by copies while the scan's first page is awaited;
+  // memory a small answer does not write is never touched.
+  constexpr size_t kUnknownPageBytes = 2 << 20;
   std::optional<wire::PrimaryKey> next_start;
   OTSYNC_ASSIGN_OR_RETURN(
       std::string body, BuildRangePage(context.store, context.instance, request.table_name(), range,
-                                       /*expected_bytes=*/0, &next_start));
+                                       kUnknownPageBytes, &next_start));
   if (next_start.has_value()) {
     PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
-                         std::move(*next_start), body.size());
+                         std::move(*next_start), body.size(), std::make_shared<RangeChain>());
   }
   return body;
 }
