@@ -131,8 +131,8 @@ Result<double> OtsdScan(client::Client& ots, const std::string& table, size_t ex
   range.exclusive_end = {{"pk", wire::Value::InfMax()}};
   size_t seen = 0;
   const Clock::time_point start = Clock::now();
-  OTSYNC_RETURN_IF_ERROR(ots.ScanRange(table, range, [&seen](std::vector<wire::Row>& page) {
-    seen += page.size();
+  OTSYNC_RETURN_IF_ERROR(ots.ScanRange(table, range, [&seen](std::vector<wire::Row>& batch) {
+    seen += batch.size();
     return Status::OK();
   }));
   const double elapsed = Seconds(Clock::now() - start);
@@ -198,8 +198,8 @@ Result<double> RawScan(rocksdb::DB* db, int table_id, size_t expected_rows) {
 }
 
 // The client's own share of a scan: decoding the same rows from GetRange-sized PlainBuffer
-// pages (5000 rows each, as otsd answers) into one reused vector, as Client::ScanRange does,
-// with no network and no server.
+// pages (5000 rows each, as otsd answers) in batches of Client::kScanBatchRows into one reused
+// vector, as Client::ScanRange does, with no network and no server.
 Result<double> DecodeOnly(const std::vector<wire::Row>& rows) {
   constexpr size_t kPageRows = 5000;
   std::vector<std::string> pages;
@@ -214,11 +214,14 @@ Result<double> DecodeOnly(const std::vector<wire::Row>& rows) {
     pages.push_back(std::move(page));
   }
   size_t seen = 0;
-  std::vector<wire::Row> decoded;  // Reused from page to page, as Client::ScanRange does.
+  std::vector<wire::Row> batch;  // Reused from batch to batch, as Client::ScanRange does.
   const Clock::time_point start = Clock::now();
   for (const std::string& page : pages) {
-    OTSYNC_RETURN_IF_ERROR(wire::DecodeRowsInto(page, &decoded));
-    seen += decoded.size();
+    wire::RowBatchDecoder decoder(page);
+    while (!decoder.done()) {
+      OTSYNC_RETURN_IF_ERROR(decoder.Next(client::Client::kScanBatchRows, &batch));
+      seen += batch.size();
+    }
   }
   const double elapsed = Seconds(Clock::now() - start);
   if (seen != rows.size()) return Status::Internal("decode-only saw the wrong row count");

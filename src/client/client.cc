@@ -768,7 +768,7 @@ Status Client::GetRange(std::string_view table_name, const wire::RangeRequest& r
 }
 
 Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& request,
-                         const std::function<Status(std::vector<wire::Row>& page)>& on_page) {
+                         const std::function<Status(std::vector<wire::Row>& batch)>& on_rows) {
   pb::GetRangeRequest request_message = GetRangeRequestOf(table_name, request);
   // A page's answer is read into `reply` and parsed into `current` or `following`, which swap:
   // the three keep their buffers' capacity from page to page, where fresh ones for every page
@@ -778,7 +778,7 @@ Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& 
   pb::GetRangeResponse current;
   pb::GetRangeResponse following;
   OTSYNC_RETURN_IF_ERROR(Call("GetRange", request_message, &current, &reply));
-  std::vector<wire::Row> page;
+  std::vector<wire::Row> batch;
   while (true) {
     OTSYNC_ASSIGN_OR_RETURN(std::optional<wire::PrimaryKey> next_start, NextStartOf(current));
     // The next page is asked for before this one is decoded, so that the server reads it while
@@ -790,8 +790,16 @@ Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& 
       prefetch = std::async(std::launch::async | std::launch::deferred,
                             [&] { return Call("GetRange", request_message, &following, &reply); });
     }
-    Status status = DecodeRangeRows(current, &page);
-    if (status.ok() && !page.empty()) status = on_page(page);
+    Status status;
+    wire::RowBatchDecoder rows(current.rows());
+    while (status.ok() && !rows.done()) {
+      status = rows.Next(kScanBatchRows, &batch);
+      if (!status.ok()) {
+        status = CorruptResponse("GetRange rows", status);
+      } else if (!batch.empty()) {
+        status = on_rows(batch);
+      }
+    }
     const Status fetched = prefetch.valid() ? prefetch.get() : Status::OK();
     OTSYNC_RETURN_IF_ERROR(status);
     if (!next_start) return Status::OK();
@@ -803,9 +811,9 @@ Status Client::ScanRange(std::string_view table_name, const wire::RangeRequest& 
 Result<std::vector<wire::Row>> Client::GetWholeRange(std::string_view table_name,
                                                      const wire::RangeRequest& request) {
   std::vector<wire::Row> rows;
-  OTSYNC_RETURN_IF_ERROR(ScanRange(table_name, request, [&rows](std::vector<wire::Row>& page) {
-    rows.insert(rows.end(), std::make_move_iterator(page.begin()),
-                std::make_move_iterator(page.end()));
+  OTSYNC_RETURN_IF_ERROR(ScanRange(table_name, request, [&rows](std::vector<wire::Row>& batch) {
+    rows.insert(rows.end(), std::make_move_iterator(batch.begin()),
+                std::make_move_iterator(batch.end()));
     return Status::OK();
   }));
   return rows;

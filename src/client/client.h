@@ -236,14 +236,18 @@ class Client {
   // unspecified partial contents.
   Status GetRange(std::string_view table_name, const wire::RangeRequest& request,
                   wire::RangeResult* result);
-  // Pages through the whole range, calling `on_page` with each non-empty page in order;
-  // `request.limit` is the page size. Stops at the first error, including one `on_page` returns.
-  // The page's rows are reused for the next page: `on_page` may move rows out, but a reference
-  // into the page is valid only until it returns. While a page is decoded and `on_page` runs,
+  // Pages through the whole range, calling `on_rows` with its rows in order, in batches of at
+  // most kScanBatchRows rows (a page of the server's is handed over in one or more batches);
+  // `request.limit` is the page size. Stops at the first error, including one `on_rows` returns.
+  // The batch's rows are reused for the next batch: `on_rows` may move rows out, but a reference
+  // into the batch is valid only until it returns. While a page is decoded and `on_rows` runs,
   // the next page is already being fetched (on a second connection), so the server reads it in
-  // the meantime; when `on_page` fails, that one request was made for nothing.
+  // the meantime; when `on_rows` fails, that one request was made for nothing.
   Status ScanRange(std::string_view table_name, const wire::RangeRequest& request,
-                   const std::function<Status(std::vector<wire::Row>& page)>& on_page);
+                   const std::function<Status(std::vector<wire::Row>& batch)>& on_rows);
+  // A batch's rows stay in the CPU's caches and reuse one batch's memory, where a whole page of
+  // 5,000 rows decoded at once is megabytes (docs/benchmarks.md, Scan run 4).
+  static constexpr size_t kScanBatchRows = 1024;
   // ScanRange collecting every row.
   Result<std::vector<wire::Row>> GetWholeRange(std::string_view table_name,
                                                const wire::RangeRequest& request);

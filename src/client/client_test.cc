@@ -484,6 +484,43 @@ TEST_F(ClientTest, ScanRangeStopsAtTheErrorOfItsCallback) {
   EXPECT_LE(server_.requests().size(), 2u);
 }
 
+TEST_F(ClientTest, ScanRangeHandsAPageOverInBatches) {
+  std::unique_ptr<Client> client = MakeClient();
+  constexpr size_t kRows = 2 * Client::kScanBatchRows + 100;
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    pb::GetRangeResponse response;
+    response.mutable_consumed()->mutable_capacity_unit()->set_read(1);
+    std::string rows;
+    wire::PlainBufferWriter writer(&rows);
+    for (size_t i = 0; i < kRows; ++i) {
+      wire::Row row;
+      row.primary_key.push_back({"pk", wire::Value::Integer(static_cast<int64_t>(i))});
+      row.cells.push_back({"v", wire::Value::String("row " + std::to_string(i)), 1000});
+      writer.AppendRow(row);
+    }
+    response.set_rows(rows);
+    ReplyMessage(response, reply);
+  });
+  std::vector<size_t> batch_sizes;
+  int64_t next_key = 0;
+  Status scanned =
+      client->ScanRange("t", WholeRangeOnePerPage(), [&](std::vector<wire::Row>& batch) {
+        batch_sizes.push_back(batch.size());
+        for (const wire::Row& row : batch) {
+          if (row.primary_key[0].value.integer() != next_key) {
+            return Status::Internal("row " + std::to_string(next_key) + " out of order");
+          }
+          ++next_key;
+        }
+        return Status::OK();
+      });
+  ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+  EXPECT_EQ(batch_sizes,
+            (std::vector<size_t>{Client::kScanBatchRows, Client::kScanBatchRows, 100}));
+  EXPECT_EQ(next_key, static_cast<int64_t>(kRows));
+  EXPECT_EQ(server_.requests().size(), 1u);
+}
+
 TEST_F(ClientTest, BatchWriteRowReportsEachRowsOutcome) {
   std::unique_ptr<Client> client = MakeClient();
   server_.set_handler([](const RecordedRequest& request, httplib::Response& reply) {

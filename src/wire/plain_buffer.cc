@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "wire/coding.h"
@@ -241,6 +242,8 @@ class Decoder {
   bool AtEnd() const { return position_ >= size_; }
   uint8_t Peek() const { return static_cast<uint8_t>(data_[position_]); }
   size_t position() const { return position_; }
+  // Goes on from `position`, a position an earlier decoder of the same buffer stopped at.
+  void ResumeAt(size_t position) { position_ = position; }
 
   Status ReadRow(Row* row) {
     const size_t row_offset = position_;
@@ -737,12 +740,21 @@ Result<Row> DecodeRow(std::string_view buffer) {
   return row;
 }
 
-Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows) {
+RowBatchDecoder::RowBatchDecoder(std::string_view buffer)
+    : buffer_(buffer), done_(buffer.empty()) {}
+
+Status RowBatchDecoder::Next(size_t max_rows, std::vector<Row>* rows) {
   size_t count = 0;
-  if (!buffer.empty()) {
-    Decoder decoder(buffer);
-    OTSYNC_RETURN_IF_ERROR(decoder.ReadHeader());
-    while (!decoder.AtEnd()) {
+  if (!done_ && max_rows > 0) {
+    // Any error ends the decoding.
+    done_ = true;
+    Decoder decoder(buffer_);
+    if (position_ == 0) {
+      OTSYNC_RETURN_IF_ERROR(decoder.ReadHeader());
+    } else {
+      decoder.ResumeAt(position_);
+    }
+    while (count < max_rows && !decoder.AtEnd()) {
       if (decoder.Peek() == 0) {
         if (decoder.OnlyZerosRemain()) break;
         return decoder.Invalid("unexpected byte 0x00 at offset " +
@@ -751,19 +763,27 @@ Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows) {
       const size_t row_begin = decoder.position();
       OTSYNC_RETURN_IF_ERROR(decoder.ReadRow(Decoder::NextSlot(rows, count++)));
       if (count == 1) {
-        // Room for as many rows as the buffer holds if they are as long as the first, made at
-        // once rather than by doubling (which moves every row decoded so far each time). Bounded,
-        // so that a short first row cannot make a huge buffer reserve without end.
+        // Room for as many rows as are left if they are as long as the first (at most the
+        // batch), made at once rather than by doubling (which moves every row decoded so far
+        // each time). Bounded, so that a short first row cannot make a huge buffer reserve
+        // without end.
         constexpr size_t kMostRowsReserved = 16384;
         const size_t row_bytes = std::max<size_t>(decoder.position() - row_begin, 1);
-        const size_t expected = 1 + (buffer.size() - decoder.position()) / row_bytes;
-        const size_t reserved = std::min(expected, kMostRowsReserved);
+        const size_t expected = 1 + (buffer_.size() - decoder.position()) / row_bytes;
+        const size_t reserved = std::min({expected, max_rows, kMostRowsReserved});
         if (rows->capacity() < reserved) rows->reserve(reserved);
       }
     }
+    position_ = decoder.position();
+    done_ = decoder.AtEnd() || decoder.OnlyZerosRemain();
   }
   rows->resize(count);
   return Status::OK();
+}
+
+Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows) {
+  RowBatchDecoder decoder(buffer);
+  return decoder.Next(std::numeric_limits<size_t>::max(), rows);
 }
 
 Result<std::vector<Row>> DecodeRows(std::string_view buffer) {

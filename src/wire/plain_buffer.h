@@ -35,6 +35,26 @@ Result<std::vector<Row>> DecodeRows(std::string_view buffer);
 // unspecified partial contents.
 Status DecodeRowsInto(std::string_view buffer, std::vector<Row>* rows);
 
+// Decodes a buffer of rows after one header (GetRange responses) a batch at a time, each batch
+// into caller-owned rows as DecodeRowsInto does. A scan hands its rows over in batches that
+// reuse one batch's memory, where a whole page decoded at once is megabytes of memory, fresh
+// (faulted in page by page) for the scan's first page. Errors as DecodeRows; the rows before an
+// error were handed out in earlier batches.
+class RowBatchDecoder {
+ public:
+  explicit RowBatchDecoder(std::string_view buffer);
+  // Overwrites `*rows` with the next at most `max_rows` rows, resizing it to the rows decoded
+  // (none once done). On error `*rows` holds unspecified partial contents and done() is true.
+  Status Next(size_t max_rows, std::vector<Row>* rows);
+  // True once every row was decoded, or an error ended the decoding.
+  bool done() const { return done_; }
+
+ private:
+  std::string_view buffer_;
+  size_t position_ = 0;  // Where the next row begins; 0 = the header is still to be read.
+  bool done_;
+};
+
 // Appends header + `row` to `*out`: TAG_CELL_TYPE only for cells whose operation is not kPut,
 // the delete marker when `row.delete_marker`, the extension when `row.sequence_info` is set.
 // REQUIRED: values are of the types docs/protocol.md §3.4 allows where they stand.

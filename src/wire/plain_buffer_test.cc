@@ -506,6 +506,70 @@ TEST(PlainBufferRowsTest, DecodeRowsIntoMakesRoomForTheRowsAtOnceWithinABound) {
   EXPECT_LE(two.capacity(), 16384u);
 }
 
+// `count` rows of keys k00000, k00001, ... in one rows buffer.
+std::vector<Row> NumberedRows(size_t count, std::string* page) {
+  std::vector<Row> rows(count);
+  PlainBufferWriter writer(page);
+  for (size_t i = 0; i < count; ++i) {
+    char key[24];
+    std::snprintf(key, sizeof(key), "k%05zu", i);
+    rows[i].primary_key = {{"pk", Value::String(key)}};
+    rows[i].cells = {{"v", Value::Integer(static_cast<int64_t>(i)), 1000}};
+    writer.AppendRow(rows[i]);
+  }
+  return rows;
+}
+
+TEST(PlainBufferRowsTest, RowBatchDecoderHandsTheRowsOverInBatchesInOrder) {
+  std::string page;
+  const std::vector<Row> expected = NumberedRows(10, &page);
+  page.append(3, '\0');  // Zero padding after the last row ends the rows (docs/protocol.md §3.11).
+  RowBatchDecoder decoder(page);
+  std::vector<Row> batch;
+  std::vector<Row> all;
+  std::vector<size_t> sizes;
+  while (!decoder.done()) {
+    ASSERT_TRUE(decoder.Next(4, &batch).ok());
+    sizes.push_back(batch.size());
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{4, 4, 2}));
+  EXPECT_EQ(all, expected);
+  // Done: no more rows, and the batch is left empty.
+  ASSERT_TRUE(decoder.Next(4, &batch).ok());
+  EXPECT_TRUE(batch.empty());
+
+  // A batch that ends exactly at the last row is the last one.
+  std::string eight;
+  NumberedRows(8, &eight);
+  RowBatchDecoder exact(eight);
+  ASSERT_TRUE(exact.Next(4, &batch).ok());
+  EXPECT_FALSE(exact.done());
+  ASSERT_TRUE(exact.Next(4, &batch).ok());
+  EXPECT_EQ(batch.size(), 4u);
+  EXPECT_TRUE(exact.done());
+
+  RowBatchDecoder empty("");
+  EXPECT_TRUE(empty.done());
+}
+
+TEST(PlainBufferRowsTest, RowBatchDecoderStopsAtABrokenRowAfterTheBatchesBeforeIt) {
+  std::string page;
+  const std::vector<Row> expected = NumberedRows(6, &page);
+  std::string broken = page.substr(0, page.size() - 1);  // The last row cut short.
+  RowBatchDecoder decoder(broken);
+  std::vector<Row> batch;
+  ASSERT_TRUE(decoder.Next(4, &batch).ok());
+  EXPECT_EQ(batch, std::vector<Row>(expected.begin(), expected.begin() + 4));
+  Status status = decoder.Next(4, &batch);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(decoder.done());
+
+  RowBatchDecoder no_header("\x01\x02");
+  EXPECT_FALSE(no_header.Next(4, &batch).ok());
+  EXPECT_TRUE(no_header.done());
+}
+
 TEST(SqlVariantTest, SpecExamples) {
   std::string integer;
   EncodeSqlVariant(Value::Integer(7), &integer);

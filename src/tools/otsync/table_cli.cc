@@ -297,8 +297,8 @@ Status ScanRows(Source& source, const TableArgs& args, std::ostream& out) {
   int64_t printed = 0;
   const Status enough(StatusCode::kAborted, "the --limit is reached");
   Status scanned =
-      source.client().ScanRange(args.table, request, [&](std::vector<wire::Row>& page) {
-        for (const wire::Row& row : page) {
+      source.client().ScanRange(args.table, request, [&](std::vector<wire::Row>& batch) {
+        for (const wire::Row& row : batch) {
           if (args.limit > 0 && printed >= args.limit) return enough;
           out << RowToJson(row) << "\n";
           ++printed;
