@@ -24,6 +24,7 @@ ReadAhead::~ReadAhead() {
   }
   work_ready_.notify_all();
   built_.notify_all();
+  job_done_.notify_all();
   if (worker_.joinable()) worker_.join();
   if (finisher_.joinable()) finisher_.join();
 }
@@ -89,6 +90,41 @@ std::optional<PreparedAnswer> ReadAhead::Take(const std::string& key) {
   }
   entries_.erase(it);
   if (answer.has_value()) ++answers_taken_;
+  return answer;
+}
+
+std::optional<PreparedAnswer> ReadAhead::RunIfIdle(std::string key, Job job) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_ || FindLocked(key) != entries_.end()) return std::nullopt;
+  for (const Entry& entry : entries_) {
+    if (entry.state == EntryState::kQueued || entry.state == EntryState::kRunning) {
+      return std::nullopt;
+    }
+  }
+  if (!worker_.joinable()) worker_ = std::thread([this] { Run(); });
+  if (options_.finish && !finisher_.joinable()) {
+    finisher_ = std::thread([this] { RunFinisher(); });
+  }
+  MakeRoomLocked();
+  Entry entry;
+  entry.key = key;
+  entry.job = std::move(job);
+  entry.created = std::chrono::steady_clock::now();
+  entries_.push_back(std::move(entry));
+  work_ready_.notify_one();
+  auto it = FindLocked(key);
+  while (it != entries_.end() && !stopping_ &&
+         (it->state == EntryState::kQueued || it->state == EntryState::kRunning ||
+          it->state == EntryState::kFinishing)) {
+    job_done_.wait(lock);
+    it = FindLocked(key);  // The deque may have changed while waiting.
+  }
+  // Taken or dropped by another caller, or left unfinished by a stop.
+  if (it == entries_.end() || (it->state != EntryState::kBuilt && it->state != EntryState::kDone)) {
+    return std::nullopt;
+  }
+  std::optional<PreparedAnswer> answer = std::move(it->answer);
+  entries_.erase(it);
   return answer;
 }
 

@@ -85,6 +85,13 @@ class ReadAhead {
   // The prepared answer for `key`, waiting while it is being built; nullopt when none was
   // prepared, the job found nothing worth keeping, or the job was still queued (then dropped).
   std::optional<PreparedAnswer> Take(const std::string& key);
+  // Runs `job` for `key` on the worker thread and returns its answer (finished or not, as Take
+  // would), but only when the worker is idle: nothing running, queued or kept under `key`.
+  // Otherwise, and when the job finds nothing worth keeping, nullopt (at once when the worker is
+  // busy), and the caller computes the answer itself. For a reader's first answer, which nothing
+  // prepared: the worker's memory is warm from the answers it built before, where the calling
+  // thread's may have to be faulted in (docs/benchmarks.md, Scan run 4).
+  std::optional<PreparedAnswer> RunIfIdle(std::string key, Job job);
 
   // For tests: jobs that ran, finish steps that ran, and answers handed out by Take.
   uint64_t jobs_run() const;
@@ -106,7 +113,7 @@ class ReadAhead {
   // The finisher thread's loop: runs options_.finish over built answers, oldest first.
   void RunFinisher();
   // REQUIRES: mu_ held. Drops expired answers and, while more than max_entries - 1 remain,
-  // the oldest entry that is not running.
+  // the oldest entry that is neither running nor being finished.
   void MakeRoomLocked();
   std::deque<Entry>::iterator FindLocked(const std::string& key);
 

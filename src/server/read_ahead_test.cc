@@ -100,6 +100,39 @@ TEST(ReadAheadTest, TakeDropsAJobStillQueued) {
   EXPECT_EQ(read_ahead.jobs_run(), 1u);
 }
 
+TEST(ReadAheadTest, RunIfIdleRunsTheJobOnTheIdleWorker) {
+  ReadAhead read_ahead;
+  std::thread::id job_thread;
+  std::optional<PreparedAnswer> answer = read_ahead.RunIfIdle("k", [&job_thread] {
+    job_thread = std::this_thread::get_id();
+    return std::optional<PreparedAnswer>(Answer("first"));
+  });
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->body, "first");
+  EXPECT_NE(job_thread, std::this_thread::get_id());
+  EXPECT_EQ(read_ahead.jobs_run(), 1u);
+  // Handed to its caller, not kept.
+  EXPECT_FALSE(read_ahead.Take("k").has_value());
+  // A job with nothing worth keeping: nothing, and the caller computes the answer.
+  EXPECT_FALSE(read_ahead.RunIfIdle("k", [] { return std::optional<PreparedAnswer>(); }));
+}
+
+TEST(ReadAheadTest, RunIfIdleLeavesABusyWorkerAlone) {
+  ReadAhead read_ahead;
+  Gate gate;
+  read_ahead.Schedule("busy", gate.JobThatWaits("busy"));
+  gate.WaitUntilEntered();
+  std::atomic<bool> ran{false};
+  EXPECT_FALSE(read_ahead.RunIfIdle("k", [&ran] {
+    ran.store(true);
+    return std::optional<PreparedAnswer>(Answer("k"));
+  }));
+  gate.Release();
+  EXPECT_TRUE(read_ahead.Take("busy").has_value());
+  EXPECT_FALSE(ran.load());
+  EXPECT_EQ(read_ahead.jobs_run(), 1u);
+}
+
 TEST(ReadAheadTest, ASecondScheduleOfTheSameKeyIsIgnored) {
   ReadAhead read_ahead;
   read_ahead.Schedule("k", [] { return std::optional<PreparedAnswer>(Answer("first")); });
