@@ -55,40 +55,51 @@ void ReadAhead::MakeRoomLocked() {
   }
 }
 
+void ReadAhead::QueueLocked(std::string key, Job job) {
+  // Started by the first job: an otsd that serves no reader keeps no idle thread.
+  if (!worker_.joinable()) worker_ = std::thread([this] { Run(); });
+  if (options_.finish && !finisher_.joinable()) {
+    finisher_ = std::thread([this] { RunFinisher(); });
+  }
+  MakeRoomLocked();
+  Entry entry;
+  entry.key = std::move(key);
+  entry.job = std::move(job);
+  entry.created = std::chrono::steady_clock::now();
+  entries_.push_back(std::move(entry));
+}
+
+std::deque<ReadAhead::Entry>::iterator ReadAhead::WaitWhileBusyLocked(
+    std::unique_lock<std::mutex>& lock, const std::string& key, bool while_queued) {
+  auto it = FindLocked(key);
+  while (it != entries_.end() && !stopping_ &&
+         ((while_queued && it->state == EntryState::kQueued) || it->state == EntryState::kRunning ||
+          it->state == EntryState::kFinishing)) {
+    job_done_.wait(lock);
+    it = FindLocked(key);  // The deque may have changed while waiting.
+  }
+  return it;
+}
+
 void ReadAhead::Schedule(std::string key, Job job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || FindLocked(key) != entries_.end()) return;
-    // Started by the first job: an otsd that serves no stream reader keeps no idle thread.
-    if (!worker_.joinable()) worker_ = std::thread([this] { Run(); });
-    if (options_.finish && !finisher_.joinable()) {
-      finisher_ = std::thread([this] { RunFinisher(); });
-    }
-    MakeRoomLocked();
-    Entry entry;
-    entry.key = std::move(key);
-    entry.job = std::move(job);
-    entry.created = std::chrono::steady_clock::now();
-    entries_.push_back(std::move(entry));
+    QueueLocked(std::move(key), std::move(job));
   }
   work_ready_.notify_one();
 }
 
 std::optional<PreparedAnswer> ReadAhead::Take(const std::string& key) {
   std::unique_lock<std::mutex> lock(mu_);
-  auto it = FindLocked(key);
-  if (it == entries_.end()) return std::nullopt;
-  while (it != entries_.end() &&
-         (it->state == EntryState::kRunning || it->state == EntryState::kFinishing)) {
-    job_done_.wait(lock);
-    it = FindLocked(key);  // The deque may have changed while waiting.
-  }
+  auto it = WaitWhileBusyLocked(lock, key, /*while_queued=*/false);
   if (it == entries_.end()) return std::nullopt;
   std::optional<PreparedAnswer> answer;
   if (it->state == EntryState::kDone || it->state == EntryState::kBuilt) {
     answer = std::move(it->answer);
   }
-  entries_.erase(it);
+  // A queued job is dropped; an entry a stop left running stays for its worker.
+  if (it->state != EntryState::kRunning && it->state != EntryState::kFinishing) entries_.erase(it);
   if (answer.has_value()) ++answers_taken_;
   return answer;
 }
@@ -101,25 +112,10 @@ std::optional<PreparedAnswer> ReadAhead::RunIfIdle(std::string key, Job job) {
       return std::nullopt;
     }
   }
-  if (!worker_.joinable()) worker_ = std::thread([this] { Run(); });
-  if (options_.finish && !finisher_.joinable()) {
-    finisher_ = std::thread([this] { RunFinisher(); });
-  }
-  MakeRoomLocked();
-  Entry entry;
-  entry.key = key;
-  entry.job = std::move(job);
-  entry.created = std::chrono::steady_clock::now();
-  entries_.push_back(std::move(entry));
+  QueueLocked(key, std::move(job));
   work_ready_.notify_one();
-  auto it = FindLocked(key);
-  while (it != entries_.end() && !stopping_ &&
-         (it->state == EntryState::kQueued || it->state == EntryState::kRunning ||
-          it->state == EntryState::kFinishing)) {
-    job_done_.wait(lock);
-    it = FindLocked(key);  // The deque may have changed while waiting.
-  }
-  // Taken or dropped by another caller, or left unfinished by a stop.
+  auto it = WaitWhileBusyLocked(lock, key, /*while_queued=*/true);
+  // Taken or dropped by another caller, or left unbuilt by a stop.
   if (it == entries_.end() || (it->state != EntryState::kBuilt && it->state != EntryState::kDone)) {
     return std::nullopt;
   }

@@ -116,6 +116,13 @@ class ReadAhead {
   // the oldest entry that is neither running nor being finished.
   void MakeRoomLocked();
   std::deque<Entry>::iterator FindLocked(const std::string& key);
+  // REQUIRES: mu_ held, no entry under `key`. Starts the threads if not yet started, makes room
+  // and queues `job`; the caller notifies work_ready_.
+  void QueueLocked(std::string key, Job job);
+  // REQUIRES: `lock` holds mu_. Waits while the entry of `key` is running or being finished (and
+  // queued, when `while_queued`), unless stopping; returns the entry, or end() when it is gone.
+  std::deque<Entry>::iterator WaitWhileBusyLocked(std::unique_lock<std::mutex>& lock,
+                                                  const std::string& key, bool while_queued);
 
   ReadAheadOptions options_;
   mutable std::mutex mu_;

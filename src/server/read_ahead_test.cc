@@ -18,15 +18,12 @@ PreparedAnswer Answer(std::string body) {
   return prepared;
 }
 
-// Holds the worker inside a job until Release.
-class Gate {
+// Holds a thread that Enters until Release.
+class Latch {
  public:
-  ReadAhead::Job JobThatWaits(std::string body) {
-    return [this, body = std::move(body)]() -> std::optional<PreparedAnswer> {
-      entered_.store(true);
-      released_.wait();
-      return Answer(body);
-    };
+  void Enter() {
+    entered_.store(true);
+    released_.wait();
   }
   void WaitUntilEntered() {
     while (!entered_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -37,6 +34,17 @@ class Gate {
   std::atomic<bool> entered_{false};
   std::promise<void> release_;
   std::shared_future<void> released_ = release_.get_future().share();
+};
+
+// Holds the worker inside a job until Release.
+class Gate : public Latch {
+ public:
+  ReadAhead::Job JobThatWaits(std::string body) {
+    return [this, body = std::move(body)]() -> std::optional<PreparedAnswer> {
+      Enter();
+      return Answer(body);
+    };
+  }
 };
 
 void WaitForJobs(const ReadAhead& read_ahead, uint64_t count) {
@@ -175,28 +183,16 @@ TEST(ReadAheadTest, AnAnswerNobodyTakesExpires) {
 
 // A finish step that stamps an answer's MD5 and holds the finisher inside the answer named "held"
 // until Release.
-class FinishGate {
+class FinishGate : public Latch {
  public:
   ReadAheadOptions Options() {
     ReadAheadOptions options;
     options.finish = [this](PreparedAnswer* answer) {
-      if (answer->body == "held") {
-        entered_.store(true);
-        released_.wait();
-      }
+      if (answer->body == "held") Enter();
       answer->content_md5 = "finished-" + answer->body;
     };
     return options;
   }
-  void WaitUntilEntered() {
-    while (!entered_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  void Release() { release_.set_value(); }
-
- private:
-  std::atomic<bool> entered_{false};
-  std::promise<void> release_;
-  std::shared_future<void> released_ = release_.get_future().share();
 };
 
 ReadAhead::Job Unhashed(std::string body) {
