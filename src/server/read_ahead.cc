@@ -1,5 +1,6 @@
 #include "server/read_ahead.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "wire/signature.h"
@@ -34,6 +35,11 @@ std::deque<ReadAhead::Entry>::iterator ReadAhead::FindLocked(const std::string& 
     if (it->key == key) return it;
   }
   return entries_.end();
+}
+
+std::deque<ReadAhead::Entry>::iterator ReadAhead::FirstInStateLocked(EntryState state) {
+  return std::find_if(entries_.begin(), entries_.end(),
+                      [state](const Entry& entry) { return entry.state == state; });
 }
 
 void ReadAhead::MakeRoomLocked() {
@@ -107,10 +113,9 @@ std::optional<PreparedAnswer> ReadAhead::Take(const std::string& key) {
 std::optional<PreparedAnswer> ReadAhead::RunIfIdle(std::string key, Job job) {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_ || FindLocked(key) != entries_.end()) return std::nullopt;
-  for (const Entry& entry : entries_) {
-    if (entry.state == EntryState::kQueued || entry.state == EntryState::kRunning) {
-      return std::nullopt;
-    }
+  if (FirstInStateLocked(EntryState::kQueued) != entries_.end() ||
+      FirstInStateLocked(EntryState::kRunning) != entries_.end()) {
+    return std::nullopt;
   }
   QueueLocked(key, std::move(job));
   work_ready_.notify_one();
@@ -129,14 +134,8 @@ void ReadAhead::Run() {
   while (true) {
     auto queued = entries_.end();
     work_ready_.wait(lock, [&] {
-      if (stopping_) return true;
-      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->state == EntryState::kQueued) {
-          queued = it;
-          return true;
-        }
-      }
-      return false;
+      queued = FirstInStateLocked(EntryState::kQueued);
+      return stopping_ || queued != entries_.end();
     });
     if (stopping_) return;
     queued->state = EntryState::kRunning;
@@ -162,14 +161,8 @@ void ReadAhead::RunFinisher() {
   while (true) {
     auto built = entries_.end();
     built_.wait(lock, [&] {
-      if (stopping_) return true;
-      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->state == EntryState::kBuilt) {
-          built = it;
-          return true;
-        }
-      }
-      return false;
+      built = FirstInStateLocked(EntryState::kBuilt);
+      return stopping_ || built != entries_.end();
     });
     if (stopping_) return;
     built->state = EntryState::kFinishing;

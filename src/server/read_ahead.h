@@ -116,6 +116,8 @@ class ReadAhead {
   // the oldest entry that is neither running nor being finished.
   void MakeRoomLocked();
   std::deque<Entry>::iterator FindLocked(const std::string& key);
+  // REQUIRES: mu_ held. The oldest entry in `state`, or end().
+  std::deque<Entry>::iterator FirstInStateLocked(EntryState state);
   // REQUIRES: mu_ held, no entry under `key`. Starts the threads if not yet started, makes room
   // and queues `job`; the caller notifies work_ready_.
   void QueueLocked(std::string key, Job job);

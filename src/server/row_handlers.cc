@@ -395,6 +395,19 @@ void ResumeRangeChain(ReadAhead* read_ahead, store::Store* store, const std::str
                        chain);
 }
 
+// Serves a page the read-ahead built: its chain goes on, and its MD5, when the finish step
+// computed it, goes out with it.
+std::string ServeRangePage(const ApiContext& context, ReadAhead* read_ahead,
+                           const proto::GetRangeRequest& request, const wire::RangeRequest& range,
+                           PreparedAnswer page) {
+  ResumeRangeChain(read_ahead, context.store, context.instance, request, range,
+                   std::static_pointer_cast<RangeChain>(page.chain));
+  if (context.known_content_md5 != nullptr) {
+    *context.known_content_md5 = std::move(page.content_md5);
+  }
+  return std::move(page.body);
+}
+
 // `read_ahead` may be null (read-ahead off).
 Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeRequest& request,
                              ReadAhead* read_ahead) {
@@ -418,12 +431,7 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     std::optional<PreparedAnswer> prepared =
         read_ahead->Take(RangeReadAheadKey(context.instance, request, range));
     if (prepared.has_value() && prepared->state_version == context.store->WriteVersion()) {
-      auto chain = std::static_pointer_cast<RangeChain>(prepared->chain);
-      ResumeRangeChain(read_ahead, context.store, context.instance, request, range, chain);
-      if (context.known_content_md5 != nullptr) {
-        *context.known_content_md5 = std::move(prepared->content_md5);
-      }
-      return std::move(prepared->body);
+      return ServeRangePage(context, read_ahead, request, range, std::move(*prepared));
     }
   }
   // A page's size is unknown before it is read. Room for 2 MiB at once (a page of short rows is
@@ -435,17 +443,12 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     // from the pages it built before, where this thread's may be fresh (an 8 ms build instead
     // of 3-5 ms, docs/benchmarks.md, Scan run 4). It starts the scan's chain as a prepared page
     // would.
-    auto chain = std::make_shared<RangeChain>();
-    std::optional<PreparedAnswer> first =
-        read_ahead->RunIfIdle(RangeReadAheadKey(context.instance, request, range),
-                              MakeRangePageJob(read_ahead, context.store, context.instance, request,
-                                               range, kUnknownPageBytes, chain));
+    std::optional<PreparedAnswer> first = read_ahead->RunIfIdle(
+        RangeReadAheadKey(context.instance, request, range),
+        MakeRangePageJob(read_ahead, context.store, context.instance, request, range,
+                         kUnknownPageBytes, std::make_shared<RangeChain>()));
     if (first.has_value()) {
-      ResumeRangeChain(read_ahead, context.store, context.instance, request, range, chain);
-      if (context.known_content_md5 != nullptr) {
-        *context.known_content_md5 = std::move(first->content_md5);
-      }
-      return std::move(first->body);
+      return ServeRangePage(context, read_ahead, request, range, std::move(*first));
     }
   }
   std::optional<wire::PrimaryKey> next_start;
