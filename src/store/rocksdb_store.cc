@@ -167,6 +167,15 @@ struct StagedRow {
   std::optional<wire::Row> returned_row;
 };
 
+// Whether a write's outcome depends on the row as stored: an update merges into it, a condition
+// reads it. Any other write (a put or a delete under IGNORE) is blind: computed from the request
+// alone, it holds its row lock shared (row_locks.h).
+bool ReadsItsRow(const RowWrite& write) {
+  return write.type == wire::WriteType::kUpdate ||
+         write.condition.row_existence != wire::RowExistence::kIgnore ||
+         write.condition.column_condition.has_value();
+}
+
 // Rows computed earlier in one ExecuteWrites call, by key, for later rows of the call with the
 // same key (nullopt: the row is deleted).
 using WrittenRows = std::unordered_map<std::string, std::optional<StoredRow>>;
@@ -694,8 +703,10 @@ Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard, con
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
   OTSYNC_RETURN_IF_ERROR(CheckFreeSpace());
-  // The row stripes serialise every writer of these rows for the whole call, so reads,
-  // conditions, mutations and encoding need no other lock.
+  // The row stripes serialise every read-modify-write of these rows with any other writer of them
+  // for the whole call, so reads, conditions, mutations and encoding need no other lock; blind
+  // writes of a row share its stripe, and their commit order (under the stream guard) is the
+  // order of their rows and records.
   const RowLockTable::Guard guard = LockRows(rows);
   // Taken under the locks: a read-modify-write (INCREMENT) that waited for an earlier writer of
   // the same row must stamp its version no older than the version it read.
@@ -714,12 +725,14 @@ Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_mi
 }
 
 RowLockTable::Guard RocksDbStore::LockRows(std::vector<PendingRow>* rows) {
-  std::vector<size_t> stripes;
+  std::vector<RowLockTable::Request> stripes;
   stripes.reserve(rows->size());
   std::unordered_map<std::string_view, int> key_counts;
   for (const PendingRow& row : *rows) {
     if (!row.outcome->status.ok()) continue;
-    stripes.push_back(RowLockTable::StripeOf(row.key));
+    stripes.push_back({RowLockTable::StripeOf(row.key), ReadsItsRow(*row.write)
+                                                            ? RowLockTable::Mode::kExclusive
+                                                            : RowLockTable::Mode::kShared});
     ++key_counts[row.key];
   }
   for (PendingRow& row : *rows) {
@@ -733,13 +746,10 @@ std::optional<StagedRow> RocksDbStore::StageRow(PendingRow* pending, WrittenRows
   PendingRow& row = *pending;
   const RowWrite& write = *row.write;
   const wire::TableOptions& options = row.table->description().options;
-  const bool needs_current = write.type == wire::WriteType::kUpdate ||
-                             write.condition.row_existence != wire::RowExistence::kIgnore ||
-                             write.condition.column_condition.has_value();
   std::optional<StoredRow> current;
   if (auto it = written->find(row.key); it != written->end()) {
     current = it->second;
-  } else if (needs_current) {
+  } else if (ReadsItsRow(write)) {
     Result<std::optional<StoredRow>> read = ReadStoredRow(row.key);
     if (!read.ok()) {
       row.outcome->status = read.status();

@@ -1,12 +1,25 @@
 // Striped row locks: writes to the same row never interleave their read-modify-write. A row maps
-// to one of a fixed set of mutexes by the hash of its key; a batch takes all its stripes in
-// ascending order, so two batches can never deadlock.
+// to one of a fixed set of reader-writer locks by the hash of its key.
+//
+// A write that reads its row first (an update, a row existence or column condition) holds the
+// row's stripe exclusively from its read to its commit. A blind write (a put or a delete with the
+// IGNORE condition and no column condition) computes its change from the request alone, so it
+// holds the stripe shared: blind writes of rows on one stripe run side by side, and their commit
+// order alone decides which row stays (the stream record of each is written in that same order),
+// while a read-modify-write of the row waits for them and they for it.
+//
+// Deadlock freedom: a batch takes all its stripes in ascending order, each once, in the strongest
+// mode any of its rows needs. The locks prefer writers (a shared request waits behind a queued
+// exclusive one, so a read-modify-write is never starved by a stream of blind batches); with the
+// ascending order a waiter on stripe s waits only for holders of s, which wait only on stripes
+// above s, so no cycle can form.
 #pragma once
+
+#include <pthread.h>
 
 #include <algorithm>
 #include <array>
 #include <functional>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -16,32 +29,71 @@ class RowLockTable {
  public:
   static constexpr size_t kStripes = 1024;
 
+  enum class Mode { kShared, kExclusive };
+
+  struct Request {
+    size_t stripe = 0;
+    Mode mode = Mode::kExclusive;
+  };
+
+  RowLockTable() {
+    pthread_rwlockattr_t attributes;
+    pthread_rwlockattr_init(&attributes);
+    // No thread takes a stripe twice (the guard takes each once), so the non-recursive writer
+    // preference is safe.
+    pthread_rwlockattr_setkind_np(&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    for (pthread_rwlock_t& lock : locks_) pthread_rwlock_init(&lock, &attributes);
+    pthread_rwlockattr_destroy(&attributes);
+  }
+  ~RowLockTable() {
+    for (pthread_rwlock_t& lock : locks_) pthread_rwlock_destroy(&lock);
+  }
+  RowLockTable(const RowLockTable&) = delete;
+  RowLockTable& operator=(const RowLockTable&) = delete;
+
   static size_t StripeOf(std::string_view row_key) {
     return std::hash<std::string_view>{}(row_key) % kStripes;
   }
 
-  // Holds a set of stripes from construction to destruction.
+  // Holds a set of stripes from construction to destruction; a stripe requested more than once is
+  // taken once, exclusively when any request for it is exclusive.
   class Guard {
    public:
-    Guard(RowLockTable* table, std::vector<size_t> stripes)
-        : table_(table), stripes_(std::move(stripes)) {
-      std::sort(stripes_.begin(), stripes_.end());
-      stripes_.erase(std::unique(stripes_.begin(), stripes_.end()), stripes_.end());
-      for (size_t stripe : stripes_) table_->mutexes_[stripe].lock();
+    Guard(RowLockTable* table, std::vector<Request> requests)
+        : table_(table), held_(std::move(requests)) {
+      std::sort(held_.begin(), held_.end(), [](const Request& a, const Request& b) {
+        return a.stripe != b.stripe ? a.stripe < b.stripe : a.mode > b.mode;
+      });
+      // Sorted with the exclusive request of a stripe first, so keeping the first of each
+      // stripe keeps the strongest mode.
+      held_.erase(
+          std::unique(held_.begin(), held_.end(),
+                      [](const Request& a, const Request& b) { return a.stripe == b.stripe; }),
+          held_.end());
+      for (const Request& request : held_) {
+        pthread_rwlock_t* lock = &table_->locks_[request.stripe];
+        if (request.mode == Mode::kExclusive) {
+          pthread_rwlock_wrlock(lock);
+        } else {
+          pthread_rwlock_rdlock(lock);
+        }
+      }
     }
     ~Guard() {
-      for (auto it = stripes_.rbegin(); it != stripes_.rend(); ++it) table_->mutexes_[*it].unlock();
+      for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+        pthread_rwlock_unlock(&table_->locks_[it->stripe]);
+      }
     }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
    private:
     RowLockTable* table_;
-    std::vector<size_t> stripes_;
+    std::vector<Request> held_;
   };
 
  private:
-  std::array<std::mutex, kStripes> mutexes_;
+  std::array<pthread_rwlock_t, kStripes> locks_;
 };
 
 }  // namespace otsync::store

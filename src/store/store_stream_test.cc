@@ -281,6 +281,75 @@ TEST_F(StoreStreamTest, FailedWritesAppendNothing) {
   EXPECT_EQ(records[0].row.sequence_info->row_index, 1u);
 }
 
+// Blind puts hold their row's lock shared and increments hold it exclusively (row_locks.h): from
+// four threads at once, puts of one row in batches with other rows, and increments of it. Read
+// in the stream's order, every increment's record is one more than the value before it (no
+// increment read a row that a put then replaced before the increment committed), and the row
+// as stored is the one its last record leaves.
+TEST_F(StoreStreamTest, ConcurrentBlindPutsAndIncrementsOfARowKeepItsRecordsInCommitOrder) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  constexpr int64_t kSharedRow = 3;
+  constexpr int kRounds = 150;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        Status status;
+        if (t == 0) {
+          status = Write(
+              MakeWrite(WriteType::kUpdate, kSharedRow,
+                        {Cell{"n", Value::Integer(1), std::nullopt, CellOperation::kIncrement}}));
+        } else {
+          // The shared row among 64 others: with 1,024 stripes, batches share stripes often.
+          TableWrites batch{"t", {}};
+          for (int64_t id = 100; id < 164; ++id) {
+            batch.rows.push_back(MakeWrite(WriteType::kPut, id + 1000 * t, {Put("n", i)}));
+          }
+          batch.rows.insert(batch.rows.begin() + (i % 64),
+                            MakeWrite(WriteType::kPut, kSharedRow, {Put("n", 1000 * t + i)}));
+          Result<std::vector<std::vector<RowWriteOutcome>>> outcomes =
+              store_->BatchWriteRows(kInstance, {batch});
+          status = outcomes.ok() ? Status::OK() : outcomes.status();
+          if (outcomes.ok()) {
+            for (const RowWriteOutcome& outcome : (*outcomes)[0]) {
+              if (!outcome.status.ok()) status = outcome.status;
+            }
+          }
+        }
+        if (!status.ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  int64_t value = 0;  // an increment of a missing column starts from 0
+  int puts = 0;
+  int increments = 0;
+  for (const DecodedRecord& record : ReadStream(store_.get(), "t")) {
+    if (record.row.primary_key != Key(kSharedRow)) continue;
+    ASSERT_EQ(record.row.cells.size(), 1u);
+    const int64_t recorded = record.row.cells[0].value->integer();
+    if (record.action == wire::StreamAction::kPutRow) {
+      ++puts;
+    } else {
+      ASSERT_EQ(record.action, wire::StreamAction::kUpdateRow);
+      ASSERT_EQ(recorded, value + 1) << "increment " << increments << " after " << puts
+                                     << " puts read a row replaced before it committed";
+      ++increments;
+    }
+    value = recorded;
+  }
+  EXPECT_EQ(puts, 3 * kRounds);
+  EXPECT_EQ(increments, kRounds);
+  ReadOptions latest;
+  latest.max_versions = 1;
+  Result<RowReadOutcome> stored = store_->GetRow(kInstance, "t", Key(kSharedRow), latest);
+  ASSERT_TRUE(stored.ok() && stored->row.has_value());
+  EXPECT_EQ(stored->row->cells[0].value, Value::Integer(value));
+}
+
 TEST_F(StoreStreamTest, TablesWithoutStreamHaveNoLog) {
   ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("plain", false)).ok());
   ASSERT_TRUE(Write(MakeWrite(WriteType::kPut, 1, {Put("a", 1)}), "plain").ok());
