@@ -42,41 +42,34 @@ TEST(RowLockTableTest, SharedHoldersOfAStripeRunSideBySide) {
   thread.join();
 }
 
-TEST(RowLockTableTest, AnExclusiveHolderKeepsEveryOtherHolderOut) {
-  for (Mode waiting_mode : {Mode::kShared, Mode::kExclusive}) {
-    RowLockTable table;
-    std::promise<void> release;
-    std::thread thread;
-    std::future<void> waiting;
-    {
-      RowLockTable::Guard exclusive(&table, {{5, Mode::kExclusive}});
-      waiting =
-          HoldOnAnotherThread(&table, {{5, waiting_mode}}, release.get_future().share(), &thread);
-      EXPECT_EQ(waiting.wait_for(100ms), std::future_status::timeout);
-    }
-    EXPECT_EQ(waiting.wait_for(10s), std::future_status::ready);
-    release.set_value();
-    thread.join();
-  }
-}
-
-TEST(RowLockTableTest, AStripeRequestedInBothModesIsHeldExclusively) {
+// While this thread holds `held`, another thread asking for `wanted` waits; once `held` is
+// released, it gets it.
+void ExpectKeptOutUntilReleased(std::vector<Request> held, std::vector<Request> wanted) {
   RowLockTable table;
   std::promise<void> release;
   std::thread thread;
   std::future<void> waiting;
   {
-    // Three rows of one batch on stripe 5, one of them read-modify-write; taken once.
-    RowLockTable::Guard batch(
-        &table,
-        {{5, Mode::kShared}, {5, Mode::kExclusive}, {5, Mode::kShared}, {7, Mode::kShared}});
-    waiting =
-        HoldOnAnotherThread(&table, {{5, Mode::kShared}}, release.get_future().share(), &thread);
+    RowLockTable::Guard guard(&table, std::move(held));
+    waiting = HoldOnAnotherThread(&table, std::move(wanted), release.get_future().share(), &thread);
     EXPECT_EQ(waiting.wait_for(100ms), std::future_status::timeout);
   }
   EXPECT_EQ(waiting.wait_for(10s), std::future_status::ready);
   release.set_value();
   thread.join();
+}
+
+TEST(RowLockTableTest, AnExclusiveHolderAndAnyOtherHolderExcludeEachOther) {
+  ExpectKeptOutUntilReleased({{5, Mode::kExclusive}}, {{5, Mode::kShared}});
+  ExpectKeptOutUntilReleased({{5, Mode::kExclusive}}, {{5, Mode::kExclusive}});
+  ExpectKeptOutUntilReleased({{5, Mode::kShared}}, {{5, Mode::kExclusive}});
+}
+
+TEST(RowLockTableTest, AStripeRequestedInBothModesIsHeldExclusively) {
+  // Three rows of one batch on stripe 5, one of them read-modify-write; the stripe is taken once.
+  ExpectKeptOutUntilReleased(
+      {{5, Mode::kShared}, {5, Mode::kExclusive}, {5, Mode::kShared}, {7, Mode::kShared}},
+      {{5, Mode::kShared}});
 }
 
 TEST(RowLockTableTest, AWaitingExclusiveRequestHoldsBackLaterSharedOnes) {
