@@ -120,8 +120,10 @@ test('four jobs into one warehouse at once all succeed, equal the sequential run
 
 test('a job killed mid-load beside three others and then rerun loses and doubles nothing', async () => {
   const dataDir = await warehouseWithTables();
-  // The victim is slowed down (0.5 MB/s) so that the kill lands while it loads.
-  const victim = run(dataDir, JOBS[3], { speed: { concurrent: 1, mbps: 0.5 } }, { killAfterMs: 1500 });
+  // The victim is slowed down so that the kill lands while it loads: at 0.1 MB/s its window
+  // (about 320 KB of records) takes some 3 s to read, twice the time before the kill. At 0.5 MB/s
+  // it took 0.65 s, and on a fast machine the whole job ended before the kill.
+  const victim = run(dataDir, JOBS[3], { speed: { concurrent: 1, mbps: 0.1 } }, { killAfterMs: 1500 });
   const others = JOBS.slice(0, 3).map((spec) => run(dataDir, spec));
   const killed = await victim;
   assert.equal(killed.signal, 'SIGKILL', 'the victim was still loading when it was killed');
