@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <string>
 #include <thread>
@@ -46,6 +47,14 @@ class Gate : public Latch {
     };
   }
 };
+
+// A job that notes it ran in `*ran`.
+ReadAhead::Job JobThatNotes(std::atomic<bool>* ran, std::string body) {
+  return [ran, body = std::move(body)] {
+    ran->store(true);
+    return std::optional<PreparedAnswer>(Answer(body));
+  };
+}
 
 void WaitForJobs(const ReadAhead& read_ahead, uint64_t count) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -90,20 +99,25 @@ TEST(ReadAheadTest, TakeWaitsForARunningJob) {
   EXPECT_EQ(answer->body, "slow");
 }
 
-TEST(ReadAheadTest, TakeDropsAJobStillQueued) {
-  ReadAhead read_ahead;
+// Runs `while_busy` while the worker is held inside the job of "busy", then lets that job end and
+// takes its answer.
+void WhileTheWorkerIsBusy(ReadAhead& read_ahead, const std::function<void()>& while_busy) {
   Gate gate;
   read_ahead.Schedule("busy", gate.JobThatWaits("busy"));
   gate.WaitUntilEntered();
-  std::atomic<bool> queued_job_ran{false};
-  read_ahead.Schedule("queued", [&] {
-    queued_job_ran.store(true);
-    return std::optional<PreparedAnswer>(Answer("queued"));
-  });
-  // The caller computes the answer itself rather than wait behind another reader's job.
-  EXPECT_FALSE(read_ahead.Take("queued").has_value());
+  while_busy();
   gate.Release();
   EXPECT_TRUE(read_ahead.Take("busy").has_value());
+}
+
+TEST(ReadAheadTest, TakeDropsAJobStillQueued) {
+  ReadAhead read_ahead;
+  std::atomic<bool> queued_job_ran{false};
+  WhileTheWorkerIsBusy(read_ahead, [&] {
+    read_ahead.Schedule("queued", JobThatNotes(&queued_job_ran, "queued"));
+    // The caller computes the answer itself rather than wait behind another reader's job.
+    EXPECT_FALSE(read_ahead.Take("queued").has_value());
+  });
   EXPECT_FALSE(queued_job_ran.load());
   EXPECT_EQ(read_ahead.jobs_run(), 1u);
 }
@@ -127,16 +141,9 @@ TEST(ReadAheadTest, RunIfIdleRunsTheJobOnTheIdleWorker) {
 
 TEST(ReadAheadTest, RunIfIdleLeavesABusyWorkerAlone) {
   ReadAhead read_ahead;
-  Gate gate;
-  read_ahead.Schedule("busy", gate.JobThatWaits("busy"));
-  gate.WaitUntilEntered();
   std::atomic<bool> ran{false};
-  EXPECT_FALSE(read_ahead.RunIfIdle("k", [&ran] {
-    ran.store(true);
-    return std::optional<PreparedAnswer>(Answer("k"));
-  }));
-  gate.Release();
-  EXPECT_TRUE(read_ahead.Take("busy").has_value());
+  WhileTheWorkerIsBusy(read_ahead,
+                       [&] { EXPECT_FALSE(read_ahead.RunIfIdle("k", JobThatNotes(&ran, "k"))); });
   EXPECT_FALSE(ran.load());
   EXPECT_EQ(read_ahead.jobs_run(), 1u);
 }

@@ -318,22 +318,29 @@ void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std:
                           wire::PrimaryKey next_start, size_t page_bytes,
                           std::shared_ptr<RangeChain> chain);
 
+// Whether a page a job builds is kept to be served later (prepared ahead of its request) or is
+// served at once (a scan's first page, built on the read-ahead's thread for its caller).
+enum class RangePageUse { kKeptForLater, kServedAtOnce };
+
 // The job that builds the page of `range` (from its start) for `chain`, and chains the page after
-// it up to kRangePagesAhead. A built page may be served only while no write happened since it
-// was read (the store's write version), and is kept only for a table whose cells never expire:
-// a page read before a TTL ran out would still hold the expired cells. `page_bytes`: the size of
-// the page before, which this one is expected to be close to.
+// it up to kRangePagesAhead. A page kept for later may be served only while no write happened
+// since it was read (the store's write version), and is built only for a table whose cells never
+// expire: a page read before a TTL ran out would still hold the expired cells. A page served at
+// once is what the caller's own read would be, for any table. `page_bytes`: the size of the page
+// before, which this one is expected to be close to.
 ReadAhead::Job MakeRangePageJob(ReadAhead* read_ahead, store::Store* store,
                                 const std::string& instance, const proto::GetRangeRequest& request,
                                 wire::RangeRequest range, size_t page_bytes,
-                                std::shared_ptr<RangeChain> chain) {
-  return [read_ahead, store, instance, request, range = std::move(range), page_bytes,
-          chain]() -> std::optional<PreparedAnswer> {
+                                std::shared_ptr<RangeChain> chain, RangePageUse use) {
+  return [read_ahead, store, instance, request, range = std::move(range), page_bytes, chain,
+          use]() -> std::optional<PreparedAnswer> {
     PreparedAnswer prepared;
     prepared.state_version = store->WriteVersion();
-    Result<wire::TableDescription> description =
-        store->DescribeTable(instance, request.table_name());
-    if (!description.ok() || description->options.time_to_live_seconds > 0) return std::nullopt;
+    if (use == RangePageUse::kKeptForLater) {
+      Result<wire::TableDescription> description =
+          store->DescribeTable(instance, request.table_name());
+      if (!description.ok() || description->options.time_to_live_seconds > 0) return std::nullopt;
+    }
     std::optional<wire::PrimaryKey> after;
     Result<std::string> body =
         BuildRangePage(store, instance, request.table_name(), range, page_bytes, &after);
@@ -373,7 +380,7 @@ void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std:
   std::string key = RangeReadAheadKey(instance, request, range);
   read_ahead->Schedule(std::move(key),
                        MakeRangePageJob(read_ahead, store, instance, request, std::move(range),
-                                        page_bytes, std::move(chain)));
+                                        page_bytes, std::move(chain), RangePageUse::kKeptForLater));
 }
 
 // A page of `chain` was taken: let the chain go on if it was parked.
@@ -446,7 +453,8 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     std::optional<PreparedAnswer> first = read_ahead->RunIfIdle(
         RangeReadAheadKey(context.instance, request, range),
         MakeRangePageJob(read_ahead, context.store, context.instance, request, range,
-                         kUnknownPageBytes, std::make_shared<RangeChain>()));
+                         kUnknownPageBytes, std::make_shared<RangeChain>(),
+                         RangePageUse::kServedAtOnce));
     if (first.has_value()) {
       return ServeRangePage(context, read_ahead, request, range, std::move(*first));
     }
