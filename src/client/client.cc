@@ -438,7 +438,9 @@ Result<std::unique_ptr<Client>> Client::Create(ClientOptions options) {
 }
 
 Client::Client(ClientOptions options, std::unique_ptr<HttpTransport> transport)
-    : options_(std::move(options)), transport_(std::move(transport)) {}
+    : options_(std::move(options)),
+      signing_key_(wire::HmacKey::Digest::kSha1, options_.credentials.access_key_secret),
+      transport_(std::move(transport)) {}
 
 Client::~Client() = default;
 
@@ -471,8 +473,9 @@ Status Client::CallWithBody(std::string_view api, const std::string& body,
   HttpReply own_reply;
   if (reply == nullptr) reply = &own_reply;
   for (int attempt = 0;; ++attempt) {
-    const wire::HeaderMap headers = SignedRequestHeaders(
-        api, body, options_.instance, options_.credentials, options_.clock->NowMicros());
+    const wire::HeaderMap headers =
+        SignedRequestHeaders(api, body, options_.instance, options_.credentials, signing_key_,
+                             options_.clock->NowMicros());
     const Status posted = transport_->Post(api, body, headers, reply);
 
     Status failure;

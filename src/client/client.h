@@ -32,6 +32,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "wire/hmac.h"
 #include "wire/operations.h"
 #include "wire/row.h"
 #include "wire/stream.h"
@@ -315,6 +316,7 @@ class Client {
                                      const wire::RowWrite& write);
 
   ClientOptions options_;
+  const wire::HmacKey signing_key_;  // options_.credentials.access_key_secret, for every request.
   std::unique_ptr<HttpTransport> transport_;
 };
 

@@ -81,7 +81,7 @@ Result<Caller> Authenticator::Authenticate(std::string_view api, const wire::Hea
   if (*FindHeader(headers, kContentMd5Header) != wire::ContentMd5(body)) {
     return AuthFailed("Mismatch between MD5 value of request body and x-ots-contentmd5 in header.");
   }
-  const std::string expected = wire::SignRequest(api, headers, caller.key->secret);
+  const std::string expected = wire::SignRequest(api, headers, *caller.key->signing_key);
   if (!wire::ConstantTimeEquals(expected, *FindHeader(headers, kSignatureHeader))) {
     return AuthFailed("Signature mismatch.");
   }

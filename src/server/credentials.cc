@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace otsync::server {
 namespace {
@@ -47,7 +48,7 @@ Result<std::vector<AccessKey>> ParseKeys(const json& root, const char* key, bool
     if (secret == entry.end() || !secret->is_string() || secret->get<std::string>().empty()) {
       return InvalidField(field + ".secret", "must be a non-empty string");
     }
-    AccessKey access_key{id->get<std::string>(), secret->get<std::string>(), {}};
+    AccessKey access_key(id->get<std::string>(), secret->get<std::string>(), {});
     if (with_instances) {
       OTSYNC_ASSIGN_OR_RETURN(access_key.instances,
                               ParseStringList(entry, "instances", field + ".instances"));
@@ -58,6 +59,13 @@ Result<std::vector<AccessKey>> ParseKeys(const json& root, const char* key, bool
 }
 
 }  // namespace
+
+AccessKey::AccessKey(std::string id, std::string secret, std::vector<std::string> instances)
+    : id(std::move(id)),
+      secret(std::move(secret)),
+      instances(std::move(instances)),
+      signing_key(
+          std::make_shared<const wire::HmacKey>(wire::HmacKey::Digest::kSha1, this->secret)) {}
 
 bool Credentials::HasInstance(std::string_view instance) const {
   return std::find(instances.begin(), instances.end(), instance) != instances.end();

@@ -3,18 +3,24 @@
 // logs or lists credentials may include a secret.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "wire/hmac.h"
 
 namespace otsync::server {
 
 struct AccessKey {
+  AccessKey(std::string id, std::string secret, std::vector<std::string> instances);
+
   std::string id;
   std::string secret;
   std::vector<std::string> instances;  // Instances this key may use; empty for admin keys.
+  // `secret` prepared for HMAC-SHA1: what checks a request's signature and signs the answer.
+  std::shared_ptr<const wire::HmacKey> signing_key;
 };
 
 struct Credentials {

@@ -15,7 +15,7 @@ wire::HeaderMap BuildResponseHeaders(std::string_view api, std::string_view body
   headers["x-ots-date"] = wire::FormatIsoTime(now_micros, 6);
   headers["x-ots-requestid"] = std::string(request_id);
   if (signer != nullptr) {
-    headers["authorization"] = wire::SignResponse(api, headers, signer->id, signer->secret);
+    headers["authorization"] = wire::SignResponse(api, headers, signer->id, *signer->signing_key);
   }
   return headers;
 }

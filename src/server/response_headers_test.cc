@@ -11,7 +11,7 @@ namespace {
 constexpr int64_t kVectorMicros = 1704164645901234;
 
 TEST(ResponseHeadersTest, MatchesTheReferenceVector) {
-  const AccessKey key{"testid", "testsecret", {}};
+  const AccessKey key("testid", "testsecret", {});
   const wire::HeaderMap headers = BuildResponseHeaders(
       "ListTable", "", "00000000-0000-0000-0000-000000000001", kVectorMicros, &key);
   EXPECT_EQ(headers.at("x-ots-contentmd5"), "1B2M2Y8AsgTpgAmY7PhCfg==");

@@ -1,8 +1,6 @@
 #include "store/stream_iterator.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -82,8 +80,10 @@ Result<std::string> ShardIteratorCodec::GenerateKey() {
   return key;
 }
 
-ShardIteratorCodec::ShardIteratorCodec(std::string key) : key_(std::move(key)) {
-  assert(key_.size() == kKeySize);
+ShardIteratorCodec::ShardIteratorCodec(std::string key)
+    : mac_key_(wire::HmacKey::Digest::kSha256, key) {
+  assert(key.size() == kKeySize);
+  OPENSSL_cleanse(key.data(), key.size());
 }
 
 std::string ShardIteratorCodec::Mac(std::string_view instance, std::string_view payload) const {
@@ -91,12 +91,10 @@ std::string ShardIteratorCodec::Mac(std::string_view instance, std::string_view 
   message.reserve(2 + instance.size() + payload.size());
   wire::PutBigEndian16LengthPrefixed(instance, &message);
   message.append(payload);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-       &digest_size);
-  return std::string(reinterpret_cast<const char*>(digest), kMacSize);
+  std::string mac = mac_key_.Sign(message);
+  // Empty only if OpenSSL failed; an empty MAC matches no iterator.
+  if (mac.size() > kMacSize) mac.resize(kMacSize);
+  return mac;
 }
 
 std::string ShardIteratorCodec::Encode(std::string_view instance,
@@ -119,7 +117,8 @@ Result<ShardIteratorFields> ShardIteratorCodec::Decode(std::string_view instance
   }
   std::string_view payload(bytes.data(), bytes.size() - kMacSize);
   std::string expected_mac = Mac(instance, payload);
-  if (CRYPTO_memcmp(expected_mac.data(), bytes.data() + payload.size(), kMacSize) != 0) {
+  if (expected_mac.size() != kMacSize ||
+      CRYPTO_memcmp(expected_mac.data(), bytes.data() + payload.size(), kMacSize) != 0) {
     return InvalidIterator();
   }
   wire::ByteReader reader(payload);

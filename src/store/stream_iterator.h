@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "store/stream_types.h"
+#include "wire/hmac.h"
 
 namespace otsync::store {
 
@@ -40,7 +41,7 @@ class ShardIteratorCodec {
  private:
   std::string Mac(std::string_view instance, std::string_view payload) const;
 
-  std::string key_;
+  wire::HmacKey mac_key_;  // HMAC-SHA256 under the codec's key.
 };
 
 }  // namespace otsync::store

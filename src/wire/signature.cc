@@ -1,7 +1,6 @@
 #include "wire/signature.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -50,13 +49,8 @@ std::string CanonicalHeaders(const HeaderMap& headers) {
   return canonical;
 }
 
-std::string HmacSha1Base64(std::string_view key, std::string_view message) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_length = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest,
-       &digest_length);
-  return Base64Encode(std::string_view(reinterpret_cast<const char*>(digest), digest_length));
+HmacKey SecretKey(std::string_view access_key_secret) {
+  return HmacKey(HmacKey::Digest::kSha1, access_key_secret);
 }
 
 constexpr char kBase64Alphabet[] =
@@ -133,31 +127,43 @@ bool ReadChar(std::string_view text, size_t* position, char expected) {
 
 }  // namespace
 
-std::string SignRequest(std::string_view api, const HeaderMap& headers,
-                        std::string_view access_key_secret) {
+std::string SignRequest(std::string_view api, const HeaderMap& headers, const HmacKey& secret_key) {
   std::string string_to_sign = "/";
   string_to_sign.append(api);
   string_to_sign.append("\nPOST\n\n");
   string_to_sign.append(CanonicalHeaders(headers));
-  return HmacSha1Base64(access_key_secret, string_to_sign);
+  return Base64Encode(secret_key.Sign(string_to_sign));
+}
+
+std::string SignRequest(std::string_view api, const HeaderMap& headers,
+                        std::string_view access_key_secret) {
+  return SignRequest(api, headers, SecretKey(access_key_secret));
 }
 
 std::string SignResponse(std::string_view api, const HeaderMap& headers,
-                         std::string_view access_key_id, std::string_view access_key_secret) {
+                         std::string_view access_key_id, const HmacKey& secret_key) {
   std::string string_to_sign = CanonicalHeaders(headers);
   string_to_sign.push_back('/');
   string_to_sign.append(api);
   std::string authorization = "OTS ";
   authorization.append(access_key_id);
   authorization.push_back(':');
-  authorization.append(HmacSha1Base64(access_key_secret, string_to_sign));
+  authorization.append(Base64Encode(secret_key.Sign(string_to_sign)));
   return authorization;
 }
 
+std::string SignResponse(std::string_view api, const HeaderMap& headers,
+                         std::string_view access_key_id, std::string_view access_key_secret) {
+  return SignResponse(api, headers, access_key_id, SecretKey(access_key_secret));
+}
+
 std::string ContentMd5(std::string_view body) {
+  // Fetched once: EVP_md5() would look MD5 up in the provider store, behind a lock every thread
+  // shares, on each call (small bodies are hashed on every request and answer).
+  static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_length = 0;
-  EVP_Digest(body.data(), body.size(), digest, &digest_length, EVP_md5(), nullptr);
+  EVP_Digest(body.data(), body.size(), digest, &digest_length, md5, nullptr);
   return Base64Encode(std::string_view(reinterpret_cast<const char*>(digest), digest_length));
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "wire/hmac.h"
+
 namespace otsync::wire {
 
 // Header names are compared lowercase; callers pass the headers as received or as to be sent.
@@ -13,11 +15,17 @@ using HeaderMap = std::map<std::string, std::string>;
 
 // Base64 of HMAC-SHA1(secret, "/" + api + "\nPOST\n\n" + sorted "x-ots-*:value\n" lines), taking
 // every x-ots-* header except x-ots-signature, names lowercased, values trimmed.
+// `secret_key`: the AccessKey secret prepared as an HMAC-SHA1 key (HmacKey::Digest::kSha1), as a
+// client or server that signs many calls keeps it; the overloads taking the secret itself prepare
+// it for the one call.
+std::string SignRequest(std::string_view api, const HeaderMap& headers, const HmacKey& secret_key);
 std::string SignRequest(std::string_view api, const HeaderMap& headers,
                         std::string_view access_key_secret);
 
 // The value of the response's `authorization` header: "OTS <id>:<sig>", where sig signs the
 // sorted "x-ots-*:value\n" lines followed by "/" + api with no trailing newline.
+std::string SignResponse(std::string_view api, const HeaderMap& headers,
+                         std::string_view access_key_id, const HmacKey& secret_key);
 std::string SignResponse(std::string_view api, const HeaderMap& headers,
                          std::string_view access_key_id, std::string_view access_key_secret);
 
