@@ -313,6 +313,10 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   query->add_option("sql", warehouse_args.sql, "The SQL; the last statement's rows are printed")
       ->required();
   query->add_option("--format", warehouse_args.format, "table (default), csv or json");
+  query->footer(
+      "A query may use 96MB of memory (spilling sorts and joins to disk beyond it); "
+      "$OTSYNC_WAREHOUSE_MEMORY_LIMIT sets another limit (e.g. 1GB), as does SET "
+      "memory_limit='1GB'; at the start of the SQL.");
   CLI::App* export_command = warehouse->add_subcommand(
       "export", "Write a table or one partition as Parquet: DIR/TABLE/pt=.../part-00000.parquet");
   export_command->add_option("table", warehouse_args.table, "The table")->required();

@@ -88,6 +88,19 @@ Status QueryFailed(const char* error) {
   return Status::IOError(std::string("query failed: ") + (error ? error : "DuckDB error"));
 }
 
+// DuckDB's advice on running out of memory names its own SET; where otsync's limit comes from is
+// otsync's to say. `memory_limit`: the limit the failed query ran under.
+Status WithMemoryAdvice(Status status, const std::string& memory_limit) {
+  if (status.ok() || status.message().find("Out of Memory Error") == std::string::npos) {
+    return status;
+  }
+  return Status(status.code(), status.message() + "\n\notsync gives a warehouse query " +
+                                   memory_limit +
+                                   " of memory: set OTSYNC_WAREHOUSE_MEMORY_LIMIT (e.g. "
+                                   "OTSYNC_WAREHOUSE_MEMORY_LIMIT=1GB), or begin the SQL with SET "
+                                   "memory_limit='1GB';");
+}
+
 Status QueryTimedOut(int64_t timeout_millis) {
   std::string limit = timeout_millis % 1000 == 0 ? std::to_string(timeout_millis / 1000) + " s"
                                                  : std::to_string(timeout_millis) + " ms";
@@ -562,8 +575,9 @@ Result<QueryResult> Warehouse::Query(std::string_view sql, const QueryLimits& li
   }
   QueryRows rows;
   std::optional<QueryResult> streamed;
-  OTSYNC_RETURN_IF_ERROR(
-      RunReadOnly(session->connection(), std::string(sql), limits, &rows, &streamed));
+  OTSYNC_RETURN_IF_ERROR(WithMemoryAdvice(
+      RunReadOnly(session->connection(), std::string(sql), limits, &rows, &streamed),
+      impl_->memory_limit));
   if (streamed.has_value()) return std::move(*streamed);
   return ToQueryResult(rows, limits);
 }

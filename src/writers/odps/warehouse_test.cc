@@ -144,6 +144,25 @@ TEST_F(WarehouseTest, MemoryIsLimitedAndTheLimitCanBeSet) {
   Reopen();
 }
 
+// DISTINCT over long strings does not spill in DuckDB: the query fails, and its error says how
+// to give queries more memory.
+TEST_F(WarehouseTest, AQueryOutOfMemorySaysHowToRaiseTheLimit) {
+  ASSERT_EQ(setenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT", "16MB", 1), 0);
+  Reopen();
+  ASSERT_EQ(unsetenv("OTSYNC_WAREHOUSE_MEMORY_LIMIT"), 0);
+  Result<QueryResult> result = warehouse_->Query(
+      "SELECT count(*) FROM (SELECT DISTINCT repeat('x', 300) || range::VARCHAR FROM "
+      "range(300000))");
+  ASSERT_FALSE(result.ok());
+  const std::string message = result.status().message();
+  EXPECT_NE(message.find("Out of Memory Error"), std::string::npos) << message;
+  EXPECT_NE(message.find("otsync gives a warehouse query 16MB of memory: set "
+                         "OTSYNC_WAREHOUSE_MEMORY_LIMIT"),
+            std::string::npos)
+      << message;
+  Reopen();
+}
+
 TEST_F(WarehouseTest, AQueryLargerThanTheMemoryLimitSpillsToDisk) {
   // Sorting three million 57-byte strings needs about twice the 91.5 MiB limit: DuckDB must
   // spill into the warehouse's spill folder, which lies two levels below the warehouse.
