@@ -7,6 +7,7 @@
 #include <charconv>
 #include <vector>
 
+#include "base/hex.h"
 #include "console/random_token.h"
 
 namespace otsync::console {
@@ -36,13 +37,7 @@ Result<std::vector<unsigned char>> Scrypt(std::string_view password,
 }
 
 std::string ToHex(const std::vector<unsigned char>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned char byte : bytes) {
-    text.push_back(kDigits[byte >> 4]);
-    text.push_back(kDigits[byte & 0x0f]);
-  }
-  return text;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 bool FromHex(std::string_view text, std::vector<unsigned char>* bytes) {

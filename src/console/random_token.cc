@@ -4,30 +4,20 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <string_view>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace otsync::console {
-namespace {
-
-std::string Hex(const unsigned char* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    text.push_back(kDigits[data[i] >> 4]);
-    text.push_back(kDigits[data[i] & 0x0f]);
-  }
-  return text;
-}
-
-}  // namespace
 
 Result<std::string> RandomHexToken(size_t bytes) {
   std::vector<unsigned char> buffer(bytes);
   if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
     return Status::Internal("the system's random number generator failed");
   }
-  std::string token = Hex(buffer.data(), buffer.size());
+  std::string token =
+      HexEncode(std::string_view(reinterpret_cast<const char*>(buffer.data()), buffer.size()));
   OPENSSL_cleanse(buffer.data(), buffer.size());
   return token;
 }
@@ -57,7 +47,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 std::string Sha256Hex(std::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return Hex(digest, sizeof(digest));
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 }  // namespace otsync::console

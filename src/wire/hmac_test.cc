@@ -8,18 +8,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace otsync::wire {
 namespace {
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : bytes) {
-    hex.push_back(kDigits[byte >> 4]);
-    hex.push_back(kDigits[byte & 15]);
-  }
-  return hex;
-}
 
 // OpenSSL's one-shot HMAC(), which HmacKey replaces on the hot paths.
 std::string OneShot(const EVP_MD* md, std::string_view key, std::string_view message) {
@@ -33,21 +25,22 @@ std::string OneShot(const EVP_MD* md, std::string_view key, std::string_view mes
 // RFC 2202 (HMAC-SHA1) test cases 1, 2 and 6; 6's key is longer than the 64-byte block, so it is
 // hashed first.
 TEST(HmacKeyTest, Sha1MatchesRfc2202) {
-  EXPECT_EQ(Hex(HmacKey(HmacKey::Digest::kSha1, std::string(20, '\x0b')).Sign("Hi There")),
+  EXPECT_EQ(HexEncode(HmacKey(HmacKey::Digest::kSha1, std::string(20, '\x0b')).Sign("Hi There")),
             "b617318655057264e28bc0b6fb378c8ef146be00");
-  EXPECT_EQ(Hex(HmacKey(HmacKey::Digest::kSha1, "Jefe").Sign("what do ya want for nothing?")),
+  EXPECT_EQ(HexEncode(HmacKey(HmacKey::Digest::kSha1, "Jefe").Sign("what do ya want for nothing?")),
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
-  EXPECT_EQ(Hex(HmacKey(HmacKey::Digest::kSha1, std::string(80, '\xaa'))
-                    .Sign("Test Using Larger Than Block-Size Key - Hash Key First")),
+  EXPECT_EQ(HexEncode(HmacKey(HmacKey::Digest::kSha1, std::string(80, '\xaa'))
+                          .Sign("Test Using Larger Than Block-Size Key - Hash Key First")),
             "aa4ae5e15272d00e95705637ce8a3b55ed402112");
 }
 
 // RFC 4231 (HMAC-SHA256) test cases 2 and 6 (a 131-byte key).
 TEST(HmacKeyTest, Sha256MatchesRfc4231) {
-  EXPECT_EQ(Hex(HmacKey(HmacKey::Digest::kSha256, "Jefe").Sign("what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  EXPECT_EQ(Hex(HmacKey(HmacKey::Digest::kSha256, std::string(131, '\xaa'))
-                    .Sign("Test Using Larger Than Block-Size Key - Hash Key First")),
+  EXPECT_EQ(
+      HexEncode(HmacKey(HmacKey::Digest::kSha256, "Jefe").Sign("what do ya want for nothing?")),
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HexEncode(HmacKey(HmacKey::Digest::kSha256, std::string(131, '\xaa'))
+                          .Sign("Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 

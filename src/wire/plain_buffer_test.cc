@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
+
 namespace otsync::wire {
 namespace {
 
@@ -19,16 +21,6 @@ std::string FromHex(std::string_view hex) {
     bytes.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
   }
   return bytes;
-}
-
-std::string ToHex(std::string_view bytes) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char byte : bytes) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 15]);
-  }
-  return hex;
 }
 
 std::string WithoutTrailingZeros(std::string bytes) {
@@ -90,29 +82,29 @@ TEST(PlainBufferVectorTest, A_PrimaryKeyOnly) {
   EXPECT_TRUE(row.cells.empty());
   EXPECT_FALSE(row.delete_marker);
   EXPECT_FALSE(row.sequence_info.has_value());
-  EXPECT_EQ(ToHex(EncodeRow(row)), kVectorA);
-  EXPECT_EQ(ToHex(EncodePrimaryKey(PkA())), kVectorA);
+  EXPECT_EQ(HexEncode(EncodeRow(row)), kVectorA);
+  EXPECT_EQ(HexEncode(EncodePrimaryKey(PkA())), kVectorA);
 }
 
 TEST(PlainBufferVectorTest, B_PutString) {
   Row row = DecodeOk(kVectorB);
   Row expected{PkA(), {Put("c", Value::String("v"))}, false, std::nullopt};
   EXPECT_EQ(row, expected);
-  EXPECT_EQ(ToHex(EncodeRow(expected)), kVectorB);
+  EXPECT_EQ(HexEncode(EncodeRow(expected)), kVectorB);
 }
 
 TEST(PlainBufferVectorTest, C_IntegersAndTimestamp) {
   Row row = DecodeOk(kVectorC);
   Row expected{{{"id", Value::Integer(1)}}, {Put("n", Value::Integer(5), 1000)}, false, {}};
   EXPECT_EQ(row, expected);
-  EXPECT_EQ(ToHex(EncodeRow(expected)), kVectorC);
+  EXPECT_EQ(HexEncode(EncodeRow(expected)), kVectorC);
 }
 
 TEST(PlainBufferVectorTest, D_DoubleAndBoolean) {
   Row row = DecodeOk(kVectorD);
   Row expected{PkA(), {Put("d", Value::Double(1.5)), Put("b", Value::Boolean(true))}, false, {}};
   EXPECT_EQ(row, expected);
-  EXPECT_EQ(ToHex(EncodeRow(expected)), kVectorD);
+  EXPECT_EQ(HexEncode(EncodeRow(expected)), kVectorD);
 }
 
 TEST(PlainBufferVectorTest, E_UpdateOperationsWithNodePadding) {
@@ -133,7 +125,7 @@ TEST(PlainBufferVectorTest, F_DeleteMarker) {
   EXPECT_EQ(row.primary_key, PkA());
   EXPECT_TRUE(row.delete_marker);
   EXPECT_TRUE(row.cells.empty());
-  EXPECT_EQ(ToHex(EncodeRow(row)), kVectorF);
+  EXPECT_EQ(HexEncode(EncodeRow(row)), kVectorF);
 }
 
 TEST(PlainBufferVectorTest, G_H_InfiniteBoundsWithPadding) {
@@ -153,7 +145,7 @@ TEST(PlainBufferStreamTest, PutRecord) {
   Row expected{
       PkA(), {Put("c", Value::String("v"), 1000)}, false, SequenceInfo{1, 1700000000000000, 0}};
   EXPECT_EQ(row, expected);
-  EXPECT_EQ(ToHex(EncodeRow(expected)), kStreamPut);
+  EXPECT_EQ(HexEncode(EncodeRow(expected)), kStreamPut);
 }
 
 TEST(PlainBufferStreamTest, UpdateRecord) {
@@ -165,7 +157,7 @@ TEST(PlainBufferStreamTest, UpdateRecord) {
                false,
                SequenceInfo{1, 1700000000000001, 0}};
   EXPECT_EQ(row, expected);
-  EXPECT_EQ(ToHex(EncodeRow(expected)), kStreamUpdate);
+  EXPECT_EQ(HexEncode(EncodeRow(expected)), kStreamUpdate);
 }
 
 // otsd writes a stream record from the change it records (store/stream_log.cc): the row without
@@ -181,7 +173,7 @@ TEST(PlainBufferStreamTest, SequenceGivenBesideTheRowEncodesTheRecord) {
              std::nullopt};
   std::string record;
   EncodeRow(change, sequence, &record);
-  EXPECT_EQ(ToHex(record), kStreamUpdate);
+  EXPECT_EQ(HexEncode(record), kStreamUpdate);
 
   change.sequence_info = SequenceInfo{7, 99, 3};
   std::string replaced = "prefix";
@@ -193,7 +185,7 @@ TEST(PlainBufferStreamTest, DeleteRecord) {
   Row row = DecodeOk(kStreamDelete);
   Row expected{PkA(), {}, true, SequenceInfo{1, 1700000000000002, 0}};
   EXPECT_EQ(row, expected);
-  EXPECT_EQ(ToHex(EncodeRow(expected)), kStreamDelete);
+  EXPECT_EQ(HexEncode(EncodeRow(expected)), kStreamDelete);
 }
 
 TEST(PlainBufferStreamTest, DecodeIntoReusesRowAcrossRecords) {
@@ -465,7 +457,7 @@ TEST(PlainBufferRowsTest, ARowWrittenPieceByPieceEqualsAppendRow) {
       piece_writer.AppendCell(cell.name, ValueView::Of(*cell.value), *cell.timestamp);
     piece_writer.EndRow();
   }
-  EXPECT_EQ(ToHex(pieces), ToHex(whole));
+  EXPECT_EQ(HexEncode(pieces), HexEncode(whole));
   EXPECT_EQ(piece_writer.rows(), 3u);
   Result<std::vector<Row>> decoded = DecodeRows(pieces);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
@@ -573,10 +565,10 @@ TEST(PlainBufferRowsTest, RowBatchDecoderStopsAtABrokenRowAfterTheBatchesBeforeI
 TEST(SqlVariantTest, SpecExamples) {
   std::string integer;
   EncodeSqlVariant(Value::Integer(7), &integer);
-  EXPECT_EQ(ToHex(integer), "000700000000000000");
+  EXPECT_EQ(HexEncode(integer), "000700000000000000");
   std::string text;
   EncodeSqlVariant(Value::String("ab"), &text);
-  EXPECT_EQ(ToHex(text), "03020000006162");
+  EXPECT_EQ(HexEncode(text), "03020000006162");
 
   Result<Value> decoded = DecodeSqlVariant(text);
   ASSERT_TRUE(decoded.ok());
