@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "proto/table_store.pb.h"
 #include "proto/table_store_filter.pb.h"
 #include "wire/coding.h"
+#include "wire/concurrent_content_md5.h"
 #include "wire/error_codes.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
@@ -485,16 +487,23 @@ Status Client::CallWithBody(std::string_view api, const std::string& body,
       failure = posted;
       details.network = true;
     } else if (reply->status >= 200 && reply->status < 300) {
-      if (options_.verify_response_md5 && !reply->content_md5.empty() &&
-          reply->content_md5 != wire::ContentMd5(reply->body)) {
-        // A damaged body is a transport failure: reads may try again.
-        failure = Status(StatusCode::kCorruption, std::string(api) +
-                                                      " response does not match its "
-                                                      "x-ots-contentmd5");
-        details.network = true;
-      } else {
-        return on_body(reply->body);
+      if (!options_.verify_response_md5 || reply->content_md5.empty()) return on_body(reply->body);
+      // A large body is decoded while a helper hashes it; a small one is checked first, as
+      // handing it over would cost about what hashing it does.
+      const std::string_view received = reply->body;
+      wire::ConcurrentContentMd5 md5;
+      std::optional<Status> decoded;
+      if (received.size() >= wire::ConcurrentContentMd5::kHandOffBytes) {
+        md5.Offer(received);
+        decoded = on_body(reply->body);
       }
+      if (md5.Finish(received) == reply->content_md5) {
+        return decoded.has_value() ? *decoded : on_body(reply->body);
+      }
+      // A damaged body is a transport failure: reads may try again.
+      failure = Status(StatusCode::kCorruption,
+                       std::string(api) + " response does not match its x-ots-contentmd5");
+      details.network = true;
     } else {
       details.http_status = reply->status;
       if (error.ParsePartialFromString(reply->body) && error.has_code()) {
@@ -943,9 +952,12 @@ Status Client::GetStreamRecord(std::string_view shard_iterator, int32_t limit,
   pb::GetStreamRecordRequest request;
   request.set_shard_iterator(std::string(shard_iterator));
   if (limit > 0) request.set_limit(limit);
-  return Call("GetStreamRecord", request, [batch](std::string& body) {
+  Status status = Call("GetStreamRecord", request, [batch](std::string& body) {
     return DecodeStreamRecordResponse(std::move(body), batch);
   });
+  // Records decoded beside an MD5 check that then failed on the last attempt are not returned.
+  if (!status.ok()) batch->Reset();
+  return status;
 }
 
 // ---------------------------------------------------------------------------------------------

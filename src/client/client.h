@@ -63,9 +63,11 @@ struct ClientOptions {
   std::chrono::milliseconds retry_max_delay{3000};  // Cap of the doubled delays.
   size_t max_idle_connections = 16;                 // Kept-alive connections in the pool.
   // Check a 2xx body against its x-ots-contentmd5 header (when present), as the official C++
-  // SDK does; a mismatch is a transport failure, retried for reads. Off, as the Java (by
-  // default) and Go SDKs have it, saves hashing every response: a third of the client's CPU
-  // on a GetStreamRecord read, whose records still carry their PlainBuffer CRC-8 checksums.
+  // SDK does; a mismatch is a transport failure, retried for reads. A body of 32 KiB or more is
+  // hashed on a helper thread while it is decoded (wire::ConcurrentContentMd5), so the check
+  // costs a reader CPU more than time. Off, as the Java (by default) and Go SDKs have it, saves
+  // hashing every response: a third of the client's CPU on a GetStreamRecord read, whose records
+  // still carry their PlainBuffer CRC-8 checksums.
   bool verify_response_md5 = true;
   std::shared_ptr<Clock> clock;  // Stamps x-ots-date; null = real clock.
 };
@@ -304,7 +306,10 @@ class Client {
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
               google::protobuf::MessageLite* response, HttpReply* reply = nullptr);
   // Call with the 2xx body handed to `on_body` (which may take it over) instead of parsed into
-  // a message. An error `on_body` returns ends the call and is not retried. `reply`: as above.
+  // a message. An error `on_body` returns ends the call and is not retried. `on_body` may run
+  // while the body's MD5 is still being checked on a helper thread: it may move the string but
+  // must leave its bytes in place until it returns, and its result (and what it wrote) is
+  // discarded when the check then fails, and the call retried. `reply`: as above.
   Status Call(std::string_view api, const google::protobuf::MessageLite& request,
               const std::function<Status(std::string& body)>& on_body, HttpReply* reply = nullptr);
   // The retry loop under both: `body` is sent as is; `reply` is where each attempt's reply

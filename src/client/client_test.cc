@@ -20,6 +20,7 @@
 
 #include "client/http_transport.h"
 #include "proto/table_store.pb.h"
+#include "wire/concurrent_content_md5.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
 
@@ -934,6 +935,40 @@ TEST(StreamDecodeTest, SkipsUnknownFieldsAndRefusesTruncatedBytes) {
   std::string message = std::string("\x08\x07\x12", 3) + static_cast<char>(record.size()) + record;
   std::string bad_action = std::string("\x0a", 1) + static_cast<char>(message.size()) + message;
   EXPECT_EQ(DecodeStreamRecordResponse(bad_action, &batch).code(), StatusCode::kCorruption);
+}
+
+// A response large enough to be hashed on a helper while it is decoded (32 KiB or more): a
+// damaged one is retried, and when every attempt is damaged the call fails with no records left
+// in the batch, though they were decoded beside the check.
+TEST_F(ClientTest, ALargeDamagedStreamResponseIsRetriedAndLeavesNoRecords) {
+  std::unique_ptr<Client> client = MakeClient(/*max_retries=*/2);
+  pb::GetStreamRecordResponse large = ThreeRecords();
+  while (large.ByteSizeLong() < 3 * wire::ConcurrentContentMd5::kHandOffBytes) {
+    AddRecord(pb::PUT_ROW, kPutRecordHex, &large);
+  }
+  const std::string body = large.SerializeAsString();
+  const int records = large.stream_records_size();
+  std::atomic<int> damaged_replies{3};
+  server_.set_handler([&](const RecordedRequest&, httplib::Response& reply) {
+    reply.status = 200;
+    reply.set_header("x-ots-contentmd5",
+                     damaged_replies-- > 0 ? "AAAAAAAAAAAAAAAAAAAAAA==" : wire::ContentMd5(body));
+    reply.set_content(body, "application/x.pb2");
+  });
+  StreamRecordBatch batch;
+  Status status = client->GetStreamRecord("iterator-1", 1000, &batch);
+  EXPECT_EQ(status.code(), StatusCode::kCorruption) << status.ToString();
+  EXPECT_NE(status.message().find("does not match its x-ots-contentmd5"), std::string::npos);
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 3u);
+
+  // Damaged once more, then right: the retry's records are the batch.
+  damaged_replies = 1;
+  status = client->GetStreamRecord("iterator-1", 1000, &batch);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(batch.size(), static_cast<size_t>(records));
+  EXPECT_EQ(batch.response_bytes(), body);
+  EXPECT_EQ(CountRequests("GetStreamRecord"), 5u);
 }
 
 TEST_F(ClientTest, TheResponseMd5IsIgnoredWhenVerificationIsOff) {

@@ -21,6 +21,7 @@
 #include "server/request_dispatcher.h"
 #include "server/testing/in_process_otsd.h"
 #include "store/store.h"
+#include "wire/concurrent_content_md5.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
 
@@ -322,6 +323,34 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   ASSERT_TRUE(closed.ParseFromString(whole.body));
   EXPECT_EQ(closed.stream_records_size(), 5);
   EXPECT_FALSE(closed.has_next_shard_iterator());
+}
+
+// Answers large enough for their MD5 to be hashed by a helper while they are built (and grown
+// three times over): each carries the MD5 of its own body, built fresh or by the read-ahead.
+TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  for (int row = 0; row < 60; ++row) {
+    PutRow("t", "k" + std::to_string(1000 + row), std::string(12'000 + row, 'a' + row % 26));
+  }
+  const uint64_t hashed_by_helpers = wire::ConcurrentContentMd5::BytesHashedByHelpers();
+  std::string iterator = Iterator(stream_id, shard);
+  int records = 0;
+  for (int answer_number = 0; answer_number < 4; ++answer_number) {
+    PostAnswer answer = GetRecords(iterator, 20);  // ~240 KB an answer.
+    ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
+    auto md5 = answer.headers.find("x-ots-contentmd5");
+    ASSERT_NE(md5, answer.headers.end());
+    EXPECT_EQ(md5->second, wire::ContentMd5(answer.body)) << "answer " << answer_number;
+    proto::GetStreamRecordResponse response;
+    ASSERT_TRUE(response.ParseFromString(answer.body));
+    records += response.stream_records_size();
+    if (response.stream_records_size() == 0) break;
+    iterator = response.next_shard_iterator();
+  }
+  EXPECT_EQ(records, 60);
+  EXPECT_GT(wire::ConcurrentContentMd5::BytesHashedByHelpers(), hashed_by_helpers);
 }
 
 TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) {
