@@ -2,6 +2,7 @@
 
 #include "console/password_hash.h"
 #include "console/random_token.h"
+#include "wire/signature.h"
 
 namespace otsync::console {
 
@@ -36,7 +37,7 @@ void ConsoleAuth::Identify(ApiRequest* request) {
   if (std::optional<std::string_view> authorization = request->Header("authorization")) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization->substr(0, kBearer.size()) == kBearer && !cli_token_.empty() &&
-        ConstantTimeEquals(authorization->substr(kBearer.size()), cli_token_)) {
+        wire::ConstantTimeEquals(authorization->substr(kBearer.size()), cli_token_)) {
       request->credential = Credential::kBearerToken;
     }
     return;  // A wrong Authorization header is not retried as a cookie.
@@ -57,7 +58,7 @@ Status ConsoleAuth::CheckCsrf(const ApiRequest& request) {
   std::optional<SessionInfo> session = sessions_.Touch(request.session_id);
   std::optional<std::string_view> sent = request.Header(kCsrfHeader);
   if (!session.has_value() || !sent.has_value() ||
-      !ConstantTimeEquals(*sent, session->csrf_token)) {
+      !wire::ConstantTimeEquals(*sent, session->csrf_token)) {
     return Status(StatusCode::kAuthFailed,
                   "a request that changes something needs the X-CSRF-Token header of this session "
                   "(GET /api/session returns it)");

@@ -1,5 +1,5 @@
 // Secrets the console hands out — session ids, CSRF tokens, the CLI token, generated passwords —
-// from OpenSSL's CSPRNG, and their comparison in constant time.
+// from OpenSSL's CSPRNG (compared with wire::ConstantTimeEquals).
 #pragma once
 
 #include <cstddef>
@@ -16,9 +16,6 @@ Result<std::string> RandomHexToken(size_t bytes);
 // A password a person can type: `length` characters from letters and digits without the ones
 // that look alike (0/O, 1/l/I).
 Result<std::string> RandomPassword(size_t length);
-
-// Equal contents, in time that depends only on the lengths.
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // Lowercase hex of SHA-256(text): what the session table is keyed by, so that a lookup's timing
 // reveals nothing about a stored session id.

@@ -1,5 +1,6 @@
 #include "wire/signature.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -219,11 +220,8 @@ bool Base64Decode(std::string_view text, std::string* out) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return difference == 0;
+  // OpenSSL's comparison is written so that no compiler turns it into an early exit.
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string FormatIsoTime(int64_t micros_since_epoch, int fraction_digits) {

@@ -36,7 +36,8 @@ std::string ContentMd5(std::string_view body);
 std::string Base64Encode(std::string_view bytes);
 bool Base64Decode(std::string_view text, std::string* out);
 
-// Constant-time comparison for signatures.
+// Equal contents, in time that depends only on the lengths: for signatures, tokens and other
+// secrets a caller could otherwise guess byte by byte from the time a comparison takes.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // "2024-01-02T03:04:05.678Z" with `fraction_digits` (3 for requests, 6 for responses).
