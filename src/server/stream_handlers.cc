@@ -93,8 +93,9 @@ constexpr uint32_t kVarintType = 0;
 constexpr uint32_t kLengthDelimitedType = 2;
 
 // Appends each record as `stream_records` (field 1): StreamRecord {action_type = 1 (required),
-// record = 2 (required)}. The body's Content-MD5 is hashed by a helper while the records after
-// the ones offered are read and encoded (~0.55 µs of the ~1.5 µs each record costs otsd).
+// record = 2 (required)}. With `md5`, the body's Content-MD5 is hashed by a helper while the
+// records after the ones offered are read and encoded (~0.55 µs of the ~1.5 µs each record costs
+// otsd); null: the caller hashes the body once it is built.
 class StreamRecordEncoder final : public store::StreamRecordVisitor {
  public:
   StreamRecordEncoder(std::string* body, wire::ConcurrentContentMd5* md5)
@@ -105,7 +106,7 @@ class StreamRecordEncoder final : public store::StreamRecordVisitor {
     const uint64_t action_value = static_cast<uint64_t>(action);
     const size_t message_size = 1 + wire::VarintLength(action_value) + 1 +
                                 wire::VarintLength(record.size()) + record.size();
-    MakeRoom(1 + wire::VarintLength(message_size) + message_size);
+    if (md5_ != nullptr) MakeRoom(1 + wire::VarintLength(message_size) + message_size);
     body_->push_back(Key(1, kLengthDelimitedType));
     wire::PutVarint64(message_size, body_);
     body_->push_back(Key(1, kVarintType));
@@ -113,7 +114,7 @@ class StreamRecordEncoder final : public store::StreamRecordVisitor {
     body_->push_back(Key(2, kLengthDelimitedType));
     wire::PutVarint64(record.size(), body_);
     body_->append(record);
-    md5_->Offer(*body_);
+    if (md5_ != nullptr) md5_->Offer(*body_);
   }
 
  private:
@@ -153,16 +154,24 @@ void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::stri
   wire::PutVarint64(summary.may_more_record ? 1 : 0, body);
 }
 
+// How an answer's Content-MD5 is computed: by a helper while the answer is built, when a reader
+// waits for the answer (the hash would otherwise lie on its path), or by the building thread once
+// it is built, when the answer is prepared ahead on the read-ahead's thread: that is off the
+// reader's path already, and a helper there only takes a core from the reader or otsd's threads
+// (the read with read-ahead and the official Node SDK's read were 0.85–0.91 of their rates with
+// one, docs/benchmarks.md, Hash run 1).
+enum class AnswerHashing { kBesideTheBuild, kAfterTheBuild };
+
 // The whole GetStreamRecord answer from `iterator`: the body and its Content-MD5, and in
 // `*summary` what it says besides the records. `limit`: default store::kDefaultStreamRecordLimit
 // (100), capped at kMaxStreamRecordLimit (1000); an answer also stops after ~4 MB of records.
 Result<std::string> BuildStreamRecordBody(store::Store* store, const std::string& instance,
                                           const std::string& iterator, std::optional<int32_t> limit,
-                                          store::StreamReadSummary* summary,
+                                          AnswerHashing hashing, store::StreamReadSummary* summary,
                                           std::string* content_md5) {
   std::string body;
   wire::ConcurrentContentMd5 md5;
-  StreamRecordEncoder encoder(&body, &md5);
+  StreamRecordEncoder encoder(&body, hashing == AnswerHashing::kBesideTheBuild ? &md5 : nullptr);
   OTSYNC_ASSIGN_OR_RETURN(*summary, store->ReadStreamRecords(instance, iterator, limit, &encoder));
   md5.Release();  // The tail may move the body.
   AppendStreamResponseTail(*summary, &body);
@@ -194,8 +203,9 @@ void PrepareNextAnswer(ReadAhead* read_ahead, store::Store* store, const std::st
         // Hashed here, not by the thread that sends it: a stream reader asks for one answer at
         // a time, so a hash when sending would lie on its path (0.65 of the rate when tried,
         // docs/benchmarks.md, Scan run 3); a scan's client has its next page on the way.
-        Result<std::string> body = BuildStreamRecordBody(store, instance, iterator, limit, &summary,
-                                                         &prepared.content_md5);
+        Result<std::string> body =
+            BuildStreamRecordBody(store, instance, iterator, limit, AnswerHashing::kAfterTheBuild,
+                                  &summary, &prepared.content_md5);
         if (!body.ok()) return std::nullopt;
         if (summary.next_shard_iterator.has_value() && !summary.may_more_record) {
           return std::nullopt;
@@ -232,9 +242,10 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
   }
   store::StreamReadSummary summary;
   std::string content_md5;
-  OTSYNC_ASSIGN_OR_RETURN(std::string body, BuildStreamRecordBody(context.store, context.instance,
-                                                                  request.shard_iterator(), limit,
-                                                                  &summary, &content_md5));
+  OTSYNC_ASSIGN_OR_RETURN(
+      std::string body,
+      BuildStreamRecordBody(context.store, context.instance, request.shard_iterator(), limit,
+                            AnswerHashing::kBesideTheBuild, &summary, &content_md5));
   if (context.known_content_md5 != nullptr) *context.known_content_md5 = std::move(content_md5);
   PrepareNextAnswer(read_ahead, context.store, context.instance, summary.next_shard_iterator,
                     summary.may_more_record, limit);

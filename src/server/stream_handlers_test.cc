@@ -21,7 +21,6 @@
 #include "server/request_dispatcher.h"
 #include "server/testing/in_process_otsd.h"
 #include "store/store.h"
-#include "wire/concurrent_content_md5.h"
 #include "wire/plain_buffer.h"
 #include "wire/signature.h"
 
@@ -325,8 +324,10 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   EXPECT_FALSE(closed.has_next_shard_iterator());
 }
 
-// Answers large enough for their MD5 to be hashed by a helper while they are built (and grown
-// three times over): each carries the MD5 of its own body, built fresh or by the read-ahead.
+// Answers large enough for their MD5 to be hashed by a helper while they are built, and grown
+// twice on the way (a Release each time): each carries the MD5 of its own body, built fresh or
+// prepared by the read-ahead. Whether a helper took part depends on how fast it woke up; that
+// helpers do take offered bytes is ConcurrentContentMd5Test's.
 TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
   ASSERT_EQ(CreateTable("t", 24).status, 200);
   const std::string stream_id = StreamIdOf("t");
@@ -334,7 +335,6 @@ TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
   for (int row = 0; row < 60; ++row) {
     PutRow("t", "k" + std::to_string(1000 + row), std::string(12'000 + row, 'a' + row % 26));
   }
-  const uint64_t hashed_by_helpers = wire::ConcurrentContentMd5::BytesHashedByHelpers();
   std::string iterator = Iterator(stream_id, shard);
   int records = 0;
   for (int answer_number = 0; answer_number < 4; ++answer_number) {
@@ -350,7 +350,6 @@ TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
     iterator = response.next_shard_iterator();
   }
   EXPECT_EQ(records, 60);
-  EXPECT_GT(wire::ConcurrentContentMd5::BytesHashedByHelpers(), hashed_by_helpers);
 }
 
 TEST_F(StreamHandlersTest, StreamSpecIsValidatedAndUpdateTableReportsTheStream) {
