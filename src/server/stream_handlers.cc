@@ -154,12 +154,13 @@ void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::stri
   wire::PutVarint64(summary.may_more_record ? 1 : 0, body);
 }
 
-// How an answer's Content-MD5 is computed: by a helper while the answer is built, when a reader
-// waits for the answer (the hash would otherwise lie on its path), or by the building thread once
-// it is built, when the answer is prepared ahead on the read-ahead's thread: that is off the
-// reader's path already, and a helper there only takes a core from the reader or otsd's threads
-// (the read with read-ahead and the official Node SDK's read were 0.85–0.91 of their rates with
-// one, docs/benchmarks.md, Hash run 1).
+// How an answer's Content-MD5 is computed: by a helper while the answer is built, or by the
+// building thread once it is built. Beside the build only when otsd runs without read-ahead, where
+// every reader waits for the whole build and hash of every answer (1.21 of the rate without read-
+// ahead, docs/benchmarks.md, Hash run 1). With read-ahead, answers are prepared off the readers'
+// path already, and one a reader waits for is mostly one the read-ahead's busy thread could not
+// prepare: the cores are busy then, and a helper only takes one from a reader or otsd's threads
+// (the Node SDK's read with read-ahead 0.85, the 4-shard export 0.97 with helpers there).
 enum class AnswerHashing { kBesideTheBuild, kAfterTheBuild };
 
 // The whole GetStreamRecord answer from `iterator`: the body and its Content-MD5, and in
@@ -244,8 +245,10 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
   std::string content_md5;
   OTSYNC_ASSIGN_OR_RETURN(
       std::string body,
-      BuildStreamRecordBody(context.store, context.instance, request.shard_iterator(), limit,
-                            AnswerHashing::kBesideTheBuild, &summary, &content_md5));
+      BuildStreamRecordBody(
+          context.store, context.instance, request.shard_iterator(), limit,
+          read_ahead == nullptr ? AnswerHashing::kBesideTheBuild : AnswerHashing::kAfterTheBuild,
+          &summary, &content_md5));
   if (context.known_content_md5 != nullptr) *context.known_content_md5 = std::move(content_md5);
   PrepareNextAnswer(read_ahead, context.store, context.instance, summary.next_shard_iterator,
                     summary.may_more_record, limit);

@@ -324,10 +324,11 @@ TEST_F(StreamHandlersTest, HandEncodedRecordsAreTheGeneratedSerialization) {
   EXPECT_FALSE(closed.has_next_shard_iterator());
 }
 
-// Answers large enough for their MD5 to be hashed by a helper while they are built, and grown
-// twice on the way (a Release each time): each carries the MD5 of its own body, built fresh or
-// prepared by the read-ahead. Whether a helper took part depends on how fast it woke up; that
-// helpers do take offered bytes is ConcurrentContentMd5Test's.
+// Answers large enough for their MD5 to be hashed by a helper while they are built (otsd without
+// read-ahead), and grown twice on the way (a Release each time), carry the MD5 of their own body,
+// as do the same answers from otsd with read-ahead (hashed after their build). Whether a helper
+// took part depends on how fast it woke up; that helpers do take offered bytes is
+// ConcurrentContentMd5Test's.
 TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
   ASSERT_EQ(CreateTable("t", 24).status, 200);
   const std::string stream_id = StreamIdOf("t");
@@ -335,14 +336,31 @@ TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
   for (int row = 0; row < 60; ++row) {
     PutRow("t", "k" + std::to_string(1000 + row), std::string(12'000 + row, 'a' + row % 26));
   }
+  DispatcherOptions no_read_ahead;
+  no_read_ahead.stream_read_ahead = nullptr;
+  const OtsService plain(otsd_->store(), otsd_->authenticator(),
+                         MakeDefaultDispatcher(no_read_ahead), DefaultClock());
   std::string iterator = Iterator(stream_id, shard);
   int records = 0;
   for (int answer_number = 0; answer_number < 4; ++answer_number) {
-    PostAnswer answer = GetRecords(iterator, 20);  // ~240 KB an answer.
+    proto::GetStreamRecordRequest request;
+    request.set_shard_iterator(iterator);
+    request.set_limit(20);  // ~240 KB an answer.
+    const std::string request_body = request.SerializeAsString();
+    const Reply fresh =
+        plain.Handle({"POST", "/GetStreamRecord",
+                      SignedRequestHeaders("GetStreamRecord", request_body), request_body});
+    ASSERT_EQ(fresh.http_status, 200);
+    EXPECT_EQ(fresh.headers.at("x-ots-contentmd5"), wire::ContentMd5(fresh.body))
+        << "answer " << answer_number;
+
+    PostAnswer answer = otsd_->Post("GetStreamRecord", request_body);
     ASSERT_EQ(answer.status, 200) << ErrorOf(answer).message();
+    EXPECT_EQ(answer.body, fresh.body) << "answer " << answer_number;
     auto md5 = answer.headers.find("x-ots-contentmd5");
     ASSERT_NE(md5, answer.headers.end());
     EXPECT_EQ(md5->second, wire::ContentMd5(answer.body)) << "answer " << answer_number;
+
     proto::GetStreamRecordResponse response;
     ASSERT_TRUE(response.ParseFromString(answer.body));
     records += response.stream_records_size();
