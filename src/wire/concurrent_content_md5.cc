@@ -109,10 +109,12 @@ class HelperPool {
     }
   }
 
-  bool started_ = false;  // Guarded by `mutex`, as are the members below.
+  // Guarded by `mutex`.
+  bool started_ = false;
   unsigned running_ = 0;
   std::deque<Shared*> queue_;
-  std::condition_variable work_ready_;
+
+  std::condition_variable work_ready_;  // A body was queued.
 };
 
 }  // namespace
@@ -130,6 +132,7 @@ ConcurrentContentMd5::~ConcurrentContentMd5() {
 
 void ConcurrentContentMd5::OfferLocked(std::string_view final_bytes) {
   last_offered_size_ = final_bytes.size();
+  handed_over_ = true;
   HelperPool& pool = HelperPool::Get();
   bool queued = false;
   {
@@ -145,6 +148,9 @@ void ConcurrentContentMd5::OfferLocked(std::string_view final_bytes) {
 }
 
 void ConcurrentContentMd5::Release() {
+  // A body never handed over is one no helper has seen: most bodies, which are small, pass here
+  // without the helpers' lock.
+  if (!handed_over_) return;
   HelperPool& pool = HelperPool::Get();
   std::unique_lock<std::mutex> lock(pool.mutex);
   if (shared_->queued) pool.Withdraw(shared_);

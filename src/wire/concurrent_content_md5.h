@@ -79,7 +79,9 @@ class ConcurrentContentMd5 {
   void OfferLocked(std::string_view final_bytes);
 
   Shared* shared_;
-  size_t last_offered_size_ = 0;  // The owner's own record of what it last passed to the helpers.
+  // The owner's own record of what it last passed to the helpers, and whether it ever did.
+  size_t last_offered_size_ = 0;
+  bool handed_over_ = false;
 };
 
 }  // namespace otsync::wire
