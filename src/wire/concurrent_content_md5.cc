@@ -10,6 +10,7 @@
 #include <system_error>
 #include <thread>
 
+#include "wire/fetched_digests.h"
 #include "wire/signature.h"
 
 namespace otsync::wire {
@@ -32,12 +33,6 @@ namespace {
 using Shared = ConcurrentContentMd5::Shared;
 
 std::atomic<uint64_t> bytes_hashed_by_helpers{0};
-
-const EVP_MD* Md5() {
-  // Fetched once: EVP_md5() looks MD5 up in the provider store, behind a process-wide lock.
-  static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  return md5;
-}
 
 class HelperPool {
  public:
@@ -121,7 +116,7 @@ class HelperPool {
 
 ConcurrentContentMd5::ConcurrentContentMd5() : shared_(new Shared) {
   shared_->context = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(shared_->context, Md5(), nullptr);
+  EVP_DigestInit_ex(shared_->context, FetchedMd5(), nullptr);
 }
 
 ConcurrentContentMd5::~ConcurrentContentMd5() {

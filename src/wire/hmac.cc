@@ -6,19 +6,13 @@
 #include <array>
 #include <memory>
 
+#include "wire/fetched_digests.h"
+
 namespace otsync::wire {
 namespace {
 
 // SHA-1 and SHA-256 both hash 64-byte blocks.
 constexpr size_t kBlockSize = 64;
-
-// Fetched once per process: an explicit fetch spares every later use the provider-store lookup that
-// the EVP_sha1() / EVP_sha256() handles make at each initialisation.
-const EVP_MD* FetchedDigest(HmacKey::Digest digest) {
-  static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return digest == HmacKey::Digest::kSha1 ? sha1 : sha256;
-}
 
 struct ContextFree {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
@@ -40,7 +34,7 @@ ContextPointer PadContext(const EVP_MD* md, const std::array<unsigned char, kBlo
 }  // namespace
 
 HmacKey::HmacKey(Digest digest, std::string_view key) {
-  const EVP_MD* md = FetchedDigest(digest);
+  const EVP_MD* md = digest == Digest::kSha1 ? FetchedSha1() : FetchedSha256();
   if (md == nullptr) return;
   // RFC 2104: a key longer than the block is replaced by its digest; the block is zero-padded.
   std::array<unsigned char, kBlockSize> key_block{};

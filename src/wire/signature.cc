@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "wire/fetched_digests.h"
+
 namespace otsync::wire {
 namespace {
 
@@ -159,12 +161,9 @@ std::string SignResponse(std::string_view api, const HeaderMap& headers,
 }
 
 std::string ContentMd5(std::string_view body) {
-  // Fetched once: EVP_md5() would look MD5 up in the provider store, behind a lock every thread
-  // shares, on each call (small bodies are hashed on every request and answer).
-  static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_length = 0;
-  EVP_Digest(body.data(), body.size(), digest, &digest_length, md5, nullptr);
+  EVP_Digest(body.data(), body.size(), digest, &digest_length, FetchedMd5(), nullptr);
   return Base64Encode(std::string_view(reinterpret_cast<const char*>(digest), digest_length));
 }
 
