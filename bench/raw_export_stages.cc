@@ -17,6 +17,7 @@
 #include "bench_support.h"
 #include "store/stream_keys.h"
 #include "store/stream_metadata.h"
+#include "store/stream_record_block.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/parquet_load.h"
 #include "writers/odps/staged_file_writer.h"
@@ -225,9 +226,18 @@ Result<RawScanPass> RawStreamScan::Pass() const {
     rocksdb::ReadOptions read_options;
     read_options.iterate_upper_bound = &upper_bound;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, records_));
+    store::StoredRecordCursor cursor;
+    store::StoredStreamRecord record;
     for (it->Seek(prefix); it->Valid(); it->Next()) {
+      // Each record of the entry, as otsd's read hands them over (stream_record_block.h).
+      uint64_t number = 0;
+      store::StreamPosition position;
+      if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position)) {
+        return Status::Corruption("raw scan: a damaged record key");
+      }
+      OTSYNC_RETURN_IF_ERROR(cursor.Reset(position, it->value().ToStringView()));
+      while (cursor.Next(&record)) ++pass.records;
       pass.bytes += static_cast<int64_t>(it->key().size() + it->value().size());
-      ++pass.records;
     }
     OTSYNC_RETURN_IF_ERROR(FromRocks(it->status(), "iterating the stream records"));
   }

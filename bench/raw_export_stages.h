@@ -45,8 +45,9 @@ class RawStreamScan {
   RawStreamScan& operator=(const RawStreamScan&) = delete;
 
   // One pass of RocksDB iterators over the stream-records column family, shard after shard,
-  // adding up each record's key and value sizes; timed from the first iterator's creation to
-  // the last one's end.
+  // stepping through each entry's records (a batch's records to a shard share an entry) and
+  // adding up the entries' key and value sizes; timed from the first iterator's creation to the
+  // last one's end.
   Result<RawScanPass> Pass() const;
 
   // Where the records lie, as RocksDB reports it for the column family: "X MiB in N SST files,

@@ -9,8 +9,9 @@
 //                Table ids are global and never reused, so they stand for instance + table.
 //                A compaction filter (row_compaction_filter.h) drops invisible versions.
 //   StreamLog's two column families (stream_log.h) hold streams, shards and records. The record
-//   of a row change goes into the same WriteBatch as the change (StageChangeRecord()), under a
-//   StreamWriteGuard taken after the row locks and held until the batch is written. The table
+//   of a row change goes into the same WriteBatch as the change (StageChangeRecord(), then
+//   PutAppendedRecords()), under a StreamWriteGuard taken after the row locks and held until the
+//   batch is written. The table
 //   record keeps no stream settings: the stream log is their only source.
 //
 // Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
@@ -311,12 +312,11 @@ class RocksDbStore final : public Store {
   Result<std::optional<wire::Row>> ReadRow(const TableState& table,
                                            const wire::PrimaryKey& primary_key,
                                            const ReadOptions& options, int64_t now_millis);
-  // The hook of the Stream issue: puts the stream record of `change` into `batch`, the batch
-  // that commits the change itself.
-  // REQUIRED: `stream_guard` covers the table and is held until `batch` is written or dropped.
-  Status StageChangeRecord(const StreamWriteGuard& stream_guard, const TableRef& table,
-                           const AppliedRowChange& change, uint32_t row_index,
-                           rocksdb::WriteBatch* batch);
+  // The hook of the Stream issue: appends the stream record of `change` to `stream_guard`, whose
+  // records PutAppendedRecords puts into the batch that commits the change itself.
+  // REQUIRED: `stream_guard` covers the table and is held until that batch is written or dropped.
+  Status StageChangeRecord(StreamWriteGuard* stream_guard, const TableRef& table,
+                           const AppliedRowChange& change, uint32_t row_index);
   void TrimLoop(std::chrono::milliseconds interval);
   // kUnavailable while the data directory's file system has fewer than
   // StoreOptions::min_free_bytes free (re-measured at most every 100 ms), and while the reserve
@@ -693,12 +693,11 @@ Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
   return Status::OK();
 }
 
-Status RocksDbStore::StageChangeRecord(const StreamWriteGuard& stream_guard, const TableRef& table,
-                                       const AppliedRowChange& change, uint32_t row_index,
-                                       rocksdb::WriteBatch* batch) {
+Status RocksDbStore::StageChangeRecord(StreamWriteGuard* stream_guard, const TableRef& table,
+                                       const AppliedRowChange& change, uint32_t row_index) {
   // Tables without a stream get nothing from Append.
   return stream_log_->Append(stream_guard, table, wire::StreamActionOf(change.action), change.row,
-                             row_index, batch);
+                             row_index);
 }
 
 Status RocksDbStore::ExecuteWrites(std::vector<PendingRow>* rows, int64_t now_millis) {
@@ -822,7 +821,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   std::vector<TableRef> stream_tables;
   stream_tables.reserve(tables.size());
   for (const auto& entry : tables) stream_tables.push_back(entry.second);
-  const StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
+  StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
   rocksdb::WriteBatch batch;
   std::vector<RowWriteOutcome*> committed;
   // Keys whose staged row left the batch: later rows of these keys were computed on top of it,
@@ -842,8 +841,8 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
                                     : batch.Delete(rows_, row.key);
     Status row_status = FromRocksDb(put);
     if (row_status.ok()) {
-      row_status = StageChangeRecord(stream_guard, find_table(row.table.get())->second,
-                                     staged.change, row.row_index, &batch);
+      row_status = StageChangeRecord(&stream_guard, find_table(row.table.get())->second,
+                                     staged.change, row.row_index);
     }
     if (!row_status.ok()) {
       // Never a row change without its record: the row leaves the batch, the others stay.
@@ -857,8 +856,13 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
     committed.push_back(row.outcome);
   }
   if (committed.empty()) return Status::OK();
-  OTSYNC_KILL_POINT("store.write.before_commit");
-  Status status = FromRocksDb(db_->Write(write_options_, &batch));
+  // The records go in after every row change: a row that left the batch above took no record
+  // with it, since its record is appended last and only when everything before succeeded.
+  Status status = stream_log_->PutAppendedRecords(&stream_guard, &batch);
+  if (status.ok()) {
+    OTSYNC_KILL_POINT("store.write.before_commit");
+    status = FromRocksDb(db_->Write(write_options_, &batch));
+  }
   if (status.ok()) OTSYNC_KILL_POINT("store.write.after_commit");
   if (!status.ok()) {
     for (RowWriteOutcome* outcome : committed) {

@@ -22,6 +22,18 @@ namespace keys = stream_keys;
 
 constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000 * 1000;
 
+// Reads the entry at `key`/`value` of shard `shard_number` into `cursor`; kCorruption for a key
+// of another shard or a damaged entry.
+Status OpenEntry(uint64_t shard_number, const rocksdb::Slice& key, const rocksdb::Slice& value,
+                 StoredRecordCursor* cursor) {
+  uint64_t number = 0;
+  StreamPosition position;
+  if (!keys::ParseRecordKey(key.ToStringView(), &number, &position) || number != shard_number) {
+    return Status::Corruption("stream log: damaged record key");
+  }
+  return cursor->Reset(position, value.ToStringView());
+}
+
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   return Status::IOError("stream log: " + std::string(what) + ": " + status.ToString());
 }
@@ -164,13 +176,9 @@ Result<int64_t> StreamLog::LastRecordTimestamp(uint64_t shard_number) const {
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), "reading a shard's last record");
   if (!it->Valid()) return std::numeric_limits<int64_t>::min();
-  uint64_t number = 0;
-  StreamPosition position;
-  if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position) ||
-      number != shard_number) {
-    return Status::Corruption("stream log: damaged record key");
-  }
-  return position.timestamp;
+  StoredRecordCursor cursor;
+  OTSYNC_RETURN_IF_ERROR(OpenEntry(shard_number, it->key(), it->value(), &cursor));
+  return cursor.last_position().timestamp;
 }
 
 Status StreamLog::Load() {
@@ -580,14 +588,14 @@ StreamWriteGuard StreamLog::LockForWrites(std::vector<TableRef> tables) {
   return guard;
 }
 
-Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
-                         wire::StreamAction action, const wire::Row& change, uint32_t row_index,
-                         rocksdb::WriteBatch* batch, wire::SequenceInfo* assigned) {
-  const std::optional<size_t> guarded = guard.IndexOf(table);
+Status StreamLog::Append(StreamWriteGuard* guard, const TableRef& table, wire::StreamAction action,
+                         const wire::Row& change, uint32_t row_index,
+                         wire::SequenceInfo* assigned) {
+  const std::optional<size_t> guarded = guard->IndexOf(table);
   if (!guarded.has_value()) {
     return Status::Internal("stream append without the write guard of table " + table.table);
   }
-  if (!guard.has_stream_[*guarded]) return Status::OK();
+  if (!guard->has_stream_[*guarded]) return Status::OK();
   OTSYNC_RETURN_IF_ERROR(CheckRecordRow(action, change));
   uint64_t shard_number = 0;
   wire::SequenceInfo sequence;
@@ -612,15 +620,43 @@ Status StreamLog::Append(const StreamWriteGuard& guard, const TableRef& table,
     shard->last_timestamp = sequence.timestamp;
     shard_number = shard->meta.number;
   }
-  std::string value(1, static_cast<char>(action));
-  if (action == wire::StreamAction::kDeleteRow) {
-    wire::EncodeRow(wire::Row{change.primary_key, {}, false, std::nullopt}, sequence, &value);
-  } else {
-    wire::EncodeRow(change, sequence, &value);
+  auto open_block =
+      std::find_if(guard->open_blocks_.begin(), guard->open_blocks_.end(),
+                   [shard_number](const auto& entry) { return entry.first == shard_number; });
+  if (open_block == guard->open_blocks_.end()) {
+    open_block = guard->open_blocks_.emplace(guard->open_blocks_.end(), shard_number,
+                                             StreamRecordBlockBuilder());
+  } else if (open_block->second.full()) {
+    std::string value;
+    const StreamPosition first = open_block->second.TakeEntry(&value);
+    guard->full_blocks_.emplace_back(keys::RecordKey(shard_number, first), std::move(value));
   }
-  batch->Put(records_family_,
-             keys::RecordKey(shard_number, StreamPosition{sequence.timestamp, row_index}), value);
+  open_block->second.Add(
+      StreamPosition{sequence.timestamp, row_index}, action, [&](std::string* out) {
+        if (action == wire::StreamAction::kDeleteRow) {
+          wire::EncodeRow(wire::Row{change.primary_key, {}, false, std::nullopt}, sequence, out);
+        } else {
+          wire::EncodeRow(change, sequence, out);
+        }
+      });
   if (assigned != nullptr) *assigned = sequence;
+  return Status::OK();
+}
+
+Status StreamLog::PutAppendedRecords(StreamWriteGuard* guard, rocksdb::WriteBatch* batch) const {
+  std::vector<std::pair<std::string, std::string>> entries = std::move(guard->full_blocks_);
+  guard->full_blocks_.clear();
+  for (auto& [shard_number, builder] : guard->open_blocks_) {
+    if (builder.empty()) continue;
+    std::string value;
+    const StreamPosition first = builder.TakeEntry(&value);
+    entries.emplace_back(keys::RecordKey(shard_number, first), std::move(value));
+  }
+  guard->open_blocks_.clear();
+  for (const auto& [key, value] : entries) {
+    const rocksdb::Status status = batch->Put(records_family_, key, value);
+    if (!status.ok()) return FromRocks(status, "putting records into the batch");
+  }
   return Status::OK();
 }
 
@@ -693,9 +729,12 @@ Result<StreamReadSummary> StreamLog::ReadStreamRecords(const std::string& instan
     shard_number = shard->meta.number;
   }
   std::string start_key = keys::RecordKey(shard_number, fields.position);
+  std::string lower = keys::ShardPrefix(shard_number);
   std::string upper = keys::ShardPrefix(shard_number + 1);
+  rocksdb::Slice lower_slice(lower);
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions read_options;
+  read_options.iterate_lower_bound = &lower_slice;
   read_options.iterate_upper_bound = &upper_slice;
   // A reader passes over each block once: caching it would only evict blocks of the rows.
   read_options.fill_cache = false;
@@ -710,28 +749,34 @@ Result<StreamReadSummary> StreamLog::ReadStreamRecords(const std::string& instan
 
   StreamReadSummary result;
   wire::SequenceInfo last;
-  for (it->Seek(start_key); it->Valid(); it->Next()) {
-    if (result.record_count >= static_cast<size_t>(max_records) ||
-        result.record_bytes >= kMaxStreamRecordBytes) {
+  // The entry holding the position may begin before it: start at the last entry at or before
+  // the position, skipping its records before the position.
+  it->SeekForPrev(start_key);
+  if (it->status().ok() && !it->Valid()) it->Seek(start_key);
+  StoredRecordCursor cursor;
+  StoredStreamRecord record;
+  bool more = false;  // A record remains after the last one handed over.
+  for (; it->Valid(); it->Next()) {
+    OTSYNC_RETURN_IF_ERROR(OpenEntry(shard_number, it->key(), it->value(), &cursor));
+    bool full = false;
+    while (cursor.Next(&record)) {
+      if (record.position < fields.position) continue;
+      if (result.record_count >= static_cast<size_t>(max_records) ||
+          result.record_bytes >= kMaxStreamRecordBytes) {
+        full = true;
+        break;
+      }
+      last = wire::SequenceInfo{0, record.position.timestamp, record.position.row_index};
+      visitor->Visit(record.action, last, record.bytes);
+      ++result.record_count;
+      result.record_bytes += record.bytes.size();
+    }
+    if (full) {
+      more = true;
       break;
     }
-    uint64_t number = 0;
-    StreamPosition position;
-    rocksdb::Slice value = it->value();
-    wire::StreamAction action = wire::StreamAction::kPutRow;
-    if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position) ||
-        number != shard_number || value.empty() ||
-        !wire::StreamActionFromNumber(static_cast<uint8_t>(value[0]), &action)) {
-      return Status::Corruption("stream log: damaged record");
-    }
-    last = wire::SequenceInfo{0, position.timestamp, position.row_index};
-    const std::string_view record(value.data() + 1, value.size() - 1);
-    visitor->Visit(action, last, record);
-    ++result.record_count;
-    result.record_bytes += record.size();
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading records");
-  const bool more = it->Valid();
 
   if (!open && !more) {
     result.may_more_record = false;
@@ -808,13 +853,19 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), "finding expired records");
   if (!it->Valid()) return Status::OK();
-  uint64_t number = 0;
-  StreamPosition last_expired;
-  if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &last_expired)) {
-    return Status::Corruption("stream log: damaged record key");
+  // The last entry that begins before the cutoff. Entries go whole: when its last record has
+  // not expired yet, it stays, and the entry before it (all of whose records come before it)
+  // is the last to go. Its expired records go once a later trim finds all of them expired.
+  StoredRecordCursor cursor;
+  OTSYNC_RETURN_IF_ERROR(OpenEntry(meta.number, it->key(), it->value(), &cursor));
+  if (cursor.last_position().timestamp >= cutoff) {
+    it->Prev();
+    if (!it->status().ok()) return FromRocks(it->status(), "finding expired records");
+    if (!it->Valid()) return Status::OK();
+    OTSYNC_RETURN_IF_ERROR(OpenEntry(meta.number, it->key(), it->value(), &cursor));
   }
   it.reset();
-  const StreamPosition horizon{last_expired.timestamp + 1, 0};
+  const StreamPosition horizon{cursor.last_position().timestamp + 1, 0};
   if (horizon <= meta.trim_horizon) return Status::OK();
   {
     std::lock_guard<std::mutex> state_lock(state_mu_);

@@ -4,8 +4,10 @@
 // write path and exposes its reads. Internal to src/store: include it only from store .cc files.
 //
 // Invariants:
-//  - A record is Put into the caller's WriteBatch, the same batch as its row change, so a row
-//    change and its record become visible together or not at all (docs/design.md invariant 1).
+//  - A record is put into the caller's WriteBatch (PutAppendedRecords), the same batch as its
+//    row change, so a row change and its record become visible together or not at all
+//    (docs/design.md invariant 1). The records a batch appends to one shard share one entry
+//    (stream_record_block.h).
 //  - Within a shard, commit timestamps (µs) strictly increase, across clock stalls, clocks
 //    going back and reopens; a child shard's timestamps exceed its parents' last ones.
 //  - Per shard, records are served in commit order (docs/design.md invariant 2): appends to a
@@ -44,6 +46,7 @@
 #include "base/result.h"
 #include "store/stream_iterator.h"
 #include "store/stream_metadata.h"
+#include "store/stream_record_block.h"
 #include "store/stream_types.h"
 #include "wire/row.h"
 #include "wire/table_schema.h"
@@ -73,6 +76,10 @@ class StreamWriteGuard {
   std::vector<TableRef> tables_;  // Sorted, unique: the order the locks were taken in.
   std::vector<bool> has_stream_;  // Beside tables_: read once all its locks were held.
   std::vector<std::unique_lock<std::mutex>> locks_;
+  // Records appended under the guard and not yet put into a batch: one builder per shard
+  // number, and the entries of builders that filled up (key, value).
+  std::vector<std::pair<uint64_t, StreamRecordBlockBuilder>> open_blocks_;
+  std::vector<std::pair<std::string, std::string>> full_blocks_;
 };
 
 class StreamLog {
@@ -147,18 +154,23 @@ class StreamLog {
   // stream. Blocks while another writer or a lifecycle call holds one of them.
   StreamWriteGuard LockForWrites(std::vector<TableRef> tables);
 
-  // Puts the stream record of one applied row change into `batch`, or nothing when `table` has
-  // no stream. `change` is the change as applied: the full primary key (auto-increment values
-  // resolved); for kPutRow the put cells, each with value and its (server-assigned) timestamp;
-  // for kUpdateRow the cells in request order: put (value + timestamp), delete-one-version
-  // (timestamp), delete-all-versions (an increment is given as a put of its resulting value);
-  // for kDeleteRow cells are ignored. `row_index` is the row's position in its request.
-  // REQUIRED: `guard` covers `table` and is held until `batch` is committed or dropped.
-  // kInvalidArgument for a change that breaks these rules (a store bug); on error `batch` is
-  // unchanged. `assigned` receives the sequence info when a record was appended.
-  Status Append(const StreamWriteGuard& guard, const TableRef& table, wire::StreamAction action,
-                const wire::Row& change, uint32_t row_index, rocksdb::WriteBatch* batch,
+  // Appends the stream record of one applied row change to the records `guard` holds for
+  // PutAppendedRecords, or nothing when `table` has no stream. `change` is the change as applied:
+  // the full primary key (auto-increment values resolved); for kPutRow the put cells, each with
+  // value and its (server-assigned) timestamp; for kUpdateRow the cells in request order: put
+  // (value + timestamp), delete-one-version (timestamp), delete-all-versions (an increment is given
+  // as a put of its resulting value); for kDeleteRow cells are ignored. `row_index` is the row's
+  // position in its request. REQUIRED: `guard` covers `table`. kInvalidArgument for a change that
+  // breaks these rules (a store bug); on error nothing is appended. `assigned` receives the
+  // sequence info when a record was appended.
+  Status Append(StreamWriteGuard* guard, const TableRef& table, wire::StreamAction action,
+                const wire::Row& change, uint32_t row_index,
                 wire::SequenceInfo* assigned = nullptr);
+  // Puts every record appended under `guard` since the last call into `batch`: the records one
+  // shard got become one entry (stream_record_block.h). Call it once the batch holds the rows'
+  // changes, and keep holding `guard` until `batch` is committed or dropped. On error (RocksDB
+  // refused an entry) the batch holds only some of the records: the caller must drop it.
+  Status PutAppendedRecords(StreamWriteGuard* guard, rocksdb::WriteBatch* batch) const;
 
   // ---- Read path ----
 
