@@ -13,8 +13,8 @@
 // a DeleteRange up to an entry's key removes only whole entries before it.
 //
 // Why blocks: the records one write batch appends to a shard become one RocksDB entry (one
-// memtable insert, one index entry, one iterator step) instead of one each. The Write run of
-// docs/benchmarks.md measured the per-entry cost as most of what the stream adds to a write.
+// memtable insert, one index entry, one iterator step) instead of one each; "Records run 2" in
+// docs/benchmarks.md measured the per-entry cost as all that the stream added to a write.
 #pragma once
 
 #include <cstddef>
