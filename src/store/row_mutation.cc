@@ -42,6 +42,7 @@ Result<RowMutation> ApplyRowWrite(const wire::RowWrite& write, wire::PrimaryKey 
 
   StoredRow row;
   if (write.type == wire::WriteType::kUpdate) row = visible;
+  row.columns.reserve(row.columns.size() + write.row.cells.size());
   mutation.change.row.cells.reserve(write.row.cells.size());
   for (const wire::Cell& cell : write.row.cells) {
     const int64_t timestamp = cell.timestamp.value_or(now_millis);
