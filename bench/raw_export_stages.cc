@@ -230,12 +230,8 @@ Result<RawScanPass> RawStreamScan::Pass() const {
     store::StoredStreamRecord record;
     for (it->Seek(prefix); it->Valid(); it->Next()) {
       // Each record of the entry, as otsd's read hands them over (stream_record_block.h).
-      uint64_t number = 0;
-      store::StreamPosition position;
-      if (!keys::ParseRecordKey(it->key().ToStringView(), &number, &position)) {
-        return Status::Corruption("raw scan: a damaged record key");
-      }
-      OTSYNC_RETURN_IF_ERROR(cursor.Reset(position, it->value().ToStringView()));
+      OTSYNC_RETURN_IF_ERROR(store::OpenRecordEntry(number, it->key().ToStringView(),
+                                                    it->value().ToStringView(), &cursor));
       while (cursor.Next(&record)) ++pass.records;
       pass.bytes += static_cast<int64_t>(it->key().size() + it->value().size());
     }

@@ -22,16 +22,10 @@ namespace keys = stream_keys;
 
 constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000 * 1000;
 
-// Reads the entry at `key`/`value` of shard `shard_number` into `cursor`; kCorruption for a key
-// of another shard or a damaged entry.
+// The entry under a RocksDB iterator (stream_record_block.h).
 Status OpenEntry(uint64_t shard_number, const rocksdb::Slice& key, const rocksdb::Slice& value,
                  StoredRecordCursor* cursor) {
-  uint64_t number = 0;
-  StreamPosition position;
-  if (!keys::ParseRecordKey(key.ToStringView(), &number, &position) || number != shard_number) {
-    return Status::Corruption("stream log: damaged record key");
-  }
-  return cursor->Reset(position, value.ToStringView());
+  return OpenRecordEntry(shard_number, key.ToStringView(), value.ToStringView(), cursor);
 }
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
@@ -644,19 +638,19 @@ Status StreamLog::Append(StreamWriteGuard* guard, const TableRef& table, wire::S
 }
 
 Status StreamLog::PutAppendedRecords(StreamWriteGuard* guard, rocksdb::WriteBatch* batch) const {
-  std::vector<std::pair<std::string, std::string>> entries = std::move(guard->full_blocks_);
+  auto put = [this, batch](const std::string& key, const std::string& value) {
+    const rocksdb::Status status = batch->Put(records_family_, key, value);
+    return status.ok() ? Status::OK() : FromRocks(status, "putting records into the batch");
+  };
+  for (const auto& [key, value] : guard->full_blocks_) OTSYNC_RETURN_IF_ERROR(put(key, value));
   guard->full_blocks_.clear();
+  std::string value;
   for (auto& [shard_number, builder] : guard->open_blocks_) {
     if (builder.empty()) continue;
-    std::string value;
     const StreamPosition first = builder.TakeEntry(&value);
-    entries.emplace_back(keys::RecordKey(shard_number, first), std::move(value));
+    OTSYNC_RETURN_IF_ERROR(put(keys::RecordKey(shard_number, first), value));
   }
   guard->open_blocks_.clear();
-  for (const auto& [key, value] : entries) {
-    const rocksdb::Status status = batch->Put(records_family_, key, value);
-    if (!status.ok()) return FromRocks(status, "putting records into the batch");
-  }
   return Status::OK();
 }
 

@@ -1,5 +1,6 @@
 #include "store/stream_record_block.h"
 
+#include "store/stream_keys.h"
 #include "wire/coding.h"
 
 namespace otsync::store {
@@ -127,6 +128,16 @@ bool StoredRecordCursor::Next(StoredStreamRecord* record) {
   remaining_.remove_prefix(size);
   previous_ = record->position;
   return true;
+}
+
+Status OpenRecordEntry(uint64_t shard_number, std::string_view key, std::string_view value,
+                       StoredRecordCursor* cursor) {
+  uint64_t number = 0;
+  StreamPosition position;
+  if (!stream_keys::ParseRecordKey(key, &number, &position) || number != shard_number) {
+    return Status::Corruption("stream log: damaged record key");
+  }
+  return cursor->Reset(position, value);
 }
 
 }  // namespace otsync::store

@@ -101,4 +101,9 @@ class StoredRecordCursor {
   StreamPosition last_;
 };
 
+// Opens `cursor` on the entry at `key`/`value` of shard `shard_number`; kCorruption for a key
+// that is not a record key of that shard or a damaged entry.
+Status OpenRecordEntry(uint64_t shard_number, std::string_view key, std::string_view value,
+                       StoredRecordCursor* cursor);
+
 }  // namespace otsync::store
