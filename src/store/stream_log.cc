@@ -847,19 +847,25 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
   it->SeekToLast();
   if (!it->status().ok()) return FromRocks(it->status(), "finding expired records");
   if (!it->Valid()) return Status::OK();
-  // The last entry that begins before the cutoff. Entries go whole: when its last record has
-  // not expired yet, it stays, and the entry before it (all of whose records come before it)
-  // is the last to go. Its expired records go once a later trim finds all of them expired.
+  // The last entry that begins before the cutoff. Entries go whole, every one before it, and
+  // it too when its last record has expired. When it has not, the entry stays for its records
+  // from the cutoff on, and the horizon moves to the first of them: its expired records are read
+  // no more (a read starts at the horizon and skips an entry's records before its position),
+  // and a later trim drops the entry once all its records have expired.
   StoredRecordCursor cursor;
   OTSYNC_RETURN_IF_ERROR(OpenEntry(meta.number, it->key(), it->value(), &cursor));
-  if (cursor.last_position().timestamp >= cutoff) {
-    it->Prev();
-    if (!it->status().ok()) return FromRocks(it->status(), "finding expired records");
-    if (!it->Valid()) return Status::OK();
-    OTSYNC_RETURN_IF_ERROR(OpenEntry(meta.number, it->key(), it->value(), &cursor));
+  StreamPosition horizon{cursor.last_position().timestamp + 1, 0};
+  std::string dropped_end;  // Entries whose keys sort before it are deleted.
+  if (cursor.last_position().timestamp < cutoff) {
+    dropped_end = keys::RecordKey(meta.number, horizon);
+  } else {
+    StoredStreamRecord record;
+    while (cursor.Next(&record) && record.position.timestamp < cutoff) {
+    }
+    horizon = record.position;  // The entry's last record is at or after the cutoff.
+    dropped_end = it->key().ToString();
   }
   it.reset();
-  const StreamPosition horizon{cursor.last_position().timestamp + 1, 0};
   if (horizon <= meta.trim_horizon) return Status::OK();
   {
     std::lock_guard<std::mutex> state_lock(state_mu_);
@@ -871,12 +877,11 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
     meta = shard->second.meta;
     state_version_.fetch_add(1, std::memory_order_release);
   }
-  const std::string horizon_key = keys::RecordKey(meta.number, horizon);
   rocksdb::WriteBatch batch;
   batch.Put(meta_family_, keys::ShardKey(target.stream_id, target.shard_id), EncodeShardMeta(meta));
-  batch.DeleteRange(records_family_, shard_begin, horizon_key);
+  batch.DeleteRange(records_family_, shard_begin, dropped_end);
   OTSYNC_RETURN_IF_ERROR(Commit(&batch));
-  ReleaseFiles(shard_begin, horizon_key);
+  ReleaseFiles(shard_begin, dropped_end);
   ++stats->shards_trimmed;
   return Status::OK();
 }

@@ -209,6 +209,8 @@ class StreamLog {
 
   // Deletes every record older than `now_micros` minus its stream's expiration (DeleteRange per
   // shard) and advances the trim horizons; drops closed shards whose records are all expired.
+  // Records go by entry (stream_record_block.h): an entry with records on both sides of the
+  // cutoff stays, and the horizon moves to its first record kept, so no expired record is read.
   // Takes no table guard: writers are not blocked. Called periodically by the store's
   // background thread (with the clock's now) and by tests.
   Result<TrimStats> Trim(int64_t now_micros);

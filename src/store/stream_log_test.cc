@@ -630,7 +630,8 @@ TEST_F(StreamLogTest, TrimKeepsAnEntryUntilAllItsRecordsExpire) {
   ASSERT_EQ(second.back().timestamp, second.front().timestamp + 19);
   const std::string at_second = Iterator(settings.stream_id, shard, second.front().timestamp);
 
-  // The cutoff falls inside the second entry: the first goes, the second stays whole.
+  // The cutoff falls inside the second entry: the first goes, the second stays for its last ten
+  // records, and its first ten (expired) are read no more.
   clock_->SetMicros(second.front().timestamp + kHour + 10);
   Result<TrimStats> stats = log_->Trim(clock_->NowMicros());
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
@@ -638,10 +639,21 @@ TEST_F(StreamLogTest, TrimKeepsAnEntryUntilAllItsRecordsExpire) {
   EXPECT_EQ(CountRecordEntries(), 1u);
   EXPECT_EQ(log_->GetStreamRecords("inst", oldest, std::nullopt).status().code(),
             StatusCode::kTrimmedDataAccess);
-  EXPECT_EQ(ReadAll(at_second).size(), 20u);
+  EXPECT_EQ(log_->GetStreamRecords("inst", at_second, std::nullopt).status().code(),
+            StatusCode::kTrimmedDataAccess);
   std::vector<StreamRecord> retained = ReadAll(Iterator(settings.stream_id, shard));
-  ASSERT_EQ(retained.size(), 20u);
-  EXPECT_EQ(Id(retained.front()), 5);
+  ASSERT_EQ(retained.size(), 10u);
+  EXPECT_EQ(Id(retained.front()), 15);
+  EXPECT_EQ(retained.front().sequence.timestamp, second[10].timestamp);
+  EXPECT_EQ(Id(retained.back()), 24);
+  const std::string at_kept = Iterator(settings.stream_id, shard, second[10].timestamp);
+  EXPECT_EQ(ReadAll(at_kept).size(), 10u);
+
+  // The same cutoff again: nothing more to do.
+  stats = log_->Trim(clock_->NowMicros());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->shards_trimmed, 0u);
+  EXPECT_EQ(ReadAll(Iterator(settings.stream_id, shard)).size(), 10u);
 
   // Past its last record: the second entry goes too, and every iterator into it.
   clock_->SetMicros(second.back().timestamp + kHour + 1);
@@ -649,9 +661,34 @@ TEST_F(StreamLogTest, TrimKeepsAnEntryUntilAllItsRecordsExpire) {
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->shards_trimmed, 1u);
   EXPECT_EQ(CountRecordEntries(), 0u);
-  EXPECT_EQ(log_->GetStreamRecords("inst", at_second, std::nullopt).status().code(),
+  EXPECT_EQ(log_->GetStreamRecords("inst", at_kept, std::nullopt).status().code(),
             StatusCode::kTrimmedDataAccess);
   EXPECT_TRUE(ReadAll(Iterator(settings.stream_id, shard)).empty());
+}
+
+TEST_F(StreamLogTest, TrimInsideTheOnlyEntryHidesItsExpiredRecords) {
+  StreamEnableOptions options;
+  options.expiration_hours = 1;
+  wire::StreamSettings settings = Enable(options);
+  const std::string shard = Shards(settings.stream_id).at(0).shard_id;
+  std::vector<Row> rows;
+  for (int64_t id = 0; id < 8; ++id) rows.push_back(PutRow(id, id));
+  const std::vector<wire::SequenceInfo> written = Write(rows);
+  ASSERT_EQ(CountRecordEntries(), 1u);
+  const std::string at_expired = Iterator(settings.stream_id, shard, written[2].timestamp);
+
+  clock_->SetMicros(written[3].timestamp + kHour);
+  Result<TrimStats> stats = log_->Trim(clock_->NowMicros());
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->shards_trimmed, 1u);
+  EXPECT_EQ(CountRecordEntries(), 1u);
+  std::vector<StreamRecord> retained = ReadAll(Iterator(settings.stream_id, shard));
+  ASSERT_EQ(retained.size(), 5u);
+  EXPECT_EQ(Id(retained.front()), 3);
+  EXPECT_EQ(log_->GetStreamRecords("inst", at_expired, std::nullopt).status().code(),
+            StatusCode::kTrimmedDataAccess);
+  // An iterator asked for at an expired time starts at the first record kept.
+  EXPECT_EQ(ReadAll(Iterator(settings.stream_id, shard, written[2].timestamp)).size(), 5u);
 }
 
 TEST_F(StreamLogTest, TrimDeletesExpiredRecordsAndClosedShards) {
