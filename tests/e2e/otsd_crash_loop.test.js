@@ -8,7 +8,10 @@
 // keys every trial and the old ones overwritten), at seeded trials splits or merges a stream shard
 // under that load, and is killed: either by SIGKILL after a random delay, or by otsd itself at a
 // named kill point of its write path or of a split/merge (OTSD_KILL_POINT, compiled into test
-// builds: base/kill_point.h), at a random hit. The check after every restart:
+// builds: base/kill_point.h), at a random hit. Every third trial first kills otsd while it starts
+// (at a seeded fraction of its last start's duration: in RocksDB's recovery of the log the last
+// kill left, the stream log's loading, the reserved space) and then starts it again. The check
+// after every restart:
 //  - every acknowledged write has its stream record, in issue order per key, exactly once; a write
 //    in flight at the kill has at most one record (none when its connection was refused), and
 //    what a check found of it (applied or not) stays so in every later check;
@@ -90,6 +93,18 @@ async function killPointsCompiledIn() {
   } finally {
     await probe.dispose();
   }
+}
+
+// Starts `server` and SIGKILLs it `delayMs` later, whether or not it serves by then. Resolves
+// whether it had printed its serving line, and how it exited.
+async function killWhileStarting(server, delayMs) {
+  let served = false;
+  const starting = server.start().then(() => { served = true; }, () => {});
+  await h.sleep(delayMs);
+  if (server.child) process.kill(server.child.pid, 'SIGKILL');
+  await starting;
+  if (server.child) await server.kill9();
+  return { served, exit: server.lastExit };
 }
 
 // A write that failed at the kill has no answer; an answered error is a finding.
@@ -188,6 +203,7 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
     durability: { wal: 0, sync: 0 }, randomKills: 0, pointKills: {}, pointMissed: {},
     splits: 0, merges: 0, reshapesAcked: 0, reshapesInFlightApplied: 0, reshapesInFlightLost: 0,
     ackedWrites: 0, inFlightWrites: 0, refusedWrites: 0, inFlightApplied: 0, inFlightLost: 0,
+    startupKills: { beforeServing: 0, afterServing: 0 },
     checks: 0, fullChecks: 0, keys: 0, rows: 0, recordsRead: 0, problems: 0, ms: 0,
   };
   for (const point of KILL_POINTS) { figures.pointKills[point] = 0; figures.pointMissed[point] = 0; }
@@ -197,6 +213,7 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
   otsd = new h.Otsd();
   const ops = new Map(); // key -> every write ever issued to it (harness.startStreamLoad's ops)
   const processStart = []; // trial -> Date.now() in µs just before its otsd started
+  let lastStartMs = 50; // how long the last start took until otsd served
   let streamId;
   let model;
   let reshapes = []; // asked for since the last check
@@ -284,11 +301,27 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
     const reshapeDelay = Math.floor(random() * (point === null ? killDelay : 800));
     const reshapeDraws = [random(), random(), random()];
     const loadSeed = Math.floor(random() * 2 ** 31);
+    const startupKill = trial > 0 && trial % 3 === 1;
+    const startupKillFraction = random();
 
     otsd.extraArgs = [`--durability=${durability}`, '--trim-interval=0'];
     otsd.env = last || point === null ? {} : { OTSD_KILL_POINT: `${point}:${hit}` };
     processStart[trial] = Date.now() * 1000;
+    if (startupKill) {
+      const delayMs = Math.floor(startupKillFraction * lastStartMs);
+      const startEnv = otsd.env;
+      otsd.env = {};
+      const killed = await killWhileStarting(otsd, delayMs);
+      otsd.env = startEnv;
+      entry.startupKill = { delayMs, served: killed.served };
+      figures.startupKills[killed.served ? 'afterServing' : 'beforeServing'] += 1;
+      if (!killed.exit || killed.exit.signal !== 'SIGKILL') {
+        failWith(trial, 'killed while starting', [`otsd exited with ${JSON.stringify(killed.exit)}, not by SIGKILL`]);
+      }
+    }
+    const startBegan = Date.now();
     await otsd.start();
+    lastStartMs = Date.now() - startBegan;
     if (trial === 0) {
       const client = otsd.client();
       await h.createTable(client, TABLE, [{ name: 'k', type: 'STRING' }], {},
@@ -392,4 +425,7 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
     for (const p of KILL_POINTS) assert.ok(figures.pointKills[p] > 0, `the kill point ${p} was hit`);
   }
   if (TRIALS >= 8) assert.ok(figures.durability.wal > 0 && figures.durability.sync > 0, 'both durability modes ran');
+  if (TRIALS >= 2) {
+    assert.ok(figures.startupKills.beforeServing + figures.startupKills.afterServing > 0, 'otsd was killed while starting');
+  }
 });
