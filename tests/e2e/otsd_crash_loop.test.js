@@ -101,10 +101,9 @@ async function killWhileStarting(server, delayMs) {
   let served = false;
   const starting = server.start().then(() => { served = true; }, () => {});
   await h.sleep(delayMs);
-  if (server.child) process.kill(server.child.pid, 'SIGKILL');
+  const exit = await server.kill9();
   await starting;
-  if (server.child) await server.kill9();
-  return { served, exit: server.lastExit };
+  return { served, exit };
 }
 
 // A write that failed at the kill has no answer; an answered error is a finding.
