@@ -473,9 +473,9 @@ int main(int argc, char** argv) {
   }
 
   // A page of GetRange or GetStreamRecord allocates and frees a few MiB; glibc's defaults would
-  // map and unmap it for every request (base/heap_retention.h). For builds on glibc's malloc (the
-  // sanitizers' builds); a build linked with tcmalloc (src/tools/CMakeLists.txt) keeps freed
-  // memory in tcmalloc's own caches, and the call changes nothing.
+  // map and unmap it for every request (base/heap_retention.h). For builds on glibc's malloc
+  // (OTSYNC_TCMALLOC off): under tcmalloc (src/tools/CMakeLists.txt), which keeps freed memory in
+  // its own caches, or under a sanitizer's allocator the call changes nothing.
   RetainFreedHeap(/*trim_threshold_bytes=*/32 << 20, /*mmap_threshold_bytes=*/16 << 20);
   google::protobuf::SetLogHandler(&RateLimitedProtobufLog);
   // Crash tests of a test build name the step to die at (base/kill_point.h): "NAME" or
