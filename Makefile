@@ -2,7 +2,7 @@
 # setup script first (it installs only what is missing, so later runs are quick).
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench soak crash-loop otsd-crash-loop format format-check clean
+.PHONY: all setup build build-debug build-release build-crash build-fuzz fuzz fuzz-ci test unit e2e demo bench soak crash-loop otsd-crash-loop otsd-trim-crash-loop format format-check clean
 
 all: build
 
@@ -42,6 +42,15 @@ otsd-crash-loop: setup build-crash
 	  OTSD_CRASH_TRIALS=$(OTSD_CRASH_TRIALS) OTSD_CRASH_SEED=$(OTSD_CRASH_SEED) \
 	  OTSD_CRASH_REPORT=$(CURDIR)/build/crash/otsd-crash-loop.json \
 	  node --test --test-reporter=spec otsd_crash_loop.test.js
+
+# otsd killed while it trims expired stream records (docs/reliability.md), OTSD_TRIM_CRASH_TRIALS
+# trials of a clock moved 20 minutes ahead each, on a stream that keeps records for an hour.
+OTSD_TRIM_CRASH_TRIALS ?= 500
+OTSD_TRIM_CRASH_SEED ?= 20261207
+otsd-trim-crash-loop: setup build-crash
+	cd tests/e2e && OTSD_BIN=$(CURDIR)/build/crash/src/tools/otsd \
+	  OTSD_TRIM_CRASH_TRIALS=$(OTSD_TRIM_CRASH_TRIALS) OTSD_TRIM_CRASH_SEED=$(OTSD_TRIM_CRASH_SEED) \
+	  node --test --test-reporter=spec otsd_trim_crash_loop.test.js
 
 # libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): clang with ASan and UBSan.
 FUZZ_TARGETS = plain_buffer http_reply http_request ots_request shard_iterator checkpoint_codec lenient_json job_script \

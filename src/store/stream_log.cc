@@ -831,7 +831,9 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
     rocksdb::WriteBatch batch;
     batch.Delete(meta_family_, keys::ShardKey(target.stream_id, target.shard_id));
     batch.DeleteRange(records_family_, shard_begin, shard_end);
+    OTSYNC_KILL_POINT("stream.trim.before_commit");
     OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+    OTSYNC_KILL_POINT("stream.trim.after_commit");
     ReleaseFiles(shard_begin, shard_end);
     ++stats->shards_removed;
     return Status::OK();
@@ -880,7 +882,9 @@ Status StreamLog::TrimShard(const TrimTarget& target, int64_t now_micros, TrimSt
   rocksdb::WriteBatch batch;
   batch.Put(meta_family_, keys::ShardKey(target.stream_id, target.shard_id), EncodeShardMeta(meta));
   batch.DeleteRange(records_family_, shard_begin, dropped_end);
+  OTSYNC_KILL_POINT("stream.trim.before_commit");
   OTSYNC_RETURN_IF_ERROR(Commit(&batch));
+  OTSYNC_KILL_POINT("stream.trim.after_commit");
   ReleaseFiles(shard_begin, dropped_end);
   ++stats->shards_trimmed;
   return Status::OK();

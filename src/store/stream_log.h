@@ -17,8 +17,12 @@
 //
 // Kill points (base/kill_point.h) of a split or merge: stream.reshape.before_commit (the parents'
 // closing and the children are in one batch, not written), stream.reshape.after_commit (written,
-// not yet published in memory nor answered). A row change and its record share one batch, so
-// there is no step between them to kill at: the store's write path has the kill points.
+// not yet published in memory nor answered). Of a shard's trim: stream.trim.before_commit
+// (readers already see the new horizon, or the expired closed shard gone; the batch that
+// persists it and deletes the expired entries, or the whole shard, is not written),
+// stream.trim.after_commit (written; the files the deletion empties not yet released). A row
+// change and its record share one batch, so there is no step between them to kill at: the
+// store's write path has the kill points.
 //
 // Lock order: StreamWriteGuard (per table) -> metadata write lock -> state lock. Lifecycle and
 // admin calls (Enable/Disable/Split/Merge) take the table's guard themselves: never call them
