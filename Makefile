@@ -44,7 +44,7 @@ otsd-crash-loop: setup build-crash
 	  node --test --test-reporter=spec otsd_crash_loop.test.js
 
 # otsd killed while it trims expired stream records (docs/reliability.md), OTSD_TRIM_CRASH_TRIALS
-# trials of a clock moved 20 minutes ahead each, on a stream that keeps records for an hour.
+# trials of a clock moved 20 minutes ahead (or 10 back), on a stream that keeps records for an hour.
 OTSD_TRIM_CRASH_TRIALS ?= 500
 OTSD_TRIM_CRASH_SEED ?= 20261207
 otsd-trim-crash-loop: setup build-crash

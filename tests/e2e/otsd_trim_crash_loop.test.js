@@ -3,14 +3,16 @@
 // counterpart of otsd_crash_loop.test.js, which runs with the background trim off.
 //
 // One data directory for the whole run and a table whose stream keeps records for one hour.
-// Trial i starts otsd with its clock STEP_MINUTES further ahead than trial i-1's (--clock-offset;
-// the clock only moves forward, so that row versions keep their order), checks the stream, writes
-// new rows (batches and single puts), reads the stream again, at seeded trials splits or merges
-// a shard, and runs a trim pass (`otsd admin trim`, --trim-interval=0: no background pass). The
-// pass is where otsd dies: at a kill point of a shard's trim (stream.trim.before_commit or
-// .after_commit, at a seeded hit), by SIGKILL at a seeded delay while the pass runs, or after a
-// pass that finished (then checked before the kill). Since each trial moves the clock by
-// STEP_MINUTES, every pass has records to drop, and closed shards expire whole and go.
+// Trial i starts otsd with its clock STEP_MINUTES further ahead than trial i-1's (--clock-offset)
+// or, at seeded trials, BACK_MINUTES behind it (every row is written once, so a clock going back
+// cannot put a new cell version behind an older one, while the stream's timestamps must still
+// increase per shard across the restart). It checks the stream, writes new rows (batches and
+// single puts), reads the stream again, at seeded trials splits or merges a shard, and runs a
+// trim pass (`otsd admin trim`, --trim-interval=0: no background pass). The pass is where otsd
+// dies: at a kill point of a shard's trim (stream.trim.before_commit or .after_commit, at a
+// seeded hit), by SIGKILL at a seeded delay while the pass runs, or after a pass that finished
+// (then checked before the kill). As the clock gains STEP_MINUTES most trials, passes have
+// records to drop, and closed shards expire whole and go.
 //
 // The check, after every restart and after every pass that finished, with the known records (key,
 // timestamp, shard) of every earlier read:
@@ -36,6 +38,8 @@ const SEED = Number(process.env.OTSD_TRIM_CRASH_SEED || 20261207);
 const TABLE = 'trim';
 const EXPIRATION_HOURS = 1;
 const STEP_MINUTES = 20;
+const BACK_MINUTES = 10;
+const BACK_CHANCE = 0.2;
 const BATCHES_PER_TRIAL = 4;
 const BATCH_ROWS = 8;
 const PUTS_PER_TRIAL = 6;
@@ -61,9 +65,10 @@ async function killPointsCompiledIn() {
   }
 }
 
-// The clock of otsd in trial `trial` (µs), read from this process's clock at `nowMs`.
-function otsdMicros(trial, nowMs) {
-  return (nowMs + (trial - 1) * STEP_MINUTES * 60000) * 1000;
+// The clock of an otsd started with --clock-offset=`offsetMinutes`m (µs), read from this
+// process's clock at `nowMs`.
+function otsdMicros(offsetMinutes, nowMs) {
+  return (nowMs + offsetMinutes * 60000) * 1000;
 }
 
 test('stream trimming across kill -9: nothing retained is lost, nothing trimmed comes back', { timeout: 600000 }, async (t) => {
@@ -81,7 +86,7 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
   let goneBelow = -Infinity; // records before it were outside the retention of a finished pass
   const savedIterators = []; // {shard, iterator, key}: at a record, for the trimmed-iterator check
   const usedKeys = new Set();
-  const figures = { trials: 0, recordsWritten: 0, passesFinished: 0, killsAtPoints: 0, killsWhileTrimming: 0, killsAfterPass: 0, trimmedSeen: 0, shardsRemoved: 0 };
+  const figures = { trials: 0, recordsWritten: 0, passesFinished: 0, killsAtPoints: 0, killsWhileTrimming: 0, killsAfterPass: 0, clockSteppedBack: 0, trimmedSeen: 0, shardsRemoved: 0 };
   const problems = [];
   const problem = (trial, what) => problems.push(`seed ${SEED} trial ${trial}: ${what}`);
 
@@ -123,6 +128,11 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
             problem(trial, `${label}: ${key} has sequence ${JSON.stringify(record.sequence)}, was ${JSON.stringify(k)}`);
           }
         } else if (pending.delete(key)) {
+          const last = had.length > 0 ? known.get(had[had.length - 1]) : null;
+          if (last && !(record.sequence.timestamp > last.timestamp ||
+              (record.sequence.timestamp === last.timestamp && record.sequence.rowIndex > last.rowIndex))) {
+            problem(trial, `${label}: new ${key} of shard ${s.shardId} has sequence ${JSON.stringify(record.sequence)}, not after its last record's ${JSON.stringify(last)}`);
+          }
           known.set(key, { timestamp: record.sequence.timestamp, rowIndex: record.sequence.rowIndex, shard: s.shardId });
           had.push(key);
         } else {
@@ -182,13 +192,19 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
 
   let shards = [];
   let lastPassMs = 20;
+  let offsetMinutes = 0;
   for (let trial = 1; trial <= TRIALS; ++trial) {
     figures.trials = trial;
     const mode = !withKillPoints ? (random() < 0.8 ? 'sigkill' : 'finish')
       : ['stream.trim.before_commit', 'stream.trim.after_commit', 'sigkill', 'finish'][Math.floor(random() * 4)];
     const hit = 1 + Math.floor(random() * 2);
     const killDelay = Math.floor(random() * lastPassMs * 1.5);
-    otsd.extraArgs = ['--durability=wal', '--trim-interval=0', `--clock-offset=${(trial - 1) * STEP_MINUTES}m`];
+    if (trial > 1) {
+      const back = random() < BACK_CHANCE;
+      offsetMinutes += back ? -BACK_MINUTES : STEP_MINUTES;
+      if (back) figures.clockSteppedBack += 1;
+    }
+    otsd.extraArgs = ['--durability=wal', '--trim-interval=0', `--clock-offset=${offsetMinutes}m`];
     otsd.env = mode.startsWith('stream.') ? { OTSD_KILL_POINT: `${mode}:${hit}` } : {};
     await otsd.start();
     client = otsd.client();
@@ -233,7 +249,7 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
       const splitKey = keys.length >= 2 ? keys[Math.floor(keys.length / 2)] : null;
       if (splitKey !== null && splitKey !== keys[0]) {
         await h.adminCall(otsd, 'SplitShard', { table: TABLE, shard_id: target.shardId, key: splitKey });
-        closedBefore.set(target.shardId, otsdMicros(trial, Date.now() + 1));
+        closedBefore.set(target.shardId, otsdMicros(offsetMinutes, Date.now() + 1));
       }
     } else if (trial % 3 === 2 && open.length >= 2) {
       const description = (await h.describeStreamAll(client, streamId)).shards;
@@ -241,7 +257,7 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
       const pair = siblings.filter((s) => s.parentId === siblings[0].parentId);
       if (pair.length === 2) {
         await h.adminCall(otsd, 'MergeShards', { table: TABLE, shard_a: pair[0].shardId, shard_b: pair[1].shardId });
-        for (const s of pair) closedBefore.set(s.shardId, otsdMicros(trial, Date.now() + 1));
+        for (const s of pair) closedBefore.set(s.shardId, otsdMicros(offsetMinutes, Date.now() + 1));
       }
     }
 
@@ -257,12 +273,12 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
       if (err.status !== undefined) throw new Error(`seed ${SEED} trial ${trial}: the trim pass answered ${err.message}`);
     }
     const ended = Date.now();
-    liveFloor = Math.max(liveFloor, otsdMicros(trial, ended + 1) - EXPIRATION_HOURS * HOUR_US);
+    liveFloor = Math.max(liveFloor, otsdMicros(offsetMinutes, ended + 1) - EXPIRATION_HOURS * HOUR_US);
     if (killer) await killer;
     if (stats !== null) {
       // Answered, so committed: its cutoff holds from now on, across the kill too.
       lastPassMs = Math.max(5, ended - begun);
-      goneBelow = Math.max(goneBelow, otsdMicros(trial, begun) - EXPIRATION_HOURS * HOUR_US);
+      goneBelow = Math.max(goneBelow, otsdMicros(offsetMinutes, begun) - EXPIRATION_HOURS * HOUR_US);
       figures.passesFinished += 1;
       figures.shardsRemoved += stats.shards_removed;
     }
@@ -283,7 +299,7 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
   }
   // The last check, on a clean start.
   otsd.env = {};
-  otsd.extraArgs = ['--durability=wal', '--trim-interval=0', `--clock-offset=${TRIALS * STEP_MINUTES}m`];
+  otsd.extraArgs = ['--durability=wal', '--trim-interval=0', `--clock-offset=${offsetMinutes + STEP_MINUTES}m`];
   await otsd.start();
   client = otsd.client();
   await check(TRIALS + 1, 'at the end');
