@@ -247,6 +247,22 @@ async function startOtsd(options = {}) {
   return otsd;
 }
 
+// Whether the otsd of OTSD_BIN has kill points (base/kill_point.h): a build without them refuses
+// OTSD_KILL_POINT at start (exit status 2, a usage error; the probe's only unusual input is the
+// variable).
+async function killPointsCompiledIn() {
+  const probe = new Otsd({ env: { OTSD_KILL_POINT: 'harness.probe' } });
+  try {
+    await probe.start();
+    return true;
+  } catch (err) {
+    if (/exited before serving \(code 2,/.test(err.message)) return false;
+    throw err;
+  } finally {
+    await probe.dispose();
+  }
+}
+
 // --- helpers for assertions -----------------------------------------------------------------
 
 // Number from a JS number, an Int64LE (SDK rows) or a Long (protobufjs int64 fields).
@@ -1015,6 +1031,7 @@ function sleep(ms) {
 }
 
 module.exports = {
+  killPointsCompiledIn,
   TableStore,
   withOutcomeDeadline,
   CREDENTIALS,

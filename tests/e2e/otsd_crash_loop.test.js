@@ -80,21 +80,6 @@ function writeReport(report) {
   fs.renameSync(`${file}.tmp`, file);
 }
 
-// Whether this otsd has kill points: a build without them refuses OTSD_KILL_POINT (exit 2).
-async function killPointsCompiledIn() {
-  const probe = new h.Otsd({ env: { OTSD_KILL_POINT: 'crash_loop.probe' } });
-  try {
-    await probe.start();
-    return true;
-  } catch (err) {
-    // Exit status 2 is a usage error; the probe's only unusual input is the variable.
-    if (/exited before serving \(code 2,/.test(err.message)) return false;
-    throw err;
-  } finally {
-    await probe.dispose();
-  }
-}
-
 // Starts `server` and SIGKILLs it `delayMs` later, whether or not it serves by then. Resolves
 // whether it had printed its serving line, and how it exited.
 async function killWhileStarting(server, delayMs) {
@@ -195,7 +180,7 @@ class ShardModel {
 test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at its kill points, lose, duplicate and reorder nothing`, { timeout: 6 * 3600 * 1000 }, async (t) => {
   const started = Date.now();
   const random = h.rng(SEED);
-  const pointsCompiledIn = await killPointsCompiledIn();
+  const pointsCompiledIn = await h.killPointsCompiledIn();
   if (!pointsCompiledIn) t.diagnostic('this otsd has no kill points: every kill is at a random moment');
   const figures = {
     seed: SEED, trials: TRIALS, done: 0, otsd: process.env.OTSD_BIN, killPointsCompiledIn: pointsCompiledIn,

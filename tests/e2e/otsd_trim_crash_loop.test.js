@@ -52,19 +52,6 @@ after(async () => {
   if (otsd) await otsd.dispose();
 });
 
-async function killPointsCompiledIn() {
-  const probe = new h.Otsd({ env: { OTSD_KILL_POINT: 'trim_crash_loop.probe' } });
-  try {
-    await probe.start();
-    return true;
-  } catch (err) {
-    if (/exited before serving \(code 2,/.test(err.message)) return false;
-    throw err;
-  } finally {
-    await probe.dispose();
-  }
-}
-
 // The clock of an otsd started with --clock-offset=`offsetMinutes`m (µs), read from this
 // process's clock at `nowMs`.
 function otsdMicros(offsetMinutes, nowMs) {
@@ -73,7 +60,7 @@ function otsdMicros(offsetMinutes, nowMs) {
 
 test('stream trimming across kill -9: nothing retained is lost, nothing trimmed comes back', { timeout: 600000 }, async (t) => {
   const random = h.rng(SEED);
-  const withKillPoints = await killPointsCompiledIn();
+  const withKillPoints = await h.killPointsCompiledIn();
   otsd = new h.Otsd();
   h.enableStreamApis();
   let client = null;
