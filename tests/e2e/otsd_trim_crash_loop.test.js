@@ -228,7 +228,8 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
       savedIterators.push({ shard, iterator, key: byShard.get(shard)[0] });
     }
 
-    // A split of the widest open shard every third trial, a merge of two neighbours the next.
+    // A split of an open shard (at the median of its keys) every third trial, a merge of two open
+    // siblings the next.
     const open = shards.filter((s) => !closedBefore.has(s.shardId));
     if (trial % 3 === 1 && trial > 1 && open.length < 4) {
       const target = open[Math.floor(random() * open.length)];
@@ -293,7 +294,10 @@ test('stream trimming across kill -9: nothing retained is lost, nothing trimmed 
 
   t.diagnostic(JSON.stringify(figures));
   assert.deepEqual(problems, []);
-  assert.ok(figures.passesFinished > 0, 'some pass finished, so that its cutoff was checked');
-  assert.ok(figures.trimmedSeen > 0, 'the saved iterator was seen trimmed');
-  if (withKillPoints && TRIALS >= 8) assert.ok(figures.killsAtPoints > 0, 'some kill came at a trim kill point');
+  if (TRIALS >= 8) {
+    // Long enough for every kind of check to have come (the CI sample has 24 trials).
+    assert.ok(figures.passesFinished > 0, 'some pass finished, so that its cutoff was checked');
+    assert.ok(figures.trimmedSeen > 0, 'the saved iterator was seen trimmed');
+    if (withKillPoints) assert.ok(figures.killsAtPoints > 0, 'some kill came at a trim kill point');
+  }
 });
