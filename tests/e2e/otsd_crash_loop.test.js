@@ -289,20 +289,18 @@ test(`${TRIALS} kill -9s of otsd under a write load, at random moments and at it
     const startupKillFraction = random();
 
     otsd.extraArgs = [`--durability=${durability}`, '--trim-interval=0'];
-    otsd.env = last || point === null ? {} : { OTSD_KILL_POINT: `${point}:${hit}` };
     processStart[trial] = Date.now() * 1000;
     if (startupKill) {
       const delayMs = Math.floor(startupKillFraction * lastStartMs);
-      const startEnv = otsd.env;
       otsd.env = {};
       const killed = await killWhileStarting(otsd, delayMs);
-      otsd.env = startEnv;
       entry.startupKill = { delayMs, served: killed.served };
       figures.startupKills[killed.served ? 'afterServing' : 'beforeServing'] += 1;
       if (!killed.exit || killed.exit.signal !== 'SIGKILL') {
         failWith(trial, 'killed while starting', [`otsd exited with ${JSON.stringify(killed.exit)}, not by SIGKILL`]);
       }
     }
+    otsd.env = last || point === null ? {} : { OTSD_KILL_POINT: `${point}:${hit}` };
     const startBegan = Date.now();
     await otsd.start();
     lastStartMs = Date.now() - startBegan;
