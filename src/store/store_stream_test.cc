@@ -281,6 +281,46 @@ TEST_F(StoreStreamTest, FailedWritesAppendNothing) {
   EXPECT_EQ(records[0].row.sequence_info->row_index, 1u);
 }
 
+// A batch's rows go into RocksDB in key order (rocksdb_store.cc), its records in request order.
+// A key written three times in one batch keeps the order of its writes: its last put is the row.
+TEST_F(StoreStreamTest, ABatchOutOfKeyOrderKeepsRequestOrderInItsRecordsAndWritesOfOneKey) {
+  ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", true)).ok());
+  const std::vector<int64_t> ids = {9, 3, 7, 3, 1, 3, 5};
+  TableWrites batch{
+      "t",
+      {MakeWrite(WriteType::kPut, 9, {Put("a", 90)}), MakeWrite(WriteType::kPut, 3, {Put("a", 1)}),
+       MakeWrite(WriteType::kPut, 7, {Put("a", 70)}),
+       MakeWrite(WriteType::kUpdate, 3,
+                 {Cell{"a", Value::Integer(10), std::nullopt, CellOperation::kIncrement}}),
+       MakeWrite(WriteType::kPut, 1, {Put("a", 10)}),
+       MakeWrite(WriteType::kPut, 3, {Put("a", 5), Put("b", 6)}),
+       MakeWrite(WriteType::kDelete, 5)}};
+  Result<std::vector<std::vector<RowWriteOutcome>>> outcomes =
+      store_->BatchWriteRows(kInstance, {batch});
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  for (const RowWriteOutcome& outcome : (*outcomes)[0]) EXPECT_TRUE(outcome.status.ok());
+
+  std::vector<DecodedRecord> records = ReadStream(store_.get(), "t");
+  ASSERT_EQ(records.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(records[i].row.primary_key, Key(ids[i])) << "record " << i;
+    EXPECT_EQ(records[i].row.sequence_info->row_index, i);
+    if (i > 0) {
+      EXPECT_GT(records[i].row.sequence_info->timestamp,
+                records[i - 1].row.sequence_info->timestamp);
+    }
+  }
+  EXPECT_EQ(records[3].row.cells[0].value, Value::Integer(11)) << "the increment saw the put";
+  ReadOptions latest;
+  latest.max_versions = 1;
+  Result<RowReadOutcome> three = store_->GetRow(kInstance, "t", Key(3), latest);
+  ASSERT_TRUE(three.ok() && three->row.has_value());
+  ASSERT_EQ(three->row->cells.size(), 2u);
+  EXPECT_EQ(three->row->cells[0].value, Value::Integer(5));
+  EXPECT_EQ(three->row->cells[1].value, Value::Integer(6));
+  EXPECT_EQ(RowIds(), (std::set<int64_t>{1, 3, 7, 9}));
+}
+
 // Blind puts hold their row's lock shared and increments hold it exclusively (row_locks.h): from
 // four threads at once, puts of one row in batches with other rows, and increments of it. Read
 // in the stream's order, every increment's record is one more than the value before it (no
