@@ -66,11 +66,13 @@ Result<double> RunBatches(int64_t batches, int threads,
   return elapsed;
 }
 
-Status WriteAll(client::Client& ots, const wire::TableWrites& writes) {
+Status WriteAll(client::Client& ots, const std::vector<wire::TableWrites>& tables) {
   OTSYNC_ASSIGN_OR_RETURN(std::vector<std::vector<wire::RowWriteOutcome>> outcomes,
-                          ots.BatchWriteRow({writes}));
-  for (const wire::RowWriteOutcome& outcome : outcomes.at(0)) {
-    if (!outcome.status.ok()) return outcome.status.WithContext("BatchWriteRow row");
+                          ots.BatchWriteRow(tables));
+  for (const std::vector<wire::RowWriteOutcome>& table : outcomes) {
+    for (const wire::RowWriteOutcome& outcome : table) {
+      if (!outcome.status.ok()) return outcome.status.WithContext("BatchWriteRow row");
+    }
   }
   return Status::OK();
 }

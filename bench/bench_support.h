@@ -42,8 +42,9 @@ double Seconds(Clock::duration duration);
 Result<double> RunBatches(int64_t batches, int threads,
                           const std::function<Status(int64_t batch_index)>& work);
 
-// One BatchWriteRow of `writes`; a row-level failure is the error.
-Status WriteAll(client::Client& ots, const wire::TableWrites& writes);
+// One BatchWriteRow of `tables` (the writes of one table each); a row-level failure is the error.
+// The request's rows are read where they are: a timed caller makes them before its timer.
+Status WriteAll(client::Client& ots, const std::vector<wire::TableWrites>& tables);
 
 // A fixed bijective mix so that keys arrive in no particular order, as real ids do.
 uint64_t Mix(uint64_t x);

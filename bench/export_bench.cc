@@ -416,12 +416,12 @@ int RawAppend(const Flags& flags) {
 Status Ingest(client::Client& ots, const Flags& flags, int64_t records, double* seconds) {
   const int64_t batches = (records + flags.batch - 1) / flags.batch;
   OTSYNC_ASSIGN_OR_RETURN(*seconds, RunBatches(batches, flags.threads, [&](int64_t b) {
-    wire::TableWrites writes;
-    writes.table_name = flags.table;
+    std::vector<wire::TableWrites> tables(1);
+    tables[0].table_name = flags.table;
     for (int64_t i = b * flags.batch; i < std::min(records, (b + 1) * flags.batch); ++i) {
-      writes.rows.push_back(MakeWrite(flags.mix, i));
+      tables[0].rows.push_back(MakeWrite(flags.mix, i));
     }
-    return WriteAll(ots, writes);
+    return WriteAll(ots, tables);
   }));
   return Status::OK();
 }

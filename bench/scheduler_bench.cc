@@ -244,10 +244,10 @@ class TrickleWriter {
       while (!stop_.load()) {
         const Clock::time_point next = Clock::now() + std::chrono::seconds(1);
         for (int t = 0; t < flags_.tables; ++t) {
-          wire::TableWrites writes;
-          writes.table_name = SourceTable(t);
-          writes.rows.push_back(MakeWrite("r" + std::to_string(round), round));
-          if (WriteAll(ots_, writes).ok()) {
+          std::vector<wire::TableWrites> tables(1);
+          tables[0].table_name = SourceTable(t);
+          tables[0].rows.push_back(MakeWrite("r" + std::to_string(round), round));
+          if (WriteAll(ots_, tables).ok()) {
             written_.fetch_add(1);
           } else {
             failed_.fetch_add(1);
@@ -327,12 +327,12 @@ Result<Overhead> MeasureOverhead(const Flags& flags, client::Client& ots, Server
   OTSYNC_RETURN_IF_ERROR(CreateSourceTable(ots, kOverheadTable));
   constexpr int64_t kBatch = 200;
   for (int64_t first = 0; first < flags.overhead_records; first += kBatch) {
-    wire::TableWrites writes;
-    writes.table_name = kOverheadTable;
+    std::vector<wire::TableWrites> tables(1);
+    tables[0].table_name = kOverheadTable;
     for (int64_t i = first; i < std::min(flags.overhead_records, first + kBatch); ++i) {
-      writes.rows.push_back(MakeWrite("o" + std::to_string(i), i));
+      tables[0].rows.push_back(MakeWrite("o" + std::to_string(i), i));
     }
-    OTSYNC_RETURN_IF_ERROR(WriteAll(ots, writes));
+    OTSYNC_RETURN_IF_ERROR(WriteAll(ots, tables));
   }
   // The records are stamped 30 minutes ago: [t - 45 min, t - 5 min] holds them all.
   nlohmann::json task = {

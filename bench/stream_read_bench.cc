@@ -85,16 +85,16 @@ wire::Row MakeRow(int i) {
 Status Ingest(client::Client& ots, const Flags& flags, double* seconds) {
   const int64_t batches = (flags.records + flags.batch - 1) / flags.batch;
   OTSYNC_ASSIGN_OR_RETURN(*seconds, RunBatches(batches, flags.threads, [&](int64_t b) {
-    wire::TableWrites writes;
-    writes.table_name = flags.table;
+    std::vector<wire::TableWrites> tables(1);
+    tables[0].table_name = flags.table;
     for (int64_t i = b * flags.batch; i < std::min<int64_t>(flags.records, (b + 1) * flags.batch);
          ++i) {
       wire::RowWrite write;
       write.type = wire::WriteType::kPut;
       write.row = MakeRow(static_cast<int>(i));
-      writes.rows.push_back(std::move(write));
+      tables[0].rows.push_back(std::move(write));
     }
-    return WriteAll(ots, writes);
+    return WriteAll(ots, tables);
   }));
   return Status::OK();
 }
