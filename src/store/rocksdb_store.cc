@@ -770,28 +770,38 @@ std::optional<StagedRow> RocksDbStore::StageRow(PendingRow* pending, WrittenRows
     row.outcome->status = Status(StatusCode::kConditionCheckFailed, "Condition check failed.");
     return std::nullopt;
   }
-  Result<RowMutation> mutation =
-      ApplyRowWrite(write, row.primary_key, visible, options, now_millis);
-  if (!mutation.ok()) {
-    row.outcome->status = mutation.status();
-    return std::nullopt;
-  }
   StagedRow staged;
   staged.row = &row;
-  if (mutation->new_row.has_value()) {
+  std::optional<StoredRow> new_row;
+  if (write.type == wire::WriteType::kPut && !row.shares_key &&
+      write.return_type != wire::ReturnType::kAfterModify) {
+    // Nothing reads this put's new row before it is stored: its bytes come straight from its
+    // cells.
     staged.encoded.emplace();
-    EncodeStoredRow(*mutation->new_row, &*staged.encoded);
+    staged.change = ApplyPut(write, row.primary_key, options, now_millis, &*staged.encoded);
+  } else {
+    Result<RowMutation> mutation =
+        ApplyRowWrite(write, row.primary_key, visible, options, now_millis);
+    if (!mutation.ok()) {
+      row.outcome->status = mutation.status();
+      return std::nullopt;
+    }
+    if (mutation->new_row.has_value()) {
+      staged.encoded.emplace();
+      EncodeStoredRow(*mutation->new_row, &*staged.encoded);
+    }
+    staged.change = std::move(mutation->change);
+    new_row = std::move(mutation->new_row);
   }
-  staged.change = std::move(mutation->change);
   if (write.return_type == wire::ReturnType::kPrimaryKey) {
     staged.returned_row = wire::Row{row.primary_key, {}, false, std::nullopt};
   } else if (write.return_type == wire::ReturnType::kAfterModify) {
     wire::Row returned{row.primary_key, {}, false, std::nullopt};
-    if (mutation->new_row.has_value() && !write.return_columns.empty()) {
+    if (new_row.has_value() && !write.return_columns.empty()) {
       ReadOptions projection;
       projection.columns_to_get = write.return_columns;
       projection.max_versions = 1;
-      StoredRow after = VisibleRow(*mutation->new_row, options, now_millis);
+      StoredRow after = VisibleRow(*new_row, options, now_millis);
       if (std::optional<wire::Row> projected =
               ProjectRow(row.primary_key, std::move(after), projection,
                          row.table->description().primary_key)) {
@@ -800,7 +810,7 @@ std::optional<StagedRow> RocksDbStore::StageRow(PendingRow* pending, WrittenRows
     }
     staged.returned_row = std::move(returned);
   }
-  if (row.shares_key) (*written)[row.key] = std::move(mutation->new_row);
+  if (row.shares_key) (*written)[row.key] = std::move(new_row);
   return staged;
 }
 

@@ -115,6 +115,55 @@ void EncodeStoredRow(const StoredRow& row, std::string* out) {
   }
 }
 
+void EncodePutCells(const std::vector<wire::Cell>& cells, int64_t default_timestamp,
+                    size_t max_versions, std::string* out) {
+  struct Version {
+    std::string_view name;
+    int64_t timestamp;
+    size_t index;  // In `cells`.
+  };
+  std::vector<Version> versions;
+  versions.reserve(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i) {
+    versions.push_back({cells[i].name, cells[i].timestamp.value_or(default_timestamp), i});
+  }
+  // By name, then newest first, then the later cell of one name and timestamp first: the one that
+  // replaced the others.
+  std::sort(versions.begin(), versions.end(), [](const Version& left, const Version& right) {
+    if (left.name != right.name) return left.name < right.name;
+    if (left.timestamp != right.timestamp) return left.timestamp > right.timestamp;
+    return left.index > right.index;
+  });
+  size_t kept = 0;
+  size_t column_count = 0;
+  size_t column_versions = 0;
+  for (const Version& version : versions) {
+    if (kept > 0 && versions[kept - 1].name == version.name) {
+      if (versions[kept - 1].timestamp == version.timestamp || column_versions == max_versions) {
+        continue;
+      }
+      ++column_versions;
+    } else {
+      ++column_count;
+      column_versions = 1;
+    }
+    versions[kept++] = version;
+  }
+  out->push_back(static_cast<char>(kFormatVersion));
+  wire::PutVarint64(column_count, out);
+  for (size_t begin = 0; begin < kept;) {
+    size_t end = begin + 1;
+    while (end < kept && versions[end].name == versions[begin].name) ++end;
+    wire::PutVarintLengthPrefixed(versions[begin].name, out);
+    wire::PutVarint64(end - begin, out);
+    for (size_t v = begin; v < end; ++v) {
+      wire::PutVarint64(wire::ZigZagEncode(versions[v].timestamp), out);
+      AppendValue(*cells[versions[v].index].value, out);
+    }
+    begin = end;
+  }
+}
+
 Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   const Status corrupt = Status::Corruption("Malformed stored row.");
   wire::ByteReader reader(bytes);

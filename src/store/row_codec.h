@@ -49,6 +49,14 @@ struct StoredRow {
 void PutVersion(int64_t timestamp, wire::Value value, StoredColumn* column);
 
 void EncodeStoredRow(const StoredRow& row, std::string* out);
+
+// The stored form of the row that PutVersion builds from `cells` in order, starting from an empty
+// row (a later cell of the same name and timestamp replaces an earlier one; a cell without a
+// timestamp has `default_timestamp`), with at most `max_versions` (>= 1) newest versions per
+// column: the bytes EncodeStoredRow writes for that row, without building it. A PutRow's row.
+// REQUIRED: every cell has a value (a put cell).
+void EncodePutCells(const std::vector<wire::Cell>& cells, int64_t default_timestamp,
+                    size_t max_versions, std::string* out);
 Result<StoredRow> DecodeStoredRow(std::string_view bytes);
 
 // Reads stored bytes column by column without building a StoredRow, for a reader that only

@@ -83,4 +83,20 @@ Result<RowMutation> ApplyRowWrite(const wire::RowWrite& write, wire::PrimaryKey 
   return mutation;
 }
 
+AppliedRowChange ApplyPut(const wire::RowWrite& write, wire::PrimaryKey primary_key,
+                          const wire::TableOptions& options, int64_t now_millis,
+                          std::string* encoded) {
+  AppliedRowChange change;
+  change.action = wire::WriteType::kPut;
+  change.row.primary_key = std::move(primary_key);
+  change.row.cells.reserve(write.row.cells.size());
+  for (const wire::Cell& cell : write.row.cells) {
+    change.row.cells.push_back(
+        {cell.name, cell.value, cell.timestamp.value_or(now_millis), wire::CellOperation::kPut});
+  }
+  EncodePutCells(write.row.cells, now_millis,
+                 options.max_versions > 0 ? static_cast<size_t>(options.max_versions) : 1, encoded);
+  return change;
+}
+
 }  // namespace otsync::store

@@ -40,4 +40,12 @@ Result<RowMutation> ApplyRowWrite(const wire::RowWrite& write, wire::PrimaryKey 
                                   const StoredRow& visible, const wire::TableOptions& options,
                                   int64_t now_millis);
 
+// A PutRow as ApplyRowWrite applies it, for a writer that needs its new row only stored: the
+// change, and in `*encoded` what EncodeStoredRow writes for its new row, made from the cells
+// without building the StoredRow (EncodePutCells). Most writes are such puts.
+// REQUIRED: `write` is a PutRow that passed ValidateRowChange (every cell a put with a value).
+AppliedRowChange ApplyPut(const wire::RowWrite& write, wire::PrimaryKey primary_key,
+                          const wire::TableOptions& options, int64_t now_millis,
+                          std::string* encoded);
+
 }  // namespace otsync::store
