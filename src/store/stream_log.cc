@@ -590,7 +590,35 @@ Status StreamLog::Append(StreamWriteGuard* guard, const TableRef& table, wire::S
     return Status::Internal("stream append without the write guard of table " + table.table);
   }
   if (!guard->has_stream_[*guarded]) return Status::OK();
+  std::string record;
+  OTSYNC_RETURN_IF_ERROR(EncodeRecord(action, change, row_index, &record));
+  return AppendEncoded(guard, table, action, change.primary_key.front().value, row_index, &record,
+                       assigned);
+}
+
+Status StreamLog::EncodeRecord(wire::StreamAction action, const wire::Row& change,
+                               uint32_t row_index, std::string* record) {
   OTSYNC_RETURN_IF_ERROR(CheckRecordRow(action, change));
+  wire::SequenceInfo sequence;
+  sequence.row_index = row_index;
+  record->clear();
+  if (action == wire::StreamAction::kDeleteRow) {
+    wire::EncodeRow(wire::Row{change.primary_key, {}, false, std::nullopt}, sequence, record);
+  } else {
+    wire::EncodeRow(change, sequence, record);
+  }
+  return Status::OK();
+}
+
+Status StreamLog::AppendEncoded(StreamWriteGuard* guard, const TableRef& table,
+                                wire::StreamAction action, const wire::Value& first_key,
+                                uint32_t row_index, std::string* record,
+                                wire::SequenceInfo* assigned) {
+  const std::optional<size_t> guarded = guard->IndexOf(table);
+  if (!guarded.has_value()) {
+    return Status::Internal("stream append without the write guard of table " + table.table);
+  }
+  if (!guard->has_stream_[*guarded]) return Status::OK();
   uint64_t shard_number = 0;
   wire::SequenceInfo sequence;
   sequence.row_index = row_index;
@@ -601,19 +629,19 @@ Status StreamLog::Append(StreamWriteGuard* guard, const TableRef& table, wire::S
       return Status::Internal("stream log: the stream of table " + table.table +
                               " went away under its write guard");
     }
-    const wire::Value& first = change.primary_key.front().value;
-    if (!wire::MatchesPrimaryKeyType(first, stream->meta.first_key_type)) {
+    if (!wire::MatchesPrimaryKeyType(first_key, stream->meta.first_key_type)) {
       return Status::InvalidArgument("stream record: the first primary key column holds " +
-                                     first.DebugString() +
+                                     first_key.DebugString() +
                                      ", not the type the stream partitions by");
     }
-    ShardState* shard = RouteLocked(stream, first);
+    ShardState* shard = RouteLocked(stream, first_key);
     if (shard == nullptr) return Status::Internal("stream log: no open shard owns the key");
     // Advancing here even if the batch later fails is harmless: it only leaves a gap.
     sequence.timestamp = std::max(clock_->NowMicros(), shard->last_timestamp + 1);
     shard->last_timestamp = sequence.timestamp;
     shard_number = shard->meta.number;
   }
+  wire::SetSequenceTimestamp(sequence.timestamp, record);
   auto open_block =
       std::find_if(guard->open_blocks_.begin(), guard->open_blocks_.end(),
                    [shard_number](const auto& entry) { return entry.first == shard_number; });
@@ -625,16 +653,14 @@ Status StreamLog::Append(StreamWriteGuard* guard, const TableRef& table, wire::S
     const StreamPosition first = open_block->second.TakeEntry(&value);
     guard->full_blocks_.emplace_back(keys::RecordKey(shard_number, first), std::move(value));
   }
-  open_block->second.Add(
-      StreamPosition{sequence.timestamp, row_index}, action, [&](std::string* out) {
-        if (action == wire::StreamAction::kDeleteRow) {
-          wire::EncodeRow(wire::Row{change.primary_key, {}, false, std::nullopt}, sequence, out);
-        } else {
-          wire::EncodeRow(change, sequence, out);
-        }
-      });
+  open_block->second.AddEncoded(StreamPosition{sequence.timestamp, row_index}, action, *record);
   if (assigned != nullptr) *assigned = sequence;
   return Status::OK();
+}
+
+bool StreamLog::HasStream(const TableRef& table) const {
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  return FindStreamLocked(table) != nullptr;
 }
 
 Status StreamLog::PutAppendedRecords(StreamWriteGuard* guard, rocksdb::WriteBatch* batch) const {

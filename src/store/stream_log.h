@@ -170,6 +170,19 @@ class StreamLog {
   Status Append(StreamWriteGuard* guard, const TableRef& table, wire::StreamAction action,
                 const wire::Row& change, uint32_t row_index,
                 wire::SequenceInfo* assigned = nullptr);
+  // Append in two steps, so that a writer holds its guard for less: EncodeRecord checks and
+  // encodes the record of a change as Append would (the same rules and errors) before the guard
+  // is taken, with a placeholder for the timestamp; AppendEncoded, under the guard, assigns the
+  // timestamp into `*record` and appends it, exactly as Append does from there. `first_key` is the
+  // change's first primary key column's value. Nothing is appended on error.
+  static Status EncodeRecord(wire::StreamAction action, const wire::Row& change, uint32_t row_index,
+                             std::string* record);
+  Status AppendEncoded(StreamWriteGuard* guard, const TableRef& table, wire::StreamAction action,
+                       const wire::Value& first_key, uint32_t row_index, std::string* record,
+                       wire::SequenceInfo* assigned = nullptr);
+  // Whether `table` has a stream now. Without a guard it may change at once: a writer uses it
+  // to decide whether to encode records before taking its guard, and the guard decides.
+  bool HasStream(const TableRef& table) const;
   // Puts every record appended under `guard` since the last call into `batch`: the records one
   // shard got become one entry (stream_record_block.h). Call it once the batch holds the rows'
   // changes, and keep holding `guard` until `batch` is committed or dropped. On error (RocksDB

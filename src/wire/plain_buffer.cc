@@ -813,6 +813,13 @@ void EncodeRow(const Row& row, const SequenceInfo& sequence_info, std::string* o
   AppendRowBody(row, &sequence_info, out);
 }
 
+void SetSequenceTimestamp(int64_t timestamp, std::string* encoded) {
+  // The row ends TAG_SEQUENCE_INFO_TIMESTAMP, the timestamp, TAG_SEQUENCE_INFO_ROW_INDEX and the
+  // index, TAG_ROW_CHECKSUM and the checksum (AppendRowBody).
+  constexpr size_t kFromEnd = 8 + 1 + 4 + 1 + 1;
+  PutU64(static_cast<uint64_t>(timestamp), encoded->data() + encoded->size() - kFromEnd);
+}
+
 std::string EncodeRow(const Row& row) {
   std::string out;
   EncodeRow(row, &out);

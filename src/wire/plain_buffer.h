@@ -63,6 +63,10 @@ std::string EncodeRow(const Row& row);
 // As EncodeRow, with `sequence_info` as the row's extension whatever `row.sequence_info` holds:
 // a stream record encoded from the change it records, without a copy of the row.
 void EncodeRow(const Row& row, const SequenceInfo& sequence_info, std::string* out);
+// Overwrites the sequence info's timestamp of `*encoded`, a row EncodeRow(row, sequence_info, out)
+// wrote alone: the extension lies outside the row's checksum, so a record can be encoded before
+// its timestamp is known. REQUIRED: `*encoded` is exactly such a row.
+void SetSequenceTimestamp(int64_t timestamp, std::string* encoded);
 
 // Appends a PK-only row (header + TAG_ROW_PK + cells + checksum) to `*out`.
 void EncodePrimaryKey(const PrimaryKey& primary_key, std::string* out);

@@ -181,6 +181,27 @@ TEST(PlainBufferStreamTest, SequenceGivenBesideTheRowEncodesTheRecord) {
   EXPECT_EQ(replaced, "prefix" + record);
 }
 
+// otsd encodes a record before its shard's timestamp is known and sets the timestamp after: the
+// bytes are those of the record encoded with it (the golden vector), and they decode.
+TEST(PlainBufferStreamTest, SetSequenceTimestampGivesTheRecordOfThatTimestamp) {
+  Row change{PkA(),
+             {Put("c", Value::String("w"), 2000),
+              Cell{"d", std::nullopt, 1000, CellOperation::kDeleteOneVersion},
+              Cell{"e", std::nullopt, std::nullopt, CellOperation::kDeleteAllVersions}},
+             false,
+             std::nullopt};
+  std::string record;
+  EncodeRow(change, SequenceInfo{1, 0, 0}, &record);
+  SetSequenceTimestamp(1700000000000001, &record);
+  EXPECT_EQ(HexEncode(record), kStreamUpdate);
+
+  std::string deleted;
+  EncodeRow(Row{PkA(), {}, true, std::nullopt}, SequenceInfo{1, -5, 0}, &deleted);
+  SetSequenceTimestamp(1700000000000002, &deleted);
+  EXPECT_EQ(HexEncode(deleted), kStreamDelete);
+  EXPECT_EQ(DecodeOk(HexEncode(deleted)).sequence_info->timestamp, 1700000000000002);
+}
+
 TEST(PlainBufferStreamTest, DeleteRecord) {
   Row row = DecodeOk(kStreamDelete);
   Row expected{PkA(), {}, true, SequenceInfo{1, 1700000000000002, 0}};
