@@ -9,10 +9,11 @@
 //                Table ids are global and never reused, so they stand for instance + table.
 //                A compaction filter (row_compaction_filter.h) drops invisible versions.
 //   StreamLog's two column families (stream_log.h) hold streams, shards and records. The record
-//   of a row change goes into the same WriteBatch as the change (StageChangeRecord(), then
-//   PutAppendedRecords()), under a StreamWriteGuard taken after the row locks and held until the
-//   batch is written. The table
-//   record keeps no stream settings: the stream log is their only source.
+//   of a row change goes into the same WriteBatch as the change: encoded before the table's
+//   StreamWriteGuard is taken (StreamLog::EncodeRecord), given its timestamp under it
+//   (AppendEncoded, then PutAppendedRecords()); the guard is taken after the row locks and held
+//   until the batch is written. The table record keeps no stream settings: the stream log is
+//   their only source.
 //
 // Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
 // take the striped locks of all rows, read only the rows whose write needs the current state
@@ -317,8 +318,9 @@ class RocksDbStore final : public Store {
   Result<std::optional<wire::Row>> ReadRow(const TableState& table,
                                            const wire::PrimaryKey& primary_key,
                                            const ReadOptions& options, int64_t now_millis);
-  // The hook of the Stream issue: appends the stream record of `change` to `stream_guard`, whose
-  // records PutAppendedRecords puts into the batch that commits the change itself.
+  // Appends the stream record of `change` to `stream_guard`, whose records PutAppendedRecords
+  // puts into the batch that commits the change itself, encoding it under the guard: for a table
+  // whose stream was enabled after WriteStagedRows looked (it encodes the others' records before).
   // REQUIRED: `stream_guard` covers the table and is held until that batch is written or dropped.
   Status StageChangeRecord(StreamWriteGuard* stream_guard, const TableRef& table,
                            const AppliedRowChange& change, uint32_t row_index);
@@ -842,11 +844,11 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   // Keys whose staged row failed: later rows of these keys were computed on top of it, so they
   // fail too, with the same status.
   std::unordered_map<std::string_view, Status> failed_keys;
-  auto fails = [&failed_keys](PendingRow& row, const Status& status) {
+  auto fail_row = [&failed_keys](PendingRow& row, const Status& status) {
     row.outcome->status = status;
     if (row.shares_key) failed_keys.emplace(row.key, status);
   };
-  auto failed_before = [&failed_keys](PendingRow& row) {
+  auto key_failed_earlier = [&failed_keys](PendingRow& row) {
     if (!row.shares_key) return false;
     auto it = failed_keys.find(row.key);
     if (it == failed_keys.end()) return false;
@@ -857,7 +859,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   staged_in_order.reserve(staged_rows->size());
   for (StagedRow& staged : *staged_rows) {
     PendingRow& row = *staged.row;
-    if (failed_before(row)) continue;
+    if (key_failed_earlier(row)) continue;
     if (has_stream[find_table(row.table.get()) - tables.begin()]) {
       // Never a row change without its record: a row whose record is refused stays out of the
       // batch, the others go in.
@@ -866,7 +868,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
           StreamLog::EncodeRecord(wire::StreamActionOf(staged.change.action), staged.change.row,
                                   row.row_index, &*staged.record);
       if (!encoded.ok()) {
-        fails(row, encoded);
+        fail_row(row, encoded);
         continue;
       }
     }
@@ -884,7 +886,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   committed.reserve(staged_in_order.size());
   for (StagedRow* staged : staged_in_order) {
     PendingRow& row = *staged->row;
-    if (failed_before(row)) continue;
+    if (key_failed_earlier(row)) continue;
     const TableRef& table = find_table(row.table.get())->second;
     // A table whose stream was enabled after the look above has its record encoded here.
     const Status appended =
@@ -894,7 +896,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
                   staged->change.row.primary_key.front().value, row.row_index, &*staged->record)
             : StageChangeRecord(&stream_guard, table, staged->change, row.row_index);
     if (!appended.ok()) {
-      fails(row, appended);
+      fail_row(row, appended);
       continue;
     }
     committed.push_back(staged);
