@@ -4,11 +4,16 @@
 #include <bit>
 
 #include "wire/coding.h"
+#include "wire/plain_buffer.h"
 
 namespace otsync::store {
 namespace {
 
-constexpr uint8_t kFormatVersion = 0x01;
+// Format 1 has no checksums; format 2 keeps, before each version's value, the value's
+// wire::NameValueChecksum with its column's name, so that a read encoding the row for the wire
+// does not hash every name and value again. Both are read; format 2 is written.
+constexpr uint8_t kFormatWithoutChecksums = 0x01;
+constexpr uint8_t kFormatVersion = 0x02;
 
 void AppendValue(const wire::Value& value, std::string* out) {
   out->push_back(static_cast<char>(value.type()));
@@ -70,6 +75,13 @@ bool ReadValue(wire::ByteReader* reader, wire::Value* value) {
   return true;
 }
 
+void AppendVersion(std::string_view name, int64_t timestamp, const wire::Value& value,
+                   std::string* out) {
+  wire::PutVarint64(wire::ZigZagEncode(timestamp), out);
+  out->push_back(static_cast<char>(wire::NameValueChecksum(name, wire::ValueView::Of(value))));
+  AppendValue(value, out);
+}
+
 }  // namespace
 
 const StoredColumn* StoredRow::Find(std::string_view name) const {
@@ -109,8 +121,7 @@ void EncodeStoredRow(const StoredRow& row, std::string* out) {
     wire::PutVarintLengthPrefixed(column.name, out);
     wire::PutVarint64(column.versions.size(), out);
     for (const StoredVersion& version : column.versions) {
-      wire::PutVarint64(wire::ZigZagEncode(version.timestamp), out);
-      AppendValue(version.value, out);
+      AppendVersion(column.name, version.timestamp, version.value, out);
     }
   }
 }
@@ -157,8 +168,7 @@ void EncodePutCells(const std::vector<wire::Cell>& cells, int64_t default_timest
     wire::PutVarintLengthPrefixed(versions[begin].name, out);
     wire::PutVarint64(end - begin, out);
     for (size_t v = begin; v < end; ++v) {
-      wire::PutVarint64(wire::ZigZagEncode(versions[v].timestamp), out);
-      AppendValue(*cells[versions[v].index].value, out);
+      AppendVersion(versions[v].name, versions[v].timestamp, *cells[versions[v].index].value, out);
     }
     begin = end;
   }
@@ -169,10 +179,11 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   wire::ByteReader reader(bytes);
   uint8_t format = 0;
   uint64_t column_count = 0;
-  if (!reader.GetByte(&format) || format != kFormatVersion || !reader.GetVarint64(&column_count) ||
-      column_count > bytes.size()) {
+  if (!reader.GetByte(&format) || (format != kFormatVersion && format != kFormatWithoutChecksums) ||
+      !reader.GetVarint64(&column_count) || column_count > bytes.size()) {
     return corrupt;
   }
+  const bool has_checksums = format == kFormatVersion;
   StoredRow row;
   row.columns.resize(column_count);
   for (StoredColumn& column : row.columns) {
@@ -186,7 +197,11 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
     column.versions.resize(version_count);
     for (StoredVersion& version : column.versions) {
       uint64_t timestamp = 0;
-      if (!reader.GetVarint64(&timestamp) || !ReadValue(&reader, &version.value)) return corrupt;
+      uint8_t checksum = 0;
+      if (!reader.GetVarint64(&timestamp) || (has_checksums && !reader.GetByte(&checksum)) ||
+          !ReadValue(&reader, &version.value)) {
+        return corrupt;
+      }
       version.timestamp = wire::ZigZagDecode(timestamp);
     }
   }
@@ -198,10 +213,12 @@ StoredRowReader::StoredRowReader(std::string_view bytes) : bytes_(bytes), reader
 
 Status StoredRowReader::Start(uint64_t* column_count) {
   uint8_t format = 0;
-  if (!reader_.GetByte(&format) || format != kFormatVersion ||
+  if (!reader_.GetByte(&format) ||
+      (format != kFormatVersion && format != kFormatWithoutChecksums) ||
       !reader_.GetVarint64(&columns_left_) || columns_left_ > bytes_.size()) {
     return Corrupt();
   }
+  has_checksums_ = format == kFormatVersion;
   *column_count = columns_left_;
   return Status::OK();
 }
@@ -217,13 +234,19 @@ Status StoredRowReader::NextColumn(std::string_view* name, uint64_t* version_cou
   return Status::OK();
 }
 
-Status StoredRowReader::NextVersion(int64_t* timestamp, wire::ValueView* value) {
+Status StoredRowReader::NextVersion(int64_t* timestamp, wire::ValueView* value,
+                                    std::optional<uint8_t>* name_value_checksum) {
   uint64_t zigzag = 0;
-  if (versions_left_ == 0 || !reader_.GetVarint64(&zigzag) || !ReadValue(&reader_, value)) {
+  uint8_t checksum = 0;
+  if (versions_left_ == 0 || !reader_.GetVarint64(&zigzag) ||
+      (has_checksums_ && !reader_.GetByte(&checksum)) || !ReadValue(&reader_, value)) {
     return Corrupt();
   }
   --versions_left_;
   *timestamp = wire::ZigZagDecode(zigzag);
+  if (name_value_checksum != nullptr) {
+    *name_value_checksum = has_checksums_ ? std::optional<uint8_t>(checksum) : std::nullopt;
+  }
   return Status::OK();
 }
 

@@ -1,9 +1,12 @@
 // The stored form of a row (the value under a row key): every column with all its retained
 // versions. Compact and private to the store; PlainBuffer is only spoken on the wire.
 //
-// Format: [format byte 0x01][varint column count] then per column
+// Format: [format byte 0x02][varint column count] then per column
 //   [varint name length][name][varint version count] then per version
-//   [zig-zag varint timestamp ms][value type byte][payload]
+//   [zig-zag varint timestamp ms][checksum byte][value type byte][payload]
+// checksum: wire::NameValueChecksum of the column's name and the value, the part of the cell's
+// PlainBuffer checksum a read need not compute again. Format 0x01 (rows written before it) is
+// the same without the checksum byte; it is read, never written.
 // payload: INTEGER zig-zag varint, DOUBLE 8 bytes big-endian, BOOLEAN 1 byte,
 //          STRING / BINARY varint length + bytes.
 // Invariants kept by every writer: columns sorted by name with unique names; versions of a column
@@ -11,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,8 +74,10 @@ class StoredRowReader {
   Status Start(uint64_t* column_count);
   Status NextColumn(std::string_view* name, uint64_t* version_count);
   // The column's versions come newest first, as stored. The value is read in place: a string's
-  // or binary's bytes are a view into the stored bytes.
-  Status NextVersion(int64_t* timestamp_millis, wire::ValueView* value);
+  // or binary's bytes are a view into the stored bytes. `name_value_checksum`, when given,
+  // receives the version's stored wire::NameValueChecksum (nullopt for a row of format 0x01).
+  Status NextVersion(int64_t* timestamp_millis, wire::ValueView* value,
+                     std::optional<uint8_t>* name_value_checksum = nullptr);
   // OK when every column and version was read and no byte is left over.
   Status Finish() const;
 
@@ -82,6 +88,7 @@ class StoredRowReader {
   wire::ByteReader reader_;
   uint64_t columns_left_ = 0;
   uint64_t versions_left_ = 0;
+  bool has_checksums_ = false;
 };
 
 }  // namespace otsync::store

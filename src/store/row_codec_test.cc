@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/table_meta_codec.h"
+#include "wire/coding.h"
+#include "wire/plain_buffer.h"
 
 namespace otsync::store {
 namespace {
@@ -81,6 +84,64 @@ Result<StoredRow> ReadColumnByColumn(std::string_view bytes) {
   }
   OTSYNC_RETURN_IF_ERROR(reader.Finish());
   return row;
+}
+
+// Every version keeps the checksum of its column's name and value, and a row stored before
+// the checksums (format 0x01) still reads, without them.
+TEST(RowCodecTest, VersionsKeepTheirNameValueChecksumsAndRowsWithoutThemStillRead) {
+  const StoredRow row = SampleRow();
+  std::string encoded;
+  EncodeStoredRow(row, &encoded);
+  ASSERT_EQ(encoded[0], 0x02);
+  StoredRowReader reader(encoded);
+  uint64_t column_count = 0;
+  ASSERT_TRUE(reader.Start(&column_count).ok());
+  std::string format_one = "\x01";
+  wire::PutVarint64(column_count, &format_one);
+  size_t versions = 0;
+  for (const StoredColumn& column : row.columns) {
+    std::string_view name;
+    uint64_t version_count = 0;
+    ASSERT_TRUE(reader.NextColumn(&name, &version_count).ok());
+    wire::PutVarintLengthPrefixed(name, &format_one);
+    wire::PutVarint64(version_count, &format_one);
+    for (const StoredVersion& version : column.versions) {
+      int64_t timestamp = 0;
+      ValueView value;
+      std::optional<uint8_t> checksum;
+      ASSERT_TRUE(reader.NextVersion(&timestamp, &value, &checksum).ok());
+      ASSERT_TRUE(checksum.has_value());
+      EXPECT_EQ(*checksum, wire::NameValueChecksum(column.name, ValueView::Of(version.value)));
+      // The same version in format 0x01: the stored bytes of format 2 without the checksum.
+      std::string one_version;
+      EncodeStoredRow(StoredRow{{StoredColumn{column.name, {version}}}}, &one_version);
+      const size_t header = 2 + wire::VarintLength(column.name.size()) + column.name.size() + 1;
+      const size_t timestamp_length = wire::VarintLength(wire::ZigZagEncode(version.timestamp));
+      format_one.append(one_version, header, timestamp_length);
+      format_one.append(one_version, header + timestamp_length + 1, std::string::npos);
+      ++versions;
+    }
+  }
+  ASSERT_TRUE(reader.Finish().ok());
+  EXPECT_EQ(format_one.size() + versions, encoded.size()) << "one checksum byte per version";
+
+  Result<StoredRow> decoded = DecodeStoredRow(format_one);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, row);
+  StoredRowReader old_reader(format_one);
+  ASSERT_TRUE(old_reader.Start(&column_count).ok());
+  std::string_view name;
+  uint64_t version_count = 0;
+  ASSERT_TRUE(old_reader.NextColumn(&name, &version_count).ok());
+  int64_t timestamp = 0;
+  ValueView value;
+  std::optional<uint8_t> checksum = 7;
+  ASSERT_TRUE(old_reader.NextVersion(&timestamp, &value, &checksum).ok());
+  EXPECT_FALSE(checksum.has_value());
+  // Re-encoding writes format 2.
+  std::string again;
+  EncodeStoredRow(*decoded, &again);
+  EXPECT_EQ(again, encoded);
 }
 
 TEST(RowCodecTest, TheColumnReaderSeesWhatDecodeStoredRowSees) {

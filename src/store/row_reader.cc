@@ -197,14 +197,19 @@ Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_k
     for (uint64_t v = 0; v < version_count; ++v) {
       int64_t timestamp = 0;
       wire::ValueView value;
-      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, &value));
+      std::optional<uint8_t> name_value_checksum;
+      OTSYNC_RETURN_IF_ERROR(reader.NextVersion(&timestamp, &value, &name_value_checksum));
       visible = visible && v < versions_wanted && !(expires && timestamp <= horizon);
       if (!visible) continue;  // Read on: the reader needs every version consumed.
       if (!begun) {
         out->BeginRow(primary_key);
         begun = true;
       }
-      out->AppendCell(name, value, timestamp);
+      if (name_value_checksum.has_value()) {
+        out->AppendCell(name, value, timestamp, *name_value_checksum);
+      } else {
+        out->AppendCell(name, value, timestamp);
+      }
       data_size += CellDataSize(name, value.DataSize());
     }
   }

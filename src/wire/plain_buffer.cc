@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "wire/coding.h"
@@ -582,8 +583,10 @@ char* PutSqlVariantPayload(const ValueView& value, char* at) {
 // A cell of a name, a value and, for an attribute, a timestamp (a put: no TAG_CELL_TYPE), written
 // in one stretch made room for at once; returns its checksum. A page of a range is many thousands
 // of cells, and byte-by-byte appends with their capacity checks were most of encoding one.
+// `name_value_checksum`: NameValueChecksum(name, value) when known, else computed here.
 uint8_t AppendNamedCell(std::string_view name, const ValueView& value,
-                        const int64_t* timestamp_millis, std::string* out) {
+                        const int64_t* timestamp_millis, std::string* out,
+                        std::optional<uint8_t> name_value_checksum = std::nullopt) {
   const size_t variant_size = 1 + SqlVariantPayloadSize(value);
   // TAG_CELL, TAG_CELL_NAME and its length, the name, TAG_CELL_VALUE and its length, the value,
   // TAG_CELL_TIMESTAMP and the timestamp if any, TAG_CELL_CHECKSUM and the checksum.
@@ -601,7 +604,9 @@ uint8_t AppendNamedCell(std::string_view name, const ValueView& value,
   const char* variant = at;
   at = PutByte(static_cast<uint8_t>(value.type), at);
   at = PutSqlVariantPayload(value, at);
-  uint8_t checksum = Crc8(Crc8(0, name), std::string_view(variant, variant_size));
+  uint8_t checksum = name_value_checksum.has_value()
+                         ? *name_value_checksum
+                         : Crc8(Crc8(0, name), std::string_view(variant, variant_size));
   if (timestamp_millis != nullptr) {
     at = PutByte(kTagCellTimestamp, at);
     at = PutU64(static_cast<uint64_t>(*timestamp_millis), at);
@@ -844,6 +849,24 @@ std::string EncodePrimaryKey(const PrimaryKey& primary_key) {
   return out;
 }
 
+uint8_t NameValueChecksum(std::string_view name, const ValueView& value) {
+  // The bytes PutSqlVariantPayload writes after the type byte, hashed as they would be.
+  uint8_t checksum = Crc8Byte(Crc8(0, name), static_cast<uint8_t>(value.type));
+  switch (value.type) {
+    case ValueType::kInteger:
+      return Crc8U64(checksum, static_cast<uint64_t>(value.integer));
+    case ValueType::kDouble:
+      return Crc8U64(checksum, std::bit_cast<uint64_t>(value.double_value));
+    case ValueType::kBoolean:
+      return Crc8Byte(checksum, value.integer != 0 ? 1 : 0);
+    case ValueType::kString:
+    case ValueType::kBinary:
+      return Crc8(Crc8U32(checksum, static_cast<uint32_t>(value.bytes.size())), value.bytes);
+    default:
+      return checksum;
+  }
+}
+
 void PlainBufferWriter::AppendRow(const Row& row) {
   if (rows_ == 0) AppendU32(kHeader, out_);
   out_->reserve(out_->size() + RowWireSizeBound(row));
@@ -864,6 +887,16 @@ void PlainBufferWriter::AppendCell(std::string_view name, const ValueView& value
     row_has_cells_ = true;
   }
   row_checksum_ = Crc8Byte(row_checksum_, AppendNamedCell(name, value, &timestamp_millis, out_));
+}
+
+void PlainBufferWriter::AppendCell(std::string_view name, const ValueView& value,
+                                   int64_t timestamp_millis, uint8_t name_value_checksum) {
+  if (!row_has_cells_) {
+    AppendByte(kTagRowData, out_);
+    row_has_cells_ = true;
+  }
+  row_checksum_ = Crc8Byte(
+      row_checksum_, AppendNamedCell(name, value, &timestamp_millis, out_, name_value_checksum));
 }
 
 void PlainBufferWriter::EndRow() {

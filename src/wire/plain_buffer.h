@@ -80,6 +80,10 @@ std::string EncodePrimaryKey(const PrimaryKey& primary_key);
 // a range straight from its stored rows): BeginRow(pk), AppendCell(...) for each cell, EndRow().
 // The bytes equal AppendRow's for the Row of those cells, each a put with a value and a
 // timestamp, no delete marker and no sequence info.
+// A cell's checksum over its name and its value (as SQLVariant) alone: the part of its cell
+// checksum that its timestamp does not change, which a stored row can keep with the value.
+uint8_t NameValueChecksum(std::string_view name, const ValueView& value);
+
 class PlainBufferWriter {
  public:
   explicit PlainBufferWriter(std::string* out) : out_(out) {}
@@ -90,6 +94,10 @@ class PlainBufferWriter {
   void BeginRow(const PrimaryKey& primary_key);
   // REQUIRED: inside BeginRow/EndRow; `value` an attribute value (IsAttributeValueType).
   void AppendCell(std::string_view name, const ValueView& value, int64_t timestamp_millis);
+  // The same with the cell's checksum over its name and value already known:
+  // `name_value_checksum` == NameValueChecksum(name, value), as a stored row keeps it.
+  void AppendCell(std::string_view name, const ValueView& value, int64_t timestamp_millis,
+                  uint8_t name_value_checksum);
   void EndRow();
 
  private:

@@ -471,15 +471,34 @@ TEST(PlainBufferRowsTest, ARowWrittenPieceByPieceEqualsAppendRow) {
   PlainBufferWriter whole_writer(&whole);
   std::string pieces;
   PlainBufferWriter piece_writer(&pieces);
+  // The cells with their name and value checksums given, as a stored row keeps them.
+  std::string known;
+  PlainBufferWriter known_writer(&known);
   for (const Row* row : {&full, &key_only, &full}) {
     whole_writer.AppendRow(*row);
     piece_writer.BeginRow(row->primary_key);
-    for (const Cell& cell : row->cells)
-      piece_writer.AppendCell(cell.name, ValueView::Of(*cell.value), *cell.timestamp);
+    known_writer.BeginRow(row->primary_key);
+    for (const Cell& cell : row->cells) {
+      const ValueView value = ValueView::Of(*cell.value);
+      piece_writer.AppendCell(cell.name, value, *cell.timestamp);
+      known_writer.AppendCell(cell.name, value, *cell.timestamp,
+                              NameValueChecksum(cell.name, value));
+    }
     piece_writer.EndRow();
+    known_writer.EndRow();
   }
   EXPECT_EQ(HexEncode(pieces), HexEncode(whole));
+  EXPECT_EQ(HexEncode(known), HexEncode(whole));
   EXPECT_EQ(piece_writer.rows(), 3u);
+  // A given checksum is the one written: a wrong one makes a cell its reader refuses.
+  std::string wrong;
+  PlainBufferWriter wrong_writer(&wrong);
+  wrong_writer.BeginRow(full.primary_key);
+  const ValueView first = ValueView::Of(*full.cells[0].value);
+  wrong_writer.AppendCell(full.cells[0].name, first, *full.cells[0].timestamp,
+                          NameValueChecksum(full.cells[0].name, first) ^ 1);
+  wrong_writer.EndRow();
+  EXPECT_FALSE(DecodeRows(wrong).ok());
   Result<std::vector<Row>> decoded = DecodeRows(pieces);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, (std::vector<Row>{full, key_only, full}));
