@@ -160,17 +160,22 @@ TEST(PlainBufferStreamTest, UpdateRecord) {
   EXPECT_EQ(HexEncode(EncodeRow(expected)), kStreamUpdate);
 }
 
-// otsd writes a stream record from the change it records (store/stream_log.cc): the row without
-// sequence info, the sequence given beside it. The bytes are the record's; a sequence the row
-// holds is replaced, not written twice.
-TEST(PlainBufferStreamTest, SequenceGivenBesideTheRowEncodesTheRecord) {
-  const SequenceInfo sequence{1, 1700000000000001, 0};
-  Row change{PkA(),
+// The change kStreamUpdate records, as otsd has it: no sequence info.
+Row UpdateChange() {
+  return Row{PkA(),
              {Put("c", Value::String("w"), 2000),
               Cell{"d", std::nullopt, 1000, CellOperation::kDeleteOneVersion},
               Cell{"e", std::nullopt, std::nullopt, CellOperation::kDeleteAllVersions}},
              false,
              std::nullopt};
+}
+
+// otsd writes a stream record from the change it records (store/stream_log.cc): the row without
+// sequence info, the sequence given beside it. The bytes are the record's; a sequence the row
+// holds is replaced, not written twice.
+TEST(PlainBufferStreamTest, SequenceGivenBesideTheRowEncodesTheRecord) {
+  const SequenceInfo sequence{1, 1700000000000001, 0};
+  Row change = UpdateChange();
   std::string record;
   EncodeRow(change, sequence, &record);
   EXPECT_EQ(HexEncode(record), kStreamUpdate);
@@ -184,12 +189,7 @@ TEST(PlainBufferStreamTest, SequenceGivenBesideTheRowEncodesTheRecord) {
 // otsd encodes a record before its shard's timestamp is known and sets the timestamp after: the
 // bytes are those of the record encoded with it (the golden vector), and they decode.
 TEST(PlainBufferStreamTest, SetSequenceTimestampGivesTheRecordOfThatTimestamp) {
-  Row change{PkA(),
-             {Put("c", Value::String("w"), 2000),
-              Cell{"d", std::nullopt, 1000, CellOperation::kDeleteOneVersion},
-              Cell{"e", std::nullopt, std::nullopt, CellOperation::kDeleteAllVersions}},
-             false,
-             std::nullopt};
+  const Row change = UpdateChange();
   std::string record;
   EncodeRow(change, SequenceInfo{1, 0, 0}, &record);
   SetSequenceTimestamp(1700000000000001, &record);
