@@ -45,14 +45,8 @@ struct StoredStreamRecord {
 // Thread safety: none; one writer owns it.
 class StreamRecordBlockBuilder {
  public:
-  // Adds the record that `encode_record(std::string* out)` appends to `*out` (its PlainBuffer).
+  // Adds the record whose PlainBuffer is `record`.
   // REQUIRES: `position` is after every position added since the last TakeEntry.
-  template <typename EncodeRecord>
-  void Add(StreamPosition position, wire::StreamAction action, EncodeRecord&& encode_record) {
-    scratch_.clear();
-    encode_record(&scratch_);
-    AddEncoded(position, action, scratch_);
-  }
   void AddEncoded(StreamPosition position, wire::StreamAction action, std::string_view record);
 
   bool empty() const { return count_ == 0; }
@@ -66,7 +60,6 @@ class StreamRecordBlockBuilder {
 
  private:
   std::string records_;  // The block's per-record part.
-  std::string scratch_;
   size_t count_ = 0;
   StreamPosition first_;
   StreamPosition last_;

@@ -42,8 +42,7 @@ std::string Build(const std::vector<Expected>& records, StreamPosition* key) {
 
 TEST(StreamRecordBlockTest, ARecordAloneIsStoredInTheSingleRecordForm) {
   StreamRecordBlockBuilder builder;
-  builder.Add(StreamPosition{1000, 3}, StreamAction::kUpdateRow,
-              [](std::string* out) { out->append("plain buffer"); });
+  builder.AddEncoded(StreamPosition{1000, 3}, StreamAction::kUpdateRow, "plain buffer");
   std::string value;
   const StreamPosition key = builder.TakeEntry(&value);
   EXPECT_EQ(key, (StreamPosition{1000, 3}));
