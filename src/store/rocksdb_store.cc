@@ -828,18 +828,22 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   // before it is: the records are encoded (for the tables that have a stream as it is taken)
   // and the rows put into the batch.
   // Each distinct table once, by its state: a batch writes one table or a few.
-  std::vector<std::pair<const TableState*, TableRef>> tables;
+  struct WrittenTable {
+    const TableState* state;
+    TableRef ref;
+    bool has_stream;  // Before the guard: the guard decides.
+  };
+  std::vector<WrittenTable> tables;
   auto find_table = [&tables](const TableState* table) {
     return std::find_if(tables.begin(), tables.end(),
-                        [table](const auto& entry) { return entry.first == table; });
+                        [table](const WrittenTable& entry) { return entry.state == table; });
   };
   for (const StagedRow& staged : *staged_rows) {
     const TableState* table = staged.row->table.get();
-    if (find_table(table) == tables.end()) tables.emplace_back(table, table->ref());
+    if (find_table(table) == tables.end()) {
+      tables.push_back({table, table->ref(), stream_log_->HasStream(table->ref())});
+    }
   }
-  std::vector<bool> has_stream;
-  has_stream.reserve(tables.size());
-  for (const auto& entry : tables) has_stream.push_back(stream_log_->HasStream(entry.second));
 
   // Keys whose staged row failed: later rows of these keys were computed on top of it, so they
   // fail too, with the same status.
@@ -860,7 +864,7 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   for (StagedRow& staged : *staged_rows) {
     PendingRow& row = *staged.row;
     if (key_failed_earlier(row)) continue;
-    if (has_stream[find_table(row.table.get()) - tables.begin()]) {
+    if (find_table(row.table.get())->has_stream) {
       // Never a row change without its record: a row whose record is refused stays out of the
       // batch, the others go in.
       staged.record.emplace();
@@ -880,14 +884,14 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
 
   std::vector<TableRef> stream_tables;
   stream_tables.reserve(tables.size());
-  for (const auto& entry : tables) stream_tables.push_back(entry.second);
+  for (const WrittenTable& entry : tables) stream_tables.push_back(entry.ref);
   StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
   std::vector<StagedRow*> committed;
   committed.reserve(staged_in_order.size());
   for (StagedRow* staged : staged_in_order) {
     PendingRow& row = *staged->row;
     if (key_failed_earlier(row)) continue;
-    const TableRef& table = find_table(row.table.get())->second;
+    const TableRef& table = find_table(row.table.get())->ref;
     // A table whose stream was enabled after the look above has its record encoded here.
     const Status appended =
         staged->record.has_value()

@@ -13,7 +13,7 @@ namespace {
 // wire::NameValueChecksum with its column's name, so that a read encoding the row for the wire
 // does not hash every name and value again. Both are read; format 2 is written.
 constexpr uint8_t kFormatWithoutChecksums = 0x01;
-constexpr uint8_t kFormatVersion = 0x02;
+constexpr uint8_t kFormatWithChecksums = 0x02;
 
 void AppendValue(const wire::Value& value, std::string* out) {
   out->push_back(static_cast<char>(value.type()));
@@ -115,7 +115,7 @@ void PutVersion(int64_t timestamp, wire::Value value, StoredColumn* column) {
 }
 
 void EncodeStoredRow(const StoredRow& row, std::string* out) {
-  out->push_back(static_cast<char>(kFormatVersion));
+  out->push_back(static_cast<char>(kFormatWithChecksums));
   wire::PutVarint64(row.columns.size(), out);
   for (const StoredColumn& column : row.columns) {
     wire::PutVarintLengthPrefixed(column.name, out);
@@ -160,7 +160,7 @@ void EncodePutCells(const std::vector<wire::Cell>& cells, int64_t default_timest
     }
     versions[kept++] = version;
   }
-  out->push_back(static_cast<char>(kFormatVersion));
+  out->push_back(static_cast<char>(kFormatWithChecksums));
   wire::PutVarint64(column_count, out);
   for (size_t begin = 0; begin < kept;) {
     size_t end = begin + 1;
@@ -179,11 +179,12 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   wire::ByteReader reader(bytes);
   uint8_t format = 0;
   uint64_t column_count = 0;
-  if (!reader.GetByte(&format) || (format != kFormatVersion && format != kFormatWithoutChecksums) ||
+  if (!reader.GetByte(&format) ||
+      (format != kFormatWithChecksums && format != kFormatWithoutChecksums) ||
       !reader.GetVarint64(&column_count) || column_count > bytes.size()) {
     return corrupt;
   }
-  const bool has_checksums = format == kFormatVersion;
+  const bool has_checksums = format == kFormatWithChecksums;
   StoredRow row;
   row.columns.resize(column_count);
   for (StoredColumn& column : row.columns) {
@@ -214,11 +215,11 @@ StoredRowReader::StoredRowReader(std::string_view bytes) : bytes_(bytes), reader
 Status StoredRowReader::Start(uint64_t* column_count) {
   uint8_t format = 0;
   if (!reader_.GetByte(&format) ||
-      (format != kFormatVersion && format != kFormatWithoutChecksums) ||
+      (format != kFormatWithChecksums && format != kFormatWithoutChecksums) ||
       !reader_.GetVarint64(&columns_left_) || columns_left_ > bytes_.size()) {
     return Corrupt();
   }
-  has_checksums_ = format == kFormatVersion;
+  has_checksums_ = format == kFormatWithChecksums;
   *column_count = columns_left_;
   return Status::OK();
 }

@@ -86,9 +86,8 @@ Result<StoredRow> ReadColumnByColumn(std::string_view bytes) {
   return row;
 }
 
-// Every version keeps the checksum of its column's name and value, and a row stored before
-// the checksums (format 0x01) still reads, without them.
-TEST(RowCodecTest, VersionsKeepTheirNameValueChecksumsAndRowsWithoutThemStillRead) {
+// Every version keeps the checksum of its column's name and value.
+TEST(RowCodecTest, VersionsKeepTheirNameValueChecksums) {
   const StoredRow row = SampleRow();
   std::string encoded;
   EncodeStoredRow(row, &encoded);
@@ -96,15 +95,10 @@ TEST(RowCodecTest, VersionsKeepTheirNameValueChecksumsAndRowsWithoutThemStillRea
   StoredRowReader reader(encoded);
   uint64_t column_count = 0;
   ASSERT_TRUE(reader.Start(&column_count).ok());
-  std::string format_one = "\x01";
-  wire::PutVarint64(column_count, &format_one);
-  size_t versions = 0;
   for (const StoredColumn& column : row.columns) {
     std::string_view name;
     uint64_t version_count = 0;
     ASSERT_TRUE(reader.NextColumn(&name, &version_count).ok());
-    wire::PutVarintLengthPrefixed(name, &format_one);
-    wire::PutVarint64(version_count, &format_one);
     for (const StoredVersion& version : column.versions) {
       int64_t timestamp = 0;
       ValueView value;
@@ -112,36 +106,59 @@ TEST(RowCodecTest, VersionsKeepTheirNameValueChecksumsAndRowsWithoutThemStillRea
       ASSERT_TRUE(reader.NextVersion(&timestamp, &value, &checksum).ok());
       ASSERT_TRUE(checksum.has_value());
       EXPECT_EQ(*checksum, wire::NameValueChecksum(column.name, ValueView::Of(version.value)));
-      // The same version in format 0x01: the stored bytes of format 2 without the checksum.
-      std::string one_version;
-      EncodeStoredRow(StoredRow{{StoredColumn{column.name, {version}}}}, &one_version);
-      const size_t header = 2 + wire::VarintLength(column.name.size()) + column.name.size() + 1;
-      const size_t timestamp_length = wire::VarintLength(wire::ZigZagEncode(version.timestamp));
-      format_one.append(one_version, header, timestamp_length);
-      format_one.append(one_version, header + timestamp_length + 1, std::string::npos);
-      ++versions;
     }
   }
-  ASSERT_TRUE(reader.Finish().ok());
-  EXPECT_EQ(format_one.size() + versions, encoded.size()) << "one checksum byte per version";
+  EXPECT_TRUE(reader.Finish().ok());
+}
 
+// A row stored before the checksums (format 0x01) still reads, without them, and is written
+// again in format 2.
+TEST(RowCodecTest, ARowOfFormatOneStillReads) {
+  // Column "a": 7 at 5, -1 at 3; column "s": "xy" at 9.
+  std::string format_one = "\x01";
+  wire::PutVarint64(2, &format_one);
+  wire::PutVarintLengthPrefixed("a", &format_one);
+  wire::PutVarint64(2, &format_one);
+  for (const auto& [timestamp, integer] : {std::pair<int64_t, int64_t>{5, 7}, {3, -1}}) {
+    wire::PutVarint64(wire::ZigZagEncode(timestamp), &format_one);
+    format_one.push_back(static_cast<char>(wire::ValueType::kInteger));
+    wire::PutVarint64(wire::ZigZagEncode(integer), &format_one);
+  }
+  wire::PutVarintLengthPrefixed("s", &format_one);
+  wire::PutVarint64(1, &format_one);
+  wire::PutVarint64(wire::ZigZagEncode(9), &format_one);
+  format_one.push_back(static_cast<char>(wire::ValueType::kString));
+  wire::PutVarintLengthPrefixed("xy", &format_one);
+
+  StoredRow expected;
+  PutVersion(5, Value::Integer(7), expected.FindOrInsert("a"));
+  PutVersion(3, Value::Integer(-1), expected.FindOrInsert("a"));
+  PutVersion(9, Value::String("xy"), expected.FindOrInsert("s"));
   Result<StoredRow> decoded = DecodeStoredRow(format_one);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  EXPECT_EQ(*decoded, row);
-  StoredRowReader old_reader(format_one);
-  ASSERT_TRUE(old_reader.Start(&column_count).ok());
+  EXPECT_EQ(*decoded, expected);
+  Result<StoredRow> read = ReadColumnByColumn(format_one);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, expected);
+
+  StoredRowReader reader(format_one);
+  uint64_t column_count = 0;
+  ASSERT_TRUE(reader.Start(&column_count).ok());
   std::string_view name;
   uint64_t version_count = 0;
-  ASSERT_TRUE(old_reader.NextColumn(&name, &version_count).ok());
+  ASSERT_TRUE(reader.NextColumn(&name, &version_count).ok());
   int64_t timestamp = 0;
   ValueView value;
   std::optional<uint8_t> checksum = 7;
-  ASSERT_TRUE(old_reader.NextVersion(&timestamp, &value, &checksum).ok());
+  ASSERT_TRUE(reader.NextVersion(&timestamp, &value, &checksum).ok());
   EXPECT_FALSE(checksum.has_value());
-  // Re-encoding writes format 2.
+
   std::string again;
   EncodeStoredRow(*decoded, &again);
-  EXPECT_EQ(again, encoded);
+  std::string expected_bytes;
+  EncodeStoredRow(expected, &expected_bytes);
+  EXPECT_EQ(again, expected_bytes);
+  EXPECT_EQ(again[0], 0x02);
 }
 
 TEST(RowCodecTest, TheColumnReaderSeesWhatDecodeStoredRowSees) {

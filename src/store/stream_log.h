@@ -172,7 +172,7 @@ class StreamLog {
                 wire::SequenceInfo* assigned = nullptr);
   // Append in two steps, so that a writer holds its guard for less: EncodeRecord checks and
   // encodes the record of a change as Append would (the same rules and errors) before the guard
-  // is taken, with a placeholder for the timestamp; AppendEncoded, under the guard, assigns the
+  // is taken, its sequence timestamp left at 0; AppendEncoded, under the guard, sets the shard's
   // timestamp into `*record` and appends it, exactly as Append does from there. `first_key` is the
   // change's first primary key column's value. Nothing is appended on error.
   static Status EncodeRecord(wire::StreamAction action, const wire::Row& change, uint32_t row_index,

@@ -601,12 +601,10 @@ uint8_t AppendNamedCell(std::string_view name, const ValueView& value,
   at = PutBytes(name, at);
   at = PutByte(kTagCellValue, at);
   at = PutU32(static_cast<uint32_t>(variant_size), at);
-  const char* variant = at;
   at = PutByte(static_cast<uint8_t>(value.type), at);
   at = PutSqlVariantPayload(value, at);
-  uint8_t checksum = name_value_checksum.has_value()
-                         ? *name_value_checksum
-                         : Crc8(Crc8(0, name), std::string_view(variant, variant_size));
+  uint8_t checksum =
+      name_value_checksum.has_value() ? *name_value_checksum : NameValueChecksum(name, value);
   if (timestamp_millis != nullptr) {
     at = PutByte(kTagCellTimestamp, at);
     at = PutU64(static_cast<uint64_t>(*timestamp_millis), at);
