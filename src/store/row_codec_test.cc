@@ -159,6 +159,7 @@ TEST(RowCodecTest, ARowOfFormatOneStillReads) {
   EncodeStoredRow(expected, &expected_bytes);
   EXPECT_EQ(again, expected_bytes);
   EXPECT_EQ(again[0], 0x02);
+  EXPECT_EQ(again.size(), format_one.size() + 3) << "one checksum byte per version";
 }
 
 TEST(RowCodecTest, TheColumnReaderSeesWhatDecodeStoredRowSees) {
