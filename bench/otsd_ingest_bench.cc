@@ -5,7 +5,9 @@
 //            --threads client threads into a fresh table per repetition (the requests' rows made
 //            before the timer starts, as the baseline's keys and values are);
 //            baseline: RocksDB WriteBatches of the same rows (key = table prefix + PK, value =
-//            the PlainBuffer row) from as many threads, WAL on, no fsync (otsd's default).
+//            the PlainBuffer row) from as many threads, WAL on, no fsync (otsd's default);
+//            with --sync every batch fsyncs its WAL, as otsd's --durability=sync does (which
+//            the caller starts otsd with: bench/run.sh's OTSD_FLAGS).
 //   scan:    GetRange paging over a whole table of --rows rows, decoded into rows;
 //            baseline: a RocksDB iterator over the same keys and values.
 //
@@ -65,6 +67,7 @@ struct Flags {
   int repetitions = 5;
   std::string rocksdb_dir;
   bool stream = false;
+  bool sync = false;
 };
 
 // One STRING PK and five attributes: about 150 bytes of names and values per row.
@@ -173,6 +176,7 @@ Result<double> RawIngest(rocksdb::DB* db, int table_id, const std::vector<std::s
   const std::string prefix = RawPrefix(table_id);
   const int batches = (static_cast<int>(keys.size()) + flags.batch - 1) / flags.batch;
   rocksdb::WriteOptions write_options;
+  write_options.sync = flags.sync;
   return RunBatches(batches, flags.threads, [&](int64_t b) -> Status {
     rocksdb::WriteBatch batch;
     const size_t begin = static_cast<size_t>(b) * flags.batch;
@@ -276,6 +280,8 @@ int main(int argc, char** argv) {
   app.add_option("--rocksdb-dir", flags.rocksdb_dir, "directory for the raw RocksDB baseline")
       ->required();
   app.add_flag("--stream", flags.stream, "create the otsd tables with the stream enabled");
+  app.add_flag("--sync", flags.sync,
+               "the raw baseline fsyncs every batch (otsd started with --durability=sync)");
   CLI11_PARSE(app, argc, argv);
   if (flags.rows < 1 || flags.batch < 1 || flags.threads < 1 || flags.repetitions < 1) {
     std::cerr << "otsd_ingest_bench: --rows, --batch, --threads, --repetitions must be >= 1\n";
@@ -393,7 +399,7 @@ int main(int argc, char** argv) {
             << " B of names and values per row (" << encoded_bytes / rows.size()
             << " B as PlainBuffer); BatchWriteRow of " << flags.batch << " rows from "
             << flags.threads << " client threads; stream " << (flags.stream ? "on" : "off")
-            << ".\n\n";
+            << (flags.sync ? "; every write fsynced (otsd and raw)" : "") << ".\n\n";
   std::cout << "| measure | otsd (C++ client, loopback) | raw RocksDB, same rows | otsd / raw |\n";
   std::cout << "|---|---:|---:|---:|\n";
   std::cout << "| ingest, rows/s | " << Rate(otsd_ingest) << " | " << Rate(raw_ingest) << " | "

@@ -5,6 +5,8 @@
 #   e.g. bench/run.sh build/release --rows=200000 --repetitions=5
 #   STREAM_READ_FLAGS="--records=200000" bench/run.sh build/release   (stream_read_bench flags)
 #   BENCHES="stream-read" bench/run.sh build/release                   (a subset: ingest, stream-read, export)
+#   OTSD_FLAGS="--durability=sync" BENCHES=ingest bench/run.sh build/release --sync --batch=1 --threads=8 --rows=20000
+#                                        (flags for the ingest's otsd; --sync makes the raw baseline fsync too)
 #   EXPORT_FLAGS="--rows=10000000 --repetitions=1" BENCHES=export bench/run.sh build/release
 #                                        (export_bench flags: the 10M-row RSS run, ~3 min, not default)
 #   EXPORT_FLAGS="--writer=txtfile --mix --records=1000000 --repetitions=3" BENCHES=export bench/run.sh build/release
@@ -49,6 +51,7 @@ read -r -a stream_read_flags <<<"${STREAM_READ_FLAGS:-}"
 export_bench="$build_dir/bench/export_bench"
 otsync="$build_dir/src/tools/otsync"
 read -r -a export_flags <<<"${EXPORT_FLAGS:-}"
+read -r -a otsd_flags <<<"${OTSD_FLAGS:-}"
 scheduler_bench="$build_dir/bench/scheduler_bench"
 read -r -a scheduler_flags <<<"${SCHEDULER_FLAGS:-}"
 warehouse_commit_bench="$build_dir/bench/warehouse_commit_bench"
@@ -96,7 +99,7 @@ echo
 echo "- machine: $(nproc) cores, ${cpu_model:-unknown CPU}, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr)"
 echo "- build: $build_dir ($(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/null || echo unknown))"
 echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- command: ${BENCHES:+BENCHES=\"$BENCHES\" }${SCHEDULER_FLAGS:+SCHEDULER_FLAGS=\"$SCHEDULER_FLAGS\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }${EXPORT_FLAGS:+EXPORT_FLAGS=\"$EXPORT_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
+echo "- command: ${OTSD_FLAGS:+OTSD_FLAGS=\"$OTSD_FLAGS\" }${BENCHES:+BENCHES=\"$BENCHES\" }${SCHEDULER_FLAGS:+SCHEDULER_FLAGS=\"$SCHEDULER_FLAGS\" }${STREAM_READ_FLAGS:+STREAM_READ_FLAGS=\"$STREAM_READ_FLAGS\" }${EXPORT_FLAGS:+EXPORT_FLAGS=\"$EXPORT_FLAGS\" }bench/run.sh $build_dir${*:+ $*}"
 
 # The official Node SDK on the table the C++ bench just read (bench/node_sdk_bench.js), printed
 # as one more row of the table above it. Skipped, saying so, when the SDK is not installed.
@@ -126,7 +129,7 @@ for mode in off on; do
   echo
   echo "## otsd ingest and scan, stream $mode"
   echo
-  otsd_start "$otsd" "$work_dir/otsd-stream-$mode"
+  otsd_start "$otsd" "$work_dir/otsd-stream-$mode" "${otsd_flags[@]}"
   stream_flag=()
   [[ "$mode" == on ]] && stream_flag=(--stream)
   if ! "$bench" --endpoint="$otsd_endpoint" --otsd-pid="$otsd_pid" \

@@ -12,7 +12,8 @@
 //   of a row change goes into the same WriteBatch as the change: encoded before the table's
 //   StreamWriteGuard is taken (StreamLog::EncodeRecord), given its timestamp under it
 //   (AppendEncoded, then PutAppendedRecords()); the guard is taken after the row locks and held
-//   until the batch is written. The table record keeps no stream settings: the stream log is
+//   until the batch is written (shared by the writers of a table without a stream when every
+//   write is synced). The table record keeps no stream settings: the stream log is
 //   their only source.
 //
 // Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
@@ -824,9 +825,9 @@ std::optional<StagedRow> RocksDbStore::StageRow(PendingRow* pending, WrittenRows
 Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   // Lock order: row stripes, then the stream guard. The guard spans assigning the records their
   // shards' timestamps and writing the batch, so that within a shard commit order is timestamp
-  // order; nothing else needs it. Every writer of a table waits for it, so what can be done
-  // before it is: the records are encoded (for the tables that have a stream as it is taken)
-  // and the rows put into the batch.
+  // order; nothing else needs it. Every writer of a table with a stream waits for it, so what can
+  // be done before it is: the records are encoded (for the tables that have a stream as it is
+  // taken) and the rows put into the batch.
   // Each distinct table once, by its state: a batch writes one table or a few.
   struct WrittenTable {
     const TableState* state;
@@ -885,7 +886,13 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
   std::vector<TableRef> stream_tables;
   stream_tables.reserve(tables.size());
   for (const WrittenTable& entry : tables) stream_tables.push_back(entry.ref);
-  StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(stream_tables));
+  // With every write synced, the writers of a table without a stream share its guard, so that
+  // RocksDB commits concurrent batches as one group under one fsync; without, they take it
+  // exclusively: on a few cores the hand-offs inside RocksDB's write group cost more than the
+  // guard's queue (docs/benchmarks.md, Sync run 1).
+  StreamWriteGuard stream_guard = write_options_.sync
+                                      ? stream_log_->LockForRowWrites(std::move(stream_tables))
+                                      : stream_log_->LockForWrites(std::move(stream_tables));
   std::vector<StagedRow*> committed;
   committed.reserve(staged_in_order.size());
   for (StagedRow* staged : staged_in_order) {

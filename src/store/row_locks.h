@@ -15,13 +15,13 @@
 // above s, so no cycle can form.
 #pragma once
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <array>
 #include <functional>
 #include <string_view>
 #include <vector>
+
+#include "store/writer_preferring_lock.h"
 
 namespace otsync::store {
 
@@ -36,18 +36,8 @@ class RowLockTable {
     Mode mode = Mode::kExclusive;
   };
 
-  RowLockTable() {
-    pthread_rwlockattr_t attributes;
-    pthread_rwlockattr_init(&attributes);
-    // No thread takes a stripe twice (the guard takes each once), so the non-recursive writer
-    // preference is safe.
-    pthread_rwlockattr_setkind_np(&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    for (pthread_rwlock_t& lock : locks_) pthread_rwlock_init(&lock, &attributes);
-    pthread_rwlockattr_destroy(&attributes);
-  }
-  ~RowLockTable() {
-    for (pthread_rwlock_t& lock : locks_) pthread_rwlock_destroy(&lock);
-  }
+  // No thread takes a stripe twice (the guard takes each once), as the locks require.
+  RowLockTable() = default;
   RowLockTable(const RowLockTable&) = delete;
   RowLockTable& operator=(const RowLockTable&) = delete;
 
@@ -71,17 +61,22 @@ class RowLockTable {
                       [](const Request& a, const Request& b) { return a.stripe == b.stripe; }),
           held_.end());
       for (const Request& request : held_) {
-        pthread_rwlock_t* lock = &table_->locks_[request.stripe];
+        WriterPreferringLock& lock = table_->locks_[request.stripe];
         if (request.mode == Mode::kExclusive) {
-          pthread_rwlock_wrlock(lock);
+          lock.lock();
         } else {
-          pthread_rwlock_rdlock(lock);
+          lock.lock_shared();
         }
       }
     }
     ~Guard() {
       for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
-        pthread_rwlock_unlock(&table_->locks_[it->stripe]);
+        WriterPreferringLock& lock = table_->locks_[it->stripe];
+        if (it->mode == Mode::kExclusive) {
+          lock.unlock();
+        } else {
+          lock.unlock_shared();
+        }
       }
     }
     Guard(const Guard&) = delete;
@@ -93,7 +88,7 @@ class RowLockTable {
   };
 
  private:
-  std::array<pthread_rwlock_t, kStripes> locks_;
+  std::array<WriterPreferringLock, kStripes> locks_;
 };
 
 }  // namespace otsync::store
