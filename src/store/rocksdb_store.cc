@@ -11,21 +11,23 @@
 //   StreamLog's two column families (stream_log.h) hold streams, shards and records. The record
 //   of a row change goes into the same WriteBatch as the change: encoded before the table's
 //   StreamWriteGuard is taken (StreamLog::EncodeRecord), given its timestamp under it
-//   (AppendEncoded, then PutAppendedRecords()); the guard is taken after the row locks and held
-//   until the batch is written (shared by the writers of a table without a stream when every
-//   write is synced). The table record keeps no stream settings: the stream log is
-//   their only source.
+//   (AppendEncoded, then PutAppendedRecords()); the guard is taken after the row locks (with
+//   sync_writes by the leader of the call's commit group, commit_queue.h) and held until the
+//   batch is written. The table record keeps no stream settings: the stream log is their only
+//   source.
 //
 // Write path (WriteRow and BatchWriteRows share it): validate every row, resolve AUTO_INCREMENT,
 // take the striped locks of all rows, read only the rows whose write needs the current state
 // (updates, row-existence or column conditions), apply, and commit every successful row of the
-// call in one WriteBatch. A PutRow or DeleteRow with condition IGNORE never reads. TTL and a
-// lowered max_versions are applied on read, on the next read-modify-write of a row, and by
-// compaction.
+// call in one WriteBatch; with sync_writes, calls committing at the same time join theirs into one
+// RocksDB write and one fsync (commit_queue.h: LevelDB's writer queue). A PutRow or
+// DeleteRow with condition IGNORE never reads. TTL and a lowered max_versions are applied on read,
+// on the next read-modify-write of a row, and by compaction.
 //
 // Kill points (base/kill_point.h) of the write path, for otsd's crash loop:
-// store.write.before_commit (every row and stream record of the call is in the batch, the shards'
-// timestamps are taken), store.write.after_commit (the batch is written, nothing is answered yet).
+// store.write.before_commit (every row and stream record of the calls of a commit group is in
+// their batch, the shards' timestamps are taken), store.write.after_commit (the batch is written,
+// nothing is answered yet).
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -47,11 +49,13 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "base/kill_point.h"
+#include "store/commit_queue.h"
 #include "store/fault_point_file_system.h"
 #include "store/filter_evaluator.h"
 #include "store/key_encoding.h"
@@ -172,6 +176,73 @@ struct StagedRow {
   std::optional<std::string> record;
   std::optional<wire::Row> returned_row;
 };
+
+// Keys whose staged row failed, with the failure: later rows of these keys in the call were
+// computed on top of it, so they fail too, with the same status.
+using FailedKeys = std::unordered_map<std::string_view, Status>;
+
+void FailRow(FailedKeys* failed_keys, PendingRow& row, const Status& status) {
+  row.outcome->status = status;
+  if (row.shares_key) failed_keys->emplace(row.key, status);
+}
+
+// Whether an earlier row of `row`'s key failed; if so `row` fails with the same status.
+bool KeyFailedEarlier(FailedKeys* failed_keys, PendingRow& row) {
+  if (!row.shares_key) return false;
+  auto it = failed_keys->find(row.key);
+  if (it == failed_keys->end()) return false;
+  row.outcome->status = it->second;
+  return true;
+}
+
+// One write call's staged rows on their way through the commit queue.
+struct PendingCommit {
+  // Each distinct table of the call once, by its state: a call writes one table or a few.
+  struct Table {
+    const TableState* state;
+    TableRef ref;
+    bool has_stream;  // As the call looked, before the guard: the guard decides.
+  };
+  const Table* FindTable(const TableState* state) const {
+    for (const Table& table : tables) {
+      if (table.state == state) return &table;
+    }
+    return nullptr;
+  }
+
+  std::vector<Table> tables;
+  std::vector<StagedRow*> rows;  // In the call's order; once committed, those in the batch.
+  rocksdb::WriteBatch batch;     // The rows, in key order.
+  FailedKeys failed_keys;
+};
+
+// A WriteBatch's bytes are a 12-byte header (an 8-byte sequence number, then the count of its
+// entries as 4 bytes little-endian) followed by its entries, so batches join by their entries.
+// `joined` gets the entries of `group`'s batches in group order.
+Status JoinBatches(std::span<PendingCommit* const> group, rocksdb::WriteBatch* joined) {
+  constexpr size_t kHeaderBytes = 12;
+  std::string bytes;
+  uint32_t count = 0;
+  size_t size = 0;
+  for (const PendingCommit* commit : group) size += commit->batch.GetDataSize();
+  bytes.reserve(size);
+  for (const PendingCommit* commit : group) {
+    const std::string& data = commit->batch.Data();
+    if (data.size() < kHeaderBytes) {
+      return Status::Internal("a write batch of " + std::to_string(data.size()) +
+                              " bytes has no header");
+    }
+    bytes.append(data, bytes.empty() ? 0 : kHeaderBytes, std::string::npos);
+    count += commit->batch.Count();
+  }
+  for (int i = 0; i < 4; ++i) bytes[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
+  *joined = rocksdb::WriteBatch(std::move(bytes));
+  if (joined->Count() != count) {
+    return Status::Internal("joined write batches count " + std::to_string(joined->Count()) +
+                            " entries, expected " + std::to_string(count));
+  }
+  return Status::OK();
+}
 
 // Whether a write's outcome depends on the row as stored: an update merges into it, a condition
 // reads it. Any other write (a put or a delete under IGNORE) is blind: computed from the request
@@ -309,9 +380,15 @@ class RocksDbStore final : public Store {
   // nullopt (the reason in the row's outcome) when the row does not go on.
   // REQUIRED: the row's stripe is held.
   std::optional<StagedRow> StageRow(PendingRow* row, WrittenRows* written, int64_t now_millis);
-  // Writes the staged rows and their stream records in one batch, under the stream guard; a row
-  // whose record cannot be staged leaves the batch (and so do later rows of its key).
+  // Writes the staged rows and their stream records in one batch, under the stream guard (with
+  // sync_writes through the commit queue: the batch may share its RocksDB write with other
+  // calls'); a row whose record cannot be staged leaves the batch (and so do later rows of its
+  // key).
   Status WriteStagedRows(std::vector<StagedRow>* staged_rows);
+  // Commits a group of calls (one call alone, or the commit queue's group): appends their records
+  // under one stream guard, in group order, and writes their rows and records in one RocksDB
+  // write; each row's outcome says how it went.
+  void CommitGroup(std::span<PendingCommit* const> group);
   // Puts (or deletes) `rows` into `batch` in key order.
   Status PutRowsInKeyOrder(std::vector<StagedRow*> rows, rocksdb::WriteBatch* batch);
   // Reads the stored row under `key`; nullopt when absent.
@@ -357,6 +434,9 @@ class RocksDbStore final : public Store {
   uint64_t next_table_id_ = 1;
 
   RowLockTable row_locks_;
+  // With sync_writes, calls that reach their commit together share one RocksDB write and its
+  // fsync: up to 64 calls, 4 MiB of rows past the first call's.
+  CommitQueue<PendingCommit> commit_queue_{64, 4 << 20};
 
   // Destroyed before the column family handles and the DB (see the destructor).
   std::unique_ptr<StreamLog> stream_log_;
@@ -823,49 +903,24 @@ std::optional<StagedRow> RocksDbStore::StageRow(PendingRow* pending, WrittenRows
 }
 
 Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
-  // Lock order: row stripes, then the stream guard. The guard spans assigning the records their
-  // shards' timestamps and writing the batch, so that within a shard commit order is timestamp
-  // order; nothing else needs it. Every writer of a table with a stream waits for it, so what can
-  // be done before it is: the records are encoded (for the tables that have a stream as it is
-  // taken) and the rows put into the batch.
-  // Each distinct table once, by its state: a batch writes one table or a few.
-  struct WrittenTable {
-    const TableState* state;
-    TableRef ref;
-    bool has_stream;  // Before the guard: the guard decides.
-  };
-  std::vector<WrittenTable> tables;
-  auto find_table = [&tables](const TableState* table) {
-    return std::find_if(tables.begin(), tables.end(),
-                        [table](const WrittenTable& entry) { return entry.state == table; });
-  };
+  // Lock order: row stripes, then the commit queue, then the stream guard. The guard spans
+  // assigning the records their shards' timestamps and writing the batch, so that within a shard
+  // commit order is timestamp order; nothing else needs it. Every writer of a table waits for it
+  // (and with sync_writes for the queue, whose leader takes it for its group), so what can be
+  // done before is: the records are encoded (for the tables that have a stream as the call
+  // looks) and the rows put into the call's batch.
+  PendingCommit commit;
   for (const StagedRow& staged : *staged_rows) {
     const TableState* table = staged.row->table.get();
-    if (find_table(table) == tables.end()) {
-      tables.push_back({table, table->ref(), stream_log_->HasStream(table->ref())});
+    if (commit.FindTable(table) == nullptr) {
+      commit.tables.push_back({table, table->ref(), stream_log_->HasStream(table->ref())});
     }
   }
-
-  // Keys whose staged row failed: later rows of these keys were computed on top of it, so they
-  // fail too, with the same status.
-  std::unordered_map<std::string_view, Status> failed_keys;
-  auto fail_row = [&failed_keys](PendingRow& row, const Status& status) {
-    row.outcome->status = status;
-    if (row.shares_key) failed_keys.emplace(row.key, status);
-  };
-  auto key_failed_earlier = [&failed_keys](PendingRow& row) {
-    if (!row.shares_key) return false;
-    auto it = failed_keys.find(row.key);
-    if (it == failed_keys.end()) return false;
-    row.outcome->status = it->second;
-    return true;
-  };
-  std::vector<StagedRow*> staged_in_order;
-  staged_in_order.reserve(staged_rows->size());
+  commit.rows.reserve(staged_rows->size());
   for (StagedRow& staged : *staged_rows) {
     PendingRow& row = *staged.row;
-    if (key_failed_earlier(row)) continue;
-    if (find_table(row.table.get())->has_stream) {
+    if (KeyFailedEarlier(&commit.failed_keys, row)) continue;
+    if (commit.FindTable(row.table.get())->has_stream) {
       // Never a row change without its record: a row whose record is refused stays out of the
       // batch, the others go in.
       staged.record.emplace();
@@ -873,68 +928,84 @@ Status RocksDbStore::WriteStagedRows(std::vector<StagedRow>* staged_rows) {
           StreamLog::EncodeRecord(wire::StreamActionOf(staged.change.action), staged.change.row,
                                   row.row_index, &*staged.record);
       if (!encoded.ok()) {
-        fail_row(row, encoded);
+        FailRow(&commit.failed_keys, row, encoded);
         continue;
       }
     }
-    staged_in_order.push_back(&staged);
+    commit.rows.push_back(&staged);
   }
-  if (staged_in_order.empty()) return Status::OK();
-  rocksdb::WriteBatch batch;
-  OTSYNC_RETURN_IF_ERROR(PutRowsInKeyOrder(staged_in_order, &batch));
-
-  std::vector<TableRef> stream_tables;
-  stream_tables.reserve(tables.size());
-  for (const WrittenTable& entry : tables) stream_tables.push_back(entry.ref);
-  // With every write synced, the writers of a table without a stream share its guard, so that
-  // RocksDB commits concurrent batches as one group under one fsync; without, they take it
-  // exclusively: on a few cores the hand-offs inside RocksDB's write group cost more than the
-  // guard's queue (docs/benchmarks.md, Sync run 1).
-  StreamWriteGuard stream_guard = write_options_.sync
-                                      ? stream_log_->LockForRowWrites(std::move(stream_tables))
-                                      : stream_log_->LockForWrites(std::move(stream_tables));
-  std::vector<StagedRow*> committed;
-  committed.reserve(staged_in_order.size());
-  for (StagedRow* staged : staged_in_order) {
-    PendingRow& row = *staged->row;
-    if (key_failed_earlier(row)) continue;
-    const TableRef& table = find_table(row.table.get())->ref;
-    // A table whose stream was enabled after the look above has its record encoded here.
-    const Status appended =
-        staged->record.has_value()
-            ? stream_log_->AppendEncoded(
-                  &stream_guard, table, wire::StreamActionOf(staged->change.action),
-                  staged->change.row.primary_key.front().value, row.row_index, &*staged->record)
-            : StageChangeRecord(&stream_guard, table, staged->change, row.row_index);
-    if (!appended.ok()) {
-      fail_row(row, appended);
-      continue;
-    }
-    committed.push_back(staged);
-  }
-  if (committed.empty()) return Status::OK();
-  Status status;
-  if (committed.size() != staged_in_order.size()) {
-    // A record refused under the guard (a store bug): its row leaves the batch.
-    batch.Clear();
-    status = PutRowsInKeyOrder(committed, &batch);
-  }
-  // The records go in after every row change.
-  if (status.ok()) status = stream_log_->PutAppendedRecords(&stream_guard, &batch);
-  if (status.ok()) {
-    OTSYNC_KILL_POINT("store.write.before_commit");
-    status = FromRocksDb(db_->Write(write_options_, &batch));
-  }
-  if (status.ok()) OTSYNC_KILL_POINT("store.write.after_commit");
-  for (StagedRow* staged : committed) {
-    RowWriteOutcome* outcome = staged->row->outcome;
-    if (status.ok()) {
-      outcome->returned_row = std::move(staged->returned_row);
-    } else {
-      outcome->status = status;
-    }
+  if (commit.rows.empty()) return Status::OK();
+  OTSYNC_RETURN_IF_ERROR(PutRowsInKeyOrder(commit.rows, &commit.batch));
+  if (write_options_.sync) {
+    commit_queue_.Commit(&commit, commit.batch.GetDataSize(),
+                         [this](std::span<PendingCommit* const> group) { CommitGroup(group); });
+  } else {
+    // Without an fsync to share a call commits alone, its tables' guards ordering it: on two
+    // cores the queue's hand-offs cost more than one WAL write for several calls saves
+    // (docs/benchmarks.md, Group run 1).
+    PendingCommit* const alone[] = {&commit};
+    CommitGroup(alone);
   }
   return Status::OK();
+}
+
+void RocksDbStore::CommitGroup(std::span<PendingCommit* const> group) {
+  std::vector<TableRef> tables;
+  for (const PendingCommit* commit : group) {
+    for (const PendingCommit::Table& table : commit->tables) tables.push_back(table.ref);
+  }
+  StreamWriteGuard stream_guard = stream_log_->LockForWrites(std::move(tables));
+  Status status;
+  for (PendingCommit* commit : group) {
+    std::vector<StagedRow*> committed;
+    committed.reserve(commit->rows.size());
+    for (StagedRow* staged : commit->rows) {
+      PendingRow& row = *staged->row;
+      if (KeyFailedEarlier(&commit->failed_keys, row)) continue;
+      const TableRef& table = commit->FindTable(row.table.get())->ref;
+      // A table whose stream was enabled after the call looked has its record encoded here.
+      const Status appended =
+          staged->record.has_value()
+              ? stream_log_->AppendEncoded(
+                    &stream_guard, table, wire::StreamActionOf(staged->change.action),
+                    staged->change.row.primary_key.front().value, row.row_index, &*staged->record)
+              : StageChangeRecord(&stream_guard, table, staged->change, row.row_index);
+      if (!appended.ok()) {
+        FailRow(&commit->failed_keys, row, appended);
+        continue;
+      }
+      committed.push_back(staged);
+    }
+    if (committed.size() != commit->rows.size()) {
+      // A record refused under the guard (a store bug): its row leaves the call's batch.
+      commit->batch.Clear();
+      if (status.ok()) status = PutRowsInKeyOrder(committed, &commit->batch);
+    }
+    commit->rows = std::move(committed);
+  }
+  // One batch for the group: the calls' rows in queue order, then every record.
+  rocksdb::WriteBatch joined;
+  rocksdb::WriteBatch* batch = &group.front()->batch;
+  if (status.ok() && group.size() > 1) {
+    status = JoinBatches(group, &joined);
+    batch = &joined;
+  }
+  if (status.ok()) status = stream_log_->PutAppendedRecords(&stream_guard, batch);
+  if (status.ok() && batch->Count() > 0) {
+    OTSYNC_KILL_POINT("store.write.before_commit");
+    status = FromRocksDb(db_->Write(write_options_, batch));
+    if (status.ok()) OTSYNC_KILL_POINT("store.write.after_commit");
+  }
+  for (PendingCommit* commit : group) {
+    for (StagedRow* staged : commit->rows) {
+      RowWriteOutcome* outcome = staged->row->outcome;
+      if (status.ok()) {
+        outcome->returned_row = std::move(staged->returned_row);
+      } else {
+        outcome->status = status;
+      }
+    }
+  }
 }
 
 Status RocksDbStore::PutRowsInKeyOrder(std::vector<StagedRow*> rows, rocksdb::WriteBatch* batch) {

@@ -394,9 +394,9 @@ TEST_F(StoreStreamTest, ConcurrentBlindPutsAndIncrementsOfARowKeepItsRecordsInCo
 
 // A stream enabled while writers write its table records every row written after it: a thread's
 // writes follow each other, so once one of them has its record, every later one must have its
-// own, and every batch begun after the enable returned has them. The writers hold the table's
-// guard exclusively, or shared with every write synced (stream_log.h); stream_log_test.cc
-// forces the race between a writer's look at the stream and its lock, which this cannot.
+// own, and every batch begun after the enable returned has them; the two rows of a batch have
+// their records or none. With every write synced the calls commit in groups (commit_queue.h):
+// a group's leader appends the records of calls that looked before the enable.
 void StoreStreamTest::ExpectEveryRowWrittenAfterAnEnableRecorded() {
   ASSERT_TRUE(store_->CreateTable(kInstance, IntTable("t", false)).ok());
   constexpr int kThreads = 4;
@@ -466,7 +466,7 @@ TEST_F(StoreStreamTest, AStreamEnabledWhileWritersRunRecordsEveryRowWrittenAfter
   ExpectEveryRowWrittenAfterAnEnableRecorded();
 }
 
-TEST_F(StoreStreamTest, AStreamEnabledWhileSyncedWritersShareTheGuardRecordsEveryRowAfterIt) {
+TEST_F(StoreStreamTest, AStreamEnabledWhileSyncedWritersCommitInGroupsRecordsEveryRowAfterIt) {
   options_.sync_writes = true;
   Reopen();
   ExpectEveryRowWrittenAfterAnEnableRecorded();

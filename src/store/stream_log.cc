@@ -559,62 +559,27 @@ Result<std::vector<std::string>> StreamLog::ReshapeShards(const TableRef& table,
 // ---- Write path ----
 
 StreamWriteGuard StreamLog::LockForWrites(std::vector<TableRef> tables) {
-  return Lock(std::move(tables), /*share_tables_without_stream=*/false);
-}
-
-StreamWriteGuard StreamLog::LockForRowWrites(std::vector<TableRef> tables) {
-  return Lock(std::move(tables), /*share_tables_without_stream=*/true);
-}
-
-StreamWriteGuard StreamLog::Lock(std::vector<TableRef> tables, bool share_tables_without_stream) {
   std::sort(tables.begin(), tables.end());
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
-  std::vector<WriterPreferringLock*> locks;
-  locks.reserve(tables.size());
-  // Whether each table is locked exclusively: by the look below, and for good once a table was
-  // found with a stream under a shared lock.
-  std::vector<bool> exclusive(tables.size(), true);
+  std::vector<std::mutex*> mutexes;
   {
     std::lock_guard<std::mutex> state_lock(state_mu_);
-    for (size_t i = 0; i < tables.size(); ++i) {
-      std::unique_ptr<WriterPreferringLock>& lock = write_locks_[tables[i]];
-      if (lock == nullptr) lock = std::make_unique<WriterPreferringLock>();
-      locks.push_back(lock.get());
-      if (share_tables_without_stream) exclusive[i] = FindStreamLocked(tables[i]) != nullptr;
+    for (const TableRef& table : tables) {
+      std::unique_ptr<std::mutex>& mutex = write_mutexes_[table];
+      if (mutex == nullptr) mutex = std::make_unique<std::mutex>();
+      mutexes.push_back(mutex.get());
     }
   }
-  while (true) {
-    // In the order of `tables`, whatever the mode, so that guards never wait in a cycle.
-    StreamWriteGuard guard;
-    for (size_t i = 0; i < tables.size(); ++i) {
-      if (exclusive[i]) {
-        guard.exclusive_locks_.emplace_back(*locks[i]);
-      } else {
-        guard.shared_locks_.emplace_back(*locks[i]);
-      }
-    }
-    // Read under the tables' locks: a lifecycle call that held one of them has finished, and
-    // none can start until the guard is gone.
-    bool stream_enabled_meanwhile = false;
-    {
-      std::lock_guard<std::mutex> state_lock(state_mu_);
-      guard.has_stream_.reserve(tables.size());
-      for (size_t i = 0; i < tables.size(); ++i) {
-        const bool has_stream = FindStreamLocked(tables[i]) != nullptr;
-        if (has_stream && !exclusive[i]) {
-          exclusive[i] = true;
-          stream_enabled_meanwhile = true;
-        }
-        guard.has_stream_.push_back(has_stream);
-      }
-    }
-    if (!stream_enabled_meanwhile) {
-      guard.tables_ = std::move(tables);
-      return guard;
-    }
-    // A stream was enabled between the look and the shared lock: its table's writers must
-    // exclude each other now. The guard is released and taken again.
+  StreamWriteGuard guard;
+  for (std::mutex* mutex : mutexes) guard.locks_.emplace_back(*mutex);
+  guard.tables_ = std::move(tables);
+  // Read under the tables' locks: a lifecycle call that held one of them has finished.
+  std::lock_guard<std::mutex> state_lock(state_mu_);
+  guard.has_stream_.reserve(guard.tables_.size());
+  for (const TableRef& table : guard.tables_) {
+    guard.has_stream_.push_back(FindStreamLocked(table) != nullptr);
   }
+  return guard;
 }
 
 Status StreamLog::Append(StreamWriteGuard* guard, const TableRef& table, wire::StreamAction action,

@@ -11,8 +11,7 @@
 //  - Within a shard, commit timestamps (µs) strictly increase, across clock stalls, clocks
 //    going back and reopens; a child shard's timestamps exceed its parents' last ones.
 //  - Per shard, records are served in commit order (docs/design.md invariant 2): appends to a
-//    table are serialized from Append until their batch is committed by the StreamWriteGuard,
-//    which the writers of a table with a stream hold exclusively.
+//    table are serialized from Append until their batch is committed by the StreamWriteGuard.
 //  - Every piece of metadata (streams, shards, trim horizons, counters) is persisted in the
 //    metadata column family; last timestamps are recovered from the records at open.
 //
@@ -42,7 +41,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,20 +52,17 @@
 #include "store/stream_metadata.h"
 #include "store/stream_record_block.h"
 #include "store/stream_types.h"
-#include "store/writer_preferring_lock.h"
 #include "wire/row.h"
 #include "wire/table_schema.h"
 
 namespace otsync::store {
 
-// The right to append stream records for a set of tables until destroyed. Hold it from the
-// first Append until the WriteBatch carrying the records is committed or dropped.
+// Exclusive right to append stream records for a set of tables until destroyed. Hold it from
+// the first Append until the WriteBatch carrying the records is committed or dropped.
 //
-// Every call that enables, drops or reshapes a stream holds its table's guard exclusively, so
-// whether a covered table has a stream cannot change while the guard is held: the guard records
-// it once, and Append on a table without a stream costs no lock and no lookup. A guard of row
-// writes (LockForRowWrites) holds a table without a stream shared: its writers only need to
-// exclude a stream being enabled, and they run through RocksDB side by side.
+// Every call that enables, drops or reshapes a stream holds its table's guard, so whether a
+// covered table has a stream cannot change while the guard is held: the guard records it once,
+// and Append on a table without a stream costs no lock and no lookup.
 class StreamWriteGuard {
  public:
   StreamWriteGuard(StreamWriteGuard&&) = default;
@@ -84,10 +79,7 @@ class StreamWriteGuard {
 
   std::vector<TableRef> tables_;  // Sorted, unique: the order the locks were taken in.
   std::vector<bool> has_stream_;  // Beside tables_: read once all its locks were held.
-  // Taken in the order of tables_, each table's in one of the two modes: shared only for a table
-  // without a stream.
-  std::vector<std::unique_lock<WriterPreferringLock>> exclusive_locks_;
-  std::vector<std::shared_lock<WriterPreferringLock>> shared_locks_;
+  std::vector<std::unique_lock<std::mutex>> locks_;
   // Records appended under the guard and not yet put into a batch: one builder per shard
   // number, and the entries of builders that filled up (key, value).
   std::vector<std::pair<uint64_t, StreamRecordBlockBuilder>> open_blocks_;
@@ -162,13 +154,9 @@ class StreamLog {
 
   // ---- Write path ----
 
-  // Locks `tables` (any order, duplicates allowed) exclusively for appending, whether or not
-  // they have a stream. Blocks while another writer or a lifecycle call holds one of them.
+  // Locks `tables` (any order, duplicates allowed) for appending, whether or not they have a
+  // stream. Blocks while another writer or a lifecycle call holds one of them.
   StreamWriteGuard LockForWrites(std::vector<TableRef> tables);
-  // As LockForWrites, for a call writing rows: a table that has no stream once its lock is held
-  // is held shared, so that writers of it do not wait for each other. Blocks while a lifecycle
-  // call holds one of the tables, or a writer holds one that has a stream.
-  StreamWriteGuard LockForRowWrites(std::vector<TableRef> tables);
 
   // Appends the stream record of one applied row change to the records `guard` holds for
   // PutAppendedRecords, or nothing when `table` has no stream. `change` is the change as applied:
@@ -265,9 +253,6 @@ class StreamLog {
   Result<int64_t> LastRecordTimestamp(uint64_t shard_number) const;
   Status Commit(rocksdb::WriteBatch* batch) const;
 
-  // LockForWrites and LockForRowWrites: `share_tables_without_stream` says which.
-  StreamWriteGuard Lock(std::vector<TableRef> tables, bool share_tables_without_stream);
-
   // REQUIRES: state_mu_ held.
   StreamState* FindStreamLocked(const TableRef& table) const;
   const StreamState* FindStreamByIdLocked(const std::string& instance,
@@ -313,9 +298,7 @@ class StreamLog {
   // Incremented under state_mu_ by every change of streams_ and their shards; see StateVersion.
   std::atomic<uint64_t> state_version_{0};
   // One per table ever locked; never erased, so a guard's mutexes outlive any table change.
-  // A table's lock is created on first use and lives as long as the log (so a guard may hold a
-  // pointer to it without state_mu_). The map is guarded by state_mu_.
-  std::map<TableRef, std::unique_ptr<WriterPreferringLock>> write_locks_;
+  std::map<TableRef, std::unique_ptr<std::mutex>> write_mutexes_;  // Guarded by state_mu_.
 };
 
 }  // namespace otsync::store

@@ -4,14 +4,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -346,79 +342,6 @@ TEST_F(StreamLogTest, EachGuardSeesTheStreamAsItIsWhenTaken) {
   ASSERT_TRUE(log_->Append(&guard, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0).ok());
   ASSERT_TRUE(log_->PutAppendedRecords(&guard, &batch).ok());
   EXPECT_EQ(batch.Count(), 0u);
-}
-
-// Whether a record appended under `guard` reaches a batch: whether the guard has the stream.
-bool AppendsARecord(StreamLog* log, StreamWriteGuard* guard) {
-  rocksdb::WriteBatch batch;
-  EXPECT_TRUE(log->Append(guard, kTable, wire::StreamAction::kPutRow, PutRow(1, 1), 0).ok());
-  EXPECT_TRUE(log->PutAppendedRecords(guard, &batch).ok());
-  return batch.Count() == 1;
-}
-
-// Whether `task` finishes within `wait` (it is let run on regardless).
-bool FinishesWithin(std::future<void>* task, std::chrono::milliseconds wait) {
-  return task->wait_for(wait) == std::future_status::ready;
-}
-
-TEST_F(StreamLogTest, RowWritersOfATableWithoutAStreamHoldItsGuardTogether) {
-  std::optional<StreamWriteGuard> first(log_->LockForRowWrites({kTable}));
-  std::future<void> second = std::async(std::launch::async, [this] {
-    StreamWriteGuard guard = log_->LockForRowWrites({TableRef{"inst", "other"}, kTable});
-    EXPECT_FALSE(AppendsARecord(log_.get(), &guard));
-  });
-  const bool together = FinishesWithin(&second, std::chrono::seconds(20));
-  first.reset();
-  second.get();
-  EXPECT_TRUE(together);
-}
-
-TEST_F(StreamLogTest, RowWritersOfATableWithAStreamAndLifecycleCallsExcludeEachOther) {
-  std::optional<StreamWriteGuard> writer(log_->LockForRowWrites({kTable}));
-  std::future<void> enable =
-      std::async(std::launch::async, [this] { Enable(); });  // Waits for the writer.
-  EXPECT_FALSE(FinishesWithin(&enable, std::chrono::milliseconds(200)));
-  writer.reset();
-  enable.get();
-
-  writer.emplace(log_->LockForRowWrites({kTable}));
-  EXPECT_TRUE(AppendsARecord(log_.get(), &*writer));
-  std::future<void> second = std::async(std::launch::async, [this] {
-    StreamWriteGuard guard = log_->LockForRowWrites({kTable});
-    EXPECT_TRUE(AppendsARecord(log_.get(), &guard));
-  });
-  EXPECT_FALSE(FinishesWithin(&second, std::chrono::milliseconds(200)));
-  writer.reset();
-  second.get();
-}
-
-// Row writers that looked before a stream was enabled and got their shared locks after it (the
-// enable queued ahead of them) take their guards again, exclusively: no two of them may hold the
-// guard with the stream at once.
-TEST_F(StreamLogTest, RowWritersThatFindAStreamEnabledMeanwhileExcludeEachOther) {
-  std::optional<StreamWriteGuard> early(log_->LockForRowWrites({kTable}));
-  std::future<void> enable = std::async(std::launch::async, [this] { Enable(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // The enable queues.
-  std::atomic<int> holding_with_stream{0};
-  std::atomic<int> most_holding_with_stream{0};
-  std::vector<std::future<void>> writers;
-  for (int i = 0; i < 3; ++i) {
-    writers.push_back(std::async(std::launch::async, [&] {
-      StreamWriteGuard guard = log_->LockForRowWrites({kTable});
-      if (!AppendsARecord(log_.get(), &guard)) return;  // Took its lock before the enable.
-      const int holding = ++holding_with_stream;
-      int most = most_holding_with_stream.load();
-      while (holding > most && !most_holding_with_stream.compare_exchange_weak(most, holding)) {
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      --holding_with_stream;
-    }));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // The writers look and queue.
-  early.reset();
-  enable.get();
-  for (std::future<void>& writer : writers) writer.get();
-  EXPECT_EQ(most_holding_with_stream.load(), 1);
 }
 
 TEST_F(StreamLogTest, UncommittedAppendsStayInvisible) {
