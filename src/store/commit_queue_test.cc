@@ -45,62 +45,50 @@ void WaitUntilQueued(const CommitQueue<Request>& queue, size_t count) {
   while (queue.queued() < count) std::this_thread::yield();
 }
 
-// Starts writers 1..n behind the writer holding the queue's front, one after the other, so that
-// they queue in id order; returns once all n wait.
-std::vector<std::thread> QueueWriters(CommitQueue<Request>* queue, std::vector<Request>* requests,
-                                      std::vector<size_t> bytes, GroupLog* log) {
+// Writer 0 leads a group of itself alone and holds it until writers 1.. (one per further size of
+// `bytes`, ids in that order) have queued behind it one after the other; returns the groups
+// `queue` committed once every writer returned.
+std::vector<std::vector<int>> CommitBehindAHeldLeader(CommitQueue<Request>* queue,
+                                                      const std::vector<size_t>& bytes,
+                                                      std::vector<Request>* requests) {
+  GroupLog log;
+  requests->assign(bytes.size(), Request{});
+  for (size_t i = 0; i < bytes.size(); ++i) (*requests)[i].id = static_cast<int>(i);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
   std::vector<std::thread> writers;
-  for (size_t i = 1; i < requests->size(); ++i) {
-    writers.emplace_back([queue, request = &(*requests)[i], size = bytes[i], log] {
-      queue->Commit(request, size, log->Committer());
-    });
+  writers.emplace_back([&] {
+    queue->Commit(&(*requests)[0], bytes[0], log.Committer([released] { released.wait(); }));
+  });
+  WaitUntilQueued(*queue, 1);
+  for (size_t i = 1; i < bytes.size(); ++i) {
+    writers.emplace_back([&, i] { queue->Commit(&(*requests)[i], bytes[i], log.Committer()); });
     WaitUntilQueued(*queue, i + 1);
   }
-  return writers;
+  release.set_value();
+  for (std::thread& writer : writers) writer.join();
+  return log.groups();
 }
 
 TEST(CommitQueueTest, WritersQueuedBehindALeaderCommitInItsNextGroupInQueueOrder) {
   CommitQueue<Request> queue(64, 1 << 20);
-  GroupLog log;
-  std::vector<Request> requests(4);
-  for (int i = 0; i < 4; ++i) requests[i].id = i;
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  // Writer 0 leads a group of itself alone and holds it until the others queue.
-  std::thread leader(
-      [&] { queue.Commit(&requests[0], 1, log.Committer([released] { released.wait(); })); });
-  WaitUntilQueued(queue, 1);
-  std::vector<std::thread> writers = QueueWriters(&queue, &requests, {1, 1, 1, 1}, &log);
-  release.set_value();
-  leader.join();
-  for (std::thread& writer : writers) writer.join();
-
-  EXPECT_EQ(log.groups(), (std::vector<std::vector<int>>{{0}, {1, 2, 3}}));
+  std::vector<Request> requests;
+  EXPECT_EQ(CommitBehindAHeldLeader(&queue, {1, 1, 1, 1}, &requests),
+            (std::vector<std::vector<int>>{{0}, {1, 2, 3}}));
   for (const Request& request : requests) EXPECT_EQ(request.commits, 1) << request.id;
   EXPECT_EQ(queue.queued(), 0u);
 }
 
 TEST(CommitQueueTest, AGroupStopsAtItsRequestAndByteLimits) {
-  for (const bool by_bytes : {false, true}) {
-    // By requests: at most 2 a group. By bytes: 3 + 3 > 5, but a group always takes its first.
-    CommitQueue<Request> queue(by_bytes ? 64 : 2, by_bytes ? 5 : 1 << 20);
-    GroupLog log;
-    std::vector<Request> requests(5);
-    for (int i = 0; i < 5; ++i) requests[i].id = i;
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::thread leader(
-        [&] { queue.Commit(&requests[0], 1, log.Committer([released] { released.wait(); })); });
-    WaitUntilQueued(queue, 1);
-    std::vector<std::thread> writers = QueueWriters(&queue, &requests, {1, 3, 9, 2, 2}, &log);
-    release.set_value();
-    leader.join();
-    for (std::thread& writer : writers) writer.join();
-    const std::vector<std::vector<int>> expected =
-        by_bytes ? std::vector<std::vector<int>>{{0}, {1}, {2}, {3, 4}}
-                 : std::vector<std::vector<int>>{{0}, {1, 2}, {3, 4}};
-    EXPECT_EQ(log.groups(), expected) << (by_bytes ? "by bytes" : "by requests");
-  }
+  std::vector<Request> requests;
+  // At most 2 requests a group.
+  CommitQueue<Request> by_requests(2, 1 << 20);
+  EXPECT_EQ(CommitBehindAHeldLeader(&by_requests, {1, 3, 9, 2, 2}, &requests),
+            (std::vector<std::vector<int>>{{0}, {1, 2}, {3, 4}}));
+  // At most 5 bytes past a group's first request, which it always takes: 3 + 9 > 5, 2 + 2 <= 5.
+  CommitQueue<Request> by_bytes(64, 5);
+  EXPECT_EQ(CommitBehindAHeldLeader(&by_bytes, {1, 3, 9, 2, 2}, &requests),
+            (std::vector<std::vector<int>>{{0}, {1}, {2}, {3, 4}}));
 }
 
 TEST(CommitQueueTest, ManyWritersEachCommitOnceAndGroupsKeepEachWritersOrder) {
