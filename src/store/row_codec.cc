@@ -15,6 +15,10 @@ namespace {
 constexpr uint8_t kFormatWithoutChecksums = 0x01;
 constexpr uint8_t kFormatWithChecksums = 0x02;
 
+bool IsKnownFormat(uint8_t format) {
+  return format == kFormatWithChecksums || format == kFormatWithoutChecksums;
+}
+
 void AppendValue(const wire::Value& value, std::string* out) {
   out->push_back(static_cast<char>(value.type()));
   switch (value.type()) {
@@ -179,9 +183,8 @@ Result<StoredRow> DecodeStoredRow(std::string_view bytes) {
   wire::ByteReader reader(bytes);
   uint8_t format = 0;
   uint64_t column_count = 0;
-  if (!reader.GetByte(&format) ||
-      (format != kFormatWithChecksums && format != kFormatWithoutChecksums) ||
-      !reader.GetVarint64(&column_count) || column_count > bytes.size()) {
+  if (!reader.GetByte(&format) || !IsKnownFormat(format) || !reader.GetVarint64(&column_count) ||
+      column_count > bytes.size()) {
     return corrupt;
   }
   const bool has_checksums = format == kFormatWithChecksums;
@@ -214,9 +217,8 @@ StoredRowReader::StoredRowReader(std::string_view bytes) : bytes_(bytes), reader
 
 Status StoredRowReader::Start(uint64_t* column_count) {
   uint8_t format = 0;
-  if (!reader_.GetByte(&format) ||
-      (format != kFormatWithChecksums && format != kFormatWithoutChecksums) ||
-      !reader_.GetVarint64(&columns_left_) || columns_left_ > bytes_.size()) {
+  if (!reader_.GetByte(&format) || !IsKnownFormat(format) || !reader_.GetVarint64(&columns_left_) ||
+      columns_left_ > bytes_.size()) {
     return Corrupt();
   }
   has_checksums_ = format == kFormatWithChecksums;

@@ -205,11 +205,7 @@ Result<std::optional<size_t>> EncodeVisibleRow(const wire::PrimaryKey& primary_k
         out->BeginRow(primary_key);
         begun = true;
       }
-      if (name_value_checksum.has_value()) {
-        out->AppendCell(name, value, timestamp, *name_value_checksum);
-      } else {
-        out->AppendCell(name, value, timestamp);
-      }
+      out->AppendCell(name, value, timestamp, name_value_checksum);
       data_size += CellDataSize(name, value.DataSize());
     }
   }

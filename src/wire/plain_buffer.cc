@@ -879,16 +879,8 @@ void PlainBufferWriter::BeginRow(const PrimaryKey& primary_key) {
 }
 
 void PlainBufferWriter::AppendCell(std::string_view name, const ValueView& value,
-                                   int64_t timestamp_millis) {
-  if (!row_has_cells_) {
-    AppendByte(kTagRowData, out_);
-    row_has_cells_ = true;
-  }
-  row_checksum_ = Crc8Byte(row_checksum_, AppendNamedCell(name, value, &timestamp_millis, out_));
-}
-
-void PlainBufferWriter::AppendCell(std::string_view name, const ValueView& value,
-                                   int64_t timestamp_millis, uint8_t name_value_checksum) {
+                                   int64_t timestamp_millis,
+                                   std::optional<uint8_t> name_value_checksum) {
   if (!row_has_cells_) {
     AppendByte(kTagRowData, out_);
     row_has_cells_ = true;

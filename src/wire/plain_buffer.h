@@ -7,6 +7,7 @@
 // operations, the sequence-info extension only for stream records.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,10 @@ void SetSequenceTimestamp(int64_t timestamp, std::string* encoded);
 void EncodePrimaryKey(const PrimaryKey& primary_key, std::string* out);
 std::string EncodePrimaryKey(const PrimaryKey& primary_key);
 
+// A cell's checksum over its name and its value (as SQLVariant) alone: the part of its cell
+// checksum that its timestamp does not change, which a stored row can keep with the value.
+uint8_t NameValueChecksum(std::string_view name, const ValueView& value);
+
 // Builds a multi-row buffer incrementally: one header, then rows back to back.
 // Usage: PlainBufferWriter writer(&out); writer.AppendRow(a); writer.AppendRow(b);
 // An instance that appended no row leaves `*out` untouched (an empty buffer means "no rows").
@@ -80,9 +85,6 @@ std::string EncodePrimaryKey(const PrimaryKey& primary_key);
 // a range straight from its stored rows): BeginRow(pk), AppendCell(...) for each cell, EndRow().
 // The bytes equal AppendRow's for the Row of those cells, each a put with a value and a
 // timestamp, no delete marker and no sequence info.
-// A cell's checksum over its name and its value (as SQLVariant) alone: the part of its cell
-// checksum that its timestamp does not change, which a stored row can keep with the value.
-uint8_t NameValueChecksum(std::string_view name, const ValueView& value);
 
 class PlainBufferWriter {
  public:
@@ -93,11 +95,10 @@ class PlainBufferWriter {
   // REQUIRED: no row begun and not ended.
   void BeginRow(const PrimaryKey& primary_key);
   // REQUIRED: inside BeginRow/EndRow; `value` an attribute value (IsAttributeValueType).
-  void AppendCell(std::string_view name, const ValueView& value, int64_t timestamp_millis);
-  // The same with the cell's checksum over its name and value already known:
-  // `name_value_checksum` == NameValueChecksum(name, value), as a stored row keeps it.
+  // `name_value_checksum`, when known (a stored row keeps it), must equal
+  // NameValueChecksum(name, value); else it is computed.
   void AppendCell(std::string_view name, const ValueView& value, int64_t timestamp_millis,
-                  uint8_t name_value_checksum);
+                  std::optional<uint8_t> name_value_checksum = std::nullopt);
   void EndRow();
 
  private:
