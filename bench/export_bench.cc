@@ -59,6 +59,12 @@
 //   limit:     1 / (1/scan + 1/append) in output rows/s: the two stages run one after the other
 //              at their raw rates. Per repetition: limit, export / limit and writer alone / raw
 //              append; each reported as the median over the repetitions.
+//   CPU:       per repetition also the export's read side alone: the same job on the same
+//              records (a status table of its own) with the discarding `stream` writer. For it and
+//              for the export: wall seconds, otsync's CPU seconds (wait4) and, with --otsd-pid,
+//              otsd's (/proc/<pid>/stat before and after the run), and what the bar of 0.8 of the
+//              limit leaves: the export within rows / (0.8 x limit) seconds is at most that many
+//              seconds of each core for both processes together.
 //
 // Other writers and a PUT/UPDATE/DELETE mix (issue 4):
 //   --writer=txtfile  the job's writer is `txtfile` (text format, truncate) into a folder of the
@@ -91,6 +97,8 @@
 //
 // Timing is this program's own (std::chrono::steady_clock, wait4); every figure is the median of
 // --repetitions runs. Output is a markdown report on stdout; progress goes to stderr.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -125,6 +133,7 @@ using otsync::bench::Filler;
 using otsync::bench::Fixed;
 using otsync::bench::Median;
 using otsync::bench::Mix;
+using otsync::bench::ProcessCpu;
 using otsync::bench::ProcessStatusKib;
 using otsync::bench::Rate;
 namespace client = otsync::client;
@@ -165,6 +174,7 @@ struct Flags {
   int decode_limit = 1000;      // GetStreamRecord limit of the decode-only capture.
   int jobs = 1;                 // > 1: also N concurrent jobs into one warehouse (odps).
   std::string otsd_data_dir;    // otsd's --data-dir: the raw scan and the limit.
+  int otsd_pid = 0;             // otsd's pid, for its CPU time during each export; 0: unknown.
 };
 
 enum class Kind { kPut, kUpdate, kDelete };
@@ -273,12 +283,14 @@ struct ChildRun {
   int exit_status = -1;  // The exit code, or -1 when killed by a signal.
   double seconds = 0;
   double max_rss_mib = 0;
+  double cpu_seconds = 0;  // User + system, the child's whole life.
 };
 
 // Runs `argv` (argv[0] a path) with stdout to `out_path` and stderr to `err_path`; wall time from
-// the start to the reaped exit and ru_maxrss from wait4. Run by this program re-executed as
+// the start to the reaped exit, ru_maxrss from wait4 and the CPU time of the child (the
+// launcher's only one: getrusage(RUSAGE_CHILDREN)). Run by this program re-executed as
 // `self --spawn OUT ERR ARGV...` (see RunChild), it prints
-// "<seconds> <ru_maxrss KiB> <exit status>" on stdout.
+// "<seconds> <ru_maxrss KiB> <exit status> <CPU seconds>" on stdout.
 int Spawn(const std::vector<std::string>& argv, const std::string& out_path,
           const std::string& err_path) {
   otsync::testing::ChildProcessOptions options;
@@ -291,8 +303,14 @@ int Spawn(const std::vector<std::string>& argv, const std::string& out_path,
   Result<otsync::testing::ChildExit> exit = (*child)->Wait();
   if (!exit.ok()) return Fail("spawn", exit.status());
   const double seconds = Seconds(Clock::now() - start);
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto cpu_seconds = [](const timeval& time) {
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+  };
   std::cout << Fixed(seconds, 6) << " " << exit->max_rss_kib << " "
-            << (exit->signaled ? -1 : exit->exit_status) << "\n";
+            << (exit->signaled ? -1 : exit->exit_status) << " "
+            << Fixed(cpu_seconds(children.ru_utime) + cpu_seconds(children.ru_stime), 6) << "\n";
   return 0;
 }
 
@@ -318,7 +336,7 @@ Result<ChildRun> RunChild(const std::string& self, const std::vector<std::string
   std::istringstream report(exit.out);
   ChildRun run;
   int64_t max_rss_kib = 0;
-  if (!(report >> run.seconds >> max_rss_kib >> run.exit_status)) {
+  if (!(report >> run.seconds >> max_rss_kib >> run.exit_status >> run.cpu_seconds)) {
     return Status::Internal("the launcher's report is unreadable: " + exit.out);
   }
   run.max_rss_mib = static_cast<double>(max_rss_kib) / 1024.0;  // KiB on Linux.
@@ -572,6 +590,8 @@ struct ExportRun {
   double seconds = 0;
   double max_rss_mib = 0;
   int64_t rows = 0;
+  double cpu_seconds = 0;       // otsync's.
+  double otsd_cpu_seconds = 0;  // otsd's during the run (0 without --otsd-pid).
 };
 
 Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int repetition,
@@ -595,10 +615,12 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
   }
   const std::string job_path = dir + "/job.json";
   std::ofstream(job_path) << JobScript(flags, "bench_status_" + std::to_string(repetition), dir);
+  const double otsd_cpu_before = ProcessCpu(flags.otsd_pid).own;
   OTSYNC_ASSIGN_OR_RETURN(ChildRun exported,
                           run({"run", job_path, "--data-dir", dir, "-p", "startTime=" + start_time,
                                "-p", "endTime=" + end_time},
                               "run"));
+  const double otsd_cpu = ProcessCpu(flags.otsd_pid).own - otsd_cpu_before;
   int64_t rows = 0;
   if (flags.writer == "odps") {
     OTSYNC_RETURN_IF_ERROR(run({"warehouse", "query", "--data-dir", dir, "--format", "csv",
@@ -632,7 +654,7 @@ Result<ExportRun> RunExport(const Flags& flags, const std::string& self, int rep
   // The data dir stays for the log.
   std::filesystem::remove_all(dir + "/warehouse");
   std::filesystem::remove_all(dir + "/out");
-  return ExportRun{exported.seconds, exported.max_rss_mib, rows};
+  return ExportRun{exported.seconds, exported.max_rss_mib, rows, exported.cpu_seconds, otsd_cpu};
 }
 
 // Runs this program as a child in `mode` (writer-baseline or raw-append) on a fresh folder;
@@ -770,6 +792,42 @@ Result<ConcurrentRun> RunConcurrent(const Flags& flags, const std::string& self,
   return concurrent;
 }
 
+// One kind of run of the CPU table: per repetition its wall seconds, otsync's and otsd's CPU.
+struct CpuRow {
+  std::string what;
+  std::vector<double> seconds, otsync_cpu, otsd_cpu;
+};
+
+// Where the CPU of the export goes, and what the bar of 0.8 of the limit leaves for it: on this
+// machine's cores, the export within rows / (0.8 x limit) seconds can use at most that many
+// seconds of each core, for otsync and otsd together.
+void PrintCpuBudget(const Flags& flags, double rows, double limit_rate,
+                    const std::vector<CpuRow>& runs) {
+  const bool otsd_known = flags.otsd_pid > 0;
+  std::cout << "\nWhere the CPU goes (medians; otsync's from wait4, otsd's from /proc during each "
+               "run"
+            << (otsd_known ? "" : ", unknown without --otsd-pid") << "):\n\n";
+  std::cout << "| run | seconds | otsync CPU-s | otsd CPU-s | together, CPU-s | cores busy |\n";
+  std::cout << "|---|---:|---:|---:|---:|---:|\n";
+  for (const CpuRow& run : runs) {
+    std::vector<double> together;
+    for (size_t i = 0; i < run.seconds.size(); ++i) {
+      together.push_back(run.otsync_cpu[i] + run.otsd_cpu[i]);
+    }
+    const double seconds = Median(run.seconds);
+    std::cout << "| " << run.what << " | " << Fixed(seconds, 3) << " | "
+              << Fixed(Median(run.otsync_cpu), 2) << " | "
+              << (otsd_known ? Fixed(Median(run.otsd_cpu), 2) : "—") << " | "
+              << (otsd_known ? Fixed(Median(together), 2) : "—") << " | "
+              << (otsd_known ? Fixed(Median(together) / seconds, 2) : "—") << " |\n";
+  }
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const double bar_seconds = rows / (0.8 * limit_rate);
+  std::cout << "\nExport >= 0.8 of the limit is the export within " << Fixed(bar_seconds, 3)
+            << " s: on " << cores << " cores, at most " << Fixed(bar_seconds * cores, 2)
+            << " CPU-s for otsync and otsd together, start and end included.\n";
+}
+
 int Export(const Flags& flags, const std::string& self) {
   if (flags.otsd.url.empty() || flags.otsync.empty() || flags.work_dir.empty()) {
     std::cerr << "export_bench: --endpoint, --otsync and --work-dir are required\n";
@@ -868,12 +926,17 @@ int Export(const Flags& flags, const std::string& self) {
   // The limit (output rows/s, per repetition): scan, append, limit, export / limit,
   // writer alone / raw append.
   std::vector<double> scan_rates, append_rates, limit_rates, export_limit, writer_append;
+  // Where the CPU goes (with the limit): the export's and, on the same records, its read side
+  // alone (the same job with the discarding `stream` writer); otsync's and otsd's CPU seconds.
+  std::vector<double> export_cpu, export_otsd_cpu, read_seconds, read_cpu, read_otsd_cpu;
   int64_t scanned_bytes = 0;
   for (int r = 0; r < flags.repetitions; ++r) {
     Result<ExportRun> exported = RunExport(flags, self, r, start_time, end_time, output_rows);
     if (!exported.ok()) return Fail("otsync run", exported.status());
     export_seconds.push_back(exported->seconds);
     export_rss.push_back(exported->max_rss_mib);
+    export_cpu.push_back(exported->cpu_seconds);
+    export_otsd_cpu.push_back(exported->otsd_cpu_seconds);
     std::cerr << "export_bench: repetition " << r + 1 << ": otsync run "
               << Fixed(exported->seconds, 2) << " s, peak RSS " << Fixed(exported->max_rss_mib, 1)
               << " MiB";
@@ -910,6 +973,15 @@ int Export(const Flags& flags, const std::string& self) {
       writer_append.push_back(rows / baseline_seconds.back() / append_rates.back());
       std::cerr << "; raw scan " << Fixed(pass->seconds, 3) << " s; raw append "
                 << Fixed(append_seconds, 2) << " s";
+      Flags discarding = flags;
+      discarding.writer = "discard";
+      Result<ExportRun> read_side =
+          RunExport(discarding, self, flags.repetitions + r, start_time, end_time, output_rows);
+      if (!read_side.ok()) return Fail("read side alone", read_side.status());
+      read_seconds.push_back(read_side->seconds);
+      read_cpu.push_back(read_side->cpu_seconds);
+      read_otsd_cpu.push_back(read_side->otsd_cpu_seconds);
+      std::cerr << "; read side alone " << Fixed(read_side->seconds, 2) << " s";
     }
     if (flags.jobs > 1) {
       Result<ConcurrentRun> concurrent =
@@ -983,6 +1055,11 @@ int Export(const Flags& flags, const std::string& self) {
     std::cout << "| odps writer alone / raw append | " << Rate(rows / Median(baseline_seconds))
               << " | " << Rate(Median(append_rates)) << " | " << Fixed(Median(writer_append), 3)
               << " |\n";
+    PrintCpuBudget(flags, rows, Median(limit_rates),
+                   {{"export (otsstream -> odps)", export_seconds, export_cpu, export_otsd_cpu},
+                    {"its read side alone: the same job, same records, with the discarding "
+                     "`stream` writer",
+                     read_seconds, read_cpu, read_otsd_cpu}});
   }
   if (flags.jobs > 1) {
     const double together = rows * flags.jobs / Median(jobs_seconds);
@@ -1038,6 +1115,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--jobs", flags.jobs,
                  "also run this many jobs at once into one warehouse (odps writer)")
+      ->capture_default_str();
+  app.add_option("--otsd-pid", flags.otsd_pid,
+                 "otsd's pid: its CPU time during each export run, in the CPU table")
       ->capture_default_str();
   app.add_option("--decode-limit", flags.decode_limit,
                  "GetStreamRecord limit of the decode-only capture")

@@ -175,7 +175,8 @@ if [[ " $benches " == *" export "* ]]; then
   # The clock 30 minutes behind: the records are past the reader's 5-minute end margin at once.
   otsd_start "$otsd" "$work_dir/otsd-export" --clock-offset=-30m
   if ! "$export_bench" --endpoint="$otsd_endpoint" --otsync="$otsync" --work-dir="$work_dir/export" \
-      --otsd-data-dir="$work_dir/otsd-export" --clock-offset-minutes=-30 "${export_flags[@]}" \
+      --otsd-data-dir="$work_dir/otsd-export" --otsd-pid="$otsd_pid" --clock-offset-minutes=-30 \
+      "${export_flags[@]}" \
       2>"$work_dir/export.err"; then
     echo "(failed: $(tail -n1 "$work_dir/export.err"))"
     status=1
