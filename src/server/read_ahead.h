@@ -21,8 +21,8 @@
 //  - Whether an answer may still be served is the caller's decision (see PreparedAnswer::
 //    state_version); this class never looks inside.
 //  - One worker thread, started by the first Schedule, and one finisher thread beside it when a
-//    finish step is set. The destructor finishes the running job and finish step, drops the
-//    queued ones and joins both.
+//    finish step is set, both under SCHED_BATCH (base/thread_policy.h). The destructor finishes
+//    the running job and finish step, drops the queued ones and joins both.
 #pragma once
 
 #include <chrono>

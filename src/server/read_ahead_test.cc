@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "base/thread_policy.h"
+
 namespace otsync::server {
 namespace {
 
@@ -75,6 +77,27 @@ TEST(ReadAheadTest, APreparedAnswerIsHandedOutOnce) {
   EXPECT_FALSE(read_ahead.Take("k").has_value());
   EXPECT_FALSE(read_ahead.Take("other").has_value());
   EXPECT_EQ(read_ahead.answers_taken(), 1u);
+}
+
+TEST(ReadAheadTest, JobsAndFinishStepsRunUnderTheBatchPolicy) {
+  std::atomic<int> job_batch{-1};
+  std::atomic<int> finish_batch{-1};
+  ReadAheadOptions options;
+  options.finish = [&finish_batch](PreparedAnswer*) {
+    finish_batch.store(CurrentThreadHasBatchPolicy() ? 1 : 0);
+  };
+  ReadAhead read_ahead(options);
+  read_ahead.Schedule("k", [&job_batch] {
+    job_batch.store(CurrentThreadHasBatchPolicy() ? 1 : 0);
+    return std::optional<PreparedAnswer>(Answer("body"));
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ahead.finishes_run() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(job_batch.load(), 1);
+  EXPECT_EQ(finish_batch.load(), 1);
+  EXPECT_FALSE(CurrentThreadHasBatchPolicy()) << "the scheduling thread keeps its policy";
 }
 
 TEST(ReadAheadTest, AJobWithNothingWorthKeepingLeavesNothing) {

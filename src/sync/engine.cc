@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/kill_point.h"
+#include "base/thread_policy.h"
 #include "sync/error_limit.h"
 #include "sync/field_text.h"
 #include "sync/job_summary.h"
@@ -390,6 +391,7 @@ void WindowRun::AddDirty(std::vector<DirtyRecord> dirty, bool from_reader) {
 }
 
 void WindowRun::WorkerLoop(TaskScheduler& scheduler) {
+  if (options_.reader_threads_batch_policy) SetCurrentThreadBatchPolicy();
   std::stop_token stop = stop_.get_token();
   while (std::optional<size_t> next = scheduler.Next(stop)) {
     const ReaderTask& task = scheduler.task(*next);

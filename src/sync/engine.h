@@ -64,6 +64,14 @@ struct EngineOptions {
   // the progress line, move at least every tick however small the limit.
   size_t emit_batch_records = kDefaultEmitBatchRecords;
   size_t emit_batch_bytes = 1 << 20;
+  // Whether the reader tasks' threads run under SCHED_BATCH (base/thread_policy.h): woken, they
+  // wait for the running thread's time slice instead of preempting it. The writer thread wakes
+  // the readers each time it takes a batch from a full channel; with them preempting it, it
+  // lost the core to them hundreds of times a window while its own work, and the COPY's after
+  // it, is the pipeline's last and slowest stage. Their CPU share is unchanged, so they are not
+  // starved when other jobs keep the cores busy. The 4-shard odps export's ratio to its limit:
+  // 0.65 against 0.61-0.62 (docs/benchmarks.md, "Priority run 1").
+  bool reader_threads_batch_policy = true;
   size_t dirty_samples_kept = 128;            // Dirty records kept in the result.
   size_t dirty_samples_printed = 10;          // And printed, as DataX's maxDirtyNumber.
   TimeZone time_zone = TimeZone::Shanghai();  // Of the times in the summary.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/thread_policy.h"
 #include "writers/stream/stream_writer.h"
 #include "writers/txtfile/txtfile_writer.h"
 
@@ -45,6 +47,7 @@ class FakeReader final : public Reader {
     {
       std::lock_guard lock(mutex_);
       ++run_count_[task.id];
+      task_batch_policy_.insert(CurrentThreadHasBatchPolicy());
       for (const std::string& parent : fake->parents) {
         if (!finished_.contains(parent)) lineage_violated_ = true;
       }
@@ -80,6 +83,7 @@ class FakeReader final : public Reader {
   std::vector<FakeTask> tasks_;
   std::mutex mutex_;
   std::map<std::string, int> run_count_;
+  std::set<bool> task_batch_policy_;  // Whether the tasks ran under SCHED_BATCH.
   std::set<std::string> finished_;
   bool lineage_violated_ = false;
   int end_checkpoint_calls_ = 0;
@@ -97,6 +101,7 @@ class CollectingWriter final : public Writer {
   }
   Status Write(const std::vector<Record>& records, std::vector<DirtyRecord>* dirty) override {
     ++write_calls_;
+    write_batch_policy_.insert(CurrentThreadHasBatchPolicy());
     if (!warning_.empty() && warnings_.empty()) warnings_.push_back(warning_);
     for (const Record& record : records) {
       if (dirty_every_ > 0 && record.fields[1].integer() % dirty_every_ == 0) {
@@ -123,6 +128,7 @@ class CollectingWriter final : public Writer {
   std::optional<CommittedWindow> committed_window_;
   std::vector<Record> staged_;
   int write_calls_ = 0;
+  std::set<bool> write_batch_policy_;  // Whether Write ran under SCHED_BATCH.
   int commit_calls_ = 0;
   int abort_calls_ = 0;
   CommittedWindow commit_window_;
@@ -173,6 +179,22 @@ TEST(EngineTest, DeliversEveryRecordExactlyOnceInLineageOrder) {
   EXPECT_EQ(writer.commit_window_.end_checkpoints, "checkpoints-of-window");
   EXPECT_EQ(writer.commit_window_.rows, 16000);
   EXPECT_EQ(reader.published_, std::vector<std::string>{"checkpoints-of-window"});
+}
+
+TEST(EngineTest, ReaderTasksRunUnderTheBatchPolicyAndTheWriterDoesNot) {
+  for (bool batch : {true, false}) {
+    FakeReader reader(LineageTasks(200));
+    CollectingWriter writer;
+    SpeedSpec speed;
+    speed.concurrent = 3;
+    EngineOptions options = QuietOptions();
+    options.reader_threads_batch_policy = batch;
+    JobResult result = RunWindow(reader, writer, speed, {}, options);
+    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+    EXPECT_EQ(reader.task_batch_policy_, std::set<bool>{batch});
+    EXPECT_EQ(writer.write_batch_policy_, std::set<bool>{false});
+    EXPECT_FALSE(CurrentThreadHasBatchPolicy()) << "the caller's thread keeps its policy";
+  }
 }
 
 TEST(EngineTest, CommitFailureAbortsAndPublishesNothing) {
