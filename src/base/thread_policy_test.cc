@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <thread>
 
 namespace otsync {
@@ -29,50 +28,6 @@ TEST(ThreadPolicyTest, BatchPolicyCoversTheCallingThreadAndTheThreadsItStarts) {
   std::thread other([&] { sibling = CurrentThreadHasBatchPolicy(); });
   other.join();
   EXPECT_FALSE(sibling) << "other threads of the process keep its policy";
-}
-
-TEST(ThreadPolicyTest, LowersThePriorityOfTheCallingThreadOnly) {
-  const int process = ProcessNice();
-  int lowered = 0;
-  int child = 0;
-  std::thread thread([&] {
-    ASSERT_TRUE(LowerCurrentThreadPriority(3));
-    lowered = CurrentThreadNice();
-    std::thread started([&] { child = CurrentThreadNice(); });
-    started.join();
-  });
-  thread.join();
-  EXPECT_EQ(lowered, std::min(19, process + 3));
-  EXPECT_EQ(child, lowered) << "threads started by a lowered thread inherit its value";
-  EXPECT_EQ(CurrentThreadNice(), process) << "the calling thread only";
-  int sibling = 99;
-  std::thread other([&] { sibling = CurrentThreadNice(); });
-  other.join();
-  EXPECT_EQ(sibling, process);
-}
-
-TEST(ThreadPolicyTest, PriorityStepsCountFromTheProcessAndStopAtTheLowest) {
-  const int process = ProcessNice();
-  int twice = 0;
-  int far = 0;
-  int none = 0;
-  std::thread([&] {
-    ASSERT_TRUE(LowerCurrentThreadPriority(2));
-    ASSERT_TRUE(LowerCurrentThreadPriority(2));  // The process's plus 2 again, not plus 4.
-    twice = CurrentThreadNice();
-  }).join();
-  std::thread([&] {
-    ASSERT_TRUE(LowerCurrentThreadPriority(100));
-    far = CurrentThreadNice();
-  }).join();
-  std::thread([&] {
-    EXPECT_TRUE(LowerCurrentThreadPriority(0));
-    EXPECT_TRUE(LowerCurrentThreadPriority(-5));
-    none = CurrentThreadNice();
-  }).join();
-  EXPECT_EQ(twice, std::min(19, process + 2));
-  EXPECT_EQ(far, 19);
-  EXPECT_EQ(none, process);
 }
 
 }  // namespace
