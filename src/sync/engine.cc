@@ -190,6 +190,9 @@ class WindowRun {
 
   void WorkerLoop(TaskScheduler& scheduler);
   void WriterLoop();
+  // Hands `records` to writer_.Write, one caller at a time, and counts what it wrote and found
+  // dirty. A failure of the writer fails the job (as the writer's) and is returned.
+  Status WriteRecords(const std::vector<Record>& records);
   JobProgress Snapshot(const TaskScheduler* scheduler);
   // REQUIRES: lag_mutex_ held. Null for an id the split did not make.
   ShardProgress* Shard(const std::string& task_id) {
@@ -245,6 +248,10 @@ class WindowRun {
   std::mutex failure_mutex_;
   Status failure_;
 
+  // Serialises writer_.Write and the reading of its warnings (Writer's contract: one thread at
+  // a time), whether the writer thread or the reader tasks call it.
+  std::mutex write_mutex_;
+
   std::atomic<int64_t> records_read_{0};
   std::atomic<int64_t> bytes_read_{0};
   std::atomic<int64_t> records_written_{0};
@@ -262,7 +269,7 @@ class WindowRun {
   int64_t window_end_millis_ = 0;
   int64_t last_listened_micros_ = 0;
 
-  size_t warnings_logged_ = 0;  // Of writer_.warnings(); the writer thread's.
+  size_t warnings_logged_ = 0;  // Of writer_.warnings(); guarded by write_mutex_.
 
   std::mutex log_mutex_;
   bool live_line_open_ = false;
@@ -341,15 +348,27 @@ class WindowRun::TaskSink final : public RecordSink {
     int64_t records = static_cast<int64_t>(batch_.records.size());
     int64_t bytes = static_cast<int64_t>(batch_.bytes);
     run_.limiter_.Acquire(records, bytes, stop_);
-    Status pushed = run_.channel_.Push(std::move(batch_), stop_);
-    batch_ = RecordBatch();
-    batch_.retained_bytes = 0;
-    if (recycled_.empty() && recycled_.capacity() >= batch_limit_) {
-      batch_.records.swap(recycled_);  // The array of a recycled batch whose records are taken.
-    } else {
+    if (run_.options_.write_on_reader_threads) {
+      if (stop_.stop_requested()) return Aborted();
+      // The writer's failure is the job's cause (WriteRecords recorded it), not this task's.
+      if (!run_.WriteRecords(batch_.records).ok()) return Aborted();
+      // The records just written are this task's to fill again (TakeRecord).
+      if (recycled_.empty()) recycled_.swap(batch_.records);
+      batch_.records.clear();
       batch_.records.reserve(batch_limit_);
+      batch_.bytes = 0;
+      batch_.retained_bytes = 0;
+    } else {
+      Status pushed = run_.channel_.Push(std::move(batch_), stop_);
+      batch_ = RecordBatch();
+      batch_.retained_bytes = 0;
+      if (recycled_.empty() && recycled_.capacity() >= batch_limit_) {
+        batch_.records.swap(recycled_);  // The array of a recycled batch whose records are taken.
+      } else {
+        batch_.records.reserve(batch_limit_);
+      }
+      if (!pushed.ok()) return pushed;
     }
-    if (!pushed.ok()) return pushed;
     run_.records_read_.fetch_add(records, std::memory_order_relaxed);
     run_.bytes_read_.fetch_add(bytes, std::memory_order_relaxed);
     std::lock_guard lock(run_.lag_mutex_);
@@ -415,25 +434,31 @@ void WindowRun::WorkerLoop(TaskScheduler& scheduler) {
   }
 }
 
-void WindowRun::WriterLoop() {
+Status WindowRun::WriteRecords(const std::vector<Record>& records) {
   std::vector<DirtyRecord> dirty;
-  while (!channel_.drained()) {
-    std::optional<RecordBatch> batch = channel_.Pop(std::chrono::milliseconds(100));
-    if (!batch.has_value()) continue;
-    dirty.clear();
-    Status written = writer_.Write(batch->records, &dirty);
+  {
+    std::lock_guard lock(write_mutex_);
+    Status written = writer_.Write(records, &dirty);
     if (!written.ok()) {
       Fail(written.WithContext("writer"));
-      return;
+      return written;
     }
-    records_written_.fetch_add(static_cast<int64_t>(batch->records.size() - dirty.size()),
+    records_written_.fetch_add(static_cast<int64_t>(records.size() - dirty.size()),
                                std::memory_order_relaxed);
     const std::vector<std::string>& warnings = writer_.warnings();
     for (; warnings_logged_ < warnings.size(); ++warnings_logged_) {
       Log("Warning: " + warnings[warnings_logged_]);
     }
-    AddDirty(std::move(dirty), /*from_reader=*/false);
-    dirty = {};
+  }
+  AddDirty(std::move(dirty), /*from_reader=*/false);
+  return Status::OK();
+}
+
+void WindowRun::WriterLoop() {
+  while (!channel_.drained()) {
+    std::optional<RecordBatch> batch = channel_.Pop(std::chrono::milliseconds(100));
+    if (!batch.has_value()) continue;
+    if (!WriteRecords(batch->records).ok()) return;
     channel_.Recycle(std::move(*batch));
   }
 }
@@ -618,28 +643,39 @@ int64_t WindowRun::TransferRecords(TaskScheduler& scheduler, JobResult* result) 
       ".");
 
   const int64_t transfer_start = clock_->NowMicros();
+  // Done when the last record is written: by the writer thread, or by the last reader task
+  // when the tasks write their own records.
+  std::mutex done_mutex;
+  std::condition_variable finished;
+  bool done = false;
+  auto mark_done = [&] {
+    std::lock_guard lock(done_mutex);
+    done = true;
+    finished.notify_all();
+  };
+  const bool writer_thread_needed = !options_.write_on_reader_threads;
   std::atomic<size_t> workers_running{worker_count};
   std::vector<std::thread> workers;
   for (size_t i = 0; i < worker_count; ++i) {
     workers.emplace_back([&] {
       WorkerLoop(scheduler);
-      if (workers_running.fetch_sub(1) == 1) channel_.Close();
+      if (workers_running.fetch_sub(1) == 1) {
+        channel_.Close();
+        if (!writer_thread_needed) mark_done();
+      }
     });
   }
-  std::mutex writer_mutex;
-  std::condition_variable writer_finished;
-  bool writer_done = false;
-  std::thread writer_thread([&] {
-    WriterLoop();
-    std::lock_guard lock(writer_mutex);
-    writer_done = true;
-    writer_finished.notify_all();
-  });
+  std::thread writer_thread;
+  if (writer_thread_needed) {
+    writer_thread = std::thread([&] {
+      WriterLoop();
+      mark_done();
+    });
+  }
 
   {
-    std::unique_lock lock(writer_mutex);
-    while (!writer_finished.wait_for(lock, std::chrono::milliseconds(100),
-                                     [&] { return writer_done; })) {
+    std::unique_lock lock(done_mutex);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) {
       JobProgress now = Snapshot(&scheduler);
       if (now.micros - last_report_.micros >= options_.progress_interval_micros) {
         lock.unlock();
@@ -652,7 +688,7 @@ int64_t WindowRun::TransferRecords(TaskScheduler& scheduler, JobResult* result) 
       }
     }
   }
-  writer_thread.join();
+  if (writer_thread.joinable()) writer_thread.join();
   for (std::thread& worker : workers) worker.join();
   const int64_t transfer_end = clock_->NowMicros();
 

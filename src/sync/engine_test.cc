@@ -100,6 +100,7 @@ class CollectingWriter final : public Writer {
     return committed_window_;
   }
   Status Write(const std::vector<Record>& records, std::vector<DirtyRecord>* dirty) override {
+    if (!write_status_.ok()) return write_status_;
     ++write_calls_;
     write_batch_policy_.insert(CurrentThreadHasBatchPolicy());
     if (!warning_.empty() && warnings_.empty()) warnings_.push_back(warning_);
@@ -122,6 +123,7 @@ class CollectingWriter final : public Writer {
   const std::vector<std::string>& warnings() const override { return warnings_; }
 
   int dirty_every_ = 0;
+  Status write_status_;  // Returned by every Write when not OK.
   std::string warning_;  // Given once, by the first Write.
   std::vector<std::string> warnings_;
   Status commit_status_;
@@ -181,19 +183,70 @@ TEST(EngineTest, DeliversEveryRecordExactlyOnceInLineageOrder) {
   EXPECT_EQ(reader.published_, std::vector<std::string>{"checkpoints-of-window"});
 }
 
-TEST(EngineTest, ReaderTasksRunUnderTheBatchPolicyAndTheWriterDoesNot) {
+TEST(EngineTest, ReaderTasksRunUnderTheBatchPolicyAndTheWriterThreadDoesNot) {
   for (bool batch : {true, false}) {
-    FakeReader reader(LineageTasks(200));
+    for (bool on_readers : {true, false}) {
+      FakeReader reader(LineageTasks(200));
+      CollectingWriter writer;
+      SpeedSpec speed;
+      speed.concurrent = 3;
+      EngineOptions options = QuietOptions();
+      options.reader_threads_batch_policy = batch;
+      options.write_on_reader_threads = on_readers;
+      JobResult result = RunWindow(reader, writer, speed, {}, options);
+      ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+      EXPECT_EQ(reader.task_batch_policy_, std::set<bool>{batch});
+      // Written on the tasks' threads, or on a writer thread of the process's own policy.
+      EXPECT_EQ(writer.write_batch_policy_, std::set<bool>{batch && on_readers})
+          << batch << on_readers;
+      EXPECT_EQ(writer.staged_.size(), 8u * 200);
+      EXPECT_FALSE(CurrentThreadHasBatchPolicy()) << "the caller's thread keeps its policy";
+    }
+  }
+}
+
+TEST(EngineTest, EveryRecordIsWrittenOnceWhicheverThreadsWrite) {
+  for (bool on_readers : {true, false}) {
+    FakeReader reader(LineageTasks(1000));
     CollectingWriter writer;
+    writer.dirty_every_ = 7;
+    SpeedSpec speed;
+    speed.concurrent = 4;
+    EngineOptions options = QuietOptions();
+    options.write_on_reader_threads = on_readers;
+    JobResult result = RunWindow(reader, writer, speed, {}, options);
+    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+    // Sequences 0, 7, 14, ... of each of the 8 tasks are dirty: 143 of every 1000.
+    EXPECT_EQ(result.progress.dirty_records, 8 * 143) << on_readers;
+    EXPECT_EQ(writer.staged_.size(), 8u * (1000 - 143)) << on_readers;
+    std::map<std::string, int64_t> last;
+    for (const Record& record : writer.staged_) {
+      const std::string task = record.fields[0].bytes();
+      auto it = last.find(task);
+      if (it != last.end()) {
+        EXPECT_LT(it->second, record.fields[1].integer()) << task;
+      }
+      last[task] = record.fields[1].integer();
+    }
+    EXPECT_EQ(result.progress.records_written, 8 * (1000 - 143)) << on_readers;
+    EXPECT_EQ(writer.commit_window_.rows, 8 * (1000 - 143)) << on_readers;
+  }
+}
+
+TEST(EngineTest, AWriteFailureFailsTheJobAsTheWritersWhicheverThreadsWrite) {
+  for (bool on_readers : {true, false}) {
+    FakeReader reader(LineageTasks(500));
+    CollectingWriter writer;
+    writer.write_status_ = Status::Unavailable("disk gone");
     SpeedSpec speed;
     speed.concurrent = 3;
     EngineOptions options = QuietOptions();
-    options.reader_threads_batch_policy = batch;
+    options.write_on_reader_threads = on_readers;
     JobResult result = RunWindow(reader, writer, speed, {}, options);
-    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
-    EXPECT_EQ(reader.task_batch_policy_, std::set<bool>{batch});
-    EXPECT_EQ(writer.write_batch_policy_, std::set<bool>{false});
-    EXPECT_FALSE(CurrentThreadHasBatchPolicy()) << "the caller's thread keeps its policy";
+    EXPECT_EQ(result.status.code(), StatusCode::kUnavailable) << on_readers;
+    EXPECT_EQ(result.status.message(), "writer: disk gone") << on_readers;
+    EXPECT_EQ(writer.commit_calls_, 0);
+    EXPECT_TRUE(reader.published_.empty());
   }
 }
 

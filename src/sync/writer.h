@@ -12,7 +12,8 @@
 //    job the destination is exactly as it was (invariant 4).
 //  - Commit records `window` in the same transaction as the rows, so a job that died after the
 //    commit but before publishing its checkpoints can recognise the window on the next run.
-//  - Write is called by one thread at a time (the engine serialises its channels' output).
+//  - Write is called by one thread at a time (the engine serialises its calls: from its writer
+//    thread, or from the reader tasks' threads under one lock).
 #pragma once
 
 #include <cstdint>
