@@ -297,13 +297,15 @@ class WindowRun::TaskSink final : public RecordSink {
           batch_bytes_limit_);
     }
     batch_.records.reserve(batch_limit_);
-    batch_.retained_bytes = 0;
+    // Only a batch that goes through the channel comes back through its pool, which asks what
+    // it retains; a task that writes its own batches keeps its records to itself.
+    if (!writes_own_batches_) batch_.retained_bytes = 0;
   }
 
   Status Emit(Record record) override {
     if (stop_.stop_requested()) return Aborted();
     batch_.bytes += record.ByteSize();
-    *batch_.retained_bytes += RecordRetainedBytes(record);
+    if (batch_.retained_bytes.has_value()) *batch_.retained_bytes += RecordRetainedBytes(record);
     batch_.records.push_back(std::move(record));
     if (batch_.records.size() >= batch_limit_ || batch_.bytes >= batch_bytes_limit_) {
       return Flush();
@@ -313,6 +315,7 @@ class WindowRun::TaskSink final : public RecordSink {
 
   Record TakeRecord() override {
     if (recycled_.empty()) {
+      if (writes_own_batches_) return Record();  // Its first batch: nothing written yet.
       std::optional<RecordBatch> batch = run_.channel_.TakeRecycled();
       if (!batch.has_value()) return Record();
       recycled_ = std::move(batch->records);
@@ -348,7 +351,7 @@ class WindowRun::TaskSink final : public RecordSink {
     int64_t records = static_cast<int64_t>(batch_.records.size());
     int64_t bytes = static_cast<int64_t>(batch_.bytes);
     run_.limiter_.Acquire(records, bytes, stop_);
-    if (run_.options_.write_on_reader_threads) {
+    if (writes_own_batches_) {
       if (stop_.stop_requested()) return Aborted();
       // The writer's failure is the job's cause (WriteRecords recorded it), not this task's.
       if (!run_.WriteRecords(batch_.records).ok()) return Aborted();
@@ -357,7 +360,6 @@ class WindowRun::TaskSink final : public RecordSink {
       batch_.records.clear();
       batch_.records.reserve(batch_limit_);
       batch_.bytes = 0;
-      batch_.retained_bytes = 0;
     } else {
       Status pushed = run_.channel_.Push(std::move(batch_), stop_);
       batch_ = RecordBatch();
@@ -382,6 +384,7 @@ class WindowRun::TaskSink final : public RecordSink {
   WindowRun& run_;
   const std::string& task_id_;
   std::stop_token stop_;
+  const bool writes_own_batches_ = run_.options_.write_on_reader_threads;
   size_t batch_limit_;
   size_t batch_bytes_limit_;
   RecordBatch batch_;
