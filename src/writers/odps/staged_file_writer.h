@@ -3,15 +3,18 @@
 //
 // For each file the rows' side ends, in order, it runs
 //   COPY (<select>) TO '<folder>/part-NNNNN.parquet' <copy options>
-// on its connection, the files numbered from 0, and syncs the file once written. On the first
-// error (a value the SELECT's cast refuses, a failed write or sync) it Close()s the StagedRows —
+// on its connection, the files numbered from 0, and syncs the file on a second thread while it
+// writes the next one (the COPY never waits for the disk). On the first error (a value the
+// SELECT's cast refuses, a failed write or sync) it Close()s the StagedRows —
 // the rows' side's next Add returns false, which is how that side learns it must stop — and
 // ends; Join returns that error. Used by the load (parquet_load.cc) and by the benchmarks'
 // baselines, which must write their files the way the loads do.
 //
 // Contracts: `connection` and `staged` outlive Join (or the destructor); the connection runs
-// nothing else meanwhile. The rows' side ends with StagedRows::Finish (every file written, then
-// Join returns OK) or StagedRows::Close (the thread stops at once). files() is read after Join.
+// nothing else meanwhile. The rows' side ends with StagedRows::Finish (every file written and
+// synced, then Join returns OK) or StagedRows::Close (the thread stops once the sync under way,
+// if any, has ended). files() is read after Join; a file listed there is synced when Join returns
+// OK.
 #pragma once
 
 #include <duckdb.h>

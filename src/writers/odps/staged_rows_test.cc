@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/kill_point.h"
 #include "testing/temporary_directory.h"
 #include "writers/odps/duckdb_support.h"
 #include "writers/odps/staged_file_writer.h"
@@ -276,6 +277,42 @@ TEST_F(StagedFileWriterTest, WritesEachFileInOrder) {
     EXPECT_EQ(file.path, folder + "/part-0000" + std::to_string(i) + ".parquet");
     EXPECT_EQ(file.bytes, static_cast<int64_t>(std::filesystem::file_size(file.path)));
     EXPECT_EQ(ReadParquet(file.path), expected[i]);
+  }
+}
+
+// A file is synced while the next one is written: a sync that fails, whichever file's, is the
+// writer's error (Join), the rows' side is stopped, and Join returns only after every sync begun.
+TEST_F(StagedFileWriterTest, AFailedSyncOfAnyFileFailsTheWriter) {
+  if (!KillPointsCompiledIn()) GTEST_SKIP() << "fault points are compiled only into test builds";
+  for (int failing = 1; failing <= 3; ++failing) {
+    // A DuckDB of its own each time: staged_rows() is registered once per database.
+    duckdb_database database = nullptr;
+    duckdb_connection connection = nullptr;
+    ASSERT_EQ(duckdb_open(nullptr, &database), DuckDBSuccess);
+    ASSERT_EQ(duckdb_connect(database, &connection), DuckDBSuccess);
+    testing::TemporaryDirectory folder("staged_file_writer_sync");
+    StagedRows staged({"n"}, {DUCKDB_TYPE_BIGINT}, /*capacity=*/2);
+    ASSERT_TRUE(staged.Register(connection).ok());
+    ASSERT_TRUE(ArmFaultPoint("file.sync", failing).ok());
+    StagedFileWriter writer(connection, &staged, kSelectNumbers, kParquet, folder.path().string(),
+                            "the numbers");
+    bool refused = false;
+    for (int file = 0; file < 3 && !refused; ++file) {
+      for (int chunk = 0; chunk < 20 && !refused; ++chunk) {
+        refused = !staged.Add(Numbers(file * 2000 + chunk * 100, 100));
+      }
+      staged.EndFile();
+    }
+    staged.Finish();
+    const Status status = writer.Join();
+    EXPECT_FALSE(DisarmFaultPoint()) << "sync " << failing << " was never reached";
+    EXPECT_EQ(status.code(), StatusCode::kIOError)
+        << "sync " << failing << ": " << status.ToString();
+    EXPECT_NE(status.message().find("(an injected fault)"), std::string::npos) << status.ToString();
+    EXPECT_FALSE(staged.Add(Numbers(0, 10))) << "sync " << failing;
+    staged.Clear();
+    duckdb_disconnect(&connection);
+    duckdb_close(&database);
   }
 }
 
