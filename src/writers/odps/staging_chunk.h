@@ -77,6 +77,9 @@ class StagingChunk {
   StagedChunk chunk_;
   std::vector<duckdb_vector> vectors_;
   std::vector<void*> data_;
+  // Each column's validity mask (a bit a row, 0 for NULL), made writable at the chunk's first
+  // NULL in that column; null until then.
+  std::vector<uint64_t*> validity_;
   idx_t capacity_ = 0;
   idx_t rows_ = 0;
   int64_t bytes_ = 0;  // Of the rows gathered, as AddRow counts them.
