@@ -46,6 +46,12 @@ namespace otsync::sync {
 // export up by half and the odps one by a sixth of its ratio to its limit, the discarding one
 // hardly (docs/benchmarks.md, "Reader run 1").
 inline constexpr size_t kDefaultEmitBatchRecords = 1024;
+// At most this many when the task writes its own batches (EngineOptions::write_on_reader_threads):
+// no hand-over to pay for, and Write converts a batch of 128 while its records (128 x 6 fields of
+// 56 bytes and their strings, ~50 KiB) are still in the core's cache, where 1,024 (~400 KiB) had
+// left the first ones by then. Against 1,024: the 4-shard odps export 0.93-0.95 of the time, the
+// txtfile and discarding ones 0.95; 64 measured alike (docs/benchmarks.md, "Priority run 2").
+inline constexpr size_t kDefaultWrittenBatchRecords = 128;
 
 struct EngineOptions {
   std::shared_ptr<const Clock> clock;  // Null: the real clock.
@@ -63,6 +69,8 @@ struct EngineOptions {
   // at most one limiter tick's worth (a tenth of the per-second rate), so that the counts, and
   // the progress line, move at least every tick however small the limit.
   size_t emit_batch_records = kDefaultEmitBatchRecords;
+  // With write_on_reader_threads, a batch holds at most this many of them.
+  size_t written_batch_records = kDefaultWrittenBatchRecords;
   size_t emit_batch_bytes = 1 << 20;
   // Whether the reader tasks' threads run under SCHED_BATCH (base/thread_policy.h): woken, they
   // wait for the running thread's time slice instead of preempting it. A writer thread woke the

@@ -102,6 +102,7 @@ class CollectingWriter final : public Writer {
   Status Write(const std::vector<Record>& records, std::vector<DirtyRecord>* dirty) override {
     if (!write_status_.ok()) return write_status_;
     ++write_calls_;
+    largest_batch_ = std::max(largest_batch_, records.size());
     write_batch_policy_.insert(CurrentThreadHasBatchPolicy());
     if (!warning_.empty() && warnings_.empty()) warnings_.push_back(warning_);
     for (const Record& record : records) {
@@ -130,6 +131,7 @@ class CollectingWriter final : public Writer {
   std::optional<CommittedWindow> committed_window_;
   std::vector<Record> staged_;
   int write_calls_ = 0;
+  size_t largest_batch_ = 0;           // Records in the largest batch given to Write.
   std::set<bool> write_batch_policy_;  // Whether Write ran under SCHED_BATCH.
   int commit_calls_ = 0;
   int abort_calls_ = 0;
@@ -230,6 +232,29 @@ TEST(EngineTest, EveryRecordIsWrittenOnceWhicheverThreadsWrite) {
     }
     EXPECT_EQ(result.progress.records_written, 8 * (1000 - 143)) << on_readers;
     EXPECT_EQ(writer.commit_window_.rows, 8 * (1000 - 143)) << on_readers;
+  }
+}
+
+// A task writing its own batches hands over at most written_batch_records records at once (its
+// records still in the core's cache when Write converts them); through the channel a batch holds
+// up to emit_batch_records.
+TEST(EngineTest, ATaskWritingItsOwnBatchesWritesSmallerOnes) {
+  for (bool on_readers : {true, false}) {
+    FakeReader reader(LineageTasks(1000));
+    CollectingWriter writer;
+    EngineOptions options = QuietOptions();
+    options.emit_batch_records = 64;
+    options.written_batch_records = 16;
+    options.write_on_reader_threads = on_readers;
+    JobResult result = RunWindow(reader, writer, {}, {}, options);
+    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+    EXPECT_EQ(writer.staged_.size(), 8u * 1000) << on_readers;
+    if (on_readers) {
+      EXPECT_EQ(writer.largest_batch_, 16u);
+    } else {
+      EXPECT_GT(writer.largest_batch_, 16u);
+      EXPECT_LE(writer.largest_batch_, 64u);
+    }
   }
 }
 
