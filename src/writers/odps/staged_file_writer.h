@@ -4,8 +4,9 @@
 // For each file the rows' side ends, in order, it runs
 //   COPY (<select>) TO '<folder>/part-NNNNN.parquet' <copy options>
 // on its connection, the files numbered from 0, and syncs the file on a second thread while it
-// writes the next one (the COPY never waits for the disk). On the first error (a value the
-// SELECT's cast refuses, a failed write or sync) it Close()s the StagedRows —
+// writes the next one (the COPY waits for the disk only when a sync outlasts a file's COPY). On
+// the first error (a value the SELECT's cast refuses, a failed write or sync) it Close()s the
+// StagedRows —
 // the rows' side's next Add returns false, which is how that side learns it must stop — and
 // ends; Join returns that error. Used by the load (parquet_load.cc) and by the benchmarks'
 // baselines, which must write their files the way the loads do.
