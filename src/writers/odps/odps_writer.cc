@@ -109,7 +109,11 @@ Status OdpsWriter::Write(const std::vector<sync::Record>& records,
                           " fields for " + std::to_string(configured) + " columns, so " + missing +
                           (configured - fields == 1 ? " is" : " are") + " NULL");
     }
-    for (CellValue& cell : cells_) cell.kind = CellValue::Kind::kNull;
+    // Every field converted sets its column's cell; the configured columns past the record's
+    // fields are NULL (the columns not configured stay NULL from Prepare).
+    for (size_t i = fields; i < configured; ++i) {
+      cells_[target_columns_[i]].kind = CellValue::Kind::kNull;
+    }
     bool converted = true;
     for (size_t i = 0; i < fields; ++i) {
       const Column& column = schema_.columns[target_columns_[i]];

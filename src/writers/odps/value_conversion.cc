@@ -526,8 +526,10 @@ Status ToBinary(const sync::Field& field, const ColumnType& type, CellValue* out
 
 }  // namespace
 
-Status ConvertField(const sync::Field& field, const ColumnType& type, bool empty_as_null,
-                    CellValue* out) {
+namespace internal {
+
+Status ConvertFieldOfAnyType(const sync::Field& field, const ColumnType& type, bool empty_as_null,
+                             CellValue* out) {
   if (field.type() == ValueType::kNull ||
       (empty_as_null && field.type() == ValueType::kString && field.bytes().empty())) {
     out->kind = Kind::kNull;
@@ -557,5 +559,7 @@ Status ConvertField(const sync::Field& field, const ColumnType& type, bool empty
   }
   return Fail(field, type);
 }
+
+}  // namespace internal
 
 }  // namespace otsync::odps

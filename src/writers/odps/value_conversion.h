@@ -1,16 +1,17 @@
 // Conversion of a record's fields to the warehouse column types, following DataX's Column.asXxx
 // rules as odpswriter applies them (docs/datax-semantics.md §5.3):
 //
-//   target            from INTEGER       DOUBLE                 BOOLEAN    STRING BINARY STRING
-//   decimal text       plain text ("1.5")     true/false as is (UTF-8)        UTF-8 text
-//   BIGINT/INT/...    range-checked      truncated toward zero  1 / 0      number, truncated error
-//   DOUBLE/FLOAT      exact or nearest   as is                  1.0 / 0.0  number, NaN/Infinity
-//   error BOOLEAN           != 0               error                  as is      "true"/"false"
-//   (ci)  error DATETIME/TIMESTAMP epoch millis      error                  error      yyyy-MM-dd[
-//   HH:mm:ss[.SSS]] error DATE              epoch millis       error                  error
-//   yyyy-MM-dd[ ...]     error DECIMAL(p,s)      exact              its plain text         error
-//   number               error BINARY            error              error                  error
-//   its bytes            as is
+// clang-format off
+//   target              from INTEGER      DOUBLE                 BOOLEAN     STRING                        BINARY
+//   STRING              decimal text      plain text ("1.5")     true/false  as is (UTF-8)                 UTF-8 text
+//   BIGINT/INT/...      range-checked     truncated toward zero  1 / 0       number, truncated             error
+//   DOUBLE/FLOAT        exact or nearest  as is                  1.0 / 0.0   number, NaN/Infinity          error
+//   BOOLEAN             != 0              error                  as is       "true"/"false" (ci)           error
+//   DATETIME/TIMESTAMP  epoch millis      error                  error       yyyy-MM-dd[ HH:mm:ss[.SSS]]   error
+//   DATE                epoch millis      error                  error       yyyy-MM-dd[ ...]              error
+//   DECIMAL(p,s)        exact             its plain text         error       number                        error
+//   BINARY              error             error                  error       its bytes                     as is
+// clang-format on
 //
 // NULL converts to NULL for every type; so does "" when emptyAsNull is set. Numbers in strings use
 // Java BigDecimal's syntax ("-12", "1.5", "1e3"); integer targets truncate the fraction, DECIMAL
@@ -19,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -48,9 +50,54 @@ struct CellValue {
   std::string owned;
 };
 
+namespace internal {
+// ConvertField for every field and column type.
+Status ConvertFieldOfAnyType(const sync::Field& field, const ColumnType& type, bool empty_as_null,
+                             CellValue* out);
+// Whether every byte of `text` is ASCII (so `text` is valid UTF-8).
+inline bool IsAscii(std::string_view text) {
+  const char* data = text.data();
+  size_t size = text.size();
+  uint64_t high_bits = 0;
+  for (; size >= 8; data += 8, size -= 8) {
+    uint64_t word;
+    std::memcpy(&word, data, sizeof(word));
+    high_bits |= word;
+  }
+  for (; size > 0; ++data, --size) high_bits |= static_cast<unsigned char>(*data);
+  return (high_bits & 0x8080808080808080ULL) == 0;
+}
+}  // namespace internal
+
 // Converts `field` to `type`. On failure `*out` is unspecified and the error says which value
 // could not become which type and why: cannot convert STRING "abc" to BIGINT: not a number.
-Status ConvertField(const sync::Field& field, const ColumnType& type, bool empty_as_null,
-                    CellValue* out);
+// The fields most rows carry (NULL, ASCII text for a STRING column, an INTEGER for a BIGINT one)
+// are converted here, inline, in the writer's loop over a record's fields; the rest out of line.
+inline Status ConvertField(const sync::Field& field, const ColumnType& type, bool empty_as_null,
+                           CellValue* out) {
+  switch (field.type()) {
+    case wire::ValueType::kNull:
+      out->kind = CellValue::Kind::kNull;
+      return Status::OK();
+    case wire::ValueType::kString:
+      if (type.kind == ColumnKind::kString && !field.bytes().empty() &&
+          internal::IsAscii(field.bytes())) {
+        out->kind = CellValue::Kind::kText;
+        out->text = field.bytes();
+        return Status::OK();
+      }
+      break;
+    case wire::ValueType::kInteger:
+      if (type.kind == ColumnKind::kBigint) {
+        out->kind = CellValue::Kind::kInteger;
+        out->integer = field.integer();
+        return Status::OK();
+      }
+      break;
+    default:
+      break;
+  }
+  return internal::ConvertFieldOfAnyType(field, type, empty_as_null, out);
+}
 
 }  // namespace otsync::odps

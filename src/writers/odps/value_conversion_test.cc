@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
+#include <vector>
 
 namespace otsync::odps {
 namespace {
@@ -12,10 +14,14 @@ using sync::Field;
 
 ColumnType Type(const char* name) { return ParseColumnType(name).value(); }
 
+// A conversion: ConvertField (its inline cases, else the general one), or the general one alone.
+using Conversion = Status (*)(const Field&, const ColumnType&, bool, CellValue*);
+
 // The converted value as "kind:value", or "error: <message>".
-std::string Convert(const Field& field, const char* type, bool empty_as_null = false) {
+std::string Convert(const Field& field, const char* type, bool empty_as_null = false,
+                    Conversion convert = ConvertField) {
   CellValue cell;
-  Status status = ConvertField(field, Type(type), empty_as_null, &cell);
+  Status status = convert(field, Type(type), empty_as_null, &cell);
   if (!status.ok()) return "error: " + status.message();
   std::ostringstream out;
   switch (cell.kind) {
@@ -138,6 +144,42 @@ TEST(ValueConversionTest, Matrix) {
   for (const Case& c : cases) {
     EXPECT_EQ(Convert(c.field, c.type), c.expected) << c.field.DebugString() << " -> " << c.type;
   }
+}
+
+// ConvertField takes NULLs, ASCII text for STRING and INTEGERs for BIGINT inline: for those, and
+// for the fields next to them that it hands on, it gives what the general conversion gives.
+TEST(ValueConversionTest, TheInlineCasesConvertAsTheGeneralOne) {
+  const std::string ascii_controls("a\0b\tc\x7f", 6);
+  const std::vector<Field> fields = {
+      Field::Null(),
+      Field::String(""),
+      Field::String("U"),
+      Field::String("twelve bytes"),
+      Field::String("a text longer than sixteen bytes, in ASCII"),
+      Field::String(ascii_controls),
+      Field::String("caf\xc3\xa9"),   // UTF-8, not ASCII: the general path.
+      Field::String("12345678\xff"),  // Not UTF-8 after a whole ASCII word.
+      Field::String("-42"),
+      Field::Integer(0),
+      Field::Integer(std::numeric_limits<int64_t>::min()),
+      Field::Integer(std::numeric_limits<int64_t>::max()),
+      Field::Double(1.5),
+      Field::Boolean(true),
+      Field::Binary("bytes"),
+  };
+  for (const char* type : {"STRING", "BIGINT", "INT", "DOUBLE", "BOOLEAN", "BINARY"}) {
+    for (bool empty_as_null : {false, true}) {
+      for (const Field& field : fields) {
+        EXPECT_EQ(Convert(field, type, empty_as_null),
+                  Convert(field, type, empty_as_null, internal::ConvertFieldOfAnyType))
+            << field.DebugString() << " to " << type << (empty_as_null ? " (emptyAsNull)" : "");
+      }
+    }
+  }
+  EXPECT_TRUE(internal::IsAscii(""));
+  EXPECT_TRUE(internal::IsAscii(ascii_controls + std::string(9, 'x')));
+  EXPECT_FALSE(internal::IsAscii(std::string(8, 'x') + "\x80"));
+  EXPECT_FALSE(internal::IsAscii("\xc3\xa9" + std::string(14, 'x')));
 }
 
 TEST(ValueConversionTest, StringsToIntegersFollowBigDecimal) {
