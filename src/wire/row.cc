@@ -42,8 +42,6 @@ std::string_view ValueTypeName(ValueType type) {
   return "UNKNOWN";
 }
 
-size_t Value::DataSize() const { return ValueView::Of(*this).DataSize(); }
-
 void Value::Set(const ValueView& view) {
   switch (view.type) {
     case ValueType::kInteger:
@@ -86,21 +84,6 @@ ValueView ValueView::Of(const Value& value) {
       break;
   }
   return view;
-}
-
-size_t ValueView::DataSize() const {
-  switch (type) {
-    case ValueType::kInteger:
-    case ValueType::kDouble:
-      return 8;
-    case ValueType::kBoolean:
-      return 1;
-    case ValueType::kString:
-    case ValueType::kBinary:
-      return bytes.size();
-    default:
-      return 0;
-  }
 }
 
 int Value::Compare(const Value& other) const {
