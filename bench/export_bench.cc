@@ -801,9 +801,8 @@ struct CpuRow {
 // Where the CPU of the export goes, and what the bar of 0.8 of the limit leaves for it: on this
 // machine's cores, the export within rows / (0.8 x limit) seconds can use at most that many
 // seconds of each core, for otsync and otsd together.
-void PrintCpuBudget(const Flags& flags, double rows, double limit_rate,
+void PrintCpuBudget(bool otsd_known, double rows, double limit_rate,
                     const std::vector<CpuRow>& runs) {
-  const bool otsd_known = flags.otsd_pid > 0;
   std::cout << "\nWhere the CPU goes (medians; otsync's from wait4, otsd's from /proc during each "
                "run"
             << (otsd_known ? "" : ", unknown without --otsd-pid") << "):\n\n";
@@ -1055,7 +1054,7 @@ int Export(const Flags& flags, const std::string& self) {
     std::cout << "| odps writer alone / raw append | " << Rate(rows / Median(baseline_seconds))
               << " | " << Rate(Median(append_rates)) << " | " << Fixed(Median(writer_append), 3)
               << " |\n";
-    PrintCpuBudget(flags, rows, Median(limit_rates),
+    PrintCpuBudget(flags.otsd_pid > 0, rows, Median(limit_rates),
                    {{"export (otsstream -> odps)", export_seconds, export_cpu, export_otsd_cpu},
                     {"its read side alone: the same job, same records, with the discarding "
                      "`stream` writer",

@@ -280,12 +280,10 @@ class WindowRun::TaskSink final : public RecordSink {
  public:
   TaskSink(WindowRun& run, const std::string& task_id, std::stop_token stop)
       : run_(run), task_id_(task_id), stop_(std::move(stop)) {
-    batch_limit_ = std::max<size_t>(
-        1, std::min(run.options_.emit_batch_records, run.options_.channel_capacity.records));
-    if (writes_own_batches_) {
-      batch_limit_ =
-          std::max<size_t>(1, std::min(batch_limit_, run.options_.written_batch_records));
-    }
+    const size_t records = writes_own_batches_ ? std::min(run.options_.emit_batch_records,
+                                                          run.options_.written_batch_records)
+                                               : run.options_.emit_batch_records;
+    batch_limit_ = std::max<size_t>(1, std::min(records, run.options_.channel_capacity.records));
     batch_bytes_limit_ = run.options_.emit_batch_bytes;
     // A batch larger than a tick's worth of the limit would make the task sleep for seconds
     // before anything is counted: the progress line would stand still under a small mbps.

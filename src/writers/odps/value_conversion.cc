@@ -31,54 +31,6 @@ Status Fail(const sync::Field& field, const ColumnType& type, std::string_view w
   return Status::InvalidArgument(std::move(message));
 }
 
-bool IsValidUtf8(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  size_t size = text.size();
-  size_t i = 0;
-  while (i < size) {
-    // ASCII, most text, eight bytes at a time: no byte of the word has its high bit set.
-    if (size - i >= 8) {
-      uint64_t word;
-      std::memcpy(&word, bytes + i, sizeof(word));
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    unsigned char lead = bytes[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    uint32_t code_point;
-    if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      code_point = lead & 0x1f;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      code_point = lead & 0x0f;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      code_point = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > size) return false;
-    for (size_t k = 1; k < length; ++k) {
-      if ((bytes[i + k] & 0xc0) != 0x80) return false;
-      code_point = (code_point << 6) | (bytes[i + k] & 0x3f);
-    }
-    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinimum[length] || code_point > 0x10ffff ||
-        (code_point >= 0xd800 && code_point <= 0xdfff)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 // A number in Java BigDecimal syntax, as digits x 10^exponent.
 struct DecimalNumber {
   bool negative = false;
@@ -443,7 +395,7 @@ Status ToString(const sync::Field& field, const ColumnType& type, CellValue* out
   switch (field.type()) {
     case ValueType::kString:
     case ValueType::kBinary:
-      if (!IsValidUtf8(field.bytes())) return Fail(field, type, "not valid UTF-8");
+      if (!internal::IsValidUtf8(field.bytes())) return Fail(field, type, "not valid UTF-8");
       out->text = field.bytes();
       return Status::OK();
     case ValueType::kInteger:
@@ -527,6 +479,54 @@ Status ToBinary(const sync::Field& field, const ColumnType& type, CellValue* out
 }  // namespace
 
 namespace internal {
+
+bool IsValidUtf8(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  size_t size = text.size();
+  size_t i = 0;
+  while (i < size) {
+    // ASCII, most text, eight bytes at a time: no byte of the word has its high bit set.
+    if (size - i >= 8) {
+      uint64_t word;
+      std::memcpy(&word, bytes + i, sizeof(word));
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char lead = bytes[i];
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length;
+    uint32_t code_point;
+    if ((lead & 0xe0) == 0xc0) {
+      length = 2;
+      code_point = lead & 0x1f;
+    } else if ((lead & 0xf0) == 0xe0) {
+      length = 3;
+      code_point = lead & 0x0f;
+    } else if ((lead & 0xf8) == 0xf0) {
+      length = 4;
+      code_point = lead & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > size) return false;
+    for (size_t k = 1; k < length; ++k) {
+      if ((bytes[i + k] & 0xc0) != 0x80) return false;
+      code_point = (code_point << 6) | (bytes[i + k] & 0x3f);
+    }
+    static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinimum[length] || code_point > 0x10ffff ||
+        (code_point >= 0xd800 && code_point <= 0xdfff)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
 
 Status ConvertFieldOfAnyType(const sync::Field& field, const ColumnType& type, bool empty_as_null,
                              CellValue* out) {

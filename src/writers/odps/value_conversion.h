@@ -20,7 +20,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -54,24 +53,14 @@ namespace internal {
 // ConvertField for every field and column type.
 Status ConvertFieldOfAnyType(const sync::Field& field, const ColumnType& type, bool empty_as_null,
                              CellValue* out);
-// Whether every byte of `text` is ASCII (so `text` is valid UTF-8).
-inline bool IsAscii(std::string_view text) {
-  const char* data = text.data();
-  size_t size = text.size();
-  uint64_t high_bits = 0;
-  for (; size >= 8; data += 8, size -= 8) {
-    uint64_t word;
-    std::memcpy(&word, data, sizeof(word));
-    high_bits |= word;
-  }
-  for (; size > 0; ++data, --size) high_bits |= static_cast<unsigned char>(*data);
-  return (high_bits & 0x8080808080808080ULL) == 0;
-}
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF); ASCII is checked eight bytes at a time.
+bool IsValidUtf8(std::string_view text);
 }  // namespace internal
 
 // Converts `field` to `type`. On failure `*out` is unspecified and the error says which value
 // could not become which type and why: cannot convert STRING "abc" to BIGINT: not a number.
-// The fields most rows carry (NULL, ASCII text for a STRING column, an INTEGER for a BIGINT one)
+// The fields most rows carry (NULL, UTF-8 text for a STRING column, an INTEGER for a BIGINT one)
 // are converted here, inline, in the writer's loop over a record's fields; the rest out of line.
 inline Status ConvertField(const sync::Field& field, const ColumnType& type, bool empty_as_null,
                            CellValue* out) {
@@ -81,7 +70,7 @@ inline Status ConvertField(const sync::Field& field, const ColumnType& type, boo
       return Status::OK();
     case wire::ValueType::kString:
       if (type.kind == ColumnKind::kString && !field.bytes().empty() &&
-          internal::IsAscii(field.bytes())) {
+          internal::IsValidUtf8(field.bytes())) {
         out->kind = CellValue::Kind::kText;
         out->text = field.bytes();
         return Status::OK();
