@@ -475,9 +475,12 @@ Status Client::CallWithBody(std::string_view api, const std::string& body,
   HttpReply own_reply;
   if (reply == nullptr) reply = &own_reply;
   for (int attempt = 0;; ++attempt) {
-    const wire::HeaderMap headers =
+    wire::HeaderMap headers =
         SignedRequestHeaders(api, body, options_.instance, options_.credentials, signing_key_,
                              options_.clock->NowMicros());
+    if (!options_.verify_response_md5) {
+      headers.emplace(wire::kContentMd5CheckHeader, wire::kContentMd5Unchecked);
+    }
     const Status posted = transport_->Post(api, body, headers, reply);
 
     Status failure;

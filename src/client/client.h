@@ -9,7 +9,8 @@
 //    wire::FromWireError and whose message is "<OTS code>: <OTS message>", e.g.
 //    "OTSObjectNotExist: Requested table does not exist.".
 //  - A 2xx body whose x-ots-contentmd5 does not match is retried as a transport failure, unless
-//    ClientOptions::verify_response_md5 is off.
+//    ClientOptions::verify_response_md5 is off; then every request says so to otsd
+//    (wire::kContentMd5CheckHeader), which leaves the hash out of its answers.
 //  - Retries (docs/protocol.md §1.8): codes that are always retriable are retried for every API;
 //    timeouts, internal and unavailable errors and network failures only for read APIs
 //    (wire::IsIdempotentApi). At most `max_retries` retries, exponential back-off with jitter.
@@ -67,7 +68,7 @@ struct ClientOptions {
   // hashed on a helper thread while it is decoded (wire::ConcurrentContentMd5), so the check
   // costs a reader CPU more than time. Off, as the Java (by default) and Go SDKs have it, saves
   // hashing every response: a third of the client's CPU on a GetStreamRecord read, whose records
-  // still carry their PlainBuffer CRC-8 checksums.
+  // still carry their PlainBuffer CRC-8 checksums; otsd, told so, then saves hashing them too.
   bool verify_response_md5 = true;
   std::shared_ptr<Clock> clock;  // Stamps x-ots-date; null = real clock.
 };

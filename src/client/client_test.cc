@@ -33,7 +33,7 @@ constexpr char kSecret[] = "test-secret-never-shown";
 
 struct RecordedRequest {
   std::string api;
-  wire::HeaderMap ots_headers;  // Lowercased x-ots-* headers.
+  wire::HeaderMap ots_headers;  // Lowercased x-ots-* headers and wire::kContentMd5CheckHeader.
   std::string body;
 };
 
@@ -50,7 +50,9 @@ class FakeOts {
       for (const auto& [name, value] : request.headers) {
         std::string lower = name;
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower.rfind("x-ots-", 0) == 0) recorded.ots_headers[lower] = value;
+        if (lower.rfind("x-ots-", 0) == 0 || lower == wire::kContentMd5CheckHeader) {
+          recorded.ots_headers[lower] = value;
+        }
       }
       recorded.body = request.body;
       Handler handler;
@@ -192,6 +194,8 @@ TEST_F(ClientTest, SignsRequestsAsTheReferenceVector) {
   EXPECT_EQ(headers.at("x-ots-accesskeyid"), "testid");
   EXPECT_EQ(headers.at("x-ots-contentmd5"), "1B2M2Y8AsgTpgAmY7PhCfg==");
   EXPECT_EQ(headers.at("x-ots-signature"), "mXWCF5NK3ue0leWbipsRmLpH2qE=");
+  // A client that checks the answers' MD5 does not tell otsd to leave it out.
+  EXPECT_EQ(headers.count(std::string(wire::kContentMd5CheckHeader)), 0u);
   EXPECT_EQ(headers.size(), 6u);
 }
 
@@ -989,6 +993,18 @@ TEST_F(ClientTest, TheResponseMd5IsIgnoredWhenVerificationIsOff) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(batch.size(), 3u);
   EXPECT_EQ(CountRequests("GetStreamRecord"), 1u);
+  // And it tells otsd so, which then need not hash its answers; an answer without the header is
+  // taken as well.
+  const std::vector<RecordedRequest> requests = server_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].ots_headers.at(std::string(wire::kContentMd5CheckHeader)), "unchecked");
+  server_.set_handler([](const RecordedRequest&, httplib::Response& reply) {
+    reply.status = 200;
+    reply.set_content(ThreeRecords().SerializeAsString(), "application/x.pb2");
+  });
+  status = (*client)->GetStreamRecord("iterator-2", 100, &batch);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(batch.size(), 3u);
 }
 
 TEST_F(ClientTest, AdminCallsSendJsonToTheAdminEndpoints) {

@@ -21,6 +21,7 @@
 
 #include "server/http_request_reader.h"
 #include "server/worker_pool.h"
+#include "wire/signature.h"
 
 namespace otsync::server {
 namespace {
@@ -286,7 +287,9 @@ void HttpServer::Impl::ServeRequests(int fd) {
     incoming.path = request.path;
     incoming.body = request.body;
     for (auto& [name, value] : request.headers) {
-      if (name.rfind("x-ots-", 0) == 0) incoming.headers.emplace(std::move(name), std::move(value));
+      if (name.rfind("x-ots-", 0) == 0 || name == wire::kContentMd5CheckHeader) {
+        incoming.headers.emplace(std::move(name), std::move(value));
+      }
     }
     const Reply reply = service->Handle(incoming);
     const bool keep_alive =

@@ -35,12 +35,14 @@ OtsService::OtsService(store::Store* store, const Authenticator* authenticator,
       max_body_bytes_(max_body_bytes) {}
 
 Reply OtsService::MakeReply(std::string_view api, int http_status, std::string body,
-                            const AccessKey* signer, std::string content_md5) const {
+                            const AccessKey* signer, std::string content_md5,
+                            bool omit_content_md5) const {
   Reply reply;
   reply.http_status = http_status;
   reply.body = std::move(body);
-  reply.headers = BuildResponseHeaders(api, reply.body, request_ids_.Next(),
-                                       wall_clock_->NowMicros(), signer, std::move(content_md5));
+  reply.headers =
+      BuildResponseHeaders(api, reply.body, request_ids_.Next(), wall_clock_->NowMicros(), signer,
+                           std::move(content_md5), omit_content_md5);
   return reply;
 }
 
@@ -77,9 +79,14 @@ Reply OtsService::Handle(const IncomingRequest& request) const {
   context.is_admin = caller->is_admin;
   std::string known_content_md5;
   context.known_content_md5 = &known_content_md5;
+  const auto check = request.headers.find(std::string(wire::kContentMd5CheckHeader));
+  context.content_md5_unchecked =
+      check != request.headers.end() && check->second == wire::kContentMd5Unchecked;
   Result<std::string> body = dispatcher_.Dispatch(api, context, request.body);
+  // Errors keep their x-ots-contentmd5: they are small, and a client may log what it received.
   if (!body.ok()) return MakeErrorReply(api, body.status(), caller->key);
-  return MakeReply(api, 200, std::move(body).value(), caller->key, std::move(known_content_md5));
+  return MakeReply(api, 200, std::move(body).value(), caller->key, std::move(known_content_md5),
+                   context.content_md5_unchecked);
 }
 
 }  // namespace otsync::server

@@ -22,7 +22,8 @@ inline constexpr size_t kMaxRequestBodyBytes = size_t{5} * 1024 * 1024;
 struct IncomingRequest {
   std::string_view method;  // "POST"
   std::string_view path;    // "/PutRow"
-  wire::HeaderMap headers;  // At least every x-ots-* header, names lowercase.
+  // At least every x-ots-* header and wire::kContentMd5CheckHeader, names lowercase.
+  wire::HeaderMap headers;
   std::string_view body;
 };
 
@@ -46,9 +47,10 @@ class OtsService {
   Reply Reject(std::string_view path, const Status& status) const;
 
  private:
-  // `content_md5`: the body's x-ots-contentmd5 when already known; empty = compute it.
+  // `content_md5`: the body's x-ots-contentmd5 when already known; empty = compute it, unless
+  // `omit_content_md5` (the caller does not check it).
   Reply MakeReply(std::string_view api, int http_status, std::string body, const AccessKey* signer,
-                  std::string content_md5 = {}) const;
+                  std::string content_md5 = {}, bool omit_content_md5 = false) const;
   Reply MakeErrorReply(std::string_view api, const Status& status, const AccessKey* signer) const;
 
   store::Store* store_;

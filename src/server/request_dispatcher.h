@@ -24,6 +24,9 @@ struct ApiContext {
   // Where a handler whose answer was prepared earlier (stream read-ahead) leaves its
   // x-ots-contentmd5, so that the front does not hash the body again. Null = not offered.
   std::string* known_content_md5 = nullptr;
+  // The caller does not check the answer's x-ots-contentmd5 (wire::kContentMd5CheckHeader): the
+  // answer goes without it, so a handler need not hash what it builds.
+  bool content_md5_unchecked = false;
 };
 
 // Returns the serialized response message, or an error that the front answers with a

@@ -7,10 +7,13 @@ namespace otsync::server {
 
 wire::HeaderMap BuildResponseHeaders(std::string_view api, std::string_view body,
                                      std::string_view request_id, int64_t now_micros,
-                                     const AccessKey* signer, std::string content_md5) {
+                                     const AccessKey* signer, std::string content_md5,
+                                     bool omit_content_md5) {
   wire::HeaderMap headers;
-  headers["x-ots-contentmd5"] =
-      content_md5.empty() ? wire::ContentMd5(body) : std::move(content_md5);
+  if (!omit_content_md5) {
+    headers["x-ots-contentmd5"] =
+        content_md5.empty() ? wire::ContentMd5(body) : std::move(content_md5);
+  }
   headers["x-ots-contenttype"] = "protocol buffer";
   headers["x-ots-date"] = wire::FormatIsoTime(now_micros, 6);
   headers["x-ots-requestid"] = std::string(request_id);

@@ -160,12 +160,19 @@ void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::stri
 // ahead, docs/benchmarks.md, Hash run 1). With read-ahead, answers are prepared off the readers'
 // path already, and one a reader waits for is mostly one the read-ahead's busy thread could not
 // prepare: the cores are busy then, and a helper only takes one from a reader or otsd's threads
-// (the Node SDK's read with read-ahead 0.85, the 4-shard export 0.97 with helpers there).
-enum class AnswerHashing { kBesideTheBuild, kAfterTheBuild };
+// (the Node SDK's read with read-ahead 0.85, the 4-shard export 0.97 with helpers there). Not at
+// all for a caller that does not check it (ApiContext::content_md5_unchecked).
+enum class AnswerHashing { kBesideTheBuild, kAfterTheBuild, kNone };
 
-// The whole GetStreamRecord answer from `iterator`: the body and its Content-MD5, and in
-// `*summary` what it says besides the records. `limit`: default store::kDefaultStreamRecordLimit
-// (100), capped at kMaxStreamRecordLimit (1000); an answer also stops after ~4 MB of records.
+AnswerHashing HashingFor(const ApiContext& context, bool read_ahead) {
+  if (context.content_md5_unchecked) return AnswerHashing::kNone;
+  return read_ahead ? AnswerHashing::kAfterTheBuild : AnswerHashing::kBesideTheBuild;
+}
+
+// The whole GetStreamRecord answer from `iterator`: the body and its Content-MD5 (left empty
+// with AnswerHashing::kNone), and in `*summary` what it says besides the records. `limit`:
+// default store::kDefaultStreamRecordLimit (100), capped at kMaxStreamRecordLimit (1000); an
+// answer also stops after ~4 MB of records.
 Result<std::string> BuildStreamRecordBody(store::Store* store, const std::string& instance,
                                           const std::string& iterator, std::optional<int32_t> limit,
                                           AnswerHashing hashing, store::StreamReadSummary* summary,
@@ -176,7 +183,7 @@ Result<std::string> BuildStreamRecordBody(store::Store* store, const std::string
   OTSYNC_ASSIGN_OR_RETURN(*summary, store->ReadStreamRecords(instance, iterator, limit, &encoder));
   md5.Release();  // The tail may move the body.
   AppendStreamResponseTail(*summary, &body);
-  *content_md5 = md5.Finish(body);
+  if (hashing != AnswerHashing::kNone) *content_md5 = md5.Finish(body);
   return body;
 }
 
@@ -191,22 +198,24 @@ std::string ReadAheadKey(const std::string& instance, const std::string& iterato
 // next call is predictable: prepare it. A prepared answer is kept only when no later append can
 // change it — it is full too, or it ends a closed shard — so that serving it later is the same
 // as computing it then; stream-state changes in between are caught by the state version.
+// `hashing` is the current call's: a reader's next call most likely checks the MD5 as this one
+// does; when it does and the answer was prepared without, the front hashes it when sending.
 void PrepareNextAnswer(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
                        const std::optional<std::string>& next, bool may_more_record,
-                       std::optional<int32_t> limit) {
+                       std::optional<int32_t> limit, AnswerHashing hashing) {
   if (read_ahead == nullptr || !next.has_value() || !may_more_record) return;
   read_ahead->Schedule(
       ReadAheadKey(instance, *next, limit),
-      [store, instance, iterator = *next, limit]() -> std::optional<PreparedAnswer> {
+      [store, instance, iterator = *next, limit, hashing]() -> std::optional<PreparedAnswer> {
         PreparedAnswer prepared;
         prepared.state_version = store->StreamStateVersion();
         store::StreamReadSummary summary;
-        // Hashed here, not by the thread that sends it: a stream reader asks for one answer at
-        // a time, so a hash when sending would lie on its path (0.65 of the rate when tried,
-        // docs/benchmarks.md, Scan run 3); a scan's client has its next page on the way.
-        Result<std::string> body =
-            BuildStreamRecordBody(store, instance, iterator, limit, AnswerHashing::kAfterTheBuild,
-                                  &summary, &prepared.content_md5);
+        // Hashed here (unless the reader does not check it), not by the thread that sends it: a
+        // stream reader asks for one answer at a time, so a hash when sending would lie on its
+        // path (0.65 of the rate when tried, docs/benchmarks.md, Scan run 3); a scan's client has
+        // its next page on the way.
+        Result<std::string> body = BuildStreamRecordBody(store, instance, iterator, limit, hashing,
+                                                         &summary, &prepared.content_md5);
         if (!body.ok()) return std::nullopt;
         if (summary.next_shard_iterator.has_value() && !summary.may_more_record) {
           return std::nullopt;
@@ -234,7 +243,7 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
         read_ahead->Take(ReadAheadKey(context.instance, request.shard_iterator(), limit));
     if (prepared.has_value() && prepared->state_version == context.store->StreamStateVersion()) {
       PrepareNextAnswer(read_ahead, context.store, context.instance, prepared->continuation,
-                        prepared->more_expected, limit);
+                        prepared->more_expected, limit, HashingFor(context, true));
       if (context.known_content_md5 != nullptr) {
         *context.known_content_md5 = std::move(prepared->content_md5);
       }
@@ -245,13 +254,11 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
   std::string content_md5;
   OTSYNC_ASSIGN_OR_RETURN(
       std::string body,
-      BuildStreamRecordBody(
-          context.store, context.instance, request.shard_iterator(), limit,
-          read_ahead == nullptr ? AnswerHashing::kBesideTheBuild : AnswerHashing::kAfterTheBuild,
-          &summary, &content_md5));
+      BuildStreamRecordBody(context.store, context.instance, request.shard_iterator(), limit,
+                            HashingFor(context, read_ahead != nullptr), &summary, &content_md5));
   if (context.known_content_md5 != nullptr) *context.known_content_md5 = std::move(content_md5);
   PrepareNextAnswer(read_ahead, context.store, context.instance, summary.next_shard_iterator,
-                    summary.may_more_record, limit);
+                    summary.may_more_record, limit, HashingFor(context, true));
   return body;
 }
 

@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -596,6 +598,68 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
   ASSERT_EQ(prepared->status, 200);
   EXPECT_EQ(read_ahead_->answers_taken(), 4u);
   EXPECT_EQ(prepared->get_header_value("x-ots-contentmd5"), wire::ContentMd5(prepared->body));
+}
+
+// A caller that says it does not check the MD5 (as otsync's stream reader does) gets answers
+// without x-ots-contentmd5, prepared or not; any other caller gets the right one on every answer,
+// also on an answer the read-ahead prepared, unhashed, for an unchecking caller.
+TEST_F(StreamHandlersTest, AnswersGoWithoutTheMd5OnlyToACallerThatDoesNotCheckIt) {
+  ASSERT_EQ(CreateTable("t", 24).status, 200);
+  const std::string stream_id = StreamIdOf("t");
+  const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
+  // 11 rows: each of the five calls below gets a full answer of 2, and prepares the next.
+  for (int i = 0; i < 11; ++i) PutRow("t", "k" + std::to_string(i), std::string(100 + i, 'v'));
+
+  DispatcherOptions no_read_ahead;
+  no_read_ahead.stream_read_ahead = nullptr;
+  const OtsService plain(otsd_->store(), otsd_->authenticator(),
+                         MakeDefaultDispatcher(no_read_ahead), DefaultClock());
+  // Through otsd's HTTP front, which must hand the header on to the service.
+  auto post = [&](const std::string& body, std::optional<std::string_view> check) {
+    wire::HeaderMap headers = SignedRequestHeaders("GetStreamRecord", body);
+    if (check) headers.emplace(wire::kContentMd5CheckHeader, *check);
+    return otsd_->client().Post("/GetStreamRecord",
+                                httplib::Headers(headers.begin(), headers.end()), body.data(),
+                                body.size(), "application/octet-stream");
+  };
+  auto request_body = [](const std::string& iterator) {
+    proto::GetStreamRecordRequest request;
+    request.set_shard_iterator(iterator);
+    request.set_limit(2);
+    return request.SerializeAsString();
+  };
+
+  // calls 0-2 unchecked (1 and 2 served prepared), 3 checked (prepared after the unchecked call
+  // 2, so without its MD5), 4 with a value that is not "unchecked".
+  const std::vector<std::optional<std::string_view>> checks = {
+      wire::kContentMd5Unchecked, wire::kContentMd5Unchecked, wire::kContentMd5Unchecked,
+      std::nullopt, "checked"};
+  std::string iterator = Iterator(stream_id, shard);
+  uint64_t jobs = 0;
+  for (size_t call = 0; call < checks.size(); ++call) {
+    const std::string body = request_body(iterator);
+    const Reply fresh = plain.Handle(
+        {"POST", "/GetStreamRecord", SignedRequestHeaders("GetStreamRecord", body), body});
+    ASSERT_EQ(fresh.http_status, 200);
+
+    httplib::Result answer = post(body, checks[call]);
+    ASSERT_TRUE(answer) << "call " << call;
+    ASSERT_EQ(answer->status, 200) << "call " << call;
+    EXPECT_EQ(answer->body, fresh.body) << "call " << call;
+    if (checks[call] == wire::kContentMd5Unchecked) {
+      EXPECT_FALSE(answer->has_header("x-ots-contentmd5")) << "call " << call;
+    } else {
+      EXPECT_EQ(answer->get_header_value("x-ots-contentmd5"), wire::ContentMd5(answer->body))
+          << "call " << call;
+    }
+    EXPECT_TRUE(answer->has_header("authorization")) << "call " << call;
+    proto::GetStreamRecordResponse response;
+    ASSERT_TRUE(response.ParseFromString(answer->body));
+    ASSERT_EQ(response.stream_records_size(), 2) << "call " << call;
+    WaitForJobs(++jobs);
+    iterator = response.next_shard_iterator();
+  }
+  EXPECT_EQ(read_ahead_->answers_taken(), 4u);
 }
 
 // A prepared answer is dropped once the stream changed under it: a trim that removed its
