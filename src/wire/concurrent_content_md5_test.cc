@@ -86,16 +86,23 @@ TEST(ConcurrentContentMd5Test, AWholeBodyOfferedAtOnceIsHashedByAHelper) {
 
 // The buffer moves between offers (a Release first): the helper must read the new one, and never
 // the old one again, which is overwritten and freed here (AddressSanitizer reports a read of it).
+// Each buffer has room for the whole source, so that it moves only where the test moves it: an
+// append that grew it would move it under a helper, which the contract forbids.
 TEST(ConcurrentContentMd5Test, ABufferMovedAfterReleaseIsReadAtItsNewPlace) {
   const std::string source = Bytes(1 << 20, 11);
   ConcurrentContentMd5 md5;
   auto buffer = std::make_unique<std::string>();
+  buffer->reserve(source.size());
   for (size_t at = 0; at < source.size(); at += 40'000) {
+    const char* const before_append = buffer->data();
     buffer->append(source, at, 40'000);
+    ASSERT_EQ(buffer->data(), before_append) << "the append moved the buffer";
     md5.Offer(*buffer);
     if ((at / 40'000) % 3 == 2) {
       md5.Release();
-      auto moved = std::make_unique<std::string>(*buffer);
+      auto moved = std::make_unique<std::string>();
+      moved->reserve(source.size());
+      moved->assign(*buffer);
       std::fill(buffer->begin(), buffer->end(), '\x5a');
       buffer = std::move(moved);
     }
