@@ -168,6 +168,14 @@ class StreamHandlersTest : public ::testing::Test {
   // Waits until the read-ahead worker has run `count` jobs in all.
   void WaitForJobs(uint64_t count) { ASSERT_EQ(WaitForReadAheadJobs(*read_ahead_, count), count); }
 
+  // A service on the same store without read-ahead: what a fresh read answers at that moment.
+  std::unique_ptr<OtsService> ServiceWithoutReadAhead() {
+    DispatcherOptions no_read_ahead;
+    no_read_ahead.stream_read_ahead = nullptr;
+    return std::make_unique<OtsService>(otsd_->store(), otsd_->authenticator(),
+                                        MakeDefaultDispatcher(no_read_ahead), DefaultClock());
+  }
+
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<InProcessOtsd> otsd_;
   // Declared after otsd_, so released first: the service's dispatcher then holds the last
@@ -338,10 +346,7 @@ TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
   for (int row = 0; row < 60; ++row) {
     PutRow("t", "k" + std::to_string(1000 + row), std::string(12'000 + row, 'a' + row % 26));
   }
-  DispatcherOptions no_read_ahead;
-  no_read_ahead.stream_read_ahead = nullptr;
-  const OtsService plain(otsd_->store(), otsd_->authenticator(),
-                         MakeDefaultDispatcher(no_read_ahead), DefaultClock());
+  const std::unique_ptr<OtsService> plain = ServiceWithoutReadAhead();
   std::string iterator = Iterator(stream_id, shard);
   int records = 0;
   for (int answer_number = 0; answer_number < 4; ++answer_number) {
@@ -350,8 +355,8 @@ TEST_F(StreamHandlersTest, LargeAnswersCarryTheMd5OfTheirBody) {
     request.set_limit(20);  // ~240 KB an answer.
     const std::string request_body = request.SerializeAsString();
     const Reply fresh =
-        plain.Handle({"POST", "/GetStreamRecord",
-                      SignedRequestHeaders("GetStreamRecord", request_body), request_body});
+        plain->Handle({"POST", "/GetStreamRecord",
+                       SignedRequestHeaders("GetStreamRecord", request_body), request_body});
     ASSERT_EQ(fresh.http_status, 200);
     EXPECT_EQ(fresh.headers.at("x-ots-contentmd5"), wire::ContentMd5(fresh.body))
         << "answer " << answer_number;
@@ -550,10 +555,7 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
   const std::string shard = DescribeStream(stream_id).shards(0).shard_id();
   for (int i = 0; i < 9; ++i) PutRow("t", "k" + std::to_string(i), std::string(100 + i, 'v'));
 
-  DispatcherOptions no_read_ahead;
-  no_read_ahead.stream_read_ahead = nullptr;
-  const OtsService plain(otsd_->store(), otsd_->authenticator(),
-                         MakeDefaultDispatcher(no_read_ahead), DefaultClock());
+  const std::unique_ptr<OtsService> plain = ServiceWithoutReadAhead();
   std::string iterator = Iterator(stream_id, shard);
   std::vector<std::string> keys;
   uint64_t jobs = 0;
@@ -564,7 +566,7 @@ TEST_F(StreamHandlersTest, ReadAheadAnswersAreTheAnswersOfAFreshRead) {
     const std::string request_body = request.SerializeAsString();
     IncomingRequest direct{"POST", "/GetStreamRecord",
                            SignedRequestHeaders("GetStreamRecord", request_body), request_body};
-    const Reply fresh = plain.Handle(direct);
+    const Reply fresh = plain->Handle(direct);
     ASSERT_EQ(fresh.http_status, 200);
 
     PostAnswer answer = otsd_->Post("GetStreamRecord", request_body);
@@ -610,10 +612,7 @@ TEST_F(StreamHandlersTest, AnswersGoWithoutTheMd5OnlyToACallerThatDoesNotCheckIt
   // 11 rows: each of the five calls below gets a full answer of 2, and prepares the next.
   for (int i = 0; i < 11; ++i) PutRow("t", "k" + std::to_string(i), std::string(100 + i, 'v'));
 
-  DispatcherOptions no_read_ahead;
-  no_read_ahead.stream_read_ahead = nullptr;
-  const OtsService plain(otsd_->store(), otsd_->authenticator(),
-                         MakeDefaultDispatcher(no_read_ahead), DefaultClock());
+  const std::unique_ptr<OtsService> plain = ServiceWithoutReadAhead();
   // Through otsd's HTTP front, which must hand the header on to the service.
   auto post = [&](const std::string& body, std::optional<std::string_view> check) {
     wire::HeaderMap headers = SignedRequestHeaders("GetStreamRecord", body);
@@ -638,7 +637,7 @@ TEST_F(StreamHandlersTest, AnswersGoWithoutTheMd5OnlyToACallerThatDoesNotCheckIt
   uint64_t jobs = 0;
   for (size_t call = 0; call < checks.size(); ++call) {
     const std::string body = request_body(iterator);
-    const Reply fresh = plain.Handle(
+    const Reply fresh = plain->Handle(
         {"POST", "/GetStreamRecord", SignedRequestHeaders("GetStreamRecord", body), body});
     ASSERT_EQ(fresh.http_status, 200);
 

@@ -32,7 +32,7 @@ std::string SignResponse(std::string_view api, const HeaderMap& headers,
 // Base64 of the 16-byte MD5 of `body` (the x-ots-contentmd5 value).
 std::string ContentMd5(std::string_view body);
 
-// otsd's one request header of its own (docs/protocol.md §1.5): a client that does not check the
+// otsd's one request header of its own (docs/protocol.md §1.6): a client that does not check the
 // answers' x-ots-contentmd5 sends "x-otsd-content-md5: unchecked", and otsd then leaves
 // x-ots-contentmd5 out of its 2xx answers to that request instead of hashing a body nobody checks
 // (a third of otsd's CPU on a GetStreamRecord read). Not an x-ots-* header, so it is not signed,
