@@ -164,6 +164,7 @@ void AppendStreamResponseTail(const store::StreamReadSummary& summary, std::stri
 // all for a caller that does not check it (ApiContext::content_md5_unchecked).
 enum class AnswerHashing { kBesideTheBuild, kAfterTheBuild, kNone };
 
+// The hashing of an answer to `context`'s caller, built by otsd's read-ahead or not.
 AnswerHashing HashingFor(const ApiContext& context, bool read_ahead) {
   if (context.content_md5_unchecked) return AnswerHashing::kNone;
   return read_ahead ? AnswerHashing::kAfterTheBuild : AnswerHashing::kBesideTheBuild;
@@ -243,7 +244,7 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
         read_ahead->Take(ReadAheadKey(context.instance, request.shard_iterator(), limit));
     if (prepared.has_value() && prepared->state_version == context.store->StreamStateVersion()) {
       PrepareNextAnswer(read_ahead, context.store, context.instance, prepared->continuation,
-                        prepared->more_expected, limit, HashingFor(context, true));
+                        prepared->more_expected, limit, HashingFor(context, /*read_ahead=*/true));
       if (context.known_content_md5 != nullptr) {
         *context.known_content_md5 = std::move(prepared->content_md5);
       }
@@ -258,7 +259,7 @@ Result<std::string> GetStreamRecord(const ApiContext& context,
                             HashingFor(context, read_ahead != nullptr), &summary, &content_md5));
   if (context.known_content_md5 != nullptr) *context.known_content_md5 = std::move(content_md5);
   PrepareNextAnswer(read_ahead, context.store, context.instance, summary.next_shard_iterator,
-                    summary.may_more_record, limit, HashingFor(context, true));
+                    summary.may_more_record, limit, HashingFor(context, /*read_ahead=*/true));
   return body;
 }
 
