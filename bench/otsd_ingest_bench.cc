@@ -257,6 +257,10 @@ struct Figures {
       decode_only;
   // CPU microseconds per row of the scan, per repetition: otsd's and this process's.
   std::vector<double> scan_otsd_cpu, scan_client_cpu;
+  // CPU microseconds per row of the ingests, per repetition, each until its flushes and
+  // compactions are done: otsd's and this process's (the client) for otsd's ingest, this
+  // process's (RocksDB's threads in it) for the raw one.
+  std::vector<double> ingest_otsd_cpu, ingest_client_cpu, raw_ingest_cpu;
   // Seconds per repetition waited before its phases for the cores to be quiet.
   std::vector<double> quiet_wait;
 };
@@ -349,12 +353,19 @@ int main(int argc, char** argv) {
     // this process's raw RocksDB) are done, so that no phase shares the cores with another's
     // background work.
     double waited = WaitUntilQuiet(flags.otsd_pid);
+    const double ingest_otsd_before = ProcessCpu(flags.otsd_pid).own;
+    const double ingest_client_before = OwnCpuSeconds();
     Result<double> otsd_ingest = OtsdIngest(ots, table, batches, flags);
     if (!otsd_ingest.ok()) return Fail("otsd ingest", otsd_ingest.status());
     waited += WaitUntilQuiet(flags.otsd_pid);
+    figures.ingest_otsd_cpu.push_back((ProcessCpu(flags.otsd_pid).own - ingest_otsd_before) * 1e6 /
+                                      count);
+    figures.ingest_client_cpu.push_back((OwnCpuSeconds() - ingest_client_before) * 1e6 / count);
+    const double raw_before = OwnCpuSeconds();
     Result<double> raw_ingest = RawIngest(db.get(), rep, raw_keys, raw_values, flags);
     if (!raw_ingest.ok()) return Fail("raw ingest", raw_ingest.status());
     waited += WaitUntilQuiet(flags.otsd_pid);
+    figures.raw_ingest_cpu.push_back((OwnCpuSeconds() - raw_before) * 1e6 / count);
     figures.quiet_wait.push_back(waited);
     const double otsd_cpu_before = ProcessCpu(flags.otsd_pid).own;
     const double client_cpu_before = OwnCpuSeconds();
@@ -410,6 +421,11 @@ int main(int argc, char** argv) {
                "default), rows/s | "
             << Rate(otsd_scan_unchecked) << " | " << Rate(raw_scan) << " | " << ratio_scan_unchecked
             << " |\n";
+  std::cout << "| ingest: CPU microseconds per row (flushes and compactions included), otsd / the "
+               "client (this process) | "
+            << Fixed(Median(figures.ingest_otsd_cpu), 2) << " / "
+            << Fixed(Median(figures.ingest_client_cpu), 2) << " | "
+            << Fixed(Median(figures.raw_ingest_cpu), 2) << " | |\n";
   std::cout << "| scan: CPU microseconds per row, otsd / the client (this process) | "
             << Fixed(Median(figures.scan_otsd_cpu), 2) << " / "
             << Fixed(Median(figures.scan_client_cpu), 2) << " | | |\n";
