@@ -708,6 +708,46 @@ TEST_F(RangeReadAheadTest, APageIsReadAfreshAfterAWrite) {
   EXPECT_TRUE(seen) << "the row written between the pages is missing from the second";
 }
 
+// A scan whose calls say they do not check the MD5 gets its pages without it, prepared or not;
+// a call that checks it and takes a page prepared for such a scan gets the page's MD5, which the
+// read-ahead left to the front to compute.
+TEST_F(RangeReadAheadTest, PagesGoWithoutTheMd5OnlyToAScanThatDoesNotCheckIt) {
+  CreateTable("t");
+  for (int i = 0; i < 80; ++i) Put("t", "k" + std::to_string(1000 + i));
+  proto::GetRangeRequest range = WholeTable("t", 20);
+  auto unchecked_page = [&](const proto::GetRangeRequest& request) {
+    const std::string body = request.SerializeAsString();
+    wire::HeaderMap headers = SignedRequestHeaders("GetRange", body);
+    headers.emplace(wire::kContentMd5CheckHeader, wire::kContentMd5Unchecked);
+    httplib::Result answer =
+        otsd_->client().Post("/GetRange", httplib::Headers(headers.begin(), headers.end()),
+                             body.data(), body.size(), "application/octet-stream");
+    proto::GetRangeResponse page;
+    EXPECT_TRUE(answer);
+    if (!answer) return page;
+    EXPECT_EQ(answer->status, 200);
+    EXPECT_FALSE(answer->has_header("x-ots-contentmd5"));
+    EXPECT_TRUE(answer->has_header("authorization"));
+    EXPECT_TRUE(page.ParseFromString(answer->body));
+    return page;
+  };
+
+  // Pages 1 and 2 unchecked (1 built for its call, 2 prepared), pages 3 and 4 checked (prepared,
+  // as every page of the scan, for the scan whose first call did not check the MD5).
+  std::string expected = FreshRows("t", range);
+  proto::GetRangeResponse page = unchecked_page(range);
+  EXPECT_EQ(page.rows(), expected);
+  for (int number = 2; number <= 4; ++number) {
+    ASSERT_FALSE(page.next_start_primary_key().empty()) << "page " << number;
+    range.set_inclusive_start_primary_key(page.next_start_primary_key());
+    WaitForJobs(static_cast<uint64_t>(number));
+    expected = FreshRows("t", range);
+    page = number == 2 ? unchecked_page(range) : Page(range);  // Page checks the MD5 header.
+    EXPECT_EQ(page.rows(), expected) << "page " << number;
+  }
+  EXPECT_EQ(read_ahead_->answers_taken(), 3u);
+}
+
 TEST_F(RangeReadAheadTest, PagesOfATableWhoseCellsExpireAreNotKept) {
   CreateTableWithTtl("t", 86400);
   for (int i = 0; i < 80; ++i) Put("t", "k" + std::to_string(1000 + i));

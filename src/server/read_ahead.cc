@@ -10,7 +10,9 @@ namespace otsync::server {
 
 ReadAheadOptions WithContentMd5Finish(ReadAheadOptions options) {
   options.finish = [](PreparedAnswer* answer) {
-    if (answer->content_md5.empty()) answer->content_md5 = wire::ContentMd5(answer->body);
+    if (answer->content_md5_wanted && answer->content_md5.empty()) {
+      answer->content_md5 = wire::ContentMd5(answer->body);
+    }
   };
   return options;
 }

@@ -44,6 +44,11 @@ struct PreparedAnswer {
   std::string body;  // The serialized response.
   // x-ots-contentmd5 of `body`; empty: computed when the answer is sent.
   std::string content_md5;
+  // Whether a finish step that computes the content MD5 (WithContentMd5Finish) computes it: false
+  // for an answer prepared for a reader that does not check it (ApiContext::content_md5_unchecked),
+  // which is sent without one; if a caller that checks it takes the answer after all, the front
+  // computes it then.
+  bool content_md5_wanted = true;
   // The store's version of what the answer was read from (Store::StreamStateVersion for stream
   // records, Store::WriteVersion for rows), read before it was: the answer may be served only
   // while the store still reports this version.
@@ -66,7 +71,8 @@ struct ReadAheadOptions {
   std::function<void(PreparedAnswer*)> finish;
 };
 
-// `options` with a finish step that computes a built answer's content MD5 when it has none.
+// `options` with a finish step that computes a built answer's content MD5 when it has none and
+// wants one (PreparedAnswer::content_md5_wanted).
 ReadAheadOptions WithContentMd5Finish(ReadAheadOptions options = {});
 
 class ReadAhead {

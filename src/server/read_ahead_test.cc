@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/thread_policy.h"
+#include "wire/signature.h"
 
 namespace otsync::server {
 namespace {
@@ -246,6 +247,39 @@ TEST(ReadAheadTest, AFinishedAnswerIsHandedOutWithWhatTheFinishAdded) {
   EXPECT_EQ(taken->body, "body");
   EXPECT_EQ(taken->content_md5, "finished-body");
   EXPECT_EQ(read_ahead.finishes_run(), 1u);
+}
+
+TEST(ReadAheadTest, TheMd5FinishHashesTheAnswersThatWantTheirMd5) {
+  ReadAhead read_ahead(WithContentMd5Finish());
+  read_ahead.Schedule("checked", [] {
+    PreparedAnswer prepared;
+    prepared.body = "a page for a reader that checks the MD5";
+    return std::optional<PreparedAnswer>(std::move(prepared));
+  });
+  read_ahead.Schedule("unchecked", [] {
+    PreparedAnswer prepared;
+    prepared.body = "a page for a reader that does not";
+    prepared.content_md5_wanted = false;
+    return std::optional<PreparedAnswer>(std::move(prepared));
+  });
+  read_ahead.Schedule("hashed", [] {
+    PreparedAnswer prepared;
+    prepared.body = "a page hashed as it was built";
+    prepared.content_md5 = "kept";
+    return std::optional<PreparedAnswer>(std::move(prepared));
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (read_ahead.finishes_run() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(read_ahead.finishes_run(), 3u);
+  std::optional<PreparedAnswer> checked = read_ahead.Take("checked");
+  std::optional<PreparedAnswer> unchecked = read_ahead.Take("unchecked");
+  std::optional<PreparedAnswer> hashed = read_ahead.Take("hashed");
+  ASSERT_TRUE(checked.has_value() && unchecked.has_value() && hashed.has_value());
+  EXPECT_EQ(checked->content_md5, wire::ContentMd5("a page for a reader that checks the MD5"));
+  EXPECT_EQ(unchecked->content_md5, "");  // The front computes it if a checking caller takes it.
+  EXPECT_EQ(hashed->content_md5, "kept");
 }
 
 TEST(ReadAheadTest, TheWorkerBuildsTheNextAnswerWhileOneIsFinished) {

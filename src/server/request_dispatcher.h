@@ -53,7 +53,8 @@ struct DispatcherOptions {
   // jobs read the store: the last reference must be dropped before the store closes.
   std::shared_ptr<ReadAhead> stream_read_ahead = std::make_shared<ReadAhead>();
   // The same for the next GetRange pages of a scan (row_handlers.cc); null = off. A page's
-  // content MD5 is computed on the read-ahead's finisher thread while the next page is built.
+  // content MD5 is computed on the read-ahead's finisher thread while the next page is built
+  // (none for a scan that does not check it: PreparedAnswer::content_md5_wanted).
   std::shared_ptr<ReadAhead> range_read_ahead = std::make_shared<ReadAhead>(WithContentMd5Finish());
 };
 

@@ -329,7 +329,18 @@ struct RangeChain {
   // is queued or running, or when the range is finished. Guarded by mu.
   std::optional<wire::PrimaryKey> parked_start;
   size_t parked_page_bytes = 0;  // The size of the page before the parked one. Guarded by mu.
+  // Whether the chain's pages get their content MD5 from the read-ahead's finish step: not for a
+  // scan whose first call said it does not check it. Set before the chain's first job.
+  bool content_md5_wanted = true;
 };
+
+// A new chain for the scan `context` calls for.
+std::shared_ptr<RangeChain> NewRangeChain(const ApiContext& context) {
+  auto chain = std::make_shared<RangeChain>();
+  chain->content_md5_wanted = !context.content_md5_unchecked;
+  return chain;
+}
+
 constexpr int kRangePagesAhead = 2;
 
 void PrepareNextRangePage(ReadAhead* read_ahead, store::Store* store, const std::string& instance,
@@ -355,6 +366,7 @@ ReadAhead::Job MakeRangePageJob(ReadAhead* read_ahead, store::Store* store,
           use]() -> std::optional<PreparedAnswer> {
     PreparedAnswer prepared;
     prepared.state_version = store->WriteVersion();
+    prepared.content_md5_wanted = chain->content_md5_wanted;
     if (use == RangePageUse::kKeptForLater) {
       Result<wire::TableDescription> description =
           store->DescribeTable(instance, request.table_name());
@@ -472,8 +484,7 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
     std::optional<PreparedAnswer> first = read_ahead->RunIfIdle(
         RangeReadAheadKey(context.instance, request, range),
         MakeRangePageJob(read_ahead, context.store, context.instance, request, range,
-                         kUnknownPageBytes, std::make_shared<RangeChain>(),
-                         RangePageUse::kServedAtOnce));
+                         kUnknownPageBytes, NewRangeChain(context), RangePageUse::kServedAtOnce));
     if (first.has_value()) {
       return ServeRangePage(context, read_ahead, request, range, std::move(*first));
     }
@@ -484,7 +495,7 @@ Result<std::string> GetRange(const ApiContext& context, const proto::GetRangeReq
                                        kUnknownPageBytes, &next_start));
   if (next_start.has_value()) {
     PrepareNextRangePage(read_ahead, context.store, context.instance, request, range,
-                         std::move(*next_start), body.size(), std::make_shared<RangeChain>());
+                         std::move(*next_start), body.size(), NewRangeChain(context));
   }
   return body;
 }
