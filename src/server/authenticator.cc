@@ -19,7 +19,7 @@ Status AuthFailed(std::string message) {
 }
 
 const std::string* FindHeader(const wire::HeaderMap& headers, std::string_view name) {
-  auto it = headers.find(std::string(name));
+  auto it = headers.find(name);
   return it == headers.end() ? nullptr : &it->second;
 }
 

@@ -79,7 +79,7 @@ Reply OtsService::Handle(const IncomingRequest& request) const {
   context.is_admin = caller->is_admin;
   std::string known_content_md5;
   context.known_content_md5 = &known_content_md5;
-  const auto check = request.headers.find(std::string(wire::kContentMd5CheckHeader));
+  const auto check = request.headers.find(wire::kContentMd5CheckHeader);
   context.content_md5_unchecked =
       check != request.headers.end() && check->second == wire::kContentMd5Unchecked;
   Result<std::string> body = dispatcher_.Dispatch(api, context, request.body);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -11,7 +12,8 @@
 namespace otsync::wire {
 
 // Header names are compared lowercase; callers pass the headers as received or as to be sent.
-using HeaderMap = std::map<std::string, std::string>;
+// Transparent (std::less<>), so that a lookup by a std::string_view builds no std::string.
+using HeaderMap = std::map<std::string, std::string, std::less<>>;
 
 // Base64 of HMAC-SHA1(secret, "/" + api + "\nPOST\n\n" + sorted "x-ots-*:value\n" lines), taking
 // every x-ots-* header except x-ots-signature, names lowercased, values trimmed.
