@@ -63,19 +63,24 @@ class ParquetPartitionLoad final : public PartitionLoad {
       fs::remove_all(hidden, error);
       return status;
     }
-    OTSYNC_ASSIGN_OR_RETURN(
-        session_, DuckDbSession::OpenInMemory(memory_limit, folder_ + "/spill", kLoadThreads));
     chunk_ = std::make_unique<StagingChunk>(schema_);
     std::vector<std::string> names;
     for (const Column& column : schema_.columns) names.push_back(column.name);
     staged_ = std::make_unique<StagedRows>(std::move(names), chunk_->types(), kQueuedChunks,
                                            kQueuedBytes);
-    OTSYNC_RETURN_IF_ERROR(staged_->Register(session_->connection()));
     std::vector<std::string> partition_values;
     for (const PartitionLevel& level : partition_) partition_values.push_back(level.value);
     select_sql_ = "SELECT " + ColumnsOfStagedRows(schema_, partition_values) + " FROM " +
                   kStagedRowsFunction + "()";
-    file_writer_ = std::make_unique<StagedFileWriter>(session_->connection(), staged_.get(),
+    // The load's DuckDB is opened on the file writer's thread while the rows' side stages its
+    // first chunks: the first Write does not wait for it (docs/benchmarks.md, Start run 1).
+    auto open_session = [this, memory_limit]() -> Result<duckdb_connection> {
+      OTSYNC_ASSIGN_OR_RETURN(
+          session_, DuckDbSession::OpenInMemory(memory_limit, folder_ + "/spill", kLoadThreads));
+      OTSYNC_RETURN_IF_ERROR(staged_->Register(session_->connection()));
+      return session_->connection();
+    };
+    file_writer_ = std::make_unique<StagedFileWriter>(std::move(open_session), staged_.get(),
                                                       select_sql_, kLoadParquetOptions, folder_,
                                                       "the staged rows of " + Destination());
     started_ = true;
@@ -185,6 +190,8 @@ class ParquetPartitionLoad final : public PartitionLoad {
   // outlives session_, whose queries read it.
   std::unique_ptr<StagedRows> staged_;
   std::unique_ptr<StagingChunk> chunk_;
+  // Set on the file writer's thread before its first COPY; used by that thread alone, and here
+  // only once it is joined (Abort).
   std::unique_ptr<DuckDbSession> session_;
   std::string select_sql_;  // The rows of staged_ as the table's (ColumnsOfStagedRows).
   // The rows of each file ended, in order (the rows' side).

@@ -15,7 +15,14 @@ namespace otsync::odps {
 StagedFileWriter::StagedFileWriter(duckdb_connection connection, StagedRows* staged,
                                    std::string select_sql, std::string copy_options,
                                    std::string folder, std::string what)
-    : connection_(connection),
+    : StagedFileWriter([connection]() -> Result<duckdb_connection> { return connection; }, staged,
+                       std::move(select_sql), std::move(copy_options), std::move(folder),
+                       std::move(what)) {}
+
+StagedFileWriter::StagedFileWriter(OpenConnection open_connection, StagedRows* staged,
+                                   std::string select_sql, std::string copy_options,
+                                   std::string folder, std::string what)
+    : open_connection_(std::move(open_connection)),
       staged_(staged),
       select_sql_(std::move(select_sql)),
       copy_options_(std::move(copy_options)),
@@ -36,6 +43,12 @@ Status StagedFileWriter::Join() {
 }
 
 void StagedFileWriter::WriteFiles() {
+  Result<duckdb_connection> connection = open_connection_();
+  if (!connection.ok()) {
+    status_ = connection.status();
+    staged_->Close();
+    return;
+  }
   // A file is synced on a thread of its own while the next one is written: the fsync waits for
   // the disk (3-5 ms a file here), and the COPY, the load's slowest stage, would wait with it.
   // One sync at a time: a file's ends before the next file's begins, and the last one's before
@@ -52,7 +65,7 @@ void StagedFileWriter::WriteFiles() {
     std::snprintf(name, sizeof(name), "/part-%05zu.parquet", files_.size());
     File file{folder_ + name, 0};
     status =
-        Execute(connection_,
+        Execute(*connection,
                 "COPY (" + select_sql_ + ") TO " + QuoteLiteral(file.path) + " " + copy_options_,
                 "write " + what_);
     if (Status previous = finish_sync(); status.ok()) status = std::move(previous);

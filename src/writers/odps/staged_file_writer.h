@@ -12,19 +12,24 @@
 // baselines, which must write their files the way the loads do.
 //
 // Contracts: `connection` and `staged` outlive Join (or the destructor); the connection runs
-// nothing else meanwhile. The rows' side ends with StagedRows::Finish (every file written and
-// synced, then Join returns OK) or StagedRows::Close (the thread stops once the sync under way,
-// if any, has ended). files() is read after Join; a file listed there is synced when Join returns
-// OK.
+// nothing else meanwhile. A writer made with an OpenConnection opens its connection itself, first
+// thing on its thread, so that opening DuckDB (tens of milliseconds at a process's first open)
+// overlaps the rows' side staging the first chunks; whatever that function opens is the writer's
+// to use until Join, and an error it returns ends the writer as a COPY's would. The rows' side ends
+// with StagedRows::Finish (every file written and synced, then Join returns OK) or
+// StagedRows::Close (the thread stops once the sync under way, if any, has ended). files() is read
+// after Join; a file listed there is synced when Join returns OK.
 #pragma once
 
 #include <duckdb.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/result.h"
 #include "base/status.h"
 #include "writers/odps/staged_rows.h"
 
@@ -37,8 +42,14 @@ class StagedFileWriter {
     int64_t bytes = 0;
   };
 
+  // Opens the connection the COPYs run on; called once, on the writer's thread.
+  using OpenConnection = std::function<Result<duckdb_connection>()>;
+
   // Starts the thread. `what` names the rows in an error message: "write <what>: ...".
   StagedFileWriter(duckdb_connection connection, StagedRows* staged, std::string select_sql,
+                   std::string copy_options, std::string folder, std::string what);
+  // Starts the thread, which calls `open_connection` before anything else.
+  StagedFileWriter(OpenConnection open_connection, StagedRows* staged, std::string select_sql,
                    std::string copy_options, std::string folder, std::string what);
   // Close()s the StagedRows and joins, unless joined already.
   ~StagedFileWriter();
@@ -54,7 +65,7 @@ class StagedFileWriter {
  private:
   void WriteFiles();
 
-  const duckdb_connection connection_;
+  const OpenConnection open_connection_;
   StagedRows* const staged_;
   const std::string select_sql_;
   const std::string copy_options_;

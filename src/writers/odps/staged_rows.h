@@ -20,8 +20,8 @@
 // query must not start on the adding thread before EndFile. A chunk a scan has read is released
 // at the scan's next call or end: kept for TakeSpent (streamed, at most `capacity` of them) or
 // destroyed. The StagedRows must outlive every query of the connection that names the function.
-// Thread safety: Add, EndFile and Finish from one thread; WaitForFile and the queries from one
-// (the same or another); Close and Clear from any.
+// Thread safety: Add, EndFile and Finish from one thread; Register, WaitForFile and the queries
+// from one (the same or another); Close and Clear from any.
 #pragma once
 
 #include <duckdb.h>

@@ -316,6 +316,56 @@ TEST_F(StagedFileWriterTest, AFailedSyncOfAnyFileFailsTheWriter) {
   }
 }
 
+// A writer that opens its own connection does so on its thread, and the rows' side stages chunks
+// meanwhile, up to the queue's capacity, without waiting for it; the file is written once the
+// connection is there.
+TEST_F(StagedFileWriterTest, OpensItsConnectionOnItsThreadWhileRowsAreStaged) {
+  StagedRows staged({"n"}, {DUCKDB_TYPE_BIGINT}, /*capacity=*/2);
+  std::promise<void> rows_staged;
+  std::future<void> staged_signal = rows_staged.get_future();
+  std::thread::id opened_on;
+  auto open = [&]() -> Result<duckdb_connection> {
+    opened_on = std::this_thread::get_id();
+    // Opened where the rows' side runs, this would wait for rows that come only after it.
+    if (staged_signal.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return Status::Internal("no rows were staged while the connection was being opened");
+    }
+    OTSYNC_RETURN_IF_ERROR(staged.Register(connection_));
+    return connection_;
+  };
+  StagedFileWriter writer(open, &staged, kSelectNumbers, kParquet, folder_.path().string(),
+                          "the numbers");
+  ASSERT_TRUE(staged.Add(Numbers(0, 100)));
+  ASSERT_TRUE(staged.Add(Numbers(100, 100)));  // Both queued: the connection is not open yet.
+  staged.EndFile();
+  rows_staged.set_value();
+  staged.Finish();
+  ASSERT_TRUE(writer.Join().ok());
+  EXPECT_NE(opened_on, std::this_thread::get_id());
+  ASSERT_EQ(writer.files().size(), 1u);
+  EXPECT_EQ(ReadParquet(writer.files()[0].path), "200,19900");
+}
+
+// A connection that cannot be opened ends the writer as a failed COPY does: the rows' side is
+// refused, Join gives the opening's error, and no file is reported written.
+TEST_F(StagedFileWriterTest, AConnectionThatFailsToOpenStopsTheRowsSide) {
+  StagedRows staged({"n"}, {DUCKDB_TYPE_BIGINT}, /*capacity=*/2);
+  auto open = []() -> Result<duckdb_connection> {
+    return Status::IOError("could not open the load's DuckDB");
+  };
+  StagedFileWriter writer(open, &staged, kSelectNumbers, kParquet, folder_.path().string(),
+                          "the numbers");
+  bool refused = false;
+  for (int chunk = 0; chunk < 1000 && !refused; ++chunk) {
+    refused = !staged.Add(Numbers(chunk * 100, 100));
+  }
+  EXPECT_TRUE(refused);
+  const Status status = writer.Join();
+  EXPECT_EQ(status.code(), StatusCode::kIOError);
+  EXPECT_EQ(status.message(), "could not open the load's DuckDB");
+  EXPECT_TRUE(writer.files().empty());
+}
+
 // A COPY that fails (its SELECT's cast refuses a value) stops the rows' side: its Adds are
 // refused from then on, and Join gives the error, naming the rows; no file is reported written.
 TEST_F(StagedFileWriterTest, AFailedCopyStopsTheRowsSide) {
