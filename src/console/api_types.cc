@@ -9,7 +9,7 @@
 namespace otsync::console {
 
 std::optional<std::string_view> ApiRequest::Header(std::string_view name) const {
-  auto found = headers.find(std::string(name));
+  auto found = headers.find(name);
   if (found == headers.end()) return std::nullopt;
   return std::string_view(found->second);
 }

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,7 +31,8 @@ struct ApiRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // Without the query string, percent-encoded as received.
   std::map<std::string, std::string> query;
-  std::map<std::string, std::string> headers;  // Names in lowercase.
+  // Names in lowercase; compared transparently, so that Header() looks a name up without a copy.
+  std::map<std::string, std::string, std::less<>> headers;
   std::string body;
   std::string remote_address;
 
