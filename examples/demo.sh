@@ -89,10 +89,10 @@ end_time="$(shanghai $((now - 10 * 60)))"
 start_millis=$(((now - 45 * 60) * 1000))
 end_millis=$(((now - 10 * 60) * 1000))
 
-step "Run the seed's script: otsync run examples/seed_job.json -p startTime=$start_time -p endTime=$end_time"
+step "Run the seed's script: otsync run examples/seed_job.json --time-zone Asia/Shanghai -p startTime=$start_time -p endTime=$end_time"
 # Its log goes straight to this terminal (a live progress line there, plain lines otherwise).
 run_status=0
-"$otsync" run "$job" --data-dir "$data_dir" -p "startTime=$start_time" -p "endTime=$end_time" ||
+"$otsync" run "$job" --data-dir "$data_dir" --time-zone Asia/Shanghai -p "startTime=$start_time" -p "endTime=$end_time" ||
   run_status=$?
 ((run_status == 0)) || fail "the job failed (exit $run_status); otsync says why just above"
 
@@ -125,7 +125,7 @@ rows="$(echo "$expected" | tail -n +2 | wc -l)"
 echo "Checked: the partition holds the $rows change-log rows of the writes above, versions inside the window."
 
 step "Run the same window again: it is recognised as committed and not written twice"
-"$otsync" run "$job" --data-dir "$data_dir" -p "startTime=$start_time" -p "endTime=$end_time" ||
+"$otsync" run "$job" --data-dir "$data_dir" --time-zone Asia/Shanghai -p "startTime=$start_time" -p "endTime=$end_time" ||
   fail "the second run failed"
 again="$("$otsync" warehouse query --data-dir "$data_dir" --format csv \
   "SELECT count(*) AS n FROM person" | tr -d '\r' | tail -n 1)"

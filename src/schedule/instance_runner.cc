@@ -91,10 +91,11 @@ bool ProcessLauncher::IsRunning(int64_t pid, std::string_view marker) {
 
 std::vector<std::string> OtsyncRunArguments(
     const std::string& otsync_binary, const std::string& job_file, const std::string& data_dir,
-    const std::string& progress_file,
+    const std::string& progress_file, const std::string& time_zone,
     const std::vector<std::pair<std::string, std::string>>& parameters) {
-  std::vector<std::string> argv = {
-      otsync_binary, "run", job_file, "--data-dir", data_dir, "--progress-file", progress_file};
+  std::vector<std::string> argv = {otsync_binary, "run",         job_file,
+                                   "--data-dir",  data_dir,      "--progress-file",
+                                   progress_file, "--time-zone", time_zone};
   for (const auto& [name, value] : parameters) {
     argv.push_back("-p");
     argv.push_back(name + "=" + value);

@@ -50,10 +50,12 @@ class ProcessLauncher final : public InstanceLauncher {
   bool IsRunning(int64_t pid, std::string_view marker) override;
 };
 
-// The argv of one attempt.
+// The argv of one attempt. `time_zone` is the task's: the run reads the values its parameters
+// were resolved to (yyyyMMddHHmmss for startTimeString, ...) in the zone they were resolved in,
+// whatever TZ the scheduler itself runs under.
 std::vector<std::string> OtsyncRunArguments(
     const std::string& otsync_binary, const std::string& job_file, const std::string& data_dir,
-    const std::string& progress_file,
+    const std::string& progress_file, const std::string& time_zone,
     const std::vector<std::pair<std::string, std::string>>& parameters);
 
 // The job summary from the end of a log: the summary block otsync prints after a job (from

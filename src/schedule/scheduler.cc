@@ -897,10 +897,10 @@ class Scheduler::Impl {
     if (!written.ok()) {
       pid = written;
     } else {
-      pid =
-          options_.launcher->Start({OtsyncRunArguments(options_.otsync_binary, job_file, data_dir_,
-                                                       progress_file, instance.parameters),
-                                    instance.log_path});
+      pid = options_.launcher->Start(
+          {OtsyncRunArguments(options_.otsync_binary, job_file, data_dir_, progress_file,
+                              LogZone(task).name, instance.parameters),
+           instance.log_path});
     }
     if (!pid.ok()) {
       instance.state = InstanceState::kFailed;

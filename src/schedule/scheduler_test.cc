@@ -548,8 +548,9 @@ TEST_F(SchedulerTest, LogRetentionZeroKeepsEveryLog) {
   EXPECT_TRUE(scheduler_->ReadLog(InstanceAt(0).id, 0, 1 << 20).ok());
 }
 
-// The scheduler's own log lines give the time in the task's zone, with that zone's offset.
-TEST_F(SchedulerTest, LogLinesShowTheTasksTimeZone) {
+// The scheduler's own log lines give the time in the task's zone, with that zone's offset; each
+// run is told that zone, so that it reads the values resolved in it (yyyyMMddHHmmss) in it too.
+TEST_F(SchedulerTest, LogLinesShowTheTasksTimeZoneAndTheRunIsToldIt) {
   Task shanghai = MinuteTask("in_shanghai");
   Create(shanghai);
   Task utc = MinuteTask("in_utc");
@@ -567,6 +568,8 @@ TEST_F(SchedulerTest, LogLinesShowTheTasksTimeZone) {
       << shanghai_log->data;
   EXPECT_NE(utc_log->data.find("started at 2025-11-01 02:00:30 +00:00 ==="), std::string::npos)
       << utc_log->data;
+  EXPECT_EQ(launcher_->Argument(0, "--time-zone"), "Asia/Shanghai");
+  EXPECT_EQ(launcher_->Argument(1, "--time-zone"), "UTC");
 }
 
 TEST_F(SchedulerTest, RunNowWithCustomParametersKeepsThemThroughARerunAndARestart) {

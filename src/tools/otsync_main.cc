@@ -31,10 +31,11 @@ void RegisterPlugins(otsync::sync::PluginRegistry& plugins) {
   plugins.AddDataSourceType(otsync::odps::OdpsDataSourceType());
 }
 
-// The CLI's own variables and those the data-source types name (OTSYNC_ACCESS_KEY).
+// The CLI's own variables (TZ: the zone of a run's time strings) and those the data-source types
+// name (OTSYNC_ACCESS_KEY).
 std::map<std::string, std::string> EnvironmentVariables(
     const otsync::sync::PluginRegistry& plugins) {
-  std::vector<std::string> names = {"OTSYNC_DATA_DIR", "HOME"};
+  std::vector<std::string> names = {"OTSYNC_DATA_DIR", "HOME", "TZ"};
   for (const otsync::sync::DataSourceType& type : plugins.data_source_types()) {
     for (const otsync::sync::DataSourceField& field : type.fields) {
       if (!field.environment_variable.empty()) names.push_back(field.environment_variable);

@@ -187,7 +187,7 @@ test('a newcomer\'s errors: no otsd, no Stream, a window without changes', async
   }));
   const off = await L.runOtsync(['run', offJob, '--data-dir', jobDir]);
   assert.equal(off.code, 2);
-  assert.match(off.stderr, /The stream of data table is not enabled: enable it with: otsync table enable-stream nostream/);
+  assert.match(off.stderr, /The stream of data table is not enabled\. Enable it with: otsync table enable-stream nostream/);
 
   // A window before every change: the summary says it held none, and where the changes are.
   await ok('create', 'later', '--pk', 'id:string', '--stream', '24');
@@ -199,4 +199,33 @@ test('a newcomer\'s errors: no otsd, no Stream, a window without changes', async
   }));
   const empty = L.mustSucceed(await L.runOtsync(['run', early, '--data-dir', jobDir]), 'empty window');
   assert.match(empty.stderr, /No changes\s+: the window \[\d{14}, \d{14}\) Asia\/Shanghai of table 'later' holds none; the stream's oldest record was written at \d{14}, the first one after the window at \d{14} \(Asia\/Shanghai\)/);
+
+  // startTimeString / endTimeString are read in the zone of --time-zone, else of TZ (DataX: the
+  // JVM's default zone, which a JVM takes from TZ), else Asia/Shanghai. The same UTC digits hold
+  // the put in UTC and name a window eight hours earlier in Asia/Shanghai.
+  const utcDigits = (millis) => new Date(millis).toISOString().replace(/\D/g, '').slice(0, 14);
+  const window = L.wholeWindow();
+  const digitsJob = (statusTable) => {
+    const job = L.streamJob({ table: 'later', statusTable, ...window, writer: { plugin: 'stream', parameter: {} } });
+    const parameter = job.configuration.reader.parameter;
+    delete parameter.startTimestampMillis;
+    delete parameter.endTimestampMillis;
+    parameter.startTimeString = utcDigits(window.start);
+    parameter.endTimeString = utcDigits(window.end);
+    return L.writeJob(jobDir, job);
+  };
+  const putLines = (run) => run.stdout.split('\n').filter((line) => line.startsWith('a\t'));
+  const inUtc = L.mustSucceed(await L.runOtsync(['run', digitsJob('status_tz_utc'), '--data-dir', jobDir],
+    { env: { TZ: 'UTC' } }), 'run, TZ=UTC');
+  assert.equal(putLines(inUtc).length, 2, inUtc.stdout);  // DR and U of the put.
+  const flagged = L.mustSucceed(await L.runOtsync(['run', digitsJob('status_tz_flag'), '--data-dir', jobDir,
+    '--time-zone', 'UTC'], { env: { TZ: 'Asia/Tokyo' } }), 'run --time-zone UTC');
+  assert.equal(putLines(flagged).length, 2, flagged.stdout);
+  const inShanghai = L.mustSucceed(await L.runOtsync(['run', digitsJob('status_tz_cst'), '--data-dir', jobDir]),
+    'run, no TZ');
+  assert.equal(putLines(inShanghai).length, 0, inShanghai.stdout);
+  assert.match(inShanghai.stderr, new RegExp(`No changes\\s+: the window \\[${utcDigits(window.start)}, \\d{14}\\) Asia/Shanghai of table 'later' holds none`));
+  const unknown = await L.runOtsync(['run', digitsJob('status_tz_bad'), '--data-dir', jobDir], { env: { TZ: 'Mars/Olympus' } });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /the TZ environment variable: unknown time zone 'Mars\/Olympus'.*--time-zone/);
 });

@@ -34,6 +34,12 @@ std::string RandomUuid() {
   return text;
 }
 
+// `hint` (a clause in lowercase) as the sentence that follows one of DataX's.
+std::string SentenceOf(std::string hint) {
+  if (!hint.empty() && hint.front() >= 'a' && hint.front() <= 'z') hint.front() -= 'a' - 'A';
+  return hint;
+}
+
 RecordFormat FormatOf(const OtsStreamReaderSpec& spec) {
   RecordFormat format;
   format.mode = spec.mode;
@@ -106,16 +112,18 @@ Result<sync::WindowKey> OtsStreamReader::Prepare() {
   }
   if (!table.ok()) {
     if (table.status().code() == StatusCode::kNotFound) {
-      // DataX's words first, then where to look.
-      return Status::InvalidArgument("The data table is not exist: " +
-                                     sync::MissingTableHint(spec_.data_table, spec_.datasource));
+      // DataX's sentence as it is, then where to look.
+      return Status::InvalidArgument(
+          "The data table is not exist. " +
+          SentenceOf(sync::MissingTableHint(spec_.data_table, spec_.datasource)));
     }
     return sync::ExplainNetworkFailure(table.status(), spec_.datasource, endpoint_);
   }
   if (!table->stream.enabled) {
-    // DataX's words first, then how to fix it.
-    return Status::InvalidArgument("The stream of data table is not enabled: " +
-                                   sync::EnableStreamHint(spec_.data_table, spec_.datasource));
+    // DataX's sentence as it is, then how to fix it.
+    return Status::InvalidArgument(
+        "The stream of data table is not enabled. " +
+        SentenceOf(sync::EnableStreamHint(spec_.data_table, spec_.datasource)));
   }
   expiration_hours_ = table->stream.expiration_hours;
   OTSYNC_RETURN_IF_ERROR(CheckWindow(spec_.start_timestamp_millis, spec_.end_timestamp_millis,

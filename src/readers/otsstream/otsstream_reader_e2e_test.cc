@@ -365,7 +365,7 @@ TEST_F(OtsStreamReaderE2eTest, WindowRuleAndConfigurationErrors) {
 
   WindowRun missing =
       RunWindow(Spec("no_such_table", "rules_status", now - 3'600'000, now - 600'000));
-  EXPECT_EQ(missing.status.message().rfind("The data table is not exist: no table "
+  EXPECT_EQ(missing.status.message().rfind("The data table is not exist. No table "
                                            "'no_such_table' (otsync table list",
                                            0),
             0u)
@@ -376,7 +376,7 @@ TEST_F(OtsStreamReaderE2eTest, WindowRuleAndConfigurationErrors) {
   plain.primary_key = {{"id", wire::PrimaryKeyType::kInteger, false}};
   ASSERT_TRUE(client_->CreateTable(plain).ok());
   WindowRun off = RunWindow(Spec("no_stream", "rules_status", now - 3'600'000, now - 600'000));
-  EXPECT_EQ(off.status.message().rfind("The stream of data table is not enabled: enable it with: "
+  EXPECT_EQ(off.status.message().rfind("The stream of data table is not enabled. Enable it with: "
                                        "otsync table enable-stream ",
                                        0),
             0u)

@@ -27,6 +27,7 @@ struct RunArgs {
   std::string job_path;
   std::vector<std::string> assignments;
   std::string progress_file;
+  std::string time_zone;  // --time-zone; empty: $TZ, else Asia/Shanghai.
 };
 
 struct DataSourceArgs {
@@ -56,8 +57,34 @@ int Report(const CliEnvironment& env, const Status& status, int exit_status) {
   return exit_status;
 }
 
+// The zone a run reads its script's time strings and dates in and writes its log's times in:
+// --time-zone, else the TZ variable (as a JVM takes its default zone from it, with glibc's leading
+// ':' allowed), else Asia/Shanghai, the zone DataWorks runs its jobs in.
+Result<sync::TimeZone> RunTimeZone(const RunArgs& args, const CliEnvironment& env) {
+  if (!args.time_zone.empty()) {
+    Result<sync::TimeZone> zone = sync::ParseTimeZone(args.time_zone);
+    if (!zone.ok()) return Status::InvalidArgument("--time-zone: " + zone.status().message());
+    return zone;
+  }
+  auto variable = env.variables.find("TZ");
+  if (variable == env.variables.end() || variable->second.empty()) {
+    return sync::TimeZone::Shanghai();
+  }
+  std::string_view name = variable->second;
+  if (name.front() == ':') name.remove_prefix(1);
+  Result<sync::TimeZone> zone = sync::ParseTimeZone(name);
+  if (!zone.ok()) {
+    return Status::InvalidArgument("the TZ environment variable: " + zone.status().message() +
+                                   "; name the zone of the script's times with --time-zone");
+  }
+  return zone;
+}
+
 int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnvironment& env) {
+  Result<sync::TimeZone> zone = RunTimeZone(args, env);
+  if (!zone.ok()) return Report(env, zone.status(), kExitBadConfiguration);
   sync::JobScriptOptions options;
+  options.time_zone = *zone;
   options.clock = env.clock;
   options.plugins = &env.plugins;
   for (const std::string& assignment : args.assignments) {
@@ -78,6 +105,7 @@ int RunCommand(const RunArgs& args, const std::string& data_dir, const CliEnviro
   sync::PluginContext context{*job, *connections, data_dir, clock, env.out, env.plugins};
   sync::EngineOptions engine;
   engine.clock = clock;
+  engine.time_zone = *zone;
   engine.log = &env.err;
   engine.live_progress = env.err_is_terminal;
   if (env.terminal_columns > 0) {
@@ -258,6 +286,10 @@ int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {
   run_command->add_option("--data-dir", data_dir, "As the global --data-dir");
   run_command->add_option("--progress-file", run.progress_file,
                           "Write the progress as JSON lines to this file (for a scheduler)");
+  run_command->add_option("--time-zone", run.time_zone,
+                          "The zone of the script's time strings and dates (startTimeString, "
+                          "endTimeString, date) and of the log's times: Asia/Shanghai, UTC, "
+                          "+08:00, a tz database region (default: $TZ, else Asia/Shanghai)");
 
   DataSourceArgs source;
   CLI::App* datasource = app.add_subcommand("datasource", "Manage named data sources");

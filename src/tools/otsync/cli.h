@@ -34,8 +34,8 @@ struct CliEnvironment {
   const sync::PluginRegistry& plugins;
   std::shared_ptr<const Clock> clock;  // Null: the real clock.
   bool err_is_terminal = false;        // A live progress line instead of plain lines.
-  // Environment variables the CLI reads: OTSYNC_DATA_DIR, HOME, and those the data-source types
-  // name for their fields (OTSYNC_ACCESS_KEY).
+  // Environment variables the CLI reads: OTSYNC_DATA_DIR, HOME, TZ, and those the data-source
+  // types name for their fields (OTSYNC_ACCESS_KEY).
   std::map<std::string, std::string> variables;
   // The width of the terminal `err` goes to; 0 when unknown (the live line then fits 80).
   int terminal_columns = 0;

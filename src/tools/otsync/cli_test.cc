@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "readers/otsstream/ots_datasource.h"
@@ -53,11 +54,11 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  int Run(std::vector<std::string> args) {
+  int Run(std::vector<std::string> args, std::map<std::string, std::string> variables = {}) {
     out_.str("");
     err_.str("");
-    CliEnvironment env{out_,    err_,  plugins_,
-                       nullptr, false, {{"OTSYNC_DATA_DIR", (dir_ / "data").string()}}};
+    variables["OTSYNC_DATA_DIR"] = (dir_ / "data").string();
+    CliEnvironment env{out_, err_, plugins_, nullptr, false, std::move(variables)};
     return RunCli(args, env);
   }
 
@@ -134,6 +135,57 @@ TEST_F(CliTest, RunWithARegisteredReaderSucceeds) {
   EXPECT_NE(err_.str().find("Records read              :                   1"), std::string::npos)
       << err_.str();
   EXPECT_NE(err_.str().find("1 rows printed to standard output"), std::string::npos);
+}
+
+// The script's yyyyMMddHHmmss is read in --time-zone, else in $TZ (a leading ':' allowed, as glibc
+// does), else in Asia/Shanghai, and the log's times are in that zone. A zone otsync does not know
+// is refused before anything runs.
+TEST_F(CliTest, RunReadsTimeStringsInTheZoneItIsGiven) {
+  int64_t start_millis = 0;
+  plugins_.ReplaceReaderFactory("otsstream", [&](const sync::PluginContext& context) {
+    start_millis =
+        context.job.reader.parameters.As<readers::otsstream::OtsStreamReaderSpec>() != nullptr
+            ? context.job.reader.parameters.As<readers::otsstream::OtsStreamReaderSpec>()
+                  ->start_timestamp_millis
+            : -1;
+    return Result<std::unique_ptr<sync::Reader>>(std::make_unique<OneRecordReader>());
+  });
+  const std::string job = WriteJob(kStreamJob);
+  constexpr int64_t kUtcMillis = 1508429400000;  // 2017-10-19 16:10:00 UTC.
+  constexpr int64_t kHourMillis = 3'600'000;
+
+  ASSERT_EQ(Run({"run", job, "-p", "startTime=20171019161000"}), kExitOk) << err_.str();
+  EXPECT_EQ(start_millis, kUtcMillis - 8 * kHourMillis);
+  // The reader's window, [1, 2) ms, in the log in the run's zone.
+  EXPECT_NE(err_.str().find("window [19700101080000, 19700101080000)"), std::string::npos)
+      << err_.str();
+
+  ASSERT_EQ(Run({"run", job, "-p", "startTime=20171019161000"}, {{"TZ", "UTC"}}), kExitOk)
+      << err_.str();
+  EXPECT_EQ(start_millis, kUtcMillis);
+  EXPECT_NE(err_.str().find("window [19700101000000, 19700101000000)"), std::string::npos)
+      << err_.str();
+  ASSERT_EQ(Run({"run", job, "-p", "startTime=20171019161000"}, {{"TZ", ":UTC"}}), kExitOk)
+      << err_.str();
+  EXPECT_EQ(start_millis, kUtcMillis);
+
+  ASSERT_EQ(
+      Run({"run", job, "--time-zone", "-05:00", "-p", "startTime=20171019161000"}, {{"TZ", "UTC"}}),
+      kExitOk)
+      << err_.str();
+  EXPECT_EQ(start_millis, kUtcMillis + 5 * kHourMillis);
+
+  start_millis = 0;
+  EXPECT_EQ(Run({"run", job, "--time-zone", "Mars/Olympus", "-p", "startTime=20171019161000"}),
+            kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("--time-zone: unknown time zone 'Mars/Olympus'"), std::string::npos)
+      << err_.str();
+  EXPECT_EQ(Run({"run", job, "-p", "startTime=20171019161000"}, {{"TZ", "Mars/Olympus"}}),
+            kExitBadConfiguration);
+  EXPECT_NE(err_.str().find("the TZ environment variable: unknown time zone 'Mars/Olympus'"),
+            std::string::npos)
+      << err_.str();
+  EXPECT_EQ(start_millis, 0);  // No reader was made.
 }
 
 TEST_F(CliTest, DataSourcesAreManagedAndSecretsMasked) {
