@@ -25,9 +25,11 @@ int DigitsAt(std::string_view text, size_t start, size_t length) {
 
 Result<sync::CivilTime> ParseWallClockTime(std::string_view text) {
   Status invalid = Status::InvalidArgument("'" + std::string(text) +
-                                           "' is not a time: expected YYYY-MM-DD HH:MM:SS");
-  if (text.size() != 19 || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' ||
-      text[16] != ':') {
+                                           "' is not a time: expected YYYY-MM-DD HH:MM[:SS]");
+  const bool with_seconds = text.size() == 19;
+  if ((text.size() != 16 && !with_seconds) || text[4] != '-' || text[7] != '-' ||
+      (text[10] != ' ' && text[10] != 'T') || text[13] != ':' ||
+      (with_seconds && text[16] != ':')) {
     return invalid;
   }
   sync::CivilTime time{DigitsAt(text, 0, 4),
@@ -35,7 +37,7 @@ Result<sync::CivilTime> ParseWallClockTime(std::string_view text) {
                        static_cast<unsigned>(DigitsAt(text, 8, 2)),
                        DigitsAt(text, 11, 2),
                        DigitsAt(text, 14, 2),
-                       DigitsAt(text, 17, 2)};
+                       with_seconds ? DigitsAt(text, 17, 2) : 0};
   if (time.year < 1 || !sync::IsValidCivilTime(time)) return invalid;
   return time;
 }

@@ -35,7 +35,8 @@ InstanceTimes ScheduledInstance(int64_t scheduling_time, sync::TimeZone zone);
 InstanceTimes BackfillInstance(const sync::CivilTime& business_date,
                                const sync::CivilTime& time_of_day, sync::TimeZone zone);
 
-// "YYYY-MM-DD HH:MM:SS", a wall-clock time as a person writes one.
+// "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DD HH:MM" (seconds 0), a 'T' allowed for the space: a
+// wall-clock time as a person writes one. Every field in range (sync::IsValidCivilTime).
 Result<sync::CivilTime> ParseWallClockTime(std::string_view text);
 
 // "YYYYMMDD", a business date as DataWorks writes one.

@@ -48,6 +48,13 @@ sync::TimeZone LogZone(const Result<Task>& task) {
   return task.ok() ? LogZone(*task) : sync::TimeZone::Shanghai();
 }
 
+// Whether a failed `attempt` (1 for the first) is retried by itself: while retries are left,
+// unless the task's rerun policy is never — a task that must not run twice is not rerun
+// automatically either.
+bool AllowsAutomaticRetry(const Task& task, int attempt) {
+  return task.rerun_policy != RerunPolicy::kNever && attempt <= task.retry_count;
+}
+
 Status InvalidTransition(const Instance& instance, const std::string& action) {
   return Status::FailedPrecondition("instance " + std::to_string(instance.id) + " is " +
                                     std::string(InstanceStateName(instance.state)) + ": cannot " +
@@ -351,6 +358,9 @@ class Scheduler::Impl {
           instance.state = InstanceState::kKilled;
           instance.finished_micros = now;
           instance.summary = "killed before it ran";
+          AppendToLog(instance, "=== killed before it ran, at " +
+                                    WallClock(now, LogZone(store_->GetTask(instance.task))) +
+                                    " ===");
           OTSYNC_RETURN_IF_ERROR(store_->UpdateInstance(instance));
           events.push_back(EventOf(instance));
           break;
@@ -667,6 +677,10 @@ class Scheduler::Impl {
         instance.finished_micros = instance.created_micros;
         instance.summary =
             "the instance's parameters do not resolve: " + resolved.status().message();
+        // Its log says why it never ran: a failed instance always has one to read.
+        AppendToLog(instance, "=== instance " + std::to_string(instance.id) + " of task " +
+                                  task.name +
+                                  " failed before its first attempt: " + instance.summary + " ===");
       }
       return store_->UpdateInstance(instance);
     }));
@@ -723,21 +737,32 @@ class Scheduler::Impl {
       const int64_t tail = std::min<int64_t>(size, 16 * 1024);
       instance.summary = ExtractJobSummary(ReadFileRange(instance.log_path, size - tail, tail));
       Result<Task> task = store_->GetTask(instance.task);
+      // The log ends with how the attempt ended, so that it tells the whole story by itself.
+      const std::string ended = "=== attempt " + std::to_string(instance.attempt) + " ";
+      const std::string exit_text = "exit status " + std::to_string(*exit_status);
       if (instance.kill_requested_micros != 0) {
         instance.state = InstanceState::kKilled;
         instance.kill_requested_micros = 0;
+        AppendToLog(instance, ended + "killed (" + exit_text + ") at " +
+                                  WallClock(now, LogZone(task)) + " ===");
       } else if (*exit_status == 0) {
         instance.state = InstanceState::kSucceeded;
-      } else if (task.ok() && instance.attempt <= task->retry_count) {
+        AppendToLog(instance, ended + "succeeded at " + WallClock(now, LogZone(task)) + " ===");
+      } else if (task.ok() && AllowsAutomaticRetry(*task, instance.attempt)) {
         instance.state = InstanceState::kWaiting;
         instance.not_before_micros = now + task->retry_interval_seconds * 1'000'000;
-        AppendToLog(instance, "=== attempt " + std::to_string(instance.attempt) +
-                                  " failed with exit status " + std::to_string(*exit_status) +
-                                  "; retry " + std::to_string(instance.attempt) + " of " +
+        AppendToLog(instance, ended + "failed with " + exit_text + "; retry " +
+                                  std::to_string(instance.attempt) + " of " +
                                   std::to_string(task->retry_count) + " at " +
                                   WallClock(instance.not_before_micros, LogZone(task)) + " ===");
       } else {
         instance.state = InstanceState::kFailed;
+        const bool never = task.ok() && task->rerun_policy == RerunPolicy::kNever;
+        AppendToLog(
+            instance,
+            ended + "failed with " + exit_text + " at " + WallClock(now, LogZone(task)) +
+                (never ? "; the task's rerun policy is never: no retry" : "; no retry left") +
+                " ===");
       }
       OTSYNC_RETURN_IF_ERROR(store_->UpdateInstance(instance));
       events.push_back(EventOf(instance));

@@ -235,6 +235,38 @@ TEST_F(SchedulerTest, RetriesAFailedAttemptAfterTheInterval) {
   Tick();
   EXPECT_EQ(States(), (Strings{"10:05 failed"}));
   EXPECT_EQ(InstanceAt(0).exit_status, 1);
+  // The log tells each attempt's end, the last one's too.
+  Result<LogChunk> log = scheduler_->ReadLog(InstanceAt(0).id, 0, 1 << 20);
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(log->data.find("=== attempt 1 failed with exit status 1; retry 1 of 2 at "),
+            std::string::npos)
+      << log->data;
+  EXPECT_NE(log->data.find("=== attempt 3 failed with exit status 1 at 2025-11-01 10:09:00 "
+                           "+08:00; no retry left ==="),
+            std::string::npos)
+      << log->data;
+}
+
+// A task whose rerun policy is never is not rerun automatically either: its retries do not apply.
+TEST_F(SchedulerTest, ATaskThatMayNeverRerunIsNotRetried) {
+  Task task = MinuteTask();
+  task.retry_count = 3;
+  task.rerun_policy = RerunPolicy::kNever;
+  Create(task);
+  AdvanceTo("2025-11-01 10:05:00");
+  Tick();
+  launcher_->Exit(launcher_->started[0].first, 1);
+  Tick();
+  EXPECT_EQ(States(), (Strings{"10:05 failed"}));
+  AdvanceSeconds(240);  // Twice the retry interval; the next instance is due at 10:10.
+  Tick();
+  EXPECT_EQ(launcher_->started.size(), 1u);
+  Result<LogChunk> log = scheduler_->ReadLog(InstanceAt(0).id, 0, 1 << 20);
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(log->data.find("failed with exit status 1 at 2025-11-01 10:05:00 +08:00; the task's "
+                           "rerun policy is never: no retry ==="),
+            std::string::npos)
+      << log->data;
 }
 
 TEST_F(SchedulerTest, KillSendsTermThenKillAfterTheGracePeriod) {
@@ -254,13 +286,24 @@ TEST_F(SchedulerTest, KillSendsTermThenKillAfterTheGracePeriod) {
   Tick();
   EXPECT_EQ(States()[0], "10:05 killed");
   EXPECT_EQ(InstanceAt(0).exit_status, 128 + SIGKILL);
+  Result<LogChunk> killed_log = scheduler_->ReadLog(InstanceAt(0).id, 0, 1 << 20);
+  ASSERT_TRUE(killed_log.ok());
+  EXPECT_NE(killed_log->data.find("=== attempt 1 killed (exit status 137) at 2025-11-01 10:10:05 "
+                                  "+08:00 ==="),
+            std::string::npos)
+      << killed_log->data;
 
-  // A finished instance cannot be killed; a waiting one is killed at once.
+  // A finished instance cannot be killed; a waiting one is killed at once, and its log says so.
   EXPECT_FALSE(scheduler_->Kill(InstanceAt(0).id).ok());
   Result<Instance> waiting = scheduler_->RunNow("person_sync", At("2025-11-01 09:00:00"));
   ASSERT_TRUE(waiting.ok());
   ASSERT_TRUE(scheduler_->Kill(waiting->id).ok());
   EXPECT_EQ(scheduler_->GetInstance(waiting->id)->state, InstanceState::kKilled);
+  Result<LogChunk> waiting_log = scheduler_->ReadLog(waiting->id, 0, 1 << 20);
+  ASSERT_TRUE(waiting_log.ok());
+  EXPECT_NE(waiting_log->data.find("=== killed before it ran, at 2025-11-01 10:10:05 +08:00 ==="),
+            std::string::npos)
+      << waiting_log->data;
   launcher_->ignore_term = false;  // The second instance ends at once when the test closes.
 }
 

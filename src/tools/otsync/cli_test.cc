@@ -300,8 +300,12 @@ TEST_F(CliTest, ParamsResolveNamesEachBadParameterAndPrintsNothing) {
             "field; the fields are yyyy, yy, mm, dd, hh24, hh, mi and ss, in lowercase\n"
             "otsync: parameter good is given twice\n");
 
+  // Seconds may be left out, as in the other commands' times.
+  EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01 02:30", "t=$[hh24miss]"}), kExitOk);
+  EXPECT_EQ(out_.str(), "t=023000\n");
   EXPECT_EQ(Run({"params", "resolve", "--at", "2025-11-01", "a=1"}), kExitBadConfiguration);
-  EXPECT_EQ(err_.str(), "otsync: --at: '2025-11-01' is not a time: expected YYYY-MM-DD HH:MM:SS\n");
+  EXPECT_EQ(err_.str(),
+            "otsync: --at: '2025-11-01' is not a time: expected YYYY-MM-DD HH:MM[:SS]\n");
   EXPECT_EQ(
       Run({"params", "resolve", "--at", "2025-11-01 00:00:00", "--tz", "Mars/Olympus", "a=1"}),
       kExitBadConfiguration);

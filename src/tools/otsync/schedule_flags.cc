@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "schedule/cycle.h"
+#include "schedule/instance_times.h"
 #include "schedule/parameter_list.h"
 
 namespace otsync::tools {
@@ -121,25 +122,15 @@ Result<std::string> ParametersFromFlags(const std::vector<std::string>& assignme
 }
 
 Result<std::string> SchedulingTimeFromFlag(std::string_view flag, std::string_view text) {
-  static const std::regex kTime(R"(^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(:(\d{2}))?$)");
-  const std::string given(text);
-  std::smatch match;
-  auto refuse = [&](const std::string& why) {
-    return Status::InvalidArgument(std::string(flag) + " '" + given + "': " + why);
-  };
-  if (!std::regex_match(given, match, kTime)) {
-    return refuse("expected 'YYYY-MM-DD HH:MM:SS' (the task's time zone)");
+  Result<sync::CivilTime> time = schedule::ParseWallClockTime(text);
+  if (!time.ok()) {
+    return Status::InvalidArgument(std::string(flag) + " '" + std::string(text) +
+                                   "': expected 'YYYY-MM-DD HH:MM[:SS]', a date and time of day "
+                                   "that exist (the task's time zone)");
   }
-  int month = std::stoi(match[2]);
-  int day = std::stoi(match[3]);
-  int hour = std::stoi(match[4]);
-  int minute = std::stoi(match[5]);
-  int second = match[7].matched ? std::stoi(match[7]) : 0;
-  if (month < 1 || month > 12 || day < 1 || day > 31) return refuse("no such date");
-  if (hour > 23 || minute > 59 || second > 59) return refuse("no such time of day");
   char canonical[64];
-  std::snprintf(canonical, sizeof(canonical), "%s-%02d-%02d %02d:%02d:%02d", match[1].str().c_str(),
-                month, day, hour, minute, second);
+  std::snprintf(canonical, sizeof(canonical), "%04d-%02u-%02u %02d:%02d:%02d", time->year,
+                time->month, time->day, time->hour, time->minute, time->second);
   return std::string(canonical);
 }
 

@@ -82,11 +82,15 @@ TEST(SchedulingTimeFromFlagTest, AcceptsSecondsOrMinutes) {
   Result<std::string> minutes = SchedulingTimeFromFlag("--from", "2025-11-01 10:35");
   ASSERT_TRUE(minutes.ok());
   EXPECT_EQ(*minutes, "2025-11-01 10:35:00");
+  Result<std::string> iso = SchedulingTimeFromFlag("--at", "2024-02-29T23:59");
+  ASSERT_TRUE(iso.ok());
+  EXPECT_EQ(*iso, "2024-02-29 23:59:00");
 }
 
 TEST(SchedulingTimeFromFlagTest, RefusesOtherTextNamingTheFlag) {
   for (std::string_view bad : {"now", "20251101", "2025-13-01 00:00:00", "2025-11-01 24:00:00",
-                               "2025-11-01 10:61", "1761964500"}) {
+                               "2025-11-01 10:61", "1761964500", "2025-02-29 10:00",
+                               "2025-04-31 10:00:00", "2025-11-01 10:35:7", "2025-11-01  10:35"}) {
     Result<std::string> time = SchedulingTimeFromFlag("--to", bad);
     ASSERT_FALSE(time.ok()) << bad;
     EXPECT_TRUE(time.status().message().starts_with("--to '" + std::string(bad) + "'"))
