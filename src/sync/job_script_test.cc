@@ -146,6 +146,16 @@ std::string WithReader(const std::string& extra) {
 
 std::string DataX(const std::string& content) { return R"({"job": {"content": )" + content + "}}"; }
 
+// DataX takes any threadNum; zero or less asks for its own pool size.
+TEST(JobScriptTest, ThreadNumIsAnyInteger) {
+  for (int64_t thread_num : {-1, 0, 1, 64}) {
+    Result<JobSpec> job =
+        ParseJobScript(WithReader(R"("threadNum": )" + std::to_string(thread_num)), SeedOptions());
+    ASSERT_TRUE(job.ok()) << job.status().ToString();
+    EXPECT_EQ(SpecOf<OtsStreamReaderSpec>(job->reader.parameters).thread_num, thread_num);
+  }
+}
+
 TEST(JobScriptTest, ParsesDirectConnectionsAndOtherForms) {
   Result<JobSpec> job =
       ParseJobScript(DataX(R"([{"reader": {"name": "otsstreamreader", "parameter": {
@@ -313,6 +323,8 @@ TEST(JobScriptTest, BrokenScriptsGiveTheirExactErrors) {
        reader_prefix + ".isExportSequenceInfo: expected a boolean (true or false), got \"yes\""},
       {WithReader(R"("maxRetries": -1)"),
        reader_prefix + ".maxRetries: expected an integer >= 0, got -1"},
+      {WithReader(R"("threadNum": "many")"),
+       reader_prefix + ".threadNum: expected an integer, got \"many\""},
       {WithReader(R"("mode": "multi_version")"),
        reader_prefix + ".mode: Unsupported Mode: multi_version, please check your config."},
       {WithReader(R"("mode": "single_version_and_update_only", "column": ["a"])"),

@@ -216,7 +216,10 @@ Result<OtsStreamReaderSpec> ParseOtsStreamReaderSpec(const ConfigObject& paramet
       parameter.GetRequiredString("statusTable", "the name of the table that keeps checkpoints"));
   OTSYNC_ASSIGN_OR_RETURN(spec.is_export_sequence_info,
                           GetBoolOrDefault(parameter, "isExportSequenceInfo", false));
-  OTSYNC_ASSIGN_OR_RETURN(spec.thread_num, GetPositiveOrDefault(parameter, "threadNum", 1, 32));
+  // Any integer, as DataX takes it: threadNum <= 0 asks for DataX's own pool size (4 x CPUs /
+  // tasks). otsync reads every shard on a task of its own whatever it says.
+  OTSYNC_ASSIGN_OR_RETURN(std::optional<int64_t> thread_num, parameter.GetInt64("threadNum"));
+  spec.thread_num = thread_num.value_or(32);
   OTSYNC_RETURN_IF_ERROR(ParseTimeRange(parameter, zone, spec));
   OTSYNC_ASSIGN_OR_RETURN(spec.max_retries, GetPositiveOrDefault(parameter, "maxRetries", 0, 30));
 
