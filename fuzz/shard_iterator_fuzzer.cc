@@ -1,6 +1,6 @@
-// Shard iterators (store/stream_iterator.h): arbitrary text must decode to "Invalid shard
-// iterator." unless this codec issued it, and whatever it issues decodes to the same fields for
-// the same instance only.
+// Shard iterators (store/stream_iterator.h): arbitrary text must be refused as a trimmed one
+// (kTrimmedDataAccess) unless this codec issued it, and whatever it issues decodes to the same
+// fields for the same instance only.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (decoded.ok()) {
     fuzz::Check(codec.Encode("fuzz", *decoded) == text, "two texts decode to the same iterator");
   } else {
-    fuzz::Check(decoded.status().code() == StatusCode::kInvalidArgument,
-                "a bad iterator is not InvalidArgument", decoded.status().ToString());
+    fuzz::Check(decoded.status().code() == StatusCode::kTrimmedDataAccess,
+                "a bad iterator is not refused as trimmed data", decoded.status().ToString());
   }
 
   FuzzedDataProvider provider(data, size);

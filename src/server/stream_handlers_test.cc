@@ -523,14 +523,17 @@ TEST_F(StreamHandlersTest, ForgedAndTrimmedIterators) {
   PutRow("t", "a", "1");
   const std::string iterator = Iterator(stream_id, shard);
 
+  // An iterator otsd did not issue names no data, as a trimmed one.
   PostAnswer garbage = GetRecords("not-an-iterator");
   EXPECT_EQ(garbage.status, 400);
-  EXPECT_EQ(ErrorOf(garbage).code(), "OTSParameterInvalid");
+  EXPECT_EQ(ErrorOf(garbage).code(), "OTSTrimmedDataAccess");
+  EXPECT_EQ(ErrorOf(garbage).message(),
+            "Requested stream data is already trimmed or does not exist.");
   std::string tampered = iterator;
   tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
   PostAnswer forged = GetRecords(tampered);
   EXPECT_EQ(forged.status, 400);
-  EXPECT_EQ(ErrorOf(forged).code(), "OTSParameterInvalid");
+  EXPECT_EQ(ErrorOf(forged).code(), "OTSTrimmedDataAccess");
   EXPECT_EQ(GetRecords(iterator, 0).status, 400);
 
   clock_->AdvanceMicros(kHourMicros + 1000);

@@ -7,6 +7,7 @@
 #include <cassert>
 #include <utility>
 
+#include "store/stream_types.h"
 #include "wire/coding.h"
 
 namespace otsync::store {
@@ -68,7 +69,10 @@ bool Base64UrlDecode(std::string_view text, std::string* bytes) {
   return (buffer & ((1u << bits) - 1)) == 0;
 }
 
-Status InvalidIterator() { return Status::InvalidArgument("Invalid shard iterator."); }
+// As the service answers a trimmed one (docs/protocol.md §4.3): the iterator names no data here.
+Status InvalidIterator() {
+  return Status(StatusCode::kTrimmedDataAccess, std::string(kTrimmedDataMessage));
+}
 
 }  // namespace
 

@@ -34,8 +34,8 @@ class ShardIteratorCodec {
   // REQUIRED: the ids are shorter than 64 KiB.
   std::string Encode(std::string_view instance, const ShardIteratorFields& fields) const;
 
-  // kInvalidArgument "Invalid shard iterator." for anything this codec did not produce for
-  // `instance` (damaged, truncated, forged, or issued for another instance).
+  // kTrimmedDataAccess (kTrimmedDataMessage), as for a trimmed position, for anything this codec
+  // did not produce for `instance` (damaged, truncated, forged, or issued for another instance).
   Result<ShardIteratorFields> Decode(std::string_view instance, std::string_view iterator) const;
 
  private:

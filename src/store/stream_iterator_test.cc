@@ -29,8 +29,8 @@ TEST(ShardIteratorCodecTest, RejectsForgeriesAndDamage) {
   auto expect_invalid = [&](const std::string& text, std::string_view instance = "inst") {
     Result<ShardIteratorFields> decoded = codec.Decode(instance, text);
     ASSERT_FALSE(decoded.ok()) << text;
-    EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(decoded.status().message(), "Invalid shard iterator.");
+    EXPECT_EQ(decoded.status().code(), StatusCode::kTrimmedDataAccess);
+    EXPECT_EQ(decoded.status().message(), kTrimmedDataMessage);
   };
   expect_invalid("");
   expect_invalid("not an iterator!");

@@ -243,7 +243,7 @@ describe('stream APIs through makeRequest', () => {
     assert.deepEqual(again.records, all);
   });
 
-  it('garbled, forged, or foreign iterators are OTSParameterInvalid', T, async () => {
+  it('garbled, forged, or foreign iterators are OTSTrimmedDataAccess, as trimmed ones', T, async () => {
     await h.createTable(client, 'oth', [{ name: 'id', type: 'STRING' }, { name: 'n', type: 'INTEGER' }], {},
       { streamSpecification: { enableStream: true, expirationTime: 24 } });
     const othStream = (await client.describeTable({ tableName: 'oth' })).streamDetails.streamId;
@@ -270,7 +270,7 @@ describe('stream APIs through makeRequest', () => {
     if (Buffer.byteLength(shardId) === Buffer.byteLength(othShard) && shardId !== othShard) forged = swap(forged, shardId, othShard);
     bad.push(b64urlEncode(forged));
     for (const shardIterator of bad) {
-      await h.expectOtsError(call('getStreamRecord', { shardIterator }), 400, 'OTSParameterInvalid');
+      await h.expectOtsError(call('getStreamRecord', { shardIterator }), 400, 'OTSTrimmedDataAccess');
     }
     // An iterator of another instance is refused here, though valid there.
     const key = h.CREDENTIALS.access_keys[1];
@@ -281,8 +281,8 @@ describe('stream APIs through makeRequest', () => {
     const sShard = (await second.makeRequest('describeStream', { streamId: sStream })).shards[0].shardId;
     const sIt = (await second.makeRequest('getShardIterator', { streamId: sStream, shardId: sShard })).shardIterator;
     assert.equal((await second.makeRequest('getStreamRecord', { shardIterator: sIt })).streamRecords.length, 0);
-    await h.expectOtsError(call('getStreamRecord', { shardIterator: sIt }), 400, 'OTSParameterInvalid');
-    await h.expectOtsError(second.makeRequest('getStreamRecord', { shardIterator: good }), 400, 'OTSParameterInvalid');
+    await h.expectOtsError(call('getStreamRecord', { shardIterator: sIt }), 400, 'OTSTrimmedDataAccess');
+    await h.expectOtsError(second.makeRequest('getStreamRecord', { shardIterator: good }), 400, 'OTSTrimmedDataAccess');
     // The genuine one still works.
     assert.equal((await call('getStreamRecord', { shardIterator: good })).streamRecords.length, all.length);
     // Unknown stream ids.
