@@ -750,8 +750,8 @@ Result<int64_t> RocksDbStore::NextAutoIncrement(const TableState& table) {
 Status RocksDbStore::PrepareRow(PendingRow* row, int64_t now_millis) {
   const RowWrite& write = *row->write;
   const wire::TableDescription& description = row->table->description();
-  const PrimaryKeyUse use =
-      write.type == wire::WriteType::kPut ? PrimaryKeyUse::kPutRow : PrimaryKeyUse::kExactRow;
+  const PrimaryKeyUse use = write.type == wire::WriteType::kDelete ? PrimaryKeyUse::kExactRow
+                                                                   : PrimaryKeyUse::kWrittenRow;
   OTSYNC_RETURN_IF_ERROR(ValidatePrimaryKey(write.row.primary_key, description.primary_key, use));
   OTSYNC_RETURN_IF_ERROR(ValidateRowChange(write, description.options, now_millis));
   for (const wire::Cell& cell : write.row.cells) {

@@ -118,7 +118,7 @@ Status ValidatePrimaryKey(const wire::PrimaryKey& primary_key,
     const bool is_infinite = type == wire::ValueType::kInfMin || type == wire::ValueType::kInfMax;
     const bool type_ok = wire::MatchesPrimaryKeyType(column.value, meta.type) ||
                          (use == PrimaryKeyUse::kRangeBound && is_infinite) ||
-                         (use == PrimaryKeyUse::kPutRow && meta.auto_increment &&
+                         (use == PrimaryKeyUse::kWrittenRow && meta.auto_increment &&
                           type == wire::ValueType::kAutoIncrement);
     if (!type_ok) {
       return InvalidPrimaryKey(

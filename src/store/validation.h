@@ -31,8 +31,10 @@ Status ValidateStreamExpiration(int32_t expiration_hours);
 Status ValidateNewTable(const wire::TableDescription& table);
 
 enum class PrimaryKeyUse {
-  kExactRow,    // GetRow, UpdateRow, DeleteRow, BatchGetRow: real values only.
-  kPutRow,      // PutRow: the AUTO_INCREMENT column may hold the AUTO_INCREMENT placeholder.
+  kExactRow,  // GetRow, DeleteRow, BatchGetRow: real values only.
+  // PutRow, UpdateRow (and their BatchWriteRow rows): the AUTO_INCREMENT column may hold the
+  // AUTO_INCREMENT placeholder, which names a new row with a generated value.
+  kWrittenRow,
   kRangeBound,  // GetRange bounds: INF_MIN / INF_MAX allowed in any column.
 };
 

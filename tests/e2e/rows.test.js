@@ -439,6 +439,33 @@ describe('row APIs', () => {
       }), 400, 'OTSParameterInvalid');
     });
 
+    it('UpdateRow and a BatchWriteRow UPDATE take the placeholder too: a new row; DeleteRow does not', T, async () => {
+      const updated = await client.updateRow({
+        tableName: 'autoinc', condition: h.IGNORE(),
+        primaryKey: [{ part: 'p3' }, { seq: TableStore.PK_AUTO_INCR }],
+        updateOfAttributeColumns: [{ PUT: [{ u: 'one' }] }],
+        returnContent: { returnType: TableStore.ReturnType.Primarykey },
+      });
+      const first = updated.row.primaryKey[1].value;
+      assert.deepEqual(h.attrsOf((await get('autoinc', [{ part: 'p3' }, { seq: first }])).row), { u: 'one' });
+      const batch = await client.batchWriteRow({ tables: [{ tableName: 'autoinc', rows: [{
+        type: 'UPDATE', condition: h.IGNORE(), primaryKey: [{ part: 'p3' }, { seq: TableStore.PK_AUTO_INCR }],
+        attributeColumns: [{ PUT: [{ u: 'two' }] }], returnContent: { returnType: TableStore.ReturnType.Primarykey },
+      }] }] });
+      const row = batch.tables[0];
+      assert.equal(row.isOk, true, JSON.stringify(row));
+      const second = row.primaryKey[1].value;
+      assert.ok(second.toNumber() > first.toNumber(), 'a later key');
+      assert.deepEqual(h.attrsOf((await get('autoinc', [{ part: 'p3' }, { seq: second }])).row), { u: 'two' });
+      await h.expectOtsError(client.updateRow({
+        tableName: 'autoinc', condition: h.EXPECT_EXIST(),
+        primaryKey: [{ part: 'p3' }, { seq: TableStore.PK_AUTO_INCR }], updateOfAttributeColumns: [{ PUT: [{ u: 'x' }] }],
+      }), 400, 'OTSParameterInvalid');
+      await h.expectOtsError(client.deleteRow({
+        tableName: 'autoinc', condition: h.IGNORE(), primaryKey: [{ part: 'p3' }, { seq: TableStore.PK_AUTO_INCR }],
+      }), 400, 'OTSInvalidPK');
+    });
+
     it('a placeholder in a non-AUTO_INCREMENT column is rejected', T, async () => {
       await h.expectOtsError(put('rows', [{ id: TableStore.PK_AUTO_INCR }], [{ a: 'x' }]),
         400, /OTSParameterInvalid|OTSInvalidPK/);
