@@ -11,9 +11,23 @@ bool RecordChannel::FitsLocked(const RecordBatch& batch) const {
          bytes_ + batch.bytes <= capacity_.bytes;
 }
 
+namespace {
+
+int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
+}  // namespace
+
 Status RecordChannel::Push(RecordBatch batch, std::stop_token stop) {
   std::unique_lock lock(mutex_);
-  not_full_.wait(lock, stop, [&] { return cancelled_ || FitsLocked(batch); });
+  if (!cancelled_ && !FitsLocked(batch)) {
+    const auto blocked = std::chrono::steady_clock::now();
+    not_full_.wait(lock, stop, [&] { return cancelled_ || FitsLocked(batch); });
+    push_wait_micros_ += MicrosSince(blocked);
+  }
   if (cancelled_ || stop.stop_requested()) return Status(StatusCode::kAborted, "job stopping");
   records_ += batch.records.size();
   bytes_ += batch.bytes;
@@ -27,7 +41,11 @@ Status RecordChannel::Push(RecordBatch batch, std::stop_token stop) {
 
 std::optional<RecordBatch> RecordChannel::Pop(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  not_empty_.wait_for(lock, timeout, [&] { return !batches_.empty() || closed_ || cancelled_; });
+  if (batches_.empty() && !closed_ && !cancelled_) {
+    const auto blocked = std::chrono::steady_clock::now();
+    not_empty_.wait_for(lock, timeout, [&] { return !batches_.empty() || closed_ || cancelled_; });
+    pop_wait_micros_ += MicrosSince(blocked);
+  }
   if (batches_.empty() || cancelled_) return std::nullopt;
   RecordBatch batch = std::move(batches_.front());
   batches_.pop_front();
@@ -36,6 +54,16 @@ std::optional<RecordBatch> RecordChannel::Pop(std::chrono::milliseconds timeout)
   lock.unlock();
   not_full_.notify_all();
   return batch;
+}
+
+int64_t RecordChannel::push_wait_micros() const {
+  std::lock_guard lock(mutex_);
+  return push_wait_micros_;
+}
+
+int64_t RecordChannel::pop_wait_micros() const {
+  std::lock_guard lock(mutex_);
+  return pop_wait_micros_;
 }
 
 void RecordChannel::Close() {

@@ -69,6 +69,11 @@ class RecordChannel {
   bool drained() const;  // Closed (or cancelled) and empty.
   size_t peak_records() const;
   size_t peak_bytes() const;
+  // Time blocked so far: in Push on a full channel (the producers waited for the consumer,
+  // DataX's WaitWriterTime), in Pop on an empty one (the consumer waited for them, its
+  // WaitReaderTime). Summed over the threads that waited.
+  int64_t push_wait_micros() const;
+  int64_t pop_wait_micros() const;
 
   static constexpr size_t kRecycledBatches = 16;
 
@@ -84,6 +89,8 @@ class RecordChannel {
   size_t bytes_ = 0;
   size_t peak_records_ = 0;
   size_t peak_bytes_ = 0;
+  int64_t push_wait_micros_ = 0;
+  int64_t pop_wait_micros_ = 0;
   bool closed_ = false;
   bool cancelled_ = false;
 

@@ -37,6 +37,29 @@ TEST(RecordChannelTest, ProducersBlockAtCapacityAndResumeWhenDrained) {
   EXPECT_TRUE(channel.drained());
 }
 
+// The time blocked on each side, DataX's WaitWriterTime and WaitReaderTime; nothing for calls
+// that did not wait.
+TEST(RecordChannelTest, CountsTheTimeEachSideWaited) {
+  RecordChannel channel({10, 1 << 20});
+  std::stop_source stop;
+  ASSERT_TRUE(channel.Push(Batch(6), stop.get_token()).ok());
+  ASSERT_TRUE(channel.Pop(std::chrono::milliseconds(1000)).has_value());
+  EXPECT_EQ(channel.push_wait_micros(), 0);
+  EXPECT_EQ(channel.pop_wait_micros(), 0);
+
+  EXPECT_FALSE(channel.Pop(std::chrono::milliseconds(20)).has_value());
+  EXPECT_GE(channel.pop_wait_micros(), 20'000);
+
+  ASSERT_TRUE(channel.Push(Batch(6), stop.get_token()).ok());
+  std::thread producer([&] { EXPECT_TRUE(channel.Push(Batch(6), stop.get_token()).ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const int64_t popped_before = channel.pop_wait_micros();
+  ASSERT_TRUE(channel.Pop(std::chrono::milliseconds(1000)).has_value());
+  producer.join();
+  EXPECT_GT(channel.push_wait_micros(), 0);
+  EXPECT_EQ(channel.pop_wait_micros(), popped_before);  // A batch was there: no wait.
+}
+
 TEST(RecordChannelTest, AnOversizedBatchIsAdmittedIntoAnEmptyChannel) {
   RecordChannel channel({4, 16});
   std::stop_source stop;

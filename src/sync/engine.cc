@@ -474,6 +474,8 @@ JobProgress WindowRun::Snapshot(const TaskScheduler* scheduler) {
   progress.records_read = records_read_.load(std::memory_order_relaxed);
   progress.bytes_read = bytes_read_.load(std::memory_order_relaxed);
   progress.records_written = records_written_.load(std::memory_order_relaxed);
+  progress.wait_writer_micros = channel_.push_wait_micros();
+  progress.wait_reader_micros = channel_.pop_wait_micros();
   {
     std::lock_guard lock(dirty_mutex_);
     progress.dirty_records = dirty_records_;

@@ -524,7 +524,7 @@ TEST(EngineTest, ProgressAndSummaryArePrinted) {
   ASSERT_TRUE(result.status.ok()) << result.status.ToString();
   std::string text = log.str();
   EXPECT_NE(text.find("Total 2400 records"), std::string::npos) << text;
-  EXPECT_NE(text.find("Shards 8/8 done | Percentage 100.00%"), std::string::npos) << text;
+  EXPECT_NE(text.find("| Percentage 100.00% | Shards 8/8 done"), std::string::npos) << text;
   EXPECT_NE(text.find("Job completed successfully."), std::string::npos);
   EXPECT_NE(text.find("Job start time            : 2023-11-14 22:13:20"), std::string::npos)
       << text;

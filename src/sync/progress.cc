@@ -69,21 +69,27 @@ std::string FormatProgressLine(const JobProgress& previous, const JobProgress& c
   int64_t seconds = ElapsedSeconds(previous, current);
   int64_t byte_speed = (current.bytes_read - previous.bytes_read) / seconds;
   int64_t record_speed = (current.records_read - previous.records_read) / seconds;
-  std::string line =
-      "Total " + std::to_string(current.records_read) + " records, " +
-      std::to_string(current.bytes_read) + " bytes | Speed " + FormatDataSize(byte_speed) + "/s, " +
-      std::to_string(record_speed) + " records/s | Error " + std::to_string(current.dirty_records) +
-      " records, " + std::to_string(current.dirty_bytes) + " bytes | Shards " +
-      std::to_string(current.tasks_done) + "/" + std::to_string(current.tasks_total) + " done";
-  if (const TaskLag* lag = MostBehind(current)) {
-    line += " | Lag max " + LagText(*lag) + " (" + lag->task_id + ")";
-  }
   double percentage = current.tasks_total > 0 ? 100.0 * static_cast<double>(current.tasks_done) /
                                                     static_cast<double>(current.tasks_total)
                                               : 0.0;
-  char percent[32];
-  std::snprintf(percent, sizeof(percent), " | Percentage %.2f%%", percentage);
-  return line + percent;
+  // DataX's PerfTrace times ("0.109s") and its percentage.
+  char waits_and_percentage[160];
+  std::snprintf(waits_and_percentage, sizeof(waits_and_percentage),
+                " |  All Task WaitWriterTime %.3fs |  All Task WaitReaderTime %.3fs | Percentage "
+                "%.2f%%",
+                static_cast<double>(current.wait_writer_micros) / 1e6,
+                static_cast<double>(current.wait_reader_micros) / 1e6, percentage);
+  std::string line = "Total " + std::to_string(current.records_read) + " records, " +
+                     std::to_string(current.bytes_read) + " bytes | Speed " +
+                     FormatDataSize(byte_speed) + "/s, " + std::to_string(record_speed) +
+                     " records/s | Error " + std::to_string(current.dirty_records) + " records, " +
+                     std::to_string(current.dirty_bytes) + " bytes" + waits_and_percentage +
+                     " | Shards " + std::to_string(current.tasks_done) + "/" +
+                     std::to_string(current.tasks_total) + " done";
+  if (const TaskLag* lag = MostBehind(current)) {
+    line += " | Lag max " + LagText(*lag) + " (" + lag->task_id + ")";
+  }
+  return line;
 }
 
 }  // namespace otsync::sync

@@ -34,6 +34,11 @@ struct JobProgress {
   int64_t records_written = 0;
   int64_t tasks_done = 0;
   int64_t tasks_total = 0;
+  // Summed over the tasks: readers blocked on a full channel (waiting for the writer), and the
+  // writer blocked on an empty one (waiting for the readers), as DataX's All Task WaitWriterTime
+  // and WaitReaderTime. Real time, whatever the job's clock.
+  int64_t wait_writer_micros = 0;
+  int64_t wait_reader_micros = 0;
   std::vector<TaskLag> lags;          // Running tasks that reported a lag.
   std::vector<ShardProgress> shards;  // Every task of the window, in split order.
 };
@@ -41,9 +46,11 @@ struct JobProgress {
 // DataX's StrUtil.stringify: "1.50MB", "512.00KB", "17B" (units of 1024, two decimals).
 std::string FormatDataSize(int64_t bytes);
 
-// "Total 23619 records, 2680280 bytes | Speed 261.75KB/s, 2361 records/s | Error 0 records,
-// 0 bytes | Shards 3/7 done | Lag max 12.5s (shard-2) | Percentage 42.86%". Speeds are the
-// deltas since `previous` over its elapsed time (at least one second, as DataX does).
+// DataX's line, then otsync's own parts: "Total 23619 records, 2680280 bytes | Speed 261.75KB/s,
+// 2361 records/s | Error 0 records, 0 bytes |  All Task WaitWriterTime 0.109s |  All Task
+// WaitReaderTime 0.217s | Percentage 42.86% | Shards 3/7 done | Lag max 12.5s (shard-2)" (two
+// spaces before each "All Task", as DataX writes them). Speeds are the deltas since `previous`
+// over its elapsed time (at least one second, as DataX does).
 std::string FormatProgressLine(const JobProgress& previous, const JobProgress& current);
 
 // The live line of a terminal, rewritten in place with '\r': the same numbers, short

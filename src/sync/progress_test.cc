@@ -14,7 +14,9 @@ TEST(ProgressTest, DataSizesAsDataXStringifiesThem) {
   EXPECT_EQ(FormatDataSize(int64_t{5} << 30), "5.00GB");
 }
 
-TEST(ProgressTest, LineHasDeltasShardsAndLag) {
+// DataX's line as it writes it (alibaba/DataX#1579's example has the same shape), then the shards
+// and the lag.
+TEST(ProgressTest, LineIsDataXsThenShardsAndLag) {
   JobProgress previous;
   previous.micros = 0;
   JobProgress current;
@@ -23,10 +25,13 @@ TEST(ProgressTest, LineHasDeltasShardsAndLag) {
   current.bytes_read = 2680320;
   current.tasks_done = 3;
   current.tasks_total = 7;
+  current.wait_writer_micros = 109'400;
+  current.wait_reader_micros = 2'217'000;
   current.lags = {{"shard-1", 500}, {"shard-2", 12500}};
   EXPECT_EQ(FormatProgressLine(previous, current),
             "Total 23619 records, 2680320 bytes | Speed 261.75KB/s, 2361 records/s | Error 0 "
-            "records, 0 bytes | Shards 3/7 done | Lag max 12.5s (shard-2) | Percentage 42.86%");
+            "records, 0 bytes |  All Task WaitWriterTime 0.109s |  All Task WaitReaderTime 2.217s "
+            "| Percentage 42.86% | Shards 3/7 done | Lag max 12.5s (shard-2)");
 }
 
 TEST(ProgressTest, LiveLineIsShortAndDropsWholePartsToFit) {
