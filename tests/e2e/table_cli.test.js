@@ -64,6 +64,11 @@ test('create, describe, list, enable-stream and disable-stream', async () => {
   assert.match(shown, /primary key:\s+id STRING, seq INTEGER/);
   assert.match(shown, /stream:\s+on, records kept 12 hours/);
   assert.match(shown, /shards:\s+1\n  \S+/);
+  // Times in the zone `otsync run` reads a script's times in: TZ's, else Asia/Shanghai.
+  assert.match(shown, /stream since:\s+\d{14} \(Asia\/Shanghai\)/);
+  const inUtc = L.mustSucceed(await L.runOtsync(['table', 'describe', 'events', '--datasource', SOURCE,
+    '--data-dir', dataDir], { env: { TZ: 'UTC' } }), 'describe, TZ=UTC');
+  assert.match(inUtc.stdout, /stream since:\s+\d{14} \(UTC\)/);
   const plain = (await ok('describe', 'plain')).stdout;
   assert.match(plain, /stream:\s+off \(enable it with: otsync table enable-stream plain --datasource src1\)/);
 

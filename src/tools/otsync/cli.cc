@@ -57,26 +57,11 @@ int Report(const CliEnvironment& env, const Status& status, int exit_status) {
   return exit_status;
 }
 
-// The zone a run reads its script's time strings and dates in and writes its log's times in:
-// --time-zone, else the TZ variable (as a JVM takes its default zone from it, with glibc's leading
-// ':' allowed), else Asia/Shanghai, the zone DataWorks runs its jobs in.
+// The zone a run reads its script's time strings and dates in and writes its log's times in.
 Result<sync::TimeZone> RunTimeZone(const RunArgs& args, const CliEnvironment& env) {
-  if (!args.time_zone.empty()) {
-    Result<sync::TimeZone> zone = sync::ParseTimeZone(args.time_zone);
-    if (!zone.ok()) return Status::InvalidArgument("--time-zone: " + zone.status().message());
-    return zone;
-  }
-  auto variable = env.variables.find("TZ");
-  if (variable == env.variables.end() || variable->second.empty()) {
-    return sync::TimeZone::Shanghai();
-  }
-  std::string_view name = variable->second;
-  if (name.front() == ':') name.remove_prefix(1);
-  Result<sync::TimeZone> zone = sync::ParseTimeZone(name);
-  if (!zone.ok()) {
-    return Status::InvalidArgument("the TZ environment variable: " + zone.status().message() +
-                                   "; name the zone of the script's times with --time-zone");
-  }
+  if (args.time_zone.empty()) return DefaultJobTimeZone(env);
+  Result<sync::TimeZone> zone = sync::ParseTimeZone(args.time_zone);
+  if (!zone.ok()) return Status::InvalidArgument("--time-zone: " + zone.status().message());
   return zone;
 }
 
@@ -264,6 +249,21 @@ std::string DefaultDataDir(const std::map<std::string, std::string>& variables) 
   auto home = variables.find("HOME");
   if (home != variables.end() && !home->second.empty()) return home->second + "/.otsync";
   return ".otsync";
+}
+
+Result<sync::TimeZone> DefaultJobTimeZone(const CliEnvironment& env) {
+  auto variable = env.variables.find("TZ");
+  if (variable == env.variables.end() || variable->second.empty()) {
+    return sync::TimeZone::Shanghai();
+  }
+  std::string_view name = variable->second;
+  if (name.front() == ':') name.remove_prefix(1);
+  Result<sync::TimeZone> zone = sync::ParseTimeZone(name);
+  if (!zone.ok()) {
+    return Status::InvalidArgument("the TZ environment variable: " + zone.status().message() +
+                                   "; name the zone of the script's times with --time-zone");
+  }
+  return zone;
 }
 
 int RunCli(const std::vector<std::string>& args, const CliEnvironment& env) {

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/result.h"
+#include "sync/local_time.h"
 #include "sync/plugin_registry.h"
 
 namespace otsync::tools {
@@ -43,6 +45,12 @@ struct CliEnvironment {
 
 // `args` excludes the program name.
 int RunCli(const std::vector<std::string>& args, const CliEnvironment& env);
+
+// The zone of a job script's yyyyMMddHHmmss and yyyyMMdd when `otsync run` is not given
+// --time-zone: the TZ variable's (as a JVM takes its default zone from it; glibc's leading ':'
+// allowed), else Asia/Shanghai, the zone DataWorks runs its jobs in. InvalidArgument naming TZ
+// when it names no zone otsync knows.
+Result<sync::TimeZone> DefaultJobTimeZone(const CliEnvironment& env);
 
 // $OTSYNC_DATA_DIR, else $HOME/.otsync, else ./.otsync.
 std::string DefaultDataDir(const std::map<std::string, std::string>& variables);

@@ -54,11 +54,11 @@ int ExitFor(const Status& status) {
   }
 }
 
-// Times as the job scripts write windows (yyyyMMddHHmmss, Asia/Shanghai), so that a time shown
-// here can be passed to `otsync run ... -p startTime=` as it is.
-std::string JobTime(int64_t micros) {
-  return sync::FormatCompactDateTime(micros / 1000, sync::TimeZone::Shanghai()) +
-         " (Asia/Shanghai)";
+// Times as the job scripts write windows (yyyyMMddHHmmss in the zone `otsync run` reads them in
+// by default, DefaultJobTimeZone), so that a time shown here can be passed to `otsync run ... -p
+// startTime=` as it is.
+std::string JobTime(int64_t micros, const sync::TimeZone& zone) {
+  return sync::FormatCompactDateTime(micros / 1000, zone) + " (" + zone.name + ")";
 }
 
 // One data source's client, and what messages about it name.
@@ -134,7 +134,8 @@ std::string_view DefinedTypeName(wire::DefinedColumnType type) {
   return "?";
 }
 
-Status DescribeTable(Source& source, const TableArgs& args, std::ostream& out) {
+Status DescribeTable(Source& source, const TableArgs& args, const sync::TimeZone& zone,
+                     std::ostream& out) {
   OTSYNC_ASSIGN_OR_RETURN(wire::TableDescription table, source.Describe(args.table));
   auto field = [&](std::string_view name, const std::string& value) {
     out << name << ":" << std::string(name.size() < 18 ? 18 - name.size() : 1, ' ') << value
@@ -157,7 +158,7 @@ Status DescribeTable(Source& source, const TableArgs& args, std::ostream& out) {
   field("allow update", options.allow_update ? "true" : "false");
   field("reserved CU", "read " + std::to_string(table.reserved_read_capacity) + ", write " +
                            std::to_string(table.reserved_write_capacity));
-  if (table.creation_time_micros > 0) field("created", JobTime(table.creation_time_micros));
+  if (table.creation_time_micros > 0) field("created", JobTime(table.creation_time_micros, zone));
   if (!table.stream.enabled) {
     field("stream", "off (" + sync::EnableStreamHint(table.name, args.datasource) + ")");
     return Status::OK();
@@ -172,7 +173,7 @@ Status DescribeTable(Source& source, const TableArgs& args, std::ostream& out) {
     field("stream id", described->stream_id);
     field("stream status",
           described->status == client::StreamStatus::kActive ? "active" : "enabling");
-    field("stream since", JobTime(described->creation_time_micros));
+    field("stream since", JobTime(described->creation_time_micros, zone));
     field("shards", std::to_string(described->shards.size()));
     for (const client::StreamShard& shard : described->shards) {
       std::string line = "  " + shard.shard_id;
@@ -408,7 +409,9 @@ int RunTableCommand(const TableArgs& args, const std::string& data_dir, const Cl
   if (args.command == "list") {
     status = ListTables(*source, env.out);
   } else if (args.command == "describe") {
-    status = DescribeTable(*source, args, env.out);
+    // A TZ naming no zone is `otsync run`'s to refuse; a listing shows Asia/Shanghai then.
+    Result<sync::TimeZone> zone = DefaultJobTimeZone(env);
+    status = DescribeTable(*source, args, zone.ok() ? *zone : sync::TimeZone::Shanghai(), env.out);
   } else if (args.command == "create") {
     status = CreateTable(*source, args, env.out);
   } else if (args.command == "enable-stream" || args.command == "disable-stream") {
