@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -255,6 +256,8 @@ class WindowRun {
   std::atomic<int64_t> records_read_{0};
   std::atomic<int64_t> bytes_read_{0};
   std::atomic<int64_t> records_written_{0};
+  // Time reader tasks waited for write_mutex_ while another task's batch was being written.
+  std::atomic<int64_t> write_wait_micros_{0};
 
   std::mutex dirty_mutex_;
   int64_t dirty_records_ = 0;
@@ -442,7 +445,17 @@ void WindowRun::WorkerLoop(TaskScheduler& scheduler) {
 Status WindowRun::WriteRecords(const std::vector<Record>& records) {
   std::vector<DirtyRecord> dirty;
   {
-    std::lock_guard lock(write_mutex_);
+    // A task that finds the writer busy with another's batch waits for the writer: DataX's
+    // WaitWriterTime, as a producer blocked on a full channel. The clock is read only then.
+    std::unique_lock lock(write_mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      const auto blocked = std::chrono::steady_clock::now();
+      lock.lock();
+      write_wait_micros_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - blocked)
+                                       .count(),
+                                   std::memory_order_relaxed);
+    }
     Status written = writer_.Write(records, &dirty);
     if (!written.ok()) {
       Fail(written.WithContext("writer"));
@@ -474,7 +487,8 @@ JobProgress WindowRun::Snapshot(const TaskScheduler* scheduler) {
   progress.records_read = records_read_.load(std::memory_order_relaxed);
   progress.bytes_read = bytes_read_.load(std::memory_order_relaxed);
   progress.records_written = records_written_.load(std::memory_order_relaxed);
-  progress.wait_writer_micros = channel_.push_wait_micros();
+  progress.wait_writer_micros =
+      channel_.push_wait_micros() + write_wait_micros_.load(std::memory_order_relaxed);
   progress.wait_reader_micros = channel_.pop_wait_micros();
   {
     std::lock_guard lock(dirty_mutex_);

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "base/thread_policy.h"
 #include "writers/stream/stream_writer.h"
@@ -101,6 +103,7 @@ class CollectingWriter final : public Writer {
   }
   Status Write(const std::vector<Record>& records, std::vector<DirtyRecord>* dirty) override {
     if (!write_status_.ok()) return write_status_;
+    if (write_delay_.count() > 0) std::this_thread::sleep_for(write_delay_);
     ++write_calls_;
     largest_batch_ = std::max(largest_batch_, records.size());
     write_batch_policy_.insert(CurrentThreadHasBatchPolicy());
@@ -124,8 +127,9 @@ class CollectingWriter final : public Writer {
   const std::vector<std::string>& warnings() const override { return warnings_; }
 
   int dirty_every_ = 0;
-  Status write_status_;  // Returned by every Write when not OK.
-  std::string warning_;  // Given once, by the first Write.
+  std::chrono::milliseconds write_delay_{0};  // How long each Write takes.
+  Status write_status_;                       // Returned by every Write when not OK.
+  std::string warning_;                       // Given once, by the first Write.
   std::vector<std::string> warnings_;
   Status commit_status_;
   std::optional<CommittedWindow> committed_window_;
@@ -232,6 +236,26 @@ TEST(EngineTest, EveryRecordIsWrittenOnceWhicheverThreadsWrite) {
     }
     EXPECT_EQ(result.progress.records_written, 8 * (1000 - 143)) << on_readers;
     EXPECT_EQ(writer.commit_window_.rows, 8 * (1000 - 143)) << on_readers;
+  }
+}
+
+// Reader tasks that find the writer busy wait for it, DataX's WaitWriterTime: on a full channel,
+// or, when the tasks write their own batches, for the writer another task holds.
+TEST(EngineTest, TheTasksWaitsForABusyWriterAreCounted) {
+  for (bool on_readers : {true, false}) {
+    FakeReader reader(LineageTasks(200));
+    CollectingWriter writer;
+    writer.write_delay_ = std::chrono::milliseconds(2);
+    SpeedSpec speed;
+    speed.concurrent = 4;
+    EngineOptions options = QuietOptions();
+    options.write_on_reader_threads = on_readers;
+    JobResult result = RunWindow(reader, writer, speed, {}, options);
+    ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+    EXPECT_GT(result.progress.wait_writer_micros, 0) << on_readers;
+    if (on_readers) {
+      EXPECT_EQ(result.progress.wait_reader_micros, 0);  // No writer thread waits.
+    }
   }
 }
 

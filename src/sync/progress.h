@@ -34,9 +34,11 @@ struct JobProgress {
   int64_t records_written = 0;
   int64_t tasks_done = 0;
   int64_t tasks_total = 0;
-  // Summed over the tasks: readers blocked on a full channel (waiting for the writer), and the
-  // writer blocked on an empty one (waiting for the readers), as DataX's All Task WaitWriterTime
-  // and WaitReaderTime. Real time, whatever the job's clock.
+  // Summed over the tasks: readers waiting for the writer (blocked on a full channel, or, when
+  // the tasks write their own batches, on the writer busy with another task's), and the writer
+  // thread blocked on an empty channel waiting for the readers (none when the tasks write their
+  // own batches): DataX's All Task WaitWriterTime and WaitReaderTime. Real time, whatever the
+  // job's clock.
   int64_t wait_writer_micros = 0;
   int64_t wait_reader_micros = 0;
   std::vector<TaskLag> lags;          // Running tasks that reported a lag.
