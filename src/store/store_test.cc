@@ -922,7 +922,7 @@ TEST_F(StoreTest, AutoIncrementGeneratesIncreasingKeys) {
   Result<RowWriteOutcome> after = put(RowExistence::kIgnore);
   ASSERT_TRUE(after.ok());
   EXPECT_GT(after->returned_row->primary_key[1].value.integer(), last);
-  // An update names a new row with the placeholder too; a delete cannot.
+  // An update with Value::AutoIncrement() names a new row too; a delete cannot.
   EXPECT_TRUE(Write(MakeWrite(WriteType::kUpdate,
                               {{"part", Value::String("p")}, {"seq", Value::AutoIncrement()}},
                               {Put("a", Value::Integer(1))}))

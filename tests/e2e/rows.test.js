@@ -439,7 +439,7 @@ describe('row APIs', () => {
       }), 400, 'OTSParameterInvalid');
     });
 
-    it('UpdateRow and a BatchWriteRow UPDATE take the placeholder too: a new row; DeleteRow does not', T, async () => {
+    it('UpdateRow and a BatchWriteRow UPDATE take PK_AUTO_INCR too: a new row; DeleteRow does not', T, async () => {
       const updated = await client.updateRow({
         tableName: 'autoinc', condition: h.IGNORE(),
         primaryKey: [{ part: 'p3' }, { seq: TableStore.PK_AUTO_INCR }],
