@@ -8,10 +8,12 @@
 namespace otsync::console {
 namespace {
 
-// "key": "value", with the value's escapes; group 1 the key, group 2 the value.
+// "key": "value", with the value's escapes; group 1 the key, group 2 the value. The key may have
+// blanks inside its quotes, as the engine trims keys before it matches them (the seed's own script
+// writes "Configuration ").
 const std::regex& SecretPattern() {
   static const std::regex pattern(
-      R"re("(accesskey|securitytoken|password)"\s*:\s*"((?:[^"\\]|\\.)*)")re",
+      R"re("\s*(accesskey|securitytoken|password)\s*"\s*:\s*"((?:[^"\\]|\\.)*)")re",
       std::regex::icase | std::regex::ECMAScript);
   return pattern;
 }

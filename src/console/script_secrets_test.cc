@@ -11,7 +11,7 @@ namespace {
 constexpr char kScript[] = R"({"reader": {"parameter": {
     "endpoint": "http://127.0.0.1:1", "accessId": "id",
     "accessKey":  "first-secret", "AccessKey": "",
-    "nested": [{"password": "pa\"ss"}]}},
+    "nested": [{"password": "pa\"ss"}], " accessKey ": "spaced-secret"}},
   "writer": {"parameter": {"securityToken": "token-7", "note": "accessKey: not-a-key"}}})";
 
 TEST(ScriptSecretsTest, MasksEverySecretValueAndNothingElse) {
@@ -19,9 +19,9 @@ TEST(ScriptSecretsTest, MasksEverySecretValueAndNothingElse) {
   EXPECT_EQ(masked, R"({"reader": {"parameter": {
     "endpoint": "http://127.0.0.1:1", "accessId": "id",
     "accessKey":  "********", "AccessKey": "",
-    "nested": [{"password": "********"}]}},
+    "nested": [{"password": "********"}], " accessKey ": "********"}},
   "writer": {"parameter": {"securityToken": "********", "note": "accessKey: not-a-key"}}})");
-  for (const char* secret : {"first-secret", "pa\\\"ss", "token-7"}) {
+  for (const char* secret : {"first-secret", "pa\\\"ss", "token-7", "spaced-secret"}) {
     EXPECT_EQ(masked.find(secret), std::string::npos) << secret;
   }
   EXPECT_EQ(MaskScriptSecrets("not json at all"), "not json at all");

@@ -78,7 +78,7 @@ Status ValidateDataSourceName(std::string_view name);
 // "data source NAME: FIELD: expected ...", which never contains a field's value.
 Status ValidateDataSource(const DataSource& source, const DataSourceType& type);
 
-// "LTAI****": the first four characters of a secret of 12 or more, else only "****".
+// "****" for every secret: no character of it, not even its length, reaches a listing.
 std::string MaskSecret(std::string_view secret);
 
 // Field/value pairs for `list` and `show`, secrets masked: name, type, then the type's fields,

@@ -248,11 +248,17 @@ if (B.SKIP) {
     // Leaves the field: its suggestion list, still open, would take the next click.
     await page.locator('#t-cycle').blur();
     await shot('wizard-table-with-stream');
-    await page.getByRole('button', { name: 'Save task' }).click();
+    // The seed's "Save and Run": Run saves the task, then asks for this run's parameters.
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     const saved = page.locator('tr[data-task="orders_sync"]');
     await saved.or(page.locator('form [role="alert"]:not(:empty)')).first().waitFor().catch(() => shot('task-not-saved'));
     assert.equal(await saved.count(), 1, server.stderr.split('\n').slice(-8).join('\n'));
+    const runPanel = page.getByRole('group', { name: 'Run orders_sync as of a scheduling time' });
+    await runPanel.waitFor();
+    await page.locator('p.notice').filter({ hasText: /^Saved task orders_sync\..*Set the parameters of this run and start it below\.$/s }).waitFor();
     await shot('task-saved');
+    await runPanel.getByRole('button', { name: 'Cancel' }).click();
+    await runPanel.waitFor({ state: 'detached' });
   });
 
   test('run now with custom values: refused naming the parameter, then 100 %, live in the list, rows in the partition', async () => {

@@ -246,6 +246,10 @@ if (B.SKIP) {
   });
 
   test('a task built in the wizard, switched to script and back, previewed and saved', async () => {
+    const toScript = async () => {
+      await page.getByRole('button', { name: 'Switch to Script Mode' }).click();
+      await page.getByRole('alertdialog', { name: 'Switch to script mode?' }).getByRole('button', { name: 'OK' }).click();
+    };
     await page.getByRole('link', { name: 'Tasks' }).click();
     await page.getByText('No tasks yet.').waitFor();
     await page.getByRole('button', { name: 'Create task' }).click();
@@ -262,10 +266,18 @@ if (B.SKIP) {
     await page.getByLabel('Export sequence information').check();
     assert.equal(await page.getByText('The reader emits 5 columns').count(), 0);
     await page.getByLabel('Concurrent jobs').fill('7');
-    await page.getByLabel('Transmission rate (MB/s)').fill('7');
+    await page.getByLabel('Transmission Rate (MB/s)').fill('7');
+    // The seed's names of the channel's fields and of the destination's partition.
+    for (const label of ['Number of concurrent jobs', 'If there are more than', 'Partition information']) {
+      assert.equal(await page.getByLabel(label).count(), 1, label);
+    }
     await shot('task-wizard');
 
-    await page.getByRole('button', { name: 'Script', exact: true }).click();
+    // Switching asks first, as DataWorks does; Cancel keeps the wizard.
+    await page.getByRole('button', { name: 'Switch to Script Mode' }).click();
+    await page.getByRole('alertdialog', { name: 'Switch to script mode?' }).getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await page.getByLabel('Job script').count(), 0);
+    await toScript();
     const script = JSON.parse(await page.getByLabel('Job script').inputValue());
     assert.equal(script.configuration.reader.plugin, 'otsstream');
     assert.deepEqual(script.configuration.reader.parameter, {
@@ -282,7 +294,7 @@ if (B.SKIP) {
     const seed = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'seed_job.json'), 'utf8')
       .replace('"datasource": "otsstream"', '"datasource": "e2e_source"');
     await page.getByLabel('Job script').fill(seed);
-    await page.getByRole('button', { name: 'Wizard', exact: true }).click();
+    await page.getByRole('button', { name: 'Switch to Wizard Mode' }).click();
     assert.equal(await page.getByLabel('Concurrent jobs').inputValue(), '7');
     assert.equal(await page.locator('#t-reader-datasource').inputValue(), 'e2e_source');
     assert.equal(await page.getByLabel('Export sequence information').isChecked(), false);
@@ -296,28 +308,28 @@ if (B.SKIP) {
     const readerColumns = await page.locator('table[aria-label="Field mapping"] tbody tr td:first-child').allInnerTexts();
     assert.deepEqual(readerColumns.slice(0, 4), ['id', 'name', 'age', '— (nothing)']);
     await shot('task-row-mode');
-    await page.getByRole('button', { name: 'Script', exact: true }).click();
+    await toScript();
     const rowScript = JSON.parse(await page.getByLabel('Job script').inputValue());
     assert.equal(rowScript.configuration.reader.parameter.mode, 'single_version_and_update_only');
     assert.deepEqual(rowScript.configuration.reader.parameter.column, [{ name: 'id' }, { name: 'name' }, { name: 'age' }]);
-    await page.getByRole('button', { name: 'Wizard', exact: true }).click();
+    await page.getByRole('button', { name: 'Switch to Wizard Mode' }).click();
     assert.equal(await page.locator('#t-reader-mode').inputValue(), 'single_version_and_update_only');
     assert.equal(await page.locator('#t-reader-columns').inputValue(), 'id, name, age');
 
     // A script that is not JSON stays in script mode and says where.
-    await page.getByRole('button', { name: 'Script', exact: true }).click();
+    await toScript();
     await page.getByLabel('Job script').fill('{\n  "type": "job",\n  "configuration" {}\n}');
-    await page.getByRole('button', { name: 'Wizard', exact: true }).click();
+    await page.getByRole('button', { name: 'Switch to Wizard Mode' }).click();
     await page.locator('#t-script-error').filter({ hasText: 'line 3' }).waitFor();
     await page.getByLabel('Job script').fill(seed);
-    await page.getByRole('button', { name: 'Wizard', exact: true }).click();
+    await page.getByRole('button', { name: 'Switch to Wizard Mode' }).click();
 
     await page.getByRole('button', { name: 'Preview the next 10 instances' }).click();
     const next = page.getByRole('table', { name: 'Next instances' });
     await next.waitFor();
     assert.equal(await next.locator('tbody tr').count(), 10);
     await shot('task-preview');
-    await page.getByRole('button', { name: 'Save task' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('tr[data-task="person_sync"]').waitFor();
     assert.match(await page.locator('tr[data-task="person_sync"]').innerText(), /minute 5 00:00-23:59/);
     await shot('tasks');

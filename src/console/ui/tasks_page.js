@@ -46,8 +46,8 @@ function Check({ id, label, checked, onChange, hint }) {
     </div>`;
 }
 
-// The destination table's data columns, read from the warehouse once its data source and name
-// have stood still for a moment: {columns} or {missing: message}, or null while unknown.
+// The destination table, read from the warehouse once its data source and name have stood still
+// for a moment: {columns, partitioned} or {missing: message}, or null while unknown.
 function useDestinationColumns(datasource, table) {
   const [schema, setSchema] = useState(null);
   useEffect(() => {
@@ -56,7 +56,7 @@ function useDestinationColumns(datasource, table) {
     let stopped = false;
     const timer = setTimeout(() => {
       api('GET', `/api/warehouses/${encodeURIComponent(datasource)}/tables/${encodeURIComponent(table.trim())}`).then(
-        (answer) => { if (!stopped) setSchema({ columns: answer.table.columns.map((c) => c.name) }); },
+        (answer) => { if (!stopped) setSchema({ columns: answer.table.columns.map((c) => c.name), partitioned: Boolean(answer.table.partitioned) }); },
         (failure) => { if (!stopped && failure.status === 404) setSchema({ missing: failure.message }); });
     }, 400);
     return () => { stopped = true; clearTimeout(timer); };
@@ -64,13 +64,12 @@ function useDestinationColumns(datasource, table) {
   return schema;
 }
 
-function FieldMapping({ form }) {
+function FieldMapping({ form, schema }) {
   const source = sourceColumns(form);
   const destination = splitList(form.writer.column);
   const target = destination.length ? destination : source;
   const rows = Math.max(source.length, target.length);
   const mismatch = destination.length > 0 && destination.length !== source.length;
-  const schema = useDestinationColumns(form.writer.datasource, form.writer.table);
   const tableColumns = schema && schema.columns ? new Set(schema.columns.map((c) => c.toLowerCase())) : null;
   const unknown = tableColumns ? target.filter((c) => !tableColumns.has(c.toLowerCase())) : [];
   const unfilled = tableColumns ? schema.columns.filter((c) => !target.some((t) => t.toLowerCase() === c.toLowerCase())) : [];
@@ -87,7 +86,7 @@ function FieldMapping({ form }) {
       (${source.join(', ')}) but ${destination.length} destination columns are listed: fields are
       mapped one to one in order, so ${destination.length > source.length
         ? `the last ${destination.length - source.length} destination column(s) stay empty`
-        : `the last ${source.length - destination.length} source column(s) are dropped`}. With
+        : `the run is refused (every source column needs a destination column)`}. With
       "Export sequence information" off there is no sequenceinfo column.</p>` : null}
     ${schema && schema.missing ? html`<p class="warning destination-check" role="status">${schema.missing}: create
       the table on the Warehouse page before the task runs.</p>` : null}
@@ -105,6 +104,12 @@ function Wizard({ form, setForm, sources, errors }) {
   const otsSources = sources.filter((s) => s.type === 'ots');
   const odpsSources = sources.filter((s) => s.type === 'odps');
   const keyFrom = primaryKeySource(form);
+  const destination = useDestinationColumns(form.writer.datasource, form.writer.table);
+  // As DataWorks shows it: a table without partitions has no partition information to give.
+  const unpartitioned = Boolean(destination && destination.columns && !destination.partitioned);
+  useEffect(() => {
+    if (unpartitioned && form.writer.partition) setForm({ ...form, writer: { ...form.writer, partition: '' } });
+  }, [unpartitioned, form.writer.partition]);
   const options = (list, chosen) => html`
     <option value="">Choose…</option>
     ${list.map((s) => html`<option value=${s.name}>${s.name}${s.description ? ' — ' + s.description : ''}</option>`)}
@@ -163,9 +168,13 @@ function Wizard({ form, setForm, sources, errors }) {
         <${Field} id="t-writer-table" label="Table">
           <input id="t-writer-table" value=${form.writer.table} onInput=${set('writer', 'table')} autocomplete="off" />
         <//>
-        <${Field} id="t-writer-partition" label="Partition" hint="Empty for a table without partitions.">
-          <input id="t-writer-partition" class="mono" value=${form.writer.partition} onInput=${set('writer', 'partition')} />
-        <//>
+        ${unpartitioned ? html`
+          <div class="field"><span class="label">Partition information</span>
+            <p class="muted small" role="status">Table ${form.writer.table} is not partitioned: no partition information.</p>
+          </div>` : html`
+          <${Field} id="t-writer-partition" label="Partition information" hint="Such as pt=\${bdp.system.bizdate}; empty for a table without partitions.">
+            <input id="t-writer-partition" class="mono" value=${form.writer.partition} onInput=${set('writer', 'partition')} />
+          <//>`}
       </div>
       <div class="row">
         <${Field} id="t-writer-truncate" label="Clearance rule">
@@ -192,18 +201,18 @@ function Wizard({ form, setForm, sources, errors }) {
           <input id="t-writer-column" class="mono" value=${form.writer.column} onInput=${set('writer', 'column')} />
         <//>
       </div>
-      <${FieldMapping} form=${form} />
+      <${FieldMapping} form=${form} schema=${destination} />
     </fieldset>
     <fieldset>
       <legend>4. Channel control</legend>
       <div class="row">
-        <${Field} id="t-concurrent" label="Concurrent jobs" hint="Shards read at once.">
+        <${Field} id="t-concurrent" label="Number of concurrent jobs" hint="Shards read at once.">
           <input id="t-concurrent" type="number" min="1" value=${form.setting.concurrent} onInput=${set('setting', 'concurrent')} />
         <//>
-        <${Field} id="t-mbps" label="Transmission rate (MB/s)" hint="Empty: not limited.">
+        <${Field} id="t-mbps" label="Transmission Rate (MB/s)" hint="Empty: not limited.">
           <input id="t-mbps" type="number" min="0" step="any" value=${form.setting.mbps} onInput=${set('setting', 'mbps')} />
         <//>
-        <${Field} id="t-errorLimit" label="Fail when dirty records are more than" hint="Empty: no limit.">
+        <${Field} id="t-errorLimit" label="If there are more than" hint="Dirty records, and the task fails. Empty: no limit.">
           <input id="t-errorLimit" type="number" min="0" value=${form.setting.errorLimit} onInput=${set('setting', 'errorLimit')} />
         <//>
       </div>
@@ -280,6 +289,7 @@ function TaskEditor({ original, sources, onSaved, onCancel }) {
   const [warnings, setWarnings] = useState([]);
   const [preview, setPreview] = useState(null);
   const [busy, setBusy] = useState('');
+  const [switching, setSwitching] = useState(false);
 
   const scriptText = () => (state.mode === 'wizard' ? formToScript(state.form) : state.script);
 
@@ -341,8 +351,10 @@ function TaskEditor({ original, sources, onSaved, onCancel }) {
     }
   };
 
-  const save = async (event) => {
-    event.preventDefault();
+  // Saves the task; with `run`, hands it to onSaved to be run next (the run panel, where the
+  // custom parameters of this run are set, as DataWorks asks for them before a run).
+  const save = async (event, run = false) => {
+    if (event) event.preventDefault();
     if (!name.trim()) {
       setErrors({ name: 'Give the task a name.' });
       return;
@@ -355,7 +367,7 @@ function TaskEditor({ original, sources, onSaved, onCancel }) {
         ? await api('PUT', `/api/tasks/${encodeURIComponent(original.name)}`, taskBody())
         : await api('POST', '/api/tasks', taskBody());
       setWarnings(answer.warnings || []);
-      onSaved(answer.task, answer.warnings || []);
+      onSaved(answer.task, answer.warnings || [], run);
     } catch (failure) {
       if (failure.status !== 401) showError(failure.message);
     } finally {
@@ -367,13 +379,19 @@ function TaskEditor({ original, sources, onSaved, onCancel }) {
     <form class="card form wide-form" onSubmit=${save} novalidate aria-labelledby="task-form-title">
       <div class="form-head">
         <h2 id="task-form-title">${isEdit ? `Edit task ${original.name}` : 'Create a task'}</h2>
-        <div class="mode-switch" role="group" aria-label="Editing mode">
-          <button type="button" class=${state.mode === 'wizard' ? '' : 'secondary'} aria-pressed=${state.mode === 'wizard'}
-            onClick=${() => state.mode === 'script' && toWizard()}>Wizard</button>
-          <button type="button" class=${state.mode === 'script' ? '' : 'secondary'} aria-pressed=${state.mode === 'script'}
-            onClick=${() => state.mode === 'wizard' && toScript()}>Script</button>
+        <div class="mode-switch" role="toolbar" aria-label="Editing mode">
+          ${state.mode === 'wizard'
+            ? html`<button type="button" class="secondary" onClick=${() => setSwitching(true)}>Switch to Script Mode</button>`
+            : html`<button type="button" class="secondary" onClick=${toWizard}>Switch to Wizard Mode</button>`}
         </div>
       </div>
+      ${switching ? html`
+        <div class="confirm" role="alertdialog" aria-label="Switch to script mode?">
+          <span>The wizard's settings become the task's job script, which you then edit as text. You can come
+            back to the wizard as long as the script says nothing the wizard cannot show.</span>
+          <button type="button" onClick=${() => { setSwitching(false); toScript(); }}>OK</button>
+          <button type="button" class="link" onClick=${() => setSwitching(false)}>Cancel</button>
+        </div>` : null}
       <${Field} id="t-name" label="Task name" error=${errors.name} hint=${isEdit ? 'A task cannot be renamed.' : ''}>
         <input id="t-name" value=${name} readOnly=${isEdit} onInput=${(e) => setName(e.currentTarget.value)} autocomplete="off" />
       <//>
@@ -388,12 +406,21 @@ function TaskEditor({ original, sources, onSaved, onCancel }) {
       <${Schedule} schedule=${schedule} setSchedule=${setSchedule} errors=${errors} />
       ${warnings.length ? html`<p class="warning" role="status">${warnings.join(' ')}</p>` : null}
       <div class="actions">
-        <button type="submit" disabled=${Boolean(busy)}>${busy === 'save' ? 'Saving…' : 'Save task'}</button>
+        <button type="submit" disabled=${Boolean(busy)}>${busy === 'save' ? 'Saving…' : 'Save'}</button>
+        <button type="button" disabled=${Boolean(busy)} onClick=${() => save(null, true)}
+          title="Save the task, then choose this run's parameters and start it">Run</button>
         <button type="button" class="secondary" disabled=${Boolean(busy)} onClick=${runPreview}>${busy === 'preview' ? 'Resolving…' : 'Preview the next 10 instances'}</button>
         <button type="button" class="link" onClick=${onCancel}>Cancel</button>
       </div>
       <${PreviewTable} preview=${preview} />
     </form>`;
+}
+
+// A server's warning ("a daily cycle may lose data…") as a sentence of a notice.
+function asSentence(text) {
+  const trimmed = String(text).trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : capital + '.';
 }
 
 export function TasksPage() {
@@ -435,7 +462,13 @@ export function TasksPage() {
     ${message ? html`<p class="notice" role="status">${message}</p>` : null}
     ${editing ? html`<${TaskEditor} key=${editing.task ? editing.task.name : '+'} original=${editing.task} sources=${sources}
         onCancel=${() => setEditing(null)}
-        onSaved=${(task, warnings) => { setEditing(null); setMessage(`Saved task ${task.name}.${warnings.length ? ' ' + warnings.join(' ') : ''}`); reload(); }} />` : null}
+        onSaved=${(task, warnings, run) => {
+          setEditing(null);
+          const notes = warnings.map(asSentence).concat(run ? ['Set the parameters of this run and start it below.'] : []);
+          setMessage([`Saved task ${task.name}.`, ...notes].join(' '));
+          if (run) setRunningAt(task.name);
+          reload();
+        }} />` : null}
     ${backfilling ? html`<${BackfillPanel} key=${backfilling.name} task=${backfilling} onClose=${() => setBackfilling(null)} />` : null}
     ${loadError ? html`<p class="error" role="alert">${loadError}</p>` : null}
     ${tasks && tasks.length === 0 && !editing ? html`

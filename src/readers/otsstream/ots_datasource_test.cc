@@ -38,7 +38,7 @@ TEST(OtsDataSourceTest, TheTypeChecksEachFieldAndMasksTheKey) {
   std::vector<std::pair<std::string, std::string>> described =
       sync::DescribeDataSource(OtsDataSource("s1", "", kConfig), type);
   ASSERT_EQ(described.size(), 7u);
-  EXPECT_EQ(described[5], (std::pair<std::string, std::string>{"accessKey", "AbCd****"}));
+  EXPECT_EQ(described[5], (std::pair<std::string, std::string>{"accessKey", "****"}));
 
   std::vector<sync::DataSource> defaults = type.defaults("/data");
   ASSERT_EQ(defaults.size(), 1u);

@@ -245,7 +245,7 @@ TEST_F(CliTest, ADataSourceTypeBringsItsOwnFlags) {
       << err_.str();
   EXPECT_EQ(out_.str(), "Added data source 'f1' (files).\n");
   EXPECT_EQ(Run({"datasource", "show", "f1"}), kExitOk);
-  EXPECT_NE(out_.str().find("accessToken:  File****"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("accessToken:  ****"), std::string::npos) << out_.str();
   EXPECT_EQ(out_.str().find("FilesSecretToken9"), std::string::npos);
   EXPECT_EQ(Run({"datasource", "test", "f1"}), kExitJobFailed);
   EXPECT_NE(err_.str().find("testing data sources of type files is not available"),
