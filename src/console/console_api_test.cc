@@ -343,6 +343,52 @@ TEST_F(ConsoleApiTest, TestConnectivitySaysWhichStepFailed) {
   EXPECT_EQ(Browser("POST", "/api/datasources/nosuch/test").status, 404);
 }
 
+TEST_F(ConsoleApiTest, TestConnectivityOfAFormTestsItWithoutStoringIt) {
+  SignIn();
+  const std::string form =
+      R"({"name":"draft","type":"ots","endpoint":"http://127.0.0.1:2","instance":"local","accessId":"id","accessKey":"draft-secret"})";
+  ApiResponse passed = Browser("POST", "/api/datasources/test-connectivity", form);
+  EXPECT_EQ(passed.status, 200) << passed.body;
+  EXPECT_EQ(nlohmann::json::parse(passed.body)["ok"], true);
+  ASSERT_TRUE(tested_.has_value());
+  EXPECT_EQ(readers::otsstream::OtsDataSourceConfigOf(*tested_)->endpoint, "http://127.0.0.1:2");
+  EXPECT_EQ(Browser("GET", "/api/datasources/draft").status, 404) << "a test stores nothing";
+
+  tester_result_ =
+      Status::Unavailable("nothing answers at http://127.0.0.1:2 (network error: refused)");
+  nlohmann::json failed =
+      nlohmann::json::parse(Browser("POST", "/api/datasources/test-connectivity", form).body);
+  EXPECT_EQ(failed["ok"], false);
+  EXPECT_EQ(failed["step"], "connect");
+  tester_result_ = std::string("reached instance local: 0 tables");
+
+  // A form is checked as a save checks it, naming the field.
+  ApiResponse no_endpoint = Browser("POST", "/api/datasources/test-connectivity",
+                                    R"({"name":"draft","type":"ots","instance":"local",
+                                        "accessId":"id","accessKey":"k"})");
+  EXPECT_EQ(no_endpoint.status, 400);
+  EXPECT_NE(no_endpoint.body.find("endpoint"), std::string::npos) << no_endpoint.body;
+
+  // Editing a stored source: the secret left empty is the stored one, as a save keeps it.
+  ASSERT_EQ(Browser("POST", "/api/datasources",
+                    std::string(R"({"name":"src1","type":"ots","endpoint":"http://127.0.0.1:1",)"
+                                R"("instance":"local","accessId":"id","accessKey":")") +
+                        kAccessKey + R"("})")
+                .status,
+            201);
+  tested_.reset();
+  ASSERT_EQ(Browser("POST", "/api/datasources/test-connectivity",
+                    R"({"name":"src1","type":"ots","endpoint":"http://127.0.0.1:3",)"
+                    R"("instance":"local","accessId":"id"})")
+                .status,
+            200);
+  ASSERT_TRUE(tested_.has_value());
+  EXPECT_EQ(readers::otsstream::OtsDataSourceConfigOf(*tested_)->access_key, kAccessKey);
+  EXPECT_EQ(readers::otsstream::OtsDataSourceConfigOf(*tested_)->endpoint, "http://127.0.0.1:3");
+  EXPECT_NE(Browser("GET", "/api/datasources/src1").body.find("127.0.0.1:1"), std::string::npos)
+      << "the stored source is unchanged";
+}
+
 TEST_F(ConsoleApiTest, ParamsPreviewResolvesTheNextInstances) {
   SignIn();
   ApiResponse preview = Browser("POST", "/api/params/preview", R"({

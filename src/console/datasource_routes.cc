@@ -133,13 +133,36 @@ struct DataSourceApi {
     if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
     Result<sync::DataSource> source = registry->Get(name);
     if (!source.ok()) return ApiResponse::FromStatus(source.status());
-    const sync::DataSourceTester& tester = TypeOf(*source, *plugins).test;
+    return TestSource(*source);
+  }
+
+  // The seed's Test Connectivity before Complete: the source as the form describes it, tested
+  // and not stored. A secret the form leaves empty is the stored one of the source of that name
+  // (editing a source), as a save would keep it.
+  ApiResponse TestForm(const ApiRequest& request) {
+    Result<nlohmann::json> form = ParseJsonObject(request);
+    if (!form.ok()) return ApiResponse::FromStatus(form.status());
+    Result<std::string> name = StringField(*form, "name");
+    if (!name.ok()) return ApiResponse::FromStatus(name.status());
+    Result<sync::DataSourceRegistry> registry = sync::DataSourceRegistry::Open(data_dir, *plugins);
+    if (!registry.ok()) return ApiResponse::FromStatus(registry.status());
+    std::unique_ptr<sync::DataSource> stored;
+    if (Result<sync::DataSource> found = registry->Get(*name); found.ok()) {
+      stored = std::make_unique<sync::DataSource>(std::move(*found));
+    }
+    Result<sync::DataSource> source = FromForm(*form, *name, stored.get(), *plugins);
+    if (!source.ok()) return ApiResponse::FromStatus(source.status());
+    return TestSource(*source);
+  }
+
+  ApiResponse TestSource(const sync::DataSource& source) {
+    const sync::DataSourceTester& tester = TypeOf(source, *plugins).test;
     if (!tester) {
       return ApiResponse::Error(501, "unsupported",
-                                "testing data sources of type " + source->type +
+                                "testing data sources of type " + source.type +
                                     " is not available in this build of otsync");
     }
-    Result<std::string> tested = tester(*source);
+    Result<std::string> tested = tester(source);
     if (!tested.ok()) {
       return JsonReply(200, {{"ok", false},
                              {"step", ConnectivityFailureStep(tested.status())},
@@ -174,6 +197,8 @@ void AddDataSourceRoutes(ApiRouter& router, const std::string& data_dir,
              [api](const ApiRequest& request) { return api->Save(request, /*create=*/false); });
   router.Add("DELETE", "/api/datasources/{name}", Access::kSignedIn,
              [api](const ApiRequest& request) { return api->Delete(request.PathParam("name")); });
+  router.Add("POST", "/api/datasources/test-connectivity", Access::kSignedIn,
+             [api](const ApiRequest& request) { return api->TestForm(request); });
   router.Add("POST", "/api/datasources/{name}/test", Access::kSignedIn,
              [api](const ApiRequest& request) { return api->Test(request.PathParam("name")); });
 }

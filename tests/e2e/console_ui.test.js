@@ -119,7 +119,7 @@ if (B.SKIP) {
     await page.getByLabel('Table Store instance ID').fill(h.DEFAULT_INSTANCE);
     await page.getByLabel('AccessKey ID').fill(L.ACCESS_KEY.id);
     await page.getByLabel('AccessKey secret').fill(SECRET);
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Complete', exact: true }).click();
     const nameError = page.locator('#ds-name-error');
     await nameError.filter({ hasText: 'must begin with a letter' }).waitFor();
     assert.match(await nameError.innerText(), /letters, digits and underscores/);
@@ -128,12 +128,21 @@ if (B.SKIP) {
 
     await page.getByLabel('Data source name').fill('e2e_source');
     await page.getByLabel('Endpoint').fill('ftp://nowhere');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Test Connectivity', exact: true }).click();
     await page.locator('#ds-endpoint-error').filter({ hasText: 'http://example.com' }).waitFor();
     await shot('datasource-bad-endpoint');
 
+    // The seed's order: Test Connectivity on the form as typed (nothing stored yet), then Complete.
     await page.getByLabel('Endpoint').fill(otsd.endpoint);
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'Test Connectivity', exact: true }).click();
+    const formResult = page.locator('form .form-test-result .test-result[data-ok]');
+    await formResult.waitFor();
+    assert.equal(await formResult.getAttribute('data-ok'), 'true', await formResult.innerText());
+    assert.match(await formResult.innerText(), /Connectivity passed/);
+    assert.equal(await row('e2e_source').count(), 0, 'a test stores nothing');
+    assert.equal((await formResult.innerText()).includes(SECRET), false, 'the secret in the test result');
+    await shot('datasource-form-tested');
+    await page.getByRole('button', { name: 'Complete', exact: true }).click();
     await row('e2e_source').waitFor();
     assert.match(await row('e2e_source').innerText(), /Table Store \(OTS\)/);
     assert.match(await row('e2e_source').innerText(), new RegExp(L.ACCESS_KEY.id));

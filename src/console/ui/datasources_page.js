@@ -52,13 +52,13 @@ function DataSourceForm({ editing, onSaved, onCancel }) {
 
   const input = (name, props = {}) => html`
     <input id=${'ds-' + name} name=${name} value=${form[name]}
-      onInput=${(e) => setForm({ ...form, [name]: e.currentTarget.value })}
+      onInput=${(e) => { setForm({ ...form, [name]: e.currentTarget.value }); setTested(null); }}
       aria-invalid=${errors[name] ? 'true' : undefined}
       aria-describedby=${`ds-${name}-hint ds-${name}-error`} ...${props} />`;
 
-  const save = async (thenTest) => {
-    setBusy(true);
-    setErrors({});
+  const [tested, setTested] = useState(null);
+
+  const formBody = () => {
     const body = { type: form.type, name: form.name.trim(), description: form.description };
     if (form.type === 'ots') {
       Object.assign(body, { endpoint: form.endpoint.trim(), instance: form.instance.trim(), accessId: form.accessId.trim() });
@@ -66,6 +66,35 @@ function DataSourceForm({ editing, onSaved, onCancel }) {
     } else {
       Object.assign(body, { warehouse: form.warehouse.trim(), project: form.project.trim() });
     }
+    return body;
+  };
+
+  // A server's 400 placed beside the field it names.
+  const showInvalid = (failure) => {
+    const { field, text } = fieldOfMessage(failure.message);
+    setErrors({ [FIELDS.includes(field) ? field : 'form']: text });
+  };
+
+  // The seed's Test Connectivity: the source as typed, tested and not stored (Complete stores it).
+  const testForm = async () => {
+    setBusy(true);
+    setErrors({});
+    setTested({ busy: true });
+    try {
+      setTested(await api('POST', '/api/datasources/test-connectivity', formBody()));
+    } catch (failure) {
+      setTested(null);
+      if (failure.status === 400) showInvalid(failure);
+      else if (failure.status !== 401) setErrors({ form: failure.message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = async (thenTest) => {
+    setBusy(true);
+    setErrors({});
+    const body = formBody();
     try {
       const view = isEdit
         ? await api('PUT', `/api/datasources/${encodeURIComponent(original.name)}`, body)
@@ -76,8 +105,7 @@ function DataSourceForm({ editing, onSaved, onCancel }) {
       if (failure.status === 409) {
         setErrors({ name: `A data source named "${body.name}" already exists. Choose another name, or edit that one.` });
       } else if (failure.status === 400) {
-        const { field, text } = fieldOfMessage(failure.message);
-        setErrors({ [FIELDS.includes(field) ? field : 'form']: text });
+        showInvalid(failure);
       } else if (failure.status !== 401) {
         setErrors({ form: failure.message });
       }
@@ -139,8 +167,10 @@ function DataSourceForm({ editing, onSaved, onCancel }) {
           ${input('project', { autocomplete: 'off', spellcheck: false })}
         <//>`}
       ${errors.form ? html`<p class="error" role="alert">${errors.form}</p>` : null}
+      <div class="form-test-result"><${TestResult} result=${tested} /></div>
       <div class="actions">
-        <button type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
+        <button type="button" class="secondary" disabled=${busy} onClick=${testForm}>Test Connectivity</button>
+        <button type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Complete'}</button>
         <button type="button" class="secondary" disabled=${busy} onClick=${() => save(true)}>Save and test connectivity</button>
         <button type="button" class="link" disabled=${busy} onClick=${onCancel}>Cancel</button>
       </div>
