@@ -72,6 +72,30 @@ test('a script the wizard cannot show names what it would lose', async () => {
   assert.ok(problems.some((p) => p.startsWith('writer plugin "txtfile"')), problems.join('; '));
 });
 
+test('plugin names and speed keys the engine takes map to the form as the engine reads them', async () => {
+  const { scriptToForm, formToScript, defaultTaskForm } = await load();
+  const script = JSON.parse(formToScript(defaultTaskForm()));
+  script.configuration.reader.plugin = 'OTSStreamReader';
+  script.configuration.writer.plugin = 'odpswriter';
+  script.configuration.setting.speed = { throttle: true, mbps: 5, concurrent: 3, dmu: 2 };
+  const { form, problems } = scriptToForm(JSON.stringify(script), 't');
+  assert.equal(problems, undefined);
+  assert.equal(form.setting.mbps, '5');
+  assert.equal(form.setting.concurrent, '3');
+  const canonical = JSON.parse(formToScript(form));
+  assert.equal(canonical.configuration.reader.plugin, 'otsstream');
+  assert.equal(canonical.configuration.writer.plugin, 'odps');
+
+  // throttle false: the engine runs without a rate, and so does the form's script.
+  script.configuration.setting.speed = { throttle: false, mbps: 5, concurrent: 3 };
+  const unthrottled = scriptToForm(JSON.stringify(script), 't').form;
+  assert.equal(unthrottled.setting.mbps, '');
+  assert.equal(JSON.parse(formToScript(unthrottled)).configuration.setting.speed.mbps, undefined);
+  // throttle true without a rate is refused by the engine; the form names it.
+  script.configuration.setting.speed = { throttle: true, concurrent: 3 };
+  assert.ok(scriptToForm(JSON.stringify(script), 't').problems.includes('setting.speed.throttle true without mbps'));
+});
+
 test('row mode: the chosen columns are the reader\'s output, and the script maps back to the same form', async () => {
   const { defaultTaskForm, formToScript, scriptToForm, sourceColumns, ROW_MODE } = await load();
   const form = defaultTaskForm();

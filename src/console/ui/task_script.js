@@ -284,14 +284,19 @@ export function scriptToForm(text, name, previous) {
   const configuration = take(root.configuration, ['reader', 'writer', 'setting'], 'configuration', problems);
   const reader = take(configuration.reader, ['plugin', 'parameter'], 'reader', problems);
   const writer = take(configuration.writer, ['plugin', 'parameter'], 'writer', problems);
-  if (reader.plugin !== 'otsstream') problems.push(`reader plugin ${JSON.stringify(reader.plugin)} (the wizard builds otsstream tasks)`);
-  if (writer.plugin !== 'odps') problems.push(`writer plugin ${JSON.stringify(writer.plugin)} (the wizard builds odps destinations)`);
+  // As the engine reads plugin names: any letter case, DataX's "reader"/"writer" suffix allowed.
+  const pluginName = (written, suffix) => String(written).toLowerCase().replace(new RegExp(suffix + '$'), '');
+  if (pluginName(reader.plugin, 'reader') !== 'otsstream') problems.push(`reader plugin ${JSON.stringify(reader.plugin)} (the wizard builds otsstream tasks)`);
+  if (pluginName(writer.plugin, 'writer') !== 'odps') problems.push(`writer plugin ${JSON.stringify(writer.plugin)} (the wizard builds odps destinations)`);
   const readerKeys = ['datasource', 'dataTable', 'startTimeString', 'endTimeString', 'statusTable', 'maxRetries', 'isExportSequenceInfo', 'mode', 'column'];
   const writerKeys = ['datasource', 'table', 'truncate', 'partition', 'column', 'compress', 'emptyAsNull'];
   const readerParameter = take(reader.parameter, readerKeys, 'reader.parameter', problems);
   const writerParameter = take(writer.parameter, writerKeys, 'writer.parameter', problems);
   const setting = configuration.setting === undefined ? {} : take(configuration.setting, ['speed', 'errorLimit'], 'setting', problems);
-  const speed = setting.speed === undefined ? {} : take(setting.speed, ['concurrent', 'mbps'], 'setting.speed', problems);
+  const speed = setting.speed === undefined ? {} : take(setting.speed, ['concurrent', 'mbps', 'throttle', 'dmu'], 'setting.speed', problems);
+  // DataWorks' throttle: false switches the rate off (mbps ignored), true needs mbps; dmu is a
+  // billing unit the engine ignores, as the form does.
+  if (speed.throttle === true && speed.mbps === undefined) problems.push('setting.speed.throttle true without mbps');
   const errorLimit = setting.errorLimit === undefined ? {} : take(setting.errorLimit, ['record'], 'setting.errorLimit', problems);
   const rowMode = readerParameter.mode !== undefined && String(readerParameter.mode).toLowerCase() === ROW_MODE;
   if (readerParameter.mode !== undefined && !rowMode) {
@@ -331,7 +336,7 @@ export function scriptToForm(text, name, previous) {
     form.primaryKeyFrom = filled && filled.text === form.primaryKey ? filled : null;
   }
   form.setting.concurrent = speed.concurrent === undefined ? '' : text_(speed.concurrent);
-  form.setting.mbps = speed.mbps === undefined ? '' : text_(speed.mbps);
+  form.setting.mbps = speed.mbps === undefined || speed.throttle === false ? '' : text_(speed.mbps);
   form.setting.errorLimit = errorLimit.record === undefined ? '' : text_(errorLimit.record);
   // The form writes what it shows: a script that differs only in spelling (comments, key case,
   // "Configuration " with its space) maps to the form, whose script is then the canonical one.
