@@ -241,8 +241,15 @@ if (B.SKIP) {
     await page.locator('#t-writer-partition').fill('pt=p1');
     await page.getByLabel('Destination columns').fill(COLUMNS.replace('colvalue', 'value'));
     await page.locator('.destination-check').filter({ hasText: 'Table dest has no column value' }).waitFor();
+    // ["*"] is every column of the table in its order: the mapping shows them.
+    await page.getByLabel('Destination columns').fill('*');
+    await page.locator('.destination-check').filter({ hasText: 'Every destination column is a column of table dest' }).waitFor();
+    const starTargets = await page.locator('table[aria-label="Field mapping"] tbody tr td:nth-child(2)').allInnerTexts();
+    assert.deepEqual(starTargets, COLUMNS.split(/[\s,]+/).filter(Boolean));
     await page.getByLabel('Destination columns').fill(COLUMNS);
     await page.locator('.destination-check').filter({ hasText: 'Every destination column is a column of table dest' }).waitFor();
+    // The warehouse's tables are offered for the destination table, with their partitioning.
+    assert.equal(await page.locator('#t-writer-tables option[value="dest"]').count(), 1);
     // A daily cycle at 00:30 Shanghai time: no scheduled instance comes during the test.
     await page.locator('#t-cycle').fill('day 00:30');
     // Leaves the field: its suggestion list, still open, would take the next click.

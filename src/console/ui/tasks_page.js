@@ -64,9 +64,27 @@ function useDestinationColumns(datasource, table) {
   return schema;
 }
 
+// The warehouse tables of a destination data source, for the wizard's table list; [] while
+// unknown or when they cannot be listed (the table can still be typed).
+function useWarehouseTables(datasource) {
+  const [tables, setTables] = useState([]);
+  useEffect(() => {
+    setTables([]);
+    if (!datasource) return undefined;
+    let stopped = false;
+    api('GET', `/api/warehouses/${encodeURIComponent(datasource)}/tables`).then(
+      (answer) => { if (!stopped) setTables(answer.tables || []); }, () => {});
+    return () => { stopped = true; };
+  }, [datasource]);
+  return tables;
+}
+
 function FieldMapping({ form, schema }) {
   const source = sourceColumns(form);
-  const destination = splitList(form.writer.column);
+  const listed = splitList(form.writer.column);
+  // ["*"]: every column of the table, in its order (the writer's own meaning of it).
+  const everyColumn = listed.length === 1 && listed[0] === '*';
+  const destination = everyColumn ? (schema && schema.columns ? schema.columns : []) : listed;
   const target = destination.length ? destination : source;
   const rows = Math.max(source.length, target.length);
   const mismatch = destination.length > 0 && destination.length !== source.length;
@@ -105,6 +123,7 @@ function Wizard({ form, setForm, sources, errors }) {
   const odpsSources = sources.filter((s) => s.type === 'odps');
   const keyFrom = primaryKeySource(form);
   const destination = useDestinationColumns(form.writer.datasource, form.writer.table);
+  const warehouseTables = useWarehouseTables(odpsSources.some((s) => s.name === form.writer.datasource) ? form.writer.datasource : '');
   // As DataWorks shows it: a table without partitions has no partition information to give.
   const unpartitioned = Boolean(destination && destination.columns && !destination.partitioned);
   useEffect(() => {
@@ -166,7 +185,9 @@ function Wizard({ form, setForm, sources, errors }) {
           <select id="t-writer-datasource" value=${form.writer.datasource} onChange=${set('writer', 'datasource')}>${options(odpsSources, form.writer.datasource)}</select>
         <//>
         <${Field} id="t-writer-table" label="Table">
-          <input id="t-writer-table" value=${form.writer.table} onInput=${set('writer', 'table')} autocomplete="off" />
+          <input id="t-writer-table" list="t-writer-tables" value=${form.writer.table} onInput=${set('writer', 'table')} autocomplete="off" />
+          <datalist id="t-writer-tables">${warehouseTables.map((table) => html`<option value=${table.name}>${table.partitionColumns && table.partitionColumns.length
+            ? `partitioned by ${table.partitionColumns.map((c) => c.name).join(', ')}` : 'not partitioned'}</option>`)}</datalist>
         <//>
         ${unpartitioned ? html`
           <div class="field"><span class="label">Partition information</span>
@@ -185,7 +206,8 @@ function Wizard({ form, setForm, sources, errors }) {
           </select>
         <//>
       </div>
-      <${Check} id="t-writer-compress" label="Compression" checked=${form.writer.compress} onChange=${setFlag('writer', 'compress')} />
+      <${Check} id="t-writer-compress" label="Compression" checked=${form.writer.compress} onChange=${setFlag('writer', 'compress')}
+        hint="Compresses the transfer to MaxCompute in DataWorks. The local warehouse's files are always compressed, so here it changes nothing." />
       <${Check} id="t-writer-emptyAsNull" label="Consider empty string as null" checked=${form.writer.emptyAsNull} onChange=${setFlag('writer', 'emptyAsNull')} />
     </fieldset>
     <fieldset>
@@ -197,7 +219,7 @@ function Wizard({ form, setForm, sources, errors }) {
             : 'In order, separated by commas: the reader emits them first.'}>
             <input id="t-primaryKey" class="mono" value=${form.primaryKey} onInput=${(e) => setForm({ ...form, primaryKey: e.currentTarget.value })} />
           <//>`}
-        <${Field} id="t-writer-column" label="Destination columns" hint="Separated by commas; empty: the reader's columns by the same names.">
+        <${Field} id="t-writer-column" label="Destination columns" hint="Separated by commas; * for every column of the table, in its order; empty: the reader's columns by the same names.">
           <input id="t-writer-column" class="mono" value=${form.writer.column} onInput=${set('writer', 'column')} />
         <//>
       </div>
