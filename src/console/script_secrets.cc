@@ -8,25 +8,75 @@
 namespace otsync::console {
 namespace {
 
-// "key": "value", with the value's escapes; group 1 the key, group 2 the value. The key may have
-// blanks inside its quotes, as the engine trims keys before it matches them (the seed's own script
-// writes "Configuration ").
-const std::regex& SecretPattern() {
-  static const std::regex pattern(
-      R"re("\s*(accesskey|securitytoken|password)\s*"\s*:\s*"((?:[^"\\]|\\.)*)")re",
-      std::regex::icase | std::regex::ECMAScript);
+// "key": "value" for any key, with the escapes of both; group 1 the key as written, group 2 the
+// value. Which keys hold secrets is decided on the key as the engine reads it (KeyAsRead).
+const std::regex& StringMemberPattern() {
+  static const std::regex pattern(R"re("((?:[^"\\]|\\.)*)"\s*:\s*"((?:[^"\\]|\\.)*)")re",
+                                  std::regex::ECMAScript);
   return pattern;
 }
 
-std::string Lowercase(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+// The key a script's reader sees for `written` (a JSON string's text between its quotes): its
+// escapes decoded (\uXXXX of ASCII, \" \\ \/ \b \f \n \r \t), blanks at both ends trimmed and
+// lowercased, as the engine matches keys (the seed's own script writes "Configuration "). A
+// \u escape of a character outside ASCII decodes to a byte no secret key has.
+std::string KeyAsRead(std::string_view written) {
+  std::string key;
+  for (size_t i = 0; i < written.size(); ++i) {
+    char c = written[i];
+    if (c == '\\' && i + 1 < written.size()) {
+      const char escaped = written[++i];
+      switch (escaped) {
+        case 'b':
+          c = '\b';
+          break;
+        case 'f':
+          c = '\f';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        case 't':
+          c = '\t';
+          break;
+        case 'u': {
+          unsigned code = 0;
+          bool valid = i + 4 < written.size();
+          for (size_t digit = 1; valid && digit <= 4; ++digit) {
+            const char h = written[i + digit];
+            code = code * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h))
+                                                         ? h - '0'
+                                                         : (std::tolower(h) - 'a' + 10));
+            valid = std::isxdigit(static_cast<unsigned char>(h)) != 0;
+          }
+          if (!valid) return std::string();  // Not a key the engine would accept either.
+          i += 4;
+          c = code < 0x80 ? static_cast<char>(code) : '\x80';
+          break;
+        }
+        default:
+          c = escaped;
+          break;  // \" \\ \/
+      }
+    }
+    key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  const size_t first = key.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return std::string();
+  return key.substr(first, key.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+bool IsSecretKey(const std::string& key) {
+  return key == "accesskey" || key == "securitytoken" || key == "password";
 }
 
 struct Secret {
   size_t value_start;
   size_t value_length;
-  std::string key;  // Lowercase.
+  std::string key;  // As the engine reads it (KeyAsRead).
   std::string written_key;
   std::string value;
 };
@@ -34,12 +84,14 @@ struct Secret {
 std::vector<Secret> FindSecrets(std::string_view script) {
   std::vector<Secret> secrets;
   std::string text(script);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), SecretPattern());
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), StringMemberPattern());
        it != std::sregex_iterator(); ++it) {
     const std::smatch& match = *it;
+    std::string key = KeyAsRead(match.str(1));
+    if (!IsSecretKey(key)) continue;
     secrets.push_back(Secret{static_cast<size_t>(match.position(2)),
-                             static_cast<size_t>(match.length(2)), Lowercase(match.str(1)),
-                             match.str(1), match.str(2)});
+                             static_cast<size_t>(match.length(2)), std::move(key), match.str(1),
+                             match.str(2)});
   }
   return secrets;
 }

@@ -1,5 +1,6 @@
 // The secrets a job script may hold in clear (the value of an "accessKey", "securityToken" or
-// "password" key, any letter case, anywhere in the script), kept out of what the API shows: a
+// "password" key, any letter case, anywhere in the script; the key read as the engine reads it,
+// escapes decoded and blanks inside its quotes trimmed), kept out of what the API shows: a
 // task's view shows each as "********", and an update that sends the mask back keeps the stored
 // value. The script's text is otherwise left exactly as written (the keys are found in the text,
 // so a script that is not valid JSON before its parameters are substituted is masked too).

@@ -11,7 +11,8 @@ namespace {
 constexpr char kScript[] = R"({"reader": {"parameter": {
     "endpoint": "http://127.0.0.1:1", "accessId": "id",
     "accessKey":  "first-secret", "AccessKey": "",
-    "nested": [{"password": "pa\"ss"}], " accessKey ": "spaced-secret"}},
+    "nested": [{"password": "pa\"ss"}], " accessKey ": "spaced-secret",
+    "PASS\u0057ORD": "escaped-secret"}},
   "writer": {"parameter": {"securityToken": "token-7", "note": "accessKey: not-a-key"}}})";
 
 TEST(ScriptSecretsTest, MasksEverySecretValueAndNothingElse) {
@@ -19,9 +20,11 @@ TEST(ScriptSecretsTest, MasksEverySecretValueAndNothingElse) {
   EXPECT_EQ(masked, R"({"reader": {"parameter": {
     "endpoint": "http://127.0.0.1:1", "accessId": "id",
     "accessKey":  "********", "AccessKey": "",
-    "nested": [{"password": "********"}], " accessKey ": "********"}},
+    "nested": [{"password": "********"}], " accessKey ": "********",
+    "PASS\u0057ORD": "********"}},
   "writer": {"parameter": {"securityToken": "********", "note": "accessKey: not-a-key"}}})");
-  for (const char* secret : {"first-secret", "pa\\\"ss", "token-7", "spaced-secret"}) {
+  for (const char* secret :
+       {"first-secret", "pa\\\"ss", "token-7", "spaced-secret", "escaped-secret"}) {
     EXPECT_EQ(masked.find(secret), std::string::npos) << secret;
   }
   EXPECT_EQ(MaskScriptSecrets("not json at all"), "not json at all");
