@@ -1,9 +1,11 @@
 #include "console/script_secrets.h"
 
-#include <cctype>
 #include <map>
 #include <regex>
 #include <vector>
+
+#include "sync/config_object.h"
+#include "sync/lenient_json.h"
 
 namespace otsync::console {
 namespace {
@@ -16,57 +18,13 @@ const std::regex& StringMemberPattern() {
   return pattern;
 }
 
-// The key a script's reader sees for `written` (a JSON string's text between its quotes): its
-// escapes decoded (\uXXXX of ASCII, \" \\ \/ \b \f \n \r \t), blanks at both ends trimmed and
-// lowercased, as the engine matches keys (the seed's own script writes "Configuration "). A
-// \u escape of a character outside ASCII decodes to a byte no secret key has.
-std::string KeyAsRead(std::string_view written) {
-  std::string key;
-  for (size_t i = 0; i < written.size(); ++i) {
-    char c = written[i];
-    if (c == '\\' && i + 1 < written.size()) {
-      const char escaped = written[++i];
-      switch (escaped) {
-        case 'b':
-          c = '\b';
-          break;
-        case 'f':
-          c = '\f';
-          break;
-        case 'n':
-          c = '\n';
-          break;
-        case 'r':
-          c = '\r';
-          break;
-        case 't':
-          c = '\t';
-          break;
-        case 'u': {
-          unsigned code = 0;
-          bool valid = i + 4 < written.size();
-          for (size_t digit = 1; valid && digit <= 4; ++digit) {
-            const char h = written[i + digit];
-            code = code * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h))
-                                                         ? h - '0'
-                                                         : (std::tolower(h) - 'a' + 10));
-            valid = std::isxdigit(static_cast<unsigned char>(h)) != 0;
-          }
-          if (!valid) return std::string();  // Not a key the engine would accept either.
-          i += 4;
-          c = code < 0x80 ? static_cast<char>(code) : '\x80';
-          break;
-        }
-        default:
-          c = escaped;
-          break;  // \" \\ \/
-      }
-    }
-    key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  const size_t first = key.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return std::string();
-  return key.substr(first, key.find_last_not_of(" \t\r\n") - first + 1);
+// The key the engine reads for `written` (a JSON string's text between its quotes): decoded by
+// the scripts' own JSON parser, then normalised as the engine matches keys (NormalizeKey: the
+// seed's own script writes "Configuration "). Empty when it does not decode.
+std::string KeyAsRead(const std::string& written) {
+  Result<sync::ConfigValue> decoded = sync::ParseLenientJson("\"" + written + "\"");
+  if (!decoded.ok() || !decoded->is_string()) return std::string();
+  return sync::NormalizeKey(decoded->string_value);
 }
 
 bool IsSecretKey(const std::string& key) {

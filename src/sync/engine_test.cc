@@ -211,16 +211,21 @@ TEST(EngineTest, ReaderTasksRunUnderTheBatchPolicyAndTheWriterThreadDoesNot) {
   }
 }
 
+// A window on 4 channels, the records written on the reader tasks' threads or on a writer thread.
+JobResult RunOnFourChannels(FakeReader& reader, CollectingWriter& writer, bool on_readers) {
+  SpeedSpec speed;
+  speed.concurrent = 4;
+  EngineOptions options = QuietOptions();
+  options.write_on_reader_threads = on_readers;
+  return RunWindow(reader, writer, speed, {}, options);
+}
+
 TEST(EngineTest, EveryRecordIsWrittenOnceWhicheverThreadsWrite) {
   for (bool on_readers : {true, false}) {
     FakeReader reader(LineageTasks(1000));
     CollectingWriter writer;
     writer.dirty_every_ = 7;
-    SpeedSpec speed;
-    speed.concurrent = 4;
-    EngineOptions options = QuietOptions();
-    options.write_on_reader_threads = on_readers;
-    JobResult result = RunWindow(reader, writer, speed, {}, options);
+    JobResult result = RunOnFourChannels(reader, writer, on_readers);
     ASSERT_TRUE(result.status.ok()) << result.status.ToString();
     // Sequences 0, 7, 14, ... of each of the 8 tasks are dirty: 143 of every 1000.
     EXPECT_EQ(result.progress.dirty_records, 8 * 143) << on_readers;
@@ -246,11 +251,7 @@ TEST(EngineTest, TheTasksWaitsForABusyWriterAreCounted) {
     FakeReader reader(LineageTasks(200));
     CollectingWriter writer;
     writer.write_delay_ = std::chrono::milliseconds(2);
-    SpeedSpec speed;
-    speed.concurrent = 4;
-    EngineOptions options = QuietOptions();
-    options.write_on_reader_threads = on_readers;
-    JobResult result = RunWindow(reader, writer, speed, {}, options);
+    JobResult result = RunOnFourChannels(reader, writer, on_readers);
     ASSERT_TRUE(result.status.ok()) << result.status.ToString();
     EXPECT_GT(result.progress.wait_writer_micros, 0) << on_readers;
     if (on_readers) {
